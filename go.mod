@@ -1,0 +1,3 @@
+module github.com/purezmq/zmq
+
+go 1.26

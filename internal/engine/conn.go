@@ -1,0 +1,111 @@
+package engine
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+
+	"github.com/purezmq/zmq/internal/pipe"
+)
+
+const readBufSize = 64 << 10
+
+// Conn is a connection past its handshake.
+type Conn struct {
+	nc  net.Conn
+	cfg Config
+
+	rbuf   []byte
+	off, r int // unconsumed bytes are rbuf[off:r]
+
+	ctrlMu sync.Mutex
+	ctrl   [][]byte // encoded command frames for the writer (PONG, ...)
+	kick   chan struct{}
+
+	busy atomic.Bool // the writer holds messages not yet written
+}
+
+func newConn(nc net.Conn, cfg Config) *Conn {
+	return &Conn{nc: nc, cfg: cfg, rbuf: make([]byte, readBufSize), kick: pipe.NewWake()}
+}
+
+// NetConn returns the underlying connection.
+func (c *Conn) NetConn() net.Conn { return c.nc }
+
+func (c *Conn) buffered() []byte { return c.rbuf[c.off:c.r] }
+
+func (c *Conn) consume(n int) { c.off += n }
+
+// fill reads until at least n bytes are buffered, compacting or growing the buffer as needed.
+func (c *Conn) fill(n int) error {
+	if c.r-c.off >= n {
+		return nil
+	}
+	if c.off+n > len(c.rbuf) {
+		if n > len(c.rbuf) {
+			nb := make([]byte, n)
+			c.r = copy(nb, c.rbuf[c.off:c.r])
+			c.rbuf = nb
+		} else {
+			c.r = copy(c.rbuf, c.rbuf[c.off:c.r])
+		}
+		c.off = 0
+	}
+	for c.r-c.off < n {
+		m, err := c.nc.Read(c.rbuf[c.r:])
+		c.r += m
+		if err != nil {
+			if c.r-c.off >= n {
+				return nil
+			}
+			return ioErr(err)
+		}
+	}
+	return nil
+}
+
+// sendControl queues an encoded command frame ahead of the data stream's next write.
+func (c *Conn) sendControl(frame []byte) {
+	c.ctrlMu.Lock()
+	c.ctrl = append(c.ctrl, frame)
+	c.ctrlMu.Unlock()
+	pipe.Signal(c.kick)
+}
+
+// Busy reports whether the writer holds messages it has not finished writing.
+func (c *Conn) Busy() bool { return c.busy.Load() }
+
+// Close closes the connection; the loops of Run end.
+func (c *Conn) Close() error { return c.nc.Close() }
+
+// Sink receives decoded messages: a pipe's inbound side.
+type Sink interface {
+	DeliverBatch(ms []pipe.Msg) int
+}
+
+// Run moves messages until the connection fails or quit is closed: inbound ones into sink
+// (waiting on space when it has no credit), outbound ones from q. idle is called whenever the
+// writer has written everything it was given. Run closes the connection before it returns; it
+// returns nil when quit ended it.
+func (c *Conn) Run(sink Sink, space <-chan struct{}, q *pipe.OutQueue, quit <-chan struct{}, idle func()) error {
+	var rerr error
+	readDone := make(chan struct{})
+	stop := make(chan struct{})
+	go func() {
+		rerr = c.readLoop(sink, space, stop)
+		close(readDone)
+	}()
+	werr := c.writeLoop(q, readDone, quit, idle)
+	close(stop)
+	c.nc.Close()
+	<-readDone
+	select {
+	case <-quit:
+		return nil
+	default:
+	}
+	if werr != nil {
+		return werr
+	}
+	return rerr
+}

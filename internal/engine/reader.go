@@ -1,0 +1,149 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/zmtp"
+)
+
+// ErrTooLarge reports a peer message above MAXMSGSIZE; the connection is dropped.
+var ErrTooLarge = errors.New("zmq: peer message above MAXMSGSIZE")
+
+const (
+	slabSize  = 64 << 10
+	smallBody = 4 << 10 // bodies up to this size are carved from a shared slab
+)
+
+// readLoop decodes frames from big reads and hands whole messages to sink in batches.
+func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
+	var (
+		frames  [][]byte // the message being assembled
+		msgSize int64
+		batch   []pipe.Msg
+		slab    []byte
+	)
+	carve := func(body []byte) []byte {
+		if len(body) > smallBody {
+			return append(make([]byte, 0, len(body)), body...)
+		}
+		if len(slab) < len(body) {
+			slab = make([]byte, slabSize)
+		}
+		out := slab[:len(body):len(body)]
+		slab = slab[len(body):]
+		copy(out, body)
+		return out
+	}
+	for {
+		for {
+			b := c.buffered()
+			flags, size, n, err := zmtp.ParseFrameHeader(b, c.cfg.MaxMsgSize)
+			if errors.Is(err, zmtp.ErrNeedMore) {
+				break
+			}
+			if errors.Is(err, zmtp.ErrMsgTooLarge) {
+				return fmt.Errorf("%w: %w", ErrTooLarge, err)
+			}
+			if err != nil {
+				return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
+			}
+			var body []byte
+			owned := false // body is a fresh allocation rather than a view of the read buffer
+			switch {
+			case len(b) >= n+size:
+				body = b[n : n+size : n+size]
+				c.consume(n + size)
+			case n+size > len(c.rbuf):
+				// Too big to buffer: read the rest straight into its own allocation, whose size
+				// ParseFrameHeader has already checked against the limit.
+				body, owned = make([]byte, size), true
+				got := copy(body, b[n:])
+				c.consume(len(b))
+				if _, err := io.ReadFull(c.nc, body[got:]); err != nil {
+					return ioErr(err)
+				}
+			}
+			if body == nil {
+				break // wait for the rest of this frame
+			}
+			if flags&zmtp.FlagCommand != 0 {
+				if err := c.command(body); err != nil {
+					return err
+				}
+				continue
+			}
+			msgSize += int64(size)
+			if c.cfg.MaxMsgSize >= 0 && msgSize > c.cfg.MaxMsgSize {
+				return fmt.Errorf("%w: %d bytes", ErrTooLarge, msgSize)
+			}
+			if !owned {
+				body = carve(body)
+			}
+			frames = append(frames, body)
+			if flags&zmtp.FlagMore == 0 {
+				batch = append(batch, frames)
+				frames, msgSize = nil, 0
+			}
+		}
+		for i := 0; i < len(batch); {
+			i += sink.DeliverBatch(batch[i:])
+			if i < len(batch) {
+				select {
+				case <-space:
+				case <-stop:
+					return nil
+				}
+			}
+		}
+		clear(batch)
+		batch = batch[:0]
+		if err := c.readMore(); err != nil {
+			return err
+		}
+	}
+}
+
+// readMore reads at least one more byte, moving unconsumed bytes to the front first.
+func (c *Conn) readMore() error {
+	if c.off > 0 {
+		c.r = copy(c.rbuf, c.rbuf[c.off:c.r])
+		c.off = 0
+	}
+	if c.r == len(c.rbuf) {
+		return fmt.Errorf("%w: frame header does not fit the buffer", ErrProtocolFormat)
+	}
+	n, err := c.nc.Read(c.rbuf[c.r:])
+	c.r += n
+	if n > 0 {
+		return nil
+	}
+	if err == nil {
+		return nil
+	}
+	return err
+}
+
+// command handles a command frame received after the handshake.
+func (c *Conn) command(body []byte) error {
+	cmd, err := zmtp.ParseCommand(body)
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
+	}
+	switch cmd.Name {
+	case zmtp.CmdPing:
+		_, ctx, err := zmtp.ParsePing(cmd)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
+		}
+		c.sendControl(zmtp.AppendPong(nil, ctx))
+	case zmtp.CmdError:
+		reason, _ := zmtp.ParseError(cmd)
+		return fmt.Errorf("%w: %q", ErrPeerError, reason)
+	}
+	// PONG, SUBSCRIBE, CANCEL and unknown commands need nothing from the request-reply and
+	// pipeline socket types.
+	return nil
+}

@@ -1,0 +1,81 @@
+package pipe
+
+import "sync"
+
+// OutQueue is a bounded queue of outbound messages drained by one writer goroutine. Senders never
+// wait on it: TryPush fails at the high-water mark and the socket decides to block or drop.
+type OutQueue struct {
+	mu      sync.Mutex
+	q       ring[Msg]
+	hwm     int
+	full    bool // a push failed since the last drain
+	closed  bool
+	wake    chan struct{}
+	onSpace func()
+}
+
+// NewOutQueue returns a queue holding at most hwm messages (0 = unlimited). onSpace is called
+// when the writer frees room after a push failed.
+func NewOutQueue(hwm int, onSpace func()) *OutQueue {
+	return &OutQueue{hwm: hwm, wake: NewWake(), onSpace: onSpace}
+}
+
+// TryPush queues m and wakes the writer if it may be idle.
+func (q *OutQueue) TryPush(m Msg) bool {
+	q.mu.Lock()
+	if q.closed || (q.hwm > 0 && q.q.len() >= q.hwm) {
+		q.full = true
+		q.mu.Unlock()
+		return false
+	}
+	wasEmpty := q.q.len() == 0
+	q.q.push(m)
+	q.mu.Unlock()
+	if wasEmpty {
+		Signal(q.wake)
+	}
+	return true
+}
+
+// Push queues m ignoring the HWM (for protocol messages such as a
+// PROBE_ROUTER greeting).
+func (q *OutQueue) Push(m Msg) {
+	q.mu.Lock()
+	wasEmpty := q.q.len() == 0
+	q.q.push(m)
+	q.mu.Unlock()
+	if wasEmpty {
+		Signal(q.wake)
+	}
+}
+
+// Drain appends every queued message to dst and empties the queue.
+func (q *OutQueue) Drain(dst []Msg) []Msg {
+	q.mu.Lock()
+	dst = q.q.drainTo(dst)
+	full := q.full
+	q.full = false
+	q.mu.Unlock()
+	if full && q.onSpace != nil {
+		q.onSpace()
+	}
+	return dst
+}
+
+// Len reports the number of queued messages.
+func (q *OutQueue) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.q.len()
+}
+
+// Wake is signalled when a message is queued into an empty queue.
+func (q *OutQueue) Wake() <-chan struct{} { return q.wake }
+
+// Close makes further pushes fail and discards what is queued.
+func (q *OutQueue) Close() {
+	q.mu.Lock()
+	q.closed = true
+	q.q = ring[Msg]{}
+	q.mu.Unlock()
+}

@@ -1,0 +1,129 @@
+package pipe
+
+import "sync"
+
+// Out is where a socket writes messages for one peer.
+type Out interface {
+	// TryPush queues m unless the peer's high-water mark is reached; it never blocks. The
+	// message belongs to the queue once accepted.
+	TryPush(m Msg) bool
+}
+
+// Pipe is one peer as its socket sees it: credit in the socket's Inbox for inbound messages,
+// an Out for outbound ones, and what the handshake told about the peer.
+type Pipe struct {
+	inbox   *Inbox
+	hwm     int  // inbound credit, 0 = unlimited; guarded by inbox.mu
+	inN     int  // messages from this pipe in the Inbox; guarded by inbox.mu
+	blocked bool // a delivery failed for lack of credit; guarded by inbox.mu
+	onSpace func()
+
+	out   Out
+	outMu sync.Mutex
+
+	// Set before the pipe is attached to its socket, read-only afterwards.
+	PeerType     string // the peer's Socket-Type
+	PeerIdentity []byte // the peer's announced Identity / Routing-Id
+	Meta         any    // the connection's metadata, handed to received messages
+
+	// RoutingID is owned by the socket type (ROUTER assigns it); guarded by the socket's lock.
+	RoutingID []byte
+}
+
+// New returns a Pipe delivering into inbox with credit for hwm messages (0 = unlimited).
+// onSpace, if set, is called once credit frees after a failed delivery.
+func New(inbox *Inbox, hwm int, onSpace func()) *Pipe {
+	return &Pipe{inbox: inbox, hwm: hwm, onSpace: onSpace}
+}
+
+// SetOut sets where messages for the peer go.
+func (p *Pipe) SetOut(o Out) {
+	p.outMu.Lock()
+	p.out = o
+	p.outMu.Unlock()
+}
+
+// TryPush writes m towards the peer without blocking; false means the peer is at its HWM or the
+// pipe has no way out yet.
+func (p *Pipe) TryPush(m Msg) bool {
+	p.outMu.Lock()
+	o := p.out
+	p.outMu.Unlock()
+	return o != nil && o.TryPush(m)
+}
+
+// SetOnSpace replaces the callback for freed credit.
+func (p *Pipe) SetOnSpace(f func()) {
+	p.inbox.mu.Lock()
+	p.onSpace = f
+	p.inbox.mu.Unlock()
+}
+
+// TryDeliver queues an inbound message in the owner's Inbox if the pipe has credit.
+func (p *Pipe) TryDeliver(m Msg) bool {
+	ib := p.inbox
+	ib.mu.Lock()
+	if p.hwm > 0 && p.inN >= p.hwm {
+		p.blocked = true
+		ib.mu.Unlock()
+		return false
+	}
+	ib.q.push(entry{p, m})
+	p.inN++
+	wake := ib.waiting > 0
+	ib.mu.Unlock()
+	if wake {
+		Signal(ib.wake)
+	}
+	return true
+}
+
+// DeliverBatch queues as many of ms as credit allows, in order, under one lock, and returns
+// how many it took.
+func (p *Pipe) DeliverBatch(ms []Msg) int {
+	ib := p.inbox
+	ib.mu.Lock()
+	n := 0
+	for _, m := range ms {
+		if p.hwm > 0 && p.inN >= p.hwm {
+			p.blocked = true
+			break
+		}
+		ib.q.push(entry{p, m})
+		p.inN++
+		n++
+	}
+	wake := n > 0 && ib.waiting > 0
+	ib.mu.Unlock()
+	if wake {
+		Signal(ib.wake)
+	}
+	return n
+}
+
+// Deliver queues m, waiting for credit until done is closed. space must be the channel the
+// pipe's onSpace signals. It reports whether m was queued.
+func (p *Pipe) Deliver(m Msg, space <-chan struct{}, done <-chan struct{}) bool {
+	for !p.TryDeliver(m) {
+		select {
+		case <-space:
+		case <-done:
+			return false
+		}
+	}
+	return true
+}
+
+// Push queues m in the owner's Inbox regardless of credit: for messages the socket already
+// accepted elsewhere (an inproc connect-before-bind queue handed over at bind time).
+func (p *Pipe) Push(m Msg) {
+	ib := p.inbox
+	ib.mu.Lock()
+	ib.q.push(entry{p, m})
+	p.inN++
+	wake := ib.waiting > 0
+	ib.mu.Unlock()
+	if wake {
+		Signal(ib.wake)
+	}
+}

@@ -1,0 +1,144 @@
+package socket
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/purezmq/zmq/internal/transport"
+	"github.com/purezmq/zmq/internal/zerr"
+)
+
+// listener is a bound tcp or ipc endpoint.
+type listener struct {
+	s    *Socket
+	l    net.Listener
+	once sync.Once
+}
+
+func (l *listener) stop() {
+	l.once.Do(func() {
+		l.l.Close()
+		l.s.closeConns(l)
+	})
+}
+
+// Bind starts accepting peers on endpoint.
+func (s *Socket) Bind(addr string) error {
+	ep, err := transport.Parse(addr)
+	if err != nil {
+		return err
+	}
+	if err := s.checkOpen(); err != nil {
+		return err
+	}
+	if ep.Scheme == "inproc" {
+		return s.ctx.bindInproc(s, ep.Addr)
+	}
+	var (
+		nl       net.Listener
+		resolved string
+	)
+	switch ep.Scheme {
+	case "tcp":
+		nl, resolved, err = transport.ListenTCP(ep.Addr)
+	case "ipc":
+		nl, resolved, err = transport.ListenIPC(ep.Addr)
+	}
+	if err != nil {
+		return err
+	}
+	l := &listener{s: s, l: nl}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		nl.Close()
+		return zerr.ErrClosed
+	}
+	s.endpoints[resolved] = l
+	if resolved != addr {
+		s.endpoints[addr] = l
+	}
+	s.lastEP = resolved
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go s.acceptLoop(l)
+	return nil
+}
+
+func (s *Socket) acceptLoop(l *listener) {
+	defer s.wg.Done()
+	for {
+		nc, err := l.l.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of descriptors and the like: back off a little and keep serving.
+			t := time.NewTimer(10 * time.Millisecond)
+			select {
+			case <-t.C:
+			case <-s.quit:
+				t.Stop()
+				return
+			}
+			continue
+		}
+		transport.Accepted(nc, s.opts.TCP)
+		if !s.track(nc, l) {
+			continue
+		}
+		s.wg.Add(1)
+		go func() {
+			defer s.wg.Done()
+			_ = s.serve(nc, nil, nil)
+			s.untrack(nc)
+		}()
+	}
+}
+
+// Unbind stops accepting on endpoint (as given to Bind, or as LastEndpoint reported it) and
+// closes the connections accepted there.
+func (s *Socket) Unbind(addr string) error {
+	ep, err := transport.Parse(addr)
+	if err != nil {
+		return err
+	}
+	if ep.Scheme == "inproc" {
+		return s.ctx.unbindInproc(s, ep.Addr)
+	}
+	return s.stopEndpoint(addr, func(e endpoint) bool { _, ok := e.(*listener); return ok })
+}
+
+// stopEndpoint removes and stops the endpoint registered under name if match accepts it.
+func (s *Socket) stopEndpoint(name string, match func(endpoint) bool) error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return zerr.ErrClosed
+	}
+	e, ok := s.endpoints[name]
+	if !ok || !match(e) {
+		s.mu.Unlock()
+		return fmt.Errorf("%w: %s", zerr.ErrNotFound, name)
+	}
+	for k, v := range s.endpoints {
+		if v == e {
+			delete(s.endpoints, k)
+		}
+	}
+	s.mu.Unlock()
+	e.stop()
+	return nil
+}
+
+func (s *Socket) checkOpen() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return zerr.ErrClosed
+	}
+	return nil
+}

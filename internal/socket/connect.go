@@ -1,0 +1,133 @@
+package socket
+
+import (
+	"context"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/purezmq/zmq/internal/transport"
+	"github.com/purezmq/zmq/internal/zerr"
+)
+
+// connecter keeps one connect-side endpoint connected, reconnecting with backoff.
+type connecter struct {
+	s         *Socket
+	ep        transport.Endpoint
+	l         *link // persistent link, or nil
+	connectID []byte
+	ctx       context.Context
+	cancel    context.CancelFunc
+	once      sync.Once
+}
+
+func (c *connecter) stop() {
+	c.once.Do(func() {
+		c.cancel()
+		c.s.closeConns(c)
+		if c.l != nil {
+			c.s.mu.Lock()
+			c.s.detachLocked(c.l)
+			c.s.mu.Unlock()
+			c.l.q.Close()
+		}
+	})
+}
+
+// Connect starts connecting to endpoint in the background and returns at once.
+func (s *Socket) Connect(addr string) error {
+	ep, err := transport.Parse(addr)
+	if err != nil {
+		return err
+	}
+	if ep.Scheme == "tcp" {
+		if err := transport.CheckDialAddr(ep.Addr); err != nil {
+			return err
+		}
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return zerr.ErrClosed
+	}
+	id := s.connectID
+	s.connectID = nil
+	s.mu.Unlock()
+	if ep.Scheme == "inproc" {
+		return s.ctx.connectInproc(s, ep.Addr, id)
+	}
+	c := &connecter{s: s, ep: ep, connectID: id, l: s.persistentLink()}
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		c.stop()
+		return zerr.ErrClosed
+	}
+	s.endpoints[addr] = c
+	s.lastEP = addr
+	s.wg.Add(2)
+	s.mu.Unlock()
+	go func() {
+		defer s.wg.Done()
+		select {
+		case <-s.quit:
+			c.cancel()
+		case <-c.ctx.Done():
+		}
+	}()
+	go s.connectLoop(c)
+	return nil
+}
+
+// Disconnect stops connecting to endpoint and closes its connection; messages queued for it are
+// dropped.
+func (s *Socket) Disconnect(addr string) error {
+	ep, err := transport.Parse(addr)
+	if err != nil {
+		return err
+	}
+	if ep.Scheme == "inproc" {
+		return s.ctx.disconnectInproc(s, ep.Addr)
+	}
+	return s.stopEndpoint(addr, func(e endpoint) bool { _, ok := e.(*connecter); return ok })
+}
+
+func (s *Socket) dial(ctx context.Context, ep transport.Endpoint) (net.Conn, error) {
+	if ep.Scheme == "ipc" {
+		return transport.DialIPC(ctx, ep.Addr)
+	}
+	return transport.DialTCP(ctx, ep.Addr, s.opts.TCP)
+}
+
+func (s *Socket) connectLoop(c *connecter) {
+	defer s.wg.Done()
+	ivl := s.opts.ReconnectIvl
+	for {
+		nc, err := s.dial(c.ctx, c.ep)
+		if err == nil {
+			ivl = s.opts.ReconnectIvl
+			if s.track(nc, c) {
+				if c.ctx.Err() != nil {
+					nc.Close()
+				}
+				_ = s.serve(nc, c.l, c.connectID)
+				s.untrack(nc)
+			}
+		}
+		if c.ctx.Err() != nil || s.opts.ReconnectIvl < 0 {
+			return
+		}
+		wait := ivl
+		if err != nil && s.opts.ReconnectIvlMax > ivl {
+			ivl = min(2*ivl, s.opts.ReconnectIvlMax)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-c.ctx.Done():
+			t.Stop()
+			return
+		}
+	}
+}

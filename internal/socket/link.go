@@ -1,0 +1,112 @@
+package socket
+
+import (
+	"net"
+
+	"github.com/purezmq/zmq/internal/engine"
+	"github.com/purezmq/zmq/internal/pipe"
+)
+
+// link is one peer as the socket tracks it: the pipe its pattern routes to, the outbound queue a
+// connection's writer drains (nil for a live inproc peer), and the connection serving it now.
+type link struct {
+	p          *pipe.Pipe
+	q          *pipe.OutQueue
+	space      chan struct{} // inbound credit freed (wakes the connection's reader)
+	conn       *engine.Conn  // guarded by the socket's mu
+	attached   bool          // known to the pattern; guarded by the socket's mu
+	persistent bool          // outlives its connections: a connect-side peer that queues while down
+}
+
+func (s *Socket) newLink() *link {
+	l := &link{space: pipe.NewWake()}
+	l.p = pipe.New(s.inbox, s.opts.RecvHWM, func() { pipe.Signal(l.space) })
+	l.q = pipe.NewOutQueue(s.opts.SendHWM, s.wakeSenders)
+	l.p.SetOut(l.q)
+	return l
+}
+
+// attachLocked hands l to the pattern; false when the pattern refuses it.
+func (s *Socket) attachLocked(l *link) bool {
+	if l.attached {
+		return true
+	}
+	if !s.pat.attach(l.p) {
+		return false
+	}
+	l.attached = true
+	s.links[l] = struct{}{}
+	s.wakeSenders()
+	return true
+}
+
+func (s *Socket) detachLocked(l *link) {
+	if l.attached {
+		s.pat.detach(l.p)
+		l.attached = false
+	}
+	delete(s.links, l)
+}
+
+// persistentLink returns a link attached right away for a connect-side endpoint, so messages
+// queue before the connection exists, or nil when the socket waits for the peer (IMMEDIATE, and
+// ROUTER, whose routing ids come from the handshake).
+func (s *Socket) persistentLink() *link {
+	if s.opts.Immediate || s.typ == ROUTER {
+		return nil
+	}
+	l := s.newLink()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.attachLocked(l) {
+		return nil
+	}
+	l.persistent = true
+	return l
+}
+
+// serve runs one handshaken connection on nc for link l (a fresh link when nil), until it
+// fails or the socket quits. connectID is CONNECT_ROUTING_ID for a fresh link.
+func (s *Socket) serve(nc net.Conn, l *link, connectID []byte) error {
+	c, peer, err := engine.Handshake(nc, s.engineConfig())
+	if err != nil {
+		nc.Close()
+		return err
+	}
+	fresh := l == nil
+	if fresh {
+		l = s.newLink()
+	}
+	s.mu.Lock()
+	select {
+	case <-s.quit:
+		s.mu.Unlock()
+		c.Close()
+		return nil
+	default:
+	}
+	l.p.PeerType, l.p.PeerIdentity, l.p.Meta = peer.SocketType, peer.Identity, peer.Meta
+	if fresh {
+		l.p.RoutingID = connectID
+	}
+	if !s.attachLocked(l) {
+		s.mu.Unlock()
+		c.Close()
+		return errRefused
+	}
+	l.conn = c
+	s.mu.Unlock()
+	if s.opts.ProbeRouter && (s.typ == ROUTER || s.typ == DEALER) {
+		l.q.Push(pipe.Msg{{}})
+	}
+	err = c.Run(l.p, l.space, l.q, s.quit, s.wakeIdle)
+	s.mu.Lock()
+	l.conn = nil
+	if !l.persistent {
+		s.detachLocked(l)
+		l.q.Close()
+	}
+	s.mu.Unlock()
+	s.wakeIdle()
+	return err
+}

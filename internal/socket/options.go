@@ -1,0 +1,38 @@
+package socket
+
+import (
+	"time"
+
+	"github.com/purezmq/zmq/internal/transport"
+)
+
+// Options are a socket's settings, validated by package zmq before they get here.
+type Options struct {
+	SendHWM, RecvHWM int // messages, 0 = unlimited
+	Linger           time.Duration
+	ReconnectIvl     time.Duration // < 0 disables reconnection
+	ReconnectIvlMax  time.Duration // 0: no backoff
+	RoutingID        []byte
+	MaxMsgSize       int64 // -1 = no limit
+	Immediate        bool
+	RouterMandatory  bool
+	RouterHandover   bool
+	ProbeRouter      bool
+	ReqCorrelate     bool
+	ReqRelaxed       bool
+	HandshakeIvl     time.Duration // 0 = no deadline
+	TCP              transport.TCPOptions
+}
+
+// DefaultOptions are libzmq 4.3's defaults, except Linger (see package zmq).
+func DefaultOptions() Options {
+	return Options{
+		SendHWM:      1000,
+		RecvHWM:      1000,
+		Linger:       30 * time.Second,
+		ReconnectIvl: 100 * time.Millisecond,
+		MaxMsgSize:   -1,
+		HandshakeIvl: 30 * time.Second,
+		TCP:          transport.TCPOptions{Keepalive: -1, KeepaliveCnt: -1},
+	}
+}

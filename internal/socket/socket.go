@@ -1,0 +1,169 @@
+package socket
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sync"
+
+	"github.com/purezmq/zmq/internal/engine"
+	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/zerr"
+)
+
+// Socket is the generic socket: it owns the inbound queue, the peers' pipes and the endpoints,
+// and applies its type's pattern to every message.
+type Socket struct {
+	ctx  *Context
+	typ  Type
+	opts Options
+
+	mu        sync.Mutex // guards everything below and the pattern's state
+	pat       pattern
+	closed    bool
+	links     map[*link]struct{}
+	endpoints map[string]endpoint
+	lastEP    string
+	connectID []byte // CONNECT_ROUTING_ID for the next Connect
+	nconns    map[net.Conn]endpoint // every open connection and the endpoint that made it
+
+	inbox    *pipe.Inbox
+	sendWake chan struct{} // a pipe gained room or a peer arrived
+	idleWake chan struct{} // a writer finished its work (linger)
+	closing  chan struct{} // closed when Close starts: blocked calls return
+	quit     chan struct{} // closed when linger ends: connections stop
+	wg       sync.WaitGroup
+}
+
+// endpoint is something Unbind or Disconnect can stop.
+type endpoint interface{ stop() }
+
+// New creates a socket of type t in ctx.
+func New(ctx *Context, t Type, o Options) (*Socket, error) {
+	pat, err := newPattern(t, &o)
+	if err != nil {
+		return nil, err
+	}
+	s := &Socket{
+		ctx: ctx, typ: t, opts: o, pat: pat,
+		links:     map[*link]struct{}{},
+		endpoints: map[string]endpoint{},
+		nconns:    map[net.Conn]endpoint{},
+		inbox:     pipe.NewInbox(),
+		sendWake:  pipe.NewWake(),
+		idleWake:  pipe.NewWake(),
+		closing:   make(chan struct{}),
+		quit:      make(chan struct{}),
+	}
+	if err := ctx.add(s); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Type returns the socket's type.
+func (s *Socket) Type() Type { return s.typ }
+
+// Options returns the socket's options.
+func (s *Socket) Options() Options { return s.opts }
+
+// Send queues m on the pipe the pattern chooses, waiting for room until ctx is done.
+func (s *Socket) Send(ctx context.Context, m pipe.Msg) error {
+	if len(m) == 0 {
+		return fmt.Errorf("%w: a message needs at least one frame", zerr.ErrState)
+	}
+	waited := false
+	for {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return zerr.ErrClosed
+		}
+		err := s.pat.send(m)
+		s.mu.Unlock()
+		if err != errAgain {
+			if waited && err == nil {
+				s.wakeSenders() // there may be room for another waiting sender too
+			}
+			return err
+		}
+		select {
+		case <-s.sendWake:
+			waited = true
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.closing:
+			return zerr.ErrClosed
+		}
+	}
+}
+
+// Recv returns the next message the pattern accepts and the metadata of the connection it came
+// from, waiting until ctx is done.
+func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
+	for {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return nil, nil, zerr.ErrClosed
+		}
+		if err := s.pat.canRecv(); err != nil {
+			s.mu.Unlock()
+			return nil, nil, err
+		}
+		for {
+			p, m, ok := s.inbox.Pop()
+			if !ok {
+				break
+			}
+			if out, keep := s.pat.recv(p, m); keep {
+				meta := p.Meta
+				s.mu.Unlock()
+				return out, meta, nil
+			}
+		}
+		wait := s.inbox.BeginWait()
+		s.mu.Unlock()
+		if !wait {
+			continue
+		}
+		select {
+		case <-s.inbox.Wake():
+		case <-ctx.Done():
+			s.inbox.EndWait()
+			return nil, nil, ctx.Err()
+		case <-s.closing:
+			s.inbox.EndWait()
+			return nil, nil, zerr.ErrClosed
+		}
+		s.inbox.EndWait()
+	}
+}
+
+func (s *Socket) wakeSenders() { pipe.Signal(s.sendWake) }
+func (s *Socket) wakeIdle()    { pipe.Signal(s.idleWake) }
+
+// LastEndpoint is LAST_ENDPOINT: the endpoint of the last successful Bind or Connect, with
+// wildcards resolved.
+func (s *Socket) LastEndpoint() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.lastEP
+}
+
+// SetConnectRoutingID sets CONNECT_ROUTING_ID: the routing id given to the peer of the next
+// Connect.
+func (s *Socket) SetConnectRoutingID(id []byte) {
+	s.mu.Lock()
+	s.connectID = append([]byte(nil), id...)
+	s.mu.Unlock()
+}
+
+func (s *Socket) engineConfig() engine.Config {
+	return engine.Config{
+		SocketType:   s.typ.String(),
+		Identity:     s.opts.RoutingID,
+		MaxMsgSize:   s.opts.MaxMsgSize,
+		HandshakeIvl: s.opts.HandshakeIvl,
+	}
+}

@@ -1,0 +1,58 @@
+package zmq
+
+import (
+	"strings"
+
+	"github.com/purezmq/zmq/zmtp"
+)
+
+// Msg is a multipart message: one or more frames, delivered whole or not at all.
+//
+// Ownership: after Send the frames belong to the library (do not modify them; as with libzmq,
+// a sent message is gone). After Recv they belong to the caller. Small received frames may share
+// one backing allocation, so a frame kept for long keeps its neighbours' memory alive too.
+type Msg struct {
+	Frames [][]byte
+	meta   zmtp.Metadata
+}
+
+// NewMsg returns a message of the given frames (not copied).
+func NewMsg(frames ...[]byte) Msg { return Msg{Frames: frames} }
+
+// NewMsgString returns a message whose frames are the given strings.
+func NewMsgString(frames ...string) Msg {
+	m := Msg{Frames: make([][]byte, len(frames))}
+	for i, f := range frames {
+		m.Frames[i] = []byte(f)
+	}
+	return m
+}
+
+// Len returns the number of frames.
+func (m Msg) Len() int { return len(m.Frames) }
+
+// Size returns the total number of bytes in all frames.
+func (m Msg) Size() int {
+	n := 0
+	for _, f := range m.Frames {
+		n += len(f)
+	}
+	return n
+}
+
+// String joins the frames with "|", for logs and tests.
+func (m Msg) String() string {
+	parts := make([]string, len(m.Frames))
+	for i, f := range m.Frames {
+		parts[i] = string(f)
+	}
+	return strings.Join(parts, "|")
+}
+
+// Property returns a property of the connection a received message came from, as libzmq's
+// zmq_msg_gets: "Socket-Type", "Identity"/"Routing-Id" and any application metadata the peer
+// sent in its handshake. Names are case-insensitive. Inproc peers carry no properties.
+func (m Msg) Property(name string) (string, bool) {
+	v, ok := m.meta.Get(name)
+	return string(v), ok
+}

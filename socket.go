@@ -1,0 +1,99 @@
+package zmq
+
+import (
+	"context"
+	"sync"
+
+	"github.com/purezmq/zmq/internal/socket"
+	"github.com/purezmq/zmq/zmtp"
+)
+
+// Context owns the inproc namespace and a set of sockets closed together. Most programs use
+// the default one through NewSocket.
+type Context struct{ c *socket.Context }
+
+// NewContext returns a new context. Inproc endpoints are visible only within their context.
+func NewContext() *Context { return &Context{c: socket.NewContext()} }
+
+var defaultContext = sync.OnceValue(NewContext)
+
+// Close closes every socket of the context, each honouring its linger, and refuses new ones.
+func (c *Context) Close() error { return c.c.Close() }
+
+// Socket is a ZeroMQ socket. It is safe for concurrent use: each Send and Recv moves one whole
+// multipart message, so concurrent callers never interleave frames.
+type Socket struct {
+	s *socket.Socket
+}
+
+// NewSocket creates a socket of type t in the default context.
+func NewSocket(t Type, opts ...Option) (*Socket, error) {
+	return defaultContext().NewSocket(t, opts...)
+}
+
+// NewSocket creates a socket of type t in c.
+func (c *Context) NewSocket(t Type, opts ...Option) (*Socket, error) {
+	o := socket.DefaultOptions()
+	for _, opt := range opts {
+		if err := opt(&o); err != nil {
+			return nil, err
+		}
+	}
+	s, err := socket.New(c.c, socket.Type(t), o)
+	if err != nil {
+		return nil, err
+	}
+	return &Socket{s: s}, nil
+}
+
+// Type returns the socket's type.
+func (s *Socket) Type() Type { return Type(s.s.Type()) }
+
+// Bind accepts peers on endpoint: "tcp://host:port" ("*" for every interface or an ephemeral
+// port, see LastEndpoint), "ipc://path" ("ipc://@name" is Linux's abstract namespace),
+// "inproc://name".
+func (s *Socket) Bind(endpoint string) error { return s.s.Bind(endpoint) }
+
+// Connect starts connecting to endpoint and returns at once; the socket connects, and
+// reconnects after failures, in the background.
+func (s *Socket) Connect(endpoint string) error { return s.s.Connect(endpoint) }
+
+// Unbind stops accepting on an endpoint given to Bind (or as LastEndpoint reported it).
+func (s *Socket) Unbind(endpoint string) error { return s.s.Unbind(endpoint) }
+
+// Disconnect stops connecting to an endpoint given to Connect.
+func (s *Socket) Disconnect(endpoint string) error { return s.s.Disconnect(endpoint) }
+
+// LastEndpoint is ZMQ_LAST_ENDPOINT: the last endpoint bound or connected, with wildcards
+// resolved ("tcp://0.0.0.0:41234").
+func (s *Socket) LastEndpoint() string { return s.s.LastEndpoint() }
+
+// SetConnectRoutingID sets ZMQ_CONNECT_ROUTING_ID: the routing id this socket gives the peer of
+// its next Connect (for a ROUTER, instead of the peer's own). 1 to 255 bytes, not starting with
+// a zero byte.
+func (s *Socket) SetConnectRoutingID(id []byte) error {
+	if err := checkRoutingID("CONNECT_ROUTING_ID", id); err != nil {
+		return err
+	}
+	s.s.SetConnectRoutingID(id)
+	return nil
+}
+
+// Send queues m for sending, waiting while the socket's pattern says it must (every eligible
+// peer at its HWM, or no peer yet) until ctx is done. A ctx that is already done makes Send
+// non-blocking (libzmq's ZMQ_DONTWAIT). After Send returns nil the frames belong to the library.
+func (s *Socket) Send(ctx context.Context, m Msg) error { return s.s.Send(ctx, m.Frames) }
+
+// Recv returns the next message, waiting until ctx is done.
+func (s *Socket) Recv(ctx context.Context) (Msg, error) {
+	frames, meta, err := s.s.Recv(ctx)
+	if err != nil {
+		return Msg{}, err
+	}
+	md, _ := meta.(zmtp.Metadata)
+	return Msg{Frames: frames, meta: md}, nil
+}
+
+// Close closes the socket. Queued outbound messages get up to the linger period (WithLinger)
+// to be written; calls blocked in Send or Recv return ErrClosed.
+func (s *Socket) Close() error { return s.s.Close() }

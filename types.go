@@ -1,0 +1,25 @@
+package zmq
+
+import "github.com/purezmq/zmq/internal/socket"
+
+// Type is a socket type. The numeric values are libzmq's (ZMQ_PAIR = 0, ...).
+type Type int
+
+// Socket types.
+const (
+	PAIR   Type = Type(socket.PAIR)   // exclusive pair (RFC 31)
+	PUB    Type = Type(socket.PUB)    // publisher (not yet implemented)
+	SUB    Type = Type(socket.SUB)    // subscriber (not yet implemented)
+	REQ    Type = Type(socket.REQ)    // lock-step request (RFC 28)
+	REP    Type = Type(socket.REP)    // lock-step reply (RFC 28)
+	DEALER Type = Type(socket.DEALER) // asynchronous request, round-robin (RFC 28)
+	ROUTER Type = Type(socket.ROUTER) // asynchronous reply, addressed by routing id (RFC 28)
+	PULL   Type = Type(socket.PULL)   // pipeline sink, fair-queued (RFC 30)
+	PUSH   Type = Type(socket.PUSH)   // pipeline source, round-robin (RFC 30)
+	XPUB   Type = Type(socket.XPUB)   // raw publisher (not yet implemented)
+	XSUB   Type = Type(socket.XSUB)   // raw subscriber (not yet implemented)
+	STREAM Type = Type(socket.STREAM) // raw TCP (not yet implemented)
+)
+
+// String returns the type's name as ZMTP sends it ("REQ", "ROUTER", ...).
+func (t Type) String() string { return socket.Type(t).String() }

@@ -8,30 +8,73 @@ import (
 )
 
 const (
-	bigFrame     = 8 << 10  // bodies at least this big go out by writev, uncopied
-	keepWriteBuf = 1 << 20 // a write buffer grown past this is dropped after use
+	bigFrame = 8 << 10   // bodies at least this big go out by writev, uncopied
+	flushAt  = 256 << 10 // write once this much is encoded, so the buffer stays small
 )
 
-// writeLoop drains q (and queued commands) whenever woken, encodes everything it took into one
-// buffer, large bodies referenced in place, and writes once. The faster senders outrun the
-// network, the more each write carries.
+// writer encodes messages into one buffer, large bodies referenced in place, and writes it
+// with a single write (or writev).
+type writer struct {
+	nc      net.Conn
+	wbuf    []byte
+	bufs    net.Buffers
+	seg     int // start of the part of wbuf not yet in bufs
+	pending int // bytes encoded and not yet written
+}
+
+func (w *writer) frame(flags byte, body []byte) {
+	w.wbuf = zmtp.AppendFrameHeader(w.wbuf, flags, len(body))
+	if len(body) >= bigFrame {
+		w.bufs = append(w.bufs, w.wbuf[w.seg:], body)
+		w.seg = len(w.wbuf)
+	} else {
+		w.wbuf = append(w.wbuf, body...)
+	}
+	w.pending += len(body) + 9
+}
+
+func (w *writer) raw(b []byte) {
+	w.wbuf = append(w.wbuf, b...)
+	w.pending += len(b)
+}
+
+func (w *writer) flush() error {
+	if w.pending == 0 {
+		return nil
+	}
+	var err error
+	if len(w.bufs) == 0 {
+		_, err = w.nc.Write(w.wbuf)
+	} else {
+		if w.seg < len(w.wbuf) {
+			w.bufs = append(w.bufs, w.wbuf[w.seg:])
+		}
+		out := w.bufs
+		_, err = out.WriteTo(w.nc)
+		clear(w.bufs)
+		w.bufs = w.bufs[:0]
+	}
+	w.wbuf, w.seg, w.pending = w.wbuf[:0], 0, 0
+	return err
+}
+
+// writeLoop drains q (and queued commands) whenever woken and writes everything it took, in
+// writes of up to flushAt bytes: the faster senders outrun the network, the more each write
+// carries, with no per-message system call.
 func (c *Conn) writeLoop(q *pipe.OutQueue, readDone, quit <-chan struct{}, idle func()) error {
-	var (
-		batch []pipe.Msg
-		wbuf  = make([]byte, 0, 64<<10)
-		bufs  net.Buffers
-	)
+	w := &writer{nc: c.nc, wbuf: make([]byte, 0, flushAt+64<<10)}
+	var batch []pipe.Msg
 	for {
 		c.busy.Store(true)
 		c.ctrlMu.Lock()
 		for _, f := range c.ctrl {
-			wbuf = append(wbuf, f...)
+			w.raw(f)
 		}
 		clear(c.ctrl)
 		c.ctrl = c.ctrl[:0]
 		c.ctrlMu.Unlock()
 		batch = q.Drain(batch[:0])
-		if len(batch) == 0 && len(wbuf) == 0 {
+		if len(batch) == 0 && w.pending == 0 {
 			c.busy.Store(false)
 			if idle != nil {
 				idle()
@@ -46,42 +89,26 @@ func (c *Conn) writeLoop(q *pipe.OutQueue, readDone, quit <-chan struct{}, idle 
 			}
 			continue
 		}
-		bufs = bufs[:0]
-		seg := 0
 		for _, m := range batch {
 			for i, f := range m {
 				flags := byte(0)
 				if i < len(m)-1 {
 					flags = zmtp.FlagMore
 				}
-				wbuf = zmtp.AppendFrameHeader(wbuf, flags, len(f))
-				if len(f) >= bigFrame {
-					bufs = append(bufs, wbuf[seg:], f)
-					seg = len(wbuf)
-				} else {
-					wbuf = append(wbuf, f...)
+				w.frame(flags, f)
+			}
+			if w.pending >= flushAt {
+				if err := w.flush(); err != nil {
+					c.busy.Store(false)
+					return err
 				}
 			}
 		}
-		var err error
-		if len(bufs) == 0 {
-			_, err = c.nc.Write(wbuf)
-		} else {
-			if seg < len(wbuf) {
-				bufs = append(bufs, wbuf[seg:])
-			}
-			out := bufs
-			_, err = out.WriteTo(c.nc)
-			clear(bufs)
-		}
+		err := w.flush()
 		clear(batch)
 		if err != nil {
 			c.busy.Store(false)
 			return err
 		}
-		if cap(wbuf) > keepWriteBuf {
-			wbuf = make([]byte, 0, 64<<10)
-		}
-		wbuf = wbuf[:0]
 	}
 }

@@ -1,0 +1,157 @@
+// Package perf measures purezmq the way libzmq's perf tools do: throughput as PUSH→PULL with the
+// clock running from the first message received to the last (local_thr/remote_thr), latency as
+// REQ/REP round trips halved (local_lat/remote_lat). Both peers run in this process.
+package perf
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	zmq "github.com/purezmq/zmq"
+)
+
+// Result is one measurement.
+type Result struct {
+	Metric    string // "throughput" or "latency"
+	Transport string // "tcp", "ipc", "inproc"
+	Size      int    // message size in bytes
+	Count     int    // messages (throughput) or round trips (latency)
+	Elapsed   time.Duration
+}
+
+// MsgsPerSec is the throughput in messages per second.
+func (r Result) MsgsPerSec() float64 { return float64(r.Count) / r.Elapsed.Seconds() }
+
+// MBPerSec is the throughput in megabytes (10^6) per second.
+func (r Result) MBPerSec() float64 { return r.MsgsPerSec() * float64(r.Size) / 1e6 }
+
+// LatencyMicros is the one-way latency in microseconds: half the mean round trip.
+func (r Result) LatencyMicros() float64 {
+	return r.Elapsed.Seconds() / float64(r.Count) / 2 * 1e6
+}
+
+var seq atomic.Uint64
+
+// Endpoint returns a fresh bind endpoint for transport.
+func Endpoint(transport string) (string, error) {
+	switch transport {
+	case "tcp":
+		return "tcp://127.0.0.1:*", nil
+	case "ipc":
+		return "ipc://*", nil
+	case "inproc":
+		return fmt.Sprintf("inproc://perf-%d", seq.Add(1)), nil
+	}
+	return "", fmt.Errorf("perf: unknown transport %q (want tcp, ipc or inproc)", transport)
+}
+
+// pair makes a bound and a connected socket in a context of their own.
+func pair(transport string, bindType, connType zmq.Type) (zc *zmq.Context, bound, conn *zmq.Socket, err error) {
+	ep, err := Endpoint(transport)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	zc = zmq.NewContext()
+	fail := func(e error) (*zmq.Context, *zmq.Socket, *zmq.Socket, error) {
+		zc.Close()
+		return nil, nil, nil, e
+	}
+	if bound, err = zc.NewSocket(bindType, zmq.WithLinger(0)); err != nil {
+		return fail(err)
+	}
+	if err = bound.Bind(ep); err != nil {
+		return fail(err)
+	}
+	if conn, err = zc.NewSocket(connType, zmq.WithLinger(0)); err != nil {
+		return fail(err)
+	}
+	if err = conn.Connect(bound.LastEndpoint()); err != nil {
+		return fail(err)
+	}
+	return zc, bound, conn, nil
+}
+
+// Throughput sends count messages of size bytes PUSH→PULL over transport.
+func Throughput(ctx context.Context, transport string, size, count int) (Result, error) {
+	zc, pull, push, err := pair(transport, zmq.PULL, zmq.PUSH)
+	if err != nil {
+		return Result{}, err
+	}
+	defer zc.Close()
+	sendErr := make(chan error, 1)
+	go func() {
+		body := make([]byte, size)
+		for i := 0; i < count; i++ {
+			// A message's frames belong to the library once sent, so each send gets its own
+			// frame slice header; the payload bytes are shared, as they are never modified.
+			if err := push.Send(ctx, zmq.Msg{Frames: [][]byte{body}}); err != nil {
+				sendErr <- err
+				return
+			}
+		}
+		sendErr <- nil
+	}()
+	var start time.Time
+	for i := 0; i < count; i++ {
+		m, err := pull.Recv(ctx)
+		if err != nil {
+			return Result{}, fmt.Errorf("perf: receive %d of %d: %w", i, count, err)
+		}
+		if len(m.Frames) != 1 || len(m.Frames[0]) != size {
+			return Result{}, fmt.Errorf("perf: message %d has %d frames, %d bytes; want 1 frame of %d", i, len(m.Frames), m.Size(), size)
+		}
+		if i == 0 {
+			start = time.Now()
+		}
+	}
+	elapsed := time.Since(start)
+	if err := <-sendErr; err != nil {
+		return Result{}, err
+	}
+	// The first message only starts the clock, as in libzmq's local_thr.
+	return Result{Metric: "throughput", Transport: transport, Size: size, Count: count - 1, Elapsed: elapsed}, nil
+}
+
+// Latency makes roundtrips REQ/REP exchanges of size bytes over transport.
+func Latency(ctx context.Context, transport string, size, roundtrips int) (Result, error) {
+	zc, rep, req, err := pair(transport, zmq.REP, zmq.REQ)
+	if err != nil {
+		return Result{}, err
+	}
+	defer zc.Close()
+	echoErr := make(chan error, 1)
+	go func() {
+		for i := 0; i < roundtrips; i++ {
+			m, err := rep.Recv(ctx)
+			if err == nil {
+				err = rep.Send(ctx, m)
+			}
+			if err != nil {
+				echoErr <- err
+				return
+			}
+		}
+		echoErr <- nil
+	}()
+	body := make([]byte, size)
+	start := time.Now()
+	for i := 0; i < roundtrips; i++ {
+		if err := req.Send(ctx, zmq.Msg{Frames: [][]byte{body}}); err != nil {
+			return Result{}, err
+		}
+		m, err := req.Recv(ctx)
+		if err != nil {
+			return Result{}, fmt.Errorf("perf: round trip %d of %d: %w", i, roundtrips, err)
+		}
+		if m.Size() != size {
+			return Result{}, fmt.Errorf("perf: reply of %d bytes, want %d", m.Size(), size)
+		}
+	}
+	elapsed := time.Since(start)
+	if err := <-echoErr; err != nil {
+		return Result{}, err
+	}
+	return Result{Metric: "latency", Transport: transport, Size: size, Count: roundtrips, Elapsed: elapsed}, nil
+}

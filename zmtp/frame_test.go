@@ -12,7 +12,7 @@ func TestAppendFrameHeader(t *testing.T) {
 	tests := []struct {
 		name  string
 		flags byte
-		size  int
+		size  int64 // int64 so the table compiles where int is 32 bits
 		want  []byte
 	}{
 		{"empty", 0, 0, []byte{0x00, 0x00}},
@@ -33,7 +33,7 @@ func TestAppendFrameHeader(t *testing.T) {
 			if tt.size > math.MaxInt32 && strconv.IntSize < 64 {
 				t.Skip("size does not fit in int")
 			}
-			got := AppendFrameHeader([]byte{0xEE}, tt.flags, tt.size)
+			got := AppendFrameHeader([]byte{0xEE}, tt.flags, int(tt.size))
 			if want := append([]byte{0xEE}, tt.want...); !bytes.Equal(got, want) {
 				t.Errorf("got % x, want % x", got, want)
 			}
@@ -77,7 +77,7 @@ func TestParseFrameHeader(t *testing.T) {
 		in        []byte
 		maxSize   int64
 		wantFlags byte
-		wantSize  int
+		wantSize  int64 // int64 so the table compiles where int is 32 bits
 		wantN     int
 		wantErr   error
 		only64    bool
@@ -129,7 +129,7 @@ func TestParseFrameHeader(t *testing.T) {
 			if err != nil {
 				t.Fatalf("unexpected error %v", err)
 			}
-			if flags != tt.wantFlags || size != tt.wantSize || n != tt.wantN {
+			if flags != tt.wantFlags || int64(size) != tt.wantSize || n != tt.wantN {
 				t.Errorf("got flags %#x size %d n %d, want %#x %d %d",
 					flags, size, n, tt.wantFlags, tt.wantSize, tt.wantN)
 			}
@@ -223,7 +223,7 @@ func FuzzFrameHeader(f *testing.F) {
 		if flags&^(FlagMore|FlagCommand) != 0 || flags == FlagMore|FlagCommand {
 			t.Fatalf("invalid flags %#x returned", flags)
 		}
-		if size < 0 || size > 1<<62 || maxSize >= 0 && int64(size) > maxSize {
+		if size < 0 || int64(size) > 1<<62 || maxSize >= 0 && int64(size) > maxSize {
 			t.Fatalf("size %d outside limits (max %d)", size, maxSize)
 		}
 		enc := AppendFrameHeader(nil, flags, size)

@@ -82,18 +82,20 @@ func CheckSignature(b []byte) (major uint8, err error) {
 }
 
 // ParseGreeting parses a complete 64-byte greeting from the front of b; bytes
-// past GreetingSize are ignored. It returns ErrNeedMore if b is shorter. The
-// signature is checked as by CheckSignature; the mechanism must be 1 to 20
+// past GreetingSize are ignored. It returns ErrNeedMore if b is shorter,
+// except that signature and version errors (as from CheckSignature) are
+// reported as soon as SignatureSize bytes are present, so an old peer that
+// never sends 64 bytes is not waited for. The mechanism must be 1 to 20
 // characters of A-Z, 0-9, '-', '_', '.', '+' followed only by NULs; the
 // as-server byte must be 0 or 1. The minor version is reported as sent, and
 // the filler is not checked so that future 3.x revisions may use it.
 func ParseGreeting(b []byte) (Greeting, error) {
-	if len(b) < GreetingSize {
-		return Greeting{}, ErrNeedMore
-	}
 	major, err := CheckSignature(b)
 	if err != nil {
 		return Greeting{}, err
+	}
+	if len(b) < GreetingSize {
+		return Greeting{}, ErrNeedMore
 	}
 	mech, err := parseMechanism(b[mechanismOffset : mechanismOffset+mechanismSize])
 	if err != nil {

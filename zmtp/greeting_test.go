@@ -142,6 +142,10 @@ func TestParseGreeting(t *testing.T) {
 		{"signatureOnly", rfc23NullGreeting()[:SignatureSize], Greeting{}, ErrNeedMore},
 		{"oneShort", rfc23NullGreeting()[:GreetingSize-1], Greeting{}, ErrNeedMore},
 		{"zmtp10", append([]byte{0x01, 0x00}, make([]byte, 62)...), Greeting{}, ErrVersion},
+		// Version errors do not wait for 64 bytes: an old peer may send fewer.
+		{"zmtp10Partial", []byte{0x01, 0x00, 0, 0, 0, 0, 0, 0, 0, 0, 0}, Greeting{}, ErrVersion},
+		{"zmtp20Partial", []byte{0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0x7F, 0x01, 0x05, 0x00, 0x00}, Greeting{}, ErrVersion},
+		{"nineBytes", rfc23NullGreeting()[:9], Greeting{}, ErrNeedMore},
 		{"zmtp20", greetingWith(func(b []byte) { b[10] = 1 }), Greeting{}, ErrVersion},
 		{"major2", greetingWith(func(b []byte) { b[10] = 2 }), Greeting{}, ErrVersion},
 		{"badSignature", greetingWith(func(b []byte) { b[9] = 0x7D }), Greeting{}, ErrMalformed},

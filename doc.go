@@ -1,0 +1,23 @@
+// Package zmq is ZeroMQ in pure Go: broker-less messaging with sockets that speak ZMTP 3.1 and
+// interoperate with libzmq 4.3 and every binding built on it.
+//
+// A socket has a type that fixes how it routes messages — REQ/REP for lock-step request and
+// reply, DEALER/ROUTER for asynchronous request and reply, PUSH/PULL for pipelines, PAIR for
+// one-to-one — and talks to any number of peers over tcp, ipc (unix sockets) and inproc
+// (in-process, no copy) endpoints. Connect returns at once; the socket connects, reconnects and
+// queues messages in the background, honouring high-water marks.
+//
+//	rep, _ := zmq.NewSocket(zmq.REP)
+//	rep.Bind("tcp://*:5555")
+//	req, _ := zmq.NewSocket(zmq.REQ)
+//	req.Connect("tcp://127.0.0.1:5555")
+//	req.Send(ctx, zmq.NewMsgString("hello"))
+//	msg, _ := rep.Recv(ctx)
+//
+// Every call that can block takes a context: its deadline is libzmq's SNDTIMEO/RCVTIMEO, and a
+// context that is already done makes the call non-blocking (ZMQ_DONTWAIT). Errors are sentinels
+// to test with errors.Is. Options are given to NewSocket as functional options named after their
+// libzmq counterparts (WithSendHWM is ZMQ_SNDHWM), validated when the socket is made.
+//
+// Sockets are safe for concurrent use: Send and Recv move whole multipart messages.
+package zmq

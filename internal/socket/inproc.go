@@ -117,6 +117,13 @@ func (c *Context) link(ic *inprocConnecter, b *Socket) {
 	local.p.PeerType, local.p.PeerIdentity = b.typ.String(), b.opts.RoutingID
 	ok = !a.closed && a.attachLocked(local)
 	if ok {
+		// PROBE_ROUTER: each side's empty probe is the first thing its peer sees, as over tcp.
+		if b.probes() {
+			local.p.Push(pipe.Msg{{}})
+		}
+		if a.probes() {
+			remote.p.Push(pipe.Msg{{}})
+		}
 		if local.q != nil {
 			// Hand over what queued before the bind, ahead of anything sent from now on.
 			for _, m := range local.q.Drain(nil) {

@@ -96,7 +96,7 @@ func (s *Socket) serve(nc net.Conn, l *link, connectID []byte) error {
 	}
 	l.conn = c
 	s.mu.Unlock()
-	if s.opts.ProbeRouter && (s.typ == ROUTER || s.typ == DEALER) {
+	if s.probes() {
 		l.q.Push(pipe.Msg{{}})
 	}
 	err = c.Run(l.p, l.space, l.q, s.quit, s.wakeIdle)
@@ -109,4 +109,9 @@ func (s *Socket) serve(nc net.Conn, l *link, connectID []byte) error {
 	s.mu.Unlock()
 	s.wakeIdle()
 	return err
+}
+
+// probes reports whether the socket sends PROBE_ROUTER's empty message to each new peer.
+func (s *Socket) probes() bool {
+	return s.opts.ProbeRouter && (s.typ == ROUTER || s.typ == DEALER)
 }

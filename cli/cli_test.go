@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestBenchPrintsOneRowPerTransport(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out, progress bytes.Buffer
+	args := []string{"bench", "-quick", "-transports", "inproc,ipc,tcp", "-sizes", "16,70000", "-roundtrips", "100"}
+	if err := Run(ctx, args, &out, &progress); err != nil {
+		t.Fatalf("bench: %v\n%s", err, progress.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("want a header and 3 rows, got:\n%s", out.String())
+	}
+	for i, tr := range []string{"inproc", "ipc", "tcp"} {
+		if f := strings.Fields(lines[i+1]); f[0] != tr || len(f) != 6 {
+			t.Errorf("row %q: want %s with 5 figures", lines[i+1], tr)
+		}
+	}
+	if got := strings.Count(progress.String(), "\n"); got != 9 {
+		t.Errorf("progress has %d lines, want one per cell (9):\n%s", got, progress.String())
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	ctx := context.Background()
+	for _, args := range [][]string{
+		{"nosuchcommand"},
+		{"bench", "-sizes", "abc"},
+		{"bench", "-transports", "udp"},
+		{"bench", "-roundtrips", "0"},
+		{"bench", "-nosuchflag"},
+	} {
+		var out, errOut bytes.Buffer
+		if err := Run(ctx, args, &out, &errOut); !errors.Is(err, ErrUsage) {
+			t.Errorf("Run(%q) = %v, want ErrUsage", args, err)
+		}
+	}
+	var out bytes.Buffer
+	if err := Run(ctx, nil, &out, &out); err != nil || !strings.Contains(out.String(), "bench") {
+		t.Errorf("no arguments: %v, usage %q", err, out.String())
+	}
+}

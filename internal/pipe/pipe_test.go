@@ -1,0 +1,123 @@
+package pipe
+
+import (
+	"fmt"
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func msg(s string) Msg { return Msg{[]byte(s)} }
+
+func TestRingKeepsOrderAcrossGrowth(t *testing.T) {
+	var r ring[int]
+	next := 0
+	for round := 0; round < 5; round++ {
+		for i := 0; i < 37; i++ {
+			r.push(round*100 + i)
+		}
+		for i := 0; i < 20; i++ {
+			v := r.pop()
+			if v/100 < next/100 || (v/100 == next/100 && v < next) {
+				t.Fatalf("out of order: %d after %d", v, next)
+			}
+			next = v
+		}
+	}
+	got := r.drainTo(nil)
+	if len(got) != 5*37-5*20 || r.len() != 0 {
+		t.Fatalf("drained %d, left %d", len(got), r.len())
+	}
+}
+
+func TestInboxCreditPerPipe(t *testing.T) {
+	ib := NewInbox()
+	freed := 0
+	a := New(ib, 2, func() { freed++ })
+	b := New(ib, 0, nil)
+	if !a.TryDeliver(msg("a1")) || !a.TryDeliver(msg("a2")) {
+		t.Fatal("deliveries within the HWM failed")
+	}
+	if a.TryDeliver(msg("a3")) {
+		t.Fatal("delivery past the HWM succeeded")
+	}
+	for i := 0; i < 100; i++ {
+		if !b.TryDeliver(msg(fmt.Sprint("b", i))) {
+			t.Fatal("an unlimited pipe refused a message")
+		}
+	}
+	p, m, ok := ib.Pop()
+	if !ok || p != a || string(m[0]) != "a1" {
+		t.Fatalf("Pop = %v %q %v, want pipe a, a1", p == a, m, ok)
+	}
+	if freed != 1 {
+		t.Fatalf("onSpace called %d times after credit freed, want 1", freed)
+	}
+	if !a.TryDeliver(msg("a3")) {
+		t.Fatal("delivery after credit freed failed")
+	}
+	if n := ib.Drop(b); n != 100 {
+		t.Fatalf("Drop removed %d, want 100", n)
+	}
+	if ib.Len() != 2 {
+		t.Fatalf("Len = %d, want 2", ib.Len())
+	}
+}
+
+func TestDeliverBatchStopsAtCredit(t *testing.T) {
+	ib := NewInbox()
+	p := New(ib, 3, nil)
+	if n := p.DeliverBatch([]Msg{msg("1"), msg("2"), msg("3"), msg("4")}); n != 3 {
+		t.Fatalf("DeliverBatch took %d, want 3", n)
+	}
+	p.Push(msg("forced"))
+	if ib.Len() != 4 {
+		t.Fatalf("Len = %d, want 4", ib.Len())
+	}
+}
+
+func TestOutQueueHWMAndWake(t *testing.T) {
+	spaced := 0
+	q := NewOutQueue(2, func() { spaced++ })
+	if !q.TryPush(msg("1")) {
+		t.Fatal("first push failed")
+	}
+	select {
+	case <-q.Wake():
+	default:
+		t.Fatal("a push into an empty queue did not wake the writer")
+	}
+	q.TryPush(msg("2"))
+	if q.TryPush(msg("3")) {
+		t.Fatal("push past the HWM succeeded")
+	}
+	got := q.Drain(nil)
+	if len(got) != 2 || spaced != 1 {
+		t.Fatalf("Drain got %d messages, onSpace %d times; want 2 and 1", len(got), spaced)
+	}
+	q.Push(msg("control")) // ignores the HWM
+	q.Close()
+	if q.TryPush(msg("late")) || q.Len() != 0 {
+		t.Fatal("a closed queue accepted a message or kept its contents")
+	}
+}
+
+func TestWaitRegistration(t *testing.T) {
+	ib := NewInbox()
+	if !ib.BeginWait() {
+		t.Fatal("BeginWait on an empty inbox said not empty")
+	}
+	p := New(ib, 0, nil)
+	p.TryDeliver(msg("x"))
+	select {
+	case <-ib.Wake():
+	default:
+		t.Fatal("a delivery did not wake the registered receiver")
+	}
+	ib.EndWait()
+	if ib.BeginWait() {
+		t.Fatal("BeginWait on a non-empty inbox registered a wait")
+	}
+}

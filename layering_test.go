@@ -1,0 +1,83 @@
+package zmq_test
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/purezmq/zmq"
+
+// TestLayering keeps imports pointing down (DESIGN.md §1): the codec depends on the standard
+// library alone, the library on nothing outside golang.org/x, and the upper layers on the
+// public API only.
+func TestLayering(t *testing.T) {
+	rules := []struct {
+		dir   string
+		allow func(imp string) bool
+		why   string
+	}{
+		{"zmtp", func(imp string) bool { return stdlib(imp) || strings.HasPrefix(imp, "golang.org/x/crypto") }, "the codec is pure"},
+		{"internal", func(imp string) bool { return stdlib(imp) || libraryPath(imp) && imp != module }, "internals never import the API"},
+		{".", func(imp string) bool { return stdlib(imp) || libraryPath(imp) }, "the core stays on the standard library"},
+		{"cli", upper, "upper layers use the public API"},
+		{"perf", upper, "upper layers use the public API"},
+		{"cmd", upper, "upper layers use the public API"},
+	}
+	for _, r := range rules {
+		err := filepath.WalkDir(r.dir, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() {
+				if r.dir == "." && path != "." {
+					return filepath.SkipDir // the root rule covers the root package alone
+				}
+				if d.Name() == "testdata" {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return nil
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
+			if err != nil {
+				return err
+			}
+			for _, s := range f.Imports {
+				imp := strings.Trim(s.Path.Value, `"`)
+				if imp == "C" {
+					t.Errorf("%s imports C: the library is pure Go", path)
+				}
+				if !r.allow(imp) {
+					t.Errorf("%s imports %s: %s", path, imp, r.why)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func stdlib(imp string) bool { return !strings.Contains(strings.Split(imp, "/")[0], ".") }
+
+// libraryPath: the module's own packages below the upper layers, and golang.org/x.
+func libraryPath(imp string) bool {
+	if strings.HasPrefix(imp, "golang.org/x/") {
+		return true
+	}
+	if imp == module || strings.HasPrefix(imp, module+"/internal/") || strings.HasPrefix(imp, module+"/zmtp") {
+		return true
+	}
+	return false
+}
+
+func upper(imp string) bool {
+	return !strings.HasPrefix(imp, module+"/internal/")
+}

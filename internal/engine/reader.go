@@ -13,8 +13,10 @@ import (
 var ErrTooLarge = errors.New("zmq: peer message above MAXMSGSIZE")
 
 const (
-	slabSize  = 64 << 10
-	smallBody = 4 << 10 // bodies up to this size are carved from a shared slab
+	slabSize   = 64 << 10
+	smallBody  = 4 << 10  // bodies up to this size are carved from a shared slab
+	directBody = 32 << 10 // bodies this big are read straight into their own allocation
+	peekSize   = 8 << 10  // after such a body, read this little, expecting another big frame
 )
 
 // readLoop decodes frames from big reads and hands whole messages to sink in batches.
@@ -24,6 +26,7 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 		msgSize int64
 		batch   []pipe.Msg
 		slab    []byte
+		peek    bool // the last frame was big: read a little, so the next big body is not copied twice
 	)
 	carve := func(body []byte) []byte {
 		if len(body) > smallBody {
@@ -56,15 +59,17 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 			case len(b) >= n+size:
 				body = b[n : n+size : n+size]
 				c.consume(n + size)
-			case n+size > len(c.rbuf):
-				// Too big to buffer: read the rest straight into its own allocation, whose size
-				// ParseFrameHeader has already checked against the limit.
+			case size >= directBody:
+				// Read the rest straight into the body's own allocation, whose size
+				// ParseFrameHeader has already checked against the limit: the bytes cross
+				// memory once.
 				body, owned = make([]byte, size), true
 				got := copy(body, b[n:])
 				c.consume(len(b))
 				if _, err := io.ReadFull(c.nc, body[got:]); err != nil {
 					return ioErr(err)
 				}
+				peek = true
 			}
 			if body == nil {
 				break // wait for the rest of this frame
@@ -100,14 +105,19 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 		}
 		clear(batch)
 		batch = batch[:0]
-		if err := c.readMore(); err != nil {
+		limit := len(c.rbuf)
+		if peek {
+			limit, peek = peekSize, false
+		}
+		if err := c.readMore(limit); err != nil {
 			return err
 		}
 	}
 }
 
-// readMore reads at least one more byte, moving unconsumed bytes to the front first.
-func (c *Conn) readMore() error {
+// readMore reads at least one more byte, and at most limit bytes in all buffered, moving
+// unconsumed bytes to the front first.
+func (c *Conn) readMore(limit int) error {
 	if c.off > 0 {
 		c.r = copy(c.rbuf, c.rbuf[c.off:c.r])
 		c.off = 0
@@ -115,7 +125,7 @@ func (c *Conn) readMore() error {
 	if c.r == len(c.rbuf) {
 		return fmt.Errorf("%w: frame header does not fit the buffer", ErrProtocolFormat)
 	}
-	n, err := c.nc.Read(c.rbuf[c.r:])
+	n, err := c.nc.Read(c.rbuf[c.r:max(limit, c.r+1)])
 	c.r += n
 	if n > 0 {
 		return nil

@@ -45,7 +45,9 @@ func (ib *Inbox) Pop() (p *Pipe, m Msg, ok bool) {
 	e := ib.q.pop()
 	p = e.p
 	p.inN--
-	freed := p.blocked && (p.hwm == 0 || p.inN < p.hwm)
+	// Wake a blocked producer only once the pipe has drained to its low-water mark, so it
+	// comes back with room for a batch rather than ping-ponging one message at a time.
+	freed := p.blocked && p.inN <= lowWater(p.hwm)
 	if freed {
 		p.blocked = false
 	}
@@ -100,4 +102,12 @@ func (ib *Inbox) Drop(p *Pipe) int {
 	p.inN -= n
 	ib.mu.Unlock()
 	return n
+}
+
+// lowWater is the credit level at which a blocked producer is woken: half the HWM, as libzmq.
+func lowWater(hwm int) int {
+	if hwm == 0 {
+		return 1 << 62
+	}
+	return hwm / 2
 }

@@ -1,5 +1,8 @@
 module github.com/purezmq/zmq
 
-go 1.26
+go 1.26.0
 
-require go.uber.org/goleak v1.3.0 // indirect
+require (
+	go.uber.org/goleak v1.3.0
+	golang.org/x/crypto v0.58.0
+)

@@ -53,7 +53,15 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 		return nil, Peer{}, fmt.Errorf("%w: %v", ErrHandshake, err)
 	}
 	// Look at the signature first so a ZMTP 1.0/2.0 peer, which never sends 64 bytes, is
-	// refused at once instead of at the deadline.
+	// refused at once instead of at the deadline. A ZMTP 1.0 peer may send as little as a
+	// 2-byte identity frame before it waits for us, so judge its first byte alone, as libzmq
+	// does: only a 3.x signature (or a 1.0 frame too long to matter here) starts with 0xFF.
+	if err := c.fill(1); err != nil {
+		return nil, Peer{}, err
+	}
+	if c.buffered()[0] != 0xFF {
+		return nil, Peer{}, fmt.Errorf("%w: %w: ZMTP 1.0 peer", ErrProtocolFormat, zmtp.ErrVersion)
+	}
 	if err := c.fill(zmtp.SignatureSize); err != nil {
 		return nil, Peer{}, err
 	}

@@ -3,7 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
-	"io"
+	"slices"
 
 	"github.com/purezmq/zmq/internal/pipe"
 	"github.com/purezmq/zmq/zmtp"
@@ -61,14 +61,14 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 				c.consume(n + size)
 			case size >= directBody:
 				// Read the rest straight into the body's own allocation, whose size
-				// ParseFrameHeader has already checked against the limit: the bytes cross
-				// memory once.
-				body, owned = make([]byte, size), true
-				got := copy(body, b[n:])
-				c.consume(len(b))
-				if _, err := io.ReadFull(c.nc, body[got:]); err != nil {
-					return ioErr(err)
+				// ParseFrameHeader has already checked against the limit: up to trustedBody,
+				// the bytes cross memory once.
+				body, err = c.readBody(b[n:], size)
+				if err != nil {
+					return err
 				}
+				owned = true
+				c.consume(len(b))
 				peek = true
 			}
 			if body == nil {
@@ -113,6 +113,28 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 			return err
 		}
 	}
+}
+
+// trustedBody is the most a frame header alone makes the reader allocate. A bigger body grows
+// as its bytes arrive, so a peer declaring a huge frame (there is no MAXMSGSIZE by default)
+// costs only what it really sends, instead of an allocation that kills the process.
+const trustedBody = 4 << 20
+
+// readBody reads a size-byte body, of which have is already buffered, into its own allocation.
+func (c *Conn) readBody(have []byte, size int) ([]byte, error) {
+	body := make([]byte, len(have), min(size, max(trustedBody, len(have))))
+	copy(body, have)
+	for len(body) < size {
+		if len(body) == cap(body) {
+			body = slices.Grow(body, min(len(body), size-len(body)))
+		}
+		n, err := c.nc.Read(body[len(body):min(cap(body), size)])
+		body = body[:len(body)+n]
+		if err != nil && len(body) < size {
+			return nil, ioErr(err)
+		}
+	}
+	return body[:size:size], nil
 }
 
 // readMore reads at least one more byte, and at most limit bytes in all buffered, moving

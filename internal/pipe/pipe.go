@@ -1,6 +1,6 @@
 package pipe
 
-import "sync"
+import "sync/atomic"
 
 // Out is where a socket writes messages for one peer.
 type Out interface {
@@ -18,8 +18,7 @@ type Pipe struct {
 	blocked bool // a delivery failed for lack of credit; guarded by inbox.mu
 	onSpace func()
 
-	out   Out
-	outMu sync.Mutex
+	out atomic.Pointer[Out]
 
 	// Set before the pipe is attached to its socket, read-only afterwards.
 	PeerType     string // the peer's Socket-Type
@@ -37,25 +36,27 @@ func New(inbox *Inbox, hwm int, onSpace func()) *Pipe {
 }
 
 // SetOut sets where messages for the peer go.
-func (p *Pipe) SetOut(o Out) {
-	p.outMu.Lock()
-	p.out = o
-	p.outMu.Unlock()
-}
+func (p *Pipe) SetOut(o Out) { p.out.Store(&o) }
 
 // TryPush writes m towards the peer without blocking; false means the peer is at its HWM or the
 // pipe has no way out yet.
 func (p *Pipe) TryPush(m Msg) bool {
-	p.outMu.Lock()
-	o := p.out
-	p.outMu.Unlock()
-	return o != nil && o.TryPush(m)
+	o := p.out.Load()
+	return o != nil && (*o).TryPush(m)
 }
 
 // SetOnSpace replaces the callback for freed credit.
 func (p *Pipe) SetOnSpace(f func()) {
 	p.inbox.mu.Lock()
 	p.onSpace = f
+	p.inbox.mu.Unlock()
+}
+
+// SetHWM changes the inbound credit (0 = unlimited), as when an inproc peer links a pipe
+// that was created before the peer's SNDHWM was known.
+func (p *Pipe) SetHWM(hwm int) {
+	p.inbox.mu.Lock()
+	p.hwm = hwm
 	p.inbox.mu.Unlock()
 }
 

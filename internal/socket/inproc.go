@@ -101,6 +101,7 @@ func (c *Context) link(ic *inprocConnecter, b *Socket) {
 		local.p.RoutingID = ic.connectID
 	} else {
 		local.p.SetOnSpace(b.wakeSenders)
+		local.p.SetHWM(inprocHWM(b.opts.SendHWM, a.opts.RecvHWM))
 	}
 	remote := &link{}
 	remote.p = pipe.New(b.inbox, inprocHWM(a.opts.SendHWM, b.opts.RecvHWM), a.wakeSenders)

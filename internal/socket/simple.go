@@ -48,10 +48,10 @@ func (s *push) recv(p *pipe.Pipe, m pipe.Msg) (pipe.Msg, bool) { return nil, fal
 // pull fair-queues from its peers and cannot send (RFC 30).
 type pull struct{}
 
-func (s *pull) attach(p *pipe.Pipe) bool                      { return true }
-func (s *pull) detach(p *pipe.Pipe)                           {}
-func (s *pull) send(m pipe.Msg) error                         { return zerr.ErrNotSupported }
-func (s *pull) canRecv() error                                { return nil }
+func (s *pull) attach(p *pipe.Pipe) bool                       { return true }
+func (s *pull) detach(p *pipe.Pipe)                            {}
+func (s *pull) send(m pipe.Msg) error                          { return zerr.ErrNotSupported }
+func (s *pull) canRecv() error                                 { return nil }
 func (s *pull) recv(p *pipe.Pipe, m pipe.Msg) (pipe.Msg, bool) { return m, true }
 
 // dealer sends round-robin and fair-queues inbound, with no envelope handling (RFC 28).
@@ -63,5 +63,5 @@ func (s *dealer) send(m pipe.Msg) error {
 	_, err := s.lb.send(m)
 	return err
 }
-func (s *dealer) canRecv() error                                { return nil }
+func (s *dealer) canRecv() error                                 { return nil }
 func (s *dealer) recv(p *pipe.Pipe, m pipe.Msg) (pipe.Msg, bool) { return m, true }

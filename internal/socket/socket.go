@@ -24,7 +24,7 @@ type Socket struct {
 	links     map[*link]struct{}
 	endpoints map[string]endpoint
 	lastEP    string
-	connectID []byte // CONNECT_ROUTING_ID for the next Connect
+	connectID []byte                // CONNECT_ROUTING_ID for the next Connect
 	nconns    map[net.Conn]endpoint // every open connection and the endpoint that made it
 
 	inbox    *pipe.Inbox

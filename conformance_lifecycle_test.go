@@ -52,13 +52,26 @@ func TestConformanceLinger(t *testing.T) {
 				t.Fatalf("Close with linger 0 took %v", d)
 			}
 		})
-		t.Run("bounded", func(t *testing.T) {
-			if tr.name == "inproc" {
-				// Known bug, reported: Close stops an inproc connecter before lingering, dropping
-				// what it queued before any bind at once (internal/socket/close.go skips only tcp
-				// and ipc connecters), and a binder arriving during linger is refused.
-				t.Skip("inproc: messages queued before bind are dropped at Close regardless of LINGER")
+		t.Run("peer-arrives-while-lingering", func(t *testing.T) {
+			push := newSocket(t, zmq.PUSH, zmq.WithLinger(waitLong))
+			ep := tr.fixed(t)
+			connect(t, push, ep) // before anyone binds: the message queues
+			send(t, push, []byte("late but delivered"))
+			closed := make(chan error, 1)
+			go func() { closed <- push.Close() }()
+			pull := newSocket(t, zmq.PULL)
+			bind(t, pull, ep)
+			expectRecv(t, pull, []byte("late but delivered"))
+			select {
+			case err := <-closed:
+				if err != nil {
+					t.Fatalf("Close: %v", err)
+				}
+			case <-time.After(waitLong):
+				t.Fatal("Close still lingering after its queue was delivered")
 			}
+		})
+		t.Run("bounded", func(t *testing.T) {
 			const linger = 200 * time.Millisecond
 			push := newSocket(t, zmq.PUSH, zmq.WithLinger(linger))
 			connect(t, push, tr.fixed(t))

@@ -222,11 +222,10 @@ func TestConformanceFairQueueing(t *testing.T) {
 				t.Errorf("sender %d got %d of %d messages: starved (counts %v)", id, n, window, counts)
 			}
 		}
-		// The PULL's queue holds each sender's messages up to its credit (RCVHWM, plus the
-		// sender's SNDHWM over inproc), so the input switches source at least once per few
-		// credits' worth; a PULL draining one peer before the next would barely switch at all.
-		// Scheduling makes runs uneven, so the bound is loose.
-		if minSwitches := window / (10 * 2 * hwm); switches < minSwitches {
+		// The PULL takes one message from each peer that has any, in turn, as libzmq does:
+		// while all three keep up, the source changes at almost every message. A sender the
+		// scheduler starves for a while legitimately leaves runs, so the bound leaves room.
+		if minSwitches := window / 10; switches < minSwitches {
 			t.Errorf("input switched source %d times in %d messages, want at least %d: not interleaved",
 				switches, window, minSwitches)
 		}

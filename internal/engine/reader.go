@@ -40,6 +40,22 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 		copy(out, body)
 		return out
 	}
+	// deliver hands the decoded messages to sink, waiting for credit; false when stopped.
+	deliver := func() bool {
+		for i := 0; i < len(batch); {
+			i += sink.DeliverBatch(batch[i:])
+			if i < len(batch) {
+				select {
+				case <-space:
+				case <-stop:
+					return false
+				}
+			}
+		}
+		clear(batch)
+		batch = batch[:0]
+		return true
+	}
 	for {
 		for {
 			b := c.buffered()
@@ -53,6 +69,12 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 			if err != nil {
 				return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
 			}
+			if flags&zmtp.FlagCommand == 0 {
+				msgSize += int64(size)
+				if c.cfg.MaxMsgSize >= 0 && msgSize > c.cfg.MaxMsgSize {
+					return fmt.Errorf("%w: %d bytes", ErrTooLarge, msgSize)
+				}
+			}
 			var body []byte
 			owned := false // body is a fresh allocation rather than a view of the read buffer
 			switch {
@@ -60,6 +82,10 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 				body = b[n : n+size : n+size]
 				c.consume(n + size)
 			case size >= directBody:
+				// What is decoded already goes first: the body may take a while.
+				if !deliver() {
+					return nil
+				}
 				// Read the rest straight into the body's own allocation, whose size
 				// ParseFrameHeader has already checked against the limit: up to trustedBody,
 				// the bytes cross memory once.
@@ -72,6 +98,9 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 				peek = true
 			}
 			if body == nil {
+				if flags&zmtp.FlagCommand == 0 {
+					msgSize -= int64(size) // counted again when the frame is complete
+				}
 				break // wait for the rest of this frame
 			}
 			if flags&zmtp.FlagCommand != 0 {
@@ -79,10 +108,6 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 					return err
 				}
 				continue
-			}
-			msgSize += int64(size)
-			if c.cfg.MaxMsgSize >= 0 && msgSize > c.cfg.MaxMsgSize {
-				return fmt.Errorf("%w: %d bytes", ErrTooLarge, msgSize)
 			}
 			if !owned {
 				body = carve(body)
@@ -93,18 +118,9 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 				frames, msgSize = nil, 0
 			}
 		}
-		for i := 0; i < len(batch); {
-			i += sink.DeliverBatch(batch[i:])
-			if i < len(batch) {
-				select {
-				case <-space:
-				case <-stop:
-					return nil
-				}
-			}
+		if !deliver() {
+			return nil
 		}
-		clear(batch)
-		batch = batch[:0]
 		limit := len(c.rbuf)
 		if peek {
 			limit, peek = peekSize, false

@@ -1,10 +1,10 @@
 // Package pipe holds the bounded queues between a socket and its peers.
 //
-// A socket has one Inbox: every peer's messages land there in arrival order, each tagged with the
-// Pipe it came from. Each Pipe holds credit for at most its high-water mark of messages in the
-// Inbox, so one fast peer cannot crowd out the others and fair queueing needs no polling. Outbound,
-// each Pipe has an Out: an OutQueue drained by a connection's writer goroutine, or (inproc) the
-// peer's own Pipe delivering straight into the peer socket's Inbox.
+// A socket has one Inbox. Each peer's Pipe queues its inbound messages there, up to the pipe's
+// high-water mark, and the Inbox hands them out round-robin across the pipes that have any: one
+// message from each in turn, which is libzmq's fair queueing, with no polling of idle peers.
+// Outbound, each Pipe has an Out: an OutQueue drained by a connection's writer goroutine, or
+// (inproc) the peer's own Pipe delivering straight into the peer socket's Inbox.
 package pipe
 
 import "sync"
@@ -12,16 +12,12 @@ import "sync"
 // Msg is a multipart message: its frames in order.
 type Msg = [][]byte
 
-type entry struct {
-	p *Pipe
-	m Msg
-}
-
 // Inbox is a socket's inbound queue.
 type Inbox struct {
 	mu      sync.Mutex
-	q       ring[entry]
-	waiting int // receivers blocked in Wait
+	active  ring[*Pipe] // pipes with queued messages, in round-robin order
+	n       int         // queued messages in all
+	waiting int         // receivers blocked in Wait
 	wake    chan struct{}
 }
 
@@ -32,26 +28,32 @@ func NewInbox() *Inbox { return &Inbox{wake: NewWake()} }
 func (ib *Inbox) Len() int {
 	ib.mu.Lock()
 	defer ib.mu.Unlock()
-	return ib.q.len()
+	return ib.n
 }
 
-// Pop takes the oldest message. ok is false when the Inbox is empty.
+// Pop takes the next message: the oldest of the pipe whose turn it is. ok is false when the
+// Inbox is empty.
 func (ib *Inbox) Pop() (p *Pipe, m Msg, ok bool) {
 	ib.mu.Lock()
-	if ib.q.len() == 0 {
+	if ib.n == 0 {
 		ib.mu.Unlock()
 		return nil, nil, false
 	}
-	e := ib.q.pop()
-	p = e.p
-	p.inN--
+	p = ib.active.pop()
+	m = p.q.pop()
+	ib.n--
+	if p.q.len() > 0 {
+		ib.active.push(p) // back of the line
+	} else {
+		p.queued = false
+	}
 	// Wake a blocked producer only once the pipe has drained to its low-water mark, so it
 	// comes back with room for a batch rather than ping-ponging one message at a time.
-	freed := p.blocked && p.inN <= lowWater(p.hwm)
+	freed := p.blocked && p.q.len() <= lowWater(p.hwm)
 	if freed {
 		p.blocked = false
 	}
-	more := ib.q.len() > 0 && ib.waiting > 0
+	more := ib.n > 0 && ib.waiting > 0
 	ib.mu.Unlock()
 	if freed && p.onSpace != nil {
 		p.onSpace()
@@ -59,7 +61,17 @@ func (ib *Inbox) Pop() (p *Pipe, m Msg, ok bool) {
 	if more {
 		Signal(ib.wake) // pass the baton to another blocked receiver
 	}
-	return p, e.m, true
+	return p, m, true
+}
+
+// push queues m from p; with ib.mu held.
+func (ib *Inbox) push(p *Pipe, m Msg) {
+	p.q.push(m)
+	ib.n++
+	if !p.queued {
+		p.queued = true
+		ib.active.push(p)
+	}
 }
 
 // BeginWait registers a receiver about to block on Wake; EndWait undoes it. Between the two, a
@@ -67,7 +79,7 @@ func (ib *Inbox) Pop() (p *Pipe, m Msg, ok bool) {
 func (ib *Inbox) BeginWait() (empty bool) {
 	ib.mu.Lock()
 	defer ib.mu.Unlock()
-	if ib.q.len() > 0 {
+	if ib.n > 0 {
 		return false
 	}
 	ib.waiting++
@@ -84,27 +96,28 @@ func (ib *Inbox) EndWait() {
 // Wake is signalled when a message arrives while a receiver waits.
 func (ib *Inbox) Wake() <-chan struct{} { return ib.wake }
 
-// Drop removes every queued message that came from p (used when a socket type must forget a
-// peer's messages, e.g. CONFLATE); it returns how many were removed.
+// Drop discards every queued message that came from p and returns how many there were.
 func (ib *Inbox) Drop(p *Pipe) int {
 	ib.mu.Lock()
-	var keep ring[entry]
-	n := 0
-	for ib.q.len() > 0 {
-		e := ib.q.pop()
-		if e.p == p {
-			n++
-			continue
-		}
-		keep.push(e)
+	defer ib.mu.Unlock()
+	n := p.q.len()
+	if n == 0 {
+		return 0
 	}
-	ib.q = keep
-	p.inN -= n
-	ib.mu.Unlock()
+	p.q = ring[Msg]{}
+	ib.n -= n
+	p.queued = false
+	var keep ring[*Pipe]
+	for ib.active.len() > 0 {
+		if q := ib.active.pop(); q != p {
+			keep.push(q)
+		}
+	}
+	ib.active = keep
 	return n
 }
 
-// lowWater is the credit level at which a blocked producer is woken: half the HWM, as libzmq.
+// lowWater is the queue length at which a blocked producer is woken: half the HWM, as libzmq.
 func lowWater(hwm int) int {
 	if hwm == 0 {
 		return 1 << 62

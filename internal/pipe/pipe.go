@@ -14,7 +14,8 @@ type Out interface {
 type Pipe struct {
 	inbox   *Inbox
 	hwm     int  // inbound credit, 0 = unlimited; guarded by inbox.mu
-	inN     int  // messages from this pipe in the Inbox; guarded by inbox.mu
+	q       ring[Msg] // messages from this pipe in the Inbox; guarded by inbox.mu
+	queued  bool      // in the Inbox's round-robin; guarded by inbox.mu
 	blocked bool // a delivery failed for lack of credit; guarded by inbox.mu
 	onSpace func()
 
@@ -64,13 +65,12 @@ func (p *Pipe) SetHWM(hwm int) {
 func (p *Pipe) TryDeliver(m Msg) bool {
 	ib := p.inbox
 	ib.mu.Lock()
-	if p.hwm > 0 && p.inN >= p.hwm {
+	if p.hwm > 0 && p.q.len() >= p.hwm {
 		p.blocked = true
 		ib.mu.Unlock()
 		return false
 	}
-	ib.q.push(entry{p, m})
-	p.inN++
+	ib.push(p, m)
 	wake := ib.waiting > 0
 	ib.mu.Unlock()
 	if wake {
@@ -86,12 +86,11 @@ func (p *Pipe) DeliverBatch(ms []Msg) int {
 	ib.mu.Lock()
 	n := 0
 	for _, m := range ms {
-		if p.hwm > 0 && p.inN >= p.hwm {
+		if p.hwm > 0 && p.q.len() >= p.hwm {
 			p.blocked = true
 			break
 		}
-		ib.q.push(entry{p, m})
-		p.inN++
+		ib.push(p, m)
 		n++
 	}
 	wake := n > 0 && ib.waiting > 0
@@ -120,8 +119,7 @@ func (p *Pipe) Deliver(m Msg, space <-chan struct{}, done <-chan struct{}) bool 
 func (p *Pipe) Push(m Msg) {
 	ib := p.inbox
 	ib.mu.Lock()
-	ib.q.push(entry{p, m})
-	p.inN++
+	ib.push(p, m)
 	wake := ib.waiting > 0
 	ib.mu.Unlock()
 	if wake {

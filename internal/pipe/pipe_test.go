@@ -121,3 +121,22 @@ func TestWaitRegistration(t *testing.T) {
 		t.Fatal("BeginWait on a non-empty inbox registered a wait")
 	}
 }
+
+func TestInboxRoundRobin(t *testing.T) {
+	ib := NewInbox()
+	a, b, c := New(ib, 0, nil), New(ib, 0, nil), New(ib, 0, nil)
+	a.DeliverBatch([]Msg{msg("a1"), msg("a2"), msg("a3")})
+	b.DeliverBatch([]Msg{msg("b1")})
+	c.DeliverBatch([]Msg{msg("c1"), msg("c2")})
+	var got string
+	for {
+		_, m, ok := ib.Pop()
+		if !ok {
+			break
+		}
+		got += string(m[0]) + " "
+	}
+	if want := "a1 b1 c1 a2 c2 a3 "; got != want {
+		t.Fatalf("order %q, want %q", got, want)
+	}
+}

@@ -22,7 +22,7 @@ func (s *Socket) Close() error {
 
 	seen := map[endpoint]bool{}
 	for _, e := range eps {
-		if _, conn := e.(*connecter); conn || seen[e] {
+		if lingers(e) || seen[e] {
 			continue // connecters keep running while the socket lingers
 		}
 		seen[e] = true
@@ -74,4 +74,14 @@ func (s *Socket) flushed() bool {
 		}
 	}
 	return true
+}
+
+// lingers reports whether an endpoint stays up while the socket lingers: connecters, whose
+// queued messages may still find their peer.
+func lingers(e endpoint) bool {
+	switch e.(type) {
+	case *connecter, *inprocConnecter:
+		return true
+	}
+	return false
 }

@@ -116,7 +116,8 @@ func (c *Context) link(ic *inprocConnecter, b *Socket) {
 	}
 	a.mu.Lock()
 	local.p.PeerType, local.p.PeerIdentity = b.typ.String(), b.opts.RoutingID
-	ok = !a.closed && a.attachLocked(local)
+	// A lingering socket still hands over what it queued before the bind.
+	ok = local.attached || !a.closed && a.attachLocked(local)
 	if ok {
 		// PROBE_ROUTER: each side's empty probe is the first thing its peer sees, as over tcp.
 		if b.probes() {
@@ -142,6 +143,7 @@ func (c *Context) link(ic *inprocConnecter, b *Socket) {
 	}
 	ic.peer, ic.local, ic.remote = b, local, remote
 	a.wakeSenders()
+	a.wakeIdle() // the queue is handed over: a lingering Close may be done
 	b.wakeSenders()
 }
 

@@ -13,10 +13,10 @@ type Out interface {
 // an Out for outbound ones, and what the handshake told about the peer.
 type Pipe struct {
 	inbox   *Inbox
-	hwm     int  // inbound credit, 0 = unlimited; guarded by inbox.mu
+	hwm     int       // inbound credit, 0 = unlimited; guarded by inbox.mu
 	q       ring[Msg] // messages from this pipe in the Inbox; guarded by inbox.mu
 	queued  bool      // in the Inbox's round-robin; guarded by inbox.mu
-	blocked bool // a delivery failed for lack of credit; guarded by inbox.mu
+	blocked bool      // a delivery failed for lack of credit; guarded by inbox.mu
 	onSpace func()
 
 	out atomic.Pointer[Out]

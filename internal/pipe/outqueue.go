@@ -37,16 +37,13 @@ func (q *OutQueue) TryPush(m Msg) bool {
 	return true
 }
 
-// Push queues m ignoring the HWM (for protocol messages such as a
-// PROBE_ROUTER greeting).
-func (q *OutQueue) Push(m Msg) {
+// PushFront queues m ahead of everything else, ignoring the HWM: for protocol messages such as
+// PROBE_ROUTER's, which must be the first thing a new peer sees.
+func (q *OutQueue) PushFront(m Msg) {
 	q.mu.Lock()
-	wasEmpty := q.q.len() == 0
-	q.q.push(m)
+	q.q.pushFront(m)
 	q.mu.Unlock()
-	if wasEmpty {
-		Signal(q.wake)
-	}
+	Signal(q.wake)
 }
 
 // Drain appends every queued message to dst and empties the queue.

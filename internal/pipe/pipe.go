@@ -26,6 +26,10 @@ type Pipe struct {
 	PeerIdentity []byte // the peer's announced Identity / Routing-Id
 	Meta         any    // the connection's metadata, handed to received messages
 
+	// Kick, if set, drops the peer's connection (ROUTER_HANDOVER evicting the old holder of a
+	// routing id). Set before attach.
+	Kick func()
+
 	// RoutingID is owned by the socket type (ROUTER assigns it); guarded by the socket's lock.
 	RoutingID []byte
 }

@@ -97,7 +97,10 @@ func TestOutQueueHWMAndWake(t *testing.T) {
 	if len(got) != 2 || spaced != 1 {
 		t.Fatalf("Drain got %d messages, onSpace %d times; want 2 and 1", len(got), spaced)
 	}
-	q.Push(msg("control")) // ignores the HWM
+	q.PushFront(msg("control")) // ignores the HWM, goes first
+	if got := q.Drain(nil); len(got) != 1 || string(got[0][0]) != "control" {
+		t.Fatalf("after PushFront: %q", got)
+	}
 	q.Close()
 	if q.TryPush(msg("late")) || q.Len() != 0 {
 		t.Fatal("a closed queue accepted a message or kept its contents")

@@ -18,6 +18,15 @@ func (r *ring[T]) push(v T) {
 	r.n++
 }
 
+func (r *ring[T]) pushFront(v T) {
+	if r.n == len(r.buf) {
+		r.grow()
+	}
+	r.head = (r.head - 1 + len(r.buf)) % len(r.buf)
+	r.buf[r.head] = v
+	r.n++
+}
+
 func (r *ring[T]) pop() T {
 	var zero T
 	v := r.buf[r.head]

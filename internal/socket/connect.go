@@ -2,10 +2,12 @@ package socket
 
 import (
 	"context"
+	"errors"
 	"net"
 	"sync"
 	"time"
 
+	"github.com/purezmq/zmq/internal/engine"
 	"github.com/purezmq/zmq/internal/transport"
 	"github.com/purezmq/zmq/internal/zerr"
 )
@@ -111,8 +113,15 @@ func (s *Socket) connectLoop(c *connecter) {
 				if c.ctx.Err() != nil {
 					nc.Close()
 				}
-				_ = s.serve(nc, c.l, c.connectID)
+				err := s.serve(nc, c.l, c.connectID)
 				s.untrack(nc)
+				if errors.Is(err, engine.ErrProtocolFormat) || errors.Is(err, engine.ErrSocketType) || errors.Is(err, engine.ErrPeerError) {
+					// A peer that does not speak our protocol, or not to our socket type,
+					// will not change its mind: give up on the endpoint, as libzmq does,
+					// rather than knock on its door forever.
+					c.stop()
+					return
+				}
 			}
 		}
 		if c.ctx.Err() != nil || s.opts.ReconnectIvl < 0 {

@@ -86,6 +86,7 @@ func (s *Socket) serve(nc net.Conn, l *link, connectID []byte) error {
 	default:
 	}
 	l.p.PeerType, l.p.PeerIdentity, l.p.Meta = peer.SocketType, peer.Identity, peer.Meta
+	l.p.Kick = func() { c.Close() }
 	if fresh {
 		l.p.RoutingID = connectID
 	}
@@ -97,7 +98,7 @@ func (s *Socket) serve(nc net.Conn, l *link, connectID []byte) error {
 	l.conn = c
 	s.mu.Unlock()
 	if s.probes() {
-		l.q.Push(pipe.Msg{{}})
+		l.q.PushFront(pipe.Msg{{}})
 	}
 	err = c.Run(l.p, l.space, l.q, s.quit, s.wakeIdle)
 	s.mu.Lock()

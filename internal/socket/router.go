@@ -46,8 +46,13 @@ func (s *router) attach(p *pipe.Pipe) bool {
 		if !s.handover {
 			return false
 		}
+		// The newcomer takes the id; the old holder is renamed until its connection, dropped
+		// here as libzmq does, goes away.
 		old.RoutingID = s.generate()
 		s.byID[string(old.RoutingID)] = old
+		if old.Kick != nil {
+			old.Kick()
+		}
 	}
 	p.RoutingID = id
 	s.byID[string(id)] = p

@@ -9,12 +9,14 @@ import (
 
 // Option configures a socket at creation. Each documents its libzmq name and default; an
 // out-of-range value makes NewSocket fail with ErrOption.
-type Option func(*socket.Options) error
+type Option func(*socketOptions) error
+
+type socketOptions = socket.Options
 
 // WithSendHWM sets ZMQ_SNDHWM: messages queued per peer before Send blocks (PUSH, DEALER, REQ,
 // PAIR) or drops (ROUTER). 0 means no limit. Default 1000.
 func WithSendHWM(n int) Option {
-	return func(o *socket.Options) error {
+	return func(o *socketOptions) error {
 		if n < 0 {
 			return zerr.Option("SNDHWM", "%d is negative", n)
 		}
@@ -26,7 +28,7 @@ func WithSendHWM(n int) Option {
 // WithRecvHWM sets ZMQ_RCVHWM: messages received from one peer and not yet read before the
 // socket stops reading from it. 0 means no limit. Default 1000.
 func WithRecvHWM(n int) Option {
-	return func(o *socket.Options) error {
+	return func(o *socketOptions) error {
 		if n < 0 {
 			return zerr.Option("RCVHWM", "%d is negative", n)
 		}
@@ -39,7 +41,7 @@ func WithRecvHWM(n int) Option {
 // value waits forever, 0 drops them at once. Default 30 s (libzmq's is infinite, which makes
 // Close hang when a peer never comes; set -1 for that behaviour).
 func WithLinger(d time.Duration) Option {
-	return func(o *socket.Options) error {
+	return func(o *socketOptions) error {
 		if d < 0 {
 			d = -1
 		}
@@ -51,7 +53,7 @@ func WithLinger(d time.Duration) Option {
 // WithReconnectIvl sets ZMQ_RECONNECT_IVL: the wait before reconnecting. Negative disables
 // reconnection. Default 100 ms.
 func WithReconnectIvl(d time.Duration) Option {
-	return func(o *socket.Options) error {
+	return func(o *socketOptions) error {
 		if d < 0 {
 			d = -1
 		}
@@ -63,7 +65,7 @@ func WithReconnectIvl(d time.Duration) Option {
 // WithReconnectIvlMax sets ZMQ_RECONNECT_IVL_MAX: when above the reconnect interval, failed
 // attempts double the wait up to this. 0 (the default) keeps the interval fixed.
 func WithReconnectIvlMax(d time.Duration) Option {
-	return func(o *socket.Options) error {
+	return func(o *socketOptions) error {
 		if d < 0 {
 			return zerr.Option("RECONNECT_IVL_MAX", "%v is negative", d)
 		}
@@ -76,7 +78,7 @@ func WithReconnectIvlMax(d time.Duration) Option {
 // addresses it. 1 to 255 bytes, not starting with a zero byte. Default: none (the ROUTER makes
 // one up).
 func WithRoutingID(id []byte) Option {
-	return func(o *socket.Options) error {
+	return func(o *socketOptions) error {
 		if err := checkRoutingID("ROUTING_ID", id); err != nil {
 			return err
 		}
@@ -98,7 +100,7 @@ func checkRoutingID(name string, id []byte) error {
 // WithMaxMsgSize sets ZMQ_MAXMSGSIZE: the largest inbound message in bytes (all frames
 // together); a peer sending a bigger one is disconnected. -1, the default, means no limit.
 func WithMaxMsgSize(n int64) Option {
-	return func(o *socket.Options) error {
+	return func(o *socketOptions) error {
 		if n < -1 {
 			return zerr.Option("MAXMSGSIZE", "%d is below -1", n)
 		}
@@ -110,43 +112,43 @@ func WithMaxMsgSize(n int64) Option {
 // WithImmediate sets ZMQ_IMMEDIATE: queue messages only to peers whose connection is complete.
 // Default false: a connect-side peer queues messages before it connects.
 func WithImmediate(on bool) Option {
-	return func(o *socket.Options) error { o.Immediate = on; return nil }
+	return func(o *socketOptions) error { o.Immediate = on; return nil }
 }
 
 // WithRouterMandatory sets ZMQ_ROUTER_MANDATORY: a ROUTER fails Send with ErrHostUnreachable
 // for an unknown routing id, and blocks at a peer's HWM, instead of dropping. Default false.
 func WithRouterMandatory(on bool) Option {
-	return func(o *socket.Options) error { o.RouterMandatory = on; return nil }
+	return func(o *socketOptions) error { o.RouterMandatory = on; return nil }
 }
 
 // WithRouterHandover sets ZMQ_ROUTER_HANDOVER: a peer connecting with a routing id already in
 // use takes it over, instead of being refused. Default false.
 func WithRouterHandover(on bool) Option {
-	return func(o *socket.Options) error { o.RouterHandover = on; return nil }
+	return func(o *socketOptions) error { o.RouterHandover = on; return nil }
 }
 
 // WithProbeRouter sets ZMQ_PROBE_ROUTER: a ROUTER or DEALER sends an empty message to each new
 // peer, so a ROUTER peer learns its routing id at once. Default false.
 func WithProbeRouter(on bool) Option {
-	return func(o *socket.Options) error { o.ProbeRouter = on; return nil }
+	return func(o *socketOptions) error { o.ProbeRouter = on; return nil }
 }
 
 // WithReqCorrelate sets ZMQ_REQ_CORRELATE: a REQ prefixes each request with an id and accepts
 // only the reply carrying it. Default false.
 func WithReqCorrelate(on bool) Option {
-	return func(o *socket.Options) error { o.ReqCorrelate = on; return nil }
+	return func(o *socketOptions) error { o.ReqCorrelate = on; return nil }
 }
 
 // WithReqRelaxed sets ZMQ_REQ_RELAXED: a REQ may send a new request before the reply to the
 // last one came (which is then ignored). Use with WithReqCorrelate. Default false.
 func WithReqRelaxed(on bool) Option {
-	return func(o *socket.Options) error { o.ReqRelaxed = on; return nil }
+	return func(o *socketOptions) error { o.ReqRelaxed = on; return nil }
 }
 
 // WithTCPKeepalive sets ZMQ_TCP_KEEPALIVE: -1 keeps the system default, 0 turns keepalive off,
 // 1 on. Default -1.
 func WithTCPKeepalive(v int) Option {
-	return func(o *socket.Options) error {
+	return func(o *socketOptions) error {
 		if v < -1 || v > 1 {
 			return zerr.Option("TCP_KEEPALIVE", "%d not in -1..1", v)
 		}
@@ -157,7 +159,7 @@ func WithTCPKeepalive(v int) Option {
 
 // WithTCPKeepaliveIdle sets ZMQ_TCP_KEEPALIVE_IDLE (whole seconds on the wire). Default: system.
 func WithTCPKeepaliveIdle(d time.Duration) Option {
-	return func(o *socket.Options) error {
+	return func(o *socketOptions) error {
 		if d < 0 {
 			return zerr.Option("TCP_KEEPALIVE_IDLE", "%v is negative", d)
 		}
@@ -168,7 +170,7 @@ func WithTCPKeepaliveIdle(d time.Duration) Option {
 
 // WithTCPKeepaliveIntvl sets ZMQ_TCP_KEEPALIVE_INTVL. Default: system.
 func WithTCPKeepaliveIntvl(d time.Duration) Option {
-	return func(o *socket.Options) error {
+	return func(o *socketOptions) error {
 		if d < 0 {
 			return zerr.Option("TCP_KEEPALIVE_INTVL", "%v is negative", d)
 		}
@@ -179,7 +181,7 @@ func WithTCPKeepaliveIntvl(d time.Duration) Option {
 
 // WithTCPKeepaliveCnt sets ZMQ_TCP_KEEPALIVE_CNT. -1, the default, keeps the system's.
 func WithTCPKeepaliveCnt(n int) Option {
-	return func(o *socket.Options) error {
+	return func(o *socketOptions) error {
 		if n < -1 {
 			return zerr.Option("TCP_KEEPALIVE_CNT", "%d is below -1", n)
 		}
@@ -191,7 +193,7 @@ func WithTCPKeepaliveCnt(n int) Option {
 // WithHandshakeIvl sets ZMQ_HANDSHAKE_IVL: the deadline for a new connection's ZMTP handshake;
 // 0 disables it. Default 30 s.
 func WithHandshakeIvl(d time.Duration) Option {
-	return func(o *socket.Options) error {
+	return func(o *socketOptions) error {
 		if d < 0 {
 			return zerr.Option("HANDSHAKE_IVL", "%v is negative", d)
 		}

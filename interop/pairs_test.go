@@ -221,3 +221,16 @@ func TestTypeNumbersMatchLibzmq(t *testing.T) {
 		}
 	}
 }
+
+func TestOptionNumbersMatchLibzmq(t *testing.T) {
+	for name, want := range libzmqOptions {
+		id, ok := zmq.LookupOption(name)
+		if !ok {
+			t.Errorf("purezmq has no option %s", name)
+			continue
+		}
+		if int(id) != want {
+			t.Errorf("%s: purezmq %d, zmq.h %d", name, int(id), want)
+		}
+	}
+}

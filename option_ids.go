@@ -1,0 +1,152 @@
+package zmq
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/purezmq/zmq/internal/zerr"
+)
+
+// OptionID is a socket option's libzmq number (ZMQ_SNDHWM is 23), for code that sets options by
+// number or by name, such as a command line or a port from another binding. Go code normally
+// uses the With... functions instead.
+type OptionID int
+
+// Option numbers, equal to libzmq's.
+const (
+	OptRoutingID         OptionID = 5  // ZMQ_ROUTING_ID, []byte or string
+	OptType              OptionID = 16 // ZMQ_TYPE, read-only: Socket.Type
+	OptLinger            OptionID = 17 // ZMQ_LINGER, milliseconds or time.Duration
+	OptReconnectIvl      OptionID = 18 // ZMQ_RECONNECT_IVL, milliseconds or time.Duration
+	OptReconnectIvlMax   OptionID = 21 // ZMQ_RECONNECT_IVL_MAX, milliseconds or time.Duration
+	OptMaxMsgSize        OptionID = 22 // ZMQ_MAXMSGSIZE, bytes
+	OptSendHWM           OptionID = 23 // ZMQ_SNDHWM, messages
+	OptRecvHWM           OptionID = 24 // ZMQ_RCVHWM, messages
+	OptLastEndpoint      OptionID = 32 // ZMQ_LAST_ENDPOINT, read-only: Socket.LastEndpoint
+	OptRouterMandatory   OptionID = 33 // ZMQ_ROUTER_MANDATORY, bool or 0/1
+	OptTCPKeepalive      OptionID = 34 // ZMQ_TCP_KEEPALIVE, -1/0/1
+	OptTCPKeepaliveCnt   OptionID = 35 // ZMQ_TCP_KEEPALIVE_CNT
+	OptTCPKeepaliveIdle  OptionID = 36 // ZMQ_TCP_KEEPALIVE_IDLE, seconds or time.Duration
+	OptTCPKeepaliveIntvl OptionID = 37 // ZMQ_TCP_KEEPALIVE_INTVL, seconds or time.Duration
+	OptImmediate         OptionID = 39 // ZMQ_IMMEDIATE, bool or 0/1
+	OptProbeRouter       OptionID = 51 // ZMQ_PROBE_ROUTER, bool or 0/1
+	OptReqCorrelate      OptionID = 52 // ZMQ_REQ_CORRELATE, bool or 0/1
+	OptReqRelaxed        OptionID = 53 // ZMQ_REQ_RELAXED, bool or 0/1
+	OptRouterHandover    OptionID = 56 // ZMQ_ROUTER_HANDOVER, bool or 0/1
+	OptConnectRoutingID  OptionID = 61 // ZMQ_CONNECT_ROUTING_ID: Socket.SetConnectRoutingID
+	OptHandshakeIvl      OptionID = 66 // ZMQ_HANDSHAKE_IVL, milliseconds or time.Duration
+)
+
+var optionNames = map[OptionID]string{
+	OptRoutingID: "ROUTING_ID", OptType: "TYPE", OptLinger: "LINGER", OptReconnectIvl: "RECONNECT_IVL",
+	OptReconnectIvlMax: "RECONNECT_IVL_MAX", OptMaxMsgSize: "MAXMSGSIZE", OptSendHWM: "SNDHWM",
+	OptRecvHWM: "RCVHWM", OptLastEndpoint: "LAST_ENDPOINT", OptRouterMandatory: "ROUTER_MANDATORY",
+	OptTCPKeepalive: "TCP_KEEPALIVE", OptTCPKeepaliveCnt: "TCP_KEEPALIVE_CNT",
+	OptTCPKeepaliveIdle: "TCP_KEEPALIVE_IDLE", OptTCPKeepaliveIntvl: "TCP_KEEPALIVE_INTVL",
+	OptImmediate: "IMMEDIATE", OptProbeRouter: "PROBE_ROUTER", OptReqCorrelate: "REQ_CORRELATE",
+	OptReqRelaxed: "REQ_RELAXED", OptRouterHandover: "ROUTER_HANDOVER",
+	OptConnectRoutingID: "CONNECT_ROUTING_ID", OptHandshakeIvl: "HANDSHAKE_IVL",
+}
+
+// String returns libzmq's name without the ZMQ_ prefix ("SNDHWM").
+func (id OptionID) String() string {
+	if n, ok := optionNames[id]; ok {
+		return n
+	}
+	return fmt.Sprintf("OptionID(%d)", int(id))
+}
+
+// LookupOption finds an option by libzmq name, with or without "ZMQ_", in any case.
+func LookupOption(name string) (OptionID, bool) {
+	name = strings.TrimPrefix(strings.ToUpper(name), "ZMQ_")
+	for id, n := range optionNames {
+		if n == name {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+// WithOption sets an option by number, with value typed as libzmq's docs give it: an int, a
+// bool (or 0/1), a time.Duration or an int in libzmq's unit (milliseconds; seconds for the TCP
+// keepalive times), a []byte or string. Read-only options and wrong value types are ErrOption.
+func WithOption(id OptionID, value any) Option {
+	fail := func(format string, args ...any) Option {
+		err := zerr.Option(id.String(), format, args...)
+		return func(*socketOptions) error { return err }
+	}
+	switch id {
+	case OptSendHWM, OptRecvHWM, OptMaxMsgSize, OptTCPKeepalive, OptTCPKeepaliveCnt:
+		n, ok := asInt(value)
+		if !ok {
+			return fail("want an integer, got %T", value)
+		}
+		return map[OptionID]func(int) Option{
+			OptSendHWM: WithSendHWM, OptRecvHWM: WithRecvHWM, OptTCPKeepalive: WithTCPKeepalive,
+			OptTCPKeepaliveCnt: WithTCPKeepaliveCnt,
+			OptMaxMsgSize:      func(n int) Option { return WithMaxMsgSize(int64(n)) },
+		}[id](n)
+	case OptLinger, OptReconnectIvl, OptReconnectIvlMax, OptHandshakeIvl, OptTCPKeepaliveIdle, OptTCPKeepaliveIntvl:
+		unit := time.Millisecond
+		if id == OptTCPKeepaliveIdle || id == OptTCPKeepaliveIntvl {
+			unit = time.Second
+		}
+		d, ok := asDuration(value, unit)
+		if !ok {
+			return fail("want a time.Duration or an integer, got %T", value)
+		}
+		return map[OptionID]func(time.Duration) Option{
+			OptLinger: WithLinger, OptReconnectIvl: WithReconnectIvl, OptReconnectIvlMax: WithReconnectIvlMax,
+			OptHandshakeIvl: WithHandshakeIvl, OptTCPKeepaliveIdle: WithTCPKeepaliveIdle,
+			OptTCPKeepaliveIntvl: WithTCPKeepaliveIntvl,
+		}[id](d)
+	case OptImmediate, OptRouterMandatory, OptRouterHandover, OptProbeRouter, OptReqCorrelate, OptReqRelaxed:
+		b, ok := asBool(value)
+		if !ok {
+			return fail("want a bool or 0/1, got %v", value)
+		}
+		return map[OptionID]func(bool) Option{
+			OptImmediate: WithImmediate, OptRouterMandatory: WithRouterMandatory,
+			OptRouterHandover: WithRouterHandover, OptProbeRouter: WithProbeRouter,
+			OptReqCorrelate: WithReqCorrelate, OptReqRelaxed: WithReqRelaxed,
+		}[id](b)
+	case OptRoutingID:
+		switch v := value.(type) {
+		case []byte:
+			return WithRoutingID(v)
+		case string:
+			return WithRoutingID([]byte(v))
+		}
+		return fail("want []byte or string, got %T", value)
+	}
+	return fail("cannot be set when creating a socket")
+}
+
+func asInt(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case int64:
+		return int(n), true
+	case int32:
+		return int(n), true
+	}
+	return 0, false
+}
+
+func asDuration(v any, unit time.Duration) (time.Duration, bool) {
+	if d, ok := v.(time.Duration); ok {
+		return d, true
+	}
+	n, ok := asInt(v)
+	return time.Duration(n) * unit, ok
+}
+
+func asBool(v any) (bool, bool) {
+	if b, ok := v.(bool); ok {
+		return b, true
+	}
+	n, ok := asInt(v)
+	return n != 0, ok && (n == 0 || n == 1)
+}

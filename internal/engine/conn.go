@@ -8,7 +8,12 @@ import (
 	"github.com/purezmq/zmq/internal/pipe"
 )
 
-const readBufSize = 64 << 10
+// The read buffer starts small, so ten thousand quiet connections cost little, and doubles up
+// to readBufMax whenever a read fills it, so a busy one reads in big chunks.
+const (
+	readBufMin = 8 << 10
+	readBufMax = 64 << 10
+)
 
 // Conn is a connection past its handshake.
 type Conn struct {
@@ -26,7 +31,7 @@ type Conn struct {
 }
 
 func newConn(nc net.Conn, cfg Config) *Conn {
-	return &Conn{nc: nc, cfg: cfg, rbuf: make([]byte, readBufSize), kick: pipe.NewWake()}
+	return &Conn{nc: nc, cfg: cfg, rbuf: make([]byte, readBufMin), kick: pipe.NewWake()}
 }
 
 // NetConn returns the underlying connection.

@@ -26,6 +26,7 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 		msgSize int64
 		batch   []pipe.Msg
 		slab    []byte
+		slabLen = smallBody / 2
 		peek    bool // the last frame was big: read a little, so the next big body is not copied twice
 	)
 	carve := func(body []byte) []byte {
@@ -33,7 +34,10 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 			return append(make([]byte, 0, len(body)), body...)
 		}
 		if len(slab) < len(body) {
-			slab = make([]byte, slabSize)
+			// Each new slab doubles, up to slabSize: a busy connection carves many frames
+			// from one allocation, a quiet one holds little memory.
+			slabLen = min(2*slabLen, slabSize)
+			slab = make([]byte, max(slabLen, len(body)))
 		}
 		out := slab[:len(body):len(body)]
 		slab = slab[len(body):]
@@ -123,7 +127,7 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 		}
 		limit := len(c.rbuf)
 		if peek {
-			limit, peek = peekSize, false
+			limit, peek = min(limit, peekSize), false
 		}
 		if err := c.readMore(limit); err != nil {
 			return err
@@ -154,24 +158,35 @@ func (c *Conn) readBody(have []byte, size int) ([]byte, error) {
 }
 
 // readMore reads at least one more byte, and at most limit bytes in all buffered, moving
-// unconsumed bytes to the front first.
+// unconsumed bytes to the front first. The buffer grows when it is full (a frame bigger than it,
+// but below directBody) or when a read fills it (the peer sends faster than we read).
 func (c *Conn) readMore(limit int) error {
 	if c.off > 0 {
 		c.r = copy(c.rbuf, c.rbuf[c.off:c.r])
 		c.off = 0
 	}
 	if c.r == len(c.rbuf) {
-		return fmt.Errorf("%w: frame header does not fit the buffer", ErrProtocolFormat)
+		c.grow()
+		limit = len(c.rbuf)
 	}
-	n, err := c.nc.Read(c.rbuf[c.r:max(limit, c.r+1)])
+	end := min(len(c.rbuf), max(limit, c.r+1))
+	n, err := c.nc.Read(c.rbuf[c.r:end])
 	c.r += n
+	if n > 0 && c.r == len(c.rbuf) && len(c.rbuf) < readBufMax {
+		c.grow()
+	}
 	if n > 0 {
 		return nil
 	}
-	if err == nil {
-		return nil
-	}
 	return err
+}
+
+func (c *Conn) grow() {
+	nb := make([]byte, 2*len(c.rbuf))
+	copy(nb, c.rbuf[c.off:c.r])
+	c.r -= c.off
+	c.off = 0
+	c.rbuf = nb
 }
 
 // command handles a command frame received after the handshake.

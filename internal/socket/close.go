@@ -30,6 +30,7 @@ func (s *Socket) Close() error {
 	}
 	s.linger()
 	close(s.quit)
+	s.endBase()
 	for _, e := range eps {
 		if !seen[e] {
 			seen[e] = true

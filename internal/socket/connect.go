@@ -59,7 +59,7 @@ func (s *Socket) Connect(addr string) error {
 		return s.ctx.connectInproc(s, ep.Addr, id)
 	}
 	c := &connecter{s: s, ep: ep, connectID: id, l: s.persistentLink()}
-	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.ctx, c.cancel = context.WithCancel(s.base)
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -68,16 +68,8 @@ func (s *Socket) Connect(addr string) error {
 	}
 	s.endpoints[addr] = c
 	s.lastEP = addr
-	s.wg.Add(2)
+	s.wg.Add(1)
 	s.mu.Unlock()
-	go func() {
-		defer s.wg.Done()
-		select {
-		case <-s.quit:
-			c.cancel()
-		case <-c.ctx.Done():
-		}
-	}()
 	go s.connectLoop(c)
 	return nil
 }

@@ -32,6 +32,8 @@ type Socket struct {
 	idleWake chan struct{} // a writer finished its work (linger)
 	closing  chan struct{} // closed when Close starts: blocked calls return
 	quit     chan struct{} // closed when linger ends: connections stop
+	base     context.Context
+	endBase  context.CancelFunc // cancels base when quit closes: dials and reconnect waits end
 	wg       sync.WaitGroup
 }
 
@@ -55,6 +57,7 @@ func New(ctx *Context, t Type, o Options) (*Socket, error) {
 		closing:   make(chan struct{}),
 		quit:      make(chan struct{}),
 	}
+	s.base, s.endBase = context.WithCancel(context.Background())
 	if err := ctx.add(s); err != nil {
 		return nil, err
 	}

@@ -2,9 +2,9 @@
 GO      ?= go
 APT_PKGS = libzmq3-dev python3-zmq pkg-config
 
-.PHONY: test deps vet unit interop fuzz bench
+.PHONY: test deps vet unit interop benchtest fuzz bench
 
-test: deps vet unit interop
+test: deps vet unit interop benchtest
 
 # Debian packages for the interop module (cgo against libzmq) and the python3-zmq peers.
 deps:
@@ -21,6 +21,7 @@ deps:
 vet:
 	$(GO) vet ./...
 	cd interop && $(GO) vet ./...
+	cd bench && $(GO) vet ./...
 
 unit:
 	$(GO) test -race -shuffle=on -timeout 10m ./...
@@ -28,12 +29,25 @@ unit:
 interop:
 	cd interop && $(GO) test -race -shuffle=on -timeout 10m ./...
 
-# Each fuzz target for FUZZTIME (default 60s).
+# The comparison harness's own tests (records, tables, chart, process handling).
+benchtest:
+	cd bench && $(GO) test -race -shuffle=on -timeout 5m ./...
+
+# Every fuzz target of every package, each for FUZZTIME (default 60s).
 FUZZTIME ?= 60s
+FUZZPKGS = ./zmtp ./z85 ./curve
 fuzz:
-	@for t in $$($(GO) test ./zmtp -list '^Fuzz' | grep '^Fuzz'); do \
-		echo "== $$t"; $(GO) test ./zmtp -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+	@for p in $(FUZZPKGS); do \
+		for t in $$($(GO) test $$p -list '^Fuzz' | grep '^Fuzz'); do \
+			echo "== $$p $$t"; $(GO) test $$p -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) || exit 1; \
+		done; \
 	done
 
 bench:
 	$(GO) run ./cmd/zmq bench
+
+# purezmq side by side with libzmq, pebbe/zmq4, go-zeromq/zmq4 and mangos (module bench/), writing
+# bench/out/compare.{md,json} and throughput.svg; e.g. make bench-compare BENCHFLAGS=-quick
+.PHONY: bench-compare
+bench-compare:
+	cd bench && $(GO) run ./cmd/compare $(BENCHFLAGS)

@@ -52,6 +52,23 @@ func TestConformanceLinger(t *testing.T) {
 				t.Fatalf("Close with linger 0 took %v", d)
 			}
 		})
+		t.Run("bound-side-delivers-last-reply", func(t *testing.T) {
+			// A bound socket's connections stay open while it lingers: the classic REP that
+			// answers and exits must not lose its answer.
+			rep, err := zmq.NewSocket(zmq.REP, zmq.WithLinger(waitLong))
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := newSocket(t, zmq.REQ)
+			link(t, tr, rep, req)
+			sendString(t, req, "question")
+			expectRecvString(t, rep, "question")
+			sendString(t, rep, "last answer")
+			if err := rep.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			expectRecvString(t, req, "last answer")
+		})
 		t.Run("peer-arrives-while-lingering", func(t *testing.T) {
 			push := newSocket(t, zmq.PUSH, zmq.WithLinger(waitLong))
 			ep := tr.fixed(t)

@@ -20,22 +20,18 @@ func (s *Socket) Close() error {
 	s.endpoints = map[string]endpoint{}
 	s.mu.Unlock()
 
-	seen := map[endpoint]bool{}
+	// Stop accepting, but keep every connection open while lingering: a REP's last reply or
+	// a bound PUSH's backlog still has to reach peers that are already connected.
 	for _, e := range eps {
-		if lingers(e) || seen[e] {
-			continue // connecters keep running while the socket lingers
+		if l, ok := e.(*listener); ok {
+			l.l.Close()
 		}
-		seen[e] = true
-		e.stop()
 	}
 	s.linger()
 	close(s.quit)
 	s.endBase()
 	for _, e := range eps {
-		if !seen[e] {
-			seen[e] = true
-			e.stop()
-		}
+		e.stop()
 	}
 	s.closeConns(nil)
 	s.wg.Wait()
@@ -75,14 +71,4 @@ func (s *Socket) flushed() bool {
 		}
 	}
 	return true
-}
-
-// lingers reports whether an endpoint stays up while the socket lingers: connecters, whose
-// queued messages may still find their peer.
-func lingers(e endpoint) bool {
-	switch e.(type) {
-	case *connecter, *inprocConnecter:
-		return true
-	}
-	return false
 }

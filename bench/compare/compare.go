@@ -1,0 +1,280 @@
+// Package compare is the driver of `make bench-compare`: it builds the libzmq peers (../c) and
+// cmd/peer, runs the matrix — tcp, ipc and inproc; PUSH→PULL throughput at 16 B to 64 KiB and
+// REQ/REP latency at 16 B and 4 KiB; every implementation with itself and, over tcp and ipc,
+// purezmq and libzmq with each other — alternating implementations run by run, and writes
+// out/compare.md, out/compare.json and out/throughput.svg.
+package compare
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/purezmq/zmq/bench/report"
+)
+
+// Main parses args and runs the comparison. Progress goes to stderr, the report to stdout.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	runs := fs.Int("runs", 5, "runs per cell, implementations alternating run by run (-quick: default 1)")
+	quick := fs.Bool("quick", false, "a quick look: 1 run per cell of about 0.1 s")
+	target := fs.Duration("target", 500*time.Millisecond, "about how long each run lasts (-quick: default 100ms); counts are scaled from a calibration run")
+	timeout := fs.Duration("timeout", 30*time.Second, "a run whose processes have not finished by then is killed and counted as failed")
+	implsFlag := fs.String("impls", strings.Join(allImpls, ","), "implementations to measure")
+	transFlag := fs.String("transports", "tcp,ipc,inproc", "transports to measure")
+	hold := fs.Bool("hold", true, "keep senders and repliers open until the measuring side is done; -hold=false closes them right after their last message, as libzmq's perf tools do, and shows who loses messages at close")
+	withCross := fs.Bool("cross", true, "also run purezmq→libzmq and libzmq→purezmq over tcp and ipc")
+	dir := fs.String("dir", ".", "the bench directory (holding c/, cmd/peer and go.mod)")
+	out := fs.String("out", "", "output directory (default DIR/out); the peers are built into its bin/")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("compare: unexpected arguments %q", fs.Args())
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if *quick {
+		if !set["runs"] {
+			*runs = 1
+		}
+		if !set["target"] {
+			*target = 100 * time.Millisecond
+		}
+	}
+	if *runs < 1 || *target <= 0 || *timeout <= 0 {
+		return errors.New("compare: -runs, -target and -timeout must be positive")
+	}
+	impls, err := parseList("impls", *implsFlag, allImpls)
+	if err != nil {
+		return err
+	}
+	transports, err := parseList("transports", *transFlag, []string{"tcp", "ipc", "inproc"})
+	if err != nil {
+		return err
+	}
+	if *out == "" {
+		*out = filepath.Join(*dir, "out")
+	}
+
+	started := time.Now()
+	loadBefore := loadAverage()
+	if err := limitMemory(8 << 30); err != nil {
+		fmt.Fprintf(stderr, "compare: cannot limit memory: %v\n", err)
+	}
+	bin := filepath.Join(*out, "bin")
+	if err := build(ctx, *dir, bin, stderr); err != nil {
+		return err
+	}
+	ipcDir, err := os.MkdirTemp("", "zbench")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(ipcDir)
+	r := &runner{bin: bin, ipcDir: ipcDir, timeout: *timeout, hold: *hold}
+
+	cells := Plan(transports)
+	var recs []report.Record
+	for i, cell := range cells {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		cs := Contenders(cell, impls, *withCross)
+		got := measure(ctx, r, cell, cs, *runs, *target)
+		recs = append(recs, got...)
+		fmt.Fprintf(stderr, "[%d/%d] %v: %s\n", i+1, len(cells), cell, progress(got))
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	took := time.Since(started)
+
+	cols := Columns(impls, *withCross)
+	env := append(Environment(*dir), fmt.Sprintf("load average (1 min) %s at the start, %s at the end: other work on the machine adds noise", loadBefore, loadAverage()))
+	doc := Document(recs, cols, Meta{Env: env, Started: started, Took: took, Runs: *runs, Target: *target, Hold: *hold})
+	var js bytes.Buffer
+	if err := report.WriteJSON(&js, recs); err != nil {
+		return err
+	}
+	var svg bytes.Buffer
+	sub := fmt.Sprintf("PUSH→PULL, one frame per message; median of %d run(s); %s", *runs, started.Format("2006-01-02"))
+	panels := report.ThroughputPanels(recs, cols)
+	for i := range panels {
+		for j := range panels[i].Series {
+			if s := &panels[i].Series[j]; s.Name == "mangos" {
+				s.Name = "mangos (SP protocol, not ZMTP)"
+			}
+		}
+	}
+	if err := report.WriteThroughputSVG(&svg, "purezmq vs libzmq and Go alternatives: throughput", sub, panels); err != nil {
+		return err
+	}
+	for name, b := range map[string][]byte{"compare.md": []byte(doc), "compare.json": js.Bytes(), "throughput.svg": svg.Bytes()} {
+		if err := os.WriteFile(filepath.Join(*out, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stderr, "took %v; wrote compare.md, compare.json and throughput.svg to %s\n", took.Round(time.Second), *out)
+	_, err = io.WriteString(stdout, doc)
+	return err
+}
+
+// measure runs one cell: calibration runs per contender (which also warm up and set its
+// count), then runs rounds, each running every contender once, in an order rotated round by
+// round so that drift in the machine falls on all alike.
+func measure(ctx context.Context, r *runner, cell Cell, cs []Contender, runs int, target time.Duration) []report.Record {
+	counts := map[string]int{}
+	vals := map[string][]float64{}
+	errs := map[string][]string{}
+	skip := map[string]bool{}
+	for _, c := range cs {
+		n, err := calibrate(ctx, r, cell, c, target)
+		counts[c.Name] = n
+		if err != nil {
+			// Measure anyway with the pilot's count, unless it hung: that would only hang again.
+			errs[c.Name] = append(errs[c.Name], "calibration: "+err.Error())
+			skip[c.Name] = errors.Is(err, errTimeout)
+		}
+	}
+	grace := 2*time.Second + 3*target
+	for run := range runs {
+		for _, c := range rotate(cs, run) {
+			if skip[c.Name] || ctx.Err() != nil {
+				continue
+			}
+			m, err := r.run(ctx, cell, c, counts[c.Name], grace)
+			if err != nil {
+				errs[c.Name] = append(errs[c.Name], fmt.Sprintf("run %d: %v", run+1, err))
+				skip[c.Name] = errors.Is(err, errTimeout)
+				continue
+			}
+			vals[c.Name] = append(vals[c.Name], m.Value)
+		}
+	}
+	var recs []report.Record
+	for _, c := range cs {
+		recs = append(recs, report.NewRecord(c.Name, cell.Transport, cell.Metric, cell.Size, counts[c.Name], vals[c.Name], errs[c.Name]))
+	}
+	return recs
+}
+
+// calibrate finds the count that makes one run of c last about target: it grows a pilot run
+// tenfold until the pilot lasts a quarter of target (a short pilot mostly measures how fast
+// already-buffered messages drain), then scales.
+func calibrate(ctx context.Context, r *runner, cell Cell, c Contender, target time.Duration) (int, error) {
+	n := pilotCount(cell)
+	for {
+		m, err := r.run(ctx, cell, c, n, 5*time.Second)
+		if err != nil {
+			return n, err
+		}
+		if m.Elapsed >= target/4 || n >= maxCount(cell) {
+			return scaledCount(cell, m.Value, target), nil
+		}
+		n = min(n*10, maxCount(cell))
+	}
+}
+
+// progress is one cell's medians, for stderr.
+func progress(recs []report.Record) string {
+	var parts []string
+	for _, r := range recs {
+		s := "FAILED"
+		if r.OK() {
+			if r.Metric == report.LatencyUS {
+				s = fmt.Sprintf("%.1f µs", r.Median)
+			} else {
+				s = fmt.Sprintf("%.3g msg/s", r.Median)
+			}
+		}
+		if r.Failed > 0 {
+			s += fmt.Sprintf(" (%d failed)", r.Failed)
+		}
+		parts = append(parts, r.Impl+" "+s)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// marks are the footnote marks of the tables' column names.
+var marks = map[string]string{"mangos": "†"}
+
+// Meta is how a comparison was run.
+type Meta struct {
+	Env     []string // machine and versions, one item each
+	Started time.Time
+	Took    time.Duration
+	Runs    int
+	Target  time.Duration
+	Hold    bool
+}
+
+// Document is compare.md: how it was measured, the tables, and every failure.
+func Document(recs []report.Record, cols []string, m Meta) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# purezmq side by side with libzmq and the Go alternatives\n\n")
+	fmt.Fprintf(&b, "`make bench-compare`, %s, took %v: %d run(s) per cell of about %v each, implementations alternating run by run; each implementation's count set by calibration runs (which count among the failures, when they fail). ",
+		m.Started.Format("2006-01-02 15:04 MST"), m.Took.Round(time.Second), m.Runs, m.Target)
+	if m.Hold {
+		b.WriteString("Senders and repliers stay open until the measuring side is done (`-hold`), so messages lost at close do not show here.\n\n")
+	} else {
+		b.WriteString("Senders and repliers close right after their last message (`-hold=false`), so messages lost at close fail runs.\n\n")
+	}
+	for _, e := range m.Env {
+		fmt.Fprintf(&b, "- %s\n", e)
+	}
+	b.WriteString("\n## Throughput (messages/s)\n\n")
+	b.WriteString("PUSH→PULL, one frame per message, between two processes (inproc: two threads of one), clocked by the receiver from the first message to the last as libzmq's `local_thr`. Median (min–max) of the runs.\n\n")
+	b.WriteString(report.Table(recs, report.MsgsPerS, cols, marks))
+	b.WriteString("\n## Throughput (MB/s, medians)\n\n")
+	b.WriteString("10^6 bytes per second. Over inproc no implementation copies the payload (the message is handed over by reference), so there MB/s counts bytes handed over, not bytes moved.\n\n")
+	b.WriteString(report.MBTable(recs, cols, marks))
+	b.WriteString("\n## Latency (µs, one way)\n\n")
+	b.WriteString("REQ/REP round trips, half the mean round trip as libzmq's `remote_lat`. Median (min–max) of the runs; lower is better, and so is a ratio below 1.\n\n")
+	b.WriteString(report.Table(recs, report.LatencyUS, cols, marks))
+	b.WriteString("\nlibzmq: the C peers in `bench/c` against the system's libzmq. pebbe: the cgo binding (libzmq underneath). gozmq: go-zeromq/zmq4. " +
+		"a→b: a sends (or requests), b receives (or replies), in two processes over the wire; there are none over inproc, which stays in one process. " +
+		"† mangos speaks nanomsg's SP protocol, not ZMTP, so it is measured only with itself.\n")
+	if f := Failures(recs); f != "" {
+		b.WriteString("\n## Failures\n\n")
+		b.WriteString(f)
+	}
+	return b.String()
+}
+
+// Failures lists every cell with failed runs, each distinct error once with how often it came.
+func Failures(recs []report.Record) string {
+	var b strings.Builder
+	for _, r := range recs {
+		if r.Failed == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "- %s, %v: %d of %d runs failed\n", r.Impl, Cell{r.Metric, r.Transport, r.Size}, r.Failed, r.Failed+len(r.Runs))
+		var seen []string
+		n := map[string]int{}
+		for _, e := range r.Errors {
+			// "run 3: x" and "run 4: x" are the same error.
+			_, msg, ok := strings.Cut(e, ": ")
+			if !ok {
+				msg = e
+			}
+			if n[msg] == 0 {
+				seen = append(seen, msg)
+			}
+			n[msg]++
+		}
+		slices.Sort(seen)
+		for _, msg := range seen {
+			fmt.Fprintf(&b, "  - %d× `%s`\n", n[msg], strings.ReplaceAll(msg, "`", "'"))
+		}
+	}
+	return b.String()
+}

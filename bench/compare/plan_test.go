@@ -1,0 +1,96 @@
+package compare
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/purezmq/zmq/bench/report"
+)
+
+func names(cs []Contender) []string {
+	var n []string
+	for _, c := range cs {
+		n = append(n, c.Name)
+	}
+	return n
+}
+
+func TestPlan(t *testing.T) {
+	cells := Plan([]string{"tcp", "ipc", "inproc"})
+	if len(cells) != 3*4+3*2 {
+		t.Fatalf("%d cells, want 18", len(cells))
+	}
+	if cells[0] != (Cell{report.MsgsPerS, "tcp", 16}) || cells[17] != (Cell{report.LatencyUS, "inproc", 4096}) {
+		t.Fatalf("cells %v … %v", cells[0], cells[17])
+	}
+	for _, tc := range []struct {
+		transport string
+		impls     []string
+		cross     bool
+		want      string
+	}{
+		{"tcp", allImpls, true, "libzmq purezmq pebbe gozmq mangos purezmq→libzmq libzmq→purezmq"},
+		{"ipc", allImpls, false, "libzmq purezmq pebbe gozmq mangos"},
+		{"inproc", allImpls, true, "libzmq purezmq pebbe gozmq mangos"},
+		{"tcp", []string{"purezmq", "gozmq"}, true, "purezmq gozmq"},
+		{"tcp", []string{"purezmq", "libzmq"}, true, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
+	} {
+		got := strings.Join(names(Contenders(Cell{report.MsgsPerS, tc.transport, 16}, tc.impls, tc.cross)), " ")
+		if got != tc.want {
+			t.Errorf("%s %v cross=%v: %s, want %s", tc.transport, tc.impls, tc.cross, got, tc.want)
+		}
+	}
+	c := cross("purezmq", "libzmq")
+	if c.Client != "purezmq" || c.Server != "libzmq" {
+		t.Errorf("purezmq→libzmq must send from purezmq: %+v", c)
+	}
+}
+
+func TestRotate(t *testing.T) {
+	cs := Contenders(Cell{Transport: "inproc"}, []string{"libzmq", "purezmq", "pebbe"}, false)
+	for r, want := range []string{"libzmq purezmq pebbe", "purezmq pebbe libzmq", "pebbe libzmq purezmq", "libzmq purezmq pebbe"} {
+		if got := strings.Join(names(rotate(cs, r)), " "); got != want {
+			t.Errorf("round %d: %s, want %s", r, got, want)
+		}
+	}
+	if got := names(cs); !slices.Equal(got, []string{"libzmq", "purezmq", "pebbe"}) {
+		t.Errorf("rotate changed its input: %v", got)
+	}
+}
+
+func TestCounts(t *testing.T) {
+	thr16 := Cell{report.MsgsPerS, "tcp", 16}
+	thr64k := Cell{report.MsgsPerS, "tcp", 65536}
+	lat := Cell{report.LatencyUS, "tcp", 16}
+	for _, tc := range []struct {
+		name string
+		got  int
+		want int
+	}{
+		{"pilot 16 B", pilotCount(thr16), 20_000},
+		{"pilot 64 KiB", pilotCount(thr64k), 305},
+		{"pilot latency", pilotCount(lat), 500},
+		{"2 M msg/s for 0.5 s", scaledCount(thr16, 2e6, 500*time.Millisecond), 1_000_000},
+		{"capped", scaledCount(thr16, 1e12, time.Second), 20_000_000},
+		{"at least 100", scaledCount(thr64k, 10, 500*time.Millisecond), 100},
+		{"25 µs one way = 50 µs round trips", scaledCount(lat, 25, 500*time.Millisecond), 10_000},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+func TestParseList(t *testing.T) {
+	got, err := parseList("impls", " purezmq,libzmq,purezmq ,", allImpls)
+	if err != nil || !slices.Equal(got, []string{"purezmq", "libzmq"}) {
+		t.Fatalf("%v, %v", got, err)
+	}
+	for _, bad := range []string{"", ",", "purezmq,zeromq"} {
+		if _, err := parseList("impls", bad, allImpls); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -1,0 +1,104 @@
+package compare
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/purezmq/zmq/bench/report"
+)
+
+// fakePeer stands in for cmd/peer; FAKE_MODE says how it behaves.
+const fakePeer = `#!/bin/sh
+role=; size=0; hold=0
+while [ $# -gt 0 ]; do
+	case "$1" in -role) role=$2; shift;; -size) size=$2; shift;; -hold) hold=1;; esac
+	shift
+done
+echo ready >&2
+case "$FAKE_MODE/$role" in
+ok/thr_recv|ok/thr_inproc) echo "{\"size\":$size,\"count\":10,\"elapsed_s\":0.25,\"msgs_per_s\":1234.5}";;
+ok/lat_req) echo "{\"size\":$size,\"count\":10,\"elapsed_s\":0.25,\"latency_us\":12.5}";;
+crash/thr_recv) echo "peer: message 3 of $size bytes is corrupted" >&2; exit 1;;
+hang/thr_recv|lost/thr_recv) exec sleep 30;;
+esac
+if [ $hold = 1 ]; then cat >/dev/null; fi
+exit 0
+`
+
+func fakeRunner(t *testing.T, hold bool, timeout time.Duration) *runner {
+	t.Helper()
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "peer"), []byte(fakePeer), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return &runner{bin: bin, ipcDir: t.TempDir(), timeout: timeout, hold: hold}
+}
+
+func TestRun(t *testing.T) {
+	thr := Cell{report.MsgsPerS, "ipc", 256}
+	for _, tc := range []struct {
+		name, mode string
+		cell       Cell
+		hold       bool
+		want       float64
+		wantErr    string
+	}{
+		{"throughput", "ok", thr, true, 1234.5, ""},
+		{"throughput, not held", "ok", Cell{report.MsgsPerS, "tcp", 16}, false, 1234.5, ""},
+		{"latency", "ok", Cell{report.LatencyUS, "tcp", 16}, true, 12.5, ""},
+		{"inproc", "ok", Cell{report.MsgsPerS, "inproc", 16}, true, 1234.5, ""},
+		{"receiver fails", "crash", thr, true, 0, "purezmq thr_recv: exit status 1: peer: message 3 of 256 bytes is corrupted"},
+		{"receiver hangs", "hang", thr, true, 0, "timed out"},
+		{"sender gone, receiver waits", "lost", thr, false, 0, "purezmq thr_send exited, and 200ms later the receiver had not got all messages"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv("FAKE_MODE", tc.mode)
+			r := fakeRunner(t, tc.hold, 2*time.Second)
+			start := time.Now()
+			m, err := r.run(context.Background(), tc.cell, same("purezmq"), 10, 200*time.Millisecond)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
+				}
+				if tc.mode == "hang" && !errors.Is(err, errTimeout) {
+					t.Fatalf("a hang is not errTimeout: %v", err)
+				}
+				if time.Since(start) > 5*time.Second {
+					t.Fatalf("the failure took %v", time.Since(start))
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.Value != tc.want || m.Elapsed != 250*time.Millisecond {
+				t.Fatalf("measurement %+v, want %v over 250ms", m, tc.want)
+			}
+		})
+	}
+}
+
+func TestCommand(t *testing.T) {
+	r := &runner{bin: "/b", hold: true}
+	for _, tc := range []struct {
+		impl, role string
+		bind       bool
+		want       string
+	}{
+		{"libzmq", "thr_recv", true, "/b/thr_recv bind tcp://x 16 100"},
+		{"libzmq", "thr_send", false, "/b/thr_send connect tcp://x 16 100 hold"},
+		{"libzmq", "thr_inproc", true, "/b/thr_inproc tcp://x 16 100"},
+		{"gozmq", "lat_rep", true, "/b/peer -impl gozmq -role lat_rep -mode bind -endpoint tcp://x -size 16 -count 100 -hold"},
+		{"purezmq", "lat_req", false, "/b/peer -impl purezmq -role lat_req -mode connect -endpoint tcp://x -size 16 -count 100"},
+	} {
+		path, args := r.command(tc.impl, tc.role, tc.bind, "tcp://x", 16, 100)
+		if got := strings.Join(append([]string{path}, args...), " "); got != tc.want {
+			t.Errorf("got  %s\nwant %s", got, tc.want)
+		}
+	}
+}

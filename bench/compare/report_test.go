@@ -1,0 +1,56 @@
+package compare
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/purezmq/zmq/bench/report"
+)
+
+func TestSummary(t *testing.T) {
+	crash := `ready
+runtime: out of memory: cannot allocate 1108156088320-byte block (8060928 in use)
+fatal error: out of memory
+
+runtime stack:
+runtime.throw({0x5ffa9b?, 0x2d3e?})
+	/usr/local/go/src/runtime/panic.go:1229 +0x48 fp=0x7ffdd1d095d0 sp=0x7ffdd1d095a0 pc=0x482ba8
+
+goroutine 3 gp=0x34fbf7de5680 m=0 mp=0x7b2fe0 [running]:
+runtime.makeslice(0x7f3f33e13028?, 0x34fbf7e88460?, 0x34fbf7e9e203?)
+	/usr/local/go/src/runtime/slice.go:117 +0x49 fp=0x34fbf7e2fde8 sp=0x34fbf7e2fdc0 pc=0x484e89
+github.com/go-zeromq/zmq4.(*Conn).read(0x34fbf7ea0280)
+	/root/go/pkg/mod/github.com/go-zeromq/zmq4@v0.17.0/conn.go:416 +0x1af fp=0x34fbf7e2fef0
+`
+	for _, tc := range []struct{ name, stderr, want string }{
+		{"one line", "ready\npeer: message 3 of 16 bytes is corrupted\n", "peer: message 3 of 16 bytes is corrupted"},
+		{"nothing", "ready\n", ""},
+		{"Go crash", crash, "runtime: out of memory: cannot allocate 1108156088320-byte block / fatal error: out of memory / in github.com/go-zeromq/zmq4.(*Conn).read"},
+		{"panic", "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/x/main.go:3 +0x1\n", "panic: boom / in main.main"},
+	} {
+		w := &watcher{ready: make(chan struct{})}
+		w.Write([]byte(tc.stderr))
+		if got := w.summary(); got != tc.want {
+			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestFailures(t *testing.T) {
+	recs := []report.Record{
+		report.NewRecord("purezmq", "tcp", report.MsgsPerS, 16, 10, []float64{1}, nil),
+		report.NewRecord("gozmq", "inproc", report.MsgsPerS, 256, 10, nil,
+			[]string{"calibration: crash A", "run 1: crash A", "run 2: hang `B`"}),
+	}
+	want := "- gozmq, inproc throughput 256 B: 3 of 3 runs failed\n  - 2× `crash A`\n  - 1× `hang 'B'`\n"
+	if got := Failures(recs); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	doc := Document(recs, []string{"libzmq", "purezmq", "gozmq"}, Meta{Env: []string{"Go 1.x"}, Started: time.Unix(0, 0).UTC(), Took: 90 * time.Second, Runs: 5, Target: time.Second, Hold: true})
+	for _, s := range []string{"took 1m30s", "- Go 1.x\n", "## Throughput (messages/s)", "| tcp | 16 B |", "## Failures", "`-hold`"} {
+		if !strings.Contains(doc, s) {
+			t.Errorf("document lacks %q:\n%s", s, doc)
+		}
+	}
+}

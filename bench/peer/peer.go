@@ -1,0 +1,335 @@
+// Package peer is one side of a throughput or latency test (or, over inproc, both sides in one
+// process) for each Go implementation bench-compare measures. Its semantics are those of
+// libzmq's perf tools and of the C peers in ../c: throughput is PUSH→PULL, one frame per
+// message, clocked by the receiver from the first message to the last (local_thr); latency is
+// half the mean REQ/REP round trip, clocked by the requester (remote_lat).
+//
+// A peer says "ready" on stderr once its socket is bound or connected and prints its result as
+// one JSON line on stdout.
+package peer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Roles a peer can play.
+const (
+	ThrRecv   = "thr_recv"   // PULL, bind by default; prints msgs_per_s
+	ThrSend   = "thr_send"   // PUSH, connect by default
+	LatRep    = "lat_rep"    // REP echo, bind by default
+	LatReq    = "lat_req"    // REQ, connect by default; prints latency_us
+	ThrInproc = "thr_inproc" // both throughput ends in this process
+	LatInproc = "lat_inproc" // both latency ends in this process
+)
+
+// Config is what one peer process does.
+type Config struct {
+	Impl     string // a name from Impls
+	Role     string
+	Endpoint string
+	Bind     bool // bind rather than connect (two-process roles)
+	Size     int  // message size in bytes
+	Count    int  // messages, or round trips
+	// Hold, when set, makes a thr_send or lat_rep peer wait for EOF on it after its last
+	// message before closing: for implementations whose Close loses what is still queued
+	// (mangos's PUSH, go-zeromq's REP).
+	Hold io.Reader
+}
+
+// Result is the JSON line a measuring peer prints.
+type Result struct {
+	Impl      string  `json:"impl"`
+	Role      string  `json:"role"`
+	Endpoint  string  `json:"endpoint"`
+	Size      int     `json:"size"`
+	Count     int     `json:"count"`
+	ElapsedS  float64 `json:"elapsed_s"`
+	MsgsPerS  float64 `json:"msgs_per_s,omitempty"`
+	LatencyUS float64 `json:"latency_us,omitempty"`
+}
+
+// Socket kinds the tests use.
+type kind int
+
+const (
+	push kind = iota
+	pull
+	req
+	rep
+)
+
+func (k kind) String() string { return [...]string{"PUSH", "PULL", "REQ", "REP"}[k] }
+
+// conn is one socket of an implementation, reduced to what the tests need.
+type conn interface {
+	send(b []byte) error   // one single-frame message; b is never modified afterwards
+	recv() ([]byte, error) // one message, which must be a single frame
+	close() error
+}
+
+// impl is one implementation's context: the sockets it opens share it (inproc needs that).
+type impl interface {
+	open(k kind, endpoint string, bind bool) (conn, error)
+	close() error
+}
+
+// Impls maps each implementation's name to its constructor.
+var Impls = map[string]func() (impl, error){
+	"purezmq": newPurezmq,
+	"pebbe":   newPebbe,
+	"gozmq":   newGozmq,
+	"mangos":  newMangos,
+}
+
+func implNames() string {
+	names := make([]string, 0, len(Impls))
+	for n := range Impls {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return strings.Join(names, "|")
+}
+
+// Main parses the command line of cmd/peer and runs it.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("peer", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var c Config
+	var mode string
+	var hold bool
+	fs.StringVar(&c.Impl, "impl", "purezmq", "implementation: "+implNames())
+	fs.StringVar(&c.Role, "role", "", "thr_recv|thr_send|lat_rep|lat_req|thr_inproc|lat_inproc")
+	fs.StringVar(&c.Endpoint, "endpoint", "", "endpoint, e.g. tcp://127.0.0.1:5555, ipc:///tmp/x, inproc://x")
+	fs.StringVar(&mode, "mode", "", "bind|connect (default: receivers and REP bind, senders and REQ connect)")
+	fs.IntVar(&c.Size, "size", 16, "message size in bytes")
+	fs.IntVar(&c.Count, "count", 100000, "messages, or round trips")
+	fs.BoolVar(&hold, "hold", false, "thr_send, lat_rep: wait for EOF on stdin before closing")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	switch mode {
+	case "":
+		c.Bind = c.Role == ThrRecv || c.Role == LatRep
+	case "bind", "connect":
+		c.Bind = mode == "bind"
+	default:
+		return fmt.Errorf("peer: -mode %q: want bind or connect", mode)
+	}
+	if hold {
+		c.Hold = stdin
+	}
+	return Run(c, stdout, stderr)
+}
+
+// Run plays c's role and writes the result line to stdout and "ready" to stderr.
+func Run(c Config, stdout, stderr io.Writer) (err error) {
+	newImpl, ok := Impls[c.Impl]
+	if !ok {
+		return fmt.Errorf("peer: unknown -impl %q (want %s)", c.Impl, implNames())
+	}
+	if c.Endpoint == "" {
+		return errors.New("peer: -endpoint is required")
+	}
+	if c.Size < 0 || c.Count < 2 {
+		return fmt.Errorf("peer: need -size >= 0 and -count >= 2, have %d and %d", c.Size, c.Count)
+	}
+	im, err := newImpl()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if e := im.close(); e != nil && err == nil {
+			err = e
+		}
+	}()
+	pat := Pattern(c.Size)
+	res := Result{Impl: c.Impl, Role: c.Role, Endpoint: c.Endpoint, Size: c.Size, Count: c.Count}
+	var elapsed time.Duration
+	switch c.Role {
+	case ThrRecv:
+		elapsed, err = withConn(im, pull, c, stderr, func(s conn) (time.Duration, error) { return receive(s, pat, c.Count) })
+	case ThrSend:
+		_, err = withConn(im, push, c, stderr, func(s conn) (time.Duration, error) {
+			if err := sendAll(s, pat, c.Count); err != nil {
+				return 0, err
+			}
+			return 0, hold(c.Hold)
+		})
+		return err
+	case LatRep:
+		_, err = withConn(im, rep, c, stderr, func(s conn) (time.Duration, error) {
+			if err := echo(s, c.Count); err != nil {
+				return 0, err
+			}
+			return 0, hold(c.Hold)
+		})
+		return err
+	case LatReq:
+		elapsed, err = withConn(im, req, c, stderr, func(s conn) (time.Duration, error) { return roundTrips(s, pat, c.Count) })
+	case ThrInproc:
+		// The receiver binds and reports, as in libzmq's inproc_thr.
+		elapsed, err = inproc(im, pull, push, c, func(bound, connected conn) (time.Duration, error) {
+			return concurrently(func() error { return sendAll(connected, pat, c.Count) },
+				func() (time.Duration, error) { return receive(bound, pat, c.Count) })
+		})
+	case LatInproc:
+		// The echo binds, the requester connects and reports, as in libzmq's inproc_lat.
+		elapsed, err = inproc(im, rep, req, c, func(bound, connected conn) (time.Duration, error) {
+			return concurrently(func() error { return echo(bound, c.Count) },
+				func() (time.Duration, error) { return roundTrips(connected, pat, c.Count) })
+		})
+	default:
+		return fmt.Errorf("peer: unknown -role %q", c.Role)
+	}
+	if err != nil {
+		return err
+	}
+	res.ElapsedS = elapsed.Seconds()
+	if strings.HasPrefix(c.Role, "thr_") {
+		// The first message only starts the clock, as in local_thr.
+		res.MsgsPerS = float64(c.Count-1) / elapsed.Seconds()
+	} else {
+		res.LatencyUS = elapsed.Seconds() / float64(c.Count) / 2 * 1e6
+	}
+	line, err := json.Marshal(res)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", line)
+	return err
+}
+
+// hold waits for EOF on r, if there is one.
+func hold(r io.Reader) error {
+	if r == nil {
+		return nil
+	}
+	_, err := io.Copy(io.Discard, r)
+	return err
+}
+
+// withConn opens one socket, says ready, runs f on it and closes it.
+func withConn(im impl, k kind, c Config, stderr io.Writer, f func(conn) (time.Duration, error)) (d time.Duration, err error) {
+	s, err := im.open(k, c.Endpoint, c.Bind)
+	if err != nil {
+		return 0, fmt.Errorf("peer: %s %s %s: %w", c.Impl, k, c.Endpoint, err)
+	}
+	defer func() {
+		if e := s.close(); e != nil && err == nil {
+			err = fmt.Errorf("peer: close %s: %w", k, e)
+		}
+	}()
+	fmt.Fprintln(stderr, "ready")
+	return f(s)
+}
+
+// inproc opens both ends in im, one bound and one connected, and runs f on them.
+func inproc(im impl, bindKind, connKind kind, c Config, f func(bound, connected conn) (time.Duration, error)) (time.Duration, error) {
+	bound, err := im.open(bindKind, c.Endpoint, true)
+	if err != nil {
+		return 0, fmt.Errorf("peer: %s %s bind %s: %w", c.Impl, bindKind, c.Endpoint, err)
+	}
+	defer bound.close()
+	connected, err := im.open(connKind, c.Endpoint, false)
+	if err != nil {
+		return 0, fmt.Errorf("peer: %s %s connect %s: %w", c.Impl, connKind, c.Endpoint, err)
+	}
+	defer connected.close()
+	return f(bound, connected)
+}
+
+// concurrently runs partner in a goroutine while measure runs in this one.
+func concurrently(partner func() error, measure func() (time.Duration, error)) (time.Duration, error) {
+	done := make(chan error, 1)
+	go func() { done <- partner() }()
+	d, err := measure()
+	if err != nil {
+		return 0, err
+	}
+	return d, <-done
+}
+
+// Pattern is the payload every peer sends, the same as the C peers': byte i is i mod 251.
+func Pattern(size int) []byte {
+	p := make([]byte, size)
+	for i := range p {
+		p[i] = byte(i % 251)
+	}
+	return p
+}
+
+// check verifies a received message: its size and end bytes always, every byte when full.
+func check(b, pat []byte, i int, full bool) error {
+	if len(b) != len(pat) {
+		return fmt.Errorf("peer: message %d has %d bytes, want %d", i, len(b), len(pat))
+	}
+	n := len(b)
+	if n > 0 && (b[0] != pat[0] || b[n-1] != pat[n-1] || full && !bytes.Equal(b, pat)) {
+		return fmt.Errorf("peer: message %d of %d bytes is corrupted", i, n)
+	}
+	return nil
+}
+
+func receive(s conn, pat []byte, count int) (time.Duration, error) {
+	var start time.Time
+	for i := 0; i < count; i++ {
+		b, err := s.recv()
+		if err != nil {
+			return 0, fmt.Errorf("peer: receive %d of %d: %w", i, count, err)
+		}
+		if i == 0 {
+			start = time.Now()
+		}
+		if err := check(b, pat, i, i%1024 == 0 || i == count-1); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}
+
+func sendAll(s conn, pat []byte, count int) error {
+	for i := 0; i < count; i++ {
+		if err := s.send(pat); err != nil {
+			return fmt.Errorf("peer: send %d of %d: %w", i, count, err)
+		}
+	}
+	return nil
+}
+
+func echo(s conn, count int) error {
+	for i := 0; i < count; i++ {
+		b, err := s.recv()
+		if err != nil {
+			return fmt.Errorf("peer: request %d of %d: %w", i, count, err)
+		}
+		if err := s.send(b); err != nil {
+			return fmt.Errorf("peer: reply %d of %d: %w", i, count, err)
+		}
+	}
+	return nil
+}
+
+func roundTrips(s conn, pat []byte, count int) (time.Duration, error) {
+	start := time.Now()
+	for i := 0; i < count; i++ {
+		if err := s.send(pat); err != nil {
+			return 0, fmt.Errorf("peer: request %d of %d: %w", i, count, err)
+		}
+		b, err := s.recv()
+		if err != nil {
+			return 0, fmt.Errorf("peer: reply %d of %d: %w", i, count, err)
+		}
+		if err := check(b, pat, i, true); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}

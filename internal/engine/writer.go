@@ -9,8 +9,8 @@ import (
 
 const (
 	bigFrame = 8 << 10   // bodies at least this big go out by writev, uncopied
-	flushAt  = 256 << 10 // write once this much is encoded, so the buffer stays small
-	keepIdle = 16 << 10  // an idle writer keeps a buffer up to this size
+	flushAt  = 64 << 10  // write once this much is encoded, so the buffer stays small
+	keepIdle = 128 << 10 // an idle writer keeps a buffer up to this size (a burst of big ones is dropped)
 )
 
 // writer encodes messages into one buffer, large bodies referenced in place, and writes it
@@ -63,7 +63,7 @@ func (w *writer) flush() error {
 // writes of up to flushAt bytes: the faster senders outrun the network, the more each write
 // carries, with no per-message system call.
 func (c *Conn) writeLoop(q *pipe.OutQueue, readDone, quit <-chan struct{}, idle func()) error {
-	w := &writer{nc: c.nc} // the buffer grows with the traffic; an idle connection holds little
+	w := &writer{nc: c.nc, wbuf: make([]byte, 0, 4<<10)} // grows with the traffic
 	var batch []pipe.Msg
 	for {
 		c.busy.Store(true)
@@ -77,7 +77,7 @@ func (c *Conn) writeLoop(q *pipe.OutQueue, readDone, quit <-chan struct{}, idle 
 		batch = q.Drain(batch[:0])
 		if len(batch) == 0 && w.pending == 0 {
 			if cap(w.wbuf) > keepIdle {
-				w.wbuf = nil // a burst is over: do not hold its buffer while idle
+				w.wbuf = make([]byte, 0, 4<<10) // a burst is over: do not hold its buffer while idle
 			}
 			c.busy.Store(false)
 			if idle != nil {

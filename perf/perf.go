@@ -73,6 +73,32 @@ func pair(transport string, bindType, connType zmq.Type) (zc *zmq.Context, bound
 	return zc, bound, conn, nil
 }
 
+// socketConn adapts a purezmq socket to Conn.
+type socketConn struct {
+	ctx context.Context
+	s   *zmq.Socket
+}
+
+func (c socketConn) Send(b []byte) error {
+	// A message's frames belong to the library once sent, so each send gets its own frame
+	// slice header; the payload bytes are shared, as nobody modifies them.
+	return c.s.Send(c.ctx, zmq.Msg{Frames: [][]byte{b}})
+}
+
+func (c socketConn) Recv() ([]byte, error) {
+	m, err := c.s.Recv(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(m.Frames) != 1 {
+		return nil, fmt.Errorf("perf: message of %d frames, want 1", len(m.Frames))
+	}
+	return m.Frames[0], nil
+}
+
+// NewConn adapts a purezmq socket to Conn, each call bounded by ctx.
+func NewConn(ctx context.Context, s *zmq.Socket) Conn { return socketConn{ctx, s} }
+
 // Throughput sends count messages of size bytes PUSH→PULL over transport.
 func Throughput(ctx context.Context, transport string, size, count int) (Result, error) {
 	zc, pull, push, err := pair(transport, zmq.PULL, zmq.PUSH)
@@ -80,33 +106,13 @@ func Throughput(ctx context.Context, transport string, size, count int) (Result,
 		return Result{}, err
 	}
 	defer zc.Close()
+	pat := Pattern(size)
 	sendErr := make(chan error, 1)
-	go func() {
-		body := make([]byte, size)
-		for i := 0; i < count; i++ {
-			// A message's frames belong to the library once sent, so each send gets its own
-			// frame slice header; the payload bytes are shared, as they are never modified.
-			if err := push.Send(ctx, zmq.Msg{Frames: [][]byte{body}}); err != nil {
-				sendErr <- err
-				return
-			}
-		}
-		sendErr <- nil
-	}()
-	var start time.Time
-	for i := 0; i < count; i++ {
-		m, err := pull.Recv(ctx)
-		if err != nil {
-			return Result{}, fmt.Errorf("perf: receive %d of %d: %w", i, count, err)
-		}
-		if len(m.Frames) != 1 || len(m.Frames[0]) != size {
-			return Result{}, fmt.Errorf("perf: message %d has %d frames, %d bytes; want 1 frame of %d", i, len(m.Frames), m.Size(), size)
-		}
-		if i == 0 {
-			start = time.Now()
-		}
+	go func() { sendErr <- SendAll(NewConn(ctx, push), pat, count) }()
+	elapsed, err := Receive(NewConn(ctx, pull), pat, count)
+	if err != nil {
+		return Result{}, err
 	}
-	elapsed := time.Since(start)
 	if err := <-sendErr; err != nil {
 		return Result{}, err
 	}
@@ -122,34 +128,11 @@ func Latency(ctx context.Context, transport string, size, roundtrips int) (Resul
 	}
 	defer zc.Close()
 	echoErr := make(chan error, 1)
-	go func() {
-		for i := 0; i < roundtrips; i++ {
-			m, err := rep.Recv(ctx)
-			if err == nil {
-				err = rep.Send(ctx, m)
-			}
-			if err != nil {
-				echoErr <- err
-				return
-			}
-		}
-		echoErr <- nil
-	}()
-	body := make([]byte, size)
-	start := time.Now()
-	for i := 0; i < roundtrips; i++ {
-		if err := req.Send(ctx, zmq.Msg{Frames: [][]byte{body}}); err != nil {
-			return Result{}, err
-		}
-		m, err := req.Recv(ctx)
-		if err != nil {
-			return Result{}, fmt.Errorf("perf: round trip %d of %d: %w", i, roundtrips, err)
-		}
-		if m.Size() != size {
-			return Result{}, fmt.Errorf("perf: reply of %d bytes, want %d", m.Size(), size)
-		}
+	go func() { echoErr <- Echo(NewConn(ctx, rep), roundtrips) }()
+	elapsed, err := RoundTrips(NewConn(ctx, req), Pattern(size), roundtrips)
+	if err != nil {
+		return Result{}, err
 	}
-	elapsed := time.Since(start)
 	if err := <-echoErr; err != nil {
 		return Result{}, err
 	}

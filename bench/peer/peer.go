@@ -9,7 +9,6 @@
 package peer
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -18,6 +17,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/purezmq/zmq/perf"
 )
 
 // Roles a peer can play.
@@ -257,79 +258,25 @@ func concurrently(partner func() error, measure func() (time.Duration, error)) (
 	return d, <-done
 }
 
-// Pattern is the payload every peer sends, the same as the C peers': byte i is i mod 251.
-func Pattern(size int) []byte {
-	p := make([]byte, size)
-	for i := range p {
-		p[i] = byte(i % 251)
-	}
-	return p
-}
+// The measuring loops are purezmq's perf package's, the same code `zmq bench` runs, reached
+// through an adapter so every implementation is measured alike.
 
-// check verifies a received message: its size and end bytes always, every byte when full.
-func check(b, pat []byte, i int, full bool) error {
-	if len(b) != len(pat) {
-		return fmt.Errorf("peer: message %d has %d bytes, want %d", i, len(b), len(pat))
-	}
-	n := len(b)
-	if n > 0 && (b[0] != pat[0] || b[n-1] != pat[n-1] || full && !bytes.Equal(b, pat)) {
-		return fmt.Errorf("peer: message %d of %d bytes is corrupted", i, n)
-	}
-	return nil
-}
+// Pattern is the payload every peer sends, the same as the C peers': byte i is i mod 251.
+func Pattern(size int) []byte { return perf.Pattern(size) }
+
+type perfConn struct{ c conn }
+
+func (p perfConn) Send(b []byte) error   { return p.c.send(b) }
+func (p perfConn) Recv() ([]byte, error) { return p.c.recv() }
 
 func receive(s conn, pat []byte, count int) (time.Duration, error) {
-	var start time.Time
-	for i := 0; i < count; i++ {
-		b, err := s.recv()
-		if err != nil {
-			return 0, fmt.Errorf("peer: receive %d of %d: %w", i, count, err)
-		}
-		if i == 0 {
-			start = time.Now()
-		}
-		if err := check(b, pat, i, i%1024 == 0 || i == count-1); err != nil {
-			return 0, err
-		}
-	}
-	return time.Since(start), nil
+	return perf.Receive(perfConn{s}, pat, count)
 }
 
-func sendAll(s conn, pat []byte, count int) error {
-	for i := 0; i < count; i++ {
-		if err := s.send(pat); err != nil {
-			return fmt.Errorf("peer: send %d of %d: %w", i, count, err)
-		}
-	}
-	return nil
-}
+func sendAll(s conn, pat []byte, count int) error { return perf.SendAll(perfConn{s}, pat, count) }
 
-func echo(s conn, count int) error {
-	for i := 0; i < count; i++ {
-		b, err := s.recv()
-		if err != nil {
-			return fmt.Errorf("peer: request %d of %d: %w", i, count, err)
-		}
-		if err := s.send(b); err != nil {
-			return fmt.Errorf("peer: reply %d of %d: %w", i, count, err)
-		}
-	}
-	return nil
-}
+func echo(s conn, count int) error { return perf.Echo(perfConn{s}, count) }
 
 func roundTrips(s conn, pat []byte, count int) (time.Duration, error) {
-	start := time.Now()
-	for i := 0; i < count; i++ {
-		if err := s.send(pat); err != nil {
-			return 0, fmt.Errorf("peer: request %d of %d: %w", i, count, err)
-		}
-		b, err := s.recv()
-		if err != nil {
-			return 0, fmt.Errorf("peer: reply %d of %d: %w", i, count, err)
-		}
-		if err := check(b, pat, i, true); err != nil {
-			return 0, err
-		}
-	}
-	return time.Since(start), nil
+	return perf.RoundTrips(perfConn{s}, pat, count)
 }

@@ -1,0 +1,97 @@
+package perf
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+)
+
+// Conn is one socket of any implementation as the measuring code sees it, so that purezmq,
+// libzmq's bindings and the other Go libraries (bench/) are all measured by the same loops.
+type Conn interface {
+	Send(b []byte) error   // one single-frame message; b is never modified afterwards
+	Recv() ([]byte, error) // one message, which must be a single frame
+}
+
+// Pattern is the payload every peer sends, the same as bench/'s C peers': byte i is i mod 251,
+// so a receiver notices a corrupted message, not only one of the wrong size.
+func Pattern(size int) []byte {
+	p := make([]byte, size)
+	for i := range p {
+		p[i] = byte(i % 251)
+	}
+	return p
+}
+
+// check verifies a received message: its size and end bytes always, every byte when full.
+func check(b, pat []byte, i int, full bool) error {
+	if len(b) != len(pat) {
+		return fmt.Errorf("perf: message %d has %d bytes, want %d", i, len(b), len(pat))
+	}
+	n := len(b)
+	if n > 0 && (b[0] != pat[0] || b[n-1] != pat[n-1] || full && !bytes.Equal(b, pat)) {
+		return fmt.Errorf("perf: message %d of %d bytes is corrupted", i, n)
+	}
+	return nil
+}
+
+// Receive takes count messages of pat's size and returns the time from the first to the last,
+// as libzmq's local_thr clocks it. It checks every 1024th message in full.
+func Receive(c Conn, pat []byte, count int) (time.Duration, error) {
+	var start time.Time
+	for i := 0; i < count; i++ {
+		b, err := c.Recv()
+		if err != nil {
+			return 0, fmt.Errorf("perf: receive %d of %d: %w", i, count, err)
+		}
+		if i == 0 {
+			start = time.Now()
+		}
+		if err := check(b, pat, i, i%1024 == 0 || i == count-1); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}
+
+// SendAll sends pat count times.
+func SendAll(c Conn, pat []byte, count int) error {
+	for i := 0; i < count; i++ {
+		if err := c.Send(pat); err != nil {
+			return fmt.Errorf("perf: send %d of %d: %w", i, count, err)
+		}
+	}
+	return nil
+}
+
+// Echo answers count requests with themselves (the REP side of a latency test).
+func Echo(c Conn, count int) error {
+	for i := 0; i < count; i++ {
+		b, err := c.Recv()
+		if err != nil {
+			return fmt.Errorf("perf: request %d of %d: %w", i, count, err)
+		}
+		if err := c.Send(b); err != nil {
+			return fmt.Errorf("perf: reply %d of %d: %w", i, count, err)
+		}
+	}
+	return nil
+}
+
+// RoundTrips makes count request-reply exchanges of pat and returns their total time.
+func RoundTrips(c Conn, pat []byte, count int) (time.Duration, error) {
+	start := time.Now()
+	for i := 0; i < count; i++ {
+		if err := c.Send(pat); err != nil {
+			return 0, fmt.Errorf("perf: request %d of %d: %w", i, count, err)
+		}
+		b, err := c.Recv()
+		if err != nil {
+			return 0, fmt.Errorf("perf: reply %d of %d: %w", i, count, err)
+		}
+		if err := check(b, pat, i, true); err != nil {
+			return 0, err
+		}
+	}
+	return time.Since(start), nil
+}

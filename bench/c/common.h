@@ -58,26 +58,40 @@ static inline void check(const void *data, size_t got, size_t size, const unsign
         die("message %ld of %zu bytes is corrupted", i, size);
 }
 
+/* The fixed CURVE key pairs of the "curve" runs, the same as the Go peers' (peer/curve.go): made
+ * once with zmq_curve_keypair. They are test keys, public by being here: never use them for
+ * anything else. The bound side is the CURVE server, the connecting side the client. */
+static const char curve_server_public[] = "WJw?^oQr[4buZdiS%1CUIuPINMPVD&G=uX::L>q<";
+static const char curve_server_secret[] = "HFkYF=(o{{^s}^e1S^K=Vdq4[CF7:p*Lmu?XCD9E";
+static const char curve_client_public[] = "QwUV0aPv]Yum{ww8S]9WcS?Lqg^2u0=0sg0woYg6";
+static const char curve_client_secret[] = "+4o(xGy#G3+#{scG9uKp/m0v!I}iW8+%EM.^V6ve";
+
 struct args {
     int bind;          /* 1 to bind, 0 to connect (two-process peers only) */
     int hold;          /* thr_send, lat_rep: wait for EOF on stdin before closing */
+    int curve;         /* secure the socket with CURVE: server when bound, client when connected */
     const char *endpoint;
     size_t size;
     long count;
 };
 
-/* parse_args reads "[bind|connect] endpoint size count [hold]"; the mode word is there when
- * with_mode. */
+/* parse_args reads "[bind|connect] endpoint size count [hold] [curve]"; the mode word is there
+ * when with_mode, and the trailing words come in any order. */
 static inline struct args parse_args(int argc, char **argv, int with_mode) {
     struct args a = {0};
     int want = with_mode ? 5 : 4;
     prog = argv[0];
-    if (argc == want + 1 && strcmp(argv[want], "hold") == 0) {
-        a.hold = 1;
+    while (argc > want) {
+        if (strcmp(argv[argc - 1], "hold") == 0 && !a.hold)
+            a.hold = 1;
+        else if (strcmp(argv[argc - 1], "curve") == 0 && !a.curve)
+            a.curve = 1;
+        else
+            break;
         argc--;
     }
     if (argc != want)
-        die("usage: %s %sendpoint size count [hold]", argv[0], with_mode ? "bind|connect " : "");
+        die("usage: %s %sendpoint size count [hold] [curve]", argv[0], with_mode ? "bind|connect " : "");
     int k = 1;
     if (with_mode) {
         if (strcmp(argv[k], "bind") == 0)
@@ -98,7 +112,32 @@ static inline struct args parse_args(int argc, char **argv, int with_mode) {
     return a;
 }
 
+static inline void set_string(void *sock, int opt, const char *name, const char *v) {
+    if (zmq_setsockopt(sock, opt, v, strlen(v)) != 0)
+        die_zmq(name);
+}
+
+/* secure makes sock a CURVE server (bind) or client (connect) with the fixed test keys. */
+static inline void secure(void *sock, const struct args *a) {
+    if (!a->curve)
+        return;
+    if (!zmq_has("curve"))
+        die("this libzmq has no CURVE (built without libsodium?)");
+    if (a->bind) {
+        int on = 1;
+        if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &on, sizeof on) != 0)
+            die_zmq("ZMQ_CURVE_SERVER");
+        set_string(sock, ZMQ_CURVE_SECRETKEY, "ZMQ_CURVE_SECRETKEY", curve_server_secret);
+    } else {
+        set_string(sock, ZMQ_CURVE_SERVERKEY, "ZMQ_CURVE_SERVERKEY", curve_server_public);
+        set_string(sock, ZMQ_CURVE_PUBLICKEY, "ZMQ_CURVE_PUBLICKEY", curve_client_public);
+        set_string(sock, ZMQ_CURVE_SECRETKEY, "ZMQ_CURVE_SECRETKEY", curve_client_secret);
+    }
+}
+
+/* attach secures sock when asked to, then binds or connects it. */
 static inline void attach(void *sock, const struct args *a) {
+    secure(sock, a);
     int rc = a->bind ? zmq_bind(sock, a->endpoint) : zmq_connect(sock, a->endpoint);
     if (rc != 0)
         die_zmq(a->bind ? "zmq_bind" : "zmq_connect");

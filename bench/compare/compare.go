@@ -2,7 +2,8 @@
 // cmd/peer, runs the matrix — tcp, ipc and inproc; PUSH→PULL throughput at 16 B to 64 KiB and
 // REQ/REP latency at 16 B and 4 KiB; every implementation with itself and, over tcp and ipc,
 // purezmq and libzmq with each other — alternating implementations run by run, and writes
-// out/compare.md, out/compare.json and out/throughput.svg.
+// out/compare.md, out/compare.json and out/throughput.svg. With -curve it also measures tcp
+// under CURVE: throughput at 16 B to 4 KiB and the rate of handshakes.
 package compare
 
 import (
@@ -32,6 +33,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	implsFlag := fs.String("impls", strings.Join(allImpls, ","), "implementations to measure")
 	transFlag := fs.String("transports", "tcp,ipc,inproc", "transports to measure")
 	hold := fs.Bool("hold", true, "keep senders and repliers open until the measuring side is done; -hold=false closes them right after their last message, as libzmq's perf tools do, and shows who loses messages at close")
+	withCurve := fs.Bool("curve", false, "also measure tcp secured by CURVE (transport "+CurveTransport+"): throughput at 16 B, 256 B and 4 KiB and the handshake rate, for libzmq, purezmq and pebbe (over a minute: not in the default run)")
 	withCross := fs.Bool("cross", true, "also run purezmq→libzmq and libzmq→purezmq over tcp and ipc")
 	dir := fs.String("dir", ".", "the bench directory (holding c/, cmd/peer and go.mod)")
 	out := fs.String("out", "", "output directory (default DIR/out); the peers are built into its bin/")
@@ -58,9 +60,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	transports, err := parseList("transports", *transFlag, []string{"tcp", "ipc", "inproc"})
+	transports, err := parseList("transports", *transFlag, []string{"tcp", "ipc", "inproc", CurveTransport})
 	if err != nil {
 		return err
+	}
+	if *withCurve && !slices.Contains(transports, CurveTransport) {
+		transports = append(transports, CurveTransport)
 	}
 	if *out == "" {
 		*out = filepath.Join(*dir, "out")
@@ -107,7 +112,13 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	var svg bytes.Buffer
 	sub := fmt.Sprintf("PUSH→PULL, one frame per message; median of %d run(s); %s", *runs, started.Format("2006-01-02"))
-	panels := report.ThroughputPanels(recs, cols)
+	var plain []report.Record
+	for _, r := range recs {
+		if !IsCurve(r.Transport) {
+			plain = append(plain, r)
+		}
+	}
+	panels := report.ThroughputPanels(plain, cols)
 	for i := range panels {
 		for j := range panels[i].Series {
 			if s := &panels[i].Series[j]; s.Name == "mangos" {
@@ -190,9 +201,12 @@ func progress(recs []report.Record) string {
 	for _, r := range recs {
 		s := "FAILED"
 		if r.OK() {
-			if r.Metric == report.LatencyUS {
+			switch r.Metric {
+			case report.LatencyUS:
 				s = fmt.Sprintf("%.1f µs", r.Median)
-			} else {
+			case report.HandshakesPerS:
+				s = fmt.Sprintf("%.3g handshakes/s", r.Median)
+			default:
 				s = fmt.Sprintf("%.3g msg/s", r.Median)
 			}
 		}
@@ -231,6 +245,29 @@ func Document(recs []report.Record, cols []string, m Meta) string {
 	for _, e := range m.Env {
 		fmt.Fprintf(&b, "- %s\n", e)
 	}
+	var plain, curve []report.Record
+	for _, r := range recs {
+		if IsCurve(r.Transport) {
+			curve = append(curve, r)
+		} else {
+			plain = append(plain, r)
+		}
+	}
+	if len(plain) > 0 {
+		writePlain(&b, plain, cols)
+	}
+	if len(curve) > 0 {
+		writeCurve(&b, curve, cols)
+	}
+	if f := Failures(recs); f != "" {
+		b.WriteString("\n## Failures\n\n")
+		b.WriteString(f)
+	}
+	return b.String()
+}
+
+// writePlain writes the tables of the transports without security.
+func writePlain(b *strings.Builder, recs []report.Record, cols []string) {
 	b.WriteString("\n## Throughput (messages/s)\n\n")
 	b.WriteString("PUSH→PULL, one frame per message, between two processes (inproc: two threads of one), clocked by the receiver from the first message to the last as libzmq's `local_thr`. Median (min–max) of the runs.\n\n")
 	b.WriteString(report.Table(recs, report.MsgsPerS, cols, marks))
@@ -243,11 +280,20 @@ func Document(recs []report.Record, cols []string, m Meta) string {
 	b.WriteString("\nlibzmq: the C peers in `bench/c` against the system's libzmq. pebbe: the cgo binding (libzmq underneath). gozmq: go-zeromq/zmq4. " +
 		"a→b: a sends (or requests), b receives (or replies), in two processes over the wire; there are none over inproc, which stays in one process. " +
 		"† mangos speaks nanomsg's SP protocol, not ZMTP, so it is measured only with itself.\n")
-	if f := Failures(recs); f != "" {
-		b.WriteString("\n## Failures\n\n")
-		b.WriteString(f)
-	}
-	return b.String()
+}
+
+// writeCurve writes the CURVE section: throughput and handshake rate over tcp+curve.
+func writeCurve(b *strings.Builder, recs []report.Record, cols []string) {
+	b.WriteString("\n## CURVE over tcp\n\n")
+	b.WriteString("Every connection secured by CURVE (RFC 26) with fixed test key pairs, the receiver (or echo) the CURVE server and the sender (or requester) the client; " +
+		"only libzmq (built with libsodium), pebbe (libzmq underneath) and purezmq speak it. a→b as above: the cross columns are purezmq and libzmq talking CURVE to each other.\n\n")
+	b.WriteString("### Throughput (messages/s)\n\n")
+	b.WriteString("PUSH→PULL as above, every message encrypted and authenticated by the sender and checked and decrypted by the receiver. Median (min–max) of the runs.\n\n")
+	b.WriteString(report.Table(recs, report.MsgsPerS, cols, marks))
+	b.WriteString("\n### Handshake rate (connections/s)\n\n")
+	b.WriteString("One client process opens REQ sockets one after another, each connecting to a REP echo (the CURVE server), completing the ZMTP greeting and the CURVE handshake and one round trip of the size shown, then closing: " +
+		"sockets per second over the whole loop, so TCP setup and teardown count too. Median (min–max) of the runs.\n\n")
+	b.WriteString(report.Table(recs, report.HandshakesPerS, cols, marks))
 }
 
 // Failures lists every cell with failed runs, each distinct error once with how often it came.

@@ -18,6 +18,17 @@ var allImpls = []string{"libzmq", "purezmq", "pebbe", "gozmq", "mangos"}
 // itself.
 var zmtpImpls = []string{"libzmq", "purezmq", "pebbe", "gozmq"}
 
+// curveImpls are those that speak CURVE: libzmq built with libsodium (the C peers and pebbe's
+// cgo binding) and purezmq. go-zeromq/zmq4 has only NULL and PLAIN; mangos has no ZMTP.
+var curveImpls = []string{"libzmq", "purezmq", "pebbe"}
+
+// CurveTransport is tcp with every connection secured by CURVE (the fixed test keys of
+// peer/curve.go and c/common.h): `-curve`, or a name in -transports.
+const CurveTransport = "tcp+curve"
+
+// IsCurve reports whether transport is secured by CURVE.
+func IsCurve(transport string) bool { return transport == CurveTransport }
+
 // Contender is what one column of a cell runs. Server binds (the receiver, or the REP echo);
 // Client connects (the sender, or the REQ that measures). For inproc both are the same and run
 // in one process.
@@ -43,8 +54,11 @@ type Cell struct {
 
 func (c Cell) String() string {
 	what := "throughput"
-	if c.Metric == report.LatencyUS {
+	switch c.Metric {
+	case report.LatencyUS:
 		what = "latency"
+	case report.HandshakesPerS:
+		return c.Transport + " handshake rate"
 	}
 	return fmt.Sprintf("%s %s %s", c.Transport, what, report.FormatSize(c.Size))
 }
@@ -53,31 +67,52 @@ func (c Cell) String() string {
 var (
 	thrSizes = []int{16, 256, 4 << 10, 64 << 10}
 	latSizes = []int{16, 4 << 10}
+	// Under CURVE: throughput at these sizes, and the handshake rate with round trips of
+	// hsSize bytes.
+	curveSizes = []int{16, 256, 4 << 10}
+	hsSize     = 16
 )
 
 // Plan lists the cells over transports: throughput at every size of thrSizes, then latency at
-// every size of latSizes.
+// every size of latSizes; over CurveTransport instead throughput at every size of curveSizes
+// and the handshake rate, last.
 func Plan(transports []string) []Cell {
 	var cells []Cell
 	for _, t := range transports {
+		if IsCurve(t) {
+			continue
+		}
 		for _, s := range thrSizes {
 			cells = append(cells, Cell{report.MsgsPerS, t, s})
 		}
 	}
 	for _, t := range transports {
+		if IsCurve(t) {
+			continue
+		}
 		for _, s := range latSizes {
 			cells = append(cells, Cell{report.LatencyUS, t, s})
 		}
 	}
+	for _, t := range transports {
+		if !IsCurve(t) {
+			continue
+		}
+		for _, s := range curveSizes {
+			cells = append(cells, Cell{report.MsgsPerS, t, s})
+		}
+		cells = append(cells, Cell{report.HandshakesPerS, t, hsSize})
+	}
 	return cells
 }
 
-// Contenders returns the columns of cell among impls: every implementation with itself, plus,
-// over tcp and ipc, purezmq→libzmq and libzmq→purezmq when withCross.
+// Contenders returns the columns of cell among impls: every implementation with itself (under
+// CURVE, those of curveImpls), plus, over tcp and ipc, purezmq→libzmq and libzmq→purezmq when
+// withCross.
 func Contenders(cell Cell, impls []string, withCross bool) []Contender {
 	var cs []Contender
 	for _, im := range allImpls {
-		if slices.Contains(impls, im) {
+		if slices.Contains(impls, im) && (!IsCurve(cell.Transport) || slices.Contains(curveImpls, im)) {
 			cs = append(cs, same(im))
 		}
 	}
@@ -108,8 +143,11 @@ func rotate(cs []Contender, r int) []Contender {
 // pilotCount is the size of the first calibration run: small enough for the slowest
 // implementation.
 func pilotCount(cell Cell) int {
-	if cell.Metric == report.LatencyUS {
+	switch cell.Metric {
+	case report.LatencyUS:
 		return 500
+	case report.HandshakesPerS:
+		return 50
 	}
 	return clamp(20_000_000/max(cell.Size, 1), 300, 20_000)
 }
@@ -118,7 +156,7 @@ func pilotCount(cell Cell) int {
 func scaledCount(cell Cell, pilotValue float64, target time.Duration) int {
 	var n float64
 	switch cell.Metric {
-	case report.MsgsPerS:
+	case report.MsgsPerS, report.HandshakesPerS:
 		n = pilotValue * target.Seconds()
 	case report.LatencyUS:
 		n = target.Seconds() / (2 * pilotValue / 1e6)
@@ -126,13 +164,17 @@ func scaledCount(cell Cell, pilotValue float64, target time.Duration) int {
 	if math.IsNaN(n) || math.IsInf(n, 0) {
 		n = float64(pilotCount(cell))
 	}
-	return clamp(int(n), 100, maxCount(cell))
+	return clamp(int(n), min(100, pilotCount(cell)), maxCount(cell))
 }
 
 // maxCount bounds a run's count whatever the calibration said.
 func maxCount(cell Cell) int {
-	if cell.Metric == report.LatencyUS {
+	switch cell.Metric {
+	case report.LatencyUS:
 		return 2_000_000
+	case report.HandshakesPerS:
+		// Each handshake takes an ephemeral port, left in TIME_WAIT for a minute.
+		return 10_000
 	}
 	return 20_000_000
 }

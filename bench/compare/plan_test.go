@@ -42,9 +42,31 @@ func TestPlan(t *testing.T) {
 			t.Errorf("%s %v cross=%v: %s, want %s", tc.transport, tc.impls, tc.cross, got, tc.want)
 		}
 	}
+	// Under CURVE only those that speak it, the crosses included.
+	if got, want := strings.Join(names(Contenders(Cell{report.HandshakesPerS, CurveTransport, 16}, allImpls, true)), " "),
+		"libzmq purezmq pebbe purezmq→libzmq libzmq→purezmq"; got != want {
+		t.Errorf("tcp+curve: %s, want %s", got, want)
+	}
 	c := cross("purezmq", "libzmq")
 	if c.Client != "purezmq" || c.Server != "libzmq" {
 		t.Errorf("purezmq→libzmq must send from purezmq: %+v", c)
+	}
+}
+
+func TestPlanCurve(t *testing.T) {
+	cells := Plan([]string{CurveTransport, "tcp"})
+	var got []string
+	for _, c := range cells {
+		got = append(got, c.String())
+	}
+	want := []string{"tcp throughput 16 B", "tcp throughput 256 B", "tcp throughput 4 KiB", "tcp throughput 64 KiB",
+		"tcp latency 16 B", "tcp latency 4 KiB",
+		"tcp+curve throughput 16 B", "tcp+curve throughput 256 B", "tcp+curve throughput 4 KiB", "tcp+curve handshake rate"}
+	if !slices.Equal(got, want) {
+		t.Errorf("cells\n %q\nwant\n %q", got, want)
+	}
+	if IsCurve("tcp") || !IsCurve(CurveTransport) {
+		t.Error("IsCurve")
 	}
 }
 
@@ -64,6 +86,7 @@ func TestCounts(t *testing.T) {
 	thr16 := Cell{report.MsgsPerS, "tcp", 16}
 	thr64k := Cell{report.MsgsPerS, "tcp", 65536}
 	lat := Cell{report.LatencyUS, "tcp", 16}
+	hs := Cell{report.HandshakesPerS, CurveTransport, 16}
 	for _, tc := range []struct {
 		name string
 		got  int
@@ -76,6 +99,10 @@ func TestCounts(t *testing.T) {
 		{"capped", scaledCount(thr16, 1e12, time.Second), 20_000_000},
 		{"at least 100", scaledCount(thr64k, 10, 500*time.Millisecond), 100},
 		{"25 µs one way = 50 µs round trips", scaledCount(lat, 25, 500*time.Millisecond), 10_000},
+		{"pilot handshakes", pilotCount(hs), 50},
+		{"400 handshakes/s for 0.5 s", scaledCount(hs, 400, 500*time.Millisecond), 200},
+		{"slow handshakes, at least the pilot", scaledCount(hs, 10, 500*time.Millisecond), 50},
+		{"handshakes capped", scaledCount(hs, 1e6, time.Second), 10_000},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s: %d, want %d", tc.name, tc.got, tc.want)
@@ -84,6 +111,9 @@ func TestCounts(t *testing.T) {
 }
 
 func TestParseList(t *testing.T) {
+	if got, err := parseList("transports", "tcp+curve", []string{"tcp", CurveTransport}); err != nil || !slices.Equal(got, []string{CurveTransport}) {
+		t.Fatalf("%v, %v", got, err)
+	}
 	got, err := parseList("impls", " purezmq,libzmq,purezmq ,", allImpls)
 	if err != nil || !slices.Equal(got, []string{"purezmq", "libzmq"}) {
 		t.Fatalf("%v, %v", got, err)

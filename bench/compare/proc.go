@@ -113,8 +113,9 @@ func (w *watcher) summary() string {
 // inUse is the part of Go's out-of-memory message that differs from run to run.
 var inUse = regexp.MustCompile(` \(\d+ in use\)`)
 
-// command is the command line of impl playing role.
-func (r *runner) command(impl, role string, bind bool, endpoint string, size, count int) (string, []string) {
+// command is the command line of impl playing role, secured by CURVE when curve (the bound side
+// the server).
+func (r *runner) command(impl, role string, bind bool, endpoint string, size, count int, curve bool) (string, []string) {
 	mode := "connect"
 	if bind {
 		mode = "bind"
@@ -127,6 +128,9 @@ func (r *runner) command(impl, role string, bind bool, endpoint string, size, co
 		if r.held(role) {
 			args = append(args, "hold")
 		}
+		if curve {
+			args = append(args, "curve")
+		}
 		return filepath.Join(r.bin, role), args
 	}
 	args := []string{"-impl", impl, "-role", role, "-mode", mode, "-endpoint", endpoint,
@@ -134,13 +138,16 @@ func (r *runner) command(impl, role string, bind bool, endpoint string, size, co
 	if r.held(role) {
 		args = append(args, "-hold")
 	}
+	if curve {
+		args = append(args, "-curve")
+	}
 	return filepath.Join(r.bin, "peer"), args
 }
 
 func (r *runner) held(role string) bool { return r.hold && heldRoles[role] }
 
-func (r *runner) start(ctx context.Context, impl, role string, bind bool, endpoint string, size, count int) (*proc, error) {
-	path, args := r.command(impl, role, bind, endpoint, size, count)
+func (r *runner) start(ctx context.Context, impl, role string, bind bool, endpoint string, size, count int, curve bool) (*proc, error) {
+	path, args := r.command(impl, role, bind, endpoint, size, count, curve)
 	p := &proc{name: impl + " " + role, stderr: &watcher{ready: make(chan struct{})}, done: make(chan struct{})}
 	p.cmd = exec.CommandContext(ctx, path, args...)
 	p.cmd.Stdout = &p.stdout
@@ -186,7 +193,7 @@ func (p *proc) failure(ctx context.Context, timeout time.Duration) error {
 func (r *runner) endpoint(transport string) (string, error) {
 	r.seq++
 	switch transport {
-	case "tcp":
+	case "tcp", CurveTransport:
 		port, err := freePort()
 		if err != nil {
 			return "", err
@@ -224,7 +231,7 @@ func (r *runner) run(ctx context.Context, cell Cell, c Contender, count int, gra
 		if thr {
 			role = "thr_inproc"
 		}
-		p, err := r.start(ctx, c.Client, role, true, ep, cell.Size, count)
+		p, err := r.start(ctx, c.Client, role, true, ep, cell.Size, count, false)
 		if err != nil {
 			return Measurement{}, err
 		}
@@ -235,11 +242,17 @@ func (r *runner) run(ctx context.Context, cell Cell, c Contender, count int, gra
 		return parseResult(p, cell)
 	}
 
+	// The handshake rate's server is the latency test's echo, answering one request on each of
+	// count connections.
 	serverRole, clientRole := "lat_rep", "lat_req"
-	if thr {
+	switch cell.Metric {
+	case report.MsgsPerS:
 		serverRole, clientRole = "thr_recv", "thr_send"
+	case report.HandshakesPerS:
+		clientRole = "hs_req"
 	}
-	server, err := r.start(ctx, c.Server, serverRole, true, ep, cell.Size, count)
+	curve := IsCurve(cell.Transport)
+	server, err := r.start(ctx, c.Server, serverRole, true, ep, cell.Size, count, curve)
 	if err != nil {
 		return Measurement{}, err
 	}
@@ -250,7 +263,7 @@ func (r *runner) run(ctx context.Context, cell Cell, c Contender, count int, gra
 	case <-server.done:
 		return Measurement{}, server.failure(ctx, r.timeout)
 	}
-	client, err := r.start(ctx, c.Client, clientRole, false, ep, cell.Size, count)
+	client, err := r.start(ctx, c.Client, clientRole, false, ep, cell.Size, count, curve)
 	if err != nil {
 		return Measurement{}, err
 	}
@@ -298,6 +311,7 @@ type result struct {
 	ElapsedS  float64 `json:"elapsed_s"`
 	MsgsPerS  float64 `json:"msgs_per_s"`
 	LatencyUS float64 `json:"latency_us"`
+	HsPerS    float64 `json:"handshakes_per_s"`
 }
 
 func parseResult(p *proc, cell Cell) (Measurement, error) {
@@ -315,8 +329,11 @@ func parseResult(p *proc, cell Cell) (Measurement, error) {
 		return Measurement{}, fmt.Errorf("%s: printed no result line (stdout %q)", p.name, p.stdout.String())
 	}
 	v := res.MsgsPerS
-	if cell.Metric == report.LatencyUS {
+	switch cell.Metric {
+	case report.LatencyUS:
 		v = res.LatencyUS
+	case report.HandshakesPerS:
+		v = res.HsPerS
 	}
 	if res.Size != cell.Size || !(v > 0) || math.IsInf(v, 0) || !(res.ElapsedS > 0) {
 		return Measurement{}, fmt.Errorf("%s: implausible result %+v for %v", p.name, res, cell)

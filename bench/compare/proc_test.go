@@ -14,15 +14,16 @@ import (
 
 // fakePeer stands in for cmd/peer; FAKE_MODE says how it behaves.
 const fakePeer = `#!/bin/sh
-role=; size=0; hold=0
+role=; size=0; hold=0; curve=0
 while [ $# -gt 0 ]; do
-	case "$1" in -role) role=$2; shift;; -size) size=$2; shift;; -hold) hold=1;; esac
+	case "$1" in -role) role=$2; shift;; -size) size=$2; shift;; -hold) hold=1;; -curve) curve=1;; esac
 	shift
 done
 echo ready >&2
 case "$FAKE_MODE/$role" in
 ok/thr_recv|ok/thr_inproc) echo "{\"size\":$size,\"count\":10,\"elapsed_s\":0.25,\"msgs_per_s\":1234.5}";;
 ok/lat_req) echo "{\"size\":$size,\"count\":10,\"elapsed_s\":0.25,\"latency_us\":12.5}";;
+ok/hs_req) case "$curve" in 1) echo "{\"size\":$size,\"count\":10,\"elapsed_s\":0.25,\"handshakes_per_s\":40}";; *) echo "hs_req: no -curve" >&2; exit 1;; esac;;
 crash/thr_recv) echo "peer: message 3 of $size bytes is corrupted" >&2; exit 1;;
 hang/thr_recv|lost/thr_recv) exec sleep 30;;
 esac
@@ -51,6 +52,8 @@ func TestRun(t *testing.T) {
 		{"throughput", "ok", thr, true, 1234.5, ""},
 		{"throughput, not held", "ok", Cell{report.MsgsPerS, "tcp", 16}, false, 1234.5, ""},
 		{"latency", "ok", Cell{report.LatencyUS, "tcp", 16}, true, 12.5, ""},
+		{"handshakes", "ok", Cell{report.HandshakesPerS, CurveTransport, 16}, true, 40, ""},
+		{"curve throughput", "ok", Cell{report.MsgsPerS, CurveTransport, 256}, true, 1234.5, ""},
 		{"inproc", "ok", Cell{report.MsgsPerS, "inproc", 16}, true, 1234.5, ""},
 		{"receiver fails", "crash", thr, true, 0, "purezmq thr_recv: exit status 1: peer: message 3 of 256 bytes is corrupted"},
 		{"receiver hangs", "hang", thr, true, 0, "timed out"},
@@ -88,15 +91,20 @@ func TestCommand(t *testing.T) {
 	for _, tc := range []struct {
 		impl, role string
 		bind       bool
+		curve      bool
 		want       string
 	}{
-		{"libzmq", "thr_recv", true, "/b/thr_recv bind tcp://x 16 100"},
-		{"libzmq", "thr_send", false, "/b/thr_send connect tcp://x 16 100 hold"},
-		{"libzmq", "thr_inproc", true, "/b/thr_inproc tcp://x 16 100"},
-		{"gozmq", "lat_rep", true, "/b/peer -impl gozmq -role lat_rep -mode bind -endpoint tcp://x -size 16 -count 100 -hold"},
-		{"purezmq", "lat_req", false, "/b/peer -impl purezmq -role lat_req -mode connect -endpoint tcp://x -size 16 -count 100"},
+		{"libzmq", "thr_recv", true, false, "/b/thr_recv bind tcp://x 16 100"},
+		{"libzmq", "thr_send", false, false, "/b/thr_send connect tcp://x 16 100 hold"},
+		{"libzmq", "thr_inproc", true, false, "/b/thr_inproc tcp://x 16 100"},
+		{"gozmq", "lat_rep", true, false, "/b/peer -impl gozmq -role lat_rep -mode bind -endpoint tcp://x -size 16 -count 100 -hold"},
+		{"purezmq", "lat_req", false, false, "/b/peer -impl purezmq -role lat_req -mode connect -endpoint tcp://x -size 16 -count 100"},
+		{"libzmq", "thr_send", false, true, "/b/thr_send connect tcp://x 16 100 hold curve"},
+		{"libzmq", "hs_req", false, true, "/b/hs_req connect tcp://x 16 100 curve"},
+		{"pebbe", "thr_recv", true, true, "/b/peer -impl pebbe -role thr_recv -mode bind -endpoint tcp://x -size 16 -count 100 -curve"},
+		{"purezmq", "lat_rep", true, true, "/b/peer -impl purezmq -role lat_rep -mode bind -endpoint tcp://x -size 16 -count 100 -hold -curve"},
 	} {
-		path, args := r.command(tc.impl, tc.role, tc.bind, "tcp://x", 16, 100)
+		path, args := r.command(tc.impl, tc.role, tc.bind, "tcp://x", 16, 100, tc.curve)
 		if got := strings.Join(append([]string{path}, args...), " "); got != tc.want {
 			t.Errorf("got  %s\nwant %s", got, tc.want)
 		}

@@ -37,6 +37,38 @@ github.com/go-zeromq/zmq4.(*Conn).read(0x34fbf7ea0280)
 	}
 }
 
+func TestDocumentCurve(t *testing.T) {
+	recs := []report.Record{
+		report.NewRecord("libzmq", "tcp", report.MsgsPerS, 256, 10, []float64{4e6}, nil),
+		report.NewRecord("libzmq", CurveTransport, report.MsgsPerS, 256, 10, []float64{3e5, 2e5, 4e5}, nil),
+		report.NewRecord("purezmq", CurveTransport, report.MsgsPerS, 256, 10, []float64{2.4e5}, nil),
+		report.NewRecord("libzmq", CurveTransport, report.HandshakesPerS, 16, 200, []float64{400}, nil),
+		report.NewRecord("purezmq", CurveTransport, report.HandshakesPerS, 16, 200, []float64{500}, nil),
+		report.NewRecord("purezmq→libzmq", CurveTransport, report.HandshakesPerS, 16, 200, nil, []string{"run 1: socket 0: no reply"}),
+	}
+	doc := Document(recs, []string{"libzmq", "purezmq", "pebbe", "purezmq→libzmq"}, Meta{Started: time.Unix(0, 0).UTC(), Runs: 3, Target: time.Second, Hold: true})
+	plain, curve, ok := strings.Cut(doc, "## CURVE over tcp")
+	if !ok {
+		t.Fatalf("no CURVE section:\n%s", doc)
+	}
+	if strings.Contains(plain, "tcp+curve") || !strings.Contains(plain, "| tcp | 256 B | 4.00 M |") {
+		t.Errorf("the plain tables hold curve rows or miss the tcp one:\n%s", plain)
+	}
+	for _, s := range []string{
+		"| tcp+curve | 256 B | 300 k (200 k–400 k) | 240 k | 0.80× |",
+		"### Handshake rate (connections/s)",
+		"| tcp+curve | 16 B | 400 | 500 | 1.25× | **failed** (1/1) |",
+		"- purezmq→libzmq, tcp+curve handshake rate: 1 of 1 runs failed",
+	} {
+		if !strings.Contains(curve, s) {
+			t.Errorf("CURVE section lacks %q:\n%s", s, curve)
+		}
+	}
+	if strings.Contains(curve, "| pebbe") {
+		t.Errorf("a column without records:\n%s", curve)
+	}
+}
+
 func TestFailures(t *testing.T) {
 	recs := []report.Record{
 		report.NewRecord("purezmq", "tcp", report.MsgsPerS, 16, 10, []float64{1}, nil),

@@ -22,7 +22,11 @@ func newGozmq() (impl, error) {
 
 func (g gozmqImpl) close() error { g.cancel(); return nil }
 
-func (g gozmqImpl) open(k kind, endpoint string, bind bool) (conn, error) {
+func (g gozmqImpl) open(k kind, endpoint string, o sockOpts) (conn, error) {
+	if o.curve {
+		return nil, errNoCurve
+	}
+	bind := o.bind
 	var s gozmq.Socket
 	switch k {
 	case push:

@@ -22,7 +22,11 @@ func newMangos() (impl, error) { return mangosImpl{}, nil }
 
 func (mangosImpl) close() error { return nil }
 
-func (mangosImpl) open(k kind, endpoint string, bind bool) (conn, error) {
+func (mangosImpl) open(k kind, endpoint string, o sockOpts) (conn, error) {
+	if o.curve {
+		return nil, errNoCurve
+	}
+	bind := o.bind
 	var s mangos.Socket
 	var err error
 	switch k {

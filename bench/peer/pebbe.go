@@ -1,6 +1,8 @@
 package peer
 
 import (
+	"errors"
+
 	zmq4 "github.com/pebbe/zmq4"
 )
 
@@ -20,13 +22,17 @@ func newPebbe() (impl, error) {
 // sender's messages are written.
 func (p pebbeImpl) close() error { return p.ctx.Term() }
 
-func (p pebbeImpl) open(k kind, endpoint string, bind bool) (conn, error) {
+func (p pebbeImpl) open(k kind, endpoint string, o sockOpts) (conn, error) {
 	t := map[kind]zmq4.Type{push: zmq4.PUSH, pull: zmq4.PULL, req: zmq4.REQ, rep: zmq4.REP}[k]
 	s, err := p.ctx.NewSocket(t)
 	if err != nil {
 		return nil, err
 	}
-	if bind {
+	if err := pebbeOptions(s, o); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if o.bind {
 		err = s.Bind(endpoint)
 	} else {
 		err = s.Connect(endpoint)
@@ -48,3 +54,36 @@ func (c pebbeConn) send(b []byte) error {
 func (c pebbeConn) recv() ([]byte, error) { return c.s.RecvBytes(0) }
 
 func (c pebbeConn) close() error { return c.s.Close() }
+
+// pebbeOptions applies o's timeout and CURVE keys, as the C peers do.
+func pebbeOptions(s *zmq4.Socket, o sockOpts) error {
+	if o.timeout > 0 {
+		if err := s.SetRcvtimeo(o.timeout); err != nil {
+			return err
+		}
+		if err := s.SetLinger(0); err != nil {
+			return err
+		}
+	}
+	if !o.curve {
+		return nil
+	}
+	if !zmq4.HasCurve() {
+		return errors.New("this libzmq has no CURVE (built without libsodium?)")
+	}
+	if o.bind {
+		if err := s.SetCurveServer(1); err != nil {
+			return err
+		}
+		return s.SetCurveSecretkey(CurveServerSecret)
+	}
+	for _, set := range []struct {
+		f func(string) error
+		v string
+	}{{s.SetCurveServerkey, CurveServerPublic}, {s.SetCurvePublickey, CurveClientPublic}, {s.SetCurveSecretkey, CurveClientSecret}} {
+		if err := set.f(set.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}

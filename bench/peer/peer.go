@@ -9,6 +9,7 @@
 package peer
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -29,7 +30,13 @@ const (
 	LatReq    = "lat_req"    // REQ, connect by default; prints latency_us
 	ThrInproc = "thr_inproc" // both throughput ends in this process
 	LatInproc = "lat_inproc" // both latency ends in this process
+	// HsReq opens Count REQ sockets one after another, each connecting, completing its
+	// handshake and one round trip with a lat_rep echo, then closing; prints handshakes_per_s.
+	HsReq = "hs_req"
 )
+
+// hsTimeout bounds each of HsReq's round trips, handshake included.
+const hsTimeout = 5 * time.Second
 
 // Config is what one peer process does.
 type Config struct {
@@ -37,8 +44,11 @@ type Config struct {
 	Role     string
 	Endpoint string
 	Bind     bool // bind rather than connect (two-process roles)
-	Size     int  // message size in bytes
-	Count    int  // messages, or round trips
+	// Curve secures every socket with CURVE and the fixed test keys (CurveServerPublic...):
+	// the bound side is the server, the connecting side the client.
+	Curve bool
+	Size  int // message size in bytes
+	Count int // messages, or round trips
 	// Hold, when set, makes a thr_send or lat_rep peer wait for EOF on it after its last
 	// message before closing: for implementations whose Close loses what is still queued
 	// (mangos's PUSH, go-zeromq's REP).
@@ -55,6 +65,9 @@ type Result struct {
 	ElapsedS  float64 `json:"elapsed_s"`
 	MsgsPerS  float64 `json:"msgs_per_s,omitempty"`
 	LatencyUS float64 `json:"latency_us,omitempty"`
+	// HandshakesPerS is HsReq's rate: sockets opened, handshaken, used once and closed per
+	// second.
+	HandshakesPerS float64 `json:"handshakes_per_s,omitempty"`
 }
 
 // Socket kinds the tests use.
@@ -78,7 +91,7 @@ type conn interface {
 
 // impl is one implementation's context: the sockets it opens share it (inproc needs that).
 type impl interface {
-	open(k kind, endpoint string, bind bool) (conn, error)
+	open(k kind, endpoint string, o sockOpts) (conn, error)
 	close() error
 }
 
@@ -107,11 +120,12 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var mode string
 	var hold bool
 	fs.StringVar(&c.Impl, "impl", "purezmq", "implementation: "+implNames())
-	fs.StringVar(&c.Role, "role", "", "thr_recv|thr_send|lat_rep|lat_req|thr_inproc|lat_inproc")
+	fs.StringVar(&c.Role, "role", "", "thr_recv|thr_send|lat_rep|lat_req|thr_inproc|lat_inproc|hs_req")
 	fs.StringVar(&c.Endpoint, "endpoint", "", "endpoint, e.g. tcp://127.0.0.1:5555, ipc:///tmp/x, inproc://x")
 	fs.StringVar(&mode, "mode", "", "bind|connect (default: receivers and REP bind, senders and REQ connect)")
 	fs.IntVar(&c.Size, "size", 16, "message size in bytes")
 	fs.IntVar(&c.Count, "count", 100000, "messages, or round trips")
+	fs.BoolVar(&c.Curve, "curve", false, "secure the sockets with CURVE and the fixed test keys: the bound side is the server")
 	fs.BoolVar(&hold, "hold", false, "thr_send, lat_rep: wait for EOF on stdin before closing")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -181,6 +195,12 @@ func Run(c Config, stdout, stderr io.Writer) (err error) {
 			return concurrently(func() error { return sendAll(connected, pat, c.Count) },
 				func() (time.Duration, error) { return receive(bound, pat, c.Count) })
 		})
+	case HsReq:
+		if c.Bind {
+			return errors.New("peer: hs_req connects; -mode bind makes no sense")
+		}
+		fmt.Fprintln(stderr, "ready")
+		elapsed, err = handshakes(im, c, pat)
 	case LatInproc:
 		// The echo binds, the requester connects and reports, as in libzmq's inproc_lat.
 		elapsed, err = inproc(im, rep, req, c, func(bound, connected conn) (time.Duration, error) {
@@ -194,10 +214,13 @@ func Run(c Config, stdout, stderr io.Writer) (err error) {
 		return err
 	}
 	res.ElapsedS = elapsed.Seconds()
-	if strings.HasPrefix(c.Role, "thr_") {
+	switch {
+	case c.Role == HsReq:
+		res.HandshakesPerS = float64(c.Count) / elapsed.Seconds()
+	case strings.HasPrefix(c.Role, "thr_"):
 		// The first message only starts the clock, as in local_thr.
 		res.MsgsPerS = float64(c.Count-1) / elapsed.Seconds()
-	} else {
+	default:
 		res.LatencyUS = elapsed.Seconds() / float64(c.Count) / 2 * 1e6
 	}
 	line, err := json.Marshal(res)
@@ -219,7 +242,7 @@ func hold(r io.Reader) error {
 
 // withConn opens one socket, says ready, runs f on it and closes it.
 func withConn(im impl, k kind, c Config, stderr io.Writer, f func(conn) (time.Duration, error)) (d time.Duration, err error) {
-	s, err := im.open(k, c.Endpoint, c.Bind)
+	s, err := im.open(k, c.Endpoint, sockOpts{bind: c.Bind, curve: c.Curve})
 	if err != nil {
 		return 0, fmt.Errorf("peer: %s %s %s: %w", c.Impl, k, c.Endpoint, err)
 	}
@@ -234,17 +257,44 @@ func withConn(im impl, k kind, c Config, stderr io.Writer, f func(conn) (time.Du
 
 // inproc opens both ends in im, one bound and one connected, and runs f on them.
 func inproc(im impl, bindKind, connKind kind, c Config, f func(bound, connected conn) (time.Duration, error)) (time.Duration, error) {
-	bound, err := im.open(bindKind, c.Endpoint, true)
+	bound, err := im.open(bindKind, c.Endpoint, sockOpts{bind: true, curve: c.Curve})
 	if err != nil {
 		return 0, fmt.Errorf("peer: %s %s bind %s: %w", c.Impl, bindKind, c.Endpoint, err)
 	}
 	defer bound.close()
-	connected, err := im.open(connKind, c.Endpoint, false)
+	connected, err := im.open(connKind, c.Endpoint, sockOpts{curve: c.Curve})
 	if err != nil {
 		return 0, fmt.Errorf("peer: %s %s connect %s: %w", c.Impl, connKind, c.Endpoint, err)
 	}
 	defer connected.close()
 	return f(bound, connected)
+}
+
+// handshakes is HsReq: c.Count REQ sockets one after another, each connecting, making one round
+// trip of pat (which needs the handshake done) and closing. It returns the time they all took.
+func handshakes(im impl, c Config, pat []byte) (time.Duration, error) {
+	start := time.Now()
+	for i := range c.Count {
+		s, err := im.open(req, c.Endpoint, sockOpts{curve: c.Curve, timeout: hsTimeout})
+		if err != nil {
+			return 0, fmt.Errorf("peer: socket %d: %s REQ %s: %w", i, c.Impl, c.Endpoint, err)
+		}
+		err = s.send(pat)
+		var got []byte
+		if err == nil {
+			got, err = s.recv()
+		}
+		if err == nil && !bytes.Equal(got, pat) {
+			err = fmt.Errorf("reply of %d bytes differs from the request of %d", len(got), len(pat))
+		}
+		if e := s.close(); e != nil && err == nil {
+			err = fmt.Errorf("close: %w", e)
+		}
+		if err != nil {
+			return 0, fmt.Errorf("peer: socket %d: %w (each round trip, handshake included, has %v)", i, err, hsTimeout)
+		}
+	}
+	return time.Since(start), nil
 }
 
 // concurrently runs partner in a goroutine while measure runs in this one.

@@ -36,6 +36,7 @@ func TestMainRejects(t *testing.T) {
 		{"-role", ThrInproc},
 		{"-role", ThrInproc, "-endpoint", "inproc://x", "-count", "1"},
 		{"-role", ThrRecv, "-endpoint", "inproc://x", "-mode", "listen"},
+		{"-role", HsReq, "-endpoint", "tcp://127.0.0.1:1", "-mode", "bind"},
 	} {
 		var out, errOut bytes.Buffer
 		if err := Main(args, nil, &out, &errOut); err == nil {

@@ -3,8 +3,10 @@ package peer
 import (
 	"context"
 	"fmt"
+	"time"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/curve"
 )
 
 // purezmq is this project's library, used as its README shows, with default options.
@@ -14,14 +16,26 @@ func newPurezmq() (impl, error) { return purezmqImpl{zc: zmq.NewContext()}, nil 
 
 func (p purezmqImpl) close() error { return p.zc.Close() }
 
-func (p purezmqImpl) open(k kind, endpoint string, bind bool) (conn, error) {
+func (p purezmqImpl) open(k kind, endpoint string, o sockOpts) (conn, error) {
 	t := map[kind]zmq.Type{push: zmq.PUSH, pull: zmq.PULL, req: zmq.REQ, rep: zmq.REP}[k]
 	// Default options, LINGER included: a sender's Close waits (up to 30 s) until all is written.
-	s, err := p.zc.NewSocket(t)
+	var opts []zmq.Option
+	if o.timeout > 0 {
+		// hs_req: a socket whose handshake failed must not wait at Close for what it queued.
+		opts = append(opts, zmq.WithLinger(0))
+	}
+	if o.curve {
+		co, err := purezmqCurve(o.bind)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, co...)
+	}
+	s, err := p.zc.NewSocket(t, opts...)
 	if err != nil {
 		return nil, err
 	}
-	if bind {
+	if o.bind {
 		err = s.Bind(endpoint)
 	} else {
 		err = s.Connect(endpoint)
@@ -30,10 +44,41 @@ func (p purezmqImpl) open(k kind, endpoint string, bind bool) (conn, error) {
 		s.Close()
 		return nil, err
 	}
-	return purezmqConn{s}, nil
+	return purezmqConn{s, o.timeout}, nil
 }
 
-type purezmqConn struct{ s *zmq.Socket }
+// purezmqCurve is the options of a CURVE server (bind) or client with the fixed keys.
+func purezmqCurve(server bool) ([]zmq.Option, error) {
+	if server {
+		sk, err := curve.ParseSecretKey(CurveServerSecret)
+		if err != nil {
+			return nil, err
+		}
+		pk, err := curve.ParsePublicKey(CurveServerPublic)
+		if err != nil {
+			return nil, err
+		}
+		return []zmq.Option{zmq.WithCurveServer(true), zmq.WithCurvePublicKey(pk), zmq.WithCurveSecretKey(sk)}, nil
+	}
+	srv, err := curve.ParsePublicKey(CurveServerPublic)
+	if err != nil {
+		return nil, err
+	}
+	pk, err := curve.ParsePublicKey(CurveClientPublic)
+	if err != nil {
+		return nil, err
+	}
+	sk, err := curve.ParseSecretKey(CurveClientSecret)
+	if err != nil {
+		return nil, err
+	}
+	return []zmq.Option{zmq.WithCurveServerKey(srv), zmq.WithCurvePublicKey(pk), zmq.WithCurveSecretKey(sk)}, nil
+}
+
+type purezmqConn struct {
+	s       *zmq.Socket
+	timeout time.Duration // of each recv, when set
+}
 
 // The peers never cancel: the driver kills a process that runs past its timeout.
 var bg = context.Background()
@@ -44,7 +89,13 @@ func (c purezmqConn) send(b []byte) error {
 }
 
 func (c purezmqConn) recv() ([]byte, error) {
-	m, err := c.s.Recv(bg)
+	ctx := bg
+	if c.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(bg, c.timeout)
+		defer cancel()
+	}
+	m, err := c.s.Recv(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,9 @@ import (
 const (
 	MsgsPerS  = "msgs_per_s" // throughput, messages per second (higher is better)
 	LatencyUS = "latency_us" // one-way latency in microseconds, half a round trip (lower is better)
+	// HandshakesPerS is connections per second, each opened, handshaken, used for one round
+	// trip and closed (higher is better).
+	HandshakesPerS = "handshakes_per_s"
 )
 
 // Record is one cell of the matrix: one implementation (or cross pair), transport, metric and

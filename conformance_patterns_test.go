@@ -218,16 +218,41 @@ func TestConformanceFairQueueing(t *testing.T) {
 		}
 		t.Logf("%s: counts %v, source switches %d, longest run %d", tr.name, counts, switches, longest)
 		for id, n := range counts {
-			if n < window/senders/3 {
+			if n < window/senders/10 {
 				t.Errorf("sender %d got %d of %d messages: starved (counts %v)", id, n, window, counts)
 			}
 		}
-		// The PULL takes one message from each peer that has any, in turn, as libzmq does:
-		// while all three keep up, the source changes at almost every message. A sender the
-		// scheduler starves for a while legitimately leaves runs, so the bound leaves room.
-		if minSwitches := window / 10; switches < minSwitches {
+		// Which senders have messages queued at any moment is up to the scheduler (a PULL
+		// that reads faster than one sender writes sees runs from the others), so these bounds
+		// only catch a PULL that drains one peer before the next; the exact round-robin is
+		// TestConformanceFairQueueingOrder's.
+		if minSwitches := window / 100; switches < minSwitches {
 			t.Errorf("input switched source %d times in %d messages, want at least %d: not interleaved",
 				switches, window, minSwitches)
 		}
 	})
+}
+
+// TestConformanceFairQueueingOrder: with messages waiting from three peers, a PULL takes one
+// from each in turn, as libzmq's fair queueing does. Over inproc a message is in the PULL's
+// queue once Send returns, so the order is exact.
+func TestConformanceFairQueueingOrder(t *testing.T) {
+	const perSender = 50
+	ep := inprocName()
+	pull := newSocket(t, zmq.PULL, zmq.WithRecvHWM(1000))
+	bind(t, pull, ep)
+	for id := range byte(3) {
+		push := newSocket(t, zmq.PUSH)
+		connect(t, push, ep)
+		for seq := range perSender {
+			send(t, push, []byte{id}, u32(uint32(seq)))
+		}
+	}
+	for i := range 3 * perSender {
+		m := recvWithin(t, pull, waitLong)
+		if want := byte(i % 3); m.Frames[0][0] != want || seqOf(t, m.Frames[1]) != uint32(i/3) {
+			t.Fatalf("message %d is from sender %d seq %d, want sender %d seq %d",
+				i, m.Frames[0][0], seqOf(t, m.Frames[1]), want, i/3)
+		}
+	}
 }

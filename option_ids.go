@@ -30,12 +30,27 @@ const (
 	OptTCPKeepaliveIdle  OptionID = 36 // ZMQ_TCP_KEEPALIVE_IDLE, seconds or time.Duration
 	OptTCPKeepaliveIntvl OptionID = 37 // ZMQ_TCP_KEEPALIVE_INTVL, seconds or time.Duration
 	OptImmediate         OptionID = 39 // ZMQ_IMMEDIATE, bool or 0/1
+	OptPlainServer       OptionID = 44 // ZMQ_PLAIN_SERVER, bool or 0/1
+	OptPlainUsername     OptionID = 45 // ZMQ_PLAIN_USERNAME, string or []byte
+	OptPlainPassword     OptionID = 46 // ZMQ_PLAIN_PASSWORD, string or []byte
+	OptCurveServer       OptionID = 47 // ZMQ_CURVE_SERVER, bool or 0/1
+	OptCurvePublicKey    OptionID = 48 // ZMQ_CURVE_PUBLICKEY, 32 bytes or 40 Z85 characters
+	OptCurveSecretKey    OptionID = 49 // ZMQ_CURVE_SECRETKEY, 32 bytes or 40 Z85 characters
+	OptCurveServerKey    OptionID = 50 // ZMQ_CURVE_SERVERKEY, 32 bytes or 40 Z85 characters
 	OptProbeRouter       OptionID = 51 // ZMQ_PROBE_ROUTER, bool or 0/1
 	OptReqCorrelate      OptionID = 52 // ZMQ_REQ_CORRELATE, bool or 0/1
 	OptReqRelaxed        OptionID = 53 // ZMQ_REQ_RELAXED, bool or 0/1
+	OptZAPDomain         OptionID = 55 // ZMQ_ZAP_DOMAIN, string or []byte
 	OptRouterHandover    OptionID = 56 // ZMQ_ROUTER_HANDOVER, bool or 0/1
 	OptConnectRoutingID  OptionID = 61 // ZMQ_CONNECT_ROUTING_ID: Socket.SetConnectRoutingID
 	OptHandshakeIvl      OptionID = 66 // ZMQ_HANDSHAKE_IVL, milliseconds or time.Duration
+	OptXPubVerbose       OptionID = 40 // ZMQ_XPUB_VERBOSE, bool or 0/1
+	OptXPubNoDrop        OptionID = 69 // ZMQ_XPUB_NODROP, bool or 0/1
+	OptXPubWelcomeMsg    OptionID = 72 // ZMQ_XPUB_WELCOME_MSG, []byte or string
+	OptInvertMatching    OptionID = 74 // ZMQ_INVERT_MATCHING, bool or 0/1
+	OptXPubVerboser      OptionID = 78 // ZMQ_XPUB_VERBOSER, bool or 0/1
+	OptConflate          OptionID = 54 // ZMQ_CONFLATE, bool or 0/1
+	OptXPubManual        OptionID = 71 // ZMQ_XPUB_MANUAL, bool or 0/1
 )
 
 var optionNames = map[OptionID]string{
@@ -47,6 +62,12 @@ var optionNames = map[OptionID]string{
 	OptImmediate: "IMMEDIATE", OptProbeRouter: "PROBE_ROUTER", OptReqCorrelate: "REQ_CORRELATE",
 	OptReqRelaxed: "REQ_RELAXED", OptRouterHandover: "ROUTER_HANDOVER",
 	OptConnectRoutingID: "CONNECT_ROUTING_ID", OptHandshakeIvl: "HANDSHAKE_IVL",
+	OptXPubVerbose: "XPUB_VERBOSE", OptXPubVerboser: "XPUB_VERBOSER", OptXPubManual: "XPUB_MANUAL",
+	OptXPubNoDrop: "XPUB_NODROP", OptXPubWelcomeMsg: "XPUB_WELCOME_MSG",
+	OptInvertMatching: "INVERT_MATCHING", OptConflate: "CONFLATE",
+	OptPlainServer: "PLAIN_SERVER", OptPlainUsername: "PLAIN_USERNAME", OptPlainPassword: "PLAIN_PASSWORD",
+	OptCurveServer: "CURVE_SERVER", OptCurvePublicKey: "CURVE_PUBLICKEY",
+	OptCurveSecretKey: "CURVE_SECRETKEY", OptCurveServerKey: "CURVE_SERVERKEY", OptZAPDomain: "ZAP_DOMAIN",
 }
 
 // String returns libzmq's name without the ZMQ_ prefix ("SNDHWM").
@@ -119,6 +140,12 @@ func WithOption(id OptionID, value any) Option {
 			return WithRoutingID([]byte(v))
 		}
 		return fail("want []byte or string, got %T", value)
+	}
+	if o, ok := pubsubOption(id, value); ok {
+		return o
+	}
+	if o, ok := securityOption(id, value); ok {
+		return o
 	}
 	return fail("cannot be set when creating a socket")
 }

@@ -17,6 +17,10 @@ func NewContext() *Context { return &Context{c: socket.NewContext()} }
 
 var defaultContext = sync.OnceValue(NewContext)
 
+// DefaultContext returns the context NewSocket uses, for what is set per context, such as a ZAP
+// handler (package auth).
+func DefaultContext() *Context { return defaultContext() }
+
 // Close closes every socket of the context, each honouring its linger, and refuses new ones.
 func (c *Context) Close() error { return c.c.Close() }
 

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/purezmq/zmq/internal/mechanism"
 	"github.com/purezmq/zmq/internal/pipe"
 )
 
@@ -28,6 +29,8 @@ type Conn struct {
 	kick   chan struct{}
 
 	busy atomic.Bool // the writer holds messages not yet written
+
+	codec mechanism.Codec // seals and opens every frame (CURVE); nil for NULL and PLAIN
 }
 
 func newConn(nc net.Conn, cfg Config) *Conn {

@@ -1,5 +1,5 @@
-// Package engine runs one ZMTP connection: the greeting and NULL handshake, then a reader and a
-// writer goroutine moving whole messages between the wire and a pipe.
+// Package engine runs one ZMTP connection: the greeting and the security mechanism's handshake,
+// then a reader and a writer goroutine moving whole messages between the wire and a pipe.
 package engine
 
 import (
@@ -9,6 +9,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/purezmq/zmq/internal/mechanism"
 	"github.com/purezmq/zmq/zmtp"
 )
 
@@ -18,6 +19,7 @@ type Config struct {
 	Identity     []byte        // our routing id, announced by REQ, DEALER and ROUTER
 	MaxMsgSize   int64         // largest frame accepted, -1 for no limit
 	HandshakeIvl time.Duration // deadline for the whole handshake, 0 for none
+	Security     mechanism.Config
 }
 
 // Peer is what the handshake learned.
@@ -35,20 +37,28 @@ var (
 	ErrSocketType     = fmt.Errorf("%w: incompatible socket type", ErrHandshake)
 	ErrPeerError      = fmt.Errorf("%w: peer sent ERROR", ErrHandshake)
 	ErrProtocolFormat = fmt.Errorf("%w: protocol error", ErrHandshake)
+	// ErrAuth is a failed authentication: wrong CURVE keys, or credentials a ZAP handler denied.
+	// It also matches ErrHandshake.
+	ErrAuth = mechanism.ErrAuth
 )
+
+// PropUserID is the property naming the user a ZAP handler authenticated (libzmq's "User-Id").
+const PropUserID = "User-Id"
 
 // announcesIdentity lists the socket types whose READY carries an Identity property.
 var announcesIdentity = map[string]bool{"REQ": true, "DEALER": true, "ROUTER": true}
 
-// Handshake exchanges greetings and READY commands over nc with the NULL mechanism. On failure
-// nc is left open for the caller to close.
+// Handshake exchanges greetings over nc, then runs cfg.Security's mechanism (NULL, PLAIN or
+// CURVE), which exchanges the peers' metadata. On failure nc is left open for the caller to
+// close.
 func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 	if cfg.HandshakeIvl > 0 {
 		_ = nc.SetDeadline(time.Now().Add(cfg.HandshakeIvl))
 		defer nc.SetDeadline(time.Time{})
 	}
 	c := newConn(nc, cfg)
-	out := zmtp.Greeting{Major: 3, Minor: 1, Mechanism: "NULL"}.Append(make([]byte, 0, 256))
+	sec := cfg.Security
+	out := zmtp.Greeting{Major: 3, Minor: 1, Mechanism: sec.Name(), AsServer: sec.AsServer()}.Append(make([]byte, 0, 256))
 	if _, err := nc.Write(out); err != nil {
 		return nil, Peer{}, fmt.Errorf("%w: %v", ErrHandshake, err)
 	}
@@ -76,32 +86,35 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 		return nil, Peer{}, fmt.Errorf("%w: %w", ErrProtocolFormat, err)
 	}
 	c.consume(zmtp.GreetingSize)
-	if g.Mechanism != "NULL" {
-		return nil, Peer{}, fmt.Errorf("%w: peer wants %s, we use NULL", ErrMechanism, g.Mechanism)
+	if g.Mechanism != sec.Name() {
+		return nil, Peer{}, fmt.Errorf("%w: peer wants %s, we use %s", ErrMechanism, g.Mechanism, sec.Name())
 	}
 	md := zmtp.Metadata{{Name: zmtp.PropSocketType, Value: []byte(cfg.SocketType)}}
 	if announcesIdentity[cfg.SocketType] {
 		md = append(md, zmtp.Property{Name: zmtp.PropIdentity, Value: cfg.Identity})
 	}
-	if _, err := nc.Write(zmtp.AppendReady(out[:0], md)); err != nil {
-		return nil, Peer{}, fmt.Errorf("%w: %v", ErrHandshake, err)
+	if sec.Authorize != nil {
+		sec.Identity = cfg.Identity
+		if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
+			sec.PeerAddress = a.IP.String()
+		}
 	}
-	cmd, err := c.readCommand()
+	res, err := mechanism.Handshake(sec, handshakeTransport{c}, md)
 	if err != nil {
-		return nil, Peer{}, err
+		switch {
+		case errors.Is(err, ErrHandshake):
+			return nil, Peer{}, err
+		case errors.Is(err, mechanism.ErrAuth):
+			return nil, Peer{}, fmt.Errorf("%w: %w", ErrHandshake, err)
+		case errors.Is(err, mechanism.ErrRefused):
+			return nil, Peer{}, fmt.Errorf("%w: %w", ErrPeerError, err)
+		case errors.Is(err, mechanism.ErrProtocol):
+			return nil, Peer{}, fmt.Errorf("%w: %w", ErrProtocolFormat, err)
+		}
+		return nil, Peer{}, fmt.Errorf("%w: %w", ErrHandshake, err)
 	}
-	switch cmd.Name {
-	case zmtp.CmdReady:
-	case zmtp.CmdError:
-		reason, _ := zmtp.ParseError(cmd)
-		return nil, Peer{}, fmt.Errorf("%w: %q", ErrPeerError, reason)
-	default:
-		return nil, Peer{}, fmt.Errorf("%w: expected READY, got %q", ErrProtocolFormat, cmd.Name)
-	}
-	meta, err := zmtp.ParseReady(cmd)
-	if err != nil {
-		return nil, Peer{}, fmt.Errorf("%w: %w", ErrProtocolFormat, err)
-	}
+	c.codec = res.Codec
+	meta := res.Meta
 	peer := Peer{Minor: g.Minor, Meta: cloneMeta(meta)}
 	if g.Major > 3 {
 		peer.Minor = 1
@@ -113,12 +126,32 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 	} else if id, ok := peer.Meta.Get(zmtp.PropRoutingID); ok {
 		peer.Identity = id
 	}
+	if res.UserID != "" || len(res.ZAPMeta) > 0 {
+		// What ZAP says goes first, so a client cannot shadow it with its own "User-Id"; the
+		// socket type and identity above are the peer's own.
+		zap := zmtp.Metadata{{Name: PropUserID, Value: []byte(res.UserID)}}
+		peer.Meta = append(append(zap, cloneMeta(res.ZAPMeta)...), peer.Meta...)
+	}
 	if !zmtp.Compatible(cfg.SocketType, peer.SocketType) {
-		_, _ = nc.Write(zmtp.AppendError(out[:0], "Invalid socket type"))
+		if c.codec == nil { // under CURVE an ERROR would have to be sealed; just hang up
+			_, _ = nc.Write(zmtp.AppendError(out[:0], "Invalid socket type"))
+		}
 		return nil, Peer{}, fmt.Errorf("%w: %s cannot talk to %q", ErrSocketType, cfg.SocketType, peer.SocketType)
 	}
 	return c, peer, nil
 }
+
+// handshakeTransport gives a mechanism the connection's command stream.
+type handshakeTransport struct{ c *Conn }
+
+func (t handshakeTransport) WriteCommand(frame []byte) error {
+	if _, err := t.c.nc.Write(frame); err != nil {
+		return fmt.Errorf("%w: %v", ErrHandshake, err)
+	}
+	return nil
+}
+
+func (t handshakeTransport) ReadCommand() (zmtp.Command, error) { return t.c.readCommand() }
 
 // readCommand reads one whole command frame during the handshake.
 func (c *Conn) readCommand() (zmtp.Command, error) {

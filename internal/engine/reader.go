@@ -29,6 +29,7 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 		slabLen = smallBody / 2
 		peek    bool // the last frame was big: read a little, so the next big body is not copied twice
 	)
+	ic, _ := sink.(Interceptor)
 	carve := func(body []byte) []byte {
 		if len(body) > smallBody {
 			return append(make([]byte, 0, len(body)), body...)
@@ -107,8 +108,14 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 				}
 				break // wait for the rest of this frame
 			}
+			if c.codec != nil {
+				if flags, body, err = c.codec.Open(body); err != nil {
+					return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
+				}
+				owned = true
+			}
 			if flags&zmtp.FlagCommand != 0 {
-				if err := c.command(body); err != nil {
+				if err := c.command(body, sink); err != nil {
 					return err
 				}
 				continue
@@ -118,6 +125,10 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 			}
 			frames = append(frames, body)
 			if flags&zmtp.FlagMore == 0 {
+				if ic != nil && ic.Intercept(frames) {
+					frames, msgSize = nil, 0 // taken as it arrived (a subscription)
+					continue
+				}
 				batch = append(batch, frames)
 				frames, msgSize = nil, 0
 			}
@@ -189,8 +200,9 @@ func (c *Conn) grow() {
 	c.rbuf = nb
 }
 
-// command handles a command frame received after the handshake.
-func (c *Conn) command(body []byte) error {
+// command handles a command frame received after the handshake; SUBSCRIBE and CANCEL go to
+// sink in message form.
+func (c *Conn) command(body []byte, sink Sink) error {
 	cmd, err := zmtp.ParseCommand(body)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
@@ -205,8 +217,13 @@ func (c *Conn) command(body []byte) error {
 	case zmtp.CmdError:
 		reason, _ := zmtp.ParseError(cmd)
 		return fmt.Errorf("%w: %q", ErrPeerError, reason)
+	case zmtp.CmdSubscribe:
+		topic, _ := zmtp.ParseSubscribe(cmd)
+		subscription(sink, topic, true)
+	case zmtp.CmdCancel:
+		topic, _ := zmtp.ParseCancel(cmd)
+		subscription(sink, topic, false)
 	}
-	// PONG, SUBSCRIBE, CANCEL and unknown commands need nothing from the request-reply and
-	// pipeline socket types.
+	// PONG and unknown commands need nothing.
 	return nil
 }

@@ -3,6 +3,7 @@ package engine
 import (
 	"net"
 
+	"github.com/purezmq/zmq/internal/mechanism"
 	"github.com/purezmq/zmq/internal/pipe"
 	"github.com/purezmq/zmq/zmtp"
 )
@@ -21,9 +22,16 @@ type writer struct {
 	bufs    net.Buffers
 	seg     int // start of the part of wbuf not yet in bufs
 	pending int // bytes encoded and not yet written
+	seal    mechanism.Codec
 }
 
 func (w *writer) frame(flags byte, body []byte) {
+	if w.seal != nil {
+		n := len(w.wbuf)
+		w.wbuf = w.seal.Seal(w.wbuf, flags, body)
+		w.pending += len(w.wbuf) - n
+		return
+	}
 	w.wbuf = zmtp.AppendFrameHeader(w.wbuf, flags, len(body))
 	if len(body) >= bigFrame {
 		w.bufs = append(w.bufs, w.wbuf[w.seg:], body)
@@ -35,6 +43,11 @@ func (w *writer) frame(flags byte, body []byte) {
 }
 
 func (w *writer) raw(b []byte) {
+	if w.seal != nil { // a command frame: sealed like any other
+		flags, size, n, _ := zmtp.ParseFrameHeader(b, -1)
+		w.frame(flags, b[n:n+size])
+		return
+	}
 	w.wbuf = append(w.wbuf, b...)
 	w.pending += len(b)
 }
@@ -63,7 +76,7 @@ func (w *writer) flush() error {
 // writes of up to flushAt bytes: the faster senders outrun the network, the more each write
 // carries, with no per-message system call.
 func (c *Conn) writeLoop(q *pipe.OutQueue, readDone, quit <-chan struct{}, idle func()) error {
-	w := &writer{nc: c.nc, wbuf: make([]byte, 0, 4<<10)} // grows with the traffic
+	w := &writer{nc: c.nc, wbuf: make([]byte, 0, 4<<10), seal: c.codec} // grows with the traffic
 	var batch []pipe.Msg
 	for {
 		c.busy.Store(true)

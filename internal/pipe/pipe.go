@@ -30,6 +30,15 @@ type Pipe struct {
 	// routing id). Set before attach.
 	Kick func()
 
+	// Hook, if set, sees each inbound message before it is queued and returns true to consume
+	// it (a publisher takes subscriptions this way); Ctl, if set, carries a subscription in
+	// message form (\x01topic, \x00topic) to the peer out of band, regardless of HWM. Both are
+	// set before the pipe is attached or linked.
+	Hook func(m Msg) bool
+	Ctl  func(sub []byte)
+
+	conflate bool // CONFLATE: a new inbound message replaces the one queued; set before use
+
 	// RoutingID is owned by the socket type (ROUTER assigns it); guarded by the socket's lock.
 	RoutingID []byte
 }
@@ -69,6 +78,10 @@ func (p *Pipe) SetHWM(hwm int) {
 func (p *Pipe) TryDeliver(m Msg) bool {
 	ib := p.inbox
 	ib.mu.Lock()
+	if p.conflate && p.replaceLocked(m) {
+		ib.mu.Unlock()
+		return true
+	}
 	if p.hwm > 0 && p.q.len() >= p.hwm {
 		p.blocked = true
 		ib.mu.Unlock()
@@ -90,6 +103,10 @@ func (p *Pipe) DeliverBatch(ms []Msg) int {
 	ib.mu.Lock()
 	n := 0
 	for _, m := range ms {
+		if p.conflate && p.replaceLocked(m) {
+			n++
+			continue
+		}
 		if p.hwm > 0 && p.q.len() >= p.hwm {
 			p.blocked = true
 			break

@@ -37,7 +37,7 @@ func (b *inprocBinding) stop() { b.s.ctx.dropBinding(b.s, b.name) }
 // inprocOut delivers into the peer pipe's Inbox.
 type inprocOut struct{ peer *pipe.Pipe }
 
-func (o inprocOut) TryPush(m pipe.Msg) bool { return o.peer.TryDeliver(m) }
+func (o inprocOut) TryPush(m pipe.Msg) bool { return o.peer.Intercept(m) || o.peer.TryDeliver(m) }
 
 func inprocHWM(snd, rcv int) int {
 	if snd == 0 || rcv == 0 {
@@ -107,6 +107,7 @@ func (c *Context) link(ic *inprocConnecter, b *Socket) {
 	remote.p = pipe.New(b.inbox, inprocHWM(a.opts.SendHWM, b.opts.RecvHWM), a.wakeSenders)
 	remote.p.PeerType, remote.p.PeerIdentity = a.typ.String(), a.opts.RoutingID
 	remote.p.SetOut(inprocOut{local.p})
+	linkInprocSubs(a, b, local.p, remote.p, ic.l == nil)
 
 	b.mu.Lock()
 	ok := !b.closed && b.attachLocked(remote)

@@ -23,6 +23,7 @@ func (s *Socket) newLink() *link {
 	l.p = pipe.New(s.inbox, s.opts.RecvHWM, func() { pipe.Signal(l.space) })
 	l.q = pipe.NewOutQueue(s.opts.SendHWM, s.wakeSenders)
 	l.p.SetOut(l.q)
+	s.hookPipe(l.p)
 	return l
 }
 
@@ -49,10 +50,11 @@ func (s *Socket) detachLocked(l *link) {
 }
 
 // persistentLink returns a link attached right away for a connect-side endpoint, so messages
-// queue before the connection exists, or nil when the socket waits for the peer (IMMEDIATE, and
-// ROUTER, whose routing ids come from the handshake).
+// queue before the connection exists, or nil when the socket waits for the peer (IMMEDIATE;
+// ROUTER, whose routing ids come from the handshake; the publish-subscribe types, which send
+// their subscriptions to each new connection's pipe).
 func (s *Socket) persistentLink() *link {
-	if s.opts.Immediate || s.typ == ROUTER {
+	if s.opts.Immediate || s.typ == ROUTER || s.typ.pubsub() {
 		return nil
 	}
 	l := s.newLink()
@@ -87,6 +89,7 @@ func (s *Socket) serve(nc net.Conn, l *link, connectID []byte) error {
 	}
 	l.p.PeerType, l.p.PeerIdentity, l.p.Meta = peer.SocketType, peer.Identity, peer.Meta
 	l.p.Kick = func() { c.Close() }
+	l.p.Ctl = func(sub []byte) { c.SendSubscription(sub, peer.Minor > 0) }
 	if fresh {
 		l.p.RoutingID = connectID
 	}

@@ -3,6 +3,7 @@ package socket
 import (
 	"time"
 
+	"github.com/purezmq/zmq/internal/mechanism"
 	"github.com/purezmq/zmq/internal/transport"
 )
 
@@ -21,7 +22,15 @@ type Options struct {
 	ReqCorrelate     bool
 	ReqRelaxed       bool
 	HandshakeIvl     time.Duration // 0 = no deadline
+	XPubVerbose      bool
+	XPubVerboser     bool
+	XPubNoDrop       bool
+	XPubWelcomeMsg   []byte
+	InvertMatching   bool
+	Conflate         bool
+	XPubManual       bool
 	TCP              transport.TCPOptions
+	Security         mechanism.Config // NULL unless PLAIN or CURVE options are set
 }
 
 // DefaultOptions are libzmq 4.3's defaults, except Linger (see package zmq).

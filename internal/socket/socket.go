@@ -168,5 +168,6 @@ func (s *Socket) engineConfig() engine.Config {
 		Identity:     s.opts.RoutingID,
 		MaxMsgSize:   s.opts.MaxMsgSize,
 		HandshakeIvl: s.opts.HandshakeIvl,
+		Security:     s.security(),
 	}
 }

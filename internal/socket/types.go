@@ -75,6 +75,10 @@ func newPattern(t Type, o *Options) (pattern, error) {
 		return &req{correlate: o.ReqCorrelate, relaxed: o.ReqRelaxed}, nil
 	case REP:
 		return &rep{}, nil
+	case PUB, XPUB:
+		return newXPub(o, t == PUB), nil
+	case SUB, XSUB:
+		return &xsub{sub: t == SUB, invert: o.InvertMatching}, nil
 	}
 	return nil, fmt.Errorf("zmq: socket type %v is not supported yet", t)
 }

@@ -1,0 +1,197 @@
+// Package auth is a ready ZAP (RFC 27) handler: it binds inproc://zeromq.zap.01 in a context and
+// judges every PLAIN and CURVE client of that context's server sockets, by IP address, by
+// password, and by CURVE public key. It speaks the wire protocol, so it judges libzmq-style
+// handshakes exactly as a libzmq-side handler would.
+//
+// Policy, in order: a denied address is refused; with an allow list, an address not on it is
+// refused; then PLAIN needs a username and password from the table and CURVE a public key from
+// the allowed set (or AllowAnyCurve). NULL clients pass the address checks only.
+package auth
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"net"
+	"sync"
+
+	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/curve"
+)
+
+// Endpoint is where a context's ZAP handler binds.
+const Endpoint = "inproc://zeromq.zap.01"
+
+// Authenticator is a ZAP handler. Its policy may be changed while it runs.
+type Authenticator struct {
+	mu        sync.Mutex
+	allow     map[string]bool
+	deny      map[string]bool
+	passwords map[string]string
+	keys      map[curve.PublicKey]bool
+	anyCurve  bool
+
+	sock   *zmq.Socket
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// New returns an authenticator with an empty policy: every PLAIN and CURVE client is refused
+// until passwords or keys are added.
+func New() *Authenticator {
+	return &Authenticator{
+		allow: map[string]bool{}, deny: map[string]bool{},
+		passwords: map[string]string{}, keys: map[curve.PublicKey]bool{},
+	}
+}
+
+// Allow adds IP addresses to the allow list; once it is not empty, other addresses are refused.
+func (a *Authenticator) Allow(addrs ...string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, s := range addrs {
+		a.allow[canonical(s)] = true
+	}
+}
+
+// Deny refuses clients from these IP addresses.
+func (a *Authenticator) Deny(addrs ...string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, s := range addrs {
+		a.deny[canonical(s)] = true
+	}
+}
+
+// SetPassword lets PLAIN clients in with this username and password.
+func (a *Authenticator) SetPassword(username, password string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.passwords[username] = password
+}
+
+// AllowCurveKeys lets CURVE clients holding these public keys in.
+func (a *Authenticator) AllowCurveKeys(keys ...curve.PublicKey) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, k := range keys {
+		a.keys[k] = true
+	}
+}
+
+// AllowCurveDirectory lets in the CURVE clients whose certificates are in dir (libzmq/czmq
+// certificate files, as curve.LoadCertificates reads them).
+func (a *Authenticator) AllowCurveDirectory(dir string) error {
+	certs, err := curve.LoadCertificates(dir)
+	if err != nil {
+		return err
+	}
+	for _, c := range certs {
+		a.AllowCurveKeys(c.Public)
+	}
+	return nil
+}
+
+// AllowAnyCurve lets in every CURVE client whatever its key: encryption without
+// authentication.
+func (a *Authenticator) AllowAnyCurve(on bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.anyCurve = on
+}
+
+func canonical(addr string) string {
+	if ip := net.ParseIP(addr); ip != nil {
+		return ip.String()
+	}
+	return addr
+}
+
+// Start binds the ZAP endpoint in ctx and serves requests until Close.
+func (a *Authenticator) Start(ctx *zmq.Context) error {
+	s, err := ctx.NewSocket(zmq.REP, zmq.WithLinger(0))
+	if err != nil {
+		return err
+	}
+	if err := s.Bind(Endpoint); err != nil {
+		s.Close()
+		return err
+	}
+	runCtx, cancel := context.WithCancel(context.Background())
+	a.sock, a.cancel, a.done = s, cancel, make(chan struct{})
+	go a.serve(runCtx)
+	return nil
+}
+
+// Close stops serving and unbinds the ZAP endpoint: servers then run without a handler.
+func (a *Authenticator) Close() error {
+	if a.sock == nil {
+		return nil
+	}
+	a.cancel()
+	<-a.done
+	err := a.sock.Close()
+	a.sock = nil
+	return err
+}
+
+func (a *Authenticator) serve(ctx context.Context) {
+	defer close(a.done)
+	for {
+		req, err := a.sock.Recv(ctx)
+		if err != nil {
+			return
+		}
+		rep := a.handle(req.Frames)
+		if err := a.sock.Send(ctx, zmq.NewMsg(rep...)); err != nil && !errors.Is(err, zmq.ErrState) {
+			return
+		}
+	}
+}
+
+// handle answers one ZAP request: version, request id, domain, address, identity, mechanism,
+// credentials.
+func (a *Authenticator) handle(f [][]byte) [][]byte {
+	reply := func(id []byte, status, text, user string) [][]byte {
+		return [][]byte{[]byte("1.0"), id, []byte(status), []byte(text), []byte(user), nil}
+	}
+	if len(f) < 6 || string(f[0]) != "1.0" {
+		var id []byte
+		if len(f) > 1 {
+			id = f[1]
+		}
+		return reply(id, "500", "malformed request", "")
+	}
+	id, addr, mech, creds := f[1], canonical(string(f[3])), string(f[5]), f[6:]
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.deny[addr] {
+		return reply(id, "400", "address denied", "")
+	}
+	if len(a.allow) > 0 && !a.allow[addr] {
+		return reply(id, "400", "address not allowed", "")
+	}
+	switch mech {
+	case "NULL":
+		return reply(id, "200", "OK", "")
+	case "PLAIN":
+		if len(creds) != 2 {
+			return reply(id, "400", "malformed PLAIN credentials", "")
+		}
+		want, ok := a.passwords[string(creds[0])]
+		if !ok || subtle.ConstantTimeCompare([]byte(want), creds[1]) != 1 {
+			return reply(id, "400", "invalid username or password", "")
+		}
+		return reply(id, "200", "OK", string(creds[0]))
+	case "CURVE":
+		if len(creds) != 1 || len(creds[0]) != curve.KeySize {
+			return reply(id, "400", "malformed CURVE credentials", "")
+		}
+		k := curve.PublicKey(creds[0])
+		if !a.anyCurve && !a.keys[k] {
+			return reply(id, "400", "unknown public key", "")
+		}
+		return reply(id, "200", "OK", k.Z85())
+	}
+	return reply(id, "400", "unsupported mechanism", "")
+}

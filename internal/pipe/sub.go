@@ -1,0 +1,56 @@
+package pipe
+
+// Intercept offers m to the pipe's Hook; true means the hook consumed it.
+func (p *Pipe) Intercept(m Msg) bool { return p.Hook != nil && p.Hook(m) }
+
+// HasRoom reports whether TryPush would accept a message now. When it would not, the Out's
+// space callback fires once room frees, as after a failed TryPush.
+func (p *Pipe) HasRoom() bool {
+	o := p.out.Load()
+	if o == nil {
+		return false
+	}
+	if r, ok := (*o).(interface{ HasRoom() bool }); ok {
+		return r.HasRoom()
+	}
+	return true
+}
+
+// HasCredit reports whether TryDeliver would accept a message now; when not, onSpace fires once
+// credit frees.
+func (p *Pipe) HasCredit() bool {
+	ib := p.inbox
+	ib.mu.Lock()
+	defer ib.mu.Unlock()
+	if p.hwm > 0 && p.q.len() >= p.hwm {
+		p.blocked = true
+		return false
+	}
+	return true
+}
+
+// HasRoom reports whether TryPush would accept a message now; when not, onSpace fires once the
+// writer drains the queue.
+func (q *OutQueue) HasRoom() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.closed || (q.hwm > 0 && q.q.len() >= q.hwm) {
+		q.full = true
+		return false
+	}
+	return true
+}
+
+// SetConflate makes the pipe keep only the newest inbound message (CONFLATE). Call it before
+// the pipe receives anything.
+func (p *Pipe) SetConflate() { p.conflate = true }
+
+// replaceLocked puts m in place of the message queued from p, if there is one; with inbox.mu
+// held.
+func (p *Pipe) replaceLocked(m Msg) bool {
+	if p.q.len() == 0 {
+		return false
+	}
+	p.q.buf[(p.q.head+p.q.n-1)%len(p.q.buf)] = m
+	return true
+}

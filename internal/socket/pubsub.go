@@ -1,0 +1,86 @@
+package socket
+
+import (
+	"fmt"
+
+	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/zerr"
+)
+
+// conflates reports whether CONFLATE applies to t's inbound messages: the types without
+// envelopes or subscriptions to keep whole, as libzmq.
+func (t Type) conflates() bool { return t == SUB || t == PULL || t == DEALER || t == PAIR }
+
+// pubsub reports whether t is one of RFC 29's types, whose peers are not kept across
+// reconnections: each connection is a fresh pipe that a subscriber sends its subscriptions to.
+func (t Type) pubsub() bool { return t == PUB || t == SUB || t == XPUB || t == XSUB }
+
+// hookPipe prepares a new pipe of s: with CONFLATE it keeps only the newest inbound message,
+// and a publisher's pipe hands inbound messages to its pattern as they arrive, so
+// subscriptions take effect whether or not anybody calls Recv.
+func (s *Socket) hookPipe(p *pipe.Pipe) {
+	if s.opts.Conflate && s.typ.conflates() {
+		p.SetConflate()
+	}
+	x, ok := s.pat.(*xpub)
+	if !ok {
+		return
+	}
+	p.Hook = func(m pipe.Msg) bool {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.closed {
+			return true
+		}
+		return x.intercept(p, m)
+	}
+}
+
+// linkInprocSubs prepares two new inproc pipes (hookPipe) and wires them for subscriptions:
+// each side's Ctl hands the message form straight to the other side's pattern. a owns local,
+// b owns remote; local may be a's persistent pipe, prepared already.
+func linkInprocSubs(a, b *Socket, local, remote *pipe.Pipe, fresh bool) {
+	if fresh {
+		a.hookPipe(local)
+	}
+	b.hookPipe(remote)
+	if !a.typ.pubsub() {
+		return
+	}
+	if fresh {
+		// Nothing queued to hand over first: a connecting XPUB's welcome message can go
+		// as soon as its pattern takes the pipe.
+		local.SetOut(inprocOut{remote})
+	}
+	local.Ctl = func(sub []byte) { remote.Intercept(pipe.Msg{append([]byte(nil), sub...)}) }
+	remote.Ctl = func(sub []byte) { local.Intercept(pipe.Msg{append([]byte(nil), sub...)}) }
+}
+
+var errNotManual = fmt.Errorf("%w: only an XPUB with XPUB_MANUAL subscribes its peers", zerr.ErrNotSupported)
+
+// Subscribe adds (on) or removes one count of a SUB or XSUB subscription to prefix; on an
+// XPUB_MANUAL XPUB, it subscribes the peer whose request was read last.
+func (s *Socket) Subscribe(prefix []byte, on bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return zerr.ErrClosed
+	}
+	if xp, ok := s.pat.(*xpub); ok {
+		return xp.manualSubscribe(prefix, on)
+	}
+	x, ok := s.pat.(*xsub)
+	if !ok {
+		return fmt.Errorf("%w: %v cannot subscribe", zerr.ErrNotSupported, s.typ)
+	}
+	sub := make([]byte, 1+len(prefix))
+	if on {
+		sub[0] = 1
+	}
+	copy(sub[1:], prefix)
+	x.subscribe(sub)
+	return nil
+}
+
+// inprocOut's HasRoom lets XPUB_NODROP wait on an inproc subscriber's credit.
+func (o inprocOut) HasRoom() bool { return o.peer.HasCredit() }

@@ -1,0 +1,135 @@
+package socket
+
+import (
+	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/zerr"
+)
+
+// xpub publishes each message to the peers subscribed to a prefix of its first frame, dropping
+// it for a peer at its HWM (RFC 29). Subscriptions arrive through each pipe's Hook as they are
+// received, whether or not anybody calls Recv; XPUB hands them to the application too
+// (\x01topic, \x00topic), once per topic unless verbose, with any other upstream message.
+// PUB is the same with no Recv.
+type xpub struct {
+	dist
+	pub      bool
+	subs     trie
+	verbose  bool // XPUB_VERBOSE: every subscription reaches the application
+	verboser bool // XPUB_VERBOSER: every unsubscription too
+	nodrop   bool // XPUB_NODROP: wait (or fail) for room instead of dropping
+	invert   bool // INVERT_MATCHING
+	welcome  []byte
+
+	// XPUB_MANUAL: what peers ask for only reaches the application, which decides with
+	// Subscribe what the peer whose request it read last (last) gets. asked keeps the
+	// requests, to report them as unsubscriptions when their peer goes.
+	manual bool
+	asked  trie
+	last   *pipe.Pipe
+}
+
+func newXPub(o *Options, pub bool) *xpub {
+	x := &xpub{pub: pub, nodrop: o.XPubNoDrop, invert: o.InvertMatching}
+	if !pub {
+		x.verbose, x.verboser = o.XPubVerbose || o.XPubVerboser, o.XPubVerboser
+		x.welcome = o.XPubWelcomeMsg
+		x.manual = o.XPubManual
+	}
+	return x
+}
+
+func (x *xpub) attach(p *pipe.Pipe) bool {
+	x.add(p)
+	if len(x.welcome) > 0 {
+		p.TryPush(pipe.Msg{append([]byte(nil), x.welcome...)})
+	}
+	return true
+}
+
+func (x *xpub) detach(p *pipe.Pipe) {
+	x.remove(p)
+	if x.last == p {
+		x.last = nil
+	}
+	if x.manual {
+		x.subs.rmPipe(p, nil)
+		x.asked.rmPipe(p, func(prefix []byte, _ bool) { p.Push(pipe.Msg{append([]byte{0}, prefix...)}) })
+		return
+	}
+	x.subs.rmPipe(p, func(prefix []byte, last bool) {
+		// As libzmq: the topics nobody wants any more, or with XPUB_VERBOSER all of them.
+		if !x.pub && (last || x.verboser) {
+			p.Push(pipe.Msg{append([]byte{0}, prefix...)})
+		}
+	})
+}
+
+func (x *xpub) send(m pipe.Msg) error {
+	x.match(&x.subs, m[0], x.invert)
+	if x.nodrop && !x.roomy() {
+		return errAgain
+	}
+	x.sendMatched(m)
+	return nil
+}
+
+func (x *xpub) canRecv() error {
+	if x.pub {
+		return zerr.ErrNotSupported
+	}
+	return nil
+}
+
+func (x *xpub) recv(p *pipe.Pipe, m pipe.Msg) (pipe.Msg, bool) {
+	if x.manual && len(m[0]) > 0 && m[0][0] <= 1 {
+		x.last = p // every upstream message starting so is a (un)subscription
+	}
+	return m, !x.pub
+}
+
+// manualSubscribe applies the application's decision on the last request read (XPUB_MANUAL).
+func (x *xpub) manualSubscribe(prefix []byte, on bool) error {
+	if !x.manual {
+		return errNotManual
+	}
+	if x.last == nil {
+		return nil
+	}
+	if on {
+		x.subs.add(prefix, x.last, true)
+	} else {
+		x.subs.rm(prefix, x.last)
+	}
+	return nil
+}
+
+// intercept applies a subscription (\x01topic) or unsubscription (\x00topic) from p as it
+// arrives. Anything else is consumed by PUB (which never reads) and queued for XPUB's Recv.
+func (x *xpub) intercept(p *pipe.Pipe, m pipe.Msg) bool {
+	f := m[0]
+	if len(f) == 0 || f[0] > 1 {
+		return x.pub
+	}
+	topic := f[1:]
+	if x.manual {
+		if f[0] == 1 {
+			x.asked.add(topic, p, true)
+		} else {
+			x.asked.rm(topic, p)
+		}
+		p.Push(pipe.Msg{append([]byte{f[0]}, topic...)})
+		return true
+	}
+	notify := false
+	if f[0] == 1 {
+		_, first := x.subs.add(topic, p, true)
+		notify = first || x.verbose
+	} else {
+		found, _, last := x.subs.rm(topic, p)
+		notify = !found || last || x.verboser
+	}
+	if notify && !x.pub {
+		p.Push(pipe.Msg{append([]byte{f[0]}, topic...)})
+	}
+	return true
+}

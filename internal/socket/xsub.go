@@ -1,0 +1,67 @@
+package socket
+
+import (
+	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/zerr"
+)
+
+// xsub subscribes at every publisher it is connected to and fair-queues what they send (RFC
+// 29). Subscriptions are counted: an unsubscription goes upstream only when the last one of a
+// topic is undone. Each new peer is sent every current subscription. SUB also filters what it
+// receives (over inproc the publisher filters nothing it has not been told yet, and a message
+// may cross an unsubscription on the wire) and takes subscriptions only through Subscribe; XSUB
+// takes them as messages (\x01topic, \x00topic) and passes anything else upstream.
+type xsub struct {
+	dist
+	sub    bool
+	subs   trie
+	invert bool // INVERT_MATCHING (SUB): deliver what does not match
+}
+
+func (x *xsub) attach(p *pipe.Pipe) bool {
+	x.add(p)
+	if p.Ctl != nil {
+		x.subs.each(func(prefix []byte) { p.Ctl(append([]byte{1}, prefix...)) })
+	}
+	return true
+}
+
+func (x *xsub) detach(p *pipe.Pipe) { x.remove(p) }
+
+// subscribe applies a subscription in message form and tells every peer when it must.
+func (x *xsub) subscribe(sub []byte) {
+	topic := sub[1:]
+	if sub[0] == 1 {
+		// Every subscription goes upstream, duplicates included: the publisher's side
+		// de-duplicates, and a forwarding XPUB_VERBOSE proxy must see them all (libzmq 4.3).
+		x.subs.add(topic, nil, false)
+	} else if _, gone, _ := x.subs.rm(topic, nil); !gone {
+		return
+	}
+	for _, p := range x.pipes {
+		if p.Ctl != nil {
+			p.Ctl(append([]byte(nil), sub...))
+		}
+	}
+}
+
+func (x *xsub) send(m pipe.Msg) error {
+	if x.sub {
+		return zerr.ErrNotSupported
+	}
+	if f := m[0]; len(f) > 0 && f[0] <= 1 {
+		x.subscribe(f)
+		return nil
+	}
+	x.sendAll(m)
+	return nil
+}
+
+func (x *xsub) canRecv() error { return nil }
+
+func (x *xsub) recv(p *pipe.Pipe, m pipe.Msg) (pipe.Msg, bool) {
+	if !x.sub {
+		return m, true
+	}
+	return m, x.subs.matches(m[0]) != x.invert
+}

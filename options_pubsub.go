@@ -1,0 +1,84 @@
+package zmq
+
+// WithXPubVerbose sets ZMQ_XPUB_VERBOSE: an XPUB passes every subscription to the application,
+// not only the first for each topic. Default false.
+func WithXPubVerbose(on bool) Option {
+	return func(o *socketOptions) error { o.XPubVerbose = on; return nil }
+}
+
+// WithXPubVerboser sets ZMQ_XPUB_VERBOSER: as WithXPubVerbose, and every unsubscription too.
+// Default false.
+func WithXPubVerboser(on bool) Option {
+	return func(o *socketOptions) error { o.XPubVerboser = on; return nil }
+}
+
+// WithXPubNoDrop sets ZMQ_XPUB_NODROP: a PUB or XPUB whose matching subscriber is at its HWM
+// makes Send wait (or fail with the ctx's error) instead of dropping the message for it.
+// Default false.
+func WithXPubNoDrop(on bool) Option {
+	return func(o *socketOptions) error { o.XPubNoDrop = on; return nil }
+}
+
+// WithXPubWelcomeMsg sets ZMQ_XPUB_WELCOME_MSG: a message an XPUB sends each new subscriber as
+// it connects (a SUB receives it only if subscribed to a prefix of it). Default none.
+func WithXPubWelcomeMsg(msg []byte) Option {
+	return func(o *socketOptions) error {
+		o.XPubWelcomeMsg = append([]byte(nil), msg...)
+		return nil
+	}
+}
+
+// WithInvertMatching sets ZMQ_INVERT_MATCHING: a PUB or XPUB sends each message to the
+// subscribers with no matching subscription, and a SUB receives only messages matching none of
+// its own. Set it on both sides. Default false.
+func WithInvertMatching(on bool) Option {
+	return func(o *socketOptions) error { o.InvertMatching = on; return nil }
+}
+
+// WithXPubManual sets ZMQ_XPUB_MANUAL: an XPUB applies no subscription by itself. Every request
+// (\x01topic, \x00topic, duplicates included) reaches Recv, and Subscribe / Unsubscribe on the
+// XPUB decide what the peer whose request was read last receives. Default false.
+func WithXPubManual(on bool) Option {
+	return func(o *socketOptions) error { o.XPubManual = on; return nil }
+}
+
+// WithConflate sets ZMQ_CONFLATE: a SUB, PULL, DEALER or PAIR keeps only the newest message
+// received from each peer, each new one replacing the one not yet read (for state updates where
+// only the latest matters). Other types ignore it, as libzmq. Default false.
+func WithConflate(on bool) Option {
+	return func(o *socketOptions) error { o.Conflate = on; return nil }
+}
+
+// pubsubOption is WithOption for the publish-subscribe options.
+func pubsubOption(id OptionID, value any) (Option, bool) {
+	var set func(bool) Option
+	switch id {
+	case OptXPubVerbose:
+		set = WithXPubVerbose
+	case OptXPubVerboser:
+		set = WithXPubVerboser
+	case OptXPubNoDrop:
+		set = WithXPubNoDrop
+	case OptInvertMatching:
+		set = WithInvertMatching
+	case OptConflate:
+		set = WithConflate
+	case OptXPubManual:
+		set = WithXPubManual
+	case OptXPubWelcomeMsg:
+		switch v := value.(type) {
+		case []byte:
+			return WithXPubWelcomeMsg(v), true
+		case string:
+			return WithXPubWelcomeMsg([]byte(v)), true
+		}
+		return nil, false
+	default:
+		return nil, false
+	}
+	b, ok := asBool(value)
+	if !ok {
+		return nil, false
+	}
+	return set(b), true
+}

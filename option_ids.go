@@ -41,6 +41,7 @@ const (
 	OptReqCorrelate      OptionID = 52 // ZMQ_REQ_CORRELATE, bool or 0/1
 	OptReqRelaxed        OptionID = 53 // ZMQ_REQ_RELAXED, bool or 0/1
 	OptZAPDomain         OptionID = 55 // ZMQ_ZAP_DOMAIN, string or []byte
+	OptZAPEnforceDomain  OptionID = 93 // ZMQ_ZAP_ENFORCE_DOMAIN (draft in libzmq 4.3), bool or 0/1
 	OptRouterHandover    OptionID = 56 // ZMQ_ROUTER_HANDOVER, bool or 0/1
 	OptConnectRoutingID  OptionID = 61 // ZMQ_CONNECT_ROUTING_ID: Socket.SetConnectRoutingID
 	OptHandshakeIvl      OptionID = 66 // ZMQ_HANDSHAKE_IVL, milliseconds or time.Duration
@@ -68,6 +69,7 @@ var optionNames = map[OptionID]string{
 	OptPlainServer: "PLAIN_SERVER", OptPlainUsername: "PLAIN_USERNAME", OptPlainPassword: "PLAIN_PASSWORD",
 	OptCurveServer: "CURVE_SERVER", OptCurvePublicKey: "CURVE_PUBLICKEY",
 	OptCurveSecretKey: "CURVE_SECRETKEY", OptCurveServerKey: "CURVE_SERVERKEY", OptZAPDomain: "ZAP_DOMAIN",
+	OptZAPEnforceDomain: "ZAP_ENFORCE_DOMAIN",
 }
 
 // String returns libzmq's name without the ZMQ_ prefix ("SNDHWM").

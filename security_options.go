@@ -109,7 +109,7 @@ func curveConfig(o *socketOptions) *mechanism.Config {
 // resetSecurity switches to mechanism mech, forgetting the last one's settings but keeping the
 // ZAP domain.
 func resetSecurity(o *socketOptions, mech string) *mechanism.Config {
-	o.Security = mechanism.Config{Mechanism: mech, Domain: o.Security.Domain}
+	o.Security = mechanism.Config{Mechanism: mech, Domain: o.Security.Domain, EnforceZAP: o.Security.EnforceZAP}
 	return &o.Security
 }
 
@@ -126,6 +126,14 @@ func WithZAPDomain(domain string) Option {
 	}
 }
 
+// WithZAPEnforceDomain sets ZMQ_ZAP_ENFORCE_DOMAIN (a draft option in libzmq 4.3): a server that
+// would consult ZAP — PLAIN, CURVE, or NULL with a ZAP domain or this option — refuses every
+// client while no ZAP handler runs, instead of going on without one (libzmq's CURVE and NULL
+// default; PLAIN always refuses). Default false.
+func WithZAPEnforceDomain(on bool) Option {
+	return func(o *socketOptions) error { o.Security.EnforceZAP = on; return nil }
+}
+
 // securityOption is WithOption for the security options; false when id is not one of them.
 func securityOption(id OptionID, value any) (Option, bool) {
 	fail := func(format string, args ...any) (Option, bool) {
@@ -133,13 +141,16 @@ func securityOption(id OptionID, value any) (Option, bool) {
 		return func(*socketOptions) error { return err }, true
 	}
 	switch id {
-	case OptPlainServer, OptCurveServer:
+	case OptPlainServer, OptCurveServer, OptZAPEnforceDomain:
 		b, ok := asBool(value)
 		if !ok {
 			return fail("want a bool or 0/1, got %v", value)
 		}
-		if id == OptPlainServer {
+		switch id {
+		case OptPlainServer:
 			return WithPlainServer(b), true
+		case OptZAPEnforceDomain:
+			return WithZAPEnforceDomain(b), true
 		}
 		return WithCurveServer(b), true
 	case OptPlainUsername, OptPlainPassword, OptZAPDomain:

@@ -177,3 +177,40 @@ func TestSecurityOptionsByNumber(t *testing.T) {
 		t.Errorf("LookupOption(ZMQ_CURVE_SERVERKEY) = %v, %v", id, ok)
 	}
 }
+
+// TestZAPEnforceDomain: with ZAP_ENFORCE_DOMAIN a server that would consult ZAP refuses clients
+// while no handler runs (CURVE and NULL otherwise go on without one), and accepts them once a
+// handler says yes.
+func TestZAPEnforceDomain(t *testing.T) {
+	spub, ssec := keyPair(t)
+	cpub, csec := keyPair(t)
+	curveServer := []zmq.Option{zmq.WithZAPEnforceDomain(true), zmq.WithCurveServer(true), zmq.WithCurvePublicKey(spub), zmq.WithCurveSecretKey(ssec)}
+	curveClient := []zmq.Option{zmq.WithCurveServerKey(spub), zmq.WithCurvePublicKey(cpub), zmq.WithCurveSecretKey(csec)}
+	forEachWireTransport(t, func(t *testing.T, tr transport) {
+		t.Run("curve-no-handler", func(t *testing.T) { refused(t, tr, curveServer, curveClient) })
+		t.Run("null-no-handler", func(t *testing.T) {
+			refused(t, tr, []zmq.Option{zmq.WithZAPEnforceDomain(true), zmq.WithZAPDomain("global")}, nil)
+		})
+		t.Run("curve-with-handler", func(t *testing.T) {
+			zc := zmq.NewContext()
+			defer zc.Close()
+			a := auth.New()
+			a.AllowAnyCurve(true)
+			if err := a.Start(zc); err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			pull, err := zc.NewSocket(zmq.PULL, append(curveServer, zmq.WithLinger(0))...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			push, err := zc.NewSocket(zmq.PUSH, append(curveClient, zmq.WithLinger(0))...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			link(t, tr, pull, push)
+			sendString(t, push, "judged")
+			expectRecvString(t, pull, "judged")
+		})
+	})
+}

@@ -38,8 +38,11 @@ type Config struct {
 
 	// Authorize asks the ZAP handler about a client (server side); nil when the context has
 	// none. It may return ErrNoZAP.
-	Authorize   func(ZAPRequest) (ZAPReply, error)
-	Domain      string // ZAP_DOMAIN
+	Authorize func(ZAPRequest) (ZAPReply, error)
+	Domain    string // ZAP_DOMAIN
+	// EnforceZAP is ZAP_ENFORCE_DOMAIN: a server whose handshake would consult ZAP refuses the
+	// client when no handler runs, instead of going on without one.
+	EnforceZAP  bool
 	Identity    []byte // the server socket's routing id, for the ZAP request
 	PeerAddress string // the client's IP address, set by the engine
 }

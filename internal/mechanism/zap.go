@@ -41,11 +41,12 @@ func authorize(cfg Config, t Transport, mech string, creds ...[]byte) (ZAPReply,
 		Mechanism: mech, Credentials: creds,
 	})
 	if errors.Is(err, ErrNoZAP) {
-		if mech == Plain {
+		if mech == Plain || cfg.EnforceZAP {
 			// A password nobody checks protects nothing: like libzmq 4.3, a PLAIN server
-			// with no ZAP handler to judge the credentials refuses every client.
+			// with no ZAP handler to judge the credentials refuses every client, and so
+			// does any server under ZAP_ENFORCE_DOMAIN.
 			_ = t.WriteCommand(zmtp.AppendError(nil, "500"))
-			return ZAPReply{}, fmt.Errorf("%w: PLAIN server has no ZAP handler to check the password", ErrAuth)
+			return ZAPReply{}, fmt.Errorf("%w: %s server has no ZAP handler to ask", ErrAuth, mech)
 		}
 		return ZAPReply{}, nil
 	}

@@ -20,7 +20,7 @@ const zapVersion = "1.0"
 // handler on the PLAIN or CURVE server side, and under NULL when a ZAP domain is set.
 func (s *Socket) security() mechanism.Config {
 	sec := s.opts.Security
-	if sec.Server || sec.Name() == mechanism.Null && sec.Domain != "" {
+	if sec.Server || sec.Name() == mechanism.Null && (sec.Domain != "" || sec.EnforceZAP) {
 		sec.Authorize = s.askZAP
 	}
 	return sec

@@ -20,7 +20,8 @@ type command struct {
 }
 
 var commands = map[string]command{
-	"bench": {"quick self-benchmark: PUSH/PULL throughput and REQ/REP latency over inproc, ipc, tcp", runBench},
+	"bench":  {"quick self-benchmark: PUSH/PULL throughput and REQ/REP latency over inproc, ipc, tcp", runBench},
+	"keygen": {"make a CURVE key pair (Z85), or save it as a czmq certificate with -o", runKeygen},
 }
 
 // Run runs the zmq command named by args[0] with the rest of args.

@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/purezmq/zmq/curve"
 	"go.uber.org/goleak"
 )
 
@@ -52,5 +55,46 @@ func TestUsageErrors(t *testing.T) {
 	var out bytes.Buffer
 	if err := Run(ctx, nil, &out, &out); err != nil || !strings.Contains(out.String(), "bench") {
 		t.Errorf("no arguments: %v, usage %q", err, out.String())
+	}
+}
+
+func TestKeygen(t *testing.T) {
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+	if err := Run(ctx, []string{"keygen"}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	var pub, sec string
+	if _, err := fmt.Sscanf(out.String(), "public-key = %s\nsecret-key = %s\n", &pub, &sec); err != nil {
+		t.Fatalf("output %q: %v", out.String(), err)
+	}
+	pk, err := curve.ParsePublicKey(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sk, err := curve.ParseSecretKey(sec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sk.Public() != pk {
+		t.Fatal("the printed public key is not the secret key's")
+	}
+
+	path := filepath.Join(t.TempDir(), "server.cert")
+	out.Reset()
+	if err := Run(ctx, []string{"keygen", "-o", path, "-meta", "name=server"}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	cert, err := curve.LoadCertificate(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cert.Secret == nil || cert.Secret.Public() != cert.Public || cert.Metadata["name"] != "server" {
+		t.Fatalf("saved certificate %+v", cert)
+	}
+	for _, args := range [][]string{{"keygen", "extra"}, {"keygen", "-meta", "x=y"}, {"keygen", "-meta", "novalue"}} {
+		if err := Run(ctx, args, &out, &errOut); !errors.Is(err, ErrUsage) {
+			t.Errorf("Run(%q) = %v, want ErrUsage", args, err)
+		}
 	}
 }

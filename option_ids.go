@@ -52,6 +52,9 @@ const (
 	OptXPubVerboser      OptionID = 78 // ZMQ_XPUB_VERBOSER, bool or 0/1
 	OptConflate          OptionID = 54 // ZMQ_CONFLATE, bool or 0/1
 	OptXPubManual        OptionID = 71 // ZMQ_XPUB_MANUAL, bool or 0/1
+	OptHeartbeatIvl      OptionID = 75 // ZMQ_HEARTBEAT_IVL, milliseconds or time.Duration
+	OptHeartbeatTTL      OptionID = 76 // ZMQ_HEARTBEAT_TTL, milliseconds or time.Duration
+	OptHeartbeatTimeout  OptionID = 77 // ZMQ_HEARTBEAT_TIMEOUT, milliseconds or time.Duration
 )
 
 var optionNames = map[OptionID]string{
@@ -70,6 +73,7 @@ var optionNames = map[OptionID]string{
 	OptCurveServer: "CURVE_SERVER", OptCurvePublicKey: "CURVE_PUBLICKEY",
 	OptCurveSecretKey: "CURVE_SECRETKEY", OptCurveServerKey: "CURVE_SERVERKEY", OptZAPDomain: "ZAP_DOMAIN",
 	OptZAPEnforceDomain: "ZAP_ENFORCE_DOMAIN",
+	OptHeartbeatIvl:     "HEARTBEAT_IVL", OptHeartbeatTTL: "HEARTBEAT_TTL", OptHeartbeatTimeout: "HEARTBEAT_TIMEOUT",
 }
 
 // String returns libzmq's name without the ZMQ_ prefix ("SNDHWM").
@@ -110,7 +114,8 @@ func WithOption(id OptionID, value any) Option {
 			OptTCPKeepaliveCnt: WithTCPKeepaliveCnt,
 			OptMaxMsgSize:      func(n int) Option { return WithMaxMsgSize(int64(n)) },
 		}[id](n)
-	case OptLinger, OptReconnectIvl, OptReconnectIvlMax, OptHandshakeIvl, OptTCPKeepaliveIdle, OptTCPKeepaliveIntvl:
+	case OptLinger, OptReconnectIvl, OptReconnectIvlMax, OptHandshakeIvl, OptTCPKeepaliveIdle, OptTCPKeepaliveIntvl,
+		OptHeartbeatIvl, OptHeartbeatTTL, OptHeartbeatTimeout:
 		unit := time.Millisecond
 		if id == OptTCPKeepaliveIdle || id == OptTCPKeepaliveIntvl {
 			unit = time.Second
@@ -122,7 +127,8 @@ func WithOption(id OptionID, value any) Option {
 		return map[OptionID]func(time.Duration) Option{
 			OptLinger: WithLinger, OptReconnectIvl: WithReconnectIvl, OptReconnectIvlMax: WithReconnectIvlMax,
 			OptHandshakeIvl: WithHandshakeIvl, OptTCPKeepaliveIdle: WithTCPKeepaliveIdle,
-			OptTCPKeepaliveIntvl: WithTCPKeepaliveIntvl,
+			OptTCPKeepaliveIntvl: WithTCPKeepaliveIntvl, OptHeartbeatIvl: WithHeartbeatIvl,
+			OptHeartbeatTTL: WithHeartbeatTTL, OptHeartbeatTimeout: WithHeartbeatTimeout,
 		}[id](d)
 	case OptImmediate, OptRouterMandatory, OptRouterHandover, OptProbeRouter, OptReqCorrelate, OptReqRelaxed:
 		b, ok := asBool(value)

@@ -161,8 +161,8 @@ func pureBind(t *testing.T, s *zmq.Socket, addr string) string {
 	return s.LastEndpoint()
 }
 
-// monitor watches a libzmq socket's events: the only way to wait for a connection to be made or
-// refused without sleeping, since purezmq has no monitor yet.
+// monitor watches a libzmq socket's events, to wait for a connection to be made or refused
+// without sleeping (the tests were written before purezmq had Socket.Monitor).
 type monitor struct{ s *zmq4.Socket }
 
 var monitorSeq atomic.Int64

@@ -31,6 +31,10 @@ type Conn struct {
 	busy atomic.Bool // the writer holds messages not yet written
 
 	codec mechanism.Codec // seals and opens every frame (CURVE); nil for NULL and PLAIN
+
+	minor    uint8        // the peer's ZMTP minor version: 1 or more speaks PING/PONG
+	lastRecv atomic.Int64 // when bytes last arrived, since epoch (heartbeat.go)
+	hb       *heartbeat   // set by Run before the reader starts
 }
 
 func newConn(nc net.Conn, cfg Config) *Conn {
@@ -99,6 +103,7 @@ func (c *Conn) Run(sink Sink, space <-chan struct{}, q *pipe.OutQueue, quit <-ch
 	var rerr error
 	readDone := make(chan struct{})
 	stop := make(chan struct{})
+	hb := c.startHeartbeat()
 	go func() {
 		rerr = c.readLoop(sink, space, stop)
 		close(readDone)
@@ -107,10 +112,14 @@ func (c *Conn) Run(sink Sink, space <-chan struct{}, q *pipe.OutQueue, quit <-ch
 	close(stop)
 	c.nc.Close()
 	<-readDone
+	hb.stop()
 	select {
 	case <-quit:
 		return nil
 	default:
+	}
+	if err := hb.failure(); err != nil {
+		return err
 	}
 	if werr != nil {
 		return werr

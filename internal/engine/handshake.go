@@ -20,6 +20,10 @@ type Config struct {
 	MaxMsgSize   int64         // largest frame accepted, -1 for no limit
 	HandshakeIvl time.Duration // deadline for the whole handshake, 0 for none
 	Security     mechanism.Config
+
+	HeartbeatIvl     time.Duration // between PINGs to a ZMTP 3.1 peer, 0 for none
+	HeartbeatTTL     time.Duration // announced in our PINGs, in whole deciseconds
+	HeartbeatTimeout time.Duration // for the peer to say anything after a PING; 0 means HeartbeatIvl
 }
 
 // Peer is what the handshake learned.
@@ -119,6 +123,7 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 	if g.Major > 3 {
 		peer.Minor = 1
 	}
+	c.minor = peer.Minor
 	st, _ := peer.Meta.Get(zmtp.PropSocketType)
 	peer.SocketType = string(st)
 	if id, ok := peer.Meta.Get(zmtp.PropIdentity); ok {

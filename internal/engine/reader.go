@@ -161,6 +161,7 @@ func (c *Conn) readBody(have []byte, size int) ([]byte, error) {
 		}
 		n, err := c.nc.Read(body[len(body):min(cap(body), size)])
 		body = body[:len(body)+n]
+		c.heard()
 		if err != nil && len(body) < size {
 			return nil, ioErr(err)
 		}
@@ -183,6 +184,9 @@ func (c *Conn) readMore(limit int) error {
 	end := min(len(c.rbuf), max(limit, c.r+1))
 	n, err := c.nc.Read(c.rbuf[c.r:end])
 	c.r += n
+	if n > 0 {
+		c.heard()
+	}
 	if n > 0 && c.r == len(c.rbuf) && len(c.rbuf) < readBufMax {
 		c.grow()
 	}
@@ -209,10 +213,11 @@ func (c *Conn) command(body []byte, sink Sink) error {
 	}
 	switch cmd.Name {
 	case zmtp.CmdPing:
-		_, ctx, err := zmtp.ParsePing(cmd)
+		ttl, ctx, err := zmtp.ParsePing(cmd)
 		if err != nil {
 			return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
 		}
+		c.hb.peerPing(ttl)
 		c.sendControl(zmtp.AppendPong(nil, ctx))
 	case zmtp.CmdError:
 		reason, _ := zmtp.ParseError(cmd)

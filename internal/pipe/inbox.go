@@ -19,6 +19,9 @@ type Inbox struct {
 	n       int         // queued messages in all
 	waiting int         // receivers blocked in Wait
 	wake    chan struct{}
+
+	watchers int    // pollers waiting for a message (see Watch)
+	notify   func() // called, with mu held, on every push while watchers > 0
 }
 
 // NewInbox returns an empty Inbox.
@@ -71,6 +74,9 @@ func (ib *Inbox) push(p *Pipe, m Msg) {
 	if !p.queued {
 		p.queued = true
 		ib.active.push(p)
+	}
+	if ib.watchers > 0 {
+		ib.notify()
 	}
 }
 

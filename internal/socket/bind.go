@@ -15,12 +15,18 @@ import (
 type listener struct {
 	s    *Socket
 	l    net.Listener
+	name string // the resolved endpoint, for monitor events
 	once sync.Once
 }
 
 func (l *listener) stop() {
 	l.once.Do(func() {
-		l.l.Close()
+		err := l.l.Close()
+		if err != nil && !errors.Is(err, net.ErrClosed) {
+			l.s.emit(MonitorEvent{Type: EvCloseFailed, Endpoint: l.name, Err: err})
+		} else {
+			l.s.emit(MonitorEvent{Type: EvClosed, Endpoint: l.name})
+		}
 		l.s.closeConns(l)
 	})
 }
@@ -48,9 +54,10 @@ func (s *Socket) Bind(addr string) error {
 		nl, resolved, err = transport.ListenIPC(ep.Addr)
 	}
 	if err != nil {
+		s.emit(MonitorEvent{Type: EvBindFailed, Endpoint: addr, Err: err})
 		return err
 	}
-	l := &listener{s: s, l: nl}
+	l := &listener{s: s, l: nl, name: resolved}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -64,6 +71,7 @@ func (s *Socket) Bind(addr string) error {
 	s.lastEP = resolved
 	s.wg.Add(1)
 	s.mu.Unlock()
+	s.emit(MonitorEvent{Type: EvListening, Endpoint: resolved})
 	go s.acceptLoop(l)
 	return nil
 }
@@ -77,6 +85,7 @@ func (s *Socket) acceptLoop(l *listener) {
 				return
 			}
 			// Out of descriptors and the like: back off a little and keep serving.
+			s.emit(MonitorEvent{Type: EvAcceptFailed, Endpoint: l.name, Err: err})
 			t := time.NewTimer(10 * time.Millisecond)
 			select {
 			case <-t.C:
@@ -87,13 +96,14 @@ func (s *Socket) acceptLoop(l *listener) {
 			continue
 		}
 		transport.Accepted(nc, s.opts.TCP)
+		s.emit(MonitorEvent{Type: EvAccepted, Endpoint: l.name, PeerAddr: peerAddr(nc)})
 		if !s.track(nc, l) {
 			continue
 		}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			_ = s.serve(nc, nil, nil)
+			_ = s.serve(nc, l.name, nil, nil)
 			s.untrack(nc)
 		}()
 	}

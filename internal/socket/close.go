@@ -35,6 +35,7 @@ func (s *Socket) Close() error {
 	}
 	s.closeConns(nil)
 	s.wg.Wait()
+	s.stopMonitors()
 	s.ctx.remove(s)
 	return nil
 }

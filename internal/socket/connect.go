@@ -98,14 +98,19 @@ func (s *Socket) connectLoop(c *connecter) {
 	defer s.wg.Done()
 	ivl := s.opts.ReconnectIvl
 	for {
+		if c.ep.Scheme == "tcp" {
+			// libzmq's non-blocking connect is always in progress at first.
+			s.emit(MonitorEvent{Type: EvConnectDelayed, Endpoint: c.ep.String()})
+		}
 		nc, err := s.dial(c.ctx, c.ep)
 		if err == nil {
 			ivl = s.opts.ReconnectIvl
+			s.emit(MonitorEvent{Type: EvConnected, Endpoint: c.ep.String(), PeerAddr: peerAddr(nc)})
 			if s.track(nc, c) {
 				if c.ctx.Err() != nil {
 					nc.Close()
 				}
-				err := s.serve(nc, c.l, c.connectID)
+				err := s.serve(nc, c.ep.String(), c.l, c.connectID)
 				s.untrack(nc)
 				if errors.Is(err, engine.ErrProtocolFormat) || errors.Is(err, engine.ErrSocketType) || errors.Is(err, engine.ErrPeerError) {
 					// A peer that does not speak our protocol, or not to our socket type,
@@ -116,12 +121,19 @@ func (s *Socket) connectLoop(c *connecter) {
 				}
 			}
 		}
+		if err != nil && c.ctx.Err() == nil && !s.quitting() {
+			// libzmq closes the socket of a failed attempt, and its monitor says so.
+			s.emit(MonitorEvent{Type: EvClosed, Endpoint: c.ep.String(), Err: err})
+		}
 		if c.ctx.Err() != nil || s.opts.ReconnectIvl < 0 {
 			return
 		}
 		wait := ivl
 		if err != nil && s.opts.ReconnectIvlMax > ivl {
 			ivl = min(2*ivl, s.opts.ReconnectIvlMax)
+		}
+		if !s.quitting() { // a closing socket retries nothing
+			s.emit(MonitorEvent{Type: EvConnectRetried, Endpoint: c.ep.String(), Value: int(wait.Milliseconds()), Err: err})
 		}
 		t := time.NewTimer(wait)
 		select {

@@ -22,6 +22,9 @@ type Options struct {
 	ReqCorrelate     bool
 	ReqRelaxed       bool
 	HandshakeIvl     time.Duration // 0 = no deadline
+	HeartbeatIvl     time.Duration // 0 = no PINGs
+	HeartbeatTTL     time.Duration // announced to peers; 0 = none
+	HeartbeatTimeout time.Duration // 0 = HeartbeatIvl
 	XPubVerbose      bool
 	XPubVerboser     bool
 	XPubNoDrop       bool

@@ -35,6 +35,9 @@ type Socket struct {
 	base     context.Context
 	endBase  context.CancelFunc // cancels base when quit closes: dials and reconnect waits end
 	wg       sync.WaitGroup
+	mon      monitors // Monitor's sinks (monitor.go)
+
+	ready readiness // pollers waiting on this socket (ready.go)
 }
 
 // endpoint is something Unbind or Disconnect can stop.
@@ -143,8 +146,14 @@ func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
 	}
 }
 
-func (s *Socket) wakeSenders() { pipe.Signal(s.sendWake) }
-func (s *Socket) wakeIdle()    { pipe.Signal(s.idleWake) }
+func (s *Socket) wakeSenders() {
+	pipe.Signal(s.sendWake)
+	if s.ready.n.Load() > 0 {
+		s.notifyReady()
+	}
+}
+
+func (s *Socket) wakeIdle() { pipe.Signal(s.idleWake) }
 
 // LastEndpoint is LAST_ENDPOINT: the endpoint of the last successful Bind or Connect, with
 // wildcards resolved.
@@ -169,5 +178,9 @@ func (s *Socket) engineConfig() engine.Config {
 		MaxMsgSize:   s.opts.MaxMsgSize,
 		HandshakeIvl: s.opts.HandshakeIvl,
 		Security:     s.security(),
+
+		HeartbeatIvl:     s.opts.HeartbeatIvl,
+		HeartbeatTTL:     s.opts.HeartbeatTTL,
+		HeartbeatTimeout: s.opts.HeartbeatTimeout,
 	}
 }

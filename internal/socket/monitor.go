@@ -1,0 +1,196 @@
+package socket
+
+import (
+	"errors"
+	"net"
+	"strings"
+	"sync"
+
+	"github.com/purezmq/zmq/internal/engine"
+	"github.com/purezmq/zmq/internal/mechanism"
+)
+
+// Monitor event types, with libzmq's ZMQ_EVENT_* bit values.
+const (
+	EvConnected               = 1 << 0
+	EvConnectDelayed          = 1 << 1
+	EvConnectRetried          = 1 << 2
+	EvListening               = 1 << 3
+	EvBindFailed              = 1 << 4
+	EvAccepted                = 1 << 5
+	EvAcceptFailed            = 1 << 6
+	EvClosed                  = 1 << 7
+	EvCloseFailed             = 1 << 8
+	EvDisconnected            = 1 << 9
+	EvMonitorStopped          = 1 << 10
+	EvHandshakeFailedNoDetail = 1 << 11
+	EvHandshakeSucceeded      = 1 << 12
+	EvHandshakeFailedProtocol = 1 << 13
+	EvHandshakeFailedAuth     = 1 << 14
+)
+
+// libzmq's ZMQ_PROTOCOL_ERROR_ZMTP_* values, the Value of a HANDSHAKE_FAILED_PROTOCOL event.
+const (
+	protoUnspecified       = 0x10000000
+	protoMechanismMismatch = 0x11000002
+)
+
+// MonitorEvent is one event as the socket reports it.
+type MonitorEvent struct {
+	Type     uint32
+	Endpoint string
+	PeerAddr string
+	Value    int
+	Err      error
+}
+
+// MonitorSink receives a socket's events. Both methods are called with the socket's monitor
+// lock held, one call at a time, and must not block: a slow reader must never stall the socket.
+type MonitorSink interface {
+	Deliver(MonitorEvent)
+	Stop() // the last call: the socket has closed or the monitor was removed
+}
+
+// monitors is the socket's set of sinks. It has its own lock so events can be reported from
+// anywhere, including with the socket's mu held.
+type monitors struct {
+	mu     sync.Mutex
+	sinks  []MonitorSink
+	closed bool
+}
+
+// AddMonitor starts delivering the socket's events to m; on a closed socket m is stopped at once.
+func (s *Socket) AddMonitor(m MonitorSink) {
+	s.mon.mu.Lock()
+	defer s.mon.mu.Unlock()
+	if s.mon.closed {
+		m.Stop()
+		return
+	}
+	s.mon.sinks = append(s.mon.sinks, m)
+}
+
+// RemoveMonitor stops m, if the socket still delivers to it.
+func (s *Socket) RemoveMonitor(m MonitorSink) {
+	s.mon.mu.Lock()
+	defer s.mon.mu.Unlock()
+	for i, x := range s.mon.sinks {
+		if x == m {
+			s.mon.sinks = append(s.mon.sinks[:i], s.mon.sinks[i+1:]...)
+			m.Stop()
+			return
+		}
+	}
+}
+
+// stopMonitors stops every sink; the socket has closed and reports nothing more.
+func (s *Socket) stopMonitors() {
+	s.mon.mu.Lock()
+	defer s.mon.mu.Unlock()
+	s.mon.closed = true
+	for _, m := range s.mon.sinks {
+		m.Stop()
+	}
+	s.mon.sinks = nil
+}
+
+func (s *Socket) emit(e MonitorEvent) {
+	s.mon.mu.Lock()
+	defer s.mon.mu.Unlock()
+	for _, m := range s.mon.sinks {
+		m.Deliver(e)
+	}
+}
+
+// peerAddr names a connection's far end as the monitor reports it.
+func peerAddr(nc net.Conn) string {
+	a := nc.RemoteAddr()
+	if a == nil {
+		return ""
+	}
+	switch a.Network() {
+	case "tcp", "tcp4", "tcp6":
+		return "tcp://" + a.String()
+	case "unix":
+		if a.String() == "" || a.String() == "@" {
+			return ""
+		}
+		return "ipc://" + a.String()
+	}
+	return a.String()
+}
+
+// handshakeEvent reports how a handshake on a connection to or from ep ended, as libzmq does.
+// A peer of an incompatible socket type, or one that refuses us without a ZAP status code,
+// gets no handshake event: libzmq 4.3 reports only the DISCONNECTED that follows.
+func (s *Socket) handshakeEvent(ep string, nc net.Conn, err error) {
+	if err != nil && s.quitting() {
+		return // our own Close cut the handshake short
+	}
+	e := MonitorEvent{Endpoint: ep, PeerAddr: peerAddr(nc), Err: err}
+	var zerr *mechanism.ZAPError
+	switch {
+	case err == nil:
+		e.Type = EvHandshakeSucceeded
+	case errors.As(err, &zerr):
+		e.Type, e.Value = EvHandshakeFailedAuth, zapStatus(zerr.Status)
+	case errors.Is(err, engine.ErrPeerError):
+		code := zapStatus(peerErrorReason(err))
+		if code == 0 {
+			return
+		}
+		e.Type, e.Value = EvHandshakeFailedAuth, code
+	case errors.Is(err, engine.ErrSocketType):
+		return
+	case errors.Is(err, engine.ErrMechanism):
+		e.Type, e.Value = EvHandshakeFailedProtocol, protoMechanismMismatch
+	case errors.Is(err, engine.ErrProtocolFormat):
+		e.Type, e.Value = EvHandshakeFailedProtocol, protoUnspecified
+	default:
+		e.Type = EvHandshakeFailedNoDetail
+	}
+	s.emit(e)
+}
+
+// zapStatus is a ZAP status code ("300", "400", "500") as a number, or 0 for anything else,
+// as libzmq reads the reason of a peer's ERROR.
+func zapStatus(s string) int {
+	if len(s) != 3 || s[0] < '3' || s[0] > '5' || s[1] != '0' || s[2] != '0' {
+		return 0
+	}
+	return int(s[0]-'0') * 100
+}
+
+// peerErrorReason digs the reason out of a peer's ERROR as the mechanism reports it
+// (`ERROR "400"`). The mechanism has no typed error for it yet.
+func peerErrorReason(err error) string {
+	msg := err.Error()
+	i := strings.Index(msg, `ERROR "`)
+	if i < 0 {
+		return ""
+	}
+	rest := msg[i+len(`ERROR "`):]
+	j := strings.IndexByte(rest, '"')
+	if j < 0 {
+		return ""
+	}
+	return rest[:j]
+}
+
+// endedEvent reports a connection to or from ep that ended, unless the socket itself is closing
+// (libzmq reports DISCONNECTED only for connections that fail, not those it shuts).
+func (s *Socket) endedEvent(ep string, nc net.Conn) {
+	if s.quitting() {
+		return
+	}
+	s.emit(MonitorEvent{Type: EvDisconnected, Endpoint: ep, PeerAddr: peerAddr(nc)})
+}
+
+func (s *Socket) quitting() bool {
+	select {
+	case <-s.quit:
+		return true
+	default:
+		return false
+	}
+}

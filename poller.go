@@ -1,0 +1,155 @@
+package zmq
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/purezmq/zmq/internal/pipe"
+)
+
+// PollEvents says what a Poller waits for on a socket, and what it found.
+type PollEvents int
+
+// The events, libzmq's values (ZMQ_POLLIN, ZMQ_POLLOUT).
+const (
+	PollIn  PollEvents = 1 // a Recv would not block
+	PollOut PollEvents = 2 // a Send would not block
+)
+
+// Polled is one ready socket and the events it is ready for.
+type Polled struct {
+	Socket *Socket
+	Events PollEvents
+}
+
+// Poller waits on several sockets until one can be read or written (zmq_poll). Readiness is as
+// libzmq's: PollIn when a message is queued and the socket's state allows Recv (a REQ waiting
+// for its reply, a REP that has not replied yet); PollOut when the pattern could place a
+// message now (a peer with room for PUSH, DEALER, REQ and PAIR; a pending request for REP;
+// always for PUB, XSUB and ROUTER, which drop rather than block). Readiness is a hint when
+// other goroutines use the same sockets: a message may be taken between Poll and Recv, so
+// follow a Poll with a non-blocking Recv (a ctx that is already done) or a short one.
+//
+// Poll does not busy-wait and starts no goroutine: each socket signals the poller's wake-up
+// channel from what it already does when a message arrives or room appears, and only while a
+// Poll is waiting. A Poller is used by one goroutine at a time; Add may be called between
+// Polls.
+type Poller struct {
+	mu    sync.Mutex
+	items []Polled
+	wake  chan struct{}
+	poll  []Polled // Poll's copy of items, reused
+	ready []Polled // Poll's result, reused
+}
+
+// NewPoller returns a Poller with no sockets.
+func NewPoller() *Poller { return &Poller{wake: pipe.NewWake()} }
+
+// Add makes Poll watch s for events (PollIn, PollOut or both). Adding a socket again replaces
+// its events; events 0 removes it.
+func (p *Poller) Add(s *Socket, events PollEvents) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	i := slices.IndexFunc(p.items, func(it Polled) bool { return it.Socket == s })
+	switch {
+	case i >= 0 && events == 0:
+		p.items = slices.Delete(p.items, i, i+1)
+	case i >= 0:
+		p.items[i].Events = events
+	case events != 0:
+		p.items = append(p.items, Polled{Socket: s, Events: events})
+	}
+}
+
+// Remove stops watching s.
+func (p *Poller) Remove(s *Socket) { p.Add(s, 0) }
+
+// Poll waits until at least one socket is ready for an event it was added with, and returns
+// every ready socket with its ready events, in the order they were added; the slice is valid
+// until the next Poll. It returns ctx's
+// error when ctx ends first (an already-done ctx makes Poll a non-blocking check), and
+// ErrClosed when a watched socket is closed.
+func (p *Poller) Poll(ctx context.Context) ([]Polled, error) {
+	p.mu.Lock()
+	items := append(p.poll[:0], p.items...)
+	p.poll = items
+	p.mu.Unlock()
+	if ready, err := p.check(items); len(ready) > 0 || err != nil {
+		return ready, err
+	}
+	if len(items) == 0 {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
+	// Watch first, then look again: a change after the look signals wake.
+	for _, it := range items {
+		it.Socket.s.Watch(p.wake)
+	}
+	defer func() {
+		for _, it := range items {
+			it.Socket.s.Unwatch(p.wake)
+		}
+	}()
+	for {
+		select {
+		case <-p.wake:
+		default:
+		}
+		if ready, err := p.check(items); len(ready) > 0 || err != nil {
+			return ready, err
+		}
+		select {
+		case <-p.wake:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// check returns the items ready now, in p.ready.
+func (p *Poller) check(items []Polled) ([]Polled, error) {
+	dst := p.ready[:0]
+	defer func() { p.ready = dst }()
+	for _, it := range items {
+		in, out, closed := it.Socket.s.Ready(it.Events&PollIn != 0, it.Events&PollOut != 0)
+		if closed {
+			return nil, ErrClosed
+		}
+		var ev PollEvents
+		if in {
+			ev |= PollIn
+		}
+		if out {
+			ev |= PollOut
+		}
+		if ev != 0 {
+			dst = append(dst, Polled{Socket: it.Socket, Events: ev})
+		}
+	}
+	return dst, nil
+}
+
+// Channel composes a Poller with select: it starts one goroutine, for ctx's lifetime, that
+// polls and sends each non-empty result on the returned channel, which closes when ctx ends or
+// a socket closes. Readiness is level-triggered: a socket stays ready until its message is
+// taken, so the goroutine hands out the same result again until then; receive, act on it
+// (a non-blocking Recv), then receive again. Do not call Poll while Channel's goroutine runs.
+func (p *Poller) Channel(ctx context.Context) <-chan []Polled {
+	c := make(chan []Polled)
+	go func() {
+		defer close(c)
+		for {
+			ready, err := p.Poll(ctx)
+			if err != nil {
+				return
+			}
+			select {
+			case c <- slices.Clone(ready):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return c
+}

@@ -15,46 +15,47 @@ type OptionID int
 
 // Option numbers, equal to libzmq's.
 const (
-	OptRoutingID         OptionID = 5  // ZMQ_ROUTING_ID, []byte or string
-	OptType              OptionID = 16 // ZMQ_TYPE, read-only: Socket.Type
-	OptLinger            OptionID = 17 // ZMQ_LINGER, milliseconds or time.Duration
-	OptReconnectIvl      OptionID = 18 // ZMQ_RECONNECT_IVL, milliseconds or time.Duration
-	OptReconnectIvlMax   OptionID = 21 // ZMQ_RECONNECT_IVL_MAX, milliseconds or time.Duration
-	OptMaxMsgSize        OptionID = 22 // ZMQ_MAXMSGSIZE, bytes
-	OptSendHWM           OptionID = 23 // ZMQ_SNDHWM, messages
-	OptRecvHWM           OptionID = 24 // ZMQ_RCVHWM, messages
-	OptLastEndpoint      OptionID = 32 // ZMQ_LAST_ENDPOINT, read-only: Socket.LastEndpoint
-	OptRouterMandatory   OptionID = 33 // ZMQ_ROUTER_MANDATORY, bool or 0/1
-	OptTCPKeepalive      OptionID = 34 // ZMQ_TCP_KEEPALIVE, -1/0/1
-	OptTCPKeepaliveCnt   OptionID = 35 // ZMQ_TCP_KEEPALIVE_CNT
-	OptTCPKeepaliveIdle  OptionID = 36 // ZMQ_TCP_KEEPALIVE_IDLE, seconds or time.Duration
-	OptTCPKeepaliveIntvl OptionID = 37 // ZMQ_TCP_KEEPALIVE_INTVL, seconds or time.Duration
-	OptImmediate         OptionID = 39 // ZMQ_IMMEDIATE, bool or 0/1
-	OptPlainServer       OptionID = 44 // ZMQ_PLAIN_SERVER, bool or 0/1
-	OptPlainUsername     OptionID = 45 // ZMQ_PLAIN_USERNAME, string or []byte
-	OptPlainPassword     OptionID = 46 // ZMQ_PLAIN_PASSWORD, string or []byte
-	OptCurveServer       OptionID = 47 // ZMQ_CURVE_SERVER, bool or 0/1
-	OptCurvePublicKey    OptionID = 48 // ZMQ_CURVE_PUBLICKEY, 32 bytes or 40 Z85 characters
-	OptCurveSecretKey    OptionID = 49 // ZMQ_CURVE_SECRETKEY, 32 bytes or 40 Z85 characters
-	OptCurveServerKey    OptionID = 50 // ZMQ_CURVE_SERVERKEY, 32 bytes or 40 Z85 characters
-	OptProbeRouter       OptionID = 51 // ZMQ_PROBE_ROUTER, bool or 0/1
-	OptReqCorrelate      OptionID = 52 // ZMQ_REQ_CORRELATE, bool or 0/1
-	OptReqRelaxed        OptionID = 53 // ZMQ_REQ_RELAXED, bool or 0/1
-	OptZAPDomain         OptionID = 55 // ZMQ_ZAP_DOMAIN, string or []byte
-	OptZAPEnforceDomain  OptionID = 93 // ZMQ_ZAP_ENFORCE_DOMAIN (draft in libzmq 4.3), bool or 0/1
-	OptRouterHandover    OptionID = 56 // ZMQ_ROUTER_HANDOVER, bool or 0/1
-	OptConnectRoutingID  OptionID = 61 // ZMQ_CONNECT_ROUTING_ID: Socket.SetConnectRoutingID
-	OptHandshakeIvl      OptionID = 66 // ZMQ_HANDSHAKE_IVL, milliseconds or time.Duration
-	OptXPubVerbose       OptionID = 40 // ZMQ_XPUB_VERBOSE, bool or 0/1
-	OptXPubNoDrop        OptionID = 69 // ZMQ_XPUB_NODROP, bool or 0/1
-	OptXPubWelcomeMsg    OptionID = 72 // ZMQ_XPUB_WELCOME_MSG, []byte or string
-	OptInvertMatching    OptionID = 74 // ZMQ_INVERT_MATCHING, bool or 0/1
-	OptXPubVerboser      OptionID = 78 // ZMQ_XPUB_VERBOSER, bool or 0/1
-	OptConflate          OptionID = 54 // ZMQ_CONFLATE, bool or 0/1
-	OptXPubManual        OptionID = 71 // ZMQ_XPUB_MANUAL, bool or 0/1
-	OptHeartbeatIvl      OptionID = 75 // ZMQ_HEARTBEAT_IVL, milliseconds or time.Duration
-	OptHeartbeatTTL      OptionID = 76 // ZMQ_HEARTBEAT_TTL, milliseconds or time.Duration
-	OptHeartbeatTimeout  OptionID = 77 // ZMQ_HEARTBEAT_TIMEOUT, milliseconds or time.Duration
+	OptRoutingID          OptionID = 5   // ZMQ_ROUTING_ID, []byte or string
+	OptType               OptionID = 16  // ZMQ_TYPE, read-only: Socket.Type
+	OptLinger             OptionID = 17  // ZMQ_LINGER, milliseconds or time.Duration
+	OptReconnectIvl       OptionID = 18  // ZMQ_RECONNECT_IVL, milliseconds or time.Duration
+	OptReconnectIvlMax    OptionID = 21  // ZMQ_RECONNECT_IVL_MAX, milliseconds or time.Duration
+	OptMaxMsgSize         OptionID = 22  // ZMQ_MAXMSGSIZE, bytes
+	OptSendHWM            OptionID = 23  // ZMQ_SNDHWM, messages
+	OptRecvHWM            OptionID = 24  // ZMQ_RCVHWM, messages
+	OptLastEndpoint       OptionID = 32  // ZMQ_LAST_ENDPOINT, read-only: Socket.LastEndpoint
+	OptRouterMandatory    OptionID = 33  // ZMQ_ROUTER_MANDATORY, bool or 0/1
+	OptTCPKeepalive       OptionID = 34  // ZMQ_TCP_KEEPALIVE, -1/0/1
+	OptTCPKeepaliveCnt    OptionID = 35  // ZMQ_TCP_KEEPALIVE_CNT
+	OptTCPKeepaliveIdle   OptionID = 36  // ZMQ_TCP_KEEPALIVE_IDLE, seconds or time.Duration
+	OptTCPKeepaliveIntvl  OptionID = 37  // ZMQ_TCP_KEEPALIVE_INTVL, seconds or time.Duration
+	OptImmediate          OptionID = 39  // ZMQ_IMMEDIATE, bool or 0/1
+	OptPlainServer        OptionID = 44  // ZMQ_PLAIN_SERVER, bool or 0/1
+	OptPlainUsername      OptionID = 45  // ZMQ_PLAIN_USERNAME, string or []byte
+	OptPlainPassword      OptionID = 46  // ZMQ_PLAIN_PASSWORD, string or []byte
+	OptCurveServer        OptionID = 47  // ZMQ_CURVE_SERVER, bool or 0/1
+	OptCurvePublicKey     OptionID = 48  // ZMQ_CURVE_PUBLICKEY, 32 bytes or 40 Z85 characters
+	OptCurveSecretKey     OptionID = 49  // ZMQ_CURVE_SECRETKEY, 32 bytes or 40 Z85 characters
+	OptCurveServerKey     OptionID = 50  // ZMQ_CURVE_SERVERKEY, 32 bytes or 40 Z85 characters
+	OptProbeRouter        OptionID = 51  // ZMQ_PROBE_ROUTER, bool or 0/1
+	OptReqCorrelate       OptionID = 52  // ZMQ_REQ_CORRELATE, bool or 0/1
+	OptReqRelaxed         OptionID = 53  // ZMQ_REQ_RELAXED, bool or 0/1
+	OptZAPDomain          OptionID = 55  // ZMQ_ZAP_DOMAIN, string or []byte
+	OptZAPEnforceDomain   OptionID = 93  // ZMQ_ZAP_ENFORCE_DOMAIN (draft in libzmq 4.3), bool or 0/1
+	OptRouterHandover     OptionID = 56  // ZMQ_ROUTER_HANDOVER, bool or 0/1
+	OptConnectRoutingID   OptionID = 61  // ZMQ_CONNECT_ROUTING_ID: Socket.SetConnectRoutingID
+	OptHandshakeIvl       OptionID = 66  // ZMQ_HANDSHAKE_IVL, milliseconds or time.Duration
+	OptXPubVerbose        OptionID = 40  // ZMQ_XPUB_VERBOSE, bool or 0/1
+	OptXPubNoDrop         OptionID = 69  // ZMQ_XPUB_NODROP, bool or 0/1
+	OptXPubWelcomeMsg     OptionID = 72  // ZMQ_XPUB_WELCOME_MSG, []byte or string
+	OptInvertMatching     OptionID = 74  // ZMQ_INVERT_MATCHING, bool or 0/1
+	OptXPubVerboser       OptionID = 78  // ZMQ_XPUB_VERBOSER, bool or 0/1
+	OptConflate           OptionID = 54  // ZMQ_CONFLATE, bool or 0/1
+	OptXPubManual         OptionID = 71  // ZMQ_XPUB_MANUAL, bool or 0/1
+	OptOnlyFirstSubscribe OptionID = 108 // ZMQ_ONLY_FIRST_SUBSCRIBE (draft in libzmq 4.3), bool or 0/1
+	OptHeartbeatIvl       OptionID = 75  // ZMQ_HEARTBEAT_IVL, milliseconds or time.Duration
+	OptHeartbeatTTL       OptionID = 76  // ZMQ_HEARTBEAT_TTL, milliseconds or time.Duration
+	OptHeartbeatTimeout   OptionID = 77  // ZMQ_HEARTBEAT_TIMEOUT, milliseconds or time.Duration
 )
 
 var optionNames = map[OptionID]string{
@@ -67,7 +68,8 @@ var optionNames = map[OptionID]string{
 	OptReqRelaxed: "REQ_RELAXED", OptRouterHandover: "ROUTER_HANDOVER",
 	OptConnectRoutingID: "CONNECT_ROUTING_ID", OptHandshakeIvl: "HANDSHAKE_IVL",
 	OptXPubVerbose: "XPUB_VERBOSE", OptXPubVerboser: "XPUB_VERBOSER", OptXPubManual: "XPUB_MANUAL",
-	OptXPubNoDrop: "XPUB_NODROP", OptXPubWelcomeMsg: "XPUB_WELCOME_MSG",
+	OptOnlyFirstSubscribe: "ONLY_FIRST_SUBSCRIBE",
+	OptXPubNoDrop:         "XPUB_NODROP", OptXPubWelcomeMsg: "XPUB_WELCOME_MSG",
 	OptInvertMatching: "INVERT_MATCHING", OptConflate: "CONFLATE",
 	OptPlainServer: "PLAIN_SERVER", OptPlainUsername: "PLAIN_USERNAME", OptPlainPassword: "PLAIN_PASSWORD",
 	OptCurveServer: "CURVE_SERVER", OptCurvePublicKey: "CURVE_PUBLICKEY",

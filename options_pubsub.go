@@ -42,6 +42,15 @@ func WithXPubManual(on bool) Option {
 	return func(o *socketOptions) error { o.XPubManual = on; return nil }
 }
 
+// WithOnlyFirstSubscribe sets ZMQ_ONLY_FIRST_SUBSCRIBE (XPUB, XSUB): only the first frame of a
+// multipart message is taken as a subscription or unsubscription; the frames after it travel as
+// an ordinary message (upstream from an XSUB, to the application of an XPUB), so a subscription
+// can carry a payload through a proxy. Without it the frames after a subscription are dropped.
+// Default false.
+func WithOnlyFirstSubscribe(on bool) Option {
+	return func(o *socketOptions) error { o.OnlyFirstSubscribe = on; return nil }
+}
+
 // WithConflate sets ZMQ_CONFLATE: a SUB, PULL, DEALER or PAIR keeps only the newest message
 // received from each peer, each new one replacing the one not yet read (for state updates where
 // only the latest matters). Other types ignore it, as libzmq. Default false.
@@ -65,6 +74,8 @@ func pubsubOption(id OptionID, value any) (Option, bool) {
 		set = WithConflate
 	case OptXPubManual:
 		set = WithXPubManual
+	case OptOnlyFirstSubscribe:
+		set = WithOnlyFirstSubscribe
 	case OptXPubWelcomeMsg:
 		switch v := value.(type) {
 		case []byte:

@@ -9,31 +9,32 @@ import (
 
 // Options are a socket's settings, validated by package zmq before they get here.
 type Options struct {
-	SendHWM, RecvHWM int // messages, 0 = unlimited
-	Linger           time.Duration
-	ReconnectIvl     time.Duration // < 0 disables reconnection
-	ReconnectIvlMax  time.Duration // 0: no backoff
-	RoutingID        []byte
-	MaxMsgSize       int64 // -1 = no limit
-	Immediate        bool
-	RouterMandatory  bool
-	RouterHandover   bool
-	ProbeRouter      bool
-	ReqCorrelate     bool
-	ReqRelaxed       bool
-	HandshakeIvl     time.Duration // 0 = no deadline
-	HeartbeatIvl     time.Duration // 0 = no PINGs
-	HeartbeatTTL     time.Duration // announced to peers; 0 = none
-	HeartbeatTimeout time.Duration // 0 = HeartbeatIvl
-	XPubVerbose      bool
-	XPubVerboser     bool
-	XPubNoDrop       bool
-	XPubWelcomeMsg   []byte
-	InvertMatching   bool
-	Conflate         bool
-	XPubManual       bool
-	TCP              transport.TCPOptions
-	Security         mechanism.Config // NULL unless PLAIN or CURVE options are set
+	SendHWM, RecvHWM   int // messages, 0 = unlimited
+	Linger             time.Duration
+	ReconnectIvl       time.Duration // < 0 disables reconnection
+	ReconnectIvlMax    time.Duration // 0: no backoff
+	RoutingID          []byte
+	MaxMsgSize         int64 // -1 = no limit
+	Immediate          bool
+	RouterMandatory    bool
+	RouterHandover     bool
+	ProbeRouter        bool
+	ReqCorrelate       bool
+	ReqRelaxed         bool
+	HandshakeIvl       time.Duration // 0 = no deadline
+	HeartbeatIvl       time.Duration // 0 = no PINGs
+	HeartbeatTTL       time.Duration // announced to peers; 0 = none
+	HeartbeatTimeout   time.Duration // 0 = HeartbeatIvl
+	XPubVerbose        bool
+	XPubVerboser       bool
+	XPubNoDrop         bool
+	XPubWelcomeMsg     []byte
+	InvertMatching     bool
+	Conflate           bool
+	XPubManual         bool
+	OnlyFirstSubscribe bool // ONLY_FIRST_SUBSCRIBE: frames after a subscription travel as data
+	TCP                transport.TCPOptions
+	Security           mechanism.Config // NULL unless PLAIN or CURVE options are set
 }
 
 // DefaultOptions are libzmq 4.3's defaults, except Linger (see package zmq).

@@ -78,7 +78,7 @@ func newPattern(t Type, o *Options) (pattern, error) {
 	case PUB, XPUB:
 		return newXPub(o, t == PUB), nil
 	case SUB, XSUB:
-		return &xsub{sub: t == SUB, invert: o.InvertMatching}, nil
+		return &xsub{sub: t == SUB, invert: o.InvertMatching, onlyFirst: o.OnlyFirstSubscribe}, nil
 	}
 	return nil, fmt.Errorf("zmq: socket type %v is not supported yet", t)
 }

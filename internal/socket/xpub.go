@@ -26,6 +26,8 @@ type xpub struct {
 	manual bool
 	asked  trie
 	last   *pipe.Pipe
+
+	onlyFirst bool // ONLY_FIRST_SUBSCRIBE: frames after a subscription reach the application
 }
 
 func newXPub(o *Options, pub bool) *xpub {
@@ -34,6 +36,7 @@ func newXPub(o *Options, pub bool) *xpub {
 		x.verbose, x.verboser = o.XPubVerbose || o.XPubVerboser, o.XPubVerboser
 		x.welcome = o.XPubWelcomeMsg
 		x.manual = o.XPubManual
+		x.onlyFirst = o.OnlyFirstSubscribe
 	}
 	return x
 }
@@ -111,6 +114,9 @@ func (x *xpub) intercept(p *pipe.Pipe, m pipe.Msg) bool {
 		return x.pub
 	}
 	topic := f[1:]
+	if x.onlyFirst && len(m) > 1 {
+		defer p.Push(m[1:]) // after the subscription, as it came
+	}
 	if x.manual {
 		if f[0] == 1 {
 			x.asked.add(topic, p, true)

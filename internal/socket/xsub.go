@@ -16,6 +16,8 @@ type xsub struct {
 	sub    bool
 	subs   trie
 	invert bool // INVERT_MATCHING (SUB): deliver what does not match
+	// onlyFirst is ONLY_FIRST_SUBSCRIBE: frames after a subscription go upstream as a message.
+	onlyFirst bool
 }
 
 func (x *xsub) attach(p *pipe.Pipe) bool {
@@ -51,6 +53,9 @@ func (x *xsub) send(m pipe.Msg) error {
 	}
 	if f := m[0]; len(f) > 0 && f[0] <= 1 {
 		x.subscribe(f)
+		if x.onlyFirst && len(m) > 1 {
+			x.sendAll(m[1:])
+		}
 		return nil
 	}
 	x.sendAll(m)

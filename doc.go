@@ -2,9 +2,10 @@
 // interoperate with libzmq 4.3 and every binding built on it.
 //
 // A socket has a type that fixes how it routes messages — REQ/REP for lock-step request and
-// reply, DEALER/ROUTER for asynchronous request and reply, PUSH/PULL for pipelines, PAIR for
-// one-to-one — and talks to any number of peers over tcp, ipc (unix sockets) and inproc
-// (in-process, no copy) endpoints. Connect returns at once; the socket connects, reconnects and
+// reply, DEALER/ROUTER for asynchronous request and reply, PUSH/PULL for pipelines, PUB/SUB and
+// XPUB/XSUB for publish-subscribe, PAIR for one-to-one — and talks to any number of peers over
+// tcp, ipc (unix sockets) and inproc (in-process, no copy) endpoints, optionally secured with
+// PLAIN or CURVE and judged by a ZAP handler (package auth). Connect returns at once; the socket connects, reconnects and
 // queues messages in the background, honouring high-water marks.
 //
 //	rep, _ := zmq.NewSocket(zmq.REP)
@@ -19,5 +20,7 @@
 // to test with errors.Is. Options are given to NewSocket as functional options named after their
 // libzmq counterparts (WithSendHWM is ZMQ_SNDHWM), validated when the socket is made.
 //
-// Sockets are safe for concurrent use: Send and Recv move whole multipart messages.
+// Sockets are safe for concurrent use: Send and Recv move whole multipart messages. Poller
+// waits on several sockets, Proxy and SteerableProxy are libzmq's devices, and Socket.Monitor
+// reports connection events.
 package zmq

@@ -275,6 +275,12 @@ func TestXPubSubscriptionMessages(t *testing.T) {
 		connect(t, s2, ep)
 		subscribe(t, s1, "x")
 		expectRecvString(t, xpub, "\x01x")
+		// s2's connection must be up before the order of its subscriptions means anything: a
+		// SUB that connects late resends them all, in no particular order.
+		subscribe(t, s2, "w")
+		expectRecvString(t, xpub, "\x01w")
+		unsubscribe(t, s2, "w")
+		expectRecvString(t, xpub, "\x00w")
 		subscribe(t, s2, "x")
 		subscribe(t, s2, "y")
 		expectRecvString(t, xpub, "\x01y") // the second "x" is not news

@@ -1,0 +1,31 @@
+package socket
+
+import "github.com/purezmq/zmq/internal/pipe"
+
+// pair talks to exactly one peer (RFC 31); a second one is refused.
+type pair struct{ peer *pipe.Pipe }
+
+func (s *pair) attach(p *pipe.Pipe) bool {
+	if s.peer != nil {
+		return false
+	}
+	s.peer = p
+	return true
+}
+
+func (s *pair) detach(p *pipe.Pipe) {
+	if s.peer == p {
+		s.peer = nil
+	}
+}
+
+func (s *pair) send(m pipe.Msg) error {
+	if s.peer == nil || !s.peer.TryPush(m) {
+		return errAgain
+	}
+	return nil
+}
+
+func (s *pair) canRecv() error { return nil }
+
+func (s *pair) recv(p *pipe.Pipe, m pipe.Msg) (pipe.Msg, bool) { return m, p == s.peer }

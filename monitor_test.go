@@ -9,7 +9,6 @@ import (
 	"time"
 
 	zmq "github.com/purezmq/zmq"
-	"github.com/purezmq/zmq/auth"
 )
 
 // expectEvents reads the next len(want) events and checks their types, in order.
@@ -223,22 +222,7 @@ func TestMonitorMechanismMismatch(t *testing.T) {
 
 func TestMonitorZAPRefusal(t *testing.T) {
 	forEachWireTransport(t, func(t *testing.T, tr transport) {
-		zc := zmq.NewContext()
-		defer zc.Close()
-		a := auth.New()
-		a.SetPassword("admin", "secret")
-		if err := a.Start(zc); err != nil {
-			t.Fatal(err)
-		}
-		defer a.Close()
-		pull, err := zc.NewSocket(zmq.PULL, zmq.WithLinger(0), zmq.WithPlainServer(true))
-		if err != nil {
-			t.Fatal(err)
-		}
-		push, err := zc.NewSocket(zmq.PUSH, zmq.WithLinger(0), zmq.WithPlainUsername("admin"), zmq.WithPlainPassword("wrong"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		pull, push := plainPair(t, "wrong")
 		mask := zmq.EventHandshakeSucceeded | zmq.EventHandshakeFailedAuth | zmq.EventHandshakeFailedProtocol |
 			zmq.EventHandshakeFailedNoDetail | zmq.EventDisconnected
 		srv, _ := pull.Monitor(mask)

@@ -64,26 +64,33 @@ func refused(t *testing.T, tr transport, serverOpts, clientOpts []zmq.Option) {
 	expectNoMsg(t, pull, 500*time.Millisecond)
 }
 
+// plainPair returns a PLAIN server (PULL) and a client (PUSH) logging in as admin with password,
+// in a context of their own whose ZAP handler knows admin/secret (PLAIN needs a handler to
+// check passwords, and a private context keeps it from judging other tests' sockets).
+func plainPair(t *testing.T, password string) (pull, push *zmq.Socket) {
+	t.Helper()
+	zc := zmq.NewContext()
+	t.Cleanup(func() { zc.Close() })
+	a := auth.New()
+	a.SetPassword("admin", "secret")
+	if err := a.Start(zc); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close() })
+	pull, err := zc.NewSocket(zmq.PULL, zmq.WithLinger(0), zmq.WithPlainServer(true))
+	if err != nil {
+		t.Fatal(err)
+	}
+	push, err = zc.NewSocket(zmq.PUSH, zmq.WithLinger(0), zmq.WithPlainUsername("admin"), zmq.WithPlainPassword(password))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pull, push
+}
+
 func TestPlainRoundTrip(t *testing.T) {
 	forEachWireTransport(t, func(t *testing.T, tr transport) {
-		// PLAIN needs a ZAP handler to check the password; a context of its own keeps this
-		// one from judging other tests' sockets.
-		zc := zmq.NewContext()
-		defer zc.Close()
-		a := auth.New()
-		a.SetPassword("admin", "secret")
-		if err := a.Start(zc); err != nil {
-			t.Fatal(err)
-		}
-		defer a.Close()
-		pull, err := zc.NewSocket(zmq.PULL, zmq.WithLinger(0), zmq.WithPlainServer(true))
-		if err != nil {
-			t.Fatal(err)
-		}
-		push, err := zc.NewSocket(zmq.PUSH, zmq.WithLinger(0), zmq.WithPlainUsername("admin"), zmq.WithPlainPassword("secret"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		pull, push := plainPair(t, "secret")
 		link(t, tr, pull, push)
 		sendString(t, push, "over PLAIN")
 		expectRecvString(t, pull, "over PLAIN")

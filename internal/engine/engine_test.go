@@ -193,13 +193,25 @@ func TestRunMovesMessagesBothWays(t *testing.T) {
 		t.Fatal(a.err, b.err)
 	}
 	ra, rb := run(a.c, 2), run(b.c, 2) // tiny credit: the reader must wait and resume
-	shapes := []pipe.Msg{
+	passShapes(t, ra, rb, []pipe.Msg{
 		{[]byte("one")},
 		{{}, []byte("after empty"), {}},
 		{bytes.Repeat([]byte("x"), 255), bytes.Repeat([]byte("y"), 256)},
 		{bytes.Repeat([]byte("z"), 1<<20)},
 		{bytes.Repeat([]byte("w"), 70000), []byte("tail")},
+	})
+	close(ra.quit)
+	if err := <-ra.done; err != nil {
+		t.Fatalf("Run after quit: %v", err)
 	}
+	if err := <-rb.done; err == nil {
+		t.Fatal("the peer's Run did not report the closed connection")
+	}
+}
+
+// passShapes sends shapes from ra to rb, checks every frame, and one message back.
+func passShapes(t *testing.T, ra, rb *running, shapes []pipe.Msg) {
+	t.Helper()
 	for _, m := range shapes {
 		ra.q.TryPush(m)
 	}
@@ -217,13 +229,6 @@ func TestRunMovesMessagesBothWays(t *testing.T) {
 	rb.q.TryPush(pipe.Msg{[]byte("back")})
 	if got := ra.recv(t); string(got[0]) != "back" {
 		t.Fatalf("got %q", got)
-	}
-	close(ra.quit)
-	if err := <-ra.done; err != nil {
-		t.Fatalf("Run after quit: %v", err)
-	}
-	if err := <-rb.done; err == nil {
-		t.Fatal("the peer's Run did not report the closed connection")
 	}
 }
 

@@ -64,30 +64,12 @@ func exchange(t *testing.T, a, b result) {
 		t.Fatal(a.err, b.err)
 	}
 	ra, rb := run(a.c, 2), run(b.c, 2)
-	shapes := []pipe.Msg{
+	passShapes(t, ra, rb, []pipe.Msg{
 		{[]byte("one")},
 		{{}, []byte("after empty"), {}},
 		{bytes.Repeat([]byte("z"), 1<<20)},
 		{bytes.Repeat([]byte("w"), 70000), []byte("tail")},
-	}
-	for _, m := range shapes {
-		ra.q.TryPush(m)
-	}
-	for i, want := range shapes {
-		got := rb.recv(t)
-		if len(got) != len(want) {
-			t.Fatalf("message %d: %d frames, want %d", i, len(got), len(want))
-		}
-		for j := range want {
-			if !bytes.Equal(got[j], want[j]) {
-				t.Fatalf("message %d frame %d differs", i, j)
-			}
-		}
-	}
-	rb.q.TryPush(pipe.Msg{[]byte("back")})
-	if got := ra.recv(t); string(got[0]) != "back" {
-		t.Fatalf("got %q", got)
-	}
+	})
 	close(ra.quit)
 	<-ra.done
 	<-rb.done

@@ -98,6 +98,13 @@ func (s *Socket) Recv(ctx context.Context) (Msg, error) {
 	return Msg{Frames: frames, meta: md}, nil
 }
 
+// Recycle gives the frames of m, a message received from s that is no longer needed, back to
+// s, which reads later big frames (8 KiB and more) into their memory instead of allocating: for
+// a stream of big messages it spares an allocation, and the garbage collector's work, per
+// message. Afterwards m's frames must not be used. It is optional (frames not recycled are
+// garbage-collected as usual), and only for frames the caller owns: not ones it has sent since.
+func (s *Socket) Recycle(m Msg) { s.s.Recycle(m.Frames) }
+
 // Close closes the socket. Queued outbound messages get up to the linger period (WithLinger)
 // to be written; calls blocked in Send or Recv return ErrClosed.
 func (s *Socket) Close() error { return s.s.Close() }

@@ -79,6 +79,12 @@ type socketConn struct {
 	s   *zmq.Socket
 }
 
+// recyclingConn is a socketConn that recycles what the loops are done with. Not over inproc,
+// where a received frame is the sender's payload, which it goes on sending.
+type recyclingConn struct{ socketConn }
+
+func (c recyclingConn) Recycle(b []byte) { c.s.Recycle(zmq.Msg{Frames: [][]byte{b}}) }
+
 func (c socketConn) Send(b []byte) error {
 	// A message's frames belong to the library once sent, so each send gets its own frame
 	// slice header; the payload bytes are shared, as nobody modifies them.
@@ -96,8 +102,14 @@ func (c socketConn) Recv() ([]byte, error) {
 	return m.Frames[0], nil
 }
 
-// NewConn adapts a purezmq socket to Conn, each call bounded by ctx.
-func NewConn(ctx context.Context, s *zmq.Socket) Conn { return socketConn{ctx, s} }
+// NewConn adapts a purezmq socket to Conn, each call bounded by ctx; with recycle, it recycles
+// received messages the loops are done with (Recycler).
+func NewConn(ctx context.Context, s *zmq.Socket, recycle bool) Conn {
+	if recycle {
+		return recyclingConn{socketConn{ctx, s}}
+	}
+	return socketConn{ctx, s}
+}
 
 // Throughput sends count messages of size bytes PUSH→PULL over transport.
 func Throughput(ctx context.Context, transport string, size, count int) (Result, error) {
@@ -108,8 +120,8 @@ func Throughput(ctx context.Context, transport string, size, count int) (Result,
 	defer zc.Close()
 	pat := Pattern(size)
 	sendErr := make(chan error, 1)
-	go func() { sendErr <- SendAll(NewConn(ctx, push), pat, count) }()
-	elapsed, err := Receive(NewConn(ctx, pull), pat, count)
+	go func() { sendErr <- SendAll(NewConn(ctx, push, false), pat, count) }()
+	elapsed, err := Receive(NewConn(ctx, pull, transport != "inproc"), pat, count)
 	if err != nil {
 		return Result{}, err
 	}
@@ -128,8 +140,8 @@ func Latency(ctx context.Context, transport string, size, roundtrips int) (Resul
 	}
 	defer zc.Close()
 	echoErr := make(chan error, 1)
-	go func() { echoErr <- Echo(NewConn(ctx, rep), roundtrips) }()
-	elapsed, err := RoundTrips(NewConn(ctx, req), Pattern(size), roundtrips)
+	go func() { echoErr <- Echo(NewConn(ctx, rep, false), roundtrips) }()
+	elapsed, err := RoundTrips(NewConn(ctx, req, transport != "inproc"), Pattern(size), roundtrips)
 	if err != nil {
 		return Result{}, err
 	}

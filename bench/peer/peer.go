@@ -319,8 +319,23 @@ type perfConn struct{ c conn }
 func (p perfConn) Send(b []byte) error   { return p.c.send(b) }
 func (p perfConn) Recv() ([]byte, error) { return p.c.recv() }
 
+// perfRecycler is a perfConn whose implementation takes messages back (perf.Recycler).
+type perfRecycler struct{ perfConn }
+
+func (p perfRecycler) Recycle(b []byte) { p.c.(recycler).recycled(b) }
+
+type recycler interface{ recycled(b []byte) }
+
+// asPerf adapts c to perf.Conn, a perf.Recycler when its implementation recycles.
+func asPerf(c conn) perf.Conn {
+	if _, ok := c.(recycler); ok {
+		return perfRecycler{perfConn{c}}
+	}
+	return perfConn{c}
+}
+
 func receive(s conn, pat []byte, count int) (time.Duration, error) {
-	return perf.Receive(perfConn{s}, pat, count)
+	return perf.Receive(asPerf(s), pat, count)
 }
 
 func sendAll(s conn, pat []byte, count int) error { return perf.SendAll(perfConn{s}, pat, count) }
@@ -328,5 +343,5 @@ func sendAll(s conn, pat []byte, count int) error { return perf.SendAll(perfConn
 func echo(s conn, count int) error { return perf.Echo(perfConn{s}, count) }
 
 func roundTrips(s conn, pat []byte, count int) (time.Duration, error) {
-	return perf.RoundTrips(perfConn{s}, pat, count)
+	return perf.RoundTrips(asPerf(s), pat, count)
 }

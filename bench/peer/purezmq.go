@@ -3,6 +3,7 @@ package peer
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	zmq "github.com/purezmq/zmq"
@@ -44,7 +45,7 @@ func (p purezmqImpl) open(k kind, endpoint string, o sockOpts) (conn, error) {
 		s.Close()
 		return nil, err
 	}
-	return purezmqConn{s, o.timeout}, nil
+	return purezmqConn{s, o.timeout, !strings.HasPrefix(endpoint, "inproc://")}, nil
 }
 
 // purezmqCurve is the options of a CURVE server (bind) or client with the fixed keys.
@@ -78,6 +79,7 @@ func purezmqCurve(server bool) ([]zmq.Option, error) {
 type purezmqConn struct {
 	s       *zmq.Socket
 	timeout time.Duration // of each recv, when set
+	recycle bool          // give received messages back (not over inproc: they are the sender's payload)
 }
 
 // The peers never cancel: the driver kills a process that runs past its timeout.
@@ -103,6 +105,14 @@ func (c purezmqConn) recv() ([]byte, error) {
 		return nil, fmt.Errorf("%d frames, want 1", len(m.Frames))
 	}
 	return m.Frames[0], nil
+}
+
+// recycled gives a message the loops are done with back to the socket, as a user keen on speed
+// would (Socket.Recycle).
+func (c purezmqConn) recycled(b []byte) {
+	if c.recycle {
+		c.s.Recycle(zmq.Msg{Frames: [][]byte{b}})
+	}
 }
 
 func (c purezmqConn) close() error { return c.s.Close() }

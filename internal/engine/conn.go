@@ -23,12 +23,18 @@ type Conn struct {
 
 	rbuf   []byte
 	off, r int // unconsumed bytes are rbuf[off:r]
+	dec    decoder
+	turn   readTurn // who may read nc, rbuf and dec now (turn.go)
 
 	ctrlMu sync.Mutex
 	ctrl   [][]byte // encoded command frames for the writer (PONG, ...)
 	kick   chan struct{}
 
 	busy atomic.Bool // the writer holds messages not yet written
+	wmu  sync.Mutex  // the write turn: held by whoever writes nc and owns w
+	w    writer
+	rw   rawWriter // non-blocking writes for WriteNow (write_unix.go)
+	idle func()    // Run's idle callback
 
 	codec mechanism.Codec // seals and opens every frame (CURVE); nil for NULL and PLAIN
 
@@ -38,7 +44,10 @@ type Conn struct {
 }
 
 func newConn(nc net.Conn, cfg Config) *Conn {
-	return &Conn{nc: nc, cfg: cfg, rbuf: make([]byte, readBufMin), kick: pipe.NewWake()}
+	c := &Conn{nc: nc, cfg: cfg, rbuf: make([]byte, readBufMin), kick: pipe.NewWake()}
+	c.turn.init()
+	c.initRawWriter()
+	return c
 }
 
 // NetConn returns the underlying connection.
@@ -100,18 +109,18 @@ type Sink interface {
 // writer has written everything it was given. Run closes the connection before it returns; it
 // returns nil when quit ended it.
 func (c *Conn) Run(sink Sink, space <-chan struct{}, q *pipe.OutQueue, quit <-chan struct{}, idle func()) error {
-	var rerr error
-	readDone := make(chan struct{})
 	stop := make(chan struct{})
+	c.dec.sink = sink
+	c.dec.ic, _ = sink.(Interceptor)
+	c.dec.bufs, _ = sink.(BufferSource)
+	c.turn.space, c.turn.stop = space, stop
+	c.idle = idle
 	hb := c.startHeartbeat()
-	go func() {
-		rerr = c.readLoop(sink, space, stop)
-		close(readDone)
-	}()
-	werr := c.writeLoop(q, readDone, quit, idle)
+	go c.runBackground()
+	werr := c.writeLoop(q, c.turn.done, quit, idle)
 	close(stop)
 	c.nc.Close()
-	<-readDone
+	rerr := c.stopReading()
 	hb.stop()
 	select {
 	case <-quit:

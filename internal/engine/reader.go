@@ -3,6 +3,7 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 
 	"github.com/purezmq/zmq/internal/pipe"
@@ -19,54 +20,96 @@ const (
 	peekSize   = 8 << 10  // after such a body, read this little, expecting another big frame
 )
 
-// readLoop decodes frames from big reads and hands whole messages to sink in batches.
-func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
-	var (
-		frames  [][]byte // the message being assembled
-		msgSize int64
-		batch   []pipe.Msg
-		slab    []byte
-		slabLen = smallBody / 2
-		peek    bool // the last frame was big: read a little, so the next big body is not copied twice
-	)
-	ic, _ := sink.(Interceptor)
-	carve := func(body []byte) []byte {
-		if len(body) > smallBody {
-			return append(make([]byte, 0, len(body)), body...)
+// decoder is the inbound side's state: the message being assembled, decoded messages not yet
+// handed to the sink, and the slab small frames are carved from. Whoever holds the read turn
+// (turn.go) owns it.
+type decoder struct {
+	sink Sink
+	ic   Interceptor  // sink as an Interceptor, or nil
+	bufs BufferSource // sink as a BufferSource, or nil
+
+	frames  [][]byte // the message being assembled
+	msgSize int64
+	batch   []pipe.Msg // decoded, not yet taken by the sink
+	slab    []byte
+	slabLen int
+	peek    bool   // the last frame was big: read a little, so the next big body is not copied twice
+	done    uint64 // messages decoded so far (subscriptions included), delivered or not
+
+	big      []byte // a big body being read straight into its own allocation
+	bigSize  int
+	bigFlags byte
+}
+
+// BufferSource is a Sink that may have a recycled buffer to read a big frame into.
+type BufferSource interface {
+	TakeBuffer(n int) []byte // a buffer of length n, or nil
+}
+
+// alloc returns a buffer of length n for one frame: a recycled one when the sink has it.
+func (c *Conn) alloc(n int) []byte {
+	if c.dec.bufs != nil {
+		if b := c.dec.bufs.TakeBuffer(n); b != nil {
+			return b
 		}
-		if len(slab) < len(body) {
-			// Each new slab doubles, up to slabSize: a busy connection carves many frames
-			// from one allocation, a quiet one holds little memory.
-			slabLen = min(2*slabLen, slabSize)
-			slab = make([]byte, max(slabLen, len(body)))
-		}
-		out := slab[:len(body):len(body)]
-		slab = slab[len(body):]
-		copy(out, body)
-		return out
 	}
-	// deliver hands the decoded messages to sink, waiting for credit; false when stopped.
-	deliver := func() bool {
-		for i := 0; i < len(batch); {
-			i += sink.DeliverBatch(batch[i:])
-			if i < len(batch) {
-				select {
-				case <-space:
-				case <-stop:
-					return false
-				}
-			}
-		}
-		clear(batch)
-		batch = batch[:0]
-		return true
+	return make([]byte, n)
+}
+
+func (c *Conn) carve(body []byte) []byte {
+	d := &c.dec
+	if len(body) > smallBody {
+		b := c.alloc(len(body))
+		copy(b, body)
+		return b
 	}
+	if len(d.slab) < len(body) {
+		// Each new slab doubles, up to slabSize: a busy connection carves many frames from
+		// one allocation, a quiet one holds little memory.
+		d.slabLen = min(2*max(d.slabLen, smallBody/2), slabSize)
+		d.slab = make([]byte, max(d.slabLen, len(body)))
+	}
+	out := d.slab[:len(body):len(body)]
+	d.slab = d.slab[len(body):]
+	copy(out, body)
+	return out
+}
+
+// offer hands the sink as many decoded messages as its credit allows and reports how many.
+func (c *Conn) offer() int {
+	d := &c.dec
+	if len(d.batch) == 0 {
+		return 0
+	}
+	n := d.sink.DeliverBatch(d.batch)
+	rest := copy(d.batch, d.batch[n:])
+	clear(d.batch[rest:])
+	d.batch = d.batch[:rest]
+	return n
+}
+
+// decode turns every complete frame buffered into messages in the batch, commands into their
+// effects. A big body is read on the spot, straight into its allocation, once what is decoded
+// before it has been offered to the sink.
+func (c *Conn) decode() error {
+	d := &c.dec
 	for {
-		for {
+		var (
+			body  []byte
+			flags byte
+			owned bool // body is a fresh allocation rather than a view of the read buffer
+		)
+		if d.big != nil {
+			if err := c.fillBig(); err != nil {
+				return err
+			}
+			body, flags, owned = d.big, d.bigFlags, true
+			d.big = nil
+		} else {
 			b := c.buffered()
-			flags, size, n, err := zmtp.ParseFrameHeader(b, c.cfg.MaxMsgSize)
+			f, size, n, err := zmtp.ParseFrameHeader(b, c.cfg.MaxMsgSize)
 			if errors.Is(err, zmtp.ErrNeedMore) {
-				break
+				return nil
 			}
 			if errors.Is(err, zmtp.ErrMsgTooLarge) {
 				return fmt.Errorf("%w: %w", ErrTooLarge, err)
@@ -74,74 +117,59 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 			if err != nil {
 				return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
 			}
-			if flags&zmtp.FlagCommand == 0 {
-				msgSize += int64(size)
-				if c.cfg.MaxMsgSize >= 0 && msgSize > c.cfg.MaxMsgSize {
-					return fmt.Errorf("%w: %d bytes", ErrTooLarge, msgSize)
-				}
+			if f&zmtp.FlagCommand == 0 && c.cfg.MaxMsgSize >= 0 && d.msgSize+int64(size) > c.cfg.MaxMsgSize {
+				return fmt.Errorf("%w: %d bytes", ErrTooLarge, d.msgSize+int64(size))
 			}
-			var body []byte
-			owned := false // body is a fresh allocation rather than a view of the read buffer
 			switch {
 			case len(b) >= n+size:
-				body = b[n : n+size : n+size]
+				body, flags = b[n:n+size:n+size], f
 				c.consume(n + size)
 			case size >= directBody:
-				// What is decoded already goes first: the body may take a while.
-				if !deliver() {
-					return nil
+				// What is decoded already goes first: the body may take a while. Its size
+				// ParseFrameHeader has checked against the limit; up to trustedBody it is
+				// allocated whole and its bytes cross memory once.
+				c.offer()
+				have := b[n:]
+				if size <= trustedBody {
+					d.big = c.alloc(size)[:len(have)]
+				} else {
+					d.big = make([]byte, len(have), max(trustedBody, len(have)))
 				}
-				// Read the rest straight into the body's own allocation, whose size
-				// ParseFrameHeader has already checked against the limit: up to trustedBody,
-				// the bytes cross memory once.
-				body, err = c.readBody(b[n:], size)
-				if err != nil {
-					return err
-				}
-				owned = true
+				copy(d.big, have)
+				d.bigSize, d.bigFlags = size, f
 				c.consume(len(b))
-				peek = true
+				d.peek = true
+				continue
+			default:
+				return nil // wait for the rest of this frame
 			}
-			if body == nil {
-				if flags&zmtp.FlagCommand == 0 {
-					msgSize -= int64(size) // counted again when the frame is complete
-				}
-				break // wait for the rest of this frame
+		}
+		if c.codec != nil {
+			var err error
+			if flags, body, err = c.codec.Open(body); err != nil {
+				return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
 			}
-			if c.codec != nil {
-				if flags, body, err = c.codec.Open(body); err != nil {
-					return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
-				}
-				owned = true
+			owned = true
+		}
+		if flags&zmtp.FlagCommand != 0 {
+			if err := c.command(body); err != nil {
+				return err
 			}
-			if flags&zmtp.FlagCommand != 0 {
-				if err := c.command(body, sink); err != nil {
-					return err
-				}
+			continue
+		}
+		d.msgSize += int64(len(body))
+		if !owned {
+			body = c.carve(body)
+		}
+		d.frames = append(d.frames, body)
+		if flags&zmtp.FlagMore == 0 {
+			d.done++
+			if d.ic != nil && d.ic.Intercept(d.frames) {
+				d.frames, d.msgSize = nil, 0 // taken as it arrived (a subscription)
 				continue
 			}
-			if !owned {
-				body = carve(body)
-			}
-			frames = append(frames, body)
-			if flags&zmtp.FlagMore == 0 {
-				if ic != nil && ic.Intercept(frames) {
-					frames, msgSize = nil, 0 // taken as it arrived (a subscription)
-					continue
-				}
-				batch = append(batch, frames)
-				frames, msgSize = nil, 0
-			}
-		}
-		if !deliver() {
-			return nil
-		}
-		limit := len(c.rbuf)
-		if peek {
-			limit, peek = min(limit, peekSize), false
-		}
-		if err := c.readMore(limit); err != nil {
-			return err
+			d.batch = append(d.batch, d.frames)
+			d.frames, d.msgSize = nil, 0
 		}
 	}
 }
@@ -151,28 +179,35 @@ func (c *Conn) readLoop(sink Sink, space, stop <-chan struct{}) error {
 // costs only what it really sends, instead of an allocation that kills the process.
 const trustedBody = 4 << 20
 
-// readBody reads a size-byte body, of which have is already buffered, into its own allocation.
-func (c *Conn) readBody(have []byte, size int) ([]byte, error) {
-	body := make([]byte, len(have), min(size, max(trustedBody, len(have))))
-	copy(body, have)
-	for len(body) < size {
-		if len(body) == cap(body) {
-			body = slices.Grow(body, min(len(body), size-len(body)))
+// fillBig reads the rest of the big body under way. An interrupted read leaves it where it
+// was, to be finished by the next holder of the read turn.
+func (c *Conn) fillBig() error {
+	d := &c.dec
+	for len(d.big) < d.bigSize {
+		if len(d.big) == cap(d.big) {
+			d.big = slices.Grow(d.big, min(len(d.big), d.bigSize-len(d.big)))
 		}
-		n, err := c.nc.Read(body[len(body):min(cap(body), size)])
-		body = body[:len(body)+n]
-		c.heard()
-		if err != nil && len(body) < size {
-			return nil, ioErr(err)
+		n, err := c.nc.Read(d.big[len(d.big):min(cap(d.big), d.bigSize)])
+		d.big = d.big[:len(d.big)+n]
+		if n > 0 {
+			c.heard()
+		}
+		if err != nil && len(d.big) < d.bigSize {
+			return c.readErr(err)
 		}
 	}
-	return body[:size:size], nil
+	d.big = d.big[:d.bigSize]
+	return nil
 }
 
 // readMore reads at least one more byte, and at most limit bytes in all buffered, moving
 // unconsumed bytes to the front first. The buffer grows when it is full (a frame bigger than it,
 // but below directBody) or when a read fills it (the peer sends faster than we read).
-func (c *Conn) readMore(limit int) error {
+func (c *Conn) readMore() error {
+	limit := len(c.rbuf)
+	if c.dec.peek {
+		limit, c.dec.peek = min(limit, peekSize), false
+	}
 	if c.off > 0 {
 		c.r = copy(c.rbuf, c.rbuf[c.off:c.r])
 		c.off = 0
@@ -193,7 +228,17 @@ func (c *Conn) readMore(limit int) error {
 	if n > 0 {
 		return nil
 	}
-	return err
+	return c.readErr(err)
+}
+
+// readErr classifies a failed read: errInterrupted when Interrupt's deadline cut it short
+// (the connection is fine), else the connection's end.
+func (c *Conn) readErr(err error) error {
+	if errors.Is(err, os.ErrDeadlineExceeded) {
+		c.turn.dirty = true
+		return errInterrupted
+	}
+	return ioErr(err)
 }
 
 func (c *Conn) grow() {
@@ -205,8 +250,8 @@ func (c *Conn) grow() {
 }
 
 // command handles a command frame received after the handshake; SUBSCRIBE and CANCEL go to
-// sink in message form.
-func (c *Conn) command(body []byte, sink Sink) error {
+// the sink in message form.
+func (c *Conn) command(body []byte) error {
 	cmd, err := zmtp.ParseCommand(body)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
@@ -223,11 +268,13 @@ func (c *Conn) command(body []byte, sink Sink) error {
 		reason, _ := zmtp.ParseError(cmd)
 		return fmt.Errorf("%w: %q", ErrPeerError, reason)
 	case zmtp.CmdSubscribe:
+		c.dec.done++
 		topic, _ := zmtp.ParseSubscribe(cmd)
-		subscription(sink, topic, true)
+		subscription(c.dec.sink, topic, true)
 	case zmtp.CmdCancel:
+		c.dec.done++
 		topic, _ := zmtp.ParseCancel(cmd)
-		subscription(sink, topic, false)
+		subscription(c.dec.sink, topic, false)
 	}
 	// PONG and unknown commands need nothing.
 	return nil

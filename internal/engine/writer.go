@@ -15,14 +15,17 @@ const (
 )
 
 // writer encodes messages into one buffer, large bodies referenced in place, and writes it
-// with a single write (or writev).
+// with a single write (or writev). Whoever holds the connection's wmu owns it: the writer
+// goroutine, or a sender writing directly (WriteNow).
 type writer struct {
 	nc      net.Conn
 	wbuf    []byte
 	bufs    net.Buffers
 	seg     int // start of the part of wbuf not yet in bufs
 	pending int // bytes encoded and not yet written
+	sent    int // bytes at the front of wbuf a direct write got out already (bufs is empty then)
 	seal    mechanism.Codec
+	batch   []pipe.Msg
 }
 
 func (w *writer) frame(flags byte, body []byte) {
@@ -52,13 +55,23 @@ func (w *writer) raw(b []byte) {
 	w.pending += len(b)
 }
 
+func (w *writer) message(m pipe.Msg) {
+	for i, f := range m {
+		flags := byte(0)
+		if i < len(m)-1 {
+			flags = zmtp.FlagMore
+		}
+		w.frame(flags, f)
+	}
+}
+
 func (w *writer) flush() error {
 	if w.pending == 0 {
 		return nil
 	}
 	var err error
 	if len(w.bufs) == 0 {
-		_, err = w.nc.Write(w.wbuf)
+		_, err = w.nc.Write(w.wbuf[w.sent:])
 	} else {
 		if w.seg < len(w.wbuf) {
 			w.bufs = append(w.bufs, w.wbuf[w.seg:])
@@ -68,64 +81,113 @@ func (w *writer) flush() error {
 		clear(w.bufs)
 		w.bufs = w.bufs[:0]
 	}
-	w.wbuf, w.seg, w.pending = w.wbuf[:0], 0, 0
+	w.reset()
 	return err
 }
 
-// writeLoop drains q (and queued commands) whenever woken and writes everything it took, in
-// writes of up to flushAt bytes: the faster senders outrun the network, the more each write
-// carries, with no per-message system call.
-func (c *Conn) writeLoop(q *pipe.OutQueue, readDone, quit <-chan struct{}, idle func()) error {
-	w := &writer{nc: c.nc, wbuf: make([]byte, 0, 4<<10), seal: c.codec} // grows with the traffic
-	var batch []pipe.Msg
-	for {
-		c.busy.Store(true)
-		c.ctrlMu.Lock()
-		for _, f := range c.ctrl {
-			w.raw(f)
-		}
-		clear(c.ctrl)
-		c.ctrl = c.ctrl[:0]
-		c.ctrlMu.Unlock()
-		batch = q.Drain(batch[:0])
-		if len(batch) == 0 && w.pending == 0 {
-			if cap(w.wbuf) > keepIdle {
-				w.wbuf = make([]byte, 0, 4<<10) // a burst is over: do not hold its buffer while idle
-			}
-			c.busy.Store(false)
-			if idle != nil {
-				idle()
-			}
-			select {
-			case <-q.Wake():
-			case <-c.kick:
-			case <-readDone:
-				return nil
-			case <-quit:
-				return nil
-			}
-			continue
-		}
-		for _, m := range batch {
-			for i, f := range m {
-				flags := byte(0)
-				if i < len(m)-1 {
-					flags = zmtp.FlagMore
-				}
-				w.frame(flags, f)
-			}
+func (w *writer) reset() { w.wbuf, w.seg, w.pending, w.sent = w.wbuf[:0], 0, 0, 0 }
+
+// take moves queued command frames and messages into the batch; false when there are none.
+func (c *Conn) take(q *pipe.OutQueue) bool {
+	w := &c.w
+	c.ctrlMu.Lock()
+	for _, f := range c.ctrl {
+		w.raw(f)
+	}
+	clear(c.ctrl)
+	c.ctrl = c.ctrl[:0]
+	c.ctrlMu.Unlock()
+	w.batch = q.Drain(w.batch[:0])
+	return len(w.batch) > 0 || w.pending > 0
+}
+
+// writeQueued writes everything queued until a look finds nothing more, in writes of up to
+// flushAt bytes: the faster senders outrun the network, the more each write carries, with no
+// per-message system call. With wmu held.
+func (c *Conn) writeQueued(q *pipe.OutQueue) error {
+	w := &c.w
+	for c.take(q) {
+		for _, m := range w.batch {
+			w.message(m)
 			if w.pending >= flushAt {
 				if err := w.flush(); err != nil {
-					c.busy.Store(false)
 					return err
 				}
 			}
 		}
-		err := w.flush()
-		clear(batch)
-		if err != nil {
-			c.busy.Store(false)
+		clear(w.batch)
+		if err := w.flush(); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// writeLoop writes what q (and the command queue) holds whenever woken, until writing fails,
+// reading has ended or quit closes.
+func (c *Conn) writeLoop(q *pipe.OutQueue, readDone, quit <-chan struct{}, idle func()) error {
+	w := &c.w
+	c.wmu.Lock()
+	w.nc, w.seal, w.wbuf = c.nc, c.codec, make([]byte, 0, 4<<10) // grows with the traffic
+	c.wmu.Unlock()
+	for {
+		c.wmu.Lock()
+		c.busy.Store(true)
+		err := c.writeQueued(q)
+		if err == nil && cap(w.wbuf) > keepIdle {
+			w.wbuf = make([]byte, 0, 4<<10) // a burst is over: do not hold its buffer while idle
+		}
+		c.busy.Store(false)
+		c.wmu.Unlock()
+		if err != nil {
+			return err
+		}
+		if idle != nil {
+			idle()
+		}
+		select {
+		case <-q.Wake():
+		case <-c.kick:
+		case <-readDone:
+			return nil
+		case <-quit:
+			return nil
+		}
+	}
+}
+
+// WriteNow writes what q holds from the sender's goroutine, sparing it the hand-off to the
+// writer goroutine (turn.go says what that costs): a Send that answers a Recv does this, as a
+// request-reply exchange is bound by latency, not by batching. It writes only when the writer
+// goroutine is idle, without blocking, and never big frames (those go by writev); whatever it
+// does not write, the writer goroutine is woken for.
+func (c *Conn) WriteNow(q *pipe.OutQueue) {
+	if !c.canWriteNow() || !c.wmu.TryLock() {
+		q.WakeWriter()
+		return
+	}
+	w := &c.w
+	done := false
+	if w.pending == 0 && w.nc != nil {
+		c.busy.Store(true)
+		c.take(q)
+		for _, m := range w.batch {
+			w.message(m)
+		}
+		clear(w.batch)
+		if len(w.bufs) == 0 && w.pending > 0 {
+			w.sent = c.writeNonBlocking(w.wbuf)
+			if w.sent == len(w.wbuf) {
+				w.reset()
+			}
+		}
+		done = w.pending == 0
+		c.busy.Store(!done)
+	}
+	c.wmu.Unlock()
+	if !done {
+		q.WakeWriter()
+	} else if c.idle != nil {
+		c.idle()
 	}
 }

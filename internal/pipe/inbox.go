@@ -20,6 +20,8 @@ type Inbox struct {
 	waiting int         // receivers blocked in Wait
 	wake    chan struct{}
 
+	bufs BufPool // recycled frame buffers for the socket's connections
+
 	watchers int    // pollers waiting for a message (see Watch)
 	notify   func() // called, with mu held, on every push while watchers > 0
 }
@@ -130,3 +132,6 @@ func lowWater(hwm int) int {
 	}
 	return hwm / 2
 }
+
+// Bufs is the pool of buffers the socket's receivers gave back.
+func (ib *Inbox) Bufs() *BufPool { return &ib.bufs }

@@ -1,6 +1,9 @@
 package pipe
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // OutQueue is a bounded queue of outbound messages drained by one writer goroutine. Senders never
 // wait on it: TryPush fails at the high-water mark and the socket decides to block or drop.
@@ -10,6 +13,7 @@ type OutQueue struct {
 	hwm     int
 	full    bool // a push failed since the last drain
 	closed  bool
+	quiet   atomic.Bool // pushes do not wake the writer: the sender writes itself (SetQuiet)
 	wake    chan struct{}
 	onSpace func()
 }
@@ -31,11 +35,18 @@ func (q *OutQueue) TryPush(m Msg) bool {
 	wasEmpty := q.q.len() == 0
 	q.q.push(m)
 	q.mu.Unlock()
-	if wasEmpty {
+	if wasEmpty && !q.quiet.Load() {
 		Signal(q.wake)
 	}
 	return true
 }
+
+// SetQuiet makes pushes leave the writer asleep (on) or wake it as usual (off): a sender that
+// will write what it pushed itself sets it around its push, and calls WakeWriter if it cannot.
+func (q *OutQueue) SetQuiet(on bool) { q.quiet.Store(on) }
+
+// WakeWriter wakes the writer to look at the queue.
+func (q *OutQueue) WakeWriter() { Signal(q.wake) }
 
 // PushFront queues m ahead of everything else, ignoring the HWM: for protocol messages such as
 // PROBE_ROUTER's, which must be the first thing a new peer sees.

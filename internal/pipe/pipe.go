@@ -59,6 +59,9 @@ func (p *Pipe) TryPush(m Msg) bool {
 	return o != nil && (*o).TryPush(m)
 }
 
+// TakeBuffer returns a recycled buffer of length n from the socket, or nil (see BufPool).
+func (p *Pipe) TakeBuffer(n int) []byte { return p.inbox.bufs.Get(n) }
+
 // SetOnSpace replaces the callback for freed credit.
 func (p *Pipe) SetOnSpace(f func()) {
 	p.inbox.mu.Lock()

@@ -16,6 +16,7 @@ func (s *Socket) Close() error {
 	}
 	s.closed = true
 	close(s.closing)
+	s.updateSoleLocked() // a Recv reading the connection itself returns
 	eps := s.endpoints
 	s.endpoints = map[string]endpoint{}
 	s.mu.Unlock()

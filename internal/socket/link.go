@@ -37,6 +37,7 @@ func (s *Socket) attachLocked(l *link) bool {
 	}
 	l.attached = true
 	s.links[l] = struct{}{}
+	s.updateSoleLocked()
 	s.wakeSenders()
 	return true
 }
@@ -47,6 +48,7 @@ func (s *Socket) detachLocked(l *link) {
 		l.attached = false
 	}
 	delete(s.links, l)
+	s.updateSoleLocked()
 }
 
 // persistentLink returns a link attached right away for a connect-side endpoint, so messages
@@ -102,6 +104,7 @@ func (s *Socket) serve(nc net.Conn, ep string, l *link, connectID []byte) error 
 		return errRefused
 	}
 	l.conn = c
+	s.updateSoleLocked()
 	s.mu.Unlock()
 	if s.probes() {
 		l.q.PushFront(pipe.Msg{{}})
@@ -109,6 +112,7 @@ func (s *Socket) serve(nc net.Conn, ep string, l *link, connectID []byte) error 
 	err = c.Run(l.p, l.space, l.q, s.quit, s.wakeIdle)
 	s.mu.Lock()
 	l.conn = nil
+	s.updateSoleLocked()
 	if !l.persistent {
 		s.detachLocked(l)
 		l.q.Close()

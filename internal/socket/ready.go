@@ -33,6 +33,9 @@ func (s *Socket) Watch(c chan struct{}) {
 	s.ready.n.Add(1)
 	s.ready.mu.Unlock()
 	s.inbox.Watch(s.ready.notify)
+	s.mu.Lock()
+	s.backgroundSoleLocked() // bytes nobody reads would never make the socket readable
+	s.mu.Unlock()
 }
 
 // Unwatch ends a Watch.
@@ -69,6 +72,9 @@ func (s *Socket) Ready(in, out bool) (readable, writable, closed bool) {
 	}
 	if in {
 		readable = s.pat.canRecv() == nil && s.inbox.Len() > 0
+		if !readable {
+			s.backgroundSoleLocked()
+		}
 	}
 	if out {
 		writable = s.canSendLocked()

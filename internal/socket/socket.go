@@ -28,6 +28,9 @@ type Socket struct {
 	nconns    map[net.Conn]endpoint // every open connection and the endpoint that made it
 
 	inbox    *pipe.Inbox
+	sole     *link         // the peer Recv and Send may serve themselves (direct.go)
+	soleConn *engine.Conn  // its connection
+	answered bool          // the last call was a Recv that returned a message: a Send answers it
 	sendWake chan struct{} // a pipe gained room or a peer arrived
 	idleWake chan struct{} // a writer finished its work (linger)
 	closing  chan struct{} // closed when Close starts: blocked calls return
@@ -85,8 +88,22 @@ func (s *Socket) Send(ctx context.Context, m pipe.Msg) error {
 			s.mu.Unlock()
 			return zerr.ErrClosed
 		}
+		var direct *link
+		if s.answered && s.sole != nil {
+			direct = s.sole
+			direct.q.SetQuiet(true)
+		}
 		err := s.pat.send(m)
+		var conn *engine.Conn
+		if direct != nil {
+			direct.q.SetQuiet(false)
+			conn = direct.conn
+		}
+		s.answered = false
 		s.mu.Unlock()
+		if direct != nil && err == nil {
+			conn.WriteNow(direct.q)
+		}
 		if err != errAgain {
 			if waited && err == nil {
 				s.wakeSenders() // there may be room for another waiting sender too
@@ -123,14 +140,28 @@ func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
 				break
 			}
 			if out, keep := s.pat.recv(p, m); keep {
+				s.answered = true
 				meta := p.Meta
 				s.mu.Unlock()
 				return out, meta, nil
 			}
 		}
-		wait := s.inbox.BeginWait()
+		sole := s.soleConn
 		s.mu.Unlock()
-		if !wait {
+		if sole != nil {
+			err := s.readDirect(ctx, sole)
+			if err == nil {
+				continue
+			}
+			if isInterrupted(err) {
+				if err := ctx.Err(); err != nil {
+					return nil, nil, err
+				}
+				continue // closing, or another peer: the next round sees it
+			}
+			// Someone else reads it, or it failed: wait for what arrives.
+		}
+		if !s.inbox.BeginWait() {
 			continue
 		}
 		select {
@@ -143,6 +174,13 @@ func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
 			return nil, nil, zerr.ErrClosed
 		}
 		s.inbox.EndWait()
+	}
+}
+
+// Recycle keeps m's big frames for the socket's connections to read later frames into.
+func (s *Socket) Recycle(m pipe.Msg) {
+	for _, f := range m {
+		s.inbox.Bufs().Put(f)
 	}
 }
 

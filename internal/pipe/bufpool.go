@@ -1,0 +1,74 @@
+package pipe
+
+import (
+	"math/bits"
+	"sync"
+)
+
+// BufPool keeps big frame buffers that receivers gave back (Socket.Recycle), for the socket's
+// connections to read later frames into: a stream of big messages then costs no allocation, and
+// no garbage collector work, per message. It holds at most poolMax bytes; buffers below
+// poolMin are not worth keeping.
+type BufPool struct {
+	mu    sync.Mutex
+	class [poolClasses][][]byte // class k holds buffers of capacity [poolMin<<k, poolMin<<(k+1))
+	bytes int
+}
+
+const (
+	poolMin     = 8 << 10
+	poolClasses = 16 // up to 256 MiB buffers
+	poolMax     = 16 << 20
+)
+
+func poolClass(n int) int { return bits.Len(uint(n/poolMin)) - 1 }
+
+// Put keeps b for reuse, if it is big enough and there is room; b must not be used afterwards.
+func (p *BufPool) Put(b []byte) {
+	c := cap(b)
+	if c < poolMin {
+		return
+	}
+	k := poolClass(c)
+	if k >= poolClasses {
+		return
+	}
+	p.mu.Lock()
+	if p.bytes+c <= poolMax {
+		p.class[k] = append(p.class[k], b[:0])
+		p.bytes += c
+	}
+	p.mu.Unlock()
+}
+
+// Get returns a kept buffer of length n, or nil when none fits.
+func (p *BufPool) Get(n int) []byte {
+	if n < poolMin {
+		return nil
+	}
+	k := poolClass(n)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.bytes == 0 {
+		return nil
+	}
+	// A buffer of the next class up always fits; one of n's own class fits if it is not
+	// smaller than n (a steady stream of one size gives back buffers of exactly that size).
+	for _, c := range [2]int{k, k + 1} {
+		if c >= poolClasses {
+			break
+		}
+		list := p.class[c]
+		for i := len(list) - 1; i >= 0; i-- {
+			if b := list[i]; cap(b) >= n {
+				last := len(list) - 1
+				list[i] = list[last]
+				list[last] = nil
+				p.class[c] = list[:last]
+				p.bytes -= cap(b)
+				return b[:n]
+			}
+		}
+	}
+	return nil
+}

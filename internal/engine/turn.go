@@ -18,7 +18,8 @@ import (
 // 18 µs one way with no hand-off and 55 µs with one. So a receiver that finds its socket's queue
 // empty may take the turn and read the connection itself (ReadAsCaller), parked in the netpoller
 // where the data wakes it directly. The background reader gives the turn up when asked, and
-// takes it back once no caller has read for handBack, or when the socket asks (Background).
+// takes it back once no caller has read for handBack, or when the socket stops callers
+// (SetCallerReads).
 //
 // The turn passes under turn.mu; the decoder and the read buffer belong to whoever holds it.
 // A blocking read is cut short with a read deadline in the past (Interrupt); the next holder
@@ -57,7 +58,7 @@ type readTurn struct {
 	armed  bool
 	watch  *time.Timer
 
-	resume atomic.Bool // the socket wants the background reader back
+	callers atomic.Bool // callers may take the turn (SetCallerReads)
 
 	dirty bool // the holder's: the last read ended at Interrupt's deadline
 
@@ -78,14 +79,14 @@ func (t *readTurn) init() {
 }
 
 // Interrupt cuts short a read blocked on the connection; its holder then looks at why it was
-// called (a done ctx, a closing socket, Background) and goes on reading if nothing applies.
+// called (a done ctx, a closing socket, SetCallerReads) and goes on reading if nothing applies.
 func (c *Conn) Interrupt() { _ = c.nc.SetReadDeadline(longAgo) }
 
 // ReadAsCaller reads the connection in the caller's goroutine until it has delivered at least
 // one message to the sink (or the sink is full), or queued reports a message waiting already,
 // and returns nil then. It returns
 // ErrReadBusy when another caller holds the turn or the connection is ending, an error
-// matching ctx.Err() or ErrInterrupted when ctx ends, closing closes or Background is called
+// matching ctx.Err() or ErrInterrupted when ctx ends, closing closes or callers are stopped
 // while it waits, and the connection's error when reading fails (the connection is then
 // closing, as when its background reader fails).
 func (c *Conn) ReadAsCaller(ctx context.Context, closing <-chan struct{}, queued func() bool) error {
@@ -117,7 +118,7 @@ func (c *Conn) readAsCaller(ctx context.Context, closing <-chan struct{}, queued
 		}
 		// Looked at after clearing the deadline: an Interrupt for any of these either is
 		// seen here or cuts short the read below.
-		if ctx.Err() != nil || t.resume.Load() || isClosed(closing) {
+		if ctx.Err() != nil || !t.callers.Load() || isClosed(closing) {
 			return errInterrupted
 		}
 		if queued() {
@@ -143,7 +144,7 @@ func (c *Conn) takeTurn() bool {
 	t := &c.turn
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.closed || t.err != nil || t.yield || t.holder == caller {
+	if t.closed || t.err != nil || t.yield || t.holder == caller || !t.callers.Load() {
 		return false
 	}
 	if t.holder == nobody {
@@ -172,8 +173,7 @@ func (c *Conn) endCallerTurn() {
 	switch {
 	case t.closed || t.err != nil:
 		t.handed.Broadcast()
-	case t.resume.Load():
-		t.resume.Store(false)
+	case !t.callers.Load():
 		t.holder = background
 		go c.runBackground()
 	case !t.armed:
@@ -207,18 +207,24 @@ func (c *Conn) watchdog() {
 	c.runBackground()
 }
 
-// Background gives the turn back to the background reader now: the socket calls it when
-// callers will not read this connection any more (another peer joined, a Poller watches).
-func (c *Conn) Background() {
+// SetCallerReads lets callers take the turn (on), or ends that (off): the socket allows it
+// while this is its only peer, and stops it when another joins or a Poller watches, as a caller
+// blocked on this connection would not see their messages. Off interrupts a caller reading and
+// gives the turn back to the background reader.
+func (c *Conn) SetCallerReads(on bool) {
 	t := &c.turn
 	t.mu.Lock()
+	t.callers.Store(on)
+	if on {
+		t.mu.Unlock()
+		return
+	}
 	switch {
 	case t.closed || t.err != nil:
 	case t.holder == nobody:
 		t.holder = background
 		go c.runBackground()
 	case t.holder == caller:
-		t.resume.Store(true)
 		t.mu.Unlock()
 		c.Interrupt()
 		return

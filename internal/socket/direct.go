@@ -11,7 +11,8 @@ import (
 // than waking when the connection's reader goroutine delivers, and a Send that answers a Recv
 // writes to the connection itself, rather than waking its writer goroutine (engine/turn.go
 // says why). That is done when the socket has exactly one peer and it is a connection; with
-// more, a receiver could watch only one of them, so their goroutines serve them as usual.
+// more, a receiver could watch only one of them, so their goroutines serve them as usual; so
+// too while a Poller watches the socket, as bytes nobody reads would never make it readable.
 
 // updateSoleLocked recomputes which peer, if any, Recv and Send may serve themselves; with
 // s.mu held. A connection that stops being it gets its background reader back.
@@ -24,15 +25,19 @@ func (s *Socket) updateSoleLocked() {
 			}
 		}
 	}
+	if sole != nil && s.ready.n.Load() > 0 {
+		sole = nil
+	}
 	if sole == s.sole && (sole == nil || sole.conn == s.soleConn) {
 		return
 	}
 	if s.soleConn != nil {
-		s.soleConn.Background()
+		s.soleConn.SetCallerReads(false)
 	}
 	s.sole, s.soleConn = sole, nil
 	if sole != nil {
 		s.soleConn = sole.conn
+		s.soleConn.SetCallerReads(true)
 	}
 }
 
@@ -46,13 +51,7 @@ func (s *Socket) readDirect(ctx context.Context, c *engine.Conn) error {
 	return c.ReadAsCaller(ctx, s.closing, s.queued)
 }
 
-// backgroundSole has the sole connection read by its own goroutine, for a Poller or a
-// readiness check that cannot see bytes nobody has read.
-func (s *Socket) backgroundSoleLocked() {
-	if s.soleConn != nil {
-		s.soleConn.Background()
-	}
-}
+
 
 func (s *Socket) queued() bool { return s.inbox.Len() > 0 }
 

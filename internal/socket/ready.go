@@ -34,7 +34,7 @@ func (s *Socket) Watch(c chan struct{}) {
 	s.ready.mu.Unlock()
 	s.inbox.Watch(s.ready.notify)
 	s.mu.Lock()
-	s.backgroundSoleLocked() // bytes nobody reads would never make the socket readable
+	s.updateSoleLocked() // a watched socket's connections read themselves: see direct.go
 	s.mu.Unlock()
 }
 
@@ -50,6 +50,9 @@ func (s *Socket) Unwatch(c chan struct{}) {
 		s.ready.n.Add(-1)
 	}
 	s.ready.mu.Unlock()
+	s.mu.Lock()
+	s.updateSoleLocked()
+	s.mu.Unlock()
 }
 
 func (s *Socket) notifyReady() {
@@ -72,9 +75,6 @@ func (s *Socket) Ready(in, out bool) (readable, writable, closed bool) {
 	}
 	if in {
 		readable = s.pat.canRecv() == nil && s.inbox.Len() > 0
-		if !readable {
-			s.backgroundSoleLocked()
-		}
 	}
 	if out {
 		writable = s.canSendLocked()

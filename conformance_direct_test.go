@@ -1,0 +1,215 @@
+package zmq_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net"
+	"testing"
+	"time"
+
+	zmq "github.com/purezmq/zmq"
+)
+
+// Direct I/O (internal/socket/direct.go): a Recv that finds its queue empty reads its only
+// peer's connection itself, and a Send answering a Recv writes it itself. These tests take a
+// socket into that state (a first exchange) and check that whatever can interrupt a caller
+// blocked on the connection does, and that nothing is lost or reordered on the way.
+
+// directPair links a PULL (bound) and a PUSH over tr and makes one exchange, so the PULL's
+// next Recv reads the connection itself.
+func directPair(t *testing.T, tr transport) (pull, push *zmq.Socket, ep string) {
+	t.Helper()
+	pull, push = newSocket(t, zmq.PULL), newSocket(t, zmq.PUSH)
+	ep = link(t, tr, pull, push)
+	sendString(t, push, "warm-up")
+	expectRecvString(t, pull, "warm-up")
+	return pull, push, ep
+}
+
+// recvAsync starts a Recv with ctx and delivers its outcome.
+func recvAsync(ctx context.Context, s *zmq.Socket) <-chan recvResult {
+	out := make(chan recvResult, 1)
+	go func() {
+		m, err := s.Recv(ctx)
+		out <- recvResult{m, err}
+	}()
+	return out
+}
+
+type recvResult struct {
+	m   zmq.Msg
+	err error
+}
+
+func waitResult(t *testing.T, c <-chan recvResult) recvResult {
+	t.Helper()
+	select {
+	case r := <-c:
+		return r
+	case <-time.After(waitLong):
+		t.Fatal("Recv did not return")
+		return recvResult{}
+	}
+}
+
+func TestDirectRecvCtxEnds(t *testing.T) {
+	forEachWireTransport(t, func(t *testing.T, tr transport) {
+		pull, push, _ := directPair(t, tr)
+		ctx, cancel := context.WithCancel(context.Background())
+		res := recvAsync(ctx, pull)
+		cancel()
+		if r := waitResult(t, res); !errors.Is(r.err, context.Canceled) {
+			t.Fatalf("Recv after cancel: %v, want context.Canceled", r.err)
+		}
+		ctx, cancel = context.WithTimeout(context.Background(), waitShort)
+		defer cancel()
+		if _, err := pull.Recv(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("Recv past its deadline: %v", err)
+		}
+		// The interrupted reads left the connection as it was.
+		sendString(t, push, "after")
+		expectRecvString(t, pull, "after")
+	})
+}
+
+func TestDirectRecvClose(t *testing.T) {
+	forEachWireTransport(t, func(t *testing.T, tr transport) {
+		pull, _, _ := directPair(t, tr)
+		res := recvAsync(context.Background(), pull)
+		// Close interrupts a Recv reading the connection whenever it happens; let it start
+		// first most of the time, as the case worth testing.
+		if r, ok := recvSoon(res); ok {
+			t.Fatalf("Recv returned %v, %v before anything was sent", r.m, r.err)
+		}
+		if err := pull.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if r := waitResult(t, res); !errors.Is(r.err, zmq.ErrClosed) || !errors.Is(r.err, net.ErrClosed) {
+			t.Fatalf("Recv on a closed socket: %v", r.err)
+		}
+	})
+}
+
+// recvSoon reports a Recv outcome that arrives within waitShort.
+func recvSoon(c <-chan recvResult) (recvResult, bool) {
+	select {
+	case r := <-c:
+		return r, true
+	case <-time.After(waitShort):
+		return recvResult{}, false
+	}
+}
+
+// TestDirectRecvSecondPeer: a Recv blocked on the only peer's connection must see a message
+// from a peer that joins meanwhile.
+func TestDirectRecvSecondPeer(t *testing.T) {
+	forEachWireTransport(t, func(t *testing.T, tr transport) {
+		pull, _, ep := directPair(t, tr)
+		res := recvAsync(context.Background(), pull)
+		if r, ok := recvSoon(res); ok {
+			t.Fatalf("Recv returned %v, %v before anything was sent", r.m, r.err)
+		}
+		other := newSocket(t, zmq.PUSH)
+		connect(t, other, ep)
+		sendString(t, other, "from the second peer")
+		r := waitResult(t, res)
+		if r.err != nil || r.m.String() != "from the second peer" {
+			t.Fatalf("got %q, %v", r.m.String(), r.err)
+		}
+	})
+}
+
+// TestDirectPollAfterRecv: bytes nobody reads must still make a polled socket readable.
+func TestDirectPollAfterRecv(t *testing.T) {
+	forEachWireTransport(t, func(t *testing.T, tr transport) {
+		pull, push, _ := directPair(t, tr)
+		p := zmq.NewPoller()
+		p.Add(pull, zmq.PollIn)
+		sendString(t, push, "polled")
+		ctx, cancel := within(waitLong)
+		defer cancel()
+		ready, err := p.Poll(ctx)
+		if err != nil || len(ready) != 1 || ready[0].Events&zmq.PollIn == 0 {
+			t.Fatalf("Poll: %v, %v", ready, err)
+		}
+		expectRecvString(t, pull, "polled")
+	})
+}
+
+// TestDirectRequestReply runs REQ/REP exchanges, where both Recv and Send serve the
+// connection themselves, with replies of every shape: small, big (writev), and multipart ones
+// too big for one non-blocking write, whose rest the writer goroutine must finish in order.
+func TestDirectRequestReply(t *testing.T) {
+	forEachWireTransport(t, func(t *testing.T, tr transport) {
+		rep, req := newSocket(t, zmq.REP), newSocket(t, zmq.REQ)
+		link(t, tr, rep, req)
+		shapes := [][]int{{1}, {100}, {5000}, {100 << 10}, {7000, 7000, 7000}, manyFrames(300, 7<<10)}
+		for round := range 3 {
+			for i, shape := range shapes {
+				frames := make([][]byte, len(shape))
+				for f, n := range shape {
+					frames[f] = bytes.Repeat([]byte{byte(round*31 + i*7 + f)}, n)
+				}
+				send(t, req, []byte{byte(i)})
+				expectRecv(t, rep, []byte{byte(i)})
+				send(t, rep, frames...)
+				expectRecv(t, req, frames...)
+			}
+		}
+	})
+}
+
+func manyFrames(n, size int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = size
+	}
+	return s
+}
+
+// TestDirectHeartbeatWhileAway: a socket whose application read the connection itself and
+// then stays away from Recv must still answer its peer's PINGs (its reader takes the
+// connection back).
+func TestDirectHeartbeatWhileAway(t *testing.T) {
+	forEachWireTransport(t, func(t *testing.T, tr transport) {
+		const ivl = 20 * time.Millisecond
+		opts := []zmq.Option{zmq.WithHeartbeatIvl(ivl), zmq.WithHeartbeatTimeout(10 * ivl)}
+		a := newSocket(t, zmq.DEALER, opts...)
+		b := newSocket(t, zmq.DEALER)
+		link(t, tr, a, b)
+		events, stop := a.Monitor(zmq.EventDisconnected)
+		defer stop()
+		sendString(t, a, "one")
+		expectRecvString(t, b, "one")
+		select { // b stays away from Recv for many heartbeat timeouts
+		case ev := <-events:
+			t.Fatalf("a dropped its silent-looking peer: %v", ev)
+		case <-time.After(50 * ivl):
+		}
+		sendString(t, a, "two")
+		expectRecvString(t, b, "two")
+	})
+}
+
+// TestRecycle: a recycled frame's memory receives a later frame, whose bytes are its own.
+func TestRecycle(t *testing.T) {
+	forEachWireTransport(t, func(t *testing.T, tr transport) {
+		pull, push, _ := directPair(t, tr)
+		var last []byte // the frame recycled last: only its address is looked at
+		reused := false
+		for i, n := range []int{64 << 10, 64 << 10, 40 << 10, 64 << 10, 10 << 10, 100 << 10, 64 << 10} {
+			want := bytes.Repeat([]byte{byte(i + 1)}, n)
+			send(t, push, want)
+			m := expectRecv(t, pull, want)
+			if last != nil && &m.Frames[0][0] == &last[0] {
+				reused = true
+			}
+			last = m.Frames[0]
+			pull.Recycle(m)
+		}
+		if !reused {
+			t.Fatal("no received frame used recycled memory")
+		}
+	})
+}

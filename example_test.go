@@ -89,3 +89,36 @@ func Example_dealerRouter() {
 	// from worker-1: ready
 	// do this
 }
+
+// A receiver of big messages gives each one back once it is done with it: the socket reads
+// later frames into that memory instead of allocating afresh.
+func ExampleSocket_Recycle() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	pull, _ := zmq.NewSocket(zmq.PULL)
+	defer pull.Close()
+	pull.Bind("tcp://127.0.0.1:*")
+	push, _ := zmq.NewSocket(zmq.PUSH)
+	defer push.Close()
+	push.Connect(pull.LastEndpoint())
+
+	go func() {
+		for i := range 100 {
+			frame := make([]byte, 256<<10)
+			frame[0] = byte(i)
+			push.Send(ctx, zmq.NewMsg(frame))
+		}
+	}()
+	sum := 0
+	for range 100 {
+		m, err := pull.Recv(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		sum += int(m.Frames[0][0])
+		pull.Recycle(m) // m must not be used after this
+	}
+	fmt.Println(sum)
+	// Output: 4950
+}

@@ -51,8 +51,6 @@ func (s *Socket) readDirect(ctx context.Context, c *engine.Conn) error {
 	return c.ReadAsCaller(ctx, s.closing, s.queued)
 }
 
-
-
 func (s *Socket) queued() bool { return s.inbox.Len() > 0 }
 
 func isInterrupted(err error) bool { return errors.Is(err, engine.ErrInterrupted) }

@@ -23,8 +23,19 @@ func pushPull(tb testing.TB, transport string) (push, pull *zmq.Socket) {
 // messages are built before the clock starts, so allocations are the library's.
 func BenchmarkSendRecv(b *testing.B) {
 	for _, tr := range []string{"inproc", "ipc", "tcp"} {
-		for _, size := range []int{16, 256, 4096, 65536} {
-			b.Run(fmt.Sprintf("%s/%d", tr, size), func(b *testing.B) {
+		for _, c := range []struct {
+			size    int
+			recycle bool // the receiver gives each message back (Socket.Recycle)
+		}{{16, false}, {256, false}, {4096, false}, {65536, false}, {65536, true}} {
+			size := c.size
+			name := fmt.Sprintf("%s/%d", tr, size)
+			if c.recycle {
+				if tr == "inproc" {
+					continue // a frame received over inproc is the sender's: not the receiver's to recycle here
+				}
+				name += "/recycle"
+			}
+			b.Run(name, func(b *testing.B) {
 				push, pull := pushPull(b, tr)
 				ctx := context.Background()
 				msgs := make([]zmq.Msg, b.N)
@@ -46,8 +57,12 @@ func BenchmarkSendRecv(b *testing.B) {
 					done <- nil
 				}()
 				for range b.N {
-					if _, err := pull.Recv(ctx); err != nil {
+					m, err := pull.Recv(ctx)
+					if err != nil {
 						b.Fatal(err)
+					}
+					if c.recycle {
+						pull.Recycle(m)
 					}
 				}
 				if err := <-done; err != nil {

@@ -29,6 +29,7 @@ type decoder struct {
 	bufs BufferSource // sink as a BufferSource, or nil
 
 	frames  [][]byte // the message being assembled
+	lists   [][]byte // the shared frame list messages' own lists are carved from
 	msgSize int64
 	batch   []pipe.Msg // decoded, not yet taken by the sink
 	slab    []byte
@@ -164,15 +165,32 @@ func (c *Conn) decode() error {
 		d.frames = append(d.frames, body)
 		if flags&zmtp.FlagMore == 0 {
 			d.done++
-			if d.ic != nil && d.ic.Intercept(d.frames) {
-				d.frames, d.msgSize = nil, 0 // taken as it arrived (a subscription)
-				continue
+			m := d.message()
+			if d.ic != nil && d.ic.Intercept(m) {
+				continue // taken as it arrived (a subscription)
 			}
-			d.batch = append(d.batch, d.frames)
-			d.frames, d.msgSize = nil, 0
+			d.batch = append(d.batch, m)
 		}
 	}
 }
+
+// message hands out the frames assembled as a message of its own. Its frame list is carved
+// from a shared one, capacity capped, so a message costs no allocation of its own for it.
+func (d *decoder) message() pipe.Msg {
+	n := len(d.frames)
+	if len(d.lists) < n {
+		d.lists = make([][]byte, max(listsSize, n))
+	}
+	m := d.lists[:n:n]
+	d.lists = d.lists[n:]
+	copy(m, d.frames)
+	clear(d.frames)
+	d.frames, d.msgSize = d.frames[:0], 0
+	return m
+}
+
+// listsSize is how many frame slots one shared frame list holds.
+const listsSize = 64
 
 // trustedBody is the most a frame header alone makes the reader allocate. A bigger body grows
 // as its bytes arrive, so a peer declaring a huge frame (there is no MAXMSGSIZE by default)

@@ -21,9 +21,10 @@ type writer struct {
 	nc      net.Conn
 	wbuf    []byte
 	bufs    net.Buffers
-	seg     int // start of the part of wbuf not yet in bufs
-	pending int // bytes encoded and not yet written
-	sent    int // bytes at the front of wbuf a direct write got out already (bufs is empty then)
+	out     net.Buffers // what a writev has still to write
+	seg     int         // start of the part of wbuf not yet in bufs
+	pending int         // bytes encoded and not yet written
+	sent    int         // bytes at the front of wbuf a direct write got out already (bufs is empty then)
 	seal    mechanism.Codec
 	batch   []pipe.Msg
 }
@@ -76,8 +77,8 @@ func (w *writer) flush() error {
 		if w.seg < len(w.wbuf) {
 			w.bufs = append(w.bufs, w.wbuf[w.seg:])
 		}
-		out := w.bufs
-		_, err = out.WriteTo(w.nc)
+		w.out = w.bufs // WriteTo consumes its receiver; w.out lives in the Conn, so it costs no allocation
+		_, err = w.out.WriteTo(w.nc)
 		clear(w.bufs)
 		w.bufs = w.bufs[:0]
 	}

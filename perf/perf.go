@@ -81,9 +81,27 @@ type socketConn struct {
 
 // recyclingConn is a socketConn that recycles what the loops are done with. Not over inproc,
 // where a received frame is the sender's payload, which it goes on sending.
-type recyclingConn struct{ socketConn }
+type recyclingConn struct {
+	socketConn
+	last zmq.Msg // the message Recv returned last
+}
 
-func (c recyclingConn) Recycle(b []byte) { c.s.Recycle(zmq.Msg{Frames: [][]byte{b}}) }
+func (c *recyclingConn) Recv() ([]byte, error) {
+	m, err := c.recvOne()
+	if err != nil {
+		return nil, err
+	}
+	c.last = m
+	return m.Frames[0], nil
+}
+
+// Recycle gives back the message Recv returned last, whose frame b is.
+func (c *recyclingConn) Recycle(b []byte) {
+	if len(c.last.Frames) == 1 && len(b) > 0 && &c.last.Frames[0][0] == &b[0] {
+		c.s.Recycle(c.last)
+	}
+	c.last = zmq.Msg{}
+}
 
 func (c socketConn) Send(b []byte) error {
 	// A message's frames belong to the library once sent, so each send gets its own frame
@@ -92,21 +110,27 @@ func (c socketConn) Send(b []byte) error {
 }
 
 func (c socketConn) Recv() ([]byte, error) {
-	m, err := c.s.Recv(c.ctx)
+	m, err := c.recvOne()
 	if err != nil {
 		return nil, err
 	}
-	if len(m.Frames) != 1 {
-		return nil, fmt.Errorf("perf: message of %d frames, want 1", len(m.Frames))
-	}
 	return m.Frames[0], nil
+}
+
+// recvOne receives a message, which must have one frame.
+func (c socketConn) recvOne() (zmq.Msg, error) {
+	m, err := c.s.Recv(c.ctx)
+	if err == nil && len(m.Frames) != 1 {
+		err = fmt.Errorf("perf: message of %d frames, want 1", len(m.Frames))
+	}
+	return m, err
 }
 
 // NewConn adapts a purezmq socket to Conn, each call bounded by ctx; with recycle, it recycles
 // received messages the loops are done with (Recycler).
 func NewConn(ctx context.Context, s *zmq.Socket, recycle bool) Conn {
 	if recycle {
-		return recyclingConn{socketConn{ctx, s}}
+		return &recyclingConn{socketConn: socketConn{ctx, s}}
 	}
 	return socketConn{ctx, s}
 }

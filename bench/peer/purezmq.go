@@ -45,7 +45,7 @@ func (p purezmqImpl) open(k kind, endpoint string, o sockOpts) (conn, error) {
 		s.Close()
 		return nil, err
 	}
-	return purezmqConn{s, o.timeout, !strings.HasPrefix(endpoint, "inproc://")}, nil
+	return &purezmqConn{s: s, timeout: o.timeout, recycle: !strings.HasPrefix(endpoint, "inproc://")}, nil
 }
 
 // purezmqCurve is the options of a CURVE server (bind) or client with the fixed keys.
@@ -80,17 +80,18 @@ type purezmqConn struct {
 	s       *zmq.Socket
 	timeout time.Duration // of each recv, when set
 	recycle bool          // give received messages back (not over inproc: they are the sender's payload)
+	last    zmq.Msg       // the message recv returned last, for recycled
 }
 
 // The peers never cancel: the driver kills a process that runs past its timeout.
 var bg = context.Background()
 
-func (c purezmqConn) send(b []byte) error {
+func (c *purezmqConn) send(b []byte) error {
 	// Each Send gets its own frame list; the payload is shared, as it is never modified.
 	return c.s.Send(bg, zmq.Msg{Frames: [][]byte{b}})
 }
 
-func (c purezmqConn) recv() ([]byte, error) {
+func (c *purezmqConn) recv() ([]byte, error) {
 	ctx := bg
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
@@ -104,15 +105,18 @@ func (c purezmqConn) recv() ([]byte, error) {
 	if len(m.Frames) != 1 {
 		return nil, fmt.Errorf("%d frames, want 1", len(m.Frames))
 	}
+	c.last = m
 	return m.Frames[0], nil
 }
 
 // recycled gives a message the loops are done with back to the socket, as a user keen on speed
 // would (Socket.Recycle).
-func (c purezmqConn) recycled(b []byte) {
-	if c.recycle {
-		c.s.Recycle(zmq.Msg{Frames: [][]byte{b}})
+// b is always the frame of the message recv returned last.
+func (c *purezmqConn) recycled(b []byte) {
+	if c.recycle && len(c.last.Frames) == 1 && len(b) > 0 && &c.last.Frames[0][0] == &b[0] {
+		c.s.Recycle(c.last)
 	}
+	c.last = zmq.Msg{}
 }
 
-func (c purezmqConn) close() error { return c.s.Close() }
+func (c *purezmqConn) close() error { return c.s.Close() }

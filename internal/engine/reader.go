@@ -109,13 +109,13 @@ func (c *Conn) decode() error {
 		} else {
 			b := c.buffered()
 			f, size, n, err := zmtp.ParseFrameHeader(b, c.cfg.MaxMsgSize)
-			if errors.Is(err, zmtp.ErrNeedMore) {
-				return nil
-			}
-			if errors.Is(err, zmtp.ErrMsgTooLarge) {
-				return fmt.Errorf("%w: %w", ErrTooLarge, err)
-			}
 			if err != nil {
+				switch {
+				case errors.Is(err, zmtp.ErrNeedMore):
+					return nil
+				case errors.Is(err, zmtp.ErrMsgTooLarge):
+					return fmt.Errorf("%w: %w", ErrTooLarge, err)
+				}
 				return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
 			}
 			if f&zmtp.FlagCommand == 0 && c.cfg.MaxMsgSize >= 0 && d.msgSize+int64(size) > c.cfg.MaxMsgSize {

@@ -26,4 +26,6 @@ type sockOpts struct {
 	// timeout, when set, bounds each recv (implementations that support it): hs_req's guard
 	// against a handshake that never completes.
 	timeout time.Duration
+	// noRecycle: purezmq's receiving loops do not give messages back (Socket.Recycle).
+	noRecycle bool
 }

@@ -49,6 +49,9 @@ type Config struct {
 	Curve bool
 	Size  int // message size in bytes
 	Count int // messages, or round trips
+	// NoRecycle keeps purezmq's receiving loops from giving messages back (Socket.Recycle),
+	// to measure what a program that does not gets.
+	NoRecycle bool
 	// Hold, when set, makes a thr_send or lat_rep peer wait for EOF on it after its last
 	// message before closing: for implementations whose Close loses what is still queued
 	// (mangos's PUSH, go-zeromq's REP).
@@ -125,6 +128,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.StringVar(&mode, "mode", "", "bind|connect (default: receivers and REP bind, senders and REQ connect)")
 	fs.IntVar(&c.Size, "size", 16, "message size in bytes")
 	fs.IntVar(&c.Count, "count", 100000, "messages, or round trips")
+	fs.BoolVar(&c.NoRecycle, "norecycle", false, "purezmq: receive without Socket.Recycle")
 	fs.BoolVar(&c.Curve, "curve", false, "secure the sockets with CURVE and the fixed test keys: the bound side is the server")
 	fs.BoolVar(&hold, "hold", false, "thr_send, lat_rep: wait for EOF on stdin before closing")
 	if err := fs.Parse(args); err != nil {
@@ -242,7 +246,7 @@ func hold(r io.Reader) error {
 
 // withConn opens one socket, says ready, runs f on it and closes it.
 func withConn(im impl, k kind, c Config, stderr io.Writer, f func(conn) (time.Duration, error)) (d time.Duration, err error) {
-	s, err := im.open(k, c.Endpoint, sockOpts{bind: c.Bind, curve: c.Curve})
+	s, err := im.open(k, c.Endpoint, sockOpts{bind: c.Bind, curve: c.Curve, noRecycle: c.NoRecycle})
 	if err != nil {
 		return 0, fmt.Errorf("peer: %s %s %s: %w", c.Impl, k, c.Endpoint, err)
 	}
@@ -257,12 +261,12 @@ func withConn(im impl, k kind, c Config, stderr io.Writer, f func(conn) (time.Du
 
 // inproc opens both ends in im, one bound and one connected, and runs f on them.
 func inproc(im impl, bindKind, connKind kind, c Config, f func(bound, connected conn) (time.Duration, error)) (time.Duration, error) {
-	bound, err := im.open(bindKind, c.Endpoint, sockOpts{bind: true, curve: c.Curve})
+	bound, err := im.open(bindKind, c.Endpoint, sockOpts{bind: true, curve: c.Curve, noRecycle: c.NoRecycle})
 	if err != nil {
 		return 0, fmt.Errorf("peer: %s %s bind %s: %w", c.Impl, bindKind, c.Endpoint, err)
 	}
 	defer bound.close()
-	connected, err := im.open(connKind, c.Endpoint, sockOpts{curve: c.Curve})
+	connected, err := im.open(connKind, c.Endpoint, sockOpts{curve: c.Curve, noRecycle: c.NoRecycle})
 	if err != nil {
 		return 0, fmt.Errorf("peer: %s %s connect %s: %w", c.Impl, connKind, c.Endpoint, err)
 	}

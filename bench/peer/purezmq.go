@@ -45,7 +45,7 @@ func (p purezmqImpl) open(k kind, endpoint string, o sockOpts) (conn, error) {
 		s.Close()
 		return nil, err
 	}
-	return &purezmqConn{s: s, timeout: o.timeout, recycle: !strings.HasPrefix(endpoint, "inproc://")}, nil
+	return &purezmqConn{s: s, timeout: o.timeout, recycle: !o.noRecycle && !strings.HasPrefix(endpoint, "inproc://")}, nil
 }
 
 // purezmqCurve is the options of a CURVE server (bind) or client with the fixed keys.

@@ -174,15 +174,22 @@ func (c *Conn) decode() error {
 	}
 }
 
-// message hands out the frames assembled as a message of its own. Its frame list is carved
-// from a shared one, capacity capped, so a message costs no allocation of its own for it.
+// message hands out the frames assembled as a message of its own. The frame list of a small
+// message is carved from a shared one, capacity capped, so it costs no allocation of its own; a
+// big message gets a list of its own, as a shared one would keep its neighbours' big frames
+// alive as long as any of them is.
 func (d *decoder) message() pipe.Msg {
 	n := len(d.frames)
-	if len(d.lists) < n {
-		d.lists = make([][]byte, max(listsSize, n))
+	var m pipe.Msg
+	if d.msgSize > smallBody {
+		m = make(pipe.Msg, n)
+	} else {
+		if len(d.lists) < n {
+			d.lists = make([][]byte, max(listsSize, n))
+		}
+		m = d.lists[:n:n]
+		d.lists = d.lists[n:]
 	}
-	m := d.lists[:n:n]
-	d.lists = d.lists[n:]
 	copy(m, d.frames)
 	clear(d.frames)
 	d.frames, d.msgSize = d.frames[:0], 0

@@ -1,0 +1,87 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/zmtp"
+)
+
+// chunkConn serves data in reads of the sizes chunks cycles through, then EOF.
+type chunkConn struct {
+	net.Conn
+	data   []byte
+	chunks []byte
+	i      int
+}
+
+func (c *chunkConn) Read(b []byte) (int, error) {
+	if len(c.data) == 0 {
+		return 0, io.EOF
+	}
+	n := len(b)
+	if len(c.chunks) > 0 {
+		n = min(n, int(c.chunks[c.i%len(c.chunks)])+1)
+		c.i++
+	}
+	n = copy(b, c.data[:min(n, len(c.data))])
+	c.data = c.data[n:]
+	return n, nil
+}
+
+func (c *chunkConn) SetReadDeadline(time.Time) error { return nil }
+
+// collectSink takes every message, as a pipe with no HWM would.
+type collectSink struct{ msgs []pipe.Msg }
+
+func (s *collectSink) DeliverBatch(ms []pipe.Msg) int {
+	s.msgs = append(s.msgs, ms...)
+	return len(ms)
+}
+
+// FuzzDecode feeds arbitrary bytes, cut into arbitrary reads, to the frame decoder past the
+// handshake: it must end with EOF or a protocol error, never panic, and deliver messages
+// whose bytes all came from the input.
+func FuzzDecode(f *testing.F) {
+	one := zmtp.AppendFrame(nil, 0, []byte("hello"))
+	multi := zmtp.AppendFrame(zmtp.AppendFrame(nil, zmtp.FlagMore, []byte("a")), 0, bytes.Repeat([]byte{7}, 300))
+	big := zmtp.AppendFrame(nil, 0, bytes.Repeat([]byte{1}, 40<<10))
+	ping := zmtp.AppendPing(nil, 10, []byte("ctx"))
+	f.Add(one, []byte{})
+	f.Add(append(multi, one...), []byte{0, 3, 200})
+	f.Add(append(big, ping...), []byte{255, 1})
+	f.Add([]byte{0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, []byte{})
+	f.Fuzz(func(t *testing.T, data, chunks []byte) {
+		const limit = 64 << 10
+		nc := &chunkConn{data: data, chunks: chunks}
+		c := newConn(nc, Config{MaxMsgSize: limit})
+		sink := &collectSink{}
+		c.dec.sink = sink
+		c.hb = &heartbeat{c: c, awaiting: -1, stopped: true}
+		var err error
+		for err == nil {
+			err = c.decode()
+			c.offer()
+			if err == nil {
+				err = c.readMore()
+			}
+		}
+		if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, ErrProtocolFormat) && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrPeerError) {
+			t.Fatalf("decoding ended with %v", err)
+		}
+		total := 0
+		for _, m := range sink.msgs {
+			for _, fr := range m {
+				total += len(fr)
+			}
+		}
+		if total > len(data) {
+			t.Fatalf("delivered %d bytes out of %d", total, len(data))
+		}
+	})
+}

@@ -256,12 +256,12 @@ func (c *Conn) readMore() error {
 	return c.readErr(err)
 }
 
-// readErr classifies a failed read: errInterrupted when Interrupt's deadline cut it short
+// readErr classifies a failed read: ErrInterrupted when Interrupt's deadline cut it short
 // (the connection is fine), else the connection's end.
 func (c *Conn) readErr(err error) error {
 	if errors.Is(err, os.ErrDeadlineExceeded) {
 		c.turn.dirty = true
-		return errInterrupted
+		return ErrInterrupted
 	}
 	return ioErr(err)
 }

@@ -30,8 +30,9 @@ import (
 const handBack = time.Millisecond
 
 var (
-	// errInterrupted ends a read cut short by Interrupt; the connection is fine.
-	errInterrupted = errors.New("zmq: read interrupted")
+	// ErrInterrupted ends a read cut short by Interrupt; the connection is fine. A caller
+	// that gets it looks at why, then reads again or waits.
+	ErrInterrupted = errors.New("zmq: read interrupted")
 	// ErrReadBusy means another goroutine holds the read turn: wait for what it delivers.
 	ErrReadBusy = errors.New("zmq: connection read elsewhere")
 )
@@ -84,11 +85,10 @@ func (c *Conn) Interrupt() { _ = c.nc.SetReadDeadline(longAgo) }
 
 // ReadAsCaller reads the connection in the caller's goroutine until it has delivered at least
 // one message to the sink (or the sink is full), or queued reports a message waiting already,
-// and returns nil then. It returns
-// ErrReadBusy when another caller holds the turn or the connection is ending, an error
-// matching ctx.Err() or ErrInterrupted when ctx ends, closing closes or callers are stopped
-// while it waits, and the connection's error when reading fails (the connection is then
-// closing, as when its background reader fails).
+// and returns nil then. It returns ErrReadBusy when callers are not let in, another caller
+// holds the turn or the connection is ending; ErrInterrupted when ctx ends, closing closes or
+// callers are stopped while it waits; and the connection's error when reading fails (the
+// connection is then closing, as when its background reader fails).
 func (c *Conn) ReadAsCaller(ctx context.Context, closing <-chan struct{}, queued func() bool) error {
 	if !c.takeTurn() {
 		return ErrReadBusy
@@ -97,10 +97,6 @@ func (c *Conn) ReadAsCaller(ctx context.Context, closing <-chan struct{}, queued
 	c.endCallerTurn()
 	return err
 }
-
-// ErrInterrupted is what ReadAsCaller returns when it was interrupted: look at why, then call
-// again or wait.
-var ErrInterrupted = errInterrupted
 
 func (c *Conn) readAsCaller(ctx context.Context, closing <-chan struct{}, queued func() bool) error {
 	t := &c.turn
@@ -119,7 +115,7 @@ func (c *Conn) readAsCaller(ctx context.Context, closing <-chan struct{}, queued
 		// Looked at after clearing the deadline: an Interrupt for any of these either is
 		// seen here or cuts short the read below.
 		if ctx.Err() != nil || !t.callers.Load() || isClosed(closing) {
-			return errInterrupted
+			return ErrInterrupted
 		}
 		if queued() {
 			return nil // the background reader delivered before it handed over
@@ -128,7 +124,7 @@ func (c *Conn) readAsCaller(ctx context.Context, closing <-chan struct{}, queued
 		if err == nil && c.dec.done == start {
 			err = c.readMore()
 		}
-		if err == errInterrupted {
+		if err == ErrInterrupted {
 			continue
 		}
 		if err != nil {
@@ -251,7 +247,7 @@ func (c *Conn) runBackground() {
 		if err == nil {
 			err = c.readMore()
 		}
-		if err == errInterrupted {
+		if err == ErrInterrupted {
 			continue
 		}
 		if err != nil {
@@ -281,7 +277,7 @@ func (c *Conn) handOver() bool {
 	return true
 }
 
-// deliverAll hands every decoded message to the sink, waiting for credit; errInterrupted when
+// deliverAll hands every decoded message to the sink, waiting for credit; ErrInterrupted when
 // a caller asks for the turn or Run ends first.
 func (c *Conn) deliverAll() error {
 	t := &c.turn
@@ -293,10 +289,10 @@ func (c *Conn) deliverAll() error {
 		select {
 		case <-t.space:
 		case <-t.yieldWake:
-			return errInterrupted
+			return ErrInterrupted
 		case <-t.stop:
 			c.readFailed(errStopped)
-			return errInterrupted
+			return ErrInterrupted
 		}
 	}
 }

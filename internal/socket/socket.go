@@ -148,7 +148,8 @@ func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
 		}
 		sole := s.soleConn
 		s.mu.Unlock()
-		if sole != nil {
+		// A done ctx (DONTWAIT) only looks: it leaves reading to the background reader.
+		if sole != nil && ctx.Err() == nil {
 			err := s.readDirect(ctx, sole)
 			if err == nil {
 				continue

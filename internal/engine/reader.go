@@ -28,14 +28,15 @@ type decoder struct {
 	ic   Interceptor  // sink as an Interceptor, or nil
 	bufs BufferSource // sink as a BufferSource, or nil
 
-	frames  [][]byte // the message being assembled
-	lists   [][]byte // the shared frame list messages' own lists are carved from
-	msgSize int64
-	batch   []pipe.Msg // decoded, not yet taken by the sink
-	slab    []byte
-	slabLen int
-	peek    bool   // the last frame was big: read a little, so the next big body is not copied twice
-	done    uint64 // messages decoded so far (subscriptions included), delivered or not
+	frames   [][]byte // the message being assembled
+	lists    [][]byte // the shared frame list messages' own lists are carved from
+	listsLen int
+	msgSize  int64
+	batch    []pipe.Msg // decoded, not yet taken by the sink
+	slab     []byte
+	slabLen  int
+	peek     bool   // the last frame was big: read a little, so the next big body is not copied twice
+	done     uint64 // messages decoded so far (subscriptions included), delivered or not
 
 	big      []byte // a big body being read straight into its own allocation
 	bigSize  int
@@ -185,7 +186,9 @@ func (d *decoder) message() pipe.Msg {
 		m = make(pipe.Msg, n)
 	} else {
 		if len(d.lists) < n {
-			d.lists = make([][]byte, max(listsSize, n))
+			// Each new list doubles, up to listsSize slots, as the slabs do.
+			d.listsLen = min(2*max(d.listsLen, 2), listsSize)
+			d.lists = make([][]byte, max(d.listsLen, n))
 		}
 		m = d.lists[:n:n]
 		d.lists = d.lists[n:]

@@ -43,9 +43,11 @@ type decoder struct {
 	bigFlags byte
 }
 
-// BufferSource is a Sink that may have a recycled buffer to read a big frame into.
+// BufferSource is a Sink that may have a recycled buffer to read a big frame into, and a
+// recycled frame list for a big message.
 type BufferSource interface {
 	TakeBuffer(n int) []byte // a buffer of length n, or nil
+	TakeList(n int) pipe.Msg // a frame list of length n, or nil
 }
 
 // alloc returns a buffer of length n for one frame: a recycled one when the sink has it.
@@ -183,7 +185,12 @@ func (d *decoder) message() pipe.Msg {
 	n := len(d.frames)
 	var m pipe.Msg
 	if d.msgSize > smallBody {
-		m = make(pipe.Msg, n)
+		if d.bufs != nil {
+			m = d.bufs.TakeList(n)
+		}
+		if m == nil {
+			m = make(pipe.Msg, n)
+		}
 	} else {
 		if len(d.lists) < n {
 			// Each new list doubles, up to listsSize slots, as the slabs do.

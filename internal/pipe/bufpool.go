@@ -13,6 +13,36 @@ type BufPool struct {
 	mu    sync.Mutex
 	class [poolClasses][][]byte // class k holds buffers of capacity [poolMin<<k, poolMin<<(k+1))
 	bytes int
+	lists []Msg // frame lists of recycled messages, for big messages to come
+}
+
+// listsMax bounds the recycled frame lists kept.
+const listsMax = 64
+
+// PutList keeps m's frame list for reuse; m must not be used afterwards.
+func (p *BufPool) PutList(m Msg) {
+	if cap(m) == 0 || cap(m) > 16 {
+		return
+	}
+	clear(m[:cap(m)])
+	p.mu.Lock()
+	if len(p.lists) < listsMax {
+		p.lists = append(p.lists, m[:0])
+	}
+	p.mu.Unlock()
+}
+
+// GetList returns a kept frame list of length n, or nil when none fits.
+func (p *BufPool) GetList(n int) Msg {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if last := len(p.lists) - 1; last >= 0 && cap(p.lists[last]) >= n {
+		m := p.lists[last][:n]
+		p.lists[last] = nil
+		p.lists = p.lists[:last]
+		return m
+	}
+	return nil
 }
 
 const (

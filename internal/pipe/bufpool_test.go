@@ -56,3 +56,27 @@ func TestBufPoolBounded(t *testing.T) {
 		t.Fatalf("kept a 1 GiB buffer")
 	}
 }
+
+func TestBufPoolLists(t *testing.T) {
+	var p BufPool
+	if p.GetList(1) != nil {
+		t.Fatal("empty pool gave a list")
+	}
+	m := Msg{[]byte("a"), []byte("b")}
+	p.PutList(m)
+	if m[0] != nil || m[1] != nil {
+		t.Fatal("a kept list still points at its frames")
+	}
+	if got := p.GetList(3); got != nil {
+		t.Fatalf("a list of capacity 2 served 3 frames: %d", cap(got))
+	}
+	if got := p.GetList(1); len(got) != 1 || cap(got) != 2 {
+		t.Fatalf("got len %d cap %d, want the kept list cut to 1", len(got), cap(got))
+	}
+	for range 2 * listsMax {
+		p.PutList(make(Msg, 1))
+	}
+	if len(p.lists) != listsMax {
+		t.Fatalf("kept %d lists, want at most %d", len(p.lists), listsMax)
+	}
+}

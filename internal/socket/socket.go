@@ -178,11 +178,14 @@ func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
 	}
 }
 
-// Recycle keeps m's big frames for the socket's connections to read later frames into.
+// Recycle keeps m's big frames, and its frame list, for the socket's connections to read later
+// messages into.
 func (s *Socket) Recycle(m pipe.Msg) {
+	bufs := s.inbox.Bufs()
 	for _, f := range m {
-		s.inbox.Bufs().Put(f)
+		bufs.Put(f)
 	}
+	bufs.PutList(m)
 }
 
 func (s *Socket) wakeSenders() {

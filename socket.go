@@ -98,10 +98,10 @@ func (s *Socket) Recv(ctx context.Context) (Msg, error) {
 	return Msg{Frames: frames, meta: md}, nil
 }
 
-// Recycle gives the frames of m, a message received from s that is no longer needed, back to
-// s, which reads later big frames (8 KiB and more) into their memory instead of allocating: for
-// a stream of big messages it spares an allocation, and the garbage collector's work, per
-// message. Afterwards m's frames must not be used. It is optional (frames not recycled are
+// Recycle gives m, a message received from s that is no longer needed, back to s, which reads
+// later big frames (8 KiB and more) into its frames' memory, and later big messages into its
+// frame list, instead of allocating: for a stream of big messages it spares the allocations, and
+// the garbage collector's work, per message. Afterwards m and its frames must not be used. It is optional (frames not recycled are
 // garbage-collected as usual), and only for frames the caller owns: not ones it has sent since.
 func (s *Socket) Recycle(m Msg) { s.s.Recycle(m.Frames) }
 

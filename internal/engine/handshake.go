@@ -1,5 +1,7 @@
 // Package engine runs one ZMTP connection: the greeting and the security mechanism's handshake,
-// then a reader and a writer goroutine moving whole messages between the wire and a pipe.
+// then a reader and a writer goroutine moving whole messages between the wire and a pipe. A
+// socket's own goroutine may do either's work when that spares a hand-off: ReadAsCaller takes
+// the read turn (turn.go), WriteNow writes without blocking (writer.go).
 package engine
 
 import (

@@ -76,12 +76,7 @@ func TestDirectRecvCtxEnds(t *testing.T) {
 func TestDirectRecvClose(t *testing.T) {
 	forEachWireTransport(t, func(t *testing.T, tr transport) {
 		pull, _, _ := directPair(t, tr)
-		res := recvAsync(context.Background(), pull)
-		// Close interrupts a Recv reading the connection whenever it happens; let it start
-		// first most of the time, as the case worth testing.
-		if r, ok := recvSoon(res); ok {
-			t.Fatalf("Recv returned %v, %v before anything was sent", r.m, r.err)
-		}
+		res := blockedRecv(t, pull)
 		if err := pull.Close(); err != nil {
 			t.Fatal(err)
 		}
@@ -91,14 +86,18 @@ func TestDirectRecvClose(t *testing.T) {
 	})
 }
 
-// recvSoon reports a Recv outcome that arrives within waitShort.
-func recvSoon(c <-chan recvResult) (recvResult, bool) {
+// blockedRecv starts a Recv on s, with nothing sent, and gives it waitShort to block (on the
+// connection, as the cases worth testing; they are correct whenever it starts), failing if it
+// returns meanwhile.
+func blockedRecv(t *testing.T, s *zmq.Socket) <-chan recvResult {
+	t.Helper()
+	res := recvAsync(context.Background(), s)
 	select {
-	case r := <-c:
-		return r, true
+	case r := <-res:
+		t.Fatalf("Recv returned %v, %v before anything was sent", r.m, r.err)
 	case <-time.After(waitShort):
-		return recvResult{}, false
 	}
+	return res
 }
 
 // TestDirectRecvSecondPeer: a Recv blocked on the only peer's connection must see a message
@@ -106,10 +105,7 @@ func recvSoon(c <-chan recvResult) (recvResult, bool) {
 func TestDirectRecvSecondPeer(t *testing.T) {
 	forEachWireTransport(t, func(t *testing.T, tr transport) {
 		pull, _, ep := directPair(t, tr)
-		res := recvAsync(context.Background(), pull)
-		if r, ok := recvSoon(res); ok {
-			t.Fatalf("Recv returned %v, %v before anything was sent", r.m, r.err)
-		}
+		res := blockedRecv(t, pull)
 		other := newSocket(t, zmq.PUSH)
 		connect(t, other, ep)
 		sendString(t, other, "from the second peer")

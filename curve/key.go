@@ -136,16 +136,22 @@ func encodeKey[K PublicKey | SecretKey](k K) string {
 	return string(buf[:])
 }
 
+// parseKey never quotes the text in its errors: it may be a secret key.
 func parseKey(s string) ([KeySize]byte, error) {
 	var k [KeySize]byte
 	switch len(s) {
 	case z85KeyLen:
 		if _, err := z85.Decode(k[:], []byte(s)); err != nil {
-			return [KeySize]byte{}, fmt.Errorf("%w: %w", ErrInvalidKey, err)
+			for _, kind := range []error{z85.ErrInvalidChar, z85.ErrOverflow} {
+				if errors.Is(err, kind) {
+					return [KeySize]byte{}, fmt.Errorf("%w: %w", ErrInvalidKey, kind)
+				}
+			}
+			return [KeySize]byte{}, fmt.Errorf("%w: not valid Z85", ErrInvalidKey)
 		}
 	case hexKeyLen:
 		if _, err := hex.Decode(k[:], []byte(s)); err != nil {
-			return [KeySize]byte{}, fmt.Errorf("%w: %w", ErrInvalidKey, err)
+			return [KeySize]byte{}, fmt.Errorf("%w: not valid hex", ErrInvalidKey)
 		}
 	default:
 		return k, fmt.Errorf("%w: %d characters, want 40 (Z85) or 64 (hex)", ErrInvalidKey, len(s))

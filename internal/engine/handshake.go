@@ -5,10 +5,12 @@
 package engine
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/purezmq/zmq/internal/mechanism"
@@ -48,8 +50,13 @@ var (
 	ErrAuth = mechanism.ErrAuth
 )
 
-// PropUserID is the property naming the user a ZAP handler authenticated (libzmq's "User-Id").
-const PropUserID = "User-Id"
+// Properties only this side sets (libzmq's names): the user a ZAP handler authenticated, and the
+// peer's address — its IP for tcp; for ipc, as libzmq on Linux, ":uid:gid:pid" of the peer
+// process.
+const (
+	PropUserID      = "User-Id"
+	PropPeerAddress = "Peer-Address"
+)
 
 // announcesIdentity lists the socket types whose READY carries an Identity property.
 var announcesIdentity = map[string]bool{"REQ": true, "DEALER": true, "ROUTER": true}
@@ -99,11 +106,10 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 	if announcesIdentity[cfg.SocketType] {
 		md = append(md, zmtp.Property{Name: zmtp.PropIdentity, Value: cfg.Identity})
 	}
+	addr := peerAddress(nc)
 	if sec.Authorize != nil {
 		sec.Identity = cfg.Identity
-		if a, ok := nc.RemoteAddr().(*net.TCPAddr); ok {
-			sec.PeerAddress = a.IP.String()
-		}
+		sec.PeerAddress = addr
 	}
 	res, err := mechanism.Handshake(sec, handshakeTransport{c}, md)
 	if err != nil {
@@ -120,24 +126,18 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 		return nil, Peer{}, fmt.Errorf("%w: %w", ErrHandshake, err)
 	}
 	c.codec = res.Codec
-	meta := res.Meta
-	peer := Peer{Minor: g.Minor, Meta: cloneMeta(meta)}
+	peer := Peer{Minor: g.Minor, Meta: peerMeta(addr, res)}
 	if g.Major > 3 {
 		peer.Minor = 1
 	}
 	c.minor = peer.Minor
-	st, _ := peer.Meta.Get(zmtp.PropSocketType)
+	// The socket type and identity are the peer's own word, whatever a ZAP handler added.
+	st, _ := res.Meta.Get(zmtp.PropSocketType)
 	peer.SocketType = string(st)
-	if id, ok := peer.Meta.Get(zmtp.PropIdentity); ok {
-		peer.Identity = id
-	} else if id, ok := peer.Meta.Get(zmtp.PropRoutingID); ok {
-		peer.Identity = id
-	}
-	if res.UserID != "" || len(res.ZAPMeta) > 0 {
-		// What ZAP says goes first, so a client cannot shadow it with its own "User-Id"; the
-		// socket type and identity above are the peer's own.
-		zap := zmtp.Metadata{{Name: PropUserID, Value: []byte(res.UserID)}}
-		peer.Meta = append(append(zap, cloneMeta(res.ZAPMeta)...), peer.Meta...)
+	if id, ok := res.Meta.Get(zmtp.PropIdentity); ok {
+		peer.Identity = bytes.Clone(id)
+	} else if id, ok := res.Meta.Get(zmtp.PropRoutingID); ok {
+		peer.Identity = bytes.Clone(id)
 	}
 	if !zmtp.Compatible(cfg.SocketType, peer.SocketType) {
 		if c.codec == nil { // under CURVE an ERROR would have to be sealed; just hang up
@@ -193,12 +193,32 @@ func (c *Conn) readCommand() (zmtp.Command, error) {
 // allocate before it is known.
 const handshakeMax = 64 << 10
 
-func cloneMeta(m zmtp.Metadata) zmtp.Metadata {
-	out := make(zmtp.Metadata, len(m))
-	for i, p := range m {
-		out[i] = zmtp.Property{Name: p.Name, Value: append([]byte(nil), p.Value...)}
+// peerMeta is the connection's properties: first what this side knows for itself (the
+// Peer-Address, and when a ZAP handler judged the peer its User-Id and metadata), then the
+// peer's own metadata without those names, so a peer can never pose as another user or
+// address (libzmq, too, lets its own properties win).
+func peerMeta(addr string, res mechanism.Result) zmtp.Metadata {
+	var md zmtp.Metadata
+	if addr != "" {
+		md = append(md, zmtp.Property{Name: PropPeerAddress, Value: []byte(addr)})
 	}
-	return out
+	if res.ZAPAsked {
+		md = append(md, zmtp.Property{Name: PropUserID, Value: []byte(res.UserID)})
+		md = appendMeta(md, res.ZAPMeta, false)
+	}
+	return appendMeta(md, res.Meta, true)
+}
+
+// appendMeta appends deep copies of m's properties (the handshake's buffers are reused); with
+// mine, not the names only this side may set.
+func appendMeta(md, m zmtp.Metadata, mine bool) zmtp.Metadata {
+	for _, p := range m {
+		if mine && (strings.EqualFold(p.Name, PropUserID) || strings.EqualFold(p.Name, PropPeerAddress)) {
+			continue
+		}
+		md = append(md, zmtp.Property{Name: p.Name, Value: bytes.Clone(p.Value)})
+	}
+	return md
 }
 
 func ioErr(err error) error {

@@ -107,22 +107,6 @@ func FuzzCurveOpen(f *testing.F) {
 	})
 }
 
-// TestCookieKeyRotates checks that the cookie key changes after cookieLife and the previous one
-// still opens cookies of handshakes in flight.
-func TestCookieKeyRotates(t *testing.T) {
-	k1 := currentCookieKey()
-	cookieKeys.Lock()
-	cookieKeys.since = cookieKeys.since.Add(-2 * cookieLife)
-	cookieKeys.Unlock()
-	k2 := currentCookieKey()
-	if k1 == k2 {
-		t.Fatal("the cookie key did not rotate")
-	}
-	if c := cookieKeyCandidates(); c[0] != k2 || c[1] != k1 {
-		t.Fatal("the previous cookie key is not kept")
-	}
-}
-
 // BenchmarkCurveSealOpen is one 256-byte frame sealed and opened: the per-frame cost CURVE adds.
 func BenchmarkCurveSealOpen(b *testing.B) {
 	c, s := codecPair(b)

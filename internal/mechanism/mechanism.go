@@ -24,40 +24,6 @@ var (
 	ErrRefused  = errors.New("zmq: peer refused the security handshake")
 )
 
-// Config is a socket's security configuration: which mechanism, which side, which secrets.
-// The zero value is NULL.
-type Config struct {
-	Mechanism string // Null (or ""), Plain or Curve
-	Server    bool   // PLAIN_SERVER / CURVE_SERVER
-
-	Username, Password []byte // PLAIN client credentials
-
-	PublicKey [32]byte // CURVE long-term key pair (client and server)
-	SecretKey [32]byte
-	ServerKey [32]byte // CURVE server's public key (client)
-
-	// Authorize asks the ZAP handler about a client (server side); nil when the context has
-	// none. It may return ErrNoZAP.
-	Authorize func(ZAPRequest) (ZAPReply, error)
-	Domain    string // ZAP_DOMAIN
-	// EnforceZAP is ZAP_ENFORCE_DOMAIN: a server whose handshake would consult ZAP refuses the
-	// client when no handler runs, instead of going on without one.
-	EnforceZAP  bool
-	Identity    []byte // the server socket's routing id, for the ZAP request
-	PeerAddress string // the client's IP address, set by the engine
-}
-
-// Name returns the mechanism name the greeting announces.
-func (c Config) Name() string {
-	if c.Mechanism == "" {
-		return Null
-	}
-	return c.Mechanism
-}
-
-// AsServer is the greeting's as-server flag.
-func (c Config) AsServer() bool { return c.Server && c.Mechanism != Null && c.Mechanism != "" }
-
 // Transport is how a mechanism exchanges handshake commands with its peer.
 type Transport interface {
 	// WriteCommand writes one complete, encoded command frame.
@@ -82,8 +48,9 @@ type Result struct {
 	Meta  zmtp.Metadata // the peer's READY/INITIATE metadata (aliases handshake buffers: clone)
 	Codec Codec         // nil unless frames are encrypted
 
-	UserID  string        // from the ZAP handler
-	ZAPMeta zmtp.Metadata // from the ZAP handler
+	ZAPAsked bool          // a ZAP handler judged the peer: UserID is the connection's User-Id
+	UserID   string        // from the ZAP handler
+	ZAPMeta  zmtp.Metadata // from the ZAP handler
 }
 
 // Handshake runs cfg's mechanism over t, announcing md.
@@ -105,20 +72,40 @@ func Handshake(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	return Result{}, fmt.Errorf("%w: unknown mechanism %q", ErrProtocol, cfg.Mechanism)
 }
 
-// expect reads the next command and checks that it is name; a peer's ERROR becomes ErrRefused.
+// expect reads the next command and checks that it is name; a peer's ERROR becomes a
+// *PeerError.
 func expect(t Transport, name string) (zmtp.Command, error) {
 	cmd, err := t.ReadCommand()
 	if err != nil {
 		return cmd, err
 	}
 	if cmd.Name == zmtp.CmdError {
-		reason, _ := zmtp.ParseError(cmd)
-		return cmd, fmt.Errorf("%w: ERROR %q", ErrRefused, reason)
+		reason, err := zmtp.ParseError(cmd)
+		if err != nil {
+			return cmd, malformed(ProtoMalformedError, err)
+		}
+		return cmd, &PeerError{Reason: reason}
 	}
 	if cmd.Name != name {
-		return cmd, fmt.Errorf("%w: expected %s, got %q", ErrProtocol, name, cmd.Name)
+		return cmd, protoErr(ProtoUnexpectedCommand, "expected %s, got %q", name, cmd.Name)
 	}
 	return cmd, nil
 }
 
-func protocol(err error) error { return fmt.Errorf("%w: %w", ErrProtocol, err) }
+// PeerError is the peer's refusal of the handshake: an ERROR command. It matches ErrRefused.
+type PeerError struct{ Reason string }
+
+func (e *PeerError) Error() string        { return fmt.Sprintf("%v: ERROR %q", ErrRefused, e.Reason) }
+func (e *PeerError) Is(target error) bool { return target == ErrRefused }
+
+// ZAPStatus is the reason as a ZAP status code (300, 400 or 500), or 0 when it is not one:
+// libzmq reports a refusal with such a code as an authentication failure.
+func (e *PeerError) ZAPStatus() int { return zapStatus(e.Reason) }
+
+// zapStatus is a ZAP status code ("300", "400", "500") as a number, or 0 for anything else.
+func zapStatus(s string) int {
+	if len(s) != 3 || s[0] < '3' || s[0] > '5' || s[1] != '0' || s[2] != '0' {
+		return 0
+	}
+	return int(s[0]-'0') * 100
+}

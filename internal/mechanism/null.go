@@ -18,7 +18,7 @@ func nullHandshake(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 	meta, err := zmtp.ParseReady(cmd)
 	if err != nil {
-		return Result{}, protocol(err)
+		return Result{}, malformed(ProtoInvalidMetadata, err)
 	}
 	return zapResult(Result{Meta: meta}, zap), nil
 }

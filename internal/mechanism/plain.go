@@ -13,7 +13,7 @@ func plainClient(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 		return Result{}, err
 	}
 	if err := zmtp.ParsePlainWelcome(cmd); err != nil {
-		return Result{}, protocol(err)
+		return Result{}, malformed(ProtoMalformedWelcome, err)
 	}
 	if err := t.WriteCommand(zmtp.AppendPlainInitiate(nil, md)); err != nil {
 		return Result{}, err
@@ -23,7 +23,7 @@ func plainClient(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 	meta, err := zmtp.ParseReady(cmd)
 	if err != nil {
-		return Result{}, protocol(err)
+		return Result{}, malformed(ProtoInvalidMetadata, err)
 	}
 	return Result{Meta: meta}, nil
 }
@@ -37,7 +37,7 @@ func plainServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 	user, pass, err := zmtp.ParsePlainHello(cmd)
 	if err != nil {
-		return Result{}, protocol(err)
+		return Result{}, malformed(ProtoMalformedHello, err)
 	}
 	zap, err := authorize(cfg, t, Plain, user, pass)
 	if err != nil {
@@ -51,7 +51,7 @@ func plainServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 	meta, err := zmtp.ParsePlainInitiate(cmd)
 	if err != nil {
-		return Result{}, protocol(err)
+		return Result{}, malformed(ProtoMalformedInitiate, err)
 	}
 	if err := t.WriteCommand(zmtp.AppendReady(nil, md)); err != nil {
 		return Result{}, err

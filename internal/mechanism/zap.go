@@ -25,13 +25,17 @@ type ZAPReply struct {
 	Text     string
 	UserID   string
 	Metadata zmtp.Metadata
+	Asked    bool // a handler judged the client: UserID is its word, even when empty
 }
 
 // ErrNoZAP is what an Authorize function returns when no ZAP handler runs: as in libzmq, NULL
 // and CURVE go on without one, PLAIN refuses.
 var ErrNoZAP = errors.New("zmq: no ZAP handler")
 
-// authorize asks cfg.Authorize, if any, and on refusal tells the client with ERROR.
+// authorize asks cfg.Authorize, if any. A refusal goes to the client as ERROR with the status
+// code, except 300 (a temporary failure), after which the client is dropped in silence as RFC 27
+// and libzmq have it; a handler that fails to answer properly gets the client dropped in silence
+// too, as nothing the client did caused it.
 func authorize(cfg Config, t Transport, mech string, creds ...[]byte) (ZAPReply, error) {
 	if cfg.Authorize == nil {
 		return ZAPReply{}, nil
@@ -51,13 +55,19 @@ func authorize(cfg Config, t Transport, mech string, creds ...[]byte) (ZAPReply,
 		return ZAPReply{}, nil
 	}
 	if err != nil {
-		_ = t.WriteCommand(zmtp.AppendError(nil, "500"))
+		var pe *ProtocolError
+		if errors.As(err, &pe) {
+			return ZAPReply{}, err
+		}
 		return ZAPReply{}, fmt.Errorf("%w: ZAP: %w", ErrAuth, err)
 	}
 	if rep.Status != "200" {
-		_ = t.WriteCommand(zmtp.AppendError(nil, rep.Status))
+		if rep.Status != "300" {
+			_ = t.WriteCommand(zmtp.AppendError(nil, rep.Status))
+		}
 		return rep, &ZAPError{Status: rep.Status, Text: rep.Text}
 	}
+	rep.Asked = true
 	return rep, nil
 }
 
@@ -72,7 +82,11 @@ func (e *ZAPError) Is(target error) bool { return target == ErrAuth }
 
 // zapResult adds the handler's user id and metadata to res, as the peer's properties.
 func zapResult(res Result, rep ZAPReply) Result {
+	res.ZAPAsked = rep.Asked
 	res.UserID = rep.UserID
 	res.ZAPMeta = rep.Metadata
 	return res
 }
+
+// StatusCode is the status as a number (300, 400, 500), as monitor events carry it.
+func (e *ZAPError) StatusCode() int { return zapStatus(e.Status) }

@@ -110,6 +110,7 @@ func (s *Socket) serve(nc net.Conn, ep string, l *link, connectID []byte) error 
 		l.q.PushFront(pipe.Msg{{}})
 	}
 	err = c.Run(l.p, l.space, l.q, s.quit, s.wakeIdle)
+	s.messageEvent(ep, nc, err)
 	s.mu.Lock()
 	l.conn = nil
 	s.updateSoleLocked()

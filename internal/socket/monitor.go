@@ -3,7 +3,6 @@ package socket
 import (
 	"errors"
 	"net"
-	"strings"
 	"sync"
 
 	"github.com/purezmq/zmq/internal/engine"
@@ -27,12 +26,6 @@ const (
 	EvHandshakeSucceeded      = 1 << 12
 	EvHandshakeFailedProtocol = 1 << 13
 	EvHandshakeFailedAuth     = 1 << 14
-)
-
-// libzmq's ZMQ_PROTOCOL_ERROR_ZMTP_* values, the Value of a HANDSHAKE_FAILED_PROTOCOL event.
-const (
-	protoUnspecified       = 0x10000000
-	protoMechanismMismatch = 0x11000002
 )
 
 // MonitorEvent is one event as the socket reports it.
@@ -128,53 +121,57 @@ func (s *Socket) handshakeEvent(ep string, nc net.Conn, err error) {
 		return // our own Close cut the handshake short
 	}
 	e := MonitorEvent{Endpoint: ep, PeerAddr: peerAddr(nc), Err: err}
-	var zerr *mechanism.ZAPError
+	var (
+		zerr  *mechanism.ZAPError
+		refus *mechanism.PeerError
+	)
 	switch {
 	case err == nil:
 		e.Type = EvHandshakeSucceeded
 	case errors.As(err, &zerr):
-		e.Type, e.Value = EvHandshakeFailedAuth, zapStatus(zerr.Status)
-	case errors.Is(err, engine.ErrPeerError):
-		code := zapStatus(peerErrorReason(err))
-		if code == 0 {
+		e.Type, e.Value = EvHandshakeFailedAuth, zerr.StatusCode()
+	case errors.As(err, &refus):
+		if refus.ZAPStatus() == 0 {
 			return
 		}
-		e.Type, e.Value = EvHandshakeFailedAuth, code
+		e.Type, e.Value = EvHandshakeFailedAuth, refus.ZAPStatus()
 	case errors.Is(err, engine.ErrSocketType):
 		return
 	case errors.Is(err, engine.ErrMechanism):
-		e.Type, e.Value = EvHandshakeFailedProtocol, protoMechanismMismatch
-	case errors.Is(err, engine.ErrProtocolFormat):
-		e.Type, e.Value = EvHandshakeFailedProtocol, protoUnspecified
+		e.Type, e.Value = EvHandshakeFailedProtocol, int(mechanism.ProtoMechanismMismatch)
 	default:
-		e.Type = EvHandshakeFailedNoDetail
+		if !s.protocolEvent(&e, err) {
+			e.Type = EvHandshakeFailedNoDetail
+		}
 	}
 	s.emit(e)
 }
 
-// zapStatus is a ZAP status code ("300", "400", "500") as a number, or 0 for anything else,
-// as libzmq reads the reason of a peer's ERROR.
-func zapStatus(s string) int {
-	if len(s) != 3 || s[0] < '3' || s[0] > '5' || s[1] != '0' || s[2] != '0' {
-		return 0
+// protocolEvent makes e a HANDSHAKE_FAILED_PROTOCOL event when err breaks the protocol, with
+// libzmq's code for it; false when it does not. A CURVE MESSAGE that fails after the handshake
+// (replayed, reordered, forged) is reported so too, as libzmq does.
+func (s *Socket) protocolEvent(e *MonitorEvent, err error) bool {
+	var pe *mechanism.ProtocolError
+	switch {
+	case errors.As(err, &pe):
+		e.Type, e.Value = EvHandshakeFailedProtocol, int(pe.Code)
+	case errors.Is(err, engine.ErrProtocolFormat):
+		e.Type, e.Value = EvHandshakeFailedProtocol, int(mechanism.ProtoUnspecified)
+	default:
+		return false
 	}
-	return int(s[0]-'0') * 100
+	return true
 }
 
-// peerErrorReason digs the reason out of a peer's ERROR as the mechanism reports it
-// (`ERROR "400"`). The mechanism has no typed error for it yet.
-func peerErrorReason(err error) string {
-	msg := err.Error()
-	i := strings.Index(msg, `ERROR "`)
-	if i < 0 {
-		return ""
+// messageEvent reports a connection whose CURVE MESSAGE broke the protocol after the handshake
+// (replayed, reordered, forged), as libzmq does: a HANDSHAKE_FAILED_PROTOCOL event with the
+// code, before the DISCONNECTED.
+func (s *Socket) messageEvent(ep string, nc net.Conn, err error) {
+	var pe *mechanism.ProtocolError
+	if s.quitting() || !errors.As(err, &pe) {
+		return
 	}
-	rest := msg[i+len(`ERROR "`):]
-	j := strings.IndexByte(rest, '"')
-	if j < 0 {
-		return ""
-	}
-	return rest[:j]
+	s.emit(MonitorEvent{Type: EvHandshakeFailedProtocol, Endpoint: ep, PeerAddr: peerAddr(nc), Value: int(pe.Code), Err: err})
 }
 
 // endedEvent reports a connection to or from ep that ended, unless the socket itself is closing

@@ -48,6 +48,9 @@ type endpoint interface{ stop() }
 
 // New creates a socket of type t in ctx.
 func New(ctx *Context, t Type, o Options) (*Socket, error) {
+	if err := o.Security.Prepare(); err != nil {
+		return nil, err
+	}
 	pat, err := newPattern(t, &o)
 	if err != nil {
 		return nil, err

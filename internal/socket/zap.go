@@ -1,9 +1,11 @@
 package socket
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"time"
+	"strconv"
+	"sync/atomic"
 
 	"github.com/purezmq/zmq/internal/mechanism"
 	"github.com/purezmq/zmq/zmtp"
@@ -54,7 +56,7 @@ func (s *Socket) askZAP(req mechanism.ZAPRequest) (mechanism.ZAPReply, error) {
 		ctx, cancel = context.WithTimeout(ctx, s.opts.HandshakeIvl)
 		defer cancel()
 	}
-	id := fmt.Appendf(nil, "%d", time.Now().UnixNano())
+	id := strconv.AppendUint(nil, zapRequests.Add(1), 10)
 	m := [][]byte{[]byte(zapVersion), id, []byte(req.Domain), []byte(req.Address), req.Identity, []byte(req.Mechanism)}
 	m = append(m, req.Credentials...)
 	if err := r.Send(ctx, m); err != nil {
@@ -64,17 +66,36 @@ func (s *Socket) askZAP(req mechanism.ZAPRequest) (mechanism.ZAPReply, error) {
 	if err != nil {
 		return mechanism.ZAPReply{}, err
 	}
-	if len(rep) != 6 || string(rep[0]) != zapVersion || string(rep[1]) != string(id) {
-		return mechanism.ZAPReply{}, fmt.Errorf("malformed ZAP reply (%d frames)", len(rep))
+	return parseZAPReply(rep, id)
+}
+
+// zapRequests numbers ZAP requests, so a reply that answers another one is seen.
+var zapRequests atomic.Uint64
+
+// parseZAPReply checks a handler's reply (version, request id, status, user id, metadata) as
+// libzmq does, naming what is wrong with its protocol error code.
+func parseZAPReply(rep [][]byte, id []byte) (mechanism.ZAPReply, error) {
+	fail := func(code mechanism.ProtoCode, format string, args ...any) (mechanism.ZAPReply, error) {
+		return mechanism.ZAPReply{}, &mechanism.ProtocolError{Code: code, Msg: "ZAP reply: " + fmt.Sprintf(format, args...)}
+	}
+	if len(rep) != 6 {
+		return fail(mechanism.ProtoZAPMalformedReply, "%d frames, want 6", len(rep))
+	}
+	if string(rep[0]) != zapVersion {
+		return fail(mechanism.ProtoZAPBadVersion, "version %q", rep[0])
+	}
+	if !bytes.Equal(rep[1], id) {
+		return fail(mechanism.ProtoZAPBadRequestID, "answers request %q, not %q", rep[1], id)
+	}
+	status := string(rep[2])
+	switch status {
+	case "200", "300", "400", "500":
+	default:
+		return fail(mechanism.ProtoZAPInvalidStatus, "status %q", rep[2])
 	}
 	meta, err := zmtp.ParseMetadata(rep[5])
 	if err != nil {
-		return mechanism.ZAPReply{}, fmt.Errorf("ZAP reply metadata: %w", err)
+		return fail(mechanism.ProtoZAPInvalidMetadata, "%v", err)
 	}
-	out := mechanism.ZAPReply{Status: string(rep[2]), Text: string(rep[3]), UserID: string(rep[4]), Metadata: meta}
-	switch out.Status {
-	case "200", "300", "400", "500":
-		return out, nil
-	}
-	return mechanism.ZAPReply{}, fmt.Errorf("ZAP reply status %q", out.Status)
+	return mechanism.ZAPReply{Status: status, Text: string(rep[3]), UserID: string(rep[4]), Metadata: meta}, nil
 }

@@ -1,0 +1,27 @@
+package engine
+
+import (
+	"fmt"
+	"net"
+	"syscall"
+)
+
+// unixPeerCred reads the peer process's credentials (SO_PEERCRED) as ":uid:gid:pid".
+func unixPeerCred(nc net.Conn) string {
+	sc, ok := nc.(syscall.Conn)
+	if !ok {
+		return ""
+	}
+	rc, err := sc.SyscallConn()
+	if err != nil {
+		return ""
+	}
+	var cred *syscall.Ucred
+	cerr := rc.Control(func(fd uintptr) {
+		cred, err = syscall.GetsockoptUcred(int(fd), syscall.SOL_SOCKET, syscall.SO_PEERCRED)
+	})
+	if cerr != nil || err != nil {
+		return ""
+	}
+	return fmt.Sprintf(":%d:%d:%d", cred.Uid, cred.Gid, cred.Pid)
+}

@@ -1,0 +1,79 @@
+package mechanism
+
+import (
+	"crypto/rand"
+	"errors"
+
+	"golang.org/x/crypto/curve25519"
+	"golang.org/x/crypto/salsa20/salsa"
+)
+
+// CurveZMQ's boxes are NaCl crypto_box: X25519 between one side's secret key and the other's
+// public key, hashed with HSalsa20 into the box key. nacl/box does the same but takes any point:
+// a peer that sends the all-zero key, or another low-order point, makes the X25519 result zero
+// and the box key one everybody knows. Every box here takes its key from sharedKey instead,
+// which refuses those points as libsodium does.
+
+type key = [32]byte
+
+var errLowOrder = errors.New("low-order public key")
+
+// sharedKey sets dst to the box key between peer's public key and our secret key.
+func sharedKey(dst *key, peer, secret *key) error {
+	dh, err := curve25519.X25519(secret[:], peer[:])
+	if err != nil {
+		return errLowOrder
+	}
+	var k key
+	copy(k[:], dh)
+	wipe(dh)
+	var zero [16]byte
+	salsa.HSalsa20(dst, &zero, &k, &salsa.Sigma)
+	wipe(k[:])
+	return nil
+}
+
+// publicKey derives the public half of a secret key.
+func publicKey(secret *key) key {
+	var pub key
+	p, err := curve25519.X25519(secret[:], curve25519.Basepoint)
+	if err != nil {
+		panic("mechanism: X25519 of the base point failed: " + err.Error()) // the base point has prime order
+	}
+	copy(pub[:], p)
+	return pub
+}
+
+// newTransient draws a fresh transient key pair.
+func newTransient() (pub, sec key) {
+	if _, err := rand.Read(sec[:]); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return publicKey(&sec), sec
+}
+
+func randomBytes(n int) []byte {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return b
+}
+
+func isZero(k key) bool {
+	var acc byte
+	for _, b := range k {
+		acc |= b
+	}
+	return acc == 0
+}
+
+// wipe zeroes secrets once they are no longer needed, so they do not linger in memory.
+func wipe(b []byte) { clear(b) }
+
+// nonce builds a 24-byte box nonce from a prefix and a short or long nonce.
+func nonce(prefix string, n []byte) *[24]byte {
+	var out [24]byte
+	copy(out[copy(out[:], prefix):], n)
+	return &out
+}

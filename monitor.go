@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/purezmq/zmq/internal/mechanism"
 	"github.com/purezmq/zmq/internal/socket"
 )
 
@@ -26,10 +27,36 @@ const (
 	EventMonitorStopped          EventType = socket.EvMonitorStopped          // the last event; the channel closes after it
 	EventHandshakeFailedNoDetail EventType = socket.EvHandshakeFailedNoDetail // the handshake failed: I/O error, timeout
 	EventHandshakeSucceeded      EventType = socket.EvHandshakeSucceeded      // the connection is ready for messages
-	EventHandshakeFailedProtocol EventType = socket.EvHandshakeFailedProtocol // malformed greeting or commands, mechanism mismatch; Value is libzmq's ZMQ_PROTOCOL_ERROR_ZMTP_* code
+	EventHandshakeFailedProtocol EventType = socket.EvHandshakeFailedProtocol // malformed greeting or commands, mechanism mismatch; Value is one of the ProtocolError* codes
 	EventHandshakeFailedAuth     EventType = socket.EvHandshakeFailedAuth     // ZAP refused the peer, or the peer's ZAP refused us; Value is the status code (300, 400, 500)
 
 	EventAll EventType = 0xFFFF // ZMQ_EVENT_ALL
+)
+
+// Protocol error codes: the Value of an EventHandshakeFailedProtocol event, libzmq's
+// ZMQ_PROTOCOL_ERROR_* values (a CURVE MESSAGE that fails after the handshake is reported with
+// one too, as libzmq does).
+const (
+	ProtocolErrorZMTPUnspecified       = int(mechanism.ProtoUnspecified)
+	ProtocolErrorZMTPUnexpectedCommand = int(mechanism.ProtoUnexpectedCommand)
+	ProtocolErrorZMTPInvalidSequence   = int(mechanism.ProtoInvalidSequence) // a CURVE nonce replayed or out of order
+	ProtocolErrorZMTPKeyExchange       = int(mechanism.ProtoKeyExchange)     // a CURVE vouch for other keys
+	ProtocolErrorZMTPMalformedCommand  = int(mechanism.ProtoMalformedCommand)
+	ProtocolErrorZMTPMalformedMessage  = int(mechanism.ProtoMalformedMessage)
+	ProtocolErrorZMTPMalformedHello    = int(mechanism.ProtoMalformedHello)
+	ProtocolErrorZMTPMalformedInitiate = int(mechanism.ProtoMalformedInitiate)
+	ProtocolErrorZMTPMalformedError    = int(mechanism.ProtoMalformedError)
+	ProtocolErrorZMTPMalformedReady    = int(mechanism.ProtoMalformedReady)
+	ProtocolErrorZMTPMalformedWelcome  = int(mechanism.ProtoMalformedWelcome)
+	ProtocolErrorZMTPInvalidMetadata   = int(mechanism.ProtoInvalidMetadata)
+	ProtocolErrorZMTPCryptographic     = int(mechanism.ProtoCryptographic) // a CURVE box that does not open: wrong key, forged or replayed
+	ProtocolErrorZMTPMechanismMismatch = int(mechanism.ProtoMechanismMismatch)
+	ProtocolErrorZAPUnspecified        = int(mechanism.ProtoZAPUnspecified)
+	ProtocolErrorZAPMalformedReply     = int(mechanism.ProtoZAPMalformedReply)
+	ProtocolErrorZAPBadRequestID       = int(mechanism.ProtoZAPBadRequestID)
+	ProtocolErrorZAPBadVersion         = int(mechanism.ProtoZAPBadVersion)
+	ProtocolErrorZAPInvalidStatusCode  = int(mechanism.ProtoZAPInvalidStatus)
+	ProtocolErrorZAPInvalidMetadata    = int(mechanism.ProtoZAPInvalidMetadata)
 )
 
 var eventNames = []string{

@@ -200,10 +200,10 @@ func TestCurveConfigRefused(t *testing.T) {
 	spub, ssec := keys(t)
 	cpub, csec := keys(t)
 	cases := map[string][]zmq.Option{
-		"client without server key":    {zmq.WithCurvePublicKey(cpub), zmq.WithCurveSecretKey(csec)},
-		"client without secret key":    {zmq.WithCurveServerKey(spub), zmq.WithCurvePublicKey(cpub)},
+		"client without server key":     {zmq.WithCurvePublicKey(cpub), zmq.WithCurveSecretKey(csec)},
+		"client without secret key":     {zmq.WithCurveServerKey(spub), zmq.WithCurvePublicKey(cpub)},
 		"client public key not its own": {zmq.WithCurveServerKey(spub), zmq.WithCurvePublicKey(spub), zmq.WithCurveSecretKey(csec)},
-		"server without secret key":    {zmq.WithCurveServer(true), zmq.WithCurvePublicKey(spub)},
+		"server without secret key":     {zmq.WithCurveServer(true), zmq.WithCurvePublicKey(spub)},
 		"server public key not its own": {zmq.WithCurveServer(true), zmq.WithCurvePublicKey(cpub), zmq.WithCurveSecretKey(ssec)},
 	}
 	for i, low := range rawzmtp.LowOrder {

@@ -35,7 +35,7 @@ benchtest:
 
 # Every fuzz target of every package, each for FUZZTIME (default 60s).
 FUZZTIME ?= 60s
-FUZZPKGS = ./zmtp ./z85 ./curve ./internal/engine
+FUZZPKGS = ./zmtp ./z85 ./curve ./internal/engine ./internal/mechanism
 fuzz:
 	@for p in $(FUZZPKGS); do \
 		for t in $$($(GO) test $$p -list '^Fuzz' | grep '^Fuzz'); do \

@@ -46,11 +46,17 @@ ctx.term()
 // fails the test unless it exits cleanly.
 func startPython(t *testing.T, role, endpoint string) (*bufio.Scanner, func()) {
 	t.Helper()
+	return runPython(t, pyPeer, role, endpoint)
+}
+
+// runPython runs a python3-zmq script with args, as startPython does.
+func runPython(t *testing.T, script string, args ...string) (*bufio.Scanner, func()) {
+	t.Helper()
 	if err := pythonZMQ(); err != nil {
 		t.Skipf("python3-zmq unavailable: %s -c 'import zmq': %v", python, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*ioTimeout)
-	cmd := exec.CommandContext(ctx, python, "-c", pyPeer, role, endpoint)
+	cmd := exec.CommandContext(ctx, python, append([]string{"-c", script}, args...)...)
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -69,7 +75,7 @@ func startPython(t *testing.T, role, endpoint string) (*bufio.Scanner, func()) {
 		waited = true
 		defer cancel()
 		if err := cmd.Wait(); err != nil {
-			t.Errorf("python %s: %v\n%s", role, err, stderr.String())
+			t.Errorf("python %v: %v\n%s", args, err, stderr.String())
 		}
 	}
 	t.Cleanup(wait)

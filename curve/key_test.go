@@ -162,3 +162,21 @@ func TestSecretKeyRedacted(t *testing.T) {
 		}
 	}
 }
+
+// TestParseKeyErrorsKeepSecrets: an error about a malformed key never quotes the key: it may be
+// a secret one, and errors end up in logs.
+func TestParseKeyErrorsKeepSecrets(t *testing.T) {
+	good := testKeys[0].secretZ85
+	for _, in := range []string{good[:39] + "\"", good[:39] + "~", "#####" + good[5:], testKeys[0].publicHex[:63] + "g"} {
+		_, err := ParseSecretKey(in)
+		if err == nil {
+			t.Fatalf("%q parsed", in)
+		}
+		last := in[len(in)-1:]
+		for _, part := range []string{in[:5], in[len(in)-5:], "'" + last + "'", fmt.Sprintf("%q", last)} {
+			if strings.Contains(err.Error(), part) {
+				t.Errorf("error %q quotes the key (%q)", err, part)
+			}
+		}
+	}
+}

@@ -147,12 +147,13 @@ func TestResetSendsRST(t *testing.T) {
 func TestBlackholeHoldsAndReleases(t *testing.T) {
 	r, tg := newRelay(t, WithSocketBuffer(16<<10))
 	p := dial(t, r, tg)
+	p.client.(*net.TCPConn).SetWriteBuffer(16 << 10) // a stall after little, not 4 MiB
 	r.Blackhole(Both)
-	data := randomBytes(7, 16<<20)
+	data := randomBytes(7, 1<<20)
 	p.client.SetWriteDeadline(time.Now().Add(waitShort))
 	n, err := p.client.Write(data)
 	if !errors.Is(err, os.ErrDeadlineExceeded) {
-		t.Fatalf("writing 16 MiB into a blackhole: %d bytes, %v; want a stall", n, err)
+		t.Fatalf("writing 1 MiB into a blackhole: %d bytes, %v; want a stall", n, err)
 	}
 	p.client.SetWriteDeadline(time.Time{})
 	p.server.SetReadDeadline(time.Now().Add(waitShort))
@@ -162,6 +163,7 @@ func TestBlackholeHoldsAndReleases(t *testing.T) {
 	if st := r.Stats(); st.Open != 1 || st.Up != 0 {
 		t.Fatalf("stats %+v; want the connection open and nothing forwarded", st)
 	}
+	t.Logf("%d bytes written before the stall", n)
 	r.Normal(Both)
 	if got := readN(t, p.server, n); !bytes.Equal(got, data[:n]) {
 		t.Fatal("bytes held by a blackhole arrived altered")

@@ -147,12 +147,9 @@ func write(c net.Conn, b []byte) (wait func() (int, error)) {
 	return func() (int, error) { r := <-ch; return r.n, r.err }
 }
 
-func randomBytes(seed uint64, n int) []byte {
-	rng := rand.New(rand.NewPCG(seed, 0))
+func randomBytes(seed byte, n int) []byte {
 	b := make([]byte, n)
-	for i := range b {
-		b[i] = byte(rng.Uint32())
-	}
+	rand.NewChaCha8([32]byte{seed}).Read(b)
 	return b
 }
 

@@ -74,12 +74,19 @@ type events struct {
 	done    chan struct{}
 }
 
-func watch(t testing.TB, s *zmq.Socket) *events {
+func watch(t testing.TB, s *zmq.Socket) *events { return watchAt(t, s, "") }
+
+// watchAt counts only the events of endpoint ep ("" for all): those of one bound endpoint of a
+// socket bound to several.
+func watchAt(t testing.TB, s *zmq.Socket, ep string) *events {
 	ch, stop := s.Monitor(zmq.EventAll)
 	e := &events{counts: map[zmq.EventType]int{}, changed: make(chan struct{}), done: make(chan struct{})}
 	go func() {
 		defer close(e.done)
 		for ev := range ch {
+			if ep != "" && ev.Endpoint != ep && ev.Type != zmq.EventMonitorStopped {
+				continue
+			}
 			e.mu.Lock()
 			e.counts[ev.Type]++
 			e.dropped = ev.Dropped

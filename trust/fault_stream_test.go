@@ -78,6 +78,11 @@ type seqState struct {
 type tally struct {
 	sh      shape
 	repeats bool // a repeat of the last message is a retry, not an error (REQ/REP)
+	// onBad, when set, takes the messages that fail the check instead of failing the test:
+	// where the test expects some (corruption NULL cannot detect).
+	onBad func(err error)
+	// seen, when set, records every sequence number accepted, per stream.
+	seen map[byte]map[uint64]bool
 
 	mu      sync.Mutex
 	streams map[byte]*seqState
@@ -115,11 +120,24 @@ func (ta *tally) see(m [][]byte) error {
 		st.gaps++
 		st.missing += seq - st.next
 	}
+	if ta.seen != nil {
+		if ta.seen[stream] == nil {
+			ta.seen[stream] = map[uint64]bool{}
+		}
+		ta.seen[stream][seq] = true
+	}
 	st.next = seq + 1
 	st.got++
 	close(ta.changed)
 	ta.changed = make(chan struct{})
 	return nil
+}
+
+// has reports whether stream's message seq was accepted; the tally must record (seen).
+func (ta *tally) has(stream byte, seq uint64) bool {
+	ta.mu.Lock()
+	defer ta.mu.Unlock()
+	return ta.seen[stream][seq]
 }
 
 func (ta *tally) state(stream byte) seqState {
@@ -189,7 +207,11 @@ func receive(t testing.TB, g *group, s *zmq.Socket, ta *tally, strip func([][]by
 				f = strip(f)
 			}
 			if err := ta.see(f); err != nil {
-				t.Errorf("%v received a bad message: %v", s.Type(), err)
+				if ta.onBad != nil {
+					ta.onBad(err)
+				} else {
+					t.Errorf("%v received a bad message: %v", s.Type(), err)
+				}
 			}
 		}
 	})

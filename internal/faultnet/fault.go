@@ -1,6 +1,9 @@
 package faultnet
 
-import "time"
+import (
+	"sync/atomic"
+	"time"
+)
 
 // fault is what the relay does to one direction. A cut and a corruption are taken up by each
 // connection once, counting its bytes from then on; they are pointers so that a connection can
@@ -10,7 +13,7 @@ type fault struct {
 	rate    int64 // bytes per second, 0 for no limit
 	hole    bool
 	cut     *cut
-	corrupt *Corruption
+	corrupt *corruption
 }
 
 type cut struct {
@@ -32,6 +35,21 @@ type Corruption struct {
 	// Seed makes the choices repeatable: a connection draws from a generator seeded with Seed
 	// and its own number (1 for the relay's first connection, and so on).
 	Seed uint64
+	// Limit, when above 0, is the most bytes this command alters over all connections; then it
+	// is spent. A test that corrupts one byte of one message sets 1, so the connection the
+	// peer makes after the damage is not damaged in turn.
+	Limit int64
+}
+
+// corruption is a Corrupt command with the count of what it has altered.
+type corruption struct {
+	Corruption
+	altered atomic.Int64
+}
+
+// take reports whether one more byte may be altered.
+func (c *corruption) take() bool {
+	return c.Limit <= 0 || c.altered.Add(1) <= c.Limit
 }
 
 // Delay holds every byte read in dir for d before it is forwarded: latency, not a rate
@@ -73,12 +91,11 @@ func (r *Relay) Blackhole(dir Direction) {
 	r.set(dir, func(f *fault) { f.hole = true })
 }
 
-// Corrupt alters bytes forwarded in dir as c says, on each connection, open or new.
+// Corrupt alters bytes forwarded in dir as c says, on each connection, open or new; with
+// Both, the directions share c's Limit.
 func (r *Relay) Corrupt(dir Direction, c Corruption) {
-	r.set(dir, func(f *fault) {
-		cc := c
-		f.corrupt = &cc
-	})
+	cc := &corruption{Corruption: c}
+	r.set(dir, func(f *fault) { f.corrupt = cc })
 }
 
 // Normal lifts every fault in dir.

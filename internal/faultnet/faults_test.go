@@ -232,3 +232,29 @@ func TestCorruptWithAProbabilityIsSeeded(t *testing.T) {
 		t.Fatal("the same seed altered different bytes")
 	}
 }
+
+// A Limit spends the command: once it has altered that many bytes, on whatever connections,
+// a new connection goes through clean.
+func TestCorruptLimitSpendsIt(t *testing.T) {
+	r, tg := newRelay(t)
+	r.Corrupt(Up, Corruption{Mask: 0xff, Limit: 2})
+	zeros := make([]byte, 100)
+	for i, wantAltered := range []int{2, 0} {
+		p := dial(t, r, tg)
+		if _, err := p.client.Write(zeros); err != nil {
+			t.Fatal(err)
+		}
+		altered := 0
+		for _, b := range readN(t, p.server, len(zeros)) {
+			if b != 0 {
+				altered++
+			}
+		}
+		if altered != wantAltered {
+			t.Fatalf("connection %d: %d bytes altered, want %d", i, altered, wantAltered)
+		}
+	}
+	if c := r.Stats().Corrupted; c != 2 {
+		t.Fatalf("Corrupted %d, want 2", c)
+	}
+}

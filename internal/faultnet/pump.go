@@ -37,7 +37,7 @@ type pump struct {
 	fwd     int64 // bytes forwarded so far
 	cutSeen *cut
 	cutAt   int64 // fwd at which to cut, -1 for none
-	corSeen *Corruption
+	corSeen *corruption
 	corBase int64 // fwd when the corruption was taken up
 	rng     *rand.Rand
 	next    time.Time // a throttled slice may go no earlier
@@ -227,6 +227,9 @@ func (p *pump) corrupt(b []byte) {
 		}
 		if c.Prob > 0 && c.Prob < 1 && p.rng.Float64() >= c.Prob {
 			continue
+		}
+		if !c.take() {
+			break
 		}
 		m := c.Mask
 		if m == 0 {

@@ -68,7 +68,13 @@ func TestFaultKilledPeerRestarts(t *testing.T) {
 			ev.waitFor(t, zmq.EventHandshakeSucceeded, 2, waitLong)
 			g.stop()
 			child.kill(t)
-			t.Logf("first start: %+v; second: %+v", gens.state(1), gens.state(2))
+			// One connection to each start: what came from it came in order.
+			for gen := byte(1); gen <= 2; gen++ {
+				if st := gens.state(gen); st.runs != 1 {
+					t.Errorf("from start %d: %v; want in order", gen, st)
+				}
+			}
+			t.Logf("from the first start: %v; from the second: %v", gens.state(1), gens.state(2))
 		})
 	}
 }

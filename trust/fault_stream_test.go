@@ -6,7 +6,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
+	"sort"
 	"sync"
 	"testing"
 	"time"
@@ -64,89 +67,113 @@ func (sh shape) check(m [][]byte) (stream byte, seq uint64, err error) {
 	return stream, seq, nil
 }
 
-// seqState is what a receiver saw of one stream.
+// seqState is what a receiver got of one stream.
 type seqState struct {
-	seen    bool
-	next    uint64 // the sequence number expected next
+	next    uint64 // one past the highest sequence number accepted
 	got     int    // messages accepted
-	gaps    int    // runs of missing messages
-	missing uint64 // messages missing in all
-	repeats int    // messages equal to the one before (a retry, where the test allows it)
+	dups    int    // messages accepted before: retries, where the test allows them
+	gaps    int    // runs of sequence numbers missing between the lowest and the highest
+	missing uint64 // how many are missing in all
+	// runs is the fewest increasing runs the arrival order splits into: 1 is in order. ZeroMQ
+	// orders messages per connection; a receiver may still read what a lost connection held
+	// (in its queue or its kernel buffer) after the first messages of the one replacing it, so
+	// runs may reach the number of connections, and no more.
+	runs int
+}
+
+func (st seqState) String() string {
+	return fmt.Sprintf("%d received, %d gaps (%d missing), %d runs, %d repeated", st.got, st.gaps, st.missing, st.runs, st.dups)
+}
+
+// stream is a tally's record of one stream.
+type stream struct {
+	order []uint64 // sequence numbers in arrival order
+	seen  map[uint64]bool
+	next  uint64
+	dups  int
 }
 
 // tally checks and counts what one receiver gets, per stream.
 type tally struct {
 	sh      shape
-	repeats bool // a repeat of the last message is a retry, not an error (REQ/REP)
+	repeats bool // a message received again is a retry, not an error (REQ/REP)
 	// onBad, when set, takes the messages that fail the check instead of failing the test:
 	// where the test expects some (corruption NULL cannot detect).
 	onBad func(err error)
-	// seen, when set, records every sequence number accepted, per stream.
-	seen map[byte]map[uint64]bool
 
 	mu      sync.Mutex
-	streams map[byte]*seqState
+	streams map[byte]*stream
 	changed chan struct{} // closed and replaced on each message
 }
 
 func newTally(sh shape) *tally {
-	return &tally{sh: sh, streams: map[byte]*seqState{}, changed: make(chan struct{})}
+	return &tally{sh: sh, streams: map[byte]*stream{}, changed: make(chan struct{})}
 }
 
-// see checks m and counts it; the error says what is wrong with it (altered, duplicated,
-// reordered). The first message of a stream starts it: what a subscriber missed before its
-// subscription arrived is no gap.
+// see checks m and counts it; the error says what is wrong with it: altered, or duplicated
+// where retries are not expected.
 func (ta *tally) see(m [][]byte) error {
-	stream, seq, err := ta.sh.check(m)
+	id, seq, err := ta.sh.check(m)
 	if err != nil {
 		return err
 	}
 	ta.mu.Lock()
 	defer ta.mu.Unlock()
-	st := ta.streams[stream]
+	st := ta.streams[id]
 	if st == nil {
-		st = &seqState{}
-		ta.streams[stream] = st
+		st = &stream{seen: map[uint64]bool{}}
+		ta.streams[id] = st
 	}
-	switch {
-	case !st.seen:
-		st.seen = true
-	case seq+1 == st.next && ta.repeats:
-		st.repeats++
-		return nil
-	case seq < st.next:
-		return fmt.Errorf("stream %d: seq %d after %d: duplicated or reordered", stream, seq, st.next-1)
-	case seq > st.next:
-		st.gaps++
-		st.missing += seq - st.next
-	}
-	if ta.seen != nil {
-		if ta.seen[stream] == nil {
-			ta.seen[stream] = map[uint64]bool{}
+	if st.seen[seq] {
+		if !ta.repeats {
+			return fmt.Errorf("stream %d: seq %d again: duplicated", id, seq)
 		}
-		ta.seen[stream][seq] = true
+		st.dups++
+		return nil
 	}
-	st.next = seq + 1
-	st.got++
+	st.seen[seq] = true
+	st.order = append(st.order, seq)
+	st.next = max(st.next, seq+1)
 	close(ta.changed)
 	ta.changed = make(chan struct{})
 	return nil
 }
 
-// has reports whether stream's message seq was accepted; the tally must record (seen).
-func (ta *tally) has(stream byte, seq uint64) bool {
+// has reports whether stream's message seq was accepted.
+func (ta *tally) has(id byte, seq uint64) bool {
 	ta.mu.Lock()
 	defer ta.mu.Unlock()
-	return ta.seen[stream][seq]
+	return ta.streams[id] != nil && ta.streams[id].seen[seq]
 }
 
-func (ta *tally) state(stream byte) seqState {
+func (ta *tally) state(id byte) seqState {
 	ta.mu.Lock()
 	defer ta.mu.Unlock()
-	if st := ta.streams[stream]; st != nil {
-		return *st
+	st := ta.streams[id]
+	if st == nil {
+		return seqState{}
 	}
-	return seqState{}
+	out := seqState{next: st.next, got: len(st.order), dups: st.dups}
+	// The fewest increasing runs: each number extends the run whose last is the highest below
+	// it, or starts one (patience sorting).
+	var tails []uint64
+	for _, x := range st.order {
+		i := sort.Search(len(tails), func(i int) bool { return tails[i] >= x }) - 1
+		if i >= 0 {
+			tails[i] = x
+		} else {
+			tails = append([]uint64{x}, tails...)
+		}
+	}
+	out.runs = len(tails)
+	sorted := slices.Sorted(maps.Keys(st.seen))
+	for i := 1; i < len(sorted); i++ {
+		if d := sorted[i] - sorted[i-1]; d > 1 {
+			out.gaps++
+			out.missing += d - 1
+		}
+	}
+	return out
 }
 
 // waitGot waits until stream has n messages accepted, failing the test after d.
@@ -158,7 +185,7 @@ func (ta *tally) waitGot(t testing.TB, stream byte, n int, d time.Duration) {
 		ta.mu.Lock()
 		got, changed := 0, ta.changed
 		if st := ta.streams[stream]; st != nil {
-			got = st.got
+			got = len(st.order)
 		}
 		ta.mu.Unlock()
 		if got >= n {

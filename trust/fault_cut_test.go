@@ -46,7 +46,7 @@ const (
 )
 
 // TestFaultCutMidFrame cuts each family's connection a few times at a random byte of the data
-// stream and checks what arrives. For every family: no message is ever delivered partial,
+// stream, closing it with a FIN or, every other time, an RST, and checks what arrives. For every family: no message is ever delivered partial,
 // merged, altered, duplicated or out of order (the receiver checks every byte and every
 // sequence number), the connect side reconnects and the stream resumes. What may be lost
 // differs, and each family checks its own rule.
@@ -60,10 +60,16 @@ func TestFaultCutMidFrame(t *testing.T) {
 				r.data.waitGot(t, 1, r.data.state(1).got+cutFlow, waitLong)
 				before := r.conn.count(zmq.EventDisconnected)
 				n := 1 + rng.Int64N(48<<10)
-				r.relay.Cut(r.dir, n)
+				how := "cut (FIN)"
+				if round%2 == 0 {
+					r.relay.Cut(r.dir, n)
+				} else {
+					how = "reset (RST)"
+					r.relay.Reset(r.dir, n)
+				}
 				r.conn.waitFor(t, zmq.EventDisconnected, before+1, waitLong)
 				r.relay.Normal(r.dir)
-				t.Logf("round %d: cut after %d more bytes", round, n)
+				t.Logf("round %d: %s after %d more bytes", round, how, n)
 			}
 			r.data.waitGot(t, 1, r.data.state(1).got+cutFlow, waitLong)
 			// The stream resumed, so the connect side reconnected: its monitor says so.

@@ -97,10 +97,10 @@ func newCorruptRig(t *testing.T, g *group, server, client []zmq.Option) *corrupt
 		c.bad.Add(1)
 		t.Logf("delivered, failing the check: %v", err)
 	}
-	receive(t, g, pull, c.data, nil)
+	receive(t, g, pull, c.data)
 	b := newSocket(t, zmq.PUSH, client...)
 	connectTCP(t, b, epB)
-	sendStream(g, b, corruptShape, 2, nil, func(seq uint64) {
+	sendStream(g, b, corruptShape, 2, func(seq uint64) {
 		if seq >= cutHWM {
 			c.data.next(2, seq-cutHWM, 2*time.Millisecond)
 		}

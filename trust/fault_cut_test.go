@@ -11,8 +11,8 @@ import (
 )
 
 // cutShape: frames of up to 16 KiB, so that a cut at a random byte lands inside a frame body
-// all but a few times in ten thousand (a frame header is 9 bytes), and messages of up to three
-// frames, so that it also falls between the frames of one message.
+// all but about once in a thousand (a frame header is 9 bytes, a frame 8 KiB on average), and
+// messages of up to three frames, so that it also falls between the frames of one message.
 var cutShape = shape{frames: 3, size: 16 << 10}
 
 // rig is one socket family wired through a relay, its data stream (stream 1) flowing.
@@ -46,10 +46,11 @@ const (
 )
 
 // TestFaultCutMidFrame cuts each family's connection a few times at a random byte of the data
-// stream, closing it with a FIN or, every other time, an RST, and checks what arrives. For every family: no message is ever delivered partial,
-// merged, altered, duplicated or out of order (the receiver checks every byte and every
-// sequence number), the connect side reconnects and the stream resumes. What may be lost
-// differs, and each family checks its own rule.
+// stream, closing it with a FIN or, every other time, an RST, and checks what arrives. For
+// every family: no message is ever delivered partial, merged, altered or twice, nor out of
+// order within a connection (the receiver checks every byte and every sequence number); the
+// connect side reconnects and the stream resumes. What may be lost differs, and each family
+// checks its own rule.
 func TestFaultCutMidFrame(t *testing.T) {
 	for i, f := range families {
 		t.Run(f.name, func(t *testing.T) {
@@ -121,8 +122,8 @@ func pushPullRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 	ev := watch(t, push)
 	connectTCP(t, push, r.Addr())
 	data := newTally(cutShape)
-	receive(t, g, pull, data, nil)
-	sendStream(g, push, cutShape, 1, nil, nil)
+	receive(t, g, pull, data)
+	sendStream(g, push, cutShape, 1, nil)
 	return &rig{relay: r, bound: bev, dir: faultnet.Up, conn: ev, data: data, check: reliable(data)}
 }
 
@@ -139,7 +140,7 @@ func pubSubRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 	}
 	connectTCP(t, sub, r.Addr())
 	data := newTally(cutShape)
-	receive(t, g, sub, data, nil)
+	receive(t, g, sub, data)
 	// PUB never blocks: keep it at most a window ahead of the subscriber, or at a trickle
 	// while the subscriber is away, instead of spinning.
 	pace := func(seq uint64) {
@@ -147,7 +148,7 @@ func pubSubRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 			data.next(1, seq-2*cutHWM, 2*time.Millisecond)
 		}
 	}
-	sendStream(g, pub, cutShape, 1, nil, pace)
+	sendStream(g, pub, cutShape, 1, pace)
 	return &rig{relay: r, bound: bev, dir: faultnet.Down, conn: ev, data: data, check: perConnection(data)}
 }
 
@@ -180,8 +181,8 @@ func dealerRouterRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 			}
 		}
 	})
-	receive(t, g, dealer, echoes, nil)
-	sendStream(g, dealer, cutShape, 1, nil, nil)
+	receive(t, g, dealer, echoes)
+	sendStream(g, dealer, cutShape, 1, nil)
 	return &rig{relay: r, bound: bev, dir: faultnet.Up, conn: ev, data: data, check: func(t *testing.T, lost int) {
 		reliable(data)(t, lost)
 		st := echoes.state(1)
@@ -282,8 +283,8 @@ func pairRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 			}
 		}
 	})
-	receive(t, g, conn, echoes, nil)
-	sendStream(g, conn, cutShape, 1, nil, nil)
+	receive(t, g, conn, echoes)
+	sendStream(g, conn, cutShape, 1, nil)
 	return &rig{relay: r, bound: bev, dir: faultnet.Up, conn: ev, data: data, check: func(t *testing.T, lost int) {
 		reliable(data)(t, lost)
 		t.Logf("echoes: %v", echoes.state(1))

@@ -107,7 +107,7 @@ func surviveREQ(t *testing.T, g *group, req *zmq.Socket, gens *tally) {
 // surviveEcho streams requests and checks the echoes; anything in flight when the peer died
 // is lost, the rest comes back intact and in order.
 func surviveEcho(t *testing.T, g *group, s *zmq.Socket, gens *tally) {
-	sendStream(g, s, killShape, 0, nil, func(seq uint64) {
+	sendStream(g, s, killShape, 0, func(seq uint64) {
 		// At most a window ahead of the echoes, or a trickle while the peer is away.
 		if seq >= cutHWM {
 			gens.nextAny(seq-cutHWM, 2*time.Millisecond)
@@ -126,7 +126,7 @@ func surviveEcho(t *testing.T, g *group, s *zmq.Socket, gens *tally) {
 
 // surviveStream receives what the child sends.
 func surviveStream(t *testing.T, g *group, s *zmq.Socket, gens *tally) {
-	receive(t, g, s, gens, nil)
+	receive(t, g, s, gens)
 }
 
 // echo checks an echo (the request, then a frame naming the child's start) and counts the

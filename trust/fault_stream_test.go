@@ -217,9 +217,9 @@ func (ta *tally) next(stream byte, seq uint64, d time.Duration) {
 	}
 }
 
-// receive runs a receive loop on s until ctx ends, handing each message (after strip, which
-// may take off an envelope) to the tally; a message the tally refuses fails the test.
-func receive(t testing.TB, g *group, s *zmq.Socket, ta *tally, strip func([][]byte) [][]byte) {
+// receive runs a receive loop on s until ctx ends, handing each message to the tally; a
+// message the tally refuses fails the test, unless the tally takes bad ones (onBad).
+func receive(t testing.TB, g *group, s *zmq.Socket, ta *tally) {
 	g.run(func(ctx context.Context) {
 		for {
 			m, err := s.Recv(ctx)
@@ -229,11 +229,7 @@ func receive(t testing.TB, g *group, s *zmq.Socket, ta *tally, strip func([][]by
 				}
 				return
 			}
-			f := m.Frames
-			if strip != nil {
-				f = strip(f)
-			}
-			if err := ta.see(f); err != nil {
+			if err := ta.see(m.Frames); err != nil {
 				if ta.onBad != nil {
 					ta.onBad(err)
 				} else {
@@ -244,22 +240,17 @@ func receive(t testing.TB, g *group, s *zmq.Socket, ta *tally, strip func([][]by
 	})
 }
 
-// sendStream sends stream's messages on s, seq 0, 1, 2..., until ctx ends, each after wrap
-// (which may add an envelope). pace, when set, is called before each send.
-func sendStream(g *group, s *zmq.Socket, sh shape, stream byte, wrap func([][]byte) [][]byte, pace func(seq uint64)) {
+// sendStream sends stream's messages on s, seq 0, 1, 2..., until ctx ends. pace, when set, is
+// called before each send.
+func sendStream(g *group, s *zmq.Socket, sh shape, stream byte, pace func(seq uint64)) {
 	g.run(func(ctx context.Context) {
-		for seq := uint64(0); ctx.Err() == nil; {
+		for seq := uint64(0); ctx.Err() == nil; seq++ {
 			if pace != nil {
 				pace(seq)
 			}
-			m := sh.msg(stream, seq)
-			if wrap != nil {
-				m = wrap(m)
-			}
-			if err := s.Send(ctx, zmq.NewMsg(m...)); err != nil {
+			if err := s.Send(ctx, zmq.NewMsg(sh.msg(stream, seq)...)); err != nil {
 				return
 			}
-			seq++
 		}
 	})
 }

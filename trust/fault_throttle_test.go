@@ -31,7 +31,7 @@ func TestFaultSlowLinkPushBlocks(t *testing.T) {
 	push := newSocket(t, zmq.PUSH, zmq.WithSendHWM(slowHWM))
 	connectTCP(t, push, r.Addr())
 	data := newTally(slowShape)
-	receive(t, g, pull, data, nil)
+	receive(t, g, pull, data)
 	r.Throttle(faultnet.Up, slowRate)
 
 	const blocked = 100 * time.Millisecond // a Send this late counts as blocked
@@ -73,7 +73,7 @@ func TestFaultSlowLinkPubDrops(t *testing.T) {
 	}
 	connectTCP(t, sub, r.Addr())
 	data := newTally(slowShape)
-	receive(t, g, sub, data, nil)
+	receive(t, g, sub, data)
 	subscribed(t, pub, data)
 	r.Throttle(faultnet.Down, slowRate)
 

@@ -28,6 +28,10 @@ func TestFaultBlackholeDetected(t *testing.T) {
 			g := newGroup(t)
 			r := f.rig(t, g, zmq.WithHeartbeatIvl(hbIvl), zmq.WithHeartbeatTimeout(hbTimeout))
 			r.data.waitGot(t, 1, cutFlow, waitLong)
+			// Events reach the counters a moment after they happen: wait for the first
+			// connection's before taking the counts the test compares against.
+			r.conn.waitFor(t, zmq.EventHandshakeSucceeded, 1, waitLong)
+			r.conn.waitFor(t, zmq.EventConnected, 1, waitLong)
 			connDown, boundDown := r.conn.count(zmq.EventDisconnected), r.bound.count(zmq.EventDisconnected)
 			handshakes, dials := r.conn.count(zmq.EventHandshakeSucceeded), r.conn.count(zmq.EventConnected)
 			start := time.Now()

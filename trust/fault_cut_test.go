@@ -182,7 +182,13 @@ func dealerRouterRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 		}
 	})
 	receive(t, g, dealer, echoes)
-	sendStream(g, dealer, cutShape, 1, nil)
+	// At most a window ahead of the echoes (or a trickle while they are lost), so that the
+	// ROUTER's queue to the DEALER does not overflow in the normal course.
+	sendStream(g, dealer, cutShape, 1, func(seq uint64) {
+		if seq >= cutHWM/2 {
+			echoes.next(1, seq-cutHWM/2, 2*time.Millisecond)
+		}
+	})
 	return &rig{relay: r, bound: bev, dir: faultnet.Up, conn: ev, data: data, check: func(t *testing.T, lost int) {
 		reliable(data)(t, lost)
 		st := echoes.state(1)
@@ -284,9 +290,19 @@ func pairRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 		}
 	})
 	receive(t, g, conn, echoes)
-	sendStream(g, conn, cutShape, 1, nil)
+	// At most a window ahead of the echoes (or a trickle while they are lost): the echo path
+	// shares the connection with a sender that would otherwise keep it full.
+	sendStream(g, conn, cutShape, 1, func(seq uint64) {
+		if seq >= cutHWM/2 {
+			echoes.next(1, seq-cutHWM/2, 2*time.Millisecond)
+		}
+	})
 	return &rig{relay: r, bound: bev, dir: faultnet.Up, conn: ev, data: data, check: func(t *testing.T, lost int) {
 		reliable(data)(t, lost)
-		t.Logf("echoes: %v", echoes.state(1))
+		st := echoes.state(1)
+		t.Logf("echoes: %v", st)
+		if st.got == 0 {
+			t.Error("no echo came back")
+		}
 	}}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -208,4 +209,61 @@ func TestRecycle(t *testing.T) {
 			t.Fatal("no received frame used recycled memory")
 		}
 	})
+}
+
+// TestDirectSendPipelined: a socket with one peer that has just received sends a message too
+// big for one non-blocking write, then at once one with a big frame (which goes by writev):
+// the peer receives both as sent, whatever the writer goroutine finishes of the first.
+func TestDirectSendPipelined(t *testing.T) {
+	pairs := []struct {
+		name     string
+		a, b     zmq.Type
+		envelope bool // a is a ROUTER: its messages start with b's routing id
+	}{
+		{"pair", zmq.PAIR, zmq.PAIR, false},
+		{"dealer", zmq.DEALER, zmq.DEALER, false},
+		{"router", zmq.ROUTER, zmq.DEALER, true},
+	}
+	for _, pc := range pairs {
+		t.Run(pc.name, func(t *testing.T) {
+			forEachWireTransport(t, func(t *testing.T, tr transport) {
+				a := newSocket(t, pc.a)
+				b := newSocket(t, pc.b, zmq.WithRoutingID([]byte("b")))
+				link(t, tr, a, b)
+				for round := range 3 {
+					sendString(t, b, "go")
+					got := recvWithin(t, a, waitLong)
+					var head [][]byte
+					if pc.envelope {
+						head = got.Frames[:1]
+					}
+					big := make([][]byte, 600)
+					for i := range big {
+						big[i] = bytes.Repeat([]byte{byte(round*7 + i)}, 7<<10)
+					}
+					next := bytes.Repeat([]byte{byte(round + 100)}, 16<<10)
+					send(t, a, cat(head, big...)...)
+					send(t, a, cat(head, next)...)
+					for i, want := range [][][]byte{big, {next}} {
+						if d := framesDiff(recvWithin(t, b, waitLong).Frames, want); d != "" {
+							t.Fatalf("round %d, message %d arrived altered: %s", round, i, d)
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
+// framesDiff says how got differs from want, briefly, or returns "".
+func framesDiff(got, want [][]byte) string {
+	if len(got) != len(want) {
+		return fmt.Sprintf("%d frames, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			return fmt.Sprintf("frame %d differs (%d bytes, want %d)", i, len(got[i]), len(want[i]))
+		}
+	}
+	return ""
 }

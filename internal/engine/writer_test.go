@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -130,4 +131,27 @@ func msgDiff(got, want pipe.Msg) string {
 		}
 	}
 	return ""
+}
+
+func TestSkip(t *testing.T) {
+	tests := []struct {
+		n    int
+		want string
+	}{
+		{0, "abc|de|f"},
+		{2, "c|de|f"},
+		{3, "de|f"},
+		{4, "e|f"},
+		{6, ""},
+	}
+	for _, tc := range tests {
+		bs := net.Buffers{[]byte("abc"), []byte("de"), []byte("f")}
+		var got []string
+		for _, b := range skip(bs, tc.n) {
+			got = append(got, string(b))
+		}
+		if s := strings.Join(got, "|"); s != tc.want {
+			t.Errorf("skip %d: %q, want %q", tc.n, s, tc.want)
+		}
+	}
 }

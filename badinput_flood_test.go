@@ -66,8 +66,8 @@ func commandsUntil(t *testing.T, r *bufio.Reader, c net.Conn, name string, data 
 // time with its latest PING's context; the socket keeps serving its good peer throughout.
 func TestBadPeerPingFlood(t *testing.T) {
 	const (
-		flood = 16 << 20 // bytes of PINGs: 1.9 million of them
-		bound = 8 << 20  // heap growth allowed, all causes together
+		flood = 8 << 20 // bytes of PINGs: 930,000 of them
+		bound = 4 << 20 // heap growth allowed, all causes together
 	)
 	sp := newServedPull(t)
 	c := dialSlowReader(t, sp.addr) // the socket's writer stalls soon

@@ -82,3 +82,21 @@ func TestPongsCoalesce(t *testing.T) {
 		t.Fatalf("a short PING: %v, want ErrProtocolFormat", err)
 	}
 }
+
+// TestPingsCoalesce: heartbeats that come due while the writer is stalled queue one PING.
+func TestPingsCoalesce(t *testing.T) {
+	a, b := handshakeBoth(t, cfg("PAIR"), cfg("PAIR"))
+	if a.err != nil || b.err != nil {
+		t.Fatal(a.err, b.err)
+	}
+	c := a.c
+	c.w.nc, c.w.wbuf = c.nc, make([]byte, 0, 4<<10)
+	ping := zmtp.AppendPing(nil, 7, nil)
+	for range 100 {
+		c.queuePing(ping)
+	}
+	c.take(pipe.NewOutQueue(0, nil))
+	if got := encodedCommands(t, c.w.wbuf); len(got) != 1 || got[0] != "PING:\x00\x07" {
+		t.Fatalf("queued %q, want one PING", got)
+	}
+}

@@ -298,7 +298,7 @@ func (c *Conn) command(body []byte) error {
 			return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
 		}
 		c.hb.peerPing(ttl)
-		c.sendControl(zmtp.AppendPong(nil, ctx))
+		c.queuePong(ctx)
 	case zmtp.CmdError:
 		reason, _ := zmtp.ParseError(cmd)
 		return fmt.Errorf("%w: %q", ErrPeerError, reason)

@@ -124,6 +124,14 @@ func (c *Conn) take(q *pipe.OutQueue) bool {
 	}
 	clear(c.ctrl)
 	c.ctrl = c.ctrl[:0]
+	if c.ping != nil {
+		w.raw(c.ping)
+		c.ping = nil
+	}
+	if len(c.pong) > 0 {
+		w.raw(c.pong) // copied (or sealed) into wbuf: the next PONG reuses c.pong
+		c.pong = c.pong[:0]
+	}
 	c.ctrlMu.Unlock()
 	w.batch = q.Drain(w.batch[:0])
 	return len(w.batch) > 0 || w.pending > 0

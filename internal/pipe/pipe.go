@@ -62,6 +62,9 @@ func (p *Pipe) TryPush(m Msg) bool {
 // TakeBuffer returns a recycled buffer of length n from the socket, or nil (see BufPool).
 func (p *Pipe) TakeBuffer(n int) []byte { return p.inbox.bufs.Get(n) }
 
+// KeepBuffer offers b, which nobody uses any more, to the socket's pool.
+func (p *Pipe) KeepBuffer(b []byte) { p.inbox.bufs.Put(b) }
+
 // TakeList returns a recycled frame list of length n from the socket, or nil.
 func (p *Pipe) TakeList(n int) Msg { return p.inbox.bufs.GetList(n) }
 

@@ -163,8 +163,11 @@ func (c *Conn) decode() error {
 		if flags&zmtp.FlagMore == 0 {
 			d.done++
 			m := d.message()
-			if d.ic != nil && d.ic.Intercept(m) {
-				continue // taken as it arrived (a subscription)
+			if d.ic != nil {
+				var took bool
+				if d.batch, took = d.ic.Intercept(m, d.batch); took {
+					continue // taken as it arrived (a subscription)
+				}
 			}
 			d.batch = append(d.batch, m)
 		}
@@ -273,11 +276,11 @@ func (c *Conn) command(body []byte) error {
 	case zmtp.CmdSubscribe:
 		c.dec.done++
 		topic, _ := zmtp.ParseSubscribe(cmd)
-		subscription(c.dec.sink, topic, true)
+		c.dec.subscription(topic, true)
 	case zmtp.CmdCancel:
 		c.dec.done++
 		topic, _ := zmtp.ParseCancel(cmd)
-		subscription(c.dec.sink, topic, false)
+		c.dec.subscription(topic, false)
 	}
 	// PONG and unknown commands need nothing.
 	return nil

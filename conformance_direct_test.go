@@ -267,3 +267,54 @@ func framesDiff(got, want [][]byte) string {
 	}
 	return ""
 }
+
+// TestRecycleTwice: a message given back twice (a caller's mistake) must not make two later
+// messages share memory, neither their frames nor their frame lists.
+func TestRecycleTwice(t *testing.T) {
+	shapes := []struct {
+		name          string
+		frames, bytes int
+	}{
+		{"one big frame", 1, 64 << 10},
+		{"many frames", 20, 16 << 10},
+	}
+	for _, sh := range shapes {
+		t.Run(sh.name, func(t *testing.T) {
+			forEachWireTransport(t, func(t *testing.T, tr transport) {
+				pull, push, _ := directPair(t, tr)
+				msg := func(seed int) [][]byte {
+					fs := make([][]byte, sh.frames)
+					for i := range fs {
+						fs[i] = bytes.Repeat([]byte{byte(seed + i)}, sh.bytes)
+					}
+					return fs
+				}
+				send(t, push, msg(0)...)
+				m := recvWithin(t, pull, waitLong)
+				pull.Recycle(m)
+				pull.Recycle(m)
+				a, b := msg(50), msg(100)
+				send(t, push, a...)
+				send(t, push, b...)
+				ma, mb := recvWithin(t, pull, waitLong), recvWithin(t, pull, waitLong)
+				if d := framesDiff(ma.Frames, a); d != "" {
+					t.Fatalf("the first message changed once the second arrived: %s", d)
+				}
+				if d := framesDiff(mb.Frames, b); d != "" {
+					t.Fatalf("the second message: %s", d)
+				}
+				if &ma.Frames[:1][0] == &mb.Frames[:1][0] {
+					t.Fatal("two messages share a frame list")
+				}
+				for _, f := range ma.Frames { // scribble over the first: the second must not change
+					for i := range f {
+						f[i] = 0xEE
+					}
+				}
+				if d := framesDiff(mb.Frames, b); d != "" {
+					t.Fatalf("writing into one message changed the next: %s", d)
+				}
+			})
+		})
+	}
+}

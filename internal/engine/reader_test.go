@@ -115,3 +115,44 @@ func liveHeap() int64 {
 	runtime.ReadMemStats(&ms)
 	return int64(ms.HeapAlloc)
 }
+
+// TestReadBufferShrinksAfterBurst: the read buffer grows while a burst fills it, goes back to
+// its smallest once the traffic is light again, and does not shrink while reads keep coming
+// big.
+func TestReadBufferShrinksAfterBurst(t *testing.T) {
+	c, tc, sink := trickled()
+	small := zmtp.AppendFrame(nil, 0, make([]byte, 100))
+	burst := bytes.Repeat(small, (256<<10)/len(small))
+	tc.data = burst
+	step(t, c)
+	if len(c.rbuf) != readBufMax {
+		t.Fatalf("after a burst the read buffer is %d bytes, want %d", len(c.rbuf), readBufMax)
+	}
+	// Steady reads of a third of the buffer: big enough that it stays as it is.
+	medium := bytes.Repeat(small, (readBufMax/3)/len(small))
+	for range 50 {
+		tc.data = medium
+		step(t, c)
+		if len(c.rbuf) != readBufMax {
+			t.Fatalf("reads of %d bytes shrank the read buffer to %d", len(medium), len(c.rbuf))
+		}
+	}
+	// Then one message at a time.
+	for range 50 {
+		tc.data = small
+		step(t, c)
+	}
+	if len(c.rbuf) != readBufMin {
+		t.Fatalf("after the burst, with one small message per read, the read buffer is %d bytes, want %d", len(c.rbuf), readBufMin)
+	}
+	want := len(burst)/len(small) + 50*len(medium)/len(small) + 50
+	if len(sink.msgs) != want {
+		t.Fatalf("%d messages decoded, want %d", len(sink.msgs), want)
+	}
+	// A new burst grows it again.
+	tc.data = burst
+	step(t, c)
+	if len(c.rbuf) != readBufMax {
+		t.Fatalf("after a second burst the read buffer is %d bytes, want %d", len(c.rbuf), readBufMax)
+	}
+}

@@ -11,10 +11,14 @@ import (
 )
 
 // The read buffer starts small, so ten thousand quiet connections cost little, and doubles up
-// to readBufMax whenever a read fills it, so a busy one reads in big chunks.
+// to readBufMax whenever a read fills it, so a busy one reads in big chunks. It goes back to
+// readBufMin, when empty, once shrinkAfter reads in a row were lean: each got everything the
+// peer had sent (it did not fill its room) and a quarter of the buffer at most. One lean read
+// in a burst does not shrink it, and a shrink costs one small allocation.
 const (
-	readBufMin = 8 << 10
-	readBufMax = 64 << 10
+	readBufMin  = 8 << 10
+	readBufMax  = 64 << 10
+	shrinkAfter = 8
 )
 
 // Conn is a connection past its handshake.
@@ -24,6 +28,7 @@ type Conn struct {
 
 	rbuf   []byte
 	off, r int // unconsumed bytes are rbuf[off:r]
+	lean   int // lean reads in a row (readMore)
 	dec    decoder
 	turn   readTurn // who may read nc, rbuf and dec now (turn.go)
 

@@ -218,6 +218,9 @@ func (c *Conn) readMore() error {
 		c.r = copy(c.rbuf, c.rbuf[c.off:c.r])
 		c.off = 0
 	}
+	if c.r == 0 && c.lean >= shrinkAfter && len(c.rbuf) > readBufMin {
+		c.rbuf, c.lean = make([]byte, readBufMin), 0 // the burst is over
+	}
 	if c.r == len(c.rbuf) {
 		c.grow()
 		limit = len(c.rbuf)
@@ -227,6 +230,11 @@ func (c *Conn) readMore() error {
 	c.r += n
 	if n > 0 {
 		c.heard()
+		if c.r < end && 4*c.r <= len(c.rbuf) {
+			c.lean++
+		} else {
+			c.lean = 0
+		}
 	}
 	if n > 0 && c.r == len(c.rbuf) && len(c.rbuf) < readBufMax {
 		c.grow()

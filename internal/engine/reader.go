@@ -206,12 +206,12 @@ func (d *decoder) message() pipe.Msg {
 // listsSize is how many frame slots one shared frame list holds.
 const listsSize = 64
 
-// readMore reads at least one more byte, and at most limit bytes in all buffered, moving
-// unconsumed bytes to the front first. The buffer grows when it is full (a frame bigger than it,
-// but below directBody) or when a read fills it (the peer sends faster than we read).
+// readMore reads at least one more byte, moving unconsumed bytes to the front first. The buffer
+// grows when it is full (a frame bigger than it, but below directBody) or when a read fills it
+// (the peer sends faster than we read), and shrinks after a burst (conn.go).
 func (c *Conn) readMore() error {
-	limit := len(c.rbuf)
-	if c.dec.peek {
+	limit, peek := len(c.rbuf), c.dec.peek
+	if peek {
 		limit, c.dec.peek = min(limit, peekSize), false
 	}
 	if c.off > 0 {
@@ -236,8 +236,8 @@ func (c *Conn) readMore() error {
 			c.lean = 0
 		}
 	}
-	if n > 0 && c.r == len(c.rbuf) && len(c.rbuf) < readBufMax {
-		c.grow()
+	if n > 0 && !peek && c.r == len(c.rbuf) && len(c.rbuf) < readBufMax {
+		c.grow() // not for a peek, which reads little on purpose
 	}
 	if n > 0 {
 		return nil

@@ -156,3 +156,35 @@ func TestReadBufferShrinksAfterBurst(t *testing.T) {
 		t.Fatalf("after a second burst the read buffer is %d bytes, want %d", len(c.rbuf), readBufMax)
 	}
 }
+
+// TestReadBufferSteadyUnderBigFrames: in a stream of big frames, each read straight into its
+// own buffer, the read buffer holds little more than the next header, whatever arrives with
+// it: once settled, it is not replaced again and again.
+func TestReadBufferSteadyUnderBigFrames(t *testing.T) {
+	c, tc, sink := trickled()
+	const msgs = 200
+	msg := zmtp.AppendFrame(nil, 0, make([]byte, 40<<10))
+	wire := bytes.Repeat(msg, msgs)
+	swaps, last, sent := 0, &c.rbuf[0], 0
+	for i := range msgs {
+		// Message i's rest, and the start of the next: mostly a little, sometimes more than
+		// the read after a big body takes.
+		cut := min(len(wire), (i+1)*len(msg)+100)
+		if i%10 == 0 {
+			cut = min(len(wire), (i+1)*len(msg)+9000)
+		}
+		tc.data = wire[sent:cut]
+		sent = cut
+		step(t, c)
+		if p := &c.rbuf[0]; p != last {
+			swaps++
+			last = p
+		}
+	}
+	if len(sink.msgs) != msgs {
+		t.Fatalf("%d messages, want %d", len(sink.msgs), msgs)
+	}
+	if swaps > 4 {
+		t.Fatalf("the read buffer was replaced %d times over %d big messages", swaps, msgs)
+	}
+}

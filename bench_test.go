@@ -26,7 +26,7 @@ func BenchmarkSendRecv(b *testing.B) {
 		for _, c := range []struct {
 			size    int
 			recycle bool // the receiver gives each message back (Socket.Recycle)
-		}{{16, false}, {256, false}, {4096, false}, {65536, false}, {65536, true}} {
+		}{{16, false}, {256, false}, {4096, false}, {65536, false}, {65536, true}, {1 << 20, false}, {1 << 20, true}} {
 			size := c.size
 			name := fmt.Sprintf("%s/%d", tr, size)
 			if c.recycle {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"testing"
 	"time"
@@ -208,4 +209,112 @@ func TestRecycle(t *testing.T) {
 			t.Fatal("no received frame used recycled memory")
 		}
 	})
+}
+
+// TestDirectSendPipelined: a socket with one peer that has just received sends a message too
+// big for one non-blocking write, then at once one with a big frame (which goes by writev):
+// the peer receives both as sent, whatever the writer goroutine finishes of the first.
+func TestDirectSendPipelined(t *testing.T) {
+	pairs := []struct {
+		name     string
+		a, b     zmq.Type
+		envelope bool // a is a ROUTER: its messages start with b's routing id
+	}{
+		{"pair", zmq.PAIR, zmq.PAIR, false},
+		{"dealer", zmq.DEALER, zmq.DEALER, false},
+		{"router", zmq.ROUTER, zmq.DEALER, true},
+	}
+	for _, pc := range pairs {
+		t.Run(pc.name, func(t *testing.T) {
+			forEachWireTransport(t, func(t *testing.T, tr transport) {
+				a := newSocket(t, pc.a)
+				b := newSocket(t, pc.b, zmq.WithRoutingID([]byte("b")))
+				link(t, tr, a, b)
+				for round := range 3 {
+					sendString(t, b, "go")
+					got := recvWithin(t, a, waitLong)
+					var head [][]byte
+					if pc.envelope {
+						head = got.Frames[:1]
+					}
+					big := make([][]byte, 600)
+					for i := range big {
+						big[i] = bytes.Repeat([]byte{byte(round*7 + i)}, 7<<10)
+					}
+					next := bytes.Repeat([]byte{byte(round + 100)}, 16<<10)
+					send(t, a, cat(head, big...)...)
+					send(t, a, cat(head, next)...)
+					for i, want := range [][][]byte{big, {next}} {
+						if d := framesDiff(recvWithin(t, b, waitLong).Frames, want); d != "" {
+							t.Fatalf("round %d, message %d arrived altered: %s", round, i, d)
+						}
+					}
+				}
+			})
+		})
+	}
+}
+
+// framesDiff says how got differs from want, briefly, or returns "".
+func framesDiff(got, want [][]byte) string {
+	if len(got) != len(want) {
+		return fmt.Sprintf("%d frames, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			return fmt.Sprintf("frame %d differs (%d bytes, want %d)", i, len(got[i]), len(want[i]))
+		}
+	}
+	return ""
+}
+
+// TestRecycleTwice: a message given back twice (a caller's mistake) must not make two later
+// messages share memory, neither their frames nor their frame lists.
+func TestRecycleTwice(t *testing.T) {
+	shapes := []struct {
+		name          string
+		frames, bytes int
+	}{
+		{"one big frame", 1, 64 << 10},
+		{"many frames", 20, 16 << 10},
+	}
+	for _, sh := range shapes {
+		t.Run(sh.name, func(t *testing.T) {
+			forEachWireTransport(t, func(t *testing.T, tr transport) {
+				pull, push, _ := directPair(t, tr)
+				msg := func(seed int) [][]byte {
+					fs := make([][]byte, sh.frames)
+					for i := range fs {
+						fs[i] = bytes.Repeat([]byte{byte(seed + i)}, sh.bytes)
+					}
+					return fs
+				}
+				send(t, push, msg(0)...)
+				m := recvWithin(t, pull, waitLong)
+				pull.Recycle(m)
+				pull.Recycle(m)
+				a, b := msg(50), msg(100)
+				send(t, push, a...)
+				send(t, push, b...)
+				ma, mb := recvWithin(t, pull, waitLong), recvWithin(t, pull, waitLong)
+				if d := framesDiff(ma.Frames, a); d != "" {
+					t.Fatalf("the first message changed once the second arrived: %s", d)
+				}
+				if d := framesDiff(mb.Frames, b); d != "" {
+					t.Fatalf("the second message: %s", d)
+				}
+				if &ma.Frames[:1][0] == &mb.Frames[:1][0] {
+					t.Fatal("two messages share a frame list")
+				}
+				for _, f := range ma.Frames { // scribble over the first: the second must not change
+					for i := range f {
+						f[i] = 0xEE
+					}
+				}
+				if d := framesDiff(mb.Frames, b); d != "" {
+					t.Fatalf("writing into one message changed the next: %s", d)
+				}
+			})
+		})
+	}
 }

@@ -103,6 +103,8 @@ func (s *Socket) Recv(ctx context.Context) (Msg, error) {
 // frame list, instead of allocating: for a stream of big messages it spares the allocations, and
 // the garbage collector's work, per message. Afterwards m and its frames must not be used. It is optional (frames not recycled are
 // garbage-collected as usual), and only for frames the caller owns: not ones it has sent since.
+// Recycling m a second time gives nothing back, unless a later message has already received
+// m's frame list; then it gives back that message's frames, which is a bug in the caller.
 func (s *Socket) Recycle(m Msg) { s.s.Recycle(m.Frames) }
 
 // Close closes the socket. Queued outbound messages get up to the linger period (WithLinger)

@@ -7,13 +7,18 @@ import (
 
 	"github.com/purezmq/zmq/internal/mechanism"
 	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/zmtp"
 )
 
 // The read buffer starts small, so ten thousand quiet connections cost little, and doubles up
-// to readBufMax whenever a read fills it, so a busy one reads in big chunks.
+// to readBufMax whenever a read fills it, so a busy one reads in big chunks. It goes back to
+// readBufMin, when empty, once shrinkAfter reads in a row were lean: each got everything the
+// peer had sent (it did not fill its room) and a quarter of the buffer at most. One lean read
+// in a burst does not shrink it, and a shrink costs one small allocation.
 const (
-	readBufMin = 8 << 10
-	readBufMax = 64 << 10
+	readBufMin  = 8 << 10
+	readBufMax  = 64 << 10
+	shrinkAfter = 8
 )
 
 // Conn is a connection past its handshake.
@@ -23,11 +28,16 @@ type Conn struct {
 
 	rbuf   []byte
 	off, r int // unconsumed bytes are rbuf[off:r]
+	lean   int // lean reads in a row (readMore)
 	dec    decoder
 	turn   readTurn // who may read nc, rbuf and dec now (turn.go)
 
+	// Command frames for the writer, encoded, under ctrlMu. A peer that PINGs faster than it
+	// reads costs one PONG (libzmq keeps at most one pending), and a stalled writer one PING.
 	ctrlMu sync.Mutex
-	ctrl   [][]byte // encoded command frames for the writer (PONG, ...)
+	ctrl   [][]byte // subscriptions, in order
+	pong   []byte   // the PONG due, for the latest PING; empty for none
+	ping   []byte   // our PING, when one is due; nil for none
 	kick   chan struct{}
 
 	busy atomic.Bool // the writer holds messages not yet written
@@ -91,6 +101,29 @@ func (c *Conn) sendControl(frame []byte) {
 	c.ctrl = append(c.ctrl, frame)
 	c.ctrlMu.Unlock()
 	pipe.Signal(c.kick)
+}
+
+// queuePong makes a PONG with ctx the one due, in place of any not taken yet. The writer is
+// kicked only when none was due: one due already has its kick on the way.
+func (c *Conn) queuePong(ctx []byte) {
+	c.ctrlMu.Lock()
+	due := len(c.pong) > 0
+	c.pong = zmtp.AppendPong(c.pong[:0], ctx)
+	c.ctrlMu.Unlock()
+	if !due {
+		pipe.Signal(c.kick)
+	}
+}
+
+// queuePing makes frame, our PING, due; one due already is enough.
+func (c *Conn) queuePing(frame []byte) {
+	c.ctrlMu.Lock()
+	due := c.ping != nil
+	c.ping = frame
+	c.ctrlMu.Unlock()
+	if !due {
+		pipe.Signal(c.kick)
+	}
 }
 
 // Busy reports whether the writer holds messages it has not finished writing.

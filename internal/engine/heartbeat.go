@@ -30,6 +30,7 @@ type heartbeat struct {
 	ivl     time.Duration // between our PINGs, 0 for none
 	timeout time.Duration // for the peer to answer a PING
 	ttl     uint16        // deciseconds, announced in each PING
+	ping    []byte        // our PING, encoded once
 
 	mu       sync.Mutex
 	t        *time.Timer // created when first needed
@@ -51,6 +52,7 @@ func (c *Conn) startHeartbeat() *heartbeat {
 		h.timeout = h.ivl // libzmq's default
 	}
 	h.ttl = uint16(min(cfg.HeartbeatTTL/(100*time.Millisecond), 0xffff))
+	h.ping = zmtp.AppendPing(nil, h.ttl, nil)
 	c.heard()
 	c.hb = h
 	if h.ivl > 0 {
@@ -113,7 +115,7 @@ func (h *heartbeat) fire() {
 		return
 	}
 	if h.ivl > 0 && now >= h.nextPing {
-		h.c.sendControl(zmtp.AppendPing(nil, h.ttl, nil))
+		h.c.queuePing(h.ping)
 		if h.awaiting < 0 {
 			h.awaiting = now
 		}

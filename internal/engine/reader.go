@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"slices"
 
 	"github.com/purezmq/zmq/internal/pipe"
 	"github.com/purezmq/zmq/zmtp"
@@ -44,10 +43,11 @@ type decoder struct {
 }
 
 // BufferSource is a Sink that may have a recycled buffer to read a big frame into, and a
-// recycled frame list for a big message.
+// recycled frame list for a big message; it keeps buffers given back for later.
 type BufferSource interface {
 	TakeBuffer(n int) []byte // a buffer of length n, or nil
 	TakeList(n int) pipe.Msg // a frame list of length n, or nil
+	KeepBuffer(b []byte)     // b is free: keep it for a later TakeBuffer, or drop it
 }
 
 // alloc returns a buffer of length n for one frame: a recycled one when the sink has it.
@@ -129,17 +129,11 @@ func (c *Conn) decode() error {
 				body, flags = b[n:n+size:n+size], f
 				c.consume(n + size)
 			case size >= directBody:
-				// What is decoded already goes first: the body may take a while. Its size
-				// ParseFrameHeader has checked against the limit; up to trustedBody it is
-				// allocated whole and its bytes cross memory once.
+				// What is decoded already goes first: the body may take a while. Its buffer
+				// grows with what arrives (body.go).
 				c.offer()
 				have := b[n:]
-				if size <= trustedBody {
-					d.big = c.alloc(size)[:len(have)]
-				} else {
-					d.big = make([]byte, len(have), max(trustedBody, len(have)))
-				}
-				copy(d.big, have)
+				d.big = append(c.bodyBuffer(size, len(have)), have...)
 				d.bigSize, d.bigFlags = size, f
 				c.consume(len(b))
 				d.peek = true
@@ -169,8 +163,11 @@ func (c *Conn) decode() error {
 		if flags&zmtp.FlagMore == 0 {
 			d.done++
 			m := d.message()
-			if d.ic != nil && d.ic.Intercept(m) {
-				continue // taken as it arrived (a subscription)
+			if d.ic != nil {
+				var took bool
+				if d.batch, took = d.ic.Intercept(m, d.batch); took {
+					continue // taken as it arrived (a subscription)
+				}
 			}
 			d.batch = append(d.batch, m)
 		}
@@ -209,43 +206,20 @@ func (d *decoder) message() pipe.Msg {
 // listsSize is how many frame slots one shared frame list holds.
 const listsSize = 64
 
-// trustedBody is the most a frame header alone makes the reader allocate. A bigger body grows
-// as its bytes arrive, so a peer declaring a huge frame (there is no MAXMSGSIZE by default)
-// costs only what it really sends, instead of an allocation that kills the process.
-const trustedBody = 4 << 20
-
-// fillBig reads the rest of the big body under way. An interrupted read leaves it where it
-// was, to be finished by the next holder of the read turn.
-func (c *Conn) fillBig() error {
-	d := &c.dec
-	for len(d.big) < d.bigSize {
-		if len(d.big) == cap(d.big) {
-			d.big = slices.Grow(d.big, min(len(d.big), d.bigSize-len(d.big)))
-		}
-		n, err := c.nc.Read(d.big[len(d.big):min(cap(d.big), d.bigSize)])
-		d.big = d.big[:len(d.big)+n]
-		if n > 0 {
-			c.heard()
-		}
-		if err != nil && len(d.big) < d.bigSize {
-			return c.readErr(err)
-		}
-	}
-	d.big = d.big[:d.bigSize]
-	return nil
-}
-
-// readMore reads at least one more byte, and at most limit bytes in all buffered, moving
-// unconsumed bytes to the front first. The buffer grows when it is full (a frame bigger than it,
-// but below directBody) or when a read fills it (the peer sends faster than we read).
+// readMore reads at least one more byte, moving unconsumed bytes to the front first. The buffer
+// grows when it is full (a frame bigger than it, but below directBody) or when a read fills it
+// (the peer sends faster than we read), and shrinks after a burst (conn.go).
 func (c *Conn) readMore() error {
-	limit := len(c.rbuf)
-	if c.dec.peek {
+	limit, peek := len(c.rbuf), c.dec.peek
+	if peek {
 		limit, c.dec.peek = min(limit, peekSize), false
 	}
 	if c.off > 0 {
 		c.r = copy(c.rbuf, c.rbuf[c.off:c.r])
 		c.off = 0
+	}
+	if c.r == 0 && c.lean >= shrinkAfter && len(c.rbuf) > readBufMin {
+		c.rbuf, c.lean = make([]byte, readBufMin), 0 // the burst is over
 	}
 	if c.r == len(c.rbuf) {
 		c.grow()
@@ -256,9 +230,14 @@ func (c *Conn) readMore() error {
 	c.r += n
 	if n > 0 {
 		c.heard()
+		if c.r < end && 4*c.r <= len(c.rbuf) {
+			c.lean++
+		} else {
+			c.lean = 0
+		}
 	}
-	if n > 0 && c.r == len(c.rbuf) && len(c.rbuf) < readBufMax {
-		c.grow()
+	if n > 0 && !peek && c.r == len(c.rbuf) && len(c.rbuf) < readBufMax {
+		c.grow() // not for a peek, which reads little on purpose
 	}
 	if n > 0 {
 		return nil
@@ -298,18 +277,18 @@ func (c *Conn) command(body []byte) error {
 			return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
 		}
 		c.hb.peerPing(ttl)
-		c.sendControl(zmtp.AppendPong(nil, ctx))
+		c.queuePong(ctx)
 	case zmtp.CmdError:
 		reason, _ := zmtp.ParseError(cmd)
 		return fmt.Errorf("%w: %q", ErrPeerError, reason)
 	case zmtp.CmdSubscribe:
 		c.dec.done++
 		topic, _ := zmtp.ParseSubscribe(cmd)
-		subscription(c.dec.sink, topic, true)
+		c.dec.subscription(topic, true)
 	case zmtp.CmdCancel:
 		c.dec.done++
 		topic, _ := zmtp.ParseCancel(cmd)
-		subscription(c.dec.sink, topic, false)
+		c.dec.subscription(topic, false)
 	}
 	// PONG and unknown commands need nothing.
 	return nil

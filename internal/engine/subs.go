@@ -7,9 +7,11 @@ import (
 
 // Interceptor is a Sink that consumes some inbound messages as they arrive, before they are
 // queued: a publisher's pipe takes subscriptions. SUBSCRIBE and CANCEL commands reach it in
-// message form (\x01topic, \x00topic), as ZMTP 3.0 peers send them.
+// message form (\x01topic, \x00topic), as ZMTP 3.0 peers send them. Intercept reports whether
+// it took m, and appends to dst what the application must see in its place (an XPUB's
+// subscriptions): those are delivered like any message, within the sink's credit.
 type Interceptor interface {
-	Intercept(m pipe.Msg) bool
+	Intercept(m pipe.Msg, dst []pipe.Msg) ([]pipe.Msg, bool)
 }
 
 // SendSubscription queues a subscription in message form (\x01topic or \x00topic) for the
@@ -31,10 +33,9 @@ func (c *Conn) SendSubscription(sub []byte, commands bool) {
 	c.sendControl(f)
 }
 
-// subscription hands a SUBSCRIBE (on) or CANCEL command's topic to sink in message form.
-func subscription(sink Sink, topic []byte, on bool) {
-	ic, ok := sink.(Interceptor)
-	if !ok {
+// subscription hands a SUBSCRIBE (on) or CANCEL command's topic to the sink in message form.
+func (d *decoder) subscription(topic []byte, on bool) {
+	if d.ic == nil {
 		return
 	}
 	m := make([]byte, 1+len(topic))
@@ -42,5 +43,5 @@ func subscription(sink Sink, topic []byte, on bool) {
 		m[0] = 1
 	}
 	copy(m[1:], topic)
-	ic.Intercept(pipe.Msg{m})
+	d.batch, _ = d.ic.Intercept(pipe.Msg{m}, d.batch)
 }

@@ -102,8 +102,8 @@ func (c *Conn) readAsCaller(ctx context.Context, closing <-chan struct{}, queued
 	t := &c.turn
 	start := c.dec.done
 	for {
-		// Done once something may have reached the socket (an Interceptor queues what it
-		// takes, if anything), or the sink is full.
+		// Done once something may have reached the socket (an Interceptor may have taken a
+		// message and queued nothing), or the sink is full.
 		c.offer()
 		if c.dec.done != start || len(c.dec.batch) > 0 {
 			return nil

@@ -15,16 +15,28 @@ const (
 )
 
 // writer encodes messages into one buffer, large bodies referenced in place, and writes it
-// with a single write (or writev). Whoever holds the connection's wmu owns it: the writer
-// goroutine, or a sender writing directly (WriteNow).
+// with a single write (or writev).
+//
+// Two paths write the connection: the writer goroutine (writeQueued) and a sender writing
+// directly (WriteNow). Whoever holds the Conn's wmu owns every field here and the right to
+// write nc; nobody looks at them without it. What each path leaves the other when it lets go:
+//   - The writer goroutine leaves nothing: it lets go once pending is 0, or the connection
+//     has failed.
+//   - WriteNow starts only when pending is 0, and may leave a partial write: the messages it
+//     encoded stay in wbuf, pending counts all their bytes, and sent how many at the front of
+//     the stream are on the wire already. It keeps busy set and wakes the writer goroutine,
+//     which appends what it takes next (command frames, messages, big bodies in bufs) after
+//     them; every flush, by write or by writev, starts sent bytes in.
+//   - The codec's nonces (CURVE) are taken in encoding order, under wmu, and the bytes go out
+//     in that same order, whichever path writes them.
 type writer struct {
 	nc      net.Conn
 	wbuf    []byte
 	bufs    net.Buffers
 	out     net.Buffers // what a writev has still to write
 	seg     int         // start of the part of wbuf not yet in bufs
-	pending int         // bytes encoded and not yet written
-	sent    int         // bytes at the front of wbuf a direct write got out already (bufs is empty then)
+	pending int         // bytes encoded and not yet written, sent included
+	sent    int         // bytes at the front of what is encoded that a direct write got out already
 	seal    mechanism.Codec
 	batch   []pipe.Msg
 }
@@ -77,13 +89,28 @@ func (w *writer) flush() error {
 		if w.seg < len(w.wbuf) {
 			w.bufs = append(w.bufs, w.wbuf[w.seg:])
 		}
-		w.out = w.bufs // WriteTo consumes its receiver; w.out lives in the Conn, so it costs no allocation
+		// WriteTo consumes its receiver; w.out lives in the Conn, so it costs no allocation.
+		w.out = skip(w.bufs, w.sent)
 		_, err = w.out.WriteTo(w.nc)
 		clear(w.bufs)
 		w.bufs = w.bufs[:0]
 	}
 	w.reset()
 	return err
+}
+
+// skip drops the first n bytes of bs, which are on the wire already; bs's slices are trimmed
+// in place.
+func skip(bs net.Buffers, n int) net.Buffers {
+	for n > 0 && len(bs) > 0 {
+		if n < len(bs[0]) {
+			bs[0] = bs[0][n:]
+			break
+		}
+		n -= len(bs[0])
+		bs = bs[1:]
+	}
+	return bs
 }
 
 func (w *writer) reset() { w.wbuf, w.seg, w.pending, w.sent = w.wbuf[:0], 0, 0, 0 }
@@ -97,6 +124,14 @@ func (c *Conn) take(q *pipe.OutQueue) bool {
 	}
 	clear(c.ctrl)
 	c.ctrl = c.ctrl[:0]
+	if c.ping != nil {
+		w.raw(c.ping)
+		c.ping = nil
+	}
+	if len(c.pong) > 0 {
+		w.raw(c.pong) // copied (or sealed) into wbuf: the next PONG reuses c.pong
+		c.pong = c.pong[:0]
+	}
 	c.ctrlMu.Unlock()
 	w.batch = q.Drain(w.batch[:0])
 	return len(w.batch) > 0 || w.pending > 0

@@ -9,6 +9,11 @@ import (
 // connections to read later frames into: a stream of big messages then costs no allocation, and
 // no garbage collector work, per message. It holds at most poolMax bytes; buffers below
 // poolMin are not worth keeping.
+//
+// Memory given back twice while the pool still holds it is kept once, so two takers never
+// share it: a buffer is known by the last byte of its capacity, which every slice of it from
+// the front shares, and a frame list likewise. The check looks only at what the pool holds of
+// the same size class, which in steady state is a few entries.
 type BufPool struct {
 	mu    sync.Mutex
 	class [poolClasses][][]byte // class k holds buffers of capacity [poolMin<<k, poolMin<<(k+1))
@@ -25,11 +30,17 @@ func (p *BufPool) PutList(m Msg) {
 		return
 	}
 	clear(m[:cap(m)])
+	end := &m[:cap(m)][cap(m)-1]
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, l := range p.lists {
+		if &l[:cap(l)][cap(l)-1] == end {
+			return // kept already
+		}
+	}
 	if len(p.lists) < listsMax {
 		p.lists = append(p.lists, m[:0])
 	}
-	p.mu.Unlock()
 }
 
 // GetList returns a kept frame list of length n, or nil when none fits.
@@ -63,12 +74,18 @@ func (p *BufPool) Put(b []byte) {
 	if k >= poolClasses {
 		return
 	}
+	end := &b[:c][c-1]
 	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, kept := range p.class[k] {
+		if &kept[:cap(kept)][cap(kept)-1] == end {
+			return // kept already
+		}
+	}
 	if p.bytes+c <= poolMax {
 		p.class[k] = append(p.class[k], b[:0])
 		p.bytes += c
 	}
-	p.mu.Unlock()
 }
 
 // Get returns a kept buffer of length n, or nil when none fits.

@@ -80,3 +80,32 @@ func TestBufPoolLists(t *testing.T) {
 		t.Fatalf("kept %d lists, want at most %d", len(p.lists), listsMax)
 	}
 }
+
+// TestBufPoolDoublePut: a buffer or frame list given back twice is kept once, so two later
+// takers never share it.
+func TestBufPoolDoublePut(t *testing.T) {
+	var p BufPool
+	b := make([]byte, 64<<10)
+	p.Put(b)
+	p.Put(b)
+	p.Put(b[:100]) // the same memory, seen through another slice
+	x, y := p.Get(64<<10), p.Get(64<<10)
+	if x == nil {
+		t.Fatal("the buffer was not kept")
+	}
+	if y != nil {
+		t.Fatal("one buffer given back twice went to two takers")
+	}
+
+	m := make(Msg, 2, 4)
+	p.PutList(m)
+	p.PutList(m)
+	p.PutList(m[:1])
+	l1, l2 := p.GetList(2), p.GetList(2)
+	if l1 == nil {
+		t.Fatal("the list was not kept")
+	}
+	if l2 != nil {
+		t.Fatal("one frame list given back twice went to two takers")
+	}
+}

@@ -31,11 +31,15 @@ type Pipe struct {
 	Kick func()
 
 	// Hook, if set, sees each inbound message before it is queued and returns true to consume
-	// it (a publisher takes subscriptions this way); Ctl, if set, carries a subscription in
-	// message form (\x01topic, \x00topic) to the peer out of band, regardless of HWM. Both are
-	// set before the pipe is attached or linked.
-	Hook func(m Msg) bool
-	Ctl  func(sub []byte)
+	// it (a publisher takes subscriptions this way), with what the application must see in
+	// its place appended to dst, for the caller to queue within credit. Ctl, if set, carries a
+	// subscription in message form (\x01topic, \x00topic) to the peer out of band; CtlFull,
+	// if set, reports that the peer cannot take one now (an inproc XPUB whose queue is full)
+	// and arranges for onSpace of the peer's pipe to fire when it can. All are set before the
+	// pipe is attached or linked.
+	Hook    func(m Msg, dst []Msg) ([]Msg, bool)
+	Ctl     func(sub []byte)
+	CtlFull func() bool
 
 	conflate bool // CONFLATE: a new inbound message replaces the one queued; set before use
 
@@ -61,6 +65,9 @@ func (p *Pipe) TryPush(m Msg) bool {
 
 // TakeBuffer returns a recycled buffer of length n from the socket, or nil (see BufPool).
 func (p *Pipe) TakeBuffer(n int) []byte { return p.inbox.bufs.Get(n) }
+
+// KeepBuffer offers b, which nobody uses any more, to the socket's pool.
+func (p *Pipe) KeepBuffer(b []byte) { p.inbox.bufs.Put(b) }
 
 // TakeList returns a recycled frame list of length n from the socket, or nil.
 func (p *Pipe) TakeList(n int) Msg { return p.inbox.bufs.GetList(n) }

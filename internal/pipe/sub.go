@@ -1,7 +1,17 @@
 package pipe
 
-// Intercept offers m to the pipe's Hook; true means the hook consumed it.
-func (p *Pipe) Intercept(m Msg) bool { return p.Hook != nil && p.Hook(m) }
+// Intercept offers m to the pipe's Hook: true means the hook took it, and dst has what the
+// owner's application must see in its place appended.
+func (p *Pipe) Intercept(m Msg, dst []Msg) ([]Msg, bool) {
+	if p.Hook == nil {
+		return dst, false
+	}
+	return p.Hook(m, dst)
+}
+
+// CtlRoom reports whether the peer can take a subscription through Ctl now; when it cannot,
+// the owner's senders are woken once it can. Always true unless CtlFull is set.
+func (p *Pipe) CtlRoom() bool { return p.CtlFull == nil || !p.CtlFull() }
 
 // HasRoom reports whether TryPush would accept a message now. When it would not, the Out's
 // space callback fires once room frees, as after a failed TryPush.

@@ -37,7 +37,15 @@ func (b *inprocBinding) stop() { b.s.ctx.dropBinding(b.s, b.name) }
 // inprocOut delivers into the peer pipe's Inbox.
 type inprocOut struct{ peer *pipe.Pipe }
 
-func (o inprocOut) TryPush(m pipe.Msg) bool { return o.peer.Intercept(m) || o.peer.TryDeliver(m) }
+func (o inprocOut) TryPush(m pipe.Msg) bool {
+	if out, took := o.peer.Intercept(m, nil); took {
+		for _, n := range out {
+			o.peer.Push(n)
+		}
+		return true
+	}
+	return o.peer.TryDeliver(m)
+}
 
 func inprocHWM(snd, rcv int) int {
 	if snd == 0 || rcv == 0 {

@@ -26,13 +26,13 @@ func (s *Socket) hookPipe(p *pipe.Pipe) {
 	if !ok {
 		return
 	}
-	p.Hook = func(m pipe.Msg) bool {
+	p.Hook = func(m pipe.Msg, dst []pipe.Msg) ([]pipe.Msg, bool) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.closed {
-			return true
+			return dst, true
 		}
-		return x.intercept(p, m)
+		return x.intercept(p, m, dst)
 	}
 }
 
@@ -52,8 +52,20 @@ func linkInprocSubs(a, b *Socket, local, remote *pipe.Pipe, fresh bool) {
 		// as soon as its pattern takes the pipe.
 		local.SetOut(inprocOut{remote})
 	}
-	local.Ctl = func(sub []byte) { remote.Intercept(pipe.Msg{append([]byte(nil), sub...)}) }
-	remote.Ctl = func(sub []byte) { local.Intercept(pipe.Msg{append([]byte(nil), sub...)}) }
+	local.Ctl = func(sub []byte) { ctlInproc(remote, sub) }
+	remote.Ctl = func(sub []byte) { ctlInproc(local, sub) }
+	local.CtlFull = func() bool { return !remote.HasCredit() }
+	remote.CtlFull = func() bool { return !local.HasCredit() }
+}
+
+// ctlInproc hands a subscription to the peer's pipe p, and what its application must see of it
+// to p's queue. An XSUB's Send waits for room there first (CtlFull); SUB's Subscribe, which
+// cannot wait, may go past RCVHWM.
+func ctlInproc(p *pipe.Pipe, sub []byte) {
+	out, _ := p.Intercept(pipe.Msg{append([]byte(nil), sub...)}, nil)
+	for _, m := range out {
+		p.Push(m)
+	}
 }
 
 var errNotManual = fmt.Errorf("%w: only an XPUB with XPUB_MANUAL subscribes its peers", zerr.ErrNotSupported)

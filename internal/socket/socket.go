@@ -182,11 +182,13 @@ func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
 }
 
 // Recycle keeps m's big frames, and its frame list, for the socket's connections to read later
-// messages into.
+// messages into. m's frames are cleared from its list, so recycling it again gives back no
+// frame; the pool keeps the list once.
 func (s *Socket) Recycle(m pipe.Msg) {
 	bufs := s.inbox.Bufs()
-	for _, f := range m {
+	for i, f := range m {
 		bufs.Put(f)
+		m[i] = nil
 	}
 	bufs.PutList(m)
 }

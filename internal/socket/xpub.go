@@ -108,34 +108,35 @@ func (x *xpub) manualSubscribe(prefix []byte, on bool) error {
 
 // intercept applies a subscription (\x01topic) or unsubscription (\x00topic) from p as it
 // arrives. Anything else is consumed by PUB (which never reads) and queued for XPUB's Recv.
-func (x *xpub) intercept(p *pipe.Pipe, m pipe.Msg) bool {
+// What XPUB's application must see of a subscription is appended to dst, for the connection
+// to queue within RCVHWM: a connection whose application's queue is full stops reading.
+func (x *xpub) intercept(p *pipe.Pipe, m pipe.Msg, dst []pipe.Msg) ([]pipe.Msg, bool) {
 	f := m[0]
 	if len(f) == 0 || f[0] > 1 {
-		return x.pub
+		return dst, x.pub
 	}
 	topic := f[1:]
-	if x.onlyFirst && len(m) > 1 {
-		defer p.Push(m[1:]) // after the subscription, as it came
-	}
-	if x.manual {
+	notify := false
+	switch {
+	case x.manual:
 		if f[0] == 1 {
 			x.asked.add(topic, p, true)
 		} else {
 			x.asked.rm(topic, p)
 		}
-		p.Push(pipe.Msg{append([]byte{f[0]}, topic...)})
-		return true
-	}
-	notify := false
-	if f[0] == 1 {
+		notify = true
+	case f[0] == 1:
 		_, first := x.subs.add(topic, p, true)
 		notify = first || x.verbose
-	} else {
+	default:
 		found, _, last := x.subs.rm(topic, p)
 		notify = !found || last || x.verboser
 	}
 	if notify && !x.pub {
-		p.Push(pipe.Msg{append([]byte{f[0]}, topic...)})
+		dst = append(dst, pipe.Msg{f})
 	}
-	return true
+	if x.onlyFirst && len(m) > 1 {
+		dst = append(dst, m[1:]) // after the subscription, as it came
+	}
+	return dst, true
 }

@@ -52,6 +52,9 @@ func (x *xsub) send(m pipe.Msg) error {
 		return zerr.ErrNotSupported
 	}
 	if f := m[0]; len(f) > 0 && f[0] <= 1 {
+		if !x.ctlRoom() {
+			return errAgain
+		}
 		x.subscribe(f)
 		if x.onlyFirst && len(m) > 1 {
 			x.sendAll(m[1:])
@@ -60,6 +63,18 @@ func (x *xsub) send(m pipe.Msg) error {
 	}
 	x.sendAll(m)
 	return nil
+}
+
+// ctlRoom reports whether every peer can take a subscription now; those that cannot wake the
+// senders when they can.
+func (x *xsub) ctlRoom() bool {
+	ok := true
+	for _, p := range x.pipes {
+		if !p.CtlRoom() {
+			ok = false // ask the others too, so each one full signals when it drains
+		}
+	}
+	return ok
 }
 
 func (x *xsub) canRecv() error { return nil }

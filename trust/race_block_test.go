@@ -61,7 +61,7 @@ func request(ctx context.Context, s *zmq.Socket) error {
 func TestRaceCloseBlocked(t *testing.T) {
 	for _, bc := range blockCases {
 		t.Run(bc.name, func(t *testing.T) {
-			repeat(t, rounds(50), func(t *testing.T, i int) { blockRound(t, bc, i) })
+			repeat(t, rounds(100), func(t *testing.T, i int) { blockRound(t, bc, i) })
 		})
 	}
 }

@@ -1,23 +1,21 @@
 package trust_test
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"flag"
-	"fmt"
 	"net"
 	"runtime"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/internal/parked"
 	"go.uber.org/goleak"
 )
 
-// The close and shutdown races (race_*_test.go) each repeat one scenario; make test runs a few
-// hundred rounds in all, make soak a thousand of each (-trust.iterations=1000).
+// The close and shutdown races (race_*_test.go) each repeat one scenario: 100 rounds in make
+// test, 1,000 in make soak (-trust.iterations=1000).
 var iterationsFlag = flag.Int("trust.iterations", 0,
 	"rounds of each close/shutdown race scenario (0: the scenario's short default)")
 
@@ -86,73 +84,24 @@ func isClosedErr(err error) bool {
 	return errors.Is(err, zmq.ErrClosed) && errors.Is(err, net.ErrClosed)
 }
 
-func allStacks() []byte {
-	b := make([]byte, 1<<16)
-	for {
-		n := runtime.Stack(b, true)
-		if n < len(b) {
-			return b[:n]
-		}
-		b = make([]byte, 2*len(b))
-	}
-}
-
-// goid is the calling goroutine's id, as its stack trace heads it.
-func goid() uint64 {
-	var b [64]byte
-	n := runtime.Stack(b[:], false)
-	f := strings.Fields(string(b[:n]))
-	id, err := strconv.ParseUint(f[1], 10, 64)
-	if err != nil {
-		panic(fmt.Sprintf("goid: %q", b[:n]))
-	}
-	return id
-}
-
-// Wait reasons, as goroutine stack traces head them.
+// Where the race scenarios' calls block.
 var (
-	inSelect = []string{"select"}
-	inRead   = []string{"IO wait"}
+	inSelect = parked.Select
+	inRead   = parked.IOWait
 )
 
-// blockedIn returns the goroutines blocked with fn on their stack, their wait reason starting
-// with one of states.
-func blockedIn(states []string, fn string) map[uint64]bool {
-	ids := map[uint64]bool{}
-	for g := range bytes.SplitSeq(allStacks(), []byte("\n\n")) {
-		head, _, _ := bytes.Cut(g, []byte("\n"))
-		var id uint64
-		if _, err := fmt.Sscanf(string(head), "goroutine %d [", &id); err != nil {
-			continue
-		}
-		_, state, _ := bytes.Cut(head, []byte("["))
-		if !bytes.Contains(g, []byte(fn+"(")) {
-			continue
-		}
-		for _, s := range states {
-			if bytes.HasPrefix(state, []byte(s)) {
-				ids[id] = true
-			}
-		}
-	}
-	return ids
-}
+func allStacks() []byte { return parked.Stacks() }
 
-// waitBlocked waits until enough(blockedIn(states, fn)). The runtime announces no goroutine
-// parking, so it looks at the stacks until it sees it, yielding in between, and fails the test
-// after waitLong.
+var goid = parked.ID
+
+// waitBlocked waits until enough(the goroutines blocked in fn, in one of states), failing the
+// test after waitLong.
 func waitBlocked(t testing.TB, what string, states []string, fn string, enough func(map[uint64]bool) bool) {
 	t.Helper()
-	deadline := time.Now().Add(waitLong)
-	for i := 0; !enough(blockedIn(states, fn)); i++ {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: not blocked in %s (%v) after %v\n%s", what, fn, states, waitLong, allStacks())
-		}
-		if i < 20 {
-			runtime.Gosched()
-		} else {
-			time.Sleep(50 * time.Microsecond) // a poll interval: the next look decides
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	if err := parked.Until(ctx, parked.Where{Func: fn, States: states}, enough); err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
 }
 

@@ -65,7 +65,7 @@ func TestRaceContextCloseLinger(t *testing.T) {
 		{"expires", 5 * time.Millisecond, false},
 	} {
 		t.Run(lc.name, func(t *testing.T) {
-			repeat(t, rounds(50), func(t *testing.T, i int) {
+			repeat(t, rounds(100), func(t *testing.T, i int) {
 				lingerRound(t, fmt.Sprintf("LINGER %s round %d", lc.name, i), peers, lc.linger, lc.reads)
 			})
 		})
@@ -150,11 +150,18 @@ func lingerRound(t *testing.T, what string, lps []lingerPeer, linger time.Durati
 	done := async(zc.Close)
 	closing = true
 	if reads {
-		waitCount(t, what+": Close lingering", len(socks), inSelect, "socket.(*Socket).linger")
-		select {
-		case err := <-done:
-			t.Fatalf("%s: Context.Close returned (%v) with messages queued for peers that do not read", what, err)
-		default:
+		var early error
+		returned := false
+		waitBlocked(t, what+": Close lingering", inSelect, "socket.(*Socket).linger", func(got map[uint64]bool) bool {
+			select {
+			case early = <-done:
+				returned = true
+			default:
+			}
+			return returned || len(got) >= len(socks)
+		})
+		if returned {
+			t.Fatalf("%s: Context.Close returned (%v) with messages queued for peers that do not read", what, early)
 		}
 	} else {
 		if err := await(t, what+": Context.Close", done); err != nil {

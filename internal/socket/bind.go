@@ -96,6 +96,7 @@ func (s *Socket) acceptLoop(l *listener) {
 			continue
 		}
 		transport.Accepted(nc, s.opts.TCP)
+		transport.SetBuffers(nc, s.opts.SendBuffer, s.opts.RecvBuffer)
 		s.emit(MonitorEvent{Type: EvAccepted, Endpoint: l.name, PeerAddr: peerAddr(nc)})
 		if !s.track(nc, l) {
 			continue

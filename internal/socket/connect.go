@@ -88,10 +88,19 @@ func (s *Socket) Disconnect(addr string) error {
 }
 
 func (s *Socket) dial(ctx context.Context, ep transport.Endpoint) (net.Conn, error) {
+	var (
+		nc  net.Conn
+		err error
+	)
 	if ep.Scheme == "ipc" {
-		return transport.DialIPC(ctx, ep.Addr)
+		nc, err = transport.DialIPC(ctx, ep.Addr)
+	} else {
+		nc, err = transport.DialTCP(ctx, ep.Addr, s.opts.TCP)
 	}
-	return transport.DialTCP(ctx, ep.Addr, s.opts.TCP)
+	if err == nil {
+		transport.SetBuffers(nc, s.opts.SendBuffer, s.opts.RecvBuffer)
+	}
+	return nc, err
 }
 
 func (s *Socket) connectLoop(c *connecter) {

@@ -33,6 +33,8 @@ type Options struct {
 	Conflate           bool
 	XPubManual         bool
 	OnlyFirstSubscribe bool // ONLY_FIRST_SUBSCRIBE: frames after a subscription travel as data
+	SendBuffer         int  // SNDBUF: SO_SNDBUF of tcp and ipc connections in bytes, -1 = the OS's
+	RecvBuffer         int  // RCVBUF: SO_RCVBUF likewise
 	TCP                transport.TCPOptions
 	Security           mechanism.Config // NULL unless PLAIN or CURVE options are set
 }
@@ -46,6 +48,8 @@ func DefaultOptions() Options {
 		ReconnectIvl: 100 * time.Millisecond,
 		MaxMsgSize:   -1,
 		HandshakeIvl: 30 * time.Second,
+		SendBuffer:   -1,
+		RecvBuffer:   -1,
 		TCP:          transport.TCPOptions{Keepalive: -1, KeepaliveCnt: -1},
 	}
 }

@@ -199,7 +199,7 @@ func WithSendBuffer(n int) Option {
 		if err := checkSockBuf("SNDBUF", n); err != nil {
 			return err
 		}
-		o.SendBuffer = n
+		o.Buffers.Send = n
 		return nil
 	}
 }
@@ -211,7 +211,7 @@ func WithRecvBuffer(n int) Option {
 		if err := checkSockBuf("RCVBUF", n); err != nil {
 			return err
 		}
-		o.RecvBuffer = n
+		o.Buffers.Recv = n
 		return nil
 	}
 }

@@ -88,19 +88,10 @@ func (s *Socket) Disconnect(addr string) error {
 }
 
 func (s *Socket) dial(ctx context.Context, ep transport.Endpoint) (net.Conn, error) {
-	var (
-		nc  net.Conn
-		err error
-	)
 	if ep.Scheme == "ipc" {
-		nc, err = transport.DialIPC(ctx, ep.Addr)
-	} else {
-		nc, err = transport.DialTCP(ctx, ep.Addr, s.opts.TCP)
+		return transport.DialIPC(ctx, ep.Addr, s.opts.Buffers)
 	}
-	if err == nil {
-		transport.SetBuffers(nc, s.opts.SendBuffer, s.opts.RecvBuffer)
-	}
-	return nc, err
+	return transport.DialTCP(ctx, ep.Addr, s.opts.TCP, s.opts.Buffers)
 }
 
 func (s *Socket) connectLoop(c *connecter) {

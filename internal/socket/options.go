@@ -32,9 +32,8 @@ type Options struct {
 	InvertMatching     bool
 	Conflate           bool
 	XPubManual         bool
-	OnlyFirstSubscribe bool // ONLY_FIRST_SUBSCRIBE: frames after a subscription travel as data
-	SendBuffer         int  // SNDBUF: SO_SNDBUF of tcp and ipc connections in bytes, -1 = the OS's
-	RecvBuffer         int  // RCVBUF: SO_RCVBUF likewise
+	OnlyFirstSubscribe bool              // ONLY_FIRST_SUBSCRIBE: frames after a subscription travel as data
+	Buffers            transport.Buffers // SNDBUF, RCVBUF of tcp and ipc connections
 	TCP                transport.TCPOptions
 	Security           mechanism.Config // NULL unless PLAIN or CURVE options are set
 }
@@ -48,8 +47,7 @@ func DefaultOptions() Options {
 		ReconnectIvl: 100 * time.Millisecond,
 		MaxMsgSize:   -1,
 		HandshakeIvl: 30 * time.Second,
-		SendBuffer:   -1,
-		RecvBuffer:   -1,
+		Buffers:      transport.OSBuffers,
 		TCP:          transport.TCPOptions{Keepalive: -1, KeepaliveCnt: -1},
 	}
 }

@@ -90,7 +90,7 @@ func TestSockBufReachesKernel(t *testing.T) {
 			defer ctx.Close()
 			o := DefaultOptions()
 			o.Linger = 0
-			o.SendBuffer, o.RecvBuffer = snd, rcv
+			o.Buffers.Send, o.Buffers.Recv = snd, rcv
 			plain := DefaultOptions()
 			plain.Linger = 0
 			for _, side := range []struct {

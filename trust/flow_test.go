@@ -32,8 +32,8 @@ type flow struct {
 	notes    map[int64]string // how each data message was sent, for reports
 	finGot   int64            // got when the last fin went out
 	finSends int
-	size     int   // bytes of data message sizeSeq-1 (a cache: shapes cost a little)
-	sizeSeq  int64 //
+	size     int   // bytes of data message sizeSeq-1: a cache, as shapes cost a little
+	sizeSeq  int64 // 0: size holds nothing yet
 
 	// Published by the sender.
 	sent    atomic.Int64 // data messages whose Send returned
@@ -42,6 +42,7 @@ type flow struct {
 	// Published by the receiver.
 	ack        atomic.Int64 // the seq after the last data message received
 	got        atomic.Int64 // messages of any kind received
+	recvd      atomic.Int64 // data messages received
 	probesSeen atomic.Int32
 	finSeen    atomic.Bool
 	lost       atomic.Int64 // lossy: seqs skipped

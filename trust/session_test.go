@@ -85,6 +85,7 @@ func runSession(p pattern, tr transport, seed uint64, st *stats) string {
 	}
 	for _, st := range s.streams {
 		s.stats.sent.Add(st.sent.Load())
+		s.stats.lost.Add(st.sent.Load() - st.recvd.Load())
 	}
 	s.close()
 	return s.report()
@@ -130,10 +131,8 @@ func (s *session) open() error {
 	if err := connecter.sock.Connect(s.endpoint); err != nil {
 		return fmt.Errorf("%s Connect(%s): %w", connecter.name, s.endpoint, err)
 	}
-	for _, st := range append(a.out, b.out...) {
-		if st.to != s.sides[len(s.sides)-1] || !c.join {
-			st.linked.Store(true)
-		}
+	for _, st := range s.streams {
+		st.linked.Store(st.from.name != "J") // J's when it connects
 	}
 	return nil
 }
@@ -174,8 +173,12 @@ func (s *session) watch(sd *side, events <-chan zmq.Event) {
 		case e.Type == zmq.EventMonitorStopped:
 		case e.Type == zmq.EventDisconnected && s.expectedDrop():
 		default:
-			s.fail("%s (%v): connection event %v (nothing is injected: a connection that fails carried bytes its peer did not mean to send)", sd.name, sd.typ, e)
-			s.broken <- struct{}{}
+			s.fail("%v: connection event %v (nothing is injected: a connection that fails carried "+
+				"bytes its peer did not mean to send)", sd, e)
+			select {
+			case s.broken <- struct{}{}:
+			default:
+			}
 		}
 	}
 }

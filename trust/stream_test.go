@@ -48,7 +48,7 @@ func runCase(t *testing.T, p pattern, tr transport, share time.Duration) {
 				r, tr.name, p.name, seed)
 		}
 	}
-	t.Logf("%d sessions, %d messages sent, %d (%s) received, %d lost (PUB drops), %d pipelined bursts after a Recv "+
+	t.Logf("%d sessions, %d messages sent, %d (%s) received, %d lost (PUB drops; sent and never received), %d pipelined bursts after a Recv "+
 		"(%d beginning with a copied message then one sent by writev), %d joiners, %d Polls, %d background Pollers",
 		st.sessions.Load(), st.sent.Load(), st.messages.Load(), kib(int(st.bytes.Load())), st.lost.Load(), st.pipelined.Load(),
 		st.handovers.Load(), st.joins.Load(), st.polls.Load(), st.pollers.Load())

@@ -105,6 +105,7 @@ func (sd *side) acceptData(st *flow, h header, data [][]byte) string {
 	}
 	st.lost.Add(h.seq - want)
 	st.ack.Store(h.seq + 1)
+	st.recvd.Add(1)
 	sd.seen[st.from] = true
 	size := 0
 	for _, n := range sizes {
@@ -112,7 +113,6 @@ func (sd *side) acceptData(st *flow, h header, data [][]byte) string {
 	}
 	sd.s.stats.messages.Add(1)
 	sd.s.stats.bytes.Add(int64(size))
-	sd.s.stats.lost.Add(h.seq - want)
 	if sd.trigger != nil && st.id == 0 && h.seq+1 >= sd.s.cfg.joinAt && !isClosed(sd.trigger) {
 		close(sd.trigger)
 	}

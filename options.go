@@ -205,7 +205,9 @@ func WithSendBuffer(n int) Option {
 }
 
 // WithRecvBuffer sets ZMQ_RCVBUF: the kernel receive buffer (SO_RCVBUF) of each tcp and ipc
-// connection, in bytes, as WithSendBuffer. Default -1, the operating system's.
+// connection, in bytes, as WithSendBuffer. Default -1, the operating system's. As libzmq, both
+// are set before a tcp connection is made. Buffers of a few KiB make tcp slow (the sender waits
+// on delayed ACKs), and the kernel's smallest receive buffer can stall a connection for seconds.
 func WithRecvBuffer(n int) Option {
 	return func(o *socketOptions) error {
 		if err := checkSockBuf("RCVBUF", n); err != nil {

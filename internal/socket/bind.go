@@ -49,7 +49,7 @@ func (s *Socket) Bind(addr string) error {
 	)
 	switch ep.Scheme {
 	case "tcp":
-		nl, resolved, err = transport.ListenTCP(ep.Addr)
+		nl, resolved, err = transport.ListenTCP(ep.Addr, s.opts.Buffers)
 	case "ipc":
 		nl, resolved, err = transport.ListenIPC(ep.Addr)
 	}
@@ -95,7 +95,7 @@ func (s *Socket) acceptLoop(l *listener) {
 			}
 			continue
 		}
-		transport.Accepted(nc, s.opts.TCP)
+		transport.Accepted(nc, s.opts.TCP, s.opts.Buffers)
 		s.emit(MonitorEvent{Type: EvAccepted, Endpoint: l.name, PeerAddr: peerAddr(nc)})
 		if !s.track(nc, l) {
 			continue

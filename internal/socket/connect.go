@@ -89,9 +89,9 @@ func (s *Socket) Disconnect(addr string) error {
 
 func (s *Socket) dial(ctx context.Context, ep transport.Endpoint) (net.Conn, error) {
 	if ep.Scheme == "ipc" {
-		return transport.DialIPC(ctx, ep.Addr)
+		return transport.DialIPC(ctx, ep.Addr, s.opts.Buffers)
 	}
-	return transport.DialTCP(ctx, ep.Addr, s.opts.TCP)
+	return transport.DialTCP(ctx, ep.Addr, s.opts.TCP, s.opts.Buffers)
 }
 
 func (s *Socket) connectLoop(c *connecter) {

@@ -1,6 +1,0 @@
-//go:build !race
-
-package trust_test
-
-func raceRead([]byte)  {}
-func raceWrite([]byte) {}

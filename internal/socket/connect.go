@@ -112,7 +112,7 @@ func (s *Socket) connectLoop(c *connecter) {
 				}
 				err := s.serve(nc, c.ep.String(), c.l, c.connectID)
 				s.untrack(nc)
-				if errors.Is(err, engine.ErrProtocolFormat) || errors.Is(err, engine.ErrSocketType) || errors.Is(err, engine.ErrPeerError) {
+				if errors.Is(err, engine.ErrProtocol) || errors.Is(err, engine.ErrSocketType) || errors.Is(err, engine.ErrPeerError) {
 					// A peer that does not speak our protocol, or not to our socket type,
 					// will not change its mind: give up on the endpoint, as libzmq does,
 					// rather than knock on its door forever.

@@ -155,7 +155,7 @@ func (s *Socket) protocolEvent(e *MonitorEvent, err error) bool {
 	switch {
 	case errors.As(err, &pe):
 		e.Type, e.Value = EvHandshakeFailedProtocol, int(pe.Code)
-	case errors.Is(err, engine.ErrProtocolFormat):
+	case errors.Is(err, engine.ErrProtocol):
 		e.Type, e.Value = EvHandshakeFailedProtocol, int(mechanism.ProtoUnspecified)
 	default:
 		return false

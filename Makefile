@@ -43,6 +43,18 @@ fuzz:
 		done; \
 	done
 
+# Long runs, not part of make test: each soak-* part for SOAKTIME, from seed SOAKSEED (a fresh one
+# by default; a failure prints the seed that replays it). Parts to come join the soak list.
+SOAKTIME ?= 10m
+SOAKSEED ?= $(shell date +%s)
+.PHONY: soak soak-stream
+soak: soak-stream
+
+# The randomised stream checker (trust/stream_test.go), its per-case figures with -v.
+soak-stream:
+	$(GO) test -race -count=1 -timeout 0 -run '^TestStream$$' -v ./trust \
+		-trust.streamtime=$(SOAKTIME) -trust.seed=$(SOAKSEED)
+
 bench:
 	$(GO) run ./cmd/zmq bench
 

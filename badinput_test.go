@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"math"
 	"net"
 	"strings"
 	"syscall"
@@ -122,6 +123,10 @@ func TestBadOptions(t *testing.T) {
 		"MAXMSGSIZE -2":          zmq.WithMaxMsgSize(-2),
 		"RECONNECT_IVL_MAX -1ms": zmq.WithReconnectIvlMax(-time.Millisecond),
 		"HANDSHAKE_IVL -1ms":     zmq.WithHandshakeIvl(-time.Millisecond),
+		"SNDBUF -2":              zmq.WithSendBuffer(-2),
+		"RCVBUF -2":              zmq.WithRecvBuffer(-2),
+		"SNDBUF 2^31":            zmq.WithSendBuffer(math.MaxInt32 + 1),
+		"RCVBUF 2^31":            zmq.WithRecvBuffer(math.MaxInt32 + 1),
 	}
 	for name, opt := range bad {
 		s, err := zmq.NewSocket(zmq.DEALER, opt)
@@ -144,6 +149,9 @@ func TestBadOptions(t *testing.T) {
 		"MAXMSGSIZE -1":         zmq.WithMaxMsgSize(-1),
 		"MAXMSGSIZE 0":          zmq.WithMaxMsgSize(0),
 		"HANDSHAKE_IVL 0 (off)": zmq.WithHandshakeIvl(0),
+		"SNDBUF -1 (OS)":        zmq.WithSendBuffer(-1),
+		"RCVBUF 0 (smallest)":   zmq.WithRecvBuffer(0),
+		"SNDBUF 2^31-1":         zmq.WithSendBuffer(math.MaxInt32),
 	}
 	for name, opt := range good {
 		s, err := zmq.NewSocket(zmq.DEALER, opt)

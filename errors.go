@@ -17,4 +17,5 @@ var (
 	ErrNotFound        = zerr.ErrNotFound        // ENOENT: Unbind/Disconnect of an unknown endpoint
 	ErrOption          = zerr.ErrOption          // EINVAL: option value out of range
 	ErrHandshake       = engine.ErrHandshake     // a peer failed the ZMTP handshake
+	ErrProtocol        = engine.ErrProtocol      // a peer broke ZMTP, in the handshake or after it (a monitor event's Err)
 )

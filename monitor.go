@@ -23,7 +23,7 @@ const (
 	EventAcceptFailed            EventType = socket.EvAcceptFailed            // accepting failed (out of descriptors...)
 	EventClosed                  EventType = socket.EvClosed                  // a bound endpoint closed (Unbind, Close), or a failed connect attempt ended
 	EventCloseFailed             EventType = socket.EvCloseFailed             // closing a bound endpoint failed
-	EventDisconnected            EventType = socket.EvDisconnected            // a connection ended, not by our Close
+	EventDisconnected            EventType = socket.EvDisconnected            // a connection ended, not by our Close; Err says why
 	EventMonitorStopped          EventType = socket.EvMonitorStopped          // the last event; the channel closes after it
 	EventHandshakeFailedNoDetail EventType = socket.EvHandshakeFailedNoDetail // the handshake failed: I/O error, timeout
 	EventHandshakeSucceeded      EventType = socket.EvHandshakeSucceeded      // the connection is ready for messages

@@ -104,6 +104,26 @@ func TestMonitorConnectHandshakeDisconnect(t *testing.T) {
 	})
 }
 
+// TestMonitorDisconnectSaysWhy: DISCONNECTED carries why the connection failed, here a peer
+// that broke the framing after its handshake.
+func TestMonitorDisconnectSaysWhy(t *testing.T) {
+	t.Parallel()
+	pull := newSocket(t, zmq.PULL)
+	ep := bind(t, pull, "tcp://127.0.0.1:*")
+	ch, stop := pull.Monitor(zmq.EventDisconnected)
+	defer stop()
+	c, err := net.Dial("tcp", strings.TrimPrefix(ep, "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	rawHandshake(t, c)
+	rawWrite(t, c, []byte{0x80, 0x01, 'x'}) // reserved flag bits set
+	if e := expectEvents(t, ch, zmq.EventDisconnected)[0]; e.Err == nil {
+		t.Errorf("%v: no cause", e)
+	}
+}
+
 func TestMonitorPeerGoneAndRetried(t *testing.T) {
 	forEachWireTransport(t, func(t *testing.T, tr transport) {
 		pull := newSocket(t, zmq.PULL)

@@ -16,6 +16,8 @@ type OptionID int
 // Option numbers, equal to libzmq's.
 const (
 	OptRoutingID          OptionID = 5   // ZMQ_ROUTING_ID, []byte or string
+	OptSendBuffer         OptionID = 11  // ZMQ_SNDBUF, bytes
+	OptRecvBuffer         OptionID = 12  // ZMQ_RCVBUF, bytes
 	OptType               OptionID = 16  // ZMQ_TYPE, read-only: Socket.Type
 	OptLinger             OptionID = 17  // ZMQ_LINGER, milliseconds or time.Duration
 	OptReconnectIvl       OptionID = 18  // ZMQ_RECONNECT_IVL, milliseconds or time.Duration
@@ -61,7 +63,8 @@ const (
 var optionNames = map[OptionID]string{
 	OptRoutingID: "ROUTING_ID", OptType: "TYPE", OptLinger: "LINGER", OptReconnectIvl: "RECONNECT_IVL",
 	OptReconnectIvlMax: "RECONNECT_IVL_MAX", OptMaxMsgSize: "MAXMSGSIZE", OptSendHWM: "SNDHWM",
-	OptRecvHWM: "RCVHWM", OptLastEndpoint: "LAST_ENDPOINT", OptRouterMandatory: "ROUTER_MANDATORY",
+	OptRecvHWM: "RCVHWM", OptSendBuffer: "SNDBUF", OptRecvBuffer: "RCVBUF",
+	OptLastEndpoint: "LAST_ENDPOINT", OptRouterMandatory: "ROUTER_MANDATORY",
 	OptTCPKeepalive: "TCP_KEEPALIVE", OptTCPKeepaliveCnt: "TCP_KEEPALIVE_CNT",
 	OptTCPKeepaliveIdle: "TCP_KEEPALIVE_IDLE", OptTCPKeepaliveIntvl: "TCP_KEEPALIVE_INTVL",
 	OptImmediate: "IMMEDIATE", OptProbeRouter: "PROBE_ROUTER", OptReqCorrelate: "REQ_CORRELATE",
@@ -106,15 +109,15 @@ func WithOption(id OptionID, value any) Option {
 		return func(*socketOptions) error { return err }
 	}
 	switch id {
-	case OptSendHWM, OptRecvHWM, OptMaxMsgSize, OptTCPKeepalive, OptTCPKeepaliveCnt:
+	case OptSendHWM, OptRecvHWM, OptMaxMsgSize, OptTCPKeepalive, OptTCPKeepaliveCnt, OptSendBuffer, OptRecvBuffer:
 		n, ok := asInt(value)
 		if !ok {
 			return fail("want an integer, got %T", value)
 		}
 		return map[OptionID]func(int) Option{
 			OptSendHWM: WithSendHWM, OptRecvHWM: WithRecvHWM, OptTCPKeepalive: WithTCPKeepalive,
-			OptTCPKeepaliveCnt: WithTCPKeepaliveCnt,
-			OptMaxMsgSize:      func(n int) Option { return WithMaxMsgSize(int64(n)) },
+			OptTCPKeepaliveCnt: WithTCPKeepaliveCnt, OptSendBuffer: WithSendBuffer, OptRecvBuffer: WithRecvBuffer,
+			OptMaxMsgSize: func(n int) Option { return WithMaxMsgSize(int64(n)) },
 		}[id](n)
 	case OptLinger, OptReconnectIvl, OptReconnectIvlMax, OptHandshakeIvl, OptTCPKeepaliveIdle, OptTCPKeepaliveIntvl,
 		OptHeartbeatIvl, OptHeartbeatTTL, OptHeartbeatTimeout:

@@ -21,6 +21,7 @@ func TestWithOption(t *testing.T) {
 		{zmq.OptTCPKeepaliveCnt, 3}, {zmq.OptImmediate, true}, {zmq.OptRouterMandatory, 1},
 		{zmq.OptRouterHandover, 0}, {zmq.OptProbeRouter, false}, {zmq.OptReqCorrelate, 1},
 		{zmq.OptReqRelaxed, 1}, {zmq.OptRoutingID, "peer"}, {zmq.OptRoutingID, []byte{1, 2}},
+		{zmq.OptSendBuffer, 8192}, {zmq.OptRecvBuffer, int64(-1)},
 	}
 	for _, tt := range good {
 		s, err := zmq.NewSocket(zmq.DEALER, zmq.WithOption(tt.id, tt.value))
@@ -36,7 +37,7 @@ func TestWithOption(t *testing.T) {
 	}{
 		{zmq.OptSendHWM, "10"}, {zmq.OptSendHWM, -1}, {zmq.OptLinger, 1.5}, {zmq.OptImmediate, 2},
 		{zmq.OptRoutingID, 7}, {zmq.OptRoutingID, ""}, {zmq.OptType, 1}, {zmq.OptLastEndpoint, "x"},
-		{zmq.OptTCPKeepalive, 5}, {zmq.OptionID(9999), 1},
+		{zmq.OptTCPKeepalive, 5}, {zmq.OptionID(9999), 1}, {zmq.OptSendBuffer, -2}, {zmq.OptRecvBuffer, "4096"},
 	}
 	for _, tt := range bad {
 		if _, err := zmq.NewSocket(zmq.DEALER, zmq.WithOption(tt.id, tt.value)); !errors.Is(err, zmq.ErrOption) {
@@ -60,7 +61,7 @@ func TestWithOptionTakesEffect(t *testing.T) {
 func TestLookupOption(t *testing.T) {
 	for name, want := range map[string]zmq.OptionID{
 		"SNDHWM": zmq.OptSendHWM, "zmq_linger": zmq.OptLinger, "ZMQ_ROUTING_ID": zmq.OptRoutingID,
-		"handshake_ivl": zmq.OptHandshakeIvl,
+		"handshake_ivl": zmq.OptHandshakeIvl, "ZMQ_SNDBUF": zmq.OptSendBuffer, "rcvbuf": zmq.OptRecvBuffer,
 	} {
 		if id, ok := zmq.LookupOption(name); !ok || id != want {
 			t.Errorf("LookupOption(%q) = %v, %v; want %v", name, id, ok, want)

@@ -1,6 +1,7 @@
 package zmq
 
 import (
+	"math"
 	"time"
 
 	"github.com/purezmq/zmq/internal/socket"
@@ -188,6 +189,41 @@ func WithTCPKeepaliveCnt(n int) Option {
 		o.TCP.KeepaliveCnt = n
 		return nil
 	}
+}
+
+// WithSendBuffer sets ZMQ_SNDBUF: the kernel send buffer (SO_SNDBUF) of each tcp and ipc
+// connection, in bytes; the kernel adjusts it to its limits (Linux doubles it). 0 asks for the
+// kernel's smallest; -1, the default, leaves the operating system's.
+func WithSendBuffer(n int) Option {
+	return func(o *socketOptions) error {
+		if err := checkSockBuf("SNDBUF", n); err != nil {
+			return err
+		}
+		o.Buffers.Send = n
+		return nil
+	}
+}
+
+// WithRecvBuffer sets ZMQ_RCVBUF: the kernel receive buffer (SO_RCVBUF) of each tcp and ipc
+// connection, in bytes, as WithSendBuffer. Default -1, the operating system's. As libzmq, both
+// are set before a tcp connection is made. Buffers of a few KiB make tcp slow (the sender waits
+// on delayed ACKs), and the kernel's smallest receive buffer can stall a connection for seconds.
+func WithRecvBuffer(n int) Option {
+	return func(o *socketOptions) error {
+		if err := checkSockBuf("RCVBUF", n); err != nil {
+			return err
+		}
+		o.Buffers.Recv = n
+		return nil
+	}
+}
+
+// checkSockBuf bounds a buffer size to what setsockopt takes, a C int.
+func checkSockBuf(name string, n int) error {
+	if n < -1 || n > math.MaxInt32 {
+		return zerr.Option(name, "%d not in -1..%d", n, math.MaxInt32)
+	}
+	return nil
 }
 
 // WithHandshakeIvl sets ZMQ_HANDSHAKE_IVL: the deadline for a new connection's ZMTP handshake;

@@ -55,10 +55,7 @@ func TestRandomCookie(t *testing.T) {
 	ct := newCurveTarget(t, zmq.PULL)
 	p := ct.dial(t, "CURVE")
 	c := rawzmtp.NewCurveClient(ct.serverPub, ct.victimPub, ct.victimSec)
-	must(t, p.Write(c.Hello()))
-	w, err := p.Expect(zmtp.CmdWelcome)
-	must(t, err)
-	must(t, c.OpenWelcome(w))
+	welcome(t, p, c)
 	var cookie [zmtp.CurveCookieSize]byte
 	rand.Read(cookie[:])
 	blind(p, c.Initiate(cookie, c.Public, rawzmtp.Vouch(c.Secret, c.ServerT, c.TPublic, c.Server), pushMeta))
@@ -73,17 +70,11 @@ func TestCookieFromAnotherConnection(t *testing.T) {
 	ct := newCurveTarget(t, zmq.PULL)
 	first := ct.dial(t, "CURVE")
 	c := rawzmtp.NewCurveClient(ct.serverPub, ct.victimPub, ct.victimSec)
-	must(t, first.Write(c.Hello()))
-	w, err := first.Expect(zmtp.CmdWelcome)
-	must(t, err)
-	must(t, c.OpenWelcome(w))
+	welcome(t, first, c)
 	cookie, serverT := c.CookieEcho, c.ServerT
 
 	second := ct.dial(t, "CURVE")
-	must(t, second.Write(c.Hello())) // the same C'
-	w, err = second.Expect(zmtp.CmdWelcome)
-	must(t, err)
-	must(t, c.OpenWelcome(w))
+	welcome(t, second, c)
 	// INITIATE with the first connection's cookie, boxed for the first connection's S'.
 	c.ServerT, c.Shared = serverT, rawzmtp.BoxKey(serverT, c.TSecret)
 	blind(second, c.Initiate(cookie, c.Public, rawzmtp.Vouch(c.Secret, serverT, c.TPublic, c.Server), pushMeta))

@@ -201,3 +201,12 @@ func blind(p *rawzmtp.Peer, frame []byte) { _ = p.Write(frame) }
 
 // pushMeta is the metadata a PUSH client announces.
 var pushMeta = zmtp.Metadata{{Name: zmtp.PropSocketType, Value: []byte("PUSH")}}
+
+// welcome sends c's HELLO on p and opens the server's WELCOME.
+func welcome(t *testing.T, p *rawzmtp.Peer, c *rawzmtp.CurveClient) {
+	t.Helper()
+	must(t, p.Write(c.Hello()))
+	w, err := p.Expect(zmtp.CmdWelcome)
+	must(t, err)
+	must(t, c.OpenWelcome(w))
+}

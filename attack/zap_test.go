@@ -57,10 +57,7 @@ func honestAttempt(t *testing.T, ct *curveTarget) *rawzmtp.Peer {
 	t.Helper()
 	p := ct.dial(t, "CURVE")
 	c := rawzmtp.NewCurveClient(ct.serverPub, ct.victimPub, ct.victimSec)
-	must(t, p.Write(c.Hello()))
-	w, err := p.Expect(zmtp.CmdWelcome)
-	must(t, err)
-	must(t, c.OpenWelcome(w))
+	welcome(t, p, c)
 	must(t, p.Write(c.HonestInitiate(zmtp.Metadata{{Name: zmtp.PropSocketType, Value: []byte("PUSH")}})))
 	must(t, p.Write(c.Message(false, []byte("judged wrongly"))))
 	return p

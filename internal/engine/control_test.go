@@ -78,8 +78,8 @@ func TestPongsCoalesce(t *testing.T) {
 	if got := encodedCommands(t, c.w.wbuf); len(got) != 1 || got[0] != "PONG:again" {
 		t.Fatalf("after the next PING: %q", got)
 	}
-	if err := c.command(append([]byte("\x04PING"), 0)); !errors.Is(err, ErrProtocolFormat) {
-		t.Fatalf("a short PING: %v, want ErrProtocolFormat", err)
+	if err := c.command(append([]byte("\x04PING"), 0)); !errors.Is(err, ErrProtocol) {
+		t.Fatalf("a short PING: %v, want ErrProtocol", err)
 	}
 }
 

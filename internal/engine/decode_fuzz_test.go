@@ -71,7 +71,7 @@ func FuzzDecode(f *testing.F) {
 				err = c.readMore()
 			}
 		}
-		if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, ErrProtocolFormat) && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrPeerError) {
+		if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, ErrProtocol) && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrPeerError) {
 			t.Fatalf("decoding ended with %v", err)
 		}
 		total := 0

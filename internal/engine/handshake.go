@@ -38,13 +38,18 @@ type Peer struct {
 	Meta       zmtp.Metadata
 }
 
+// ErrProtocol is a peer breaking ZMTP, in the handshake or after it: malformed frames or
+// commands, or a CURVE MESSAGE that does not open.
+var ErrProtocol = errors.New("zmq: protocol error")
+
 // Errors a handshake can end with; match with errors.Is.
 var (
-	ErrHandshake      = errors.New("zmq: handshake failed")
-	ErrMechanism      = fmt.Errorf("%w: security mechanism mismatch", ErrHandshake)
-	ErrSocketType     = fmt.Errorf("%w: incompatible socket type", ErrHandshake)
-	ErrPeerError      = fmt.Errorf("%w: peer sent ERROR", ErrHandshake)
-	ErrProtocolFormat = fmt.Errorf("%w: protocol error", ErrHandshake)
+	ErrHandshake  = errors.New("zmq: handshake failed")
+	ErrMechanism  = fmt.Errorf("%w: security mechanism mismatch", ErrHandshake)
+	ErrSocketType = fmt.Errorf("%w: incompatible socket type", ErrHandshake)
+	ErrPeerError  = fmt.Errorf("%w: peer sent ERROR", ErrHandshake)
+	// ErrProtocolFormat is a handshake that breaks ZMTP; it matches ErrProtocol too.
+	ErrProtocolFormat = fmt.Errorf("%w: %w", ErrHandshake, ErrProtocol)
 	// ErrAuth is a failed authentication: wrong CURVE keys, or credentials a ZAP handler denied.
 	// It also matches ErrHandshake.
 	ErrAuth = mechanism.ErrAuth

@@ -119,7 +119,7 @@ func (c *Conn) decode() error {
 				case errors.Is(err, zmtp.ErrMsgTooLarge):
 					return fmt.Errorf("%w: %w", ErrTooLarge, err)
 				}
-				return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
+				return fmt.Errorf("%w: %w", ErrProtocol, err)
 			}
 			if f&zmtp.FlagCommand == 0 && c.cfg.MaxMsgSize >= 0 && d.msgSize+int64(size) > c.cfg.MaxMsgSize {
 				return fmt.Errorf("%w: %d bytes", ErrTooLarge, d.msgSize+int64(size))
@@ -145,7 +145,7 @@ func (c *Conn) decode() error {
 		if c.codec != nil {
 			var err error
 			if flags, body, err = c.codec.Open(body); err != nil {
-				return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
+				return fmt.Errorf("%w: %w", ErrProtocol, err)
 			}
 			owned = true
 		}
@@ -268,13 +268,13 @@ func (c *Conn) grow() {
 func (c *Conn) command(body []byte) error {
 	cmd, err := zmtp.ParseCommand(body)
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
+		return fmt.Errorf("%w: %w", ErrProtocol, err)
 	}
 	switch cmd.Name {
 	case zmtp.CmdPing:
 		ttl, ctx, err := zmtp.ParsePing(cmd)
 		if err != nil {
-			return fmt.Errorf("%w: %w", ErrProtocolFormat, err)
+			return fmt.Errorf("%w: %w", ErrProtocol, err)
 		}
 		c.hb.peerPing(ttl)
 		c.queuePong(ctx)

@@ -54,7 +54,7 @@ func (s *Socket) Bind(addr string) error {
 	)
 	switch ep.Scheme {
 	case "tcp":
-		nl, resolved, err = transport.ListenTCP(ep.Addr)
+		nl, resolved, err = transport.ListenTCP(ep.Addr, s.opts.Buffers)
 	case "ipc":
 		nl, resolved, err = transport.ListenIPC(ep.Addr)
 	}
@@ -100,7 +100,7 @@ func (s *Socket) acceptLoop(l *listener) {
 			}
 			continue
 		}
-		transport.Accepted(nc, s.opts.TCP)
+		transport.Accepted(nc, s.opts.TCP, s.opts.Buffers)
 		s.emit(MonitorEvent{Type: EvAccepted, Endpoint: l.name, PeerAddr: peerAddr(nc)})
 		if !s.track(nc, l) {
 			continue

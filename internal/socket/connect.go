@@ -89,9 +89,9 @@ func (s *Socket) Disconnect(addr string) error {
 
 func (s *Socket) dial(ctx context.Context, ep transport.Endpoint) (net.Conn, error) {
 	if ep.Scheme == "ipc" {
-		return transport.DialIPC(ctx, ep.Addr)
+		return transport.DialIPC(ctx, ep.Addr, s.opts.Buffers)
 	}
-	return transport.DialTCP(ctx, ep.Addr, s.opts.TCP)
+	return transport.DialTCP(ctx, ep.Addr, s.opts.TCP, s.opts.Buffers)
 }
 
 func (s *Socket) connectLoop(c *connecter) {
@@ -112,7 +112,7 @@ func (s *Socket) connectLoop(c *connecter) {
 				}
 				err := s.serve(nc, c.ep.String(), c.l, c.connectID)
 				s.untrack(nc)
-				if errors.Is(err, engine.ErrProtocolFormat) || errors.Is(err, engine.ErrSocketType) || errors.Is(err, engine.ErrPeerError) {
+				if errors.Is(err, engine.ErrProtocol) || errors.Is(err, engine.ErrSocketType) || errors.Is(err, engine.ErrPeerError) {
 					// A peer that does not speak our protocol, or not to our socket type,
 					// will not change its mind: give up on the endpoint, as libzmq does,
 					// rather than knock on its door forever.

@@ -72,8 +72,8 @@ func (s *Socket) persistentLink() *link {
 // serve runs one handshaken connection on nc for link l (a fresh link when nil), until it
 // fails or the socket quits. connectID is CONNECT_ROUTING_ID for a fresh link; ep names the
 // endpoint that made nc in monitor events.
-func (s *Socket) serve(nc net.Conn, ep string, l *link, connectID []byte) error {
-	defer s.endedEvent(ep, nc)
+func (s *Socket) serve(nc net.Conn, ep string, l *link, connectID []byte) (err error) {
+	defer func() { s.endedEvent(ep, nc, err) }()
 	c, peer, err := engine.Handshake(nc, s.engineConfig())
 	s.handshakeEvent(ep, nc, err)
 	if err != nil {

@@ -155,7 +155,7 @@ func (s *Socket) protocolEvent(e *MonitorEvent, err error) bool {
 	switch {
 	case errors.As(err, &pe):
 		e.Type, e.Value = EvHandshakeFailedProtocol, int(pe.Code)
-	case errors.Is(err, engine.ErrProtocolFormat):
+	case errors.Is(err, engine.ErrProtocol):
 		e.Type, e.Value = EvHandshakeFailedProtocol, int(mechanism.ProtoUnspecified)
 	default:
 		return false
@@ -174,13 +174,14 @@ func (s *Socket) messageEvent(ep string, nc net.Conn, err error) {
 	s.emit(MonitorEvent{Type: EvHandshakeFailedProtocol, Endpoint: ep, PeerAddr: peerAddr(nc), Value: int(pe.Code), Err: err})
 }
 
-// endedEvent reports a connection to or from ep that ended, unless the socket itself is closing
-// (libzmq reports DISCONNECTED only for connections that fail, not those it shuts).
-func (s *Socket) endedEvent(ep string, nc net.Conn) {
+// endedEvent reports a connection to or from ep that ended, and why when it failed, unless the
+// socket itself is closing (libzmq reports DISCONNECTED only for connections that fail, not
+// those it shuts).
+func (s *Socket) endedEvent(ep string, nc net.Conn, err error) {
 	if s.quitting() {
 		return
 	}
-	s.emit(MonitorEvent{Type: EvDisconnected, Endpoint: ep, PeerAddr: peerAddr(nc)})
+	s.emit(MonitorEvent{Type: EvDisconnected, Endpoint: ep, PeerAddr: peerAddr(nc), Err: err})
 }
 
 func (s *Socket) quitting() bool {

@@ -32,7 +32,8 @@ type Options struct {
 	InvertMatching     bool
 	Conflate           bool
 	XPubManual         bool
-	OnlyFirstSubscribe bool // ONLY_FIRST_SUBSCRIBE: frames after a subscription travel as data
+	OnlyFirstSubscribe bool              // ONLY_FIRST_SUBSCRIBE: frames after a subscription travel as data
+	Buffers            transport.Buffers // SNDBUF, RCVBUF of tcp and ipc connections
 	TCP                transport.TCPOptions
 	Security           mechanism.Config // NULL unless PLAIN or CURVE options are set
 }
@@ -46,6 +47,7 @@ func DefaultOptions() Options {
 		ReconnectIvl: 100 * time.Millisecond,
 		MaxMsgSize:   -1,
 		HandshakeIvl: 30 * time.Second,
+		Buffers:      transport.OSBuffers,
 		TCP:          transport.TCPOptions{Keepalive: -1, KeepaliveCnt: -1},
 	}
 }

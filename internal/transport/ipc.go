@@ -43,8 +43,12 @@ func ListenIPC(path string) (net.Listener, string, error) {
 	return l, "ipc://" + path, nil
 }
 
-// DialIPC connects to a unix-domain socket.
-func DialIPC(ctx context.Context, path string) (net.Conn, error) {
-	var d net.Dialer
-	return d.DialContext(ctx, "unix", path)
+// DialIPC connects to a unix-domain socket, with buffers b.
+func DialIPC(ctx context.Context, path string, b Buffers) (net.Conn, error) {
+	d := net.Dialer{Control: b.control}
+	c, err := d.DialContext(ctx, "unix", path)
+	if err == nil && !beforeConnect {
+		b.apply(c)
+	}
+	return c, err
 }

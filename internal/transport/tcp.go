@@ -50,8 +50,9 @@ func (o TCPOptions) apply(c net.Conn) {
 }
 
 // ListenTCP binds addr ("*:port", "host:port", "[v6]:port"; port "*" or 0 picks one) and returns
-// the listener and the endpoint it really bound, as LAST_ENDPOINT reports it.
-func ListenTCP(addr string) (net.Listener, string, error) {
+// the listener and the endpoint it really bound, as LAST_ENDPOINT reports it. Connections it
+// accepts have buffers b.
+func ListenTCP(addr string, b Buffers) (net.Listener, string, error) {
 	host, port, err := splitHostPort(addr)
 	if err != nil {
 		return nil, "", fmt.Errorf("%w tcp://%s: %v", zerr.ErrEndpoint, addr, err)
@@ -68,7 +69,8 @@ func ListenTCP(addr string) (net.Listener, string, error) {
 		}
 		host = ips[0].IP.String()
 	}
-	l, err := net.Listen(network, net.JoinHostPort(host, strconv.Itoa(port)))
+	lc := net.ListenConfig{Control: b.control}
+	l, err := lc.Listen(context.Background(), network, net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
 		if errors.Is(err, syscall.EADDRINUSE) {
 			return nil, "", fmt.Errorf("%w: tcp://%s", zerr.ErrAddrInUse, addr)
@@ -79,7 +81,7 @@ func ListenTCP(addr string) (net.Listener, string, error) {
 }
 
 // DialTCP connects to addr, honouring ctx for name resolution and the connect itself.
-func DialTCP(ctx context.Context, addr string, o TCPOptions) (net.Conn, error) {
+func DialTCP(ctx context.Context, addr string, o TCPOptions, b Buffers) (net.Conn, error) {
 	host, port, err := splitHostPort(addr)
 	if err != nil {
 		return nil, fmt.Errorf("%w tcp://%s: %v", zerr.ErrEndpoint, addr, err)
@@ -87,18 +89,27 @@ func DialTCP(ctx context.Context, addr string, o TCPOptions) (net.Conn, error) {
 	if port == 0 {
 		return nil, fmt.Errorf("%w tcp://%s: connect needs a port", zerr.ErrEndpoint, addr)
 	}
-	var d net.Dialer
+	d := net.Dialer{Control: b.control}
 	d.KeepAlive = -1 // configured below from the socket options
 	c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(host, strconv.Itoa(port)))
 	if err != nil {
 		return nil, err
 	}
 	o.apply(c)
+	if !beforeConnect {
+		b.apply(c)
+	}
 	return c, nil
 }
 
-// Accepted prepares an accepted connection with the socket's options.
-func Accepted(c net.Conn, o TCPOptions) { o.apply(c) }
+// Accepted prepares an accepted connection with the socket's options. A tcp connection has
+// its buffers from the listener already; a unix-domain one does not inherit them.
+func Accepted(c net.Conn, o TCPOptions, b Buffers) {
+	o.apply(c)
+	if _, tcp := c.(*net.TCPConn); !tcp || !beforeConnect {
+		b.apply(c)
+	}
+}
 
 // CheckDialAddr validates a connect address's form without resolving it, so Connect can fail
 // fast on "tcp://:99999" yet never block on DNS.

@@ -3,3 +3,6 @@
 package trust_test
 
 const raceEnabled = false
+
+func raceRead([]byte)  {}
+func raceWrite([]byte) {}

@@ -66,7 +66,7 @@ func TestRaceCloseBlocked(t *testing.T) {
 	}
 }
 
-var inprocSeq atomic.Uint64
+var raceInproc atomic.Uint64
 
 // raceSocket opens a socket of zc with LINGER 0, small HWMs and fast reconnects.
 func raceSocket(t testing.TB, zc *zmq.Context, typ zmq.Type, opts ...zmq.Option) *zmq.Socket {
@@ -95,7 +95,7 @@ func pairUp(t testing.TB, what string, tr string, i int, s, peer *zmq.Socket) {
 		binder, connecter = peer, s
 	}
 	addr := map[string]string{
-		"inproc": fmt.Sprintf("inproc://race-%d", inprocSeq.Add(1)),
+		"inproc": fmt.Sprintf("inproc://race-%d", raceInproc.Add(1)),
 		"ipc":    "ipc://*",
 		"tcp":    "tcp://127.0.0.1:*",
 	}[tr]

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"flag"
 	"fmt"
 	"net"
 	"sync"
@@ -305,6 +306,7 @@ type collector struct {
 	mu      sync.Mutex
 	hostile []zmq.Msg
 	err     error
+	more    chan struct{} // signalled on each hostile delivery
 	good    chan zmq.Msg
 	cancel  context.CancelFunc
 	done    chan struct{}
@@ -313,7 +315,7 @@ type collector struct {
 func receives(t zmq.Type) bool { return t != zmq.PUB && t != zmq.PUSH && t != zmq.REQ }
 
 func startCollector(fx *fixture) *collector {
-	c := &collector{good: make(chan zmq.Msg, 64), done: make(chan struct{})}
+	c := &collector{good: make(chan zmq.Msg, 64), more: make(chan struct{}, 1), done: make(chan struct{})}
 	ctx, cancel := context.WithCancel(context.Background())
 	c.cancel = cancel
 	if !receives(fx.st.typ) {
@@ -335,6 +337,10 @@ func startCollector(fx *fixture) *collector {
 				c.mu.Lock()
 				c.hostile = append(c.hostile, m)
 				c.mu.Unlock()
+				select {
+				case c.more <- struct{}{}:
+				default:
+				}
 			}
 			if fx.st.typ == zmq.REP {
 				reply := []byte("x")
@@ -383,6 +389,28 @@ func (c *collector) await(fx *fixture, mark []byte) zmq.Msg {
 			fx.t.Fatalf("the socket's Recv failed: %v", c.err)
 		case <-timer.C:
 			fx.t.Fatalf("hang: the socket did not deliver the good peer's %q within %v (%s)", mark, patience, fx.st)
+		}
+	}
+}
+
+// awaitHostile waits until the socket has delivered n messages from the hostile peer, and
+// reports whether it did within patience.
+func (c *collector) awaitHostile(n int) bool {
+	timer := time.NewTimer(patience)
+	defer timer.Stop()
+	for {
+		c.mu.Lock()
+		got := len(c.hostile)
+		c.mu.Unlock()
+		if got >= n {
+			return true
+		}
+		select {
+		case <-c.more:
+		case <-c.done:
+			return false
+		case <-timer.C:
+			return false
 		}
 	}
 }
@@ -439,8 +467,10 @@ func (fx *fixture) runHostile(s *src) *hostile {
 	defer p.Close()
 	addr := "tcp://" + p.C.LocalAddr().String()
 	h := newHostile(fx.t, p, fx.st, fx.k, s)
+	h.sync = fx.checkLive
 	h.handshake()
 	h.play()
+	fx.checkLive(h)
 	if fx.joined {
 		fx.exchange(true)
 	}
@@ -462,6 +492,37 @@ func (fx *fixture) runHostile(s *src) *hostile {
 	}
 	fx.exchange(false)
 	return h
+}
+
+var noLive = flag.Bool("wirefuzz.nolive", false, "skip the check that whole messages are delivered while the connection stays open (defect 8), to fuzz past it")
+
+// checkLive checks, while the hostile connection is still open, that every message it sent
+// whole has reached the application, where the type delivers all it reads: a socket may not
+// wait for bytes that are not its business, such as the rest of a frame that comes after.
+func (fx *fixture) checkLive(h *hostile) {
+	fx.t.Helper()
+	if *noLive {
+		return
+	}
+	switch fx.st.typ {
+	case zmq.PULL, zmq.DEALER, zmq.ROUTER, zmq.SUB, zmq.XSUB, zmq.PAIR:
+	default:
+		return
+	}
+	if !h.accepted() {
+		return
+	}
+	w := reference(h, fx.st.maxMsg)
+	if w.broken {
+		return // the socket drops the connection; what it decoded with the error may go too
+	}
+	if n := len(deliverable(fx.st.typ, w)); !fx.col.awaitHostile(n) {
+		fx.col.mu.Lock()
+		got := len(fx.col.hostile)
+		fx.col.mu.Unlock()
+		fx.t.Fatalf("hang: %d of the %d messages the hostile peer sent whole are not delivered %v later, while its connection stays open (%s; the stream ends inside a frame: %v)",
+			n-got, n, patience, fx.st, w.open)
+	}
 }
 
 func (fx *fixture) close() {

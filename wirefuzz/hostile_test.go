@@ -35,17 +35,20 @@ type hostile struct {
 	inTraffic bool
 
 	written []byte // every byte written, greeting included
+	pending []byte // coalesced writes not yet made
 	traffic []byte // what was written after the handshake: the reference's input when honest
 
 	// CURVE: the session the honest handshake set up, and every plaintext sealed in it.
 	shared     rawzmtp.Key
 	prefix     string
-	nonce      uint64 // last short nonce used
-	startNonce uint64 // the last one of the handshake
-	sealed     map[string]bool
+	nonce      uint64          // last short nonce used
+	startNonce uint64          // the last one of the handshake
+	sealed     map[string]bool // message frames
+	plain      [][]byte        // every frame sealed, commands included
 
 	ops, msgs int
 	seq       int
+	sync      func(*hostile) // waits until what was sent whole is delivered (op 14)
 }
 
 func newHostile(t testing.TB, p *rawzmtp.Peer, st setup, k *keyring, s *src) *hostile {
@@ -61,7 +64,26 @@ func (h *hostile) write(b []byte) {
 	h.written = append(h.written, b...)
 	if h.inTraffic {
 		h.traffic = append(h.traffic, b...)
+		if h.st.coalesce {
+			// Ops run together in few writes, so the socket reads several in one go.
+			if h.pending = append(h.pending, b...); len(h.pending) >= 64<<10 {
+				h.flush()
+			}
+			return
+		}
 	}
+	h.put(b)
+}
+
+// flush writes what coalescing has held back.
+func (h *hostile) flush() {
+	if len(h.pending) > 0 && !h.broken {
+		h.put(h.pending)
+	}
+	h.pending = h.pending[:0]
+}
+
+func (h *hostile) put(b []byte) {
 	if err := h.p.Write(b); err != nil {
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			h.t.Fatalf("hang: the socket stopped reading the hostile connection (%d bytes written)", len(h.written))
@@ -235,6 +257,7 @@ func (h *hostile) frame(flags byte, body []byte) []byte {
 	} else {
 		h.sealed[string(body)] = true
 	}
+	h.plain = append(h.plain, body)
 	h.nonce++
 	return rawzmtp.SealFrame(&h.shared, h.prefix, h.nonce, cf, body)
 }
@@ -360,6 +383,18 @@ func (h *hostile) play() {
 			fs = h.message(1+int(arg&3), zmtp.FlagMore)
 		case 13:
 			raw, msgs = h.edgeCase(arg)
+		case 14:
+			if !h.st.coalesce {
+				fs, msgs = h.message(1+int(arg&3), 0), 1
+				break
+			}
+			// A write boundary, and a pause until the socket has delivered what came
+			// whole: the next bytes then find the application reading the connection itself.
+			h.flush()
+			if h.sync != nil {
+				h.sync(h)
+			}
+			continue
 		default:
 			fs, msgs = h.message(1+int(arg&3), 0), 1
 		}
@@ -372,6 +407,7 @@ func (h *hostile) play() {
 		h.msgs += msgs
 		h.write(last())
 	}
+	h.flush()
 }
 
 // edgeCase is op 13: under CURVE a nonce or box that must be refused, or a nonce jump that must

@@ -60,6 +60,8 @@ type setup struct {
 	maxMsg int64 // MAXMSGSIZE, -1 for none
 	wrong  bool  // the hostile peer's honest handshake uses credentials the socket refuses
 	late   bool  // the good peer joins only after the hostile one has gone (always for PAIR)
+
+	coalesce bool // the hostile peer writes its traffic in as few writes as it can
 }
 
 // maxMsgLimit is the MAXMSGSIZE a plan may set: above most frames, below the big ones.
@@ -74,6 +76,7 @@ func decodeSetup(sd side, m mech, s *src) setup {
 	}
 	st.wrong = b&4 != 0
 	st.late = b&8 != 0 || st.typ == zmq.PAIR
+	st.coalesce = b&16 != 0
 	return st
 }
 
@@ -90,6 +93,9 @@ func (st setup) String() string {
 	}
 	if st.late {
 		s += " late-peer"
+	}
+	if st.coalesce {
+		s += " coalesced"
 	}
 	return s
 }

@@ -21,6 +21,7 @@ const (
 	maxMsg   = 2
 	wrong    = 4
 	late     = 8
+	coalesce = 16
 )
 
 func typeIndex(t zmq.Type) byte {
@@ -94,6 +95,13 @@ func seeds(m mech) map[string][]byte {
 		"pub-error":             cat(honest(m, zmq.PUB, 0), subscribe(""), unknown(), errorCmd(), msg(3)),
 		"dealer-late":           cat(honest(m, zmq.DEALER, late, 2), msg(1), msg(2, 0x80+11), longSmall()),
 		"pull-flipped-greeting": cat([]byte{typeIndex(zmq.PULL), 0, 4, 0, 10, 0xff, 0, 0}, msg(3)),
+	}
+	if m == mechNull {
+		// A whole message read in one go with the header of a big frame whose body does not
+		// come, by a Recv reading the connection itself (defect 8 of the report: fails on this
+		// code, each after patience; NULL alone, so they cost 40 s, not 120, until fixed).
+		s["pull-late-truncated"] = cat(honest(m, zmq.PULL, late|coalesce), msg(3), []byte{14}, msg(4), truncated(0))
+		s["pair-truncated"] = cat(honest(m, zmq.PAIR, late|coalesce), msg(3), []byte{14}, msg(5), []byte{8, 0x80 + 13, 0x80 + 4, 'z'})
 	}
 	if m != mechNull {
 		s["router-wrong-credentials"] = cat(honest(m, zmq.ROUTER, wrong), msg(4))

@@ -266,6 +266,8 @@ func (fx *fixture) exchange(live bool) {
 		fx.col.await(fx, append([]byte{1}, mark...))
 		fx.send(fx.sock, mark)
 		fx.goodRecv(mark)
+		fx.send(fx.good, append([]byte{0}, mark...)) // so the topics do not pile up
+		fx.col.await(fx, append([]byte{0}, mark...))
 	case zmq.PUB:
 		fx.send(fx.sock, mark)
 		fx.goodRecv(mark)
@@ -415,6 +417,15 @@ func (c *collector) awaitHostile(n int) bool {
 	}
 }
 
+// take hands over the hostile deliveries collected so far and forgets them.
+func (c *collector) take() []zmq.Msg {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	got := c.hostile
+	c.hostile = nil
+	return got
+}
+
 // stop ends the collector and takes what is still queued, without waiting; it returns the
 // hostile peer's deliveries, in order.
 func (c *collector) stop(fx *fixture) []zmq.Msg {
@@ -482,7 +493,8 @@ func (fx *fixture) runHostile(s *src) *hostile {
 		fx.t.Fatalf("hang: the socket kept the hostile connection open %v after its end (%s)", patience, fx.st)
 	}
 	if fx.st.side == connecting {
-		_ = fx.sock.Disconnect("tcp://" + p.C.LocalAddr().String()) // its queue must not take the good peer's messages
+		// Its queue must not take the good peer's messages, nor a PAIR keep it as its peer.
+		must(fx.t, fx.sock.Disconnect("tcp://"+p.C.LocalAddr().String()))
 	}
 	fx.await("the hostile connection's end", func(e zmq.Event) bool {
 		return e.Type == zmq.EventDisconnected && e.PeerAddr == addr

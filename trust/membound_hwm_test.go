@@ -178,7 +178,7 @@ func (s *rawSub) frame(t *testing.T) []byte {
 // then a marker, and reads up to it: the subscription is in place and nothing is left unread.
 func awaitRawSubscribed(t *testing.T, pub *zmq.Socket, sub *rawSub) {
 	t.Helper()
-	stop, done := make(chan struct{}), make(chan error)
+	stop, done := make(chan struct{}), make(chan error, 1)
 	go func() {
 		tick := time.NewTicker(time.Millisecond)
 		defer tick.Stop()

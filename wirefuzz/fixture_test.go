@@ -16,8 +16,8 @@ import (
 
 // patience is how long any one step may take: a socket that does not serve its good peer, or close
 // a finished hostile connection, within it, hangs. Generous, for -race on a busy 2-core machine;
-// only a broken build waits that long.
-const patience = 10 * time.Second
+// only a broken build waits that long. Shorter when fuzzing (TestMain).
+var patience = 10 * time.Second
 
 // Credentials the ZAP handler knows.
 const (

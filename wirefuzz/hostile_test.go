@@ -15,9 +15,9 @@ import (
 // socket's default RCVHWM (1000), so a socket that never reads (PUSH, REQ) still reads the
 // connection to its end instead of stalling on credit.
 const (
-	maxOps   = 128
-	maxMsgs  = 600
-	maxBytes = 2 << 20
+	maxOps    = 128
+	maxFrames = 600
+	maxBytes  = 2 << 20
 )
 
 // hostile is the fuzzer's peer: it plays the rest of an input against the socket and records
@@ -46,9 +46,11 @@ type hostile struct {
 	sealed     map[string]bool // message frames
 	plain      [][]byte        // every frame sealed, commands included
 
-	ops, msgs int
-	seq       int
-	sync      func(*hostile) // waits until what was sent whole is delivered (op 14)
+	ops    int
+	frames int // whole frames in the traffic so far, each at most one message (count)
+	walked int // how far count has read the traffic
+	seq    int
+	sync   func(*hostile) // waits until what was sent whole is delivered (op 14)
 }
 
 func newHostile(t testing.TB, p *rawzmtp.Peer, st setup, k *keyring, s *src) *hostile {
@@ -64,6 +66,7 @@ func (h *hostile) write(b []byte) {
 	h.written = append(h.written, b...)
 	if h.inTraffic {
 		h.traffic = append(h.traffic, b...)
+		h.count()
 		if h.st.coalesce {
 			// Ops run together in few writes, so the socket reads several in one go.
 			if h.pending = append(h.pending, b...); len(h.pending) >= 64<<10 {
@@ -73,6 +76,30 @@ func (h *hostile) write(b []byte) {
 		}
 	}
 	h.put(b)
+}
+
+// count reads the frames the traffic holds whole, as the socket will: a header that declares
+// more than was sent, or raw bytes, can make one op many frames. Each frame is at most one
+// message, and the budget keeps them below RCVHWM.
+func (h *hostile) count() {
+	for {
+		b := h.traffic[h.walked:]
+		if len(b) < 2 || b[0]&^7 != 0 {
+			return // wait for more, or the socket drops the connection here
+		}
+		size, n := uint64(b[1]), 2
+		if b[0]&zmtp.FlagLong != 0 {
+			if len(b) < 9 {
+				return
+			}
+			size, n = binary.BigEndian.Uint64(b[1:9]), 9
+		}
+		if size > uint64(len(b)-n) {
+			return
+		}
+		h.walked += n + int(size)
+		h.frames++
+	}
 }
 
 // flush writes what coalescing has held back.
@@ -317,14 +344,12 @@ func longForm(frame []byte) []byte {
 // play plays the ops of the rest of the input: messages, commands and frames of every shape.
 func (h *hostile) play() {
 	var last func() []byte // the last op again: the same frames, sealed afresh under CURVE
-	lastMsgs := 0
-	for !h.s.empty() && !h.broken && h.ops < maxOps && h.msgs < maxMsgs && len(h.written) < maxBytes {
+	for !h.s.empty() && !h.broken && h.ops < maxOps && h.frames < maxFrames && len(h.written) < maxBytes {
 		h.ops++
 		o := h.s.u8()
 		arg := o >> 4
 		var fs []spec  // frames to encode, or
 		var raw []byte // bytes to write as they are
-		msgs := 0
 		switch o & 15 {
 		case 1:
 			ttl := uint16(h.s.u16())
@@ -332,9 +357,9 @@ func (h *hostile) play() {
 		case 2:
 			fs = cmd(zmtp.CmdPong, h.s.take(int(h.s.u8()%20)))
 		case 3:
-			fs, msgs = cmd(zmtp.CmdSubscribe, h.s.take(int(h.s.u8()%24))), 1
+			fs = cmd(zmtp.CmdSubscribe, h.s.take(int(h.s.u8()%24)))
 		case 4:
-			fs, msgs = cmd(zmtp.CmdCancel, h.s.take(int(h.s.u8()%24))), 1
+			fs = cmd(zmtp.CmdCancel, h.s.take(int(h.s.u8()%24)))
 		case 5:
 			reason := h.s.take(int(h.s.u8() % 20))
 			if arg&1 == 0 {
@@ -356,7 +381,7 @@ func (h *hostile) play() {
 				body = body[:min(len(body), 255)]
 				raw = []byte{flags, byte(len(body))}
 			}
-			raw, msgs = append(raw, body...), 1
+			raw = append(raw, body...)
 		case 8: // a header declaring more than is ever sent
 			decl := uint64(size(h.s.u8())) + 1
 			if arg&1 != 0 {
@@ -366,7 +391,7 @@ func (h *hostile) play() {
 			raw = binary.BigEndian.AppendUint64([]byte{zmtp.FlagLong | (arg>>1)&zmtp.FlagMore}, decl)
 			raw = append(raw, h.fill(int(sent))...)
 		case 9:
-			raw, msgs = longForm(h.frame(arg&zmtp.FlagMore, h.fill(size(h.s.u8())%256))), 1
+			raw = longForm(h.frame(arg&zmtp.FlagMore, h.fill(size(h.s.u8())%256)))
 		case 10:
 			raw = h.s.take(int(h.s.u8()))
 		case 11:
@@ -374,18 +399,17 @@ func (h *hostile) play() {
 				continue
 			}
 			n := 1 + int(h.s.u8())*4
-			for i := 0; i < n && !h.broken && len(h.written) < maxBytes && h.msgs+lastMsgs <= maxMsgs; i++ {
+			for i := 0; i < n && !h.broken && len(h.written) < maxBytes && h.frames < maxFrames; i++ {
 				h.write(last())
-				h.msgs += lastMsgs
 			}
 			continue
 		case 12: // a message left open: every frame says MORE
 			fs = h.message(1+int(arg&3), zmtp.FlagMore)
 		case 13:
-			raw, msgs = h.edgeCase(arg)
+			raw = h.edgeCase(arg)
 		case 14:
 			if !h.st.coalesce {
-				fs, msgs = h.message(1+int(arg&3), 0), 1
+				fs = h.message(1+int(arg&3), 0)
 				break
 			}
 			// A write boundary, and a pause until the socket has delivered what came
@@ -396,15 +420,13 @@ func (h *hostile) play() {
 			}
 			continue
 		default:
-			fs, msgs = h.message(1+int(arg&3), 0), 1
+			fs = h.message(1+int(arg&3), 0)
 		}
 		if fs != nil {
 			last = func() []byte { return h.encode(fs) }
 		} else {
 			last = func() []byte { return raw }
 		}
-		lastMsgs = msgs
-		h.msgs += msgs
 		h.write(last())
 	}
 	h.flush()
@@ -412,23 +434,23 @@ func (h *hostile) play() {
 
 // edgeCase is op 13: under CURVE a nonce or box that must be refused, or a nonce jump that must
 // not be; otherwise a message in subscription form.
-func (h *hostile) edgeCase(arg byte) ([]byte, int) {
+func (h *hostile) edgeCase(arg byte) []byte {
 	if h.st.mech != mechCurve {
 		topic := append([]byte{arg & 1}, h.s.take(int(h.s.u8()%16))...)
-		return h.frame(0, topic), 1
+		return h.frame(0, topic)
 	}
 	switch arg & 3 {
 	case 0: // the same nonce again
 		h.nonce--
-		return h.frame(0, h.fill(size(h.s.u8()))), 1
+		return h.frame(0, h.fill(size(h.s.u8())))
 	case 1: // a jump forward is fine: nonces need only increase
 		h.nonce += 1 << 32
-		return h.frame(0, h.fill(size(h.s.u8()))), 1
+		return h.frame(0, h.fill(size(h.s.u8())))
 	case 2: // a frame not sealed at all
-		return zmtp.AppendFrame(nil, 0, h.fill(size(h.s.u8()))), 1
+		return zmtp.AppendFrame(nil, 0, h.fill(size(h.s.u8())))
 	default: // a sealed frame with one byte changed
 		b := h.frame(0, h.fill(size(h.s.u8())))
 		b[h.s.u16()%len(b)] ^= 0x20
-		return b, 1
+		return b
 	}
 }

@@ -12,9 +12,19 @@
 package wirefuzz_test
 
 import (
+	"flag"
 	"testing"
+	"time"
 
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.fuzz"); f != nil && f.Value.String() != "" {
+		// A fuzzing worker gives up on an input after 10 s, without a word: a hang must be
+		// reported before that, with what hung.
+		patience = 4 * time.Second
+	}
+	goleak.VerifyTestMain(m)
+}

@@ -33,9 +33,10 @@ interop:
 benchtest:
 	cd bench && $(GO) test -race -shuffle=on -timeout 5m ./...
 
-# Every fuzz target of every package, each for FUZZTIME (default 60s).
+# Every fuzz target of every package, each for FUZZTIME (default 60s): the codecs and handshakes,
+# and ./wirefuzz's live sockets (one target per side and mechanism).
 FUZZTIME ?= 60s
-FUZZPKGS = ./zmtp ./z85 ./curve ./internal/engine ./internal/mechanism
+FUZZPKGS = ./zmtp ./z85 ./curve ./internal/engine ./internal/mechanism ./wirefuzz
 fuzz:
 	@for p in $(FUZZPKGS); do \
 		for t in $$($(GO) test $$p -list '^Fuzz' | grep '^Fuzz'); do \

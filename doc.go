@@ -29,4 +29,25 @@
 // between goroutines; senders that outrun the network are batched by the connection's writer.
 // A received frame is the caller's to keep; a program streaming big messages can give frames it
 // is done with back with Socket.Recycle, and later frames are read into them.
+//
+// # Memory
+//
+// A socket holds at most
+//
+//	connections × C + peers × (SNDHWM + RCVHWM) × message size + connections × 2 × M + 16 MiB
+//
+// C is a tcp or ipc connection: about 21 KiB of heap and 25 KiB resident when quiet (an 8 KiB
+// read buffer, a 4 KiB write buffer, a 4 KiB frame slab, a reader and a writer goroutine,
+// bookkeeping), up to about 260 KiB when busy (the read buffer and slab grow to 64 KiB each,
+// the writer keeps up to 128 KiB between bursts; CURVE adds 64 KiB for sealing). Inproc peers
+// have no connection. An HWM of 0 lifts the bound.
+//
+// M is the largest message a peer may send, MAXMSGSIZE (WithMaxMsgSize): one being read, one
+// read and waiting for room in a full queue. Without MAXMSGSIZE there is no such bound, but a
+// frame's memory grows with the bytes that have arrived, never with the size its header
+// declares: a header alone costs at most 64 KiB, a body at most about twice what came of it.
+// Set MAXMSGSIZE on sockets that face untrusted peers.
+//
+// The 16 MiB are big-frame buffers kept for reuse (Recycle, and buffers a growing body
+// outgrew). The kernel's socket buffers come on top, outside the process.
 package zmq

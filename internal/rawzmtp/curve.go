@@ -205,6 +205,12 @@ func SealMessage(k *Key, prefix string, n uint64, more bool, body []byte) []byte
 	if more {
 		flags = zmtp.CurveFlagMore
 	}
+	return SealFrame(k, prefix, n, flags, body)
+}
+
+// SealFrame is SealMessage with the box's flags byte as given (CurveFlagMore, CurveFlagCommand,
+// or anything else a test wants to try).
+func SealFrame(k *Key, prefix string, n uint64, flags byte, body []byte) []byte {
 	sealed := box.SealAfterPrecomputation(nil, append([]byte{flags}, body...), nonce(prefix, short(n)), k)
 	data := append(short(n), sealed...)
 	cmd := append([]byte{byte(len(zmtp.CmdMessage))}, zmtp.CmdMessage...)

@@ -68,6 +68,11 @@ func (p *Peer) Greet(mechanism string, asServer bool) (zmtp.Greeting, error) {
 	if err := p.Write(zmtp.Greeting{Major: 3, Minor: 1, Mechanism: mechanism, AsServer: asServer}.Append(nil)); err != nil {
 		return zmtp.Greeting{}, err
 	}
+	return p.ReadGreeting()
+}
+
+// ReadGreeting reads the peer's 64-byte greeting, for a test that wrote its own (mutated) one.
+func (p *Peer) ReadGreeting() (zmtp.Greeting, error) {
 	b := make([]byte, zmtp.GreetingSize)
 	if err := p.readFull(b); err != nil {
 		return zmtp.Greeting{}, err
@@ -152,5 +157,16 @@ func (p *Peer) Closed() error {
 func (p *Peer) readFull(b []byte) error {
 	_ = p.C.SetReadDeadline(time.Now().Add(Timeout))
 	_, err := io.ReadFull(p.r, b)
+	return err
+}
+
+// Drain reads and discards whatever the peer sends until it closes the connection or a read
+// fails (a deadline set on C included), and returns the error that ended it (io.EOF for a
+// clean close).
+func (p *Peer) Drain() error {
+	_, err := io.Copy(io.Discard, p.r)
+	if err == nil {
+		err = io.EOF
+	}
 	return err
 }

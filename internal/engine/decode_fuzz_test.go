@@ -65,7 +65,7 @@ func FuzzDecode(f *testing.F) {
 		c.hb = &heartbeat{c: c, awaiting: -1, stopped: true}
 		var err error
 		for err == nil {
-			err = c.decode()
+			err = c.decode(false)
 			c.offer()
 			if err == nil {
 				err = c.readMore()

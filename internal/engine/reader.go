@@ -94,9 +94,11 @@ func (c *Conn) offer() int {
 
 // decode turns every complete frame buffered into messages in the batch, commands into their
 // effects. A big body is read on the spot, straight into its allocation, once what is decoded
-// before it has been offered to the sink.
-func (c *Conn) decode() error {
+// before it has been offered to the sink; but a caller (ReadAsCaller) that decoded a message
+// returns first, so its Recv does not hold a whole message while a big body trickles in.
+func (c *Conn) decode(caller bool) error {
 	d := &c.dec
+	entry := d.done
 	for {
 		var (
 			body  []byte
@@ -137,6 +139,11 @@ func (c *Conn) decode() error {
 				d.bigSize, d.bigFlags = size, f
 				c.consume(len(b))
 				d.peek = true
+				if caller && d.done != entry {
+					// A caller's Recv returns what it decoded rather than wait for a
+					// body that may take long; the next reader goes on with it.
+					return nil
+				}
 				continue
 			default:
 				return nil // wait for the rest of this frame

@@ -44,7 +44,7 @@ func trickled() (*Conn, *trickleConn, *collectSink) {
 func step(t *testing.T, c *Conn) {
 	t.Helper()
 	for {
-		err := c.decode()
+		err := c.decode(false)
 		c.offer()
 		if err == nil {
 			err = c.readMore()

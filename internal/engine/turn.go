@@ -120,7 +120,7 @@ func (c *Conn) readAsCaller(ctx context.Context, closing <-chan struct{}, queued
 		if queued() {
 			return nil // the background reader delivered before it handed over
 		}
-		err := c.decode()
+		err := c.decode(true)
 		if err == nil && c.dec.done == start {
 			err = c.readMore()
 		}
@@ -240,7 +240,7 @@ func (c *Conn) runBackground() {
 		if c.handOver() {
 			return
 		}
-		err := c.decode()
+		err := c.decode(false)
 		if err == nil {
 			err = c.deliverAll()
 		}

@@ -39,6 +39,7 @@ type writer struct {
 	sent    int         // bytes at the front of what is encoded that a direct write got out already
 	seal    mechanism.Codec
 	batch   []pipe.Msg
+	more    bool // the last take left messages queued
 }
 
 func (w *writer) frame(flags byte, body []byte) {
@@ -115,7 +116,10 @@ func skip(bs net.Buffers, n int) net.Buffers {
 
 func (w *writer) reset() { w.wbuf, w.seg, w.pending, w.sent = w.wbuf[:0], 0, 0, 0 }
 
-// take moves queued command frames and messages into the batch; false when there are none.
+// take moves queued command frames, and queued messages up to one flush's worth, into the
+// batch; false when there is nothing to write. Messages are taken as they are about to be
+// written, not before: until then they count against SNDHWM, so a writer stalled on a slow
+// peer holds one flush beyond the HWM, not a second queue's worth.
 func (c *Conn) take(q *pipe.OutQueue) bool {
 	w := &c.w
 	c.ctrlMu.Lock()
@@ -133,7 +137,7 @@ func (c *Conn) take(q *pipe.OutQueue) bool {
 		c.pong = c.pong[:0]
 	}
 	c.ctrlMu.Unlock()
-	w.batch = q.Drain(w.batch[:0])
+	w.batch, w.more = q.Drain(w.batch[:0], max(flushAt-w.pending, 1))
 	return len(w.batch) > 0 || w.pending > 0
 }
 
@@ -217,7 +221,7 @@ func (c *Conn) WriteNow(q *pipe.OutQueue) {
 				w.reset()
 			}
 		}
-		done = w.pending == 0
+		done = w.pending == 0 && !w.more
 		c.busy.Store(!done)
 	}
 	c.wmu.Unlock()

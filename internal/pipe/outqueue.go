@@ -1,6 +1,7 @@
 package pipe
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 )
@@ -57,17 +58,41 @@ func (q *OutQueue) PushFront(m Msg) {
 	Signal(q.wake)
 }
 
-// Drain appends every queued message to dst and empties the queue.
-func (q *OutQueue) Drain(dst []Msg) []Msg {
+// Drain appends queued messages to dst, in order, until they come to budget bytes (one message
+// at least), and reports whether more remain. What it leaves stays queued and counts against
+// the high-water mark until the writer takes it to write it: a writer stalled on a slow peer
+// then holds one budget beyond the HWM, as libzmq's encoder holds one batch, not a second
+// queue's worth.
+func (q *OutQueue) Drain(dst []Msg, budget int) ([]Msg, bool) {
 	q.mu.Lock()
-	dst = q.q.drainTo(dst)
+	for size := 0; q.q.len() > 0 && (size == 0 || size < budget); {
+		m := q.q.pop()
+		dst = append(dst, m)
+		size += encodedSize(m)
+	}
+	more := q.q.len() > 0
 	full := q.full
 	q.full = false
 	q.mu.Unlock()
 	if full && q.onSpace != nil {
 		q.onSpace()
 	}
+	return dst, more
+}
+
+// DrainAll appends every queued message to dst and empties the queue.
+func (q *OutQueue) DrainAll(dst []Msg) []Msg {
+	dst, _ = q.Drain(dst, math.MaxInt)
 	return dst
+}
+
+// encodedSize is about what m takes on the wire: its bytes and a long frame header per frame.
+func encodedSize(m Msg) int {
+	n := 0
+	for _, f := range m {
+		n += len(f) + 9
+	}
+	return n
 }
 
 // Len reports the number of queued messages.

@@ -93,12 +93,12 @@ func TestOutQueueHWMAndWake(t *testing.T) {
 	if q.TryPush(msg("3")) {
 		t.Fatal("push past the HWM succeeded")
 	}
-	got := q.Drain(nil)
+	got := q.DrainAll(nil)
 	if len(got) != 2 || spaced != 1 {
 		t.Fatalf("Drain got %d messages, onSpace %d times; want 2 and 1", len(got), spaced)
 	}
 	q.PushFront(msg("control")) // ignores the HWM, goes first
-	if got := q.Drain(nil); len(got) != 1 || string(got[0][0]) != "control" {
+	if got := q.DrainAll(nil); len(got) != 1 || string(got[0][0]) != "control" {
 		t.Fatalf("after PushFront: %q", got)
 	}
 	q.Close()

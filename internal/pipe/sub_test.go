@@ -33,7 +33,7 @@ func TestHasRoom(t *testing.T) {
 	if !p.HasRoom() || !p.TryPush(Msg{[]byte("x")}) || p.HasRoom() {
 		t.Fatal("HasRoom does not follow the HWM")
 	}
-	q.Drain(nil)
+	q.DrainAll(nil)
 	if woke != 1 || !p.HasRoom() {
 		t.Fatalf("draining after a full HasRoom woke %d times", woke)
 	}

@@ -137,7 +137,7 @@ func (c *Context) link(ic *inprocConnecter, b *Socket) {
 		}
 		if local.q != nil {
 			// Hand over what queued before the bind, ahead of anything sent from now on.
-			for _, m := range local.q.Drain(nil) {
+			for _, m := range local.q.DrainAll(nil) {
 				remote.p.Push(m)
 			}
 		}

@@ -48,13 +48,19 @@ fuzz:
 # by default; a failure prints the seed that replays it). Parts to come join the soak list.
 SOAKTIME ?= 10m
 SOAKSEED ?= $(shell date +%s)
-.PHONY: soak soak-stream
-soak: soak-stream
+.PHONY: soak soak-stream soak-races
+soak: soak-stream soak-races
 
 # The randomised stream checker (trust/stream_test.go), its per-case figures with -v.
 soak-stream:
 	$(GO) test -race -count=1 -timeout 0 -run '^TestStream$$' -v ./trust \
 		-trust.streamtime=$(SOAKTIME) -trust.seed=$(SOAKSEED)
+
+# The close and shutdown races (trust/race_*_test.go): SOAKROUNDS rounds of each scenario, where
+# make test runs 100.
+SOAKROUNDS ?= 1000
+soak-races:
+	$(GO) test -race -count=1 -timeout 0 -run '^TestRace' -v ./trust -trust.iterations=$(SOAKROUNDS)
 
 bench:
 	$(GO) run ./cmd/zmq bench

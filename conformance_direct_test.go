@@ -10,6 +10,9 @@ import (
 	"time"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/internal/parked"
+	"github.com/purezmq/zmq/internal/rawzmtp"
+	"github.com/purezmq/zmq/zmtp"
 )
 
 // Direct I/O (internal/socket/direct.go): a Recv that finds its queue empty reads its only
@@ -87,16 +90,32 @@ func TestDirectRecvClose(t *testing.T) {
 	})
 }
 
-// blockedRecv starts a Recv on s, with nothing sent, and gives it waitShort to block (on the
-// connection, as the cases worth testing; they are correct whenever it starts), failing if it
-// returns meanwhile.
+// blockedRecv starts a Recv on s, with nothing sent, and waits until it is parked in the read
+// of s's connection (directPair makes that the way it blocks), failing if it returns first.
 func blockedRecv(t *testing.T, s *zmq.Socket) <-chan recvResult {
 	t.Helper()
-	res := recvAsync(context.Background(), s)
-	select {
-	case r := <-res:
-		t.Fatalf("Recv returned %v, %v before anything was sent", r.m, r.err)
-	case <-time.After(waitShort):
+	res := make(chan recvResult, 1)
+	id := goID(func() {
+		m, err := s.Recv(context.Background())
+		res <- recvResult{m, err}
+	})
+	var early *recvResult
+	ctx, cancel := within(waitLong)
+	defer cancel()
+	err := parked.Until(ctx, directParked, func(blocked map[uint64]bool) bool {
+		select {
+		case r := <-res:
+			early = &r
+			return true
+		default:
+			return blocked[id]
+		}
+	})
+	if early != nil {
+		t.Fatalf("Recv returned %v, %v before anything was sent", early.m, early.err)
+	}
+	if err != nil {
+		t.Fatal(err)
 	}
 	return res
 }
@@ -166,27 +185,55 @@ func manyFrames(n, size int) []int {
 }
 
 // TestDirectHeartbeatWhileAway: a socket whose application read the connection itself and
-// then stays away from Recv must still answer its peer's PINGs (its reader takes the
-// connection back).
+// then stays away from Recv must still answer its peer's PINGs: its reader takes the connection
+// back (internal/engine/turn.go, handBack). The peer is a raw ZMTP DEALER that PINGs after the
+// application has gone away and waits for each PONG.
 func TestDirectHeartbeatWhileAway(t *testing.T) {
 	forEachWireTransport(t, func(t *testing.T, tr transport) {
-		const ivl = 20 * time.Millisecond
-		opts := []zmq.Option{zmq.WithHeartbeatIvl(ivl), zmq.WithHeartbeatTimeout(10 * ivl)}
-		a := newSocket(t, zmq.DEALER, opts...)
 		b := newSocket(t, zmq.DEALER)
-		link(t, tr, a, b)
-		events, stop := a.Monitor(zmq.EventDisconnected)
-		defer stop()
-		sendString(t, a, "one")
-		expectRecvString(t, b, "one")
-		select { // b stays away from Recv for many heartbeat timeouts
-		case ev := <-events:
-			t.Fatalf("a dropped its silent-looking peer: %v", ev)
-		case <-time.After(50 * ivl):
+		ep := bind(t, b, tr.wildcard())
+		raw, err := rawzmtp.Dial(ep)
+		if err != nil {
+			t.Fatal(err)
 		}
-		sendString(t, a, "two")
+		defer raw.Close()
+		if _, err := raw.Greet("NULL", false); err != nil {
+			t.Fatal(err)
+		}
+		must(t, raw.Write(zmtp.AppendReady(nil, zmtp.Metadata{{Name: zmtp.PropSocketType, Value: []byte("DEALER")}})))
+		if _, err := raw.Expect(zmtp.CmdReady); err != nil {
+			t.Fatal(err)
+		}
+		// A first message: the connection is attached, b's only peer, so a Recv that finds
+		// nothing queued reads it itself.
+		must(t, raw.WriteFrame(0, []byte("zero")))
+		expectRecvString(t, b, "zero")
+		res := blockedRecv(t, b)
+		must(t, raw.WriteFrame(0, []byte("one")))
+		if r := waitResult(t, res); r.err != nil || r.m.String() != "one" {
+			t.Fatalf("Recv: %q, %v", r.m.String(), r.err)
+		}
+		for i := range 3 { // b stays away from Recv
+			ctx := []byte(fmt.Sprintf("away-%d", i))
+			must(t, raw.Write(zmtp.AppendPing(nil, 0, ctx)))
+			cmd, err := raw.Expect(zmtp.CmdPong)
+			if err != nil {
+				t.Fatalf("PING %d while the application is away: %v", i, err)
+			}
+			if got, err := zmtp.ParsePong(cmd); err != nil || !bytes.Equal(got, ctx) {
+				t.Fatalf("PONG %q, %v; want %q", got, err, ctx)
+			}
+		}
+		must(t, raw.WriteFrame(0, []byte("two")))
 		expectRecvString(t, b, "two")
 	})
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestRecycle: a recycled frame's memory receives a later frame, whose bytes are its own.

@@ -7,9 +7,11 @@ import (
 	"net"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/internal/parked"
 )
 
 // TestConformanceLinger: Close honours LINGER. With a long linger, everything sent before Close
@@ -38,19 +40,25 @@ func TestConformanceLinger(t *testing.T) {
 				}
 			}
 		})
+		// Linger is a timer: these two run in a synctest bubble, where Close's wait is
+		// measured on the bubble's clock, to the instant. Nobody is there, so the connect
+		// side's attempts (real dials, refused at once) never keep the clock from moving.
 		t.Run("zero", func(t *testing.T) {
-			push := newSocket(t, zmq.PUSH, zmq.WithLinger(0))
-			connect(t, push, tr.fixed(t)) // nobody there: everything stays queued
-			for i := range uint32(100) {
-				send(t, push, u32(i))
-			}
-			start := time.Now()
-			if err := push.Close(); err != nil {
-				t.Fatalf("Close: %v", err)
-			}
-			if d := time.Since(start); d > 2*time.Second {
-				t.Fatalf("Close with linger 0 took %v", d)
-			}
+			ep := tr.fixed(t)
+			synctest.Test(t, func(t *testing.T) {
+				push := newSocket(t, zmq.PUSH, zmq.WithLinger(0))
+				connect(t, push, ep) // nobody there: everything stays queued
+				for i := range uint32(100) {
+					send(t, push, u32(i))
+				}
+				start := time.Now()
+				if err := push.Close(); err != nil {
+					t.Fatalf("Close: %v", err)
+				}
+				if d := time.Since(start); d != 0 {
+					t.Fatalf("Close with linger 0 waited %v", d)
+				}
+			})
 		})
 		t.Run("bound-side-delivers-last-reply", func(t *testing.T) {
 			// A bound socket's connections stay open while it lingers: the classic REP that
@@ -89,17 +97,20 @@ func TestConformanceLinger(t *testing.T) {
 			}
 		})
 		t.Run("bounded", func(t *testing.T) {
-			const linger = 200 * time.Millisecond
-			push := newSocket(t, zmq.PUSH, zmq.WithLinger(linger))
-			connect(t, push, tr.fixed(t))
-			send(t, push, []byte("never delivered"))
-			start := time.Now()
-			if err := push.Close(); err != nil {
-				t.Fatalf("Close: %v", err)
-			}
-			if d := time.Since(start); d < linger*3/4 || d > waitLong {
-				t.Fatalf("Close with linger %v and an undeliverable message took %v", linger, d)
-			}
+			ep := tr.fixed(t)
+			synctest.Test(t, func(t *testing.T) {
+				const linger = 200 * time.Millisecond
+				push := newSocket(t, zmq.PUSH, zmq.WithLinger(linger))
+				connect(t, push, ep)
+				send(t, push, []byte("never delivered"))
+				start := time.Now()
+				if err := push.Close(); err != nil {
+					t.Fatalf("Close: %v", err)
+				}
+				if d := time.Since(start); d != linger {
+					t.Fatalf("Close with linger %v and an undeliverable message took %v", linger, d)
+				}
+			})
 		})
 	})
 }
@@ -300,18 +311,28 @@ func TestConformanceCloseUnblocks(t *testing.T) {
 			ctx, cancel := within(waitLong)
 			defer cancel()
 			done := make(chan error, 1)
-			go func() {
+			where := recvParked
+			id := goID(func() {
 				if c.op == "Recv" {
 					_, err := s.Recv(ctx)
 					done <- err
 				} else {
 					done <- s.Send(ctx, zmq.NewMsgString("stuck"))
 				}
-			}()
-			select {
-			case err := <-done:
-				t.Fatalf("%s returned %v with nothing to do; it should block", c.op, err)
-			case <-time.After(waitShort):
+			})
+			if c.op == "Send" {
+				where = sendParked
+			}
+			// Close once the call is blocked: parked in its wait, unless it returns first.
+			if err := parked.Until(ctx, where, func(blocked map[uint64]bool) bool {
+				select {
+				case err := <-done:
+					t.Fatalf("%s returned %v with nothing to do; it should block", c.op, err)
+				default:
+				}
+				return blocked[id]
+			}); err != nil {
+				t.Fatal(err)
 			}
 			if err := s.Close(); err != nil {
 				t.Fatalf("Close: %v", err)

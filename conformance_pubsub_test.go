@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -228,10 +227,10 @@ func TestPubSubSlowSubscriber(t *testing.T) {
 		ctxDone, cancel := context.WithCancel(context.Background())
 		cancel()
 		var got atomic.Int64
-		var wg sync.WaitGroup
-		wg.Add(1)
+		caught := make(chan struct{}, batches) // one per batch the fast one has received whole
+		done := make(chan struct{})
 		go func() {
-			defer wg.Done()
+			defer close(done)
 			for got.Load() < batches*batch {
 				ctx, cancel := within(waitLong)
 				m, err := fast.Recv(ctx)
@@ -240,12 +239,14 @@ func TestPubSubSlowSubscriber(t *testing.T) {
 					t.Errorf("fast subscriber: %v after %d messages", err, got.Load())
 					return
 				}
-				if string(m.Frames[0]) != "sync" {
-					got.Add(1)
+				if string(m.Frames[0]) != "sync" && got.Add(1)%batch == 0 {
+					caught <- struct{}{}
 				}
 			}
 		}()
-		start := time.Now()
+		timeout := time.NewTimer(waitLong)
+		defer timeout.Stop()
+	send:
 		for b := range batches {
 			for i := range batch {
 				if err := pub.Send(ctxDone, zmq.NewMsg([]byte(fmt.Sprintf("m%d", b*batch+i)))); err != nil {
@@ -253,11 +254,16 @@ func TestPubSubSlowSubscriber(t *testing.T) {
 				}
 			}
 			// Let the fast one catch up, so its own HWM never drops anything.
-			for got.Load() < int64((b+1)*batch) && time.Since(start) < waitLong {
-				time.Sleep(time.Millisecond)
+			select {
+			case <-caught:
+			case <-done:
+				break send
+			case <-timeout.C:
+				t.Errorf("the fast subscriber did not catch up with batch %d", b)
+				break send
 			}
 		}
-		wg.Wait()
+		<-done
 		if got.Load() != batches*batch {
 			t.Fatalf("the fast subscriber got %d of %d messages", got.Load(), batches*batch)
 		}

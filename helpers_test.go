@@ -13,6 +13,7 @@ import (
 	"time"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/internal/parked"
 )
 
 // Waits in the suites: long for what must happen (generous, for -race on a loaded machine),
@@ -114,6 +115,41 @@ func link(t testing.TB, tr transport, binder, connecter *zmq.Socket) string {
 	ep := bind(t, binder, tr.wildcard())
 	connect(t, connecter, ep)
 	return ep
+}
+
+// Where the tests' calls block, for waits on a goroutine being parked there.
+var (
+	pollParked = parked.Where{Func: "zmq.(*Poller).Poll", States: parked.Select}
+	recvParked = parked.Where{Func: "socket.(*Socket).Recv", States: parked.Select}
+	sendParked = parked.Where{Func: "socket.(*Socket).Send", States: parked.Select}
+	// A Recv reading its only peer's connection itself (internal/socket/direct.go).
+	directParked = parked.Where{Func: "engine.(*Conn).readAsCaller", States: parked.IOWait}
+)
+
+// untilParked waits, up to waitLong, until each goroutine of ids is blocked at w; any
+// goroutine may call it.
+func untilParked(w parked.Where, ids ...uint64) error {
+	ctx, cancel := within(waitLong)
+	defer cancel()
+	return parked.All(ctx, w, ids...)
+}
+
+// waitParked is untilParked that fails the test.
+func waitParked(t testing.TB, w parked.Where, ids ...uint64) {
+	t.Helper()
+	if err := untilParked(w, ids...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// goID runs f in a new goroutine and returns the goroutine's id, for waitParked.
+func goID(f func()) uint64 {
+	id := make(chan uint64, 1)
+	go func() {
+		id <- parked.ID()
+		f()
+	}()
+	return <-id
 }
 
 func within(d time.Duration) (context.Context, context.CancelFunc) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/internal/parked"
 )
 
 // poll polls within d and returns the events found per socket.
@@ -38,8 +39,12 @@ func TestPollerReadable(t *testing.T) {
 		}
 		// The message arrives while Poll waits.
 		sent := make(chan error, 1)
+		poller := parked.ID()
 		go func() {
-			time.Sleep(20 * time.Millisecond)
+			if err := untilParked(pollParked, poller); err != nil {
+				sent <- err
+				return
+			}
 			sent <- push2.Send(context.Background(), zmq.NewMsgString("a", "b"))
 		}()
 		got, err := poll(t, p, waitLong)
@@ -78,8 +83,12 @@ func TestPollerWritableAtHWM(t *testing.T) {
 		t.Fatalf("a PUSH at its HWM (%d queued) is writable: %v", n, got)
 	}
 	drained := make(chan error, 1)
-	go func() {
-		time.Sleep(20 * time.Millisecond)
+	poller := parked.ID()
+	go func() { // drains while Poll waits
+		if err := untilParked(pollParked, poller); err != nil {
+			drained <- err
+			return
+		}
 		ctx, cancel := within(waitLong)
 		defer cancel()
 		for range n {
@@ -145,11 +154,20 @@ func TestPollerClosed(t *testing.T) {
 	pull := newSocket(t, zmq.PULL)
 	p := zmq.NewPoller()
 	p.Add(pull, zmq.PollIn)
-	go func() {
-		time.Sleep(20 * time.Millisecond)
-		pull.Close()
+	poller := parked.ID()
+	closed := make(chan error, 1)
+	go func() { // closes while Poll waits
+		if err := untilParked(pollParked, poller); err != nil {
+			closed <- err
+			return
+		}
+		closed <- pull.Close()
 	}()
-	if _, err := poll(t, p, waitLong); !errors.Is(err, zmq.ErrClosed) {
+	_, err := poll(t, p, waitLong)
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(err, zmq.ErrClosed) {
 		t.Fatalf("Poll on a socket closed meanwhile = %v; want ErrClosed", err)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/internal/parked"
 )
 
 // startProxy runs f in a goroutine and returns a stop that cancels its ctx and returns f's
@@ -279,7 +280,12 @@ func TestSteerableProxy(t *testing.T) {
 func TestProxyReturnsOnClose(t *testing.T) {
 	router, dealer := newSocket(t, zmq.ROUTER), newSocket(t, zmq.DEALER)
 	stop, done := startProxy(t, func(ctx context.Context) error { return zmq.Proxy(ctx, router, dealer, nil) })
-	time.Sleep(10 * time.Millisecond)
+	// Close while both of its forwarders wait in Recv.
+	ctx, cancel := within(waitLong)
+	defer cancel()
+	if err := parked.AtLeast(ctx, parked.Where{Func: "zmq.(*proxyRun).forward", States: parked.Select}, 2); err != nil {
+		t.Fatal(err)
+	}
 	dealer.Close()
 	select {
 	case <-done:

@@ -4,6 +4,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/purezmq/zmq/internal/mechanism"
 	"github.com/purezmq/zmq/internal/pipe"
@@ -49,12 +50,13 @@ type Conn struct {
 	codec mechanism.Codec // seals and opens every frame (CURVE); nil for NULL and PLAIN
 
 	minor    uint8        // the peer's ZMTP minor version: 1 or more speaks PING/PONG
+	epoch    time.Time    // when the connection was made: lastRecv and the heartbeat count from it
 	lastRecv atomic.Int64 // when bytes last arrived, since epoch (heartbeat.go)
 	hb       *heartbeat   // set by Run before the reader starts
 }
 
 func newConn(nc net.Conn, cfg Config) *Conn {
-	c := &Conn{nc: nc, cfg: cfg, rbuf: make([]byte, readBufMin), kick: pipe.NewWake()}
+	c := &Conn{nc: nc, cfg: cfg, rbuf: make([]byte, readBufMin), kick: pipe.NewWake(), epoch: time.Now()}
 	c.turn.init()
 	c.initRawWriter()
 	return c

@@ -13,13 +13,13 @@ import (
 // HEARTBEAT_TIMEOUT of our PING, or within the TTL the peer's own PING asked for.
 var ErrHeartbeatTimeout = errors.New("zmq: heartbeat timeout")
 
-// epoch anchors receive times to the monotonic clock, so they fit in an atomic int64.
-var epoch = time.Now()
-
-func sinceEpoch() time.Duration { return time.Since(epoch) }
+// since is the time since the connection was made: receive times count from there, so they
+// fit in an atomic int64 and are never negative, also under testing/synctest's clock, which
+// starts in 2000.
+func (c *Conn) since() time.Duration { return time.Since(c.epoch) }
 
 // heard records that bytes arrived from the peer; the reader calls it once per read.
-func (c *Conn) heard() { c.lastRecv.Store(int64(sinceEpoch())) }
+func (c *Conn) heard() { c.lastRecv.Store(int64(c.since())) }
 
 // heartbeat is a connection's keep-alive (RFC 37): one timer, armed for the earliest of the next
 // PING, the deadline for the peer to say anything after one, and the peer's own TTL. The reader
@@ -57,7 +57,7 @@ func (c *Conn) startHeartbeat() *heartbeat {
 	c.hb = h
 	if h.ivl > 0 {
 		h.mu.Lock()
-		now := sinceEpoch()
+		now := h.c.since()
 		h.nextPing = now + h.ivl
 		h.armLocked(now)
 		h.mu.Unlock()
@@ -93,7 +93,7 @@ func (h *heartbeat) peerPing(ttl uint16) {
 		return
 	}
 	h.peerTTL = d
-	h.armLocked(sinceEpoch())
+	h.armLocked(h.c.since())
 }
 
 func (h *heartbeat) fire() {
@@ -102,7 +102,7 @@ func (h *heartbeat) fire() {
 	if h.stopped {
 		return
 	}
-	now := sinceEpoch()
+	now := h.c.since()
 	last := time.Duration(h.c.lastRecv.Load())
 	if h.awaiting >= 0 && last >= h.awaiting {
 		h.awaiting = -1 // the peer spoke after our PING

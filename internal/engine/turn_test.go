@@ -6,8 +6,11 @@ import (
 	"errors"
 	"runtime"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/purezmq/zmq/internal/memnet"
+	"github.com/purezmq/zmq/internal/pipe"
 	"github.com/purezmq/zmq/zmtp"
 )
 
@@ -121,4 +124,71 @@ func waitHolder(t *testing.T, c *Conn, h holder) {
 		}
 		runtime.Gosched()
 	}
+}
+
+// TestReadTurnWatchdog: the background reader leaves the connection to callers while they
+// keep coming back within handBack of each other, and takes it back once none has read for
+// handBack: what arrives then is not read before handBack has passed since the last caller,
+// and is delivered by twice that (the watchdog looks once per handBack). A synctest bubble over
+// memnet, so these are instants of the bubble's clock.
+func TestReadTurnWatchdog(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ca, cb := memnet.Pipe()
+		defer ca.Close()
+		defer cb.Close()
+		a, b := handshakeOver(ca, cb, cfg("DEALER"), cfg("DEALER"))
+		if a.err != nil || b.err != nil {
+			t.Fatal(a.err, b.err)
+		}
+		rb := run(b.c, 10)
+		defer func() {
+			close(rb.quit)
+			if err := <-rb.done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		}()
+		b.c.SetCallerReads(true)
+		queued := func() bool { return rb.ib.Len() > 0 }
+		holder := func() holder {
+			b.c.turn.mu.Lock()
+			defer b.c.turn.mu.Unlock()
+			return b.c.turn.holder
+		}
+		for i := range 20 {
+			write(t, ca, zmtp.AppendFrame(nil, 0, []byte{byte(i)}))
+			if err := b.c.ReadAsCaller(context.Background(), nil, queued); err != nil {
+				t.Fatalf("caller read %d: %v", i, err)
+			}
+			if m := rb.recv(t); len(m) != 1 || !bytes.Equal(m[0], []byte{byte(i)}) {
+				t.Fatalf("caller read %d: got %q", i, m)
+			}
+			time.Sleep(handBack / 2)
+			synctest.Wait()
+			if h := holder(); h != nobody {
+				t.Fatalf("%v after a caller read, callers reading every %v: the turn is with %d", handBack/2, handBack/2, h)
+			}
+		}
+		// The last caller read, then nobody.
+		write(t, ca, zmtp.AppendFrame(nil, 0, []byte("last")))
+		if err := b.c.ReadAsCaller(context.Background(), nil, queued); err != nil {
+			t.Fatalf("the last caller read: %v", err)
+		}
+		rb.recv(t)
+		write(t, ca, zmtp.AppendFrame(nil, 0, []byte("late")))
+		time.Sleep(handBack - time.Nanosecond)
+		synctest.Wait()
+		if n := rb.ib.Len(); n != 0 || holder() != nobody {
+			t.Fatalf("within handBack of the last caller read: %d delivered, the turn with %d; want the connection left alone", n, holder())
+		}
+		time.Sleep(handBack + time.Nanosecond)
+		synctest.Wait()
+		if m, ok := pop(rb); !ok || string(m[0]) != "late" {
+			t.Fatalf("twice handBack after the last caller read: %q, %v delivered; want the background reader to have taken the turn back", m, ok)
+		}
+	})
+}
+
+func pop(r *running) (pipe.Msg, bool) {
+	_, m, ok := r.ib.Pop()
+	return m, ok
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/purezmq/zmq/internal/transport"
@@ -17,10 +18,14 @@ type listener struct {
 	l    net.Listener
 	name string // the resolved endpoint, for monitor events
 	once sync.Once
+	// stopped is set before stop closes the endpoint's connections: a connection accepted as
+	// Unbind runs may be tracked after that, and acceptLoop closes it then.
+	stopped atomic.Bool
 }
 
 func (l *listener) stop() {
 	l.once.Do(func() {
+		l.stopped.Store(true)
 		err := l.l.Close()
 		if err != nil && !errors.Is(err, net.ErrClosed) {
 			l.s.emit(MonitorEvent{Type: EvCloseFailed, Endpoint: l.name, Err: err})
@@ -98,6 +103,11 @@ func (s *Socket) acceptLoop(l *listener) {
 		transport.Accepted(nc, s.opts.TCP, s.opts.Buffers)
 		s.emit(MonitorEvent{Type: EvAccepted, Endpoint: l.name, PeerAddr: peerAddr(nc)})
 		if !s.track(nc, l) {
+			continue
+		}
+		if l.stopped.Load() { // stop's closeConns may have come before track
+			s.untrack(nc)
+			nc.Close()
 			continue
 		}
 		s.wg.Add(1)

@@ -143,3 +143,31 @@ func TestInboxRoundRobin(t *testing.T) {
 		t.Fatalf("order %q, want %q", got, want)
 	}
 }
+
+// TestOutQueueDrainBudget: the writer takes one budget's worth at a time, and what it leaves
+// still counts against the high-water mark (issue 10, defect 7: taking everything freed the
+// HWM while the writer still held it all, so a stalled peer cost two queues' worth).
+func TestOutQueueDrainBudget(t *testing.T) {
+	q := NewOutQueue(4, nil)
+	frame := make([]byte, 10<<10)
+	for range 4 {
+		if !q.TryPush(Msg{frame}) {
+			t.Fatal("a push under the HWM failed")
+		}
+	}
+	got, more := q.Drain(nil, 25<<10)
+	if len(got) != 3 || !more || q.Len() != 1 {
+		t.Fatalf("took %d, more %v, %d left; want 3 taken (a budget's worth), more, 1 left", len(got), more, q.Len())
+	}
+	for range 3 {
+		if !q.TryPush(Msg{frame}) {
+			t.Fatal("no room for what the writer took")
+		}
+	}
+	if q.TryPush(Msg{frame}) {
+		t.Fatal("a push past the HWM was accepted: what the writer left does not count")
+	}
+	if got, more := q.Drain(nil, 1); len(got) != 1 || !more {
+		t.Fatalf("a budget of 1 byte took %d messages, want one", len(got))
+	}
+}

@@ -105,7 +105,7 @@ func TestFaultSlowLinkPubDrops(t *testing.T) {
 	if st.runs != 1 {
 		t.Errorf("the subscriber got %v; want them in order", st)
 	}
-	if dropped == 0 || st.gaps == 0 {
+	if dropped == 0 { // all may be at the end, after the last one delivered: then there is no gap
 		t.Errorf("nothing dropped: %d messages of ~4 KiB went through a %d B/s link as fast as PUB sent them", n, slowRate)
 	}
 }

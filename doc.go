@@ -34,13 +34,16 @@
 //
 // A socket holds at most
 //
-//	connections × C + peers × (SNDHWM + RCVHWM) × message size + connections × 2 × M + 16 MiB
+//	connections × C + peers × (SNDHWM + RCVHWM + 1) × message size + connections × 2 × M + 16 MiB
 //
 // C is a tcp or ipc connection: about 21 KiB of heap and 25 KiB resident when quiet (an 8 KiB
 // read buffer, a 4 KiB write buffer, a 4 KiB frame slab, a reader and a writer goroutine,
 // bookkeeping), up to about 260 KiB when busy (the read buffer and slab grow to 64 KiB each,
 // the writer keeps up to 128 KiB between bursts; CURVE adds 64 KiB for sealing). Inproc peers
-// have no connection. An HWM of 0 lifts the bound.
+// have no connection. The one message beyond the HWMs is what a writer has taken from its queue
+// to write (at most 64 KiB of small messages, or one big one): a message counts against SNDHWM
+// until then, so a peer that stops reading costs one queue, not two. An HWM of 0 lifts the
+// bound.
 //
 // M is the largest message a peer may send, MAXMSGSIZE (WithMaxMsgSize): one being read, one
 // read and waiting for room in a full queue. Without MAXMSGSIZE there is no such bound, but a

@@ -47,13 +47,19 @@ fuzz:
 # by default; a failure prints the seed that replays it). Parts to come join the soak list.
 SOAKTIME ?= 10m
 SOAKSEED ?= $(shell date +%s)
-.PHONY: soak soak-stream
-soak: soak-stream
+.PHONY: soak soak-stream soak-faults
+soak: soak-stream soak-faults
 
 # The randomised stream checker (trust/stream_test.go), its per-case figures with -v.
 soak-stream:
 	$(GO) test -race -count=1 -timeout 0 -run '^TestStream$$' -v ./trust \
 		-trust.streamtime=$(SOAKTIME) -trust.seed=$(SOAKSEED)
+
+# Every pattern at once through fault-injecting relays, with ipc and inproc controls
+# (trust/soak_test.go): the tables of messages, faults and process samples print at the end.
+soak-faults:
+	$(GO) test -race -count=1 -timeout 0 -run '^TestSoakFaults$$' -v ./trust \
+		-trust.soakfaults=$(SOAKTIME) -trust.seed=$(SOAKSEED)
 
 bench:
 	$(GO) run ./cmd/zmq bench

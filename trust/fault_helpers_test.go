@@ -3,6 +3,8 @@ package trust_test
 import (
 	"context"
 	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -76,7 +78,8 @@ type events struct {
 	last    []string        // the last few events, for reports
 	changed chan struct{}   // closed and replaced on each event
 	dropped uint64
-	stops   []func()
+	stops   map[int]func() // of the monitors still running
+	nextID  int
 	wg      sync.WaitGroup
 }
 
@@ -92,18 +95,27 @@ func watchAt(t testing.TB, s *zmq.Socket, ep string) *events {
 }
 
 func newEvents() *events {
-	return &events{counts: map[zmq.EventType]int{}, up: map[string]bool{}, changed: make(chan struct{})}
+	return &events{counts: map[zmq.EventType]int{}, up: map[string]bool{}, changed: make(chan struct{}), stops: map[int]func(){}}
 }
 
 // add counts s's events of endpoint ep ("" for all) too, until s closes or stop.
 func (e *events) add(s *zmq.Socket, ep string) {
 	ch, stop := s.Monitor(zmq.EventAll)
 	e.mu.Lock()
-	e.stops = append(e.stops, stop)
+	id := e.nextID
+	e.nextID++
+	e.stops[id] = stop
 	e.mu.Unlock()
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
+		defer func() {
+			// A stop function keeps its socket reachable, and with it all the socket
+			// pooled: forget it once the socket has closed.
+			e.mu.Lock()
+			delete(e.stops, id)
+			e.mu.Unlock()
+		}()
 		for ev := range ch {
 			if ep != "" && ev.Endpoint != ep && ev.Type != zmq.EventMonitorStopped {
 				continue
@@ -134,7 +146,7 @@ func (e *events) add(s *zmq.Socket, ep string) {
 // stop ends every monitor and waits for their goroutines.
 func (e *events) stop() {
 	e.mu.Lock()
-	stops := e.stops
+	stops := slices.Collect(maps.Values(e.stops))
 	e.mu.Unlock()
 	for _, stop := range stops {
 		stop()

@@ -66,7 +66,7 @@ type lane struct {
 	relay  *faultnet.Relay // nil on a control lane
 	target string          // the endpoint the connect side connects to
 	bound  *zmq.Socket
-	conn   *zmq.Socket // the connect side's (a lazy pirate's current one); its goroutine's alone
+	conn   *zmq.Socket // the connect side's; a lazy pirate replaces it, and then only it uses it
 	bev    *events     // the bound socket's events
 	cev    *events     // the connect side's, over every socket it has had
 	// streams are the lane's data streams, as the report lists them; final is the tally of the

@@ -48,8 +48,8 @@ fuzz:
 # by default; a failure prints the seed that replays it). Parts to come join the soak list.
 SOAKTIME ?= 10m
 SOAKSEED ?= $(shell date +%s)
-.PHONY: soak soak-stream soak-races
-soak: soak-stream soak-races
+.PHONY: soak soak-stream soak-races soak-faults
+soak: soak-stream soak-races soak-faults
 
 # The randomised stream checker (trust/stream_test.go), its per-case figures with -v.
 soak-stream:
@@ -61,6 +61,12 @@ soak-stream:
 SOAKROUNDS ?= 1000
 soak-races:
 	$(GO) test -race -count=1 -timeout 0 -run '^TestRace' -v ./trust -trust.iterations=$(SOAKROUNDS)
+
+# Every pattern at once through fault-injecting relays, with ipc and inproc controls
+# (trust/soak_test.go): the tables of messages, faults and process samples print at the end.
+soak-faults:
+	$(GO) test -race -count=1 -timeout 0 -run '^TestSoakFaults$$' -v ./trust \
+		-trust.soakfaults=$(SOAKTIME) -trust.seed=$(SOAKSEED)
 
 bench:
 	$(GO) run ./cmd/zmq bench

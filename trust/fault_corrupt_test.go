@@ -34,9 +34,10 @@ import (
 // Either way the damaged connection is the only one affected: a second peer on a clean path
 // keeps streaming, and loses nothing.
 
-// corruptShape has short frames only (at most 255 bytes even sealed by CURVE), so that where
-// each frame of a message starts in its encoding is known.
-var corruptShape = shape{frames: 3, size: 200}
+// corruptCodec has short frames only (at most 255 bytes even sealed by CURVE: a header frame
+// of at most 39 bytes, data frames of at most 200), so that where each frame of a message
+// starts in its encoding is known.
+var corruptCodec = bounded(20, 3, 200)
 
 // curveOverhead is what CURVE adds to a frame's body: the MESSAGE name with its length byte,
 // the short nonce, the MAC and the inner flags.
@@ -79,10 +80,11 @@ type corruptRig struct {
 	relay  *faultnet.Relay
 	a      *zmq.Socket
 	boundA *events // the PULL's events on the endpoint the relay connects to
+	aEv    *events // a's
 	data   *tally
 	bad    atomic.Int64
-	conns  int    // a's connections the PULL has accepted so far
-	seq    uint64 // a's next sequence number
+	conns  int   // a's connections the PULL has accepted so far
+	seq    int64 // a's next sequence number
 }
 
 func newCorruptRig(t *testing.T, g *group, server, client []zmq.Option) *corruptRig {
@@ -92,7 +94,7 @@ func newCorruptRig(t *testing.T, g *group, server, client []zmq.Option) *corrupt
 	epB := strings.TrimPrefix(bindEndpoint(t, pull), "tcp://")
 	c.boundA = watchAt(t, pull, "tcp://"+epA)
 	c.relay = relayTo(t, epA)
-	c.data = newTally(corruptShape)
+	c.data = newTally(corruptCodec)
 	c.data.onBad = func(err error) {
 		c.bad.Add(1)
 		t.Logf("delivered, failing the check: %v", err)
@@ -100,12 +102,13 @@ func newCorruptRig(t *testing.T, g *group, server, client []zmq.Option) *corrupt
 	receive(t, g, pull, c.data)
 	b := newSocket(t, zmq.PUSH, client...)
 	connectTCP(t, b, epB)
-	sendStream(g, b, corruptShape, 2, func(seq uint64) {
+	sendStream(g, b, corruptCodec, 2, func(seq int64) {
 		if seq >= cutHWM {
 			c.data.next(2, seq-cutHWM, 2*time.Millisecond)
 		}
 	})
 	c.a = newSocket(t, zmq.PUSH, client...)
+	c.aEv = watch(t, c.a)
 	connectTCP(t, c.a, c.relay.Addr())
 	return c
 }
@@ -118,11 +121,11 @@ func bindEndpoint(t *testing.T, s *zmq.Socket) string {
 	return s.LastEndpoint()
 }
 
-func (c *corruptRig) send(t *testing.T, seq uint64) {
+func (c *corruptRig) send(t *testing.T, seq int64) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
 	defer cancel()
-	if err := c.a.Send(ctx, zmq.NewMsg(corruptShape.msg(1, seq)...)); err != nil {
+	if err := c.a.Send(ctx, zmq.NewMsg(corruptCodec.msg(1, seq)...)); err != nil {
 		t.Fatalf("probe %d: %v", seq, err)
 	}
 }
@@ -132,14 +135,22 @@ func (c *corruptRig) send(t *testing.T, seq uint64) {
 // will and the receiver come to a verdict.
 func (c *corruptRig) run(t *testing.T, cs *corruptCase) outcome {
 	t.Helper()
-	// The connection's handshake is through: the next byte the relay forwards up is the
-	// probe's first.
+	// The connection's handshake is through, and so is everything a sent before (follow-ups of
+	// the last case may still be queued or in flight; a marker sent after them arrives after
+	// them): the next byte the relay forwards up is the probe's first.
 	c.boundA.waitFor(t, zmq.EventHandshakeSucceeded, c.conns, waitLong)
+	marker := c.seq
+	c.seq++
+	c.send(t, marker)
+	if !c.data.await(1, func(st *stream) bool { return st != nil && st.has(marker) }, waitLong) {
+		t.Fatalf("%s: marker %d did not arrive within %v; relay %+v\n  PULL's last events: %s\n  PUSH's: %s",
+			cs.name, marker, waitLong, c.relay.Stats(), c.boundA.recent(), c.aEv.recent())
+	}
 	drops, bad := c.boundA.count(zmq.EventDisconnected), c.bad.Load()
 	probe := c.seq
 	c.seq++
 	if cs.resolve != nil {
-		cs.resolve(cs, corruptShape.msg(1, probe))
+		cs.resolve(cs, corruptCodec.msg(1, probe))
 	}
 	c.relay.Corrupt(faultnet.Up, faultnet.Corruption{Offset: cs.offset, Length: 1, Mask: cs.mask, Limit: 1})
 	defer c.relay.Normal(faultnet.Up)
@@ -196,8 +207,8 @@ func (c *corruptRig) runCases(t *testing.T, cases []corruptCase) {
 func TestFaultCorruptNULL(t *testing.T) {
 	g := newGroup(t)
 	c := newCorruptRig(t, g, nil, nil)
-	// The probe's first frame is its 10-byte header, with MORE set: flags at 0, length at 1,
-	// the header from 2 (stream at 2, sequence number at 3 to 10).
+	// The probe's first frame is its header (31 to 39 bytes, with its own CRC), with MORE set:
+	// flags at 0, length at 1, the header from 2 (its magic "TRST" at 2 to 5).
 	cases := []corruptCase{
 		{name: "a reserved flag bit", offset: 0, mask: 0x80, want: dropped},
 		{name: "LONG on a short frame: a length above MAXMSGSIZE", offset: 0, mask: 0x02, want: dropped},

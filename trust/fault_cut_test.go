@@ -10,10 +10,11 @@ import (
 	"github.com/purezmq/zmq/internal/faultnet"
 )
 
-// cutShape: frames of up to 16 KiB, so that a cut at a random byte lands inside a frame body
-// all but about once in a thousand (a frame header is 9 bytes, a frame 8 KiB on average), and
-// messages of up to three frames, so that it also falls between the frames of one message.
-var cutShape = shape{frames: 3, size: 16 << 10}
+// cutCodec: data frames of up to 16 KiB, so that a cut at a random byte lands inside a frame
+// body all but about once in two hundred (a message is a header frame of at most 39 bytes,
+// then up to three data frames with headers of 9 bytes, 8 KiB on average), and messages of
+// several frames, so that it also falls between the frames of one message.
+var cutCodec = bounded(10, 3, 16<<10)
 
 // rig is one socket family wired through a relay, its data stream (stream 1) flowing.
 type rig struct {
@@ -121,9 +122,9 @@ func pushPullRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 	push := newSocket(t, zmq.PUSH, with(opts, zmq.WithSendHWM(cutHWM))...)
 	ev := watch(t, push)
 	connectTCP(t, push, r.Addr())
-	data := newTally(cutShape)
+	data := newTally(cutCodec)
 	receive(t, g, pull, data)
-	sendStream(g, push, cutShape, 1, nil)
+	sendStream(g, push, cutCodec, 1, nil)
 	return &rig{relay: r, bound: bev, dir: faultnet.Up, conn: ev, data: data, check: reliable(data)}
 }
 
@@ -139,16 +140,16 @@ func pubSubRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 		t.Fatal(err)
 	}
 	connectTCP(t, sub, r.Addr())
-	data := newTally(cutShape)
+	data := newTally(cutCodec)
 	receive(t, g, sub, data)
 	// PUB never blocks: keep it at most a window ahead of the subscriber, or at a trickle
 	// while the subscriber is away, instead of spinning.
-	pace := func(seq uint64) {
+	pace := func(seq int64) {
 		if seq >= 2*cutHWM {
 			data.next(1, seq-2*cutHWM, 2*time.Millisecond)
 		}
 	}
-	sendStream(g, pub, cutShape, 1, pace)
+	sendStream(g, pub, cutCodec, 1, pace)
 	return &rig{relay: r, bound: bev, dir: faultnet.Down, conn: ev, data: data, check: perConnection(data)}
 }
 
@@ -163,7 +164,7 @@ func dealerRouterRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 	dealer := newSocket(t, zmq.DEALER, with(opts, zmq.WithRoutingID(id), zmq.WithRecvHWM(cutHWM), zmq.WithSendHWM(cutHWM))...)
 	ev := watch(t, dealer)
 	connectTCP(t, dealer, r.Addr())
-	data, echoes := newTally(cutShape), newTally(cutShape)
+	data, echoes := newTally(cutCodec), newTally(cutCodec)
 	g.run(func(ctx context.Context) {
 		for {
 			m, err := router.Recv(ctx)
@@ -184,7 +185,7 @@ func dealerRouterRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 	receive(t, g, dealer, echoes)
 	// At most a window ahead of the echoes (or a trickle while they are lost), so that the
 	// ROUTER's queue to the DEALER does not overflow in the normal course.
-	sendStream(g, dealer, cutShape, 1, func(seq uint64) {
+	sendStream(g, dealer, cutCodec, 1, func(seq int64) {
 		if seq >= cutHWM/2 {
 			echoes.next(1, seq-cutHWM/2, 2*time.Millisecond)
 		}
@@ -210,7 +211,7 @@ func reqRepRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 	req := newSocket(t, zmq.REQ, with(opts, zmq.WithReqRelaxed(true), zmq.WithReqCorrelate(true))...)
 	ev := watch(t, req)
 	connectTCP(t, req, r.Addr())
-	requests, replies := newTally(cutShape), newTally(cutShape)
+	requests, replies := newTally(cutCodec), newTally(cutCodec)
 	requests.repeats = true
 	g.run(func(ctx context.Context) {
 		for {
@@ -229,17 +230,17 @@ func reqRepRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 	const retryAfter = 250 * time.Millisecond // a retry policy, not a wait for anything
 	retries := 0
 	g.run(func(ctx context.Context) {
-		for seq := uint64(0); ; seq++ {
+		for seq := int64(0); ; seq++ {
 			for {
-				if req.Send(ctx, zmq.NewMsg(cutShape.msg(1, seq)...)) != nil {
+				if req.Send(ctx, zmq.NewMsg(cutCodec.msg(1, seq)...)) != nil {
 					return
 				}
 				rctx, cancel := context.WithTimeout(ctx, retryAfter)
 				m, err := req.Recv(rctx)
 				cancel()
 				if err == nil {
-					if _, got, err := cutShape.check(m.Frames); err != nil || got != seq {
-						t.Errorf("reply to request %d: seq %d, %v", seq, got, err)
+					if h, err := cutCodec.check(m.Frames); err != nil || h.seq != seq {
+						t.Errorf("reply to request %d: seq %d, %v", seq, h.seq, err)
 					}
 					if err := replies.see(m.Frames); err != nil {
 						t.Errorf("REQ received a bad reply: %v", err)
@@ -274,7 +275,7 @@ func pairRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 	conn := newSocket(t, zmq.PAIR, with(opts, zmq.WithRecvHWM(cutHWM), zmq.WithSendHWM(cutHWM))...)
 	ev := watch(t, conn)
 	connectTCP(t, conn, r.Addr())
-	data, echoes := newTally(cutShape), newTally(cutShape)
+	data, echoes := newTally(cutCodec), newTally(cutCodec)
 	g.run(func(ctx context.Context) {
 		for {
 			m, err := bound.Recv(ctx)
@@ -292,7 +293,7 @@ func pairRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 	receive(t, g, conn, echoes)
 	// At most a window ahead of the echoes (or a trickle while they are lost): the echo path
 	// shares the connection with a sender that would otherwise keep it full.
-	sendStream(g, conn, cutShape, 1, func(seq uint64) {
+	sendStream(g, conn, cutCodec, 1, func(seq int64) {
 		if seq >= cutHWM/2 {
 			echoes.next(1, seq-cutHWM/2, 2*time.Millisecond)
 		}

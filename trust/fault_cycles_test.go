@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -44,45 +45,53 @@ type usage struct {
 
 func measure(t *testing.T) usage {
 	t.Helper()
+	u, err := readUsage()
+	if err != nil {
+		t.Skipf("cannot measure: %v", err)
+	}
+	return u
+}
+
+// readUsage measures what the process holds, after a garbage collection.
+func readUsage() (usage, error) {
 	debug.FreeOSMemory() // runs a GC first
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fds, err := os.ReadDir("/proc/self/fd")
 	if err != nil {
-		t.Skipf("no /proc/self/fd: %v", err)
+		return usage{}, err
 	}
-	return usage{goroutines: runtime.NumGoroutine(), fds: len(fds), heap: int64(ms.HeapAlloc), rss: vmRSS(t)}
+	rss, err := vmRSS()
+	return usage{goroutines: runtime.NumGoroutine(), fds: len(fds), heap: int64(ms.HeapAlloc), rss: rss}, err
 }
 
-func vmRSS(t *testing.T) int64 {
-	t.Helper()
+func vmRSS() (int64, error) {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
-		t.Skipf("no /proc/self/status: %v", err)
+		return 0, err
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
 			kb, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
-			if err != nil {
-				t.Fatalf("VmRSS: %v", err)
-			}
-			return kb << 10
+			return kb << 10, err
 		}
 	}
-	t.Fatal("no VmRSS in /proc/self/status")
-	return 0
+	return 0, errors.New("no VmRSS in /proc/self/status")
 }
 
 // settled measures once the goroutines and descriptors of what was closed are gone. Nothing
 // announces that a goroutine has exited, so this polls, as goleak does, up to waitLong.
-func settled(t *testing.T, base usage) usage {
+func settled(t *testing.T, base usage) usage { t.Helper(); return settledAt(t, base, tolGoroutines) }
+
+// settledAt is settled with a tolerance of tol goroutines and descriptors.
+func settledAt(t *testing.T, base usage, tol int) usage {
 	t.Helper()
 	deadline := time.Now().Add(waitLong)
 	for wait := time.Millisecond; ; wait = min(2*wait, 100*time.Millisecond) {
 		u := measure(t)
-		if u.goroutines <= base.goroutines+tolGoroutines && u.fds <= base.fds+tolFDs || time.Now().After(deadline) {
+		if u.goroutines <= base.goroutines+tol && u.fds <= base.fds+tol || time.Now().After(deadline) {
 			return u
 		}
 		time.Sleep(wait)

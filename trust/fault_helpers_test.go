@@ -2,6 +2,9 @@ package trust_test
 
 import (
 	"context"
+	"errors"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -65,13 +68,19 @@ func relayTo(t testing.TB, addr string, opts ...faultnet.Option) *faultnet.Relay
 }
 
 // events counts a socket's monitor events as they come, so that a test can wait for the n-th
-// of a kind however many others arrive meanwhile.
+// of a kind however many others arrive meanwhile. It may count several sockets' events
+// together (add): a client that replaces its socket keeps one count.
 type events struct {
 	mu      sync.Mutex
 	counts  map[zmq.EventType]int
-	changed chan struct{} // closed and replaced on each event
+	up      map[string]bool // peers of connections handshaken and not ended yet
+	broken  int             // connections that ended in a protocol error (zmq.ErrProtocol)
+	last    []string        // the last few events, for reports
+	changed chan struct{}   // closed and replaced on each event
 	dropped uint64
-	done    chan struct{}
+	stops   map[int]func() // of the monitors still running
+	nextID  int
+	wg      sync.WaitGroup
 }
 
 func watch(t testing.TB, s *zmq.Socket) *events { return watchAt(t, s, "") }
@@ -79,24 +88,112 @@ func watch(t testing.TB, s *zmq.Socket) *events { return watchAt(t, s, "") }
 // watchAt counts only the events of endpoint ep ("" for all): those of one bound endpoint of a
 // socket bound to several.
 func watchAt(t testing.TB, s *zmq.Socket, ep string) *events {
+	e := newEvents()
+	e.add(s, ep)
+	t.Cleanup(e.stop)
+	return e
+}
+
+func newEvents() *events {
+	return &events{counts: map[zmq.EventType]int{}, up: map[string]bool{}, changed: make(chan struct{}), stops: map[int]func(){}}
+}
+
+// add counts s's events of endpoint ep ("" for all) too, until s closes or stop.
+func (e *events) add(s *zmq.Socket, ep string) {
 	ch, stop := s.Monitor(zmq.EventAll)
-	e := &events{counts: map[zmq.EventType]int{}, changed: make(chan struct{}), done: make(chan struct{})}
+	e.mu.Lock()
+	id := e.nextID
+	e.nextID++
+	e.stops[id] = stop
+	e.mu.Unlock()
+	e.wg.Add(1)
 	go func() {
-		defer close(e.done)
+		defer e.wg.Done()
+		defer func() {
+			// A stop function keeps its socket reachable, and with it all the socket
+			// pooled: forget it once the socket has closed.
+			e.mu.Lock()
+			delete(e.stops, id)
+			e.mu.Unlock()
+		}()
 		for ev := range ch {
 			if ep != "" && ev.Endpoint != ep && ev.Type != zmq.EventMonitorStopped {
 				continue
 			}
 			e.mu.Lock()
 			e.counts[ev.Type]++
-			e.dropped = ev.Dropped
+			e.last = append(e.last, time.Now().Format("15:04:05.000 ")+ev.String())
+			if len(e.last) > 8 {
+				e.last = e.last[1:]
+			}
+			switch ev.Type {
+			case zmq.EventHandshakeSucceeded:
+				e.up[ev.PeerAddr] = true
+			case zmq.EventDisconnected:
+				delete(e.up, ev.PeerAddr)
+				if errors.Is(ev.Err, zmq.ErrProtocol) {
+					e.broken++
+				}
+			}
+			e.dropped = max(e.dropped, ev.Dropped)
 			close(e.changed)
 			e.changed = make(chan struct{})
 			e.mu.Unlock()
 		}
 	}()
-	t.Cleanup(func() { stop(); <-e.done })
-	return e
+}
+
+// stop ends every monitor and waits for their goroutines.
+func (e *events) stop() {
+	e.mu.Lock()
+	stops := slices.Collect(maps.Values(e.stops))
+	e.mu.Unlock()
+	for _, stop := range stops {
+		stop()
+	}
+	e.wg.Wait()
+}
+
+// live is how many connections have completed their handshake and not ended: over tcp, where
+// each has a peer address of its own.
+func (e *events) live() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return len(e.up)
+}
+
+// recent lists the last few events, with when they came.
+func (e *events) recent() string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return strings.Join(e.last, "; ")
+}
+
+// protocolErrors is how many connections ended in a protocol error: on a connect side, each
+// made it give up on its endpoint (as libzmq does).
+func (e *events) protocolErrors() int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.broken
+}
+
+// await waits until ok holds or d has passed, and reports which.
+func (e *events) await(ok func() bool, d time.Duration) bool {
+	deadline := time.NewTimer(d)
+	defer deadline.Stop()
+	for {
+		e.mu.Lock()
+		changed := e.changed
+		e.mu.Unlock()
+		if ok() {
+			return true
+		}
+		select {
+		case <-changed:
+		case <-deadline.C:
+			return ok()
+		}
+	}
 }
 
 func (e *events) count(typ zmq.EventType) int {

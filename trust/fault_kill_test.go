@@ -25,7 +25,8 @@ const (
 	envGen  = "PUREZMQ_TRUST_CHILD_GEN"  // which start this is, 1 or 2: it marks what it sends
 )
 
-var killShape = shape{frames: 2, size: 512}
+// killCodec is the parent's and the child's: a constant seed, as the child is another process.
+var killCodec = bounded(40, 2, 512)
 
 // TestFaultKilledPeerRestarts kills a peer process with SIGKILL (no close, no goodbye: the
 // kernel ends its connections) while traffic flows, starts it again on the same address, and
@@ -58,7 +59,7 @@ func TestFaultKilledPeerRestarts(t *testing.T) {
 			connectTCP(t, s, addr)
 			// gens counts what came from each start of the child: stream 1 for the first,
 			// stream 2 for the second.
-			gens := newTally(killShape)
+			gens := newTally(killCodec)
 			f.survive(t, g, s, gens)
 			gens.waitGot(t, 1, cutFlow, waitLong)
 			child.kill(t)
@@ -69,7 +70,7 @@ func TestFaultKilledPeerRestarts(t *testing.T) {
 			g.stop()
 			child.kill(t)
 			// One connection to each start: what came from it came in order.
-			for gen := byte(1); gen <= 2; gen++ {
+			for gen := 1; gen <= 2; gen++ {
 				if st := gens.state(gen); st.runs != 1 {
 					t.Errorf("from start %d: %v; want in order", gen, st)
 				}
@@ -84,9 +85,9 @@ func TestFaultKilledPeerRestarts(t *testing.T) {
 func surviveREQ(t *testing.T, g *group, req *zmq.Socket, gens *tally) {
 	const retryAfter = 250 * time.Millisecond // a retry policy, not a wait for anything
 	g.run(func(ctx context.Context) {
-		for seq := uint64(0); ; seq++ {
+		for seq := int64(0); ; seq++ {
 			for {
-				if req.Send(ctx, zmq.NewMsg(killShape.msg(0, seq)...)) != nil {
+				if req.Send(ctx, zmq.NewMsg(killCodec.msg(0, seq)...)) != nil {
 					return
 				}
 				rctx, cancel := context.WithTimeout(ctx, retryAfter)
@@ -107,7 +108,7 @@ func surviveREQ(t *testing.T, g *group, req *zmq.Socket, gens *tally) {
 // surviveEcho streams requests and checks the echoes; anything in flight when the peer died
 // is lost, the rest comes back intact and in order.
 func surviveEcho(t *testing.T, g *group, s *zmq.Socket, gens *tally) {
-	sendStream(g, s, killShape, 0, func(seq uint64) {
+	sendStream(g, s, killCodec, 0, func(seq int64) {
 		// At most a window ahead of the echoes, or a trickle while the peer is away.
 		if seq >= cutHWM {
 			gens.nextAny(seq-cutHWM, 2*time.Millisecond)
@@ -119,7 +120,7 @@ func surviveEcho(t *testing.T, g *group, s *zmq.Socket, gens *tally) {
 			if err != nil {
 				return
 			}
-			gens.echo(t, m.Frames, ^uint64(0))
+			gens.echo(t, m.Frames, -1)
 		}
 	})
 }
@@ -130,27 +131,26 @@ func surviveStream(t *testing.T, g *group, s *zmq.Socket, gens *tally) {
 }
 
 // echo checks an echo (the request, then a frame naming the child's start) and counts the
-// request under that start's stream; want, unless ^0, is the sequence number it must carry.
-func (ta *tally) echo(t *testing.T, m [][]byte, want uint64) {
+// request under that start's stream; want, unless -1, is the sequence number it must carry.
+func (ta *tally) echo(t *testing.T, m [][]byte, want int64) {
 	if len(m) < 2 || len(m[len(m)-1]) != 1 {
 		t.Errorf("an echo without its generation frame: %d frames", len(m))
 		return
 	}
-	gen := m[len(m)-1][0]
-	req := m[:len(m)-1]
-	stream, seq, err := ta.sh.check(req)
-	if err != nil || stream != 0 || want != ^uint64(0) && seq != want {
-		t.Errorf("echo from start %d: stream %d seq %d (want %d): %v", gen, stream, seq, want, err)
+	gen := int(m[len(m)-1][0])
+	h, err := ta.c.check(m[:len(m)-1])
+	if err != nil || h.stream != 0 || want >= 0 && h.seq != want {
+		t.Errorf("echo from start %d: stream %d seq %d (want %d): %v", gen, h.stream, h.seq, want, err)
 		return
 	}
 	// Re-badge the request as the child's stream, so the tally checks order per start.
-	if err := ta.see(ta.sh.msg(gen, seq)); err != nil {
+	if err := ta.see(ta.c.msg(gen, h.seq)); err != nil {
 		t.Errorf("echo from start %d: %v", gen, err)
 	}
 }
 
 // nextAny waits until either start's stream has gone past seq, or d has passed.
-func (ta *tally) nextAny(seq uint64, d time.Duration) {
+func (ta *tally) nextAny(seq int64, d time.Duration) {
 	ta.mu.Lock()
 	changed := ta.changed
 	past := false
@@ -260,11 +260,11 @@ func runChild(role, addr string, gen byte) error {
 	switch role {
 	case "push", "pub":
 		tick := time.NewTicker(time.Millisecond) // PUB never blocks: a steady rate instead
-		for seq := uint64(0); ; seq++ {
+		for seq := int64(0); ; seq++ {
 			if role == "pub" {
 				<-tick.C
 			}
-			if err := s.Send(ctx, zmq.NewMsg(killShape.msg(gen, seq)...)); err != nil {
+			if err := s.Send(ctx, zmq.NewMsg(killCodec.msg(int(gen), seq)...)); err != nil {
 				return err
 			}
 		}

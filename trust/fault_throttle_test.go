@@ -18,7 +18,7 @@ const (
 	slowBuf  = 64 << 10
 )
 
-var slowShape = shape{frames: 1, size: 8 << 10}
+var slowCodec = bounded(30, 1, 8<<10)
 
 // TestFaultSlowLinkPushBlocks: a PUSH whose only peer sits behind a slow link stops taking
 // messages once its queue and the link's buffers are full; a Send that cannot complete returns
@@ -30,19 +30,19 @@ func TestFaultSlowLinkPushBlocks(t *testing.T) {
 	r := relayTo(t, bindTCP(t, pull), faultnet.WithSocketBuffer(slowBuf))
 	push := newSocket(t, zmq.PUSH, zmq.WithSendHWM(slowHWM))
 	connectTCP(t, push, r.Addr())
-	data := newTally(slowShape)
+	data := newTally(slowCodec)
 	receive(t, g, pull, data)
 	r.Throttle(faultnet.Up, slowRate)
 
 	const blocked = 100 * time.Millisecond // a Send this late counts as blocked
 	const tooMuch = 4000                   // ~16 MiB: far beyond any buffer on the way
-	var sent uint64
+	var sent int64
 	for ; ; sent++ {
 		if sent == tooMuch {
 			t.Fatalf("PUSH took %d messages into a %d B/s link without blocking", sent, slowRate)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), blocked)
-		err := push.Send(ctx, zmq.NewMsg(slowShape.msg(1, sent)...))
+		err := push.Send(ctx, zmq.NewMsg(slowCodec.msg(1, sent)...))
 		cancel()
 		if errors.Is(err, context.DeadlineExceeded) {
 			break
@@ -72,16 +72,16 @@ func TestFaultSlowLinkPubDrops(t *testing.T) {
 		t.Fatal(err)
 	}
 	connectTCP(t, sub, r.Addr())
-	data := newTally(slowShape)
+	data := newTally(slowCodec)
 	receive(t, g, sub, data)
 	subscribed(t, pub, data)
 	r.Throttle(faultnet.Down, slowRate)
 
 	const n = 2000 // ~8 MiB into a 256 KiB/s link
 	start := time.Now()
-	for seq := range uint64(n) {
+	for seq := range int64(n) {
 		ctx, cancel := context.WithTimeout(context.Background(), waitLong)
-		err := pub.Send(ctx, zmq.NewMsg(slowShape.msg(1, seq)...))
+		err := pub.Send(ctx, zmq.NewMsg(slowCodec.msg(1, seq)...))
 		cancel()
 		if err != nil {
 			t.Fatalf("PUB Send %d: %v", seq, err)
@@ -91,8 +91,8 @@ func TestFaultSlowLinkPubDrops(t *testing.T) {
 	r.Normal(faultnet.Down)
 	// The last messages may be dropped too: an end marker on a stream of its own, repeated
 	// until it arrives, says the subscriber has everything it will get.
-	for seq := uint64(0); data.state(2).got == 0; seq++ {
-		if err := pub.Send(context.Background(), zmq.NewMsg(slowShape.msg(2, seq)...)); err != nil {
+	for seq := int64(0); data.state(2).got == 0; seq++ {
+		if err := pub.Send(context.Background(), zmq.NewMsg(slowCodec.msg(2, seq)...)); err != nil {
 			t.Fatal(err)
 		}
 		data.next(2, 0, 2*time.Millisecond)
@@ -115,11 +115,11 @@ func TestFaultSlowLinkPubDrops(t *testing.T) {
 func subscribed(t *testing.T, pub *zmq.Socket, ta *tally) {
 	t.Helper()
 	deadline := time.Now().Add(waitLong)
-	for seq := uint64(0); ta.state(0).got == 0; seq++ {
+	for seq := int64(0); ta.state(0).got == 0; seq++ {
 		if time.Now().After(deadline) {
 			t.Fatal("the subscription never reached the publisher")
 		}
-		if err := pub.Send(context.Background(), zmq.NewMsg(slowShape.msg(0, seq)...)); err != nil {
+		if err := pub.Send(context.Background(), zmq.NewMsg(slowCodec.msg(0, seq)...)); err != nil {
 			t.Fatal(err)
 		}
 		ta.next(0, 0, 2*time.Millisecond)

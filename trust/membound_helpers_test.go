@@ -34,7 +34,7 @@ func within(measured, formula int64) bool {
 	return float64(measured) <= float64(formula)*tolFactor+tolSlack
 }
 
-func mib(n int64) string { return fmt.Sprintf("%.2f MiB", float64(n)/(1<<20)) }
+func mib(n int64) string { return fmt.Sprintf("%.2f MiB", inMiB(n)) }
 
 // greetReady is what a raw NULL peer of socket type typ sends to open a connection: the
 // greeting and READY, written blind (the socket sends its own greeting and READY regardless).

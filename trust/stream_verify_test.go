@@ -2,9 +2,6 @@ package trust_test
 
 import (
 	"fmt"
-	"hash/crc32"
-	"slices"
-	"strings"
 
 	zmq "github.com/purezmq/zmq"
 )
@@ -117,63 +114,4 @@ func (sd *side) acceptData(st *flow, h header, data [][]byte) string {
 		close(sd.trigger)
 	}
 	return fmt.Sprintf("s%d #%d (%s)", st.id, h.seq, describe(kind, sizes))
-}
-
-// checkData compares a message's data frames with what was sent; "" when they are the same,
-// else every way they differ, the first differing frame in detail.
-func checkData(seed uint64, stream int, h header, sizes []int, data [][]byte) string {
-	var bad []string
-	if !slices.Equal(h.sizes, sizes) {
-		bad = append(bad, fmt.Sprintf("its header lists frame sizes %v, not the %v sent", h.sizes, sizes))
-	}
-	if len(data) != len(sizes) {
-		bad = append(bad, fmt.Sprintf("%d data frames arrived (sizes %v), %d were sent", len(data), frameSizes(data, 12), len(sizes)))
-	}
-	wrong, detail := 0, ""
-	for i := range min(len(data), len(sizes)) {
-		f := data[i]
-		d := firstDiff(f[:min(len(f), sizes[i])], frameKey(seed, stream, h.seq, i))
-		if d < 0 && len(f) == sizes[i] {
-			continue
-		}
-		wrong++
-		if detail != "" {
-			continue
-		}
-		detail = fmt.Sprintf("data frame %d of %d (%d bytes sent, %d arrived)", i, len(sizes), sizes[i], len(f))
-		if d >= 0 {
-			n := min(16, len(f)-d)
-			detail += fmt.Sprintf(": first wrong byte at offset %d: got % x, want % x", d,
-				f[d:d+n], expected(frameKey(seed, stream, h.seq, i), d, min(n, sizes[i]-d)))
-		}
-	}
-	if wrong > 0 {
-		bad = append(bad, fmt.Sprintf("%d data frames differ from what was sent; the first is %s", wrong, detail))
-	}
-	sum := uint32(0)
-	for _, f := range data {
-		sum = crc32.Update(sum, castagnoli, f)
-	}
-	if sum != h.sum {
-		bad = append(bad, fmt.Sprintf("CRC-32C of the data %08x, the header says %08x", sum, h.sum))
-	}
-	return strings.Join(bad, ";\n    ")
-}
-
-// frameSizes lists the sizes of up to n frames, for reports.
-func frameSizes(frames [][]byte, n int) string {
-	var b strings.Builder
-	b.WriteString("[")
-	for i, f := range frames {
-		if i == n {
-			fmt.Fprintf(&b, " … %d more", len(frames)-n)
-			break
-		}
-		if i > 0 {
-			b.WriteString(" ")
-		}
-		fmt.Fprintf(&b, "%d", len(f))
-	}
-	b.WriteString("]")
-	return b.String()
 }

@@ -7,10 +7,10 @@ import (
 	"hash/crc32"
 )
 
-// Every message of the checker is a header frame followed by data frames. The header names the
-// stream and sequence number and repeats the shape; each data frame's content is a function of
-// (session seed, stream, seq, frame index), so the receiver regenerates what it should have got
-// and can say which byte differs.
+// Every message the trust suites send (the stream checker's, the fault scenarios', the soak's)
+// is a header frame followed by data frames. The header names the stream and sequence number and
+// repeats the shape; each data frame's content is a function of (seed, stream, seq, frame
+// index), so the receiver regenerates what it should have got and can say which byte differs.
 //
 // Header layout, little-endian: "TRST" kind:1 stream:4 seq:8 n:2 size:4×n crc:4 hcrc:4, where
 // crc is CRC-32C of the data frames in order and hcrc that of the header bytes before it.

@@ -180,7 +180,7 @@ func recvOne(t *testing.T, s *zmq.Socket, i int) {
 	defer cancel()
 	m, err := s.Recv(ctx)
 	if err != nil {
-		t.Fatalf("cycle %d: Recv: %v", i, err)
+		t.Fatalf("cycle %d: Recv: %v\nevery goroutine:\n%s", i, err, allStacks())
 	}
 	if len(m.Frames) != 1 || !bytes.Equal(m.Frames[0], []byte(strconv.Itoa(i))) {
 		t.Fatalf("cycle %d: received %q", i, m.Frames)

@@ -188,7 +188,7 @@ func (c *Conn) decode(caller bool) error {
 func (d *decoder) message() pipe.Msg {
 	n := len(d.frames)
 	var m pipe.Msg
-	if d.msgSize > smallBody {
+	if d.msgSize > pipe.OwnList {
 		if d.bufs != nil {
 			m = d.bufs.TakeList(n)
 		}

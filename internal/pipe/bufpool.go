@@ -24,6 +24,12 @@ type BufPool struct {
 // listsMax bounds the recycled frame lists kept.
 const listsMax = 64
 
+// OwnList is the message size above which a received message has a frame list of its own; the
+// lists of smaller ones are carved from a list shared with their neighbours, cost no allocation
+// and are not worth keeping. Only own lists are given back (Socket.Recycle), so a receiver that
+// recycles small messages pays nothing for it.
+const OwnList = 4 << 10
+
 // PutList keeps m's frame list for reuse; m must not be used afterwards.
 func (p *BufPool) PutList(m Msg) {
 	if cap(m) == 0 || cap(m) > 16 {

@@ -186,11 +186,15 @@ func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
 // frame; the pool keeps the list once.
 func (s *Socket) Recycle(m pipe.Msg) {
 	bufs := s.inbox.Bufs()
+	size := 0
 	for i, f := range m {
+		size += len(f)
 		bufs.Put(f)
 		m[i] = nil
 	}
-	bufs.PutList(m)
+	if size > pipe.OwnList {
+		bufs.PutList(m)
+	}
 }
 
 func (s *Socket) wakeSenders() {

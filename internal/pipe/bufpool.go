@@ -12,13 +12,30 @@ import (
 //
 // Memory given back twice while the pool still holds it is kept once, so two takers never
 // share it: a buffer is known by the last byte of its capacity, which every slice of it from
-// the front shares, and a frame list likewise. The check looks only at what the pool holds of
-// the same size class, which in steady state is a few entries.
+// the front shares, and a frame list likewise; held has the ones the pool holds, so the check
+// costs one map lookup however full the pool is.
 type BufPool struct {
 	mu    sync.Mutex
 	class [poolClasses][][]byte // class k holds buffers of capacity [poolMin<<k, poolMin<<(k+1))
 	bytes int
 	lists []Msg // frame lists of recycled messages, for big messages to come
+	held  map[any]struct{}
+}
+
+// bufEnd and listEnd name a buffer and a frame list by their last element's address.
+func bufEnd(b []byte) *byte { return &b[:cap(b)][cap(b)-1] }
+func listEnd(m Msg) *[]byte { return &m[:cap(m)][cap(m)-1] }
+
+// hold records that the pool holds what end names; false if it did already. With mu held.
+func (p *BufPool) hold(end any) bool {
+	if _, ok := p.held[end]; ok {
+		return false
+	}
+	if p.held == nil {
+		p.held = map[any]struct{}{}
+	}
+	p.held[end] = struct{}{}
+	return true
 }
 
 // listsMax bounds the recycled frame lists kept.
@@ -36,15 +53,9 @@ func (p *BufPool) PutList(m Msg) {
 		return
 	}
 	clear(m[:cap(m)])
-	end := &m[:cap(m)][cap(m)-1]
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, l := range p.lists {
-		if &l[:cap(l)][cap(l)-1] == end {
-			return // kept already
-		}
-	}
-	if len(p.lists) < listsMax {
+	if len(p.lists) < listsMax && p.hold(listEnd(m)) {
 		p.lists = append(p.lists, m[:0])
 	}
 }
@@ -55,6 +66,7 @@ func (p *BufPool) GetList(n int) Msg {
 	defer p.mu.Unlock()
 	if last := len(p.lists) - 1; last >= 0 && cap(p.lists[last]) >= n {
 		m := p.lists[last][:n]
+		delete(p.held, listEnd(m))
 		p.lists[last] = nil
 		p.lists = p.lists[:last]
 		return m
@@ -80,15 +92,9 @@ func (p *BufPool) Put(b []byte) {
 	if k >= poolClasses {
 		return
 	}
-	end := &b[:c][c-1]
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, kept := range p.class[k] {
-		if &kept[:cap(kept)][cap(kept)-1] == end {
-			return // kept already
-		}
-	}
-	if p.bytes+c <= poolMax {
+	if p.bytes+c <= poolMax && p.hold(bufEnd(b)) {
 		p.class[k] = append(p.class[k], b[:0])
 		p.bytes += c
 	}
@@ -119,6 +125,7 @@ func (p *BufPool) Get(n int) []byte {
 				list[last] = nil
 				p.class[c] = list[:last]
 				p.bytes -= cap(b)
+				delete(p.held, bufEnd(b))
 				return b[:n]
 			}
 		}

@@ -182,22 +182,7 @@ func dealerRouterRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 			}
 		}
 	})
-	receive(t, g, dealer, echoes)
-	// At most a window ahead of the echoes (or a trickle while they are lost), so that the
-	// ROUTER's queue to the DEALER does not overflow in the normal course.
-	sendStream(g, dealer, cutCodec, 1, func(seq int64) {
-		if seq >= cutHWM/2 {
-			echoes.next(1, seq-cutHWM/2, 2*time.Millisecond)
-		}
-	})
-	return &rig{relay: r, bound: bev, dir: faultnet.Up, conn: ev, data: data, check: func(t *testing.T, lost int) {
-		reliable(data)(t, lost)
-		st := echoes.state(1)
-		t.Logf("echoes: %v", st)
-		if st.got == 0 {
-			t.Error("no echo came back")
-		}
-	}}
+	return echoedRig(t, g, dealer, data, echoes, &rig{relay: r, bound: bev, dir: faultnet.Up, conn: ev})
 }
 
 // REQ with REQ_RELAXED and REQ_CORRELATE asks again when no reply comes: every request is
@@ -290,20 +275,28 @@ func pairRig(t *testing.T, g *group, opts ...zmq.Option) *rig {
 			}
 		}
 	})
-	receive(t, g, conn, echoes)
-	// At most a window ahead of the echoes (or a trickle while they are lost): the echo path
-	// shares the connection with a sender that would otherwise keep it full.
-	sendStream(g, conn, cutCodec, 1, func(seq int64) {
+	return echoedRig(t, g, conn, data, echoes, &rig{relay: r, bound: bev, dir: faultnet.Up, conn: ev})
+}
+
+// echoedRig finishes a rig whose connect side sends the stream and reads back the echoes: it
+// stays at most a window ahead of the echoes (or at a trickle while they are lost), so that
+// the echo path, which shares the connection with the sender, never overflows in the normal
+// course. The stream obeys the reliable-pipe rule; at least one echo must come back.
+func echoedRig(t *testing.T, g *group, s *zmq.Socket, data, echoes *tally, rg *rig) *rig {
+	receive(t, g, s, echoes)
+	sendStream(g, s, cutCodec, 1, func(seq int64) {
 		if seq >= cutHWM/2 {
 			echoes.next(1, seq-cutHWM/2, 2*time.Millisecond)
 		}
 	})
-	return &rig{relay: r, bound: bev, dir: faultnet.Up, conn: ev, data: data, check: func(t *testing.T, lost int) {
+	rg.data = data
+	rg.check = func(t *testing.T, lost int) {
 		reliable(data)(t, lost)
 		st := echoes.state(1)
 		t.Logf("echoes: %v", st)
 		if st.got == 0 {
 			t.Error("no echo came back")
 		}
-	}}
+	}
+	return rg
 }

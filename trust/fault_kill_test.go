@@ -1,7 +1,6 @@
 package trust_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -189,23 +188,10 @@ type child struct {
 // startChild runs the child peer and returns once it has bound addr.
 func startChild(t *testing.T, role, addr string, gen int) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperProcess$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envRole+"="+role, envAddr+"="+addr, envGen+"="+strconv.Itoa(gen))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, stdin, stdout := startTest(t, "TestHelperProcess", envRole+"="+role, envAddr+"="+addr, envGen+"="+strconv.Itoa(gen))
 	c := &child{cmd: cmd, stdin: stdin}
 	t.Cleanup(func() { c.kill(t) })
-	line, err := bufio.NewReader(stdout).ReadString('\n')
+	line, err := stdout.ReadString('\n')
 	if line != "ready\n" {
 		t.Fatalf("child %s (start %d): %q, %v; want ready", role, gen, line, err)
 	}

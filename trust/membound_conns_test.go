@@ -1,13 +1,11 @@
 package trust_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"strconv"
 	"syscall"
 	"testing"
@@ -33,20 +31,7 @@ func TestMemboundRouterIdlePeers(t *testing.T) {
 	router := newSocket(t, zmq.ROUTER)
 	addr := bindTCP(t, router)
 	base := measure(t)
-	cmd := exec.Command(os.Args[0], "-test.run=^TestMemboundPeersChild$", "-test.count=1")
-	cmd.Env = append(os.Environ(), envPeersAddr+"="+addr, envPeersN+"="+strconv.Itoa(idlePeers))
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
+	cmd, stdin, stdout := startTest(t, "TestMemboundPeersChild", envPeersAddr+"="+addr, envPeersN+"="+strconv.Itoa(idlePeers))
 	defer func() {
 		stdin.Close() // the child closes its connections and exits
 		if err := cmd.Wait(); err != nil {
@@ -60,7 +45,7 @@ func TestMemboundRouterIdlePeers(t *testing.T) {
 			t.Fatalf("message %d of %d: %v", i, idlePeers, err)
 		}
 	}
-	if line, err := bufio.NewReader(stdout).ReadString('\n'); line != "ready\n" {
+	if line, err := stdout.ReadString('\n'); line != "ready\n" {
 		t.Fatalf("the peers' process: %q, %v", line, err)
 	}
 	got := measure(t)

@@ -6,7 +6,6 @@ import (
 	"testing"
 	"testing/synctest"
 
-	"github.com/purezmq/zmq/internal/memnet"
 	"github.com/purezmq/zmq/zmtp"
 )
 
@@ -17,21 +16,7 @@ import (
 // facts, not waits.
 func TestCallerReturnsBeforeBigBody(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ca, cb := memnet.Pipe()
-		defer ca.Close()
-		defer cb.Close()
-		a, b := handshakeOver(ca, cb, cfg("DEALER"), cfg("DEALER"))
-		if a.err != nil || b.err != nil {
-			t.Fatal(a.err, b.err)
-		}
-		rb := run(b.c, 10)
-		defer func() {
-			close(rb.quit)
-			if err := <-rb.done; err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		}()
-		b.c.SetCallerReads(true)
+		ca, b, rb := callerReading(t)
 		queued := func() bool { return rb.ib.Len() > 0 }
 		res := make(chan error, 1)
 		go func() { res <- b.c.ReadAsCaller(context.Background(), nil, queued) }()

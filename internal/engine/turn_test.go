@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"runtime"
 	"testing"
 	"testing/synctest"
@@ -133,21 +134,7 @@ func waitHolder(t *testing.T, c *Conn, h holder) {
 // memnet, so these are instants of the bubble's clock.
 func TestReadTurnWatchdog(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ca, cb := memnet.Pipe()
-		defer ca.Close()
-		defer cb.Close()
-		a, b := handshakeOver(ca, cb, cfg("DEALER"), cfg("DEALER"))
-		if a.err != nil || b.err != nil {
-			t.Fatal(a.err, b.err)
-		}
-		rb := run(b.c, 10)
-		defer func() {
-			close(rb.quit)
-			if err := <-rb.done; err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		}()
-		b.c.SetCallerReads(true)
+		ca, b, rb := callerReading(t)
 		queued := func() bool { return rb.ib.Len() > 0 }
 		holder := func() holder {
 			b.c.turn.mu.Lock()
@@ -186,6 +173,28 @@ func TestReadTurnWatchdog(t *testing.T) {
 			t.Fatalf("twice handBack after the last caller read: %q, %v delivered; want the background reader to have taken the turn back", m, ok)
 		}
 	})
+}
+
+// callerReading is the rig of the read-turn tests: two DEALER connections over memnet, b's
+// under Run and reading as caller too; ca is a's side of the pipe, to write raw frames on.
+// Cleanup stops b's Run (which must end without error) and closes the pipe.
+func callerReading(t *testing.T) (ca net.Conn, b result, rb *running) {
+	t.Helper()
+	ca, cb := memnet.Pipe()
+	t.Cleanup(func() { ca.Close(); cb.Close() })
+	a, b := handshakeOver(ca, cb, cfg("DEALER"), cfg("DEALER"))
+	if a.err != nil || b.err != nil {
+		t.Fatal(a.err, b.err)
+	}
+	rb = run(b.c, 10)
+	t.Cleanup(func() {
+		close(rb.quit)
+		if err := <-rb.done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	b.c.SetCallerReads(true)
+	return ca, b, rb
 }
 
 func pop(r *running) (pipe.Msg, bool) {

@@ -54,7 +54,7 @@ func TestEndpointForms(t *testing.T) {
 				t.Fatal(err)
 			}
 			m, err := pull.Recv(ctx)
-			if err != nil || m.String() != tt.name {
+			if err != nil || string(m.Frames[0]) != tt.name {
 				t.Fatalf("Recv = %q, %v", m, err)
 			}
 			if err := pull.Unbind(last); err != nil {

@@ -26,6 +26,7 @@ type TCPOptions struct {
 	TOS          int           // TOS: IP_TOS (IPV6_TCLASS over IPv6), 0 leaves the system's
 	MaxRT        time.Duration // TCP_MAXRT: TCP_USER_TIMEOUT on Linux, 0 leaves the system's
 	BindToDevice string        // BINDTODEVICE: SO_BINDTODEVICE, "" for none
+	Socks        Socks         // SOCKS_PROXY, SOCKS_USERNAME, SOCKS_PASSWORD
 }
 
 // DefaultTCPOptions are libzmq's defaults.
@@ -138,11 +139,21 @@ func DialTCP(ctx context.Context, addr string, o TCPOptions, b Buffers) (net.Con
 	if err != nil {
 		return nil, fmt.Errorf("%w: tcp://%s", err, addr)
 	}
+	dst := net.JoinHostPort(host, strconv.Itoa(port))
+	if o.Socks.Proxy != "" {
+		dst = o.Socks.Proxy
+	}
 	d := net.Dialer{Control: o.control(b)}
 	d.KeepAlive = -1 // configured below from the socket options
-	c, err := d.DialContext(ctx, network, net.JoinHostPort(host, strconv.Itoa(port)))
+	c, err := d.DialContext(ctx, network, dst)
 	if err != nil {
 		return nil, err
+	}
+	if o.Socks.Proxy != "" {
+		if err := o.Socks.socks5(ctx, c, host, port); err != nil {
+			c.Close()
+			return nil, err
+		}
 	}
 	o.apply(c)
 	if !beforeConnect {

@@ -4,6 +4,7 @@ import (
 	"net"
 	"strconv"
 
+	"github.com/purezmq/zmq/internal/transport"
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
@@ -62,3 +63,7 @@ func socksOption(id OptionID, value any) (Option, bool) {
 	}
 	return set(s), true
 }
+
+// ErrSocks is a SOCKS5 proxy refusing a connection (its authentication, or the connect it was
+// asked for), or not speaking SOCKS5; monitor events of failed attempts carry it.
+var ErrSocks = transport.ErrSocks

@@ -2,6 +2,7 @@ package zmq_test
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"reflect"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/curve"
 )
 
 // TestSetOptionReadsBack: what SetOption sets, Option reads, typed as documented.
@@ -217,4 +219,44 @@ func TestSetOptionConcurrent(t *testing.T) {
 		recvWithin(t, pull, waitLong)
 	}
 	wg.Wait()
+}
+
+// TestSetOptionSecurityAtBind: CURVE set piece by piece with SetOption, in libzmq's order, is
+// checked when an endpoint starts: incomplete, Bind refuses it; complete, a CURVE client talks
+// to it.
+func TestSetOptionSecurityAtBind(t *testing.T) {
+	serverPub, serverSec, err := curve.GenerateKeyPair(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clientPub, clientSec, err := curve.GenerateKeyPair(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server := newSocket(t, zmq.PULL)
+	if err := server.SetOption(zmq.OptCurveServer, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := server.Bind("tcp://127.0.0.1:*"); !errors.Is(err, zmq.ErrOption) {
+		t.Fatalf("Bind of a CURVE server without its secret key = %v, want ErrOption", err)
+	}
+	if err := server.SetOption(zmq.OptCurveSecretKey, serverSec.Z85()); err != nil {
+		t.Fatal(err)
+	}
+	ep := bind(t, server, "tcp://127.0.0.1:*")
+	client := newSocket(t, zmq.PUSH)
+	for _, o := range []struct {
+		id zmq.OptionID
+		v  any
+	}{{zmq.OptCurveServerKey, serverPub.Z85()}, {zmq.OptCurvePublicKey, clientPub.Z85()}, {zmq.OptCurveSecretKey, clientSec.Z85()}} {
+		if err := client.SetOption(o.id, o.v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if m, _ := client.Option(zmq.OptMechanism); m != 2 {
+		t.Fatalf("MECHANISM = %v, want 2 (CURVE)", m)
+	}
+	connect(t, client, ep)
+	sendString(t, client, "secret")
+	expectRecvString(t, server, "secret")
 }

@@ -130,8 +130,8 @@ func TestDirectRecvSecondPeer(t *testing.T) {
 		connect(t, other, ep)
 		sendString(t, other, "from the second peer")
 		r := waitResult(t, res)
-		if r.err != nil || r.m.String() != "from the second peer" {
-			t.Fatalf("got %q, %v", r.m.String(), r.err)
+		if r.err != nil || string(r.m.Frames[0]) != "from the second peer" {
+			t.Fatalf("got %v, %v", r.m, r.err)
 		}
 	})
 }
@@ -210,8 +210,8 @@ func TestDirectHeartbeatWhileAway(t *testing.T) {
 		expectRecvString(t, b, "zero")
 		res := blockedRecv(t, b)
 		must(t, raw.WriteFrame(0, []byte("one")))
-		if r := waitResult(t, res); r.err != nil || r.m.String() != "one" {
-			t.Fatalf("Recv: %q, %v", r.m.String(), r.err)
+		if r := waitResult(t, res); r.err != nil || string(r.m.Frames[0]) != "one" {
+			t.Fatalf("Recv: %v, %v", r.m, r.err)
 		}
 		for i := range 3 { // b stays away from Recv
 			ctx := []byte(fmt.Sprintf("away-%d", i))

@@ -41,7 +41,7 @@ func Example_pubSub() {
 		pub.Send(ctx, zmq.NewMsgString("weather.paris 21C"))
 		select {
 		case m := <-got:
-			fmt.Println(m)
+			fmt.Printf("%s\n", m.Frames[0])
 			return
 		case <-time.After(10 * time.Millisecond):
 		case <-ctx.Done():

@@ -27,7 +27,7 @@ func Example_reqRep() {
 			if err != nil {
 				return // closed
 			}
-			rep.Send(ctx, zmq.NewMsgString("hello, "+req.String()))
+			rep.Send(ctx, zmq.NewMsgString("hello, "+string(req.Frames[0])))
 		}
 	}()
 
@@ -36,7 +36,7 @@ func Example_reqRep() {
 	req.Connect(rep.LastEndpoint())
 	req.Send(ctx, zmq.NewMsgString("world"))
 	reply, _ := req.Recv(ctx)
-	fmt.Println(reply)
+	fmt.Printf("%s\n", reply.Frames[0])
 	// Output: hello, world
 }
 
@@ -57,7 +57,7 @@ func Example_pushPull() {
 	}
 	for i := 0; i < 3; i++ {
 		m, _ := pull.Recv(ctx)
-		fmt.Println(m)
+		fmt.Printf("%s\n", m.Frames[0])
 	}
 	// Output:
 	// task 1
@@ -84,7 +84,7 @@ func Example_dealerRouter() {
 	router.Send(ctx, zmq.NewMsg(m.Frames[0], []byte("do this")))
 
 	job, _ := dealer.Recv(ctx)
-	fmt.Println(job)
+	fmt.Printf("%s\n", job.Frames[0])
 	// Output:
 	// from worker-1: ready
 	// do this

@@ -1,7 +1,10 @@
 package zmq
 
 import (
+	"encoding/hex"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/purezmq/zmq/zmtp"
 )
@@ -40,13 +43,24 @@ func (m Msg) Size() int {
 	return n
 }
 
-// String joins the frames with "|", for logs and tests.
+// String shows the frames for logs and tests, never ambiguously: each is a Go-quoted string
+// when it is valid UTF-8 (non-printable characters escaped), else 0x and its hex digits, so
+// ["a" "" 0x006b8b4567] is three frames whatever bytes they hold.
 func (m Msg) String() string {
-	parts := make([]string, len(m.Frames))
+	var b strings.Builder
+	b.WriteByte('[')
 	for i, f := range m.Frames {
-		parts[i] = string(f)
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if utf8.Valid(f) {
+			b.WriteString(strconv.Quote(string(f)))
+		} else {
+			b.WriteString("0x" + hex.EncodeToString(f))
+		}
 	}
-	return strings.Join(parts, "|")
+	b.WriteByte(']')
+	return b.String()
 }
 
 // Property returns a property of the connection a received message came from, as libzmq's

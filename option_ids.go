@@ -58,6 +58,31 @@ const (
 	OptHeartbeatIvl       OptionID = 75  // ZMQ_HEARTBEAT_IVL, milliseconds or time.Duration
 	OptHeartbeatTTL       OptionID = 76  // ZMQ_HEARTBEAT_TTL, milliseconds or time.Duration
 	OptHeartbeatTimeout   OptionID = 77  // ZMQ_HEARTBEAT_TIMEOUT, milliseconds or time.Duration
+
+	OptSubscribe     OptionID = 6   // ZMQ_SUBSCRIBE, set only: Socket.Subscribe
+	OptUnsubscribe   OptionID = 7   // ZMQ_UNSUBSCRIBE, set only: Socket.Unsubscribe
+	OptRecvMore      OptionID = 13  // ZMQ_RCVMORE, read-only: always 0, Recv returns whole messages
+	OptEvents        OptionID = 15  // ZMQ_EVENTS, read-only: Socket.Events
+	OptBacklog       OptionID = 19  // ZMQ_BACKLOG, connections
+	OptRecvTimeout   OptionID = 27  // ZMQ_RCVTIMEO: -1 only, deadlines come from Recv's ctx
+	OptSendTimeout   OptionID = 28  // ZMQ_SNDTIMEO: -1 only, deadlines come from Send's ctx
+	OptIPv4Only      OptionID = 31  // ZMQ_IPV4ONLY (deprecated): the inverse of IPV6
+	OptIPv6          OptionID = 42  // ZMQ_IPV6, bool or 0/1
+	OptMechanism     OptionID = 43  // ZMQ_MECHANISM, read-only: 0 NULL, 1 PLAIN, 2 CURVE
+	OptTOS           OptionID = 57  // ZMQ_TOS, 0-255
+	OptSocksProxy    OptionID = 68  // ZMQ_SOCKS_PROXY, "host:port" or ""
+	OptTCPMaxRT      OptionID = 80  // ZMQ_TCP_MAXRT, milliseconds or time.Duration
+	OptBindToDevice  OptionID = 92  // ZMQ_BINDTODEVICE, interface name
+	OptMetadata      OptionID = 95  // ZMQ_METADATA (draft in libzmq 4.3), "X-key:value"
+	OptRouterNotify  OptionID = 97  // ZMQ_ROUTER_NOTIFY (draft in libzmq 4.3), NotifyConnect|NotifyDisconnect
+	OptSocksUsername OptionID = 99  // ZMQ_SOCKS_USERNAME (draft in libzmq 4.3), string
+	OptSocksPassword OptionID = 100 // ZMQ_SOCKS_PASSWORD (draft in libzmq 4.3), string
+)
+
+// ROUTER_NOTIFY's flags, libzmq's ZMQ_NOTIFY_CONNECT and ZMQ_NOTIFY_DISCONNECT.
+const (
+	NotifyConnect    = 1
+	NotifyDisconnect = 2
 )
 
 var optionNames = map[OptionID]string{
@@ -79,6 +104,17 @@ var optionNames = map[OptionID]string{
 	OptCurveSecretKey: "CURVE_SECRETKEY", OptCurveServerKey: "CURVE_SERVERKEY", OptZAPDomain: "ZAP_DOMAIN",
 	OptZAPEnforceDomain: "ZAP_ENFORCE_DOMAIN",
 	OptHeartbeatIvl:     "HEARTBEAT_IVL", OptHeartbeatTTL: "HEARTBEAT_TTL", OptHeartbeatTimeout: "HEARTBEAT_TIMEOUT",
+	OptSubscribe: "SUBSCRIBE", OptUnsubscribe: "UNSUBSCRIBE", OptRecvMore: "RCVMORE", OptEvents: "EVENTS",
+	OptBacklog: "BACKLOG", OptRecvTimeout: "RCVTIMEO", OptSendTimeout: "SNDTIMEO", OptIPv4Only: "IPV4ONLY",
+	OptIPv6: "IPV6", OptMechanism: "MECHANISM", OptTOS: "TOS", OptSocksProxy: "SOCKS_PROXY",
+	OptTCPMaxRT: "TCP_MAXRT", OptBindToDevice: "BINDTODEVICE", OptMetadata: "METADATA",
+	OptRouterNotify: "ROUTER_NOTIFY", OptSocksUsername: "SOCKS_USERNAME", OptSocksPassword: "SOCKS_PASSWORD",
+}
+
+// optionAliases are libzmq's deprecated names still in zmq.h, which the guide and pyzmq use.
+var optionAliases = map[string]OptionID{
+	"IDENTITY": OptRoutingID, "CONNECT_RID": OptConnectRoutingID, "DELAY_ATTACH_ON_CONNECT": OptImmediate,
+	"FAIL_UNROUTABLE": OptRouterMandatory, "ROUTER_BEHAVIOR": OptRouterMandatory,
 }
 
 // String returns libzmq's name without the ZMQ_ prefix ("SNDHWM").
@@ -89,9 +125,14 @@ func (id OptionID) String() string {
 	return fmt.Sprintf("OptionID(%d)", int(id))
 }
 
-// LookupOption finds an option by libzmq name, with or without "ZMQ_", in any case.
+// LookupOption finds an option by libzmq name, with or without "ZMQ_", in any case, including
+// libzmq's deprecated aliases (IDENTITY for ROUTING_ID, CONNECT_RID, DELAY_ATTACH_ON_CONNECT,
+// FAIL_UNROUTABLE and ROUTER_BEHAVIOR).
 func LookupOption(name string) (OptionID, bool) {
 	name = strings.TrimPrefix(strings.ToUpper(name), "ZMQ_")
+	if id, ok := optionAliases[name]; ok {
+		return id, true
+	}
 	for id, n := range optionNames {
 		if n == name {
 			return id, true
@@ -160,7 +201,23 @@ func WithOption(id OptionID, value any) Option {
 	if o, ok := securityOption(id, value); ok {
 		return o
 	}
-	return fail("cannot be set when creating a socket")
+	for _, more := range []func(OptionID, any) (Option, bool){transportOption, metaOption, socksOption} {
+		if o, ok := more(id, value); ok {
+			return o
+		}
+	}
+	switch id {
+	case OptType, OptLastEndpoint, OptEvents, OptRecvMore, OptMechanism:
+		return fail("is read-only")
+	case OptSubscribe, OptUnsubscribe, OptConnectRoutingID:
+		return fail("applies to a socket, not its creation: use Socket.SetOption")
+	case OptRecvTimeout, OptSendTimeout:
+		if n, ok := asInt(value); ok && n == -1 {
+			return func(*socketOptions) error { return nil }
+		}
+		return fail("only -1: Send and Recv take their deadline from their ctx")
+	}
+	return fail("unknown or not supported")
 }
 
 func asInt(v any) (int, bool) {

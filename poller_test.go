@@ -205,7 +205,7 @@ func TestPollerChannel(t *testing.T) {
 				t.Fatalf("Channel gave %v", ready)
 			}
 			if m, err := pull.Recv(done); err == nil { // readiness is a hint
-				got = append(got, m.String())
+				got = append(got, string(m.Frames[0]))
 			}
 		case <-timeout:
 			t.Fatalf("received %v through Channel", got)

@@ -84,7 +84,7 @@ func TestProxyQueue(t *testing.T) {
 						return
 					}
 					if m.Len() != 3 || string(m.Frames[0]) != q || string(m.Frames[1]) != "second frame" {
-						t.Errorf("%s got the reply %q", q, m.String())
+						t.Errorf("%s got the reply %q", q, m)
 						return
 					}
 				}
@@ -108,7 +108,7 @@ func publishUntil(t *testing.T, pub, sub *zmq.Socket, topic string) {
 		cancel()
 		if err == nil {
 			if string(m.Frames[0]) != topic+"!" || m.Len() != 2 {
-				t.Fatalf("waiting for %q: got %q", topic, m.String())
+				t.Fatalf("waiting for %q: got %q", topic, m)
 			}
 			return
 		}

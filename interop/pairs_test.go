@@ -1,6 +1,7 @@
 package interop
 
 import (
+	"strings"
 	"testing"
 
 	zmq4 "github.com/pebbe/zmq4"
@@ -232,5 +233,22 @@ func TestOptionNumbersMatchLibzmq(t *testing.T) {
 		if int(id) != want {
 			t.Errorf("%s: purezmq %d, zmq.h %d", name, int(id), want)
 		}
+	}
+	// And the other way: every option purezmq names is zmq.h's, under that name.
+	for n := range 1000 {
+		id := zmq.OptionID(n)
+		name := id.String()
+		if strings.HasPrefix(name, "OptionID(") {
+			continue
+		}
+		if want, ok := libzmqOptions[name]; !ok || want != n {
+			t.Errorf("purezmq option %s = %d; zmq.h has %d (known: %v)", name, n, want, ok)
+		}
+	}
+	if zmq.NotifyConnect != libzmqNotify[0] || zmq.NotifyDisconnect != libzmqNotify[1] {
+		t.Errorf("ROUTER_NOTIFY flags %d, %d; zmq.h %v", zmq.NotifyConnect, zmq.NotifyDisconnect, libzmqNotify)
+	}
+	if major, minor, patch := zmq.Version(); [3]int{major, minor, patch} != libzmqVersion {
+		t.Errorf("Version() = %d.%d.%d, the libzmq tested against is %v", major, minor, patch, libzmqVersion)
 	}
 }

@@ -24,6 +24,7 @@ type Config struct {
 	MaxMsgSize   int64         // largest frame accepted, -1 for no limit
 	HandshakeIvl time.Duration // deadline for the whole handshake, 0 for none
 	Security     mechanism.Config
+	Metadata     zmtp.Metadata // METADATA: our "X-" properties, announced after the standard ones
 
 	HeartbeatIvl     time.Duration // between PINGs to a ZMTP 3.1 peer, 0 for none
 	HeartbeatTTL     time.Duration // announced in our PINGs, in whole deciseconds
@@ -111,6 +112,7 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 	if announcesIdentity[cfg.SocketType] {
 		md = append(md, zmtp.Property{Name: zmtp.PropIdentity, Value: cfg.Identity})
 	}
+	md = append(md, cfg.Metadata...)
 	addr := peerAddress(nc)
 	if sec.Authorize != nil {
 		sec.Identity = cfg.Identity

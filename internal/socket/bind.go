@@ -16,7 +16,8 @@ import (
 type listener struct {
 	s    *Socket
 	l    net.Listener
-	name string // the resolved endpoint, for monitor events
+	name string   // the resolved endpoint, for monitor events
+	o    *Options // as they were at Bind: every connection accepted here has them, as libzmq
 	once sync.Once
 	// stopped is set before stop closes the endpoint's connections: a connection accepted as
 	// Unbind runs may be tracked after that, and acceptLoop closes it then.
@@ -45,6 +46,10 @@ func (s *Socket) Bind(addr string) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
+	o, err := s.snapshot()
+	if err != nil {
+		return err
+	}
 	if ep.Scheme == "inproc" {
 		return s.ctx.bindInproc(s, ep.Addr)
 	}
@@ -54,7 +59,7 @@ func (s *Socket) Bind(addr string) error {
 	)
 	switch ep.Scheme {
 	case "tcp":
-		nl, resolved, err = transport.ListenTCP(ep.Addr, s.opts.Buffers)
+		nl, resolved, err = transport.ListenTCP(ep.Addr, o.TCP, o.Buffers)
 	case "ipc":
 		nl, resolved, err = transport.ListenIPC(ep.Addr)
 	}
@@ -62,7 +67,7 @@ func (s *Socket) Bind(addr string) error {
 		s.emit(MonitorEvent{Type: EvBindFailed, Endpoint: addr, Err: err})
 		return err
 	}
-	l := &listener{s: s, l: nl, name: resolved}
+	l := &listener{s: s, l: nl, name: resolved, o: o}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -100,7 +105,7 @@ func (s *Socket) acceptLoop(l *listener) {
 			}
 			continue
 		}
-		transport.Accepted(nc, s.opts.TCP, s.opts.Buffers)
+		transport.Accepted(nc, l.o.TCP, l.o.Buffers)
 		s.emit(MonitorEvent{Type: EvAccepted, Endpoint: l.name, PeerAddr: peerAddr(nc)})
 		if !s.track(nc, l) {
 			continue
@@ -113,7 +118,7 @@ func (s *Socket) acceptLoop(l *listener) {
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			_ = s.serve(nc, l.name, nil, nil)
+			_ = s.serve(nc, l.name, l.o, nil, nil)
 			s.untrack(nc)
 		}()
 	}

@@ -43,12 +43,13 @@ func (s *Socket) Close() error {
 
 // linger waits until every queued outbound message is written, or the linger period ends.
 func (s *Socket) linger() {
-	if s.opts.Linger == 0 {
+	linger := s.opts().Linger
+	if linger == 0 {
 		return
 	}
 	var deadline <-chan time.Time
-	if s.opts.Linger > 0 {
-		t := time.NewTimer(s.opts.Linger)
+	if linger > 0 {
+		t := time.NewTimer(linger)
 		defer t.Stop()
 		deadline = t.C
 	}

@@ -16,7 +16,8 @@ import (
 type connecter struct {
 	s         *Socket
 	ep        transport.Endpoint
-	l         *link // persistent link, or nil
+	l         *link    // persistent link, or nil
+	o         *Options // as they were at Connect: reconnections keep them, as libzmq
 	connectID []byte
 	ctx       context.Context
 	cancel    context.CancelFunc
@@ -42,8 +43,12 @@ func (s *Socket) Connect(addr string) error {
 	if err != nil {
 		return err
 	}
+	o, err := s.snapshot()
+	if err != nil {
+		return err
+	}
 	if ep.Scheme == "tcp" {
-		if err := transport.CheckDialAddr(ep.Addr); err != nil {
+		if err := transport.CheckDialAddr(ep.Addr, o.TCP); err != nil {
 			return err
 		}
 	}
@@ -56,9 +61,9 @@ func (s *Socket) Connect(addr string) error {
 	s.connectID = nil
 	s.mu.Unlock()
 	if ep.Scheme == "inproc" {
-		return s.ctx.connectInproc(s, ep.Addr, id)
+		return s.ctx.connectInproc(s, ep.Addr, id, o)
 	}
-	c := &connecter{s: s, ep: ep, connectID: id, l: s.persistentLink()}
+	c := &connecter{s: s, ep: ep, connectID: id, o: o, l: s.persistentLink(o)}
 	c.ctx, c.cancel = context.WithCancel(s.base)
 	s.mu.Lock()
 	if s.closed {
@@ -87,30 +92,30 @@ func (s *Socket) Disconnect(addr string) error {
 	return s.stopEndpoint(addr, func(e endpoint) bool { _, ok := e.(*connecter); return ok })
 }
 
-func (s *Socket) dial(ctx context.Context, ep transport.Endpoint) (net.Conn, error) {
+func (s *Socket) dial(ctx context.Context, ep transport.Endpoint, o *Options) (net.Conn, error) {
 	if ep.Scheme == "ipc" {
-		return transport.DialIPC(ctx, ep.Addr, s.opts.Buffers)
+		return transport.DialIPC(ctx, ep.Addr, o.Buffers)
 	}
-	return transport.DialTCP(ctx, ep.Addr, s.opts.TCP, s.opts.Buffers)
+	return transport.DialTCP(ctx, ep.Addr, o.TCP, o.Buffers)
 }
 
 func (s *Socket) connectLoop(c *connecter) {
 	defer s.wg.Done()
-	ivl := s.opts.ReconnectIvl
+	ivl := c.o.ReconnectIvl
 	for {
 		if c.ep.Scheme == "tcp" {
 			// libzmq's non-blocking connect is always in progress at first.
 			s.emit(MonitorEvent{Type: EvConnectDelayed, Endpoint: c.ep.String()})
 		}
-		nc, err := s.dial(c.ctx, c.ep)
+		nc, err := s.dial(c.ctx, c.ep, c.o)
 		if err == nil {
-			ivl = s.opts.ReconnectIvl
+			ivl = c.o.ReconnectIvl
 			s.emit(MonitorEvent{Type: EvConnected, Endpoint: c.ep.String(), PeerAddr: peerAddr(nc)})
 			if s.track(nc, c) {
 				if c.ctx.Err() != nil {
 					nc.Close()
 				}
-				err := s.serve(nc, c.ep.String(), c.l, c.connectID)
+				err := s.serve(nc, c.ep.String(), c.o, c.l, c.connectID)
 				s.untrack(nc)
 				if errors.Is(err, engine.ErrProtocol) || errors.Is(err, engine.ErrSocketType) || errors.Is(err, engine.ErrPeerError) {
 					// A peer that does not speak our protocol, or not to our socket type,
@@ -125,12 +130,12 @@ func (s *Socket) connectLoop(c *connecter) {
 			// libzmq closes the socket of a failed attempt, and its monitor says so.
 			s.emit(MonitorEvent{Type: EvClosed, Endpoint: c.ep.String(), Err: err})
 		}
-		if c.ctx.Err() != nil || s.opts.ReconnectIvl < 0 {
+		if c.ctx.Err() != nil || c.o.ReconnectIvl < 0 {
 			return
 		}
 		wait := ivl
-		if err != nil && s.opts.ReconnectIvlMax > ivl {
-			ivl = min(2*ivl, s.opts.ReconnectIvlMax)
+		if err != nil && c.o.ReconnectIvlMax > ivl {
+			ivl = min(2*ivl, c.o.ReconnectIvlMax)
 		}
 		if !s.quitting() { // a closing socket retries nothing
 			s.emit(MonitorEvent{Type: EvConnectRetried, Endpoint: c.ep.String(), Value: int(wait.Milliseconds()), Err: err})

@@ -19,10 +19,11 @@ type inprocConnecter struct {
 	s         *Socket
 	name      string
 	connectID []byte
-	l         *link   // persistent link (queues while unlinked), or nil
-	peer      *Socket // the binder it is linked to, or nil
-	local     *link   // our side of the live link
-	remote    *link   // the binder's side
+	l         *link    // persistent link (queues while unlinked), or nil
+	o         *Options // the connecting socket's options at Connect
+	peer      *Socket  // the binder it is linked to, or nil
+	local     *link    // our side of the live link
+	remote    *link    // the binder's side
 }
 
 func (c *inprocConnecter) stop() { c.s.ctx.dropConnecter(c) }
@@ -76,8 +77,8 @@ func (c *Context) bindInproc(s *Socket, name string) error {
 	return nil
 }
 
-func (c *Context) connectInproc(s *Socket, name string, connectID []byte) error {
-	ic := &inprocConnecter{s: s, name: name, connectID: connectID, l: s.persistentLink()}
+func (c *Context) connectInproc(s *Socket, name string, connectID []byte, o *Options) error {
+	ic := &inprocConnecter{s: s, name: name, connectID: connectID, o: o, l: s.persistentLink(o)}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s.mu.Lock()
@@ -102,20 +103,21 @@ func (c *Context) link(ic *inprocConnecter, b *Socket) {
 	if ic.peer != nil || !zmtp.Compatible(a.typ.String(), b.typ.String()) {
 		return
 	}
+	ao, bo := ic.o, b.opts()
 	local := ic.l
 	if local == nil {
 		local = &link{}
-		local.p = pipe.New(a.inbox, inprocHWM(b.opts.SendHWM, a.opts.RecvHWM), b.wakeSenders)
+		local.p = pipe.New(a.inbox, inprocHWM(bo.SendHWM, ao.RecvHWM), b.wakeSenders)
 		local.p.RoutingID = ic.connectID
 	} else {
 		local.p.SetOnSpace(b.wakeSenders)
-		local.p.SetHWM(inprocHWM(b.opts.SendHWM, a.opts.RecvHWM))
+		local.p.SetHWM(inprocHWM(bo.SendHWM, ao.RecvHWM))
 	}
 	remote := &link{}
-	remote.p = pipe.New(b.inbox, inprocHWM(a.opts.SendHWM, b.opts.RecvHWM), a.wakeSenders)
-	remote.p.PeerType, remote.p.PeerIdentity = a.typ.String(), a.opts.RoutingID
+	remote.p = pipe.New(b.inbox, inprocHWM(ao.SendHWM, bo.RecvHWM), a.wakeSenders)
+	remote.p.PeerType, remote.p.PeerIdentity = a.typ.String(), ao.RoutingID
 	remote.p.SetOut(inprocOut{local.p})
-	linkInprocSubs(a, b, local.p, remote.p, ic.l == nil)
+	linkInprocSubs(a, b, ao, bo, local.p, remote.p, ic.l == nil)
 
 	b.mu.Lock()
 	ok := !b.closed && b.attachLocked(remote)
@@ -124,15 +126,15 @@ func (c *Context) link(ic *inprocConnecter, b *Socket) {
 		return
 	}
 	a.mu.Lock()
-	local.p.PeerType, local.p.PeerIdentity = b.typ.String(), b.opts.RoutingID
+	local.p.PeerType, local.p.PeerIdentity = b.typ.String(), bo.RoutingID
 	// A lingering socket still hands over what it queued before the bind.
 	ok = local.attached || !a.closed && a.attachLocked(local)
 	if ok {
 		// PROBE_ROUTER: each side's empty probe is the first thing its peer sees, as over tcp.
-		if b.probes() {
+		if b.probes(bo) {
 			local.p.Push(pipe.Msg{{}})
 		}
-		if a.probes() {
+		if a.probes(ao) {
 			remote.p.Push(pipe.Msg{{}})
 		}
 		if local.q != nil {

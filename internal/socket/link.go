@@ -18,12 +18,13 @@ type link struct {
 	persistent bool          // outlives its connections: a connect-side peer that queues while down
 }
 
-func (s *Socket) newLink() *link {
+// newLink makes a peer's pipes with the HWMs and CONFLATE of o.
+func (s *Socket) newLink(o *Options) *link {
 	l := &link{space: pipe.NewWake()}
-	l.p = pipe.New(s.inbox, s.opts.RecvHWM, func() { pipe.Signal(l.space) })
-	l.q = pipe.NewOutQueue(s.opts.SendHWM, s.wakeSenders)
+	l.p = pipe.New(s.inbox, o.RecvHWM, func() { pipe.Signal(l.space) })
+	l.q = pipe.NewOutQueue(o.SendHWM, s.wakeSenders)
 	l.p.SetOut(l.q)
-	s.hookPipe(l.p)
+	s.hookPipe(l.p, o)
 	return l
 }
 
@@ -55,11 +56,11 @@ func (s *Socket) detachLocked(l *link) {
 // queue before the connection exists, or nil when the socket waits for the peer (IMMEDIATE;
 // ROUTER, whose routing ids come from the handshake; the publish-subscribe types, which send
 // their subscriptions to each new connection's pipe).
-func (s *Socket) persistentLink() *link {
-	if s.opts.Immediate || s.typ == ROUTER || s.typ.pubsub() {
+func (s *Socket) persistentLink(o *Options) *link {
+	if o.Immediate || s.typ == ROUTER || s.typ.pubsub() {
 		return nil
 	}
-	l := s.newLink()
+	l := s.newLink(o)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.attachLocked(l) {
@@ -71,10 +72,10 @@ func (s *Socket) persistentLink() *link {
 
 // serve runs one handshaken connection on nc for link l (a fresh link when nil), until it
 // fails or the socket quits. connectID is CONNECT_ROUTING_ID for a fresh link; ep names the
-// endpoint that made nc in monitor events.
-func (s *Socket) serve(nc net.Conn, ep string, l *link, connectID []byte) (err error) {
+// endpoint that made nc in monitor events, o the options it started with.
+func (s *Socket) serve(nc net.Conn, ep string, o *Options, l *link, connectID []byte) (err error) {
 	defer func() { s.endedEvent(ep, nc, err) }()
-	c, peer, err := engine.Handshake(nc, s.engineConfig())
+	c, peer, err := engine.Handshake(nc, s.engineConfig(o))
 	s.handshakeEvent(ep, nc, err)
 	if err != nil {
 		nc.Close()
@@ -82,7 +83,7 @@ func (s *Socket) serve(nc net.Conn, ep string, l *link, connectID []byte) (err e
 	}
 	fresh := l == nil
 	if fresh {
-		l = s.newLink()
+		l = s.newLink(o)
 	}
 	s.mu.Lock()
 	select {
@@ -106,11 +107,13 @@ func (s *Socket) serve(nc net.Conn, ep string, l *link, connectID []byte) (err e
 	l.conn = c
 	s.updateSoleLocked()
 	s.mu.Unlock()
-	if s.probes() {
+	s.notify(o, l, NotifyConnect)
+	if s.probes(o) {
 		l.q.PushFront(pipe.Msg{{}})
 	}
 	err = c.Run(l.p, l.space, l.q, s.quit, s.wakeIdle)
 	s.messageEvent(ep, nc, err)
+	s.notify(o, l, NotifyDisconnect)
 	s.mu.Lock()
 	l.conn = nil
 	s.updateSoleLocked()
@@ -124,6 +127,6 @@ func (s *Socket) serve(nc net.Conn, ep string, l *link, connectID []byte) (err e
 }
 
 // probes reports whether the socket sends PROBE_ROUTER's empty message to each new peer.
-func (s *Socket) probes() bool {
-	return s.opts.ProbeRouter && (s.typ == ROUTER || s.typ == DEALER)
+func (s *Socket) probes(o *Options) bool {
+	return o.ProbeRouter && (s.typ == ROUTER || s.typ == DEALER)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/purezmq/zmq/internal/mechanism"
 	"github.com/purezmq/zmq/internal/transport"
+	"github.com/purezmq/zmq/zmtp"
 )
 
 // Options are a socket's settings, validated by package zmq before they get here.
@@ -33,6 +34,8 @@ type Options struct {
 	Conflate           bool
 	XPubManual         bool
 	OnlyFirstSubscribe bool              // ONLY_FIRST_SUBSCRIBE: frames after a subscription travel as data
+	RouterNotify       int               // ROUTER_NOTIFY: NotifyConnect | NotifyDisconnect
+	Metadata           zmtp.Metadata     // METADATA: "X-" properties announced in READY
 	Buffers            transport.Buffers // SNDBUF, RCVBUF of tcp and ipc connections
 	TCP                transport.TCPOptions
 	Security           mechanism.Config // NULL unless PLAIN or CURVE options are set
@@ -48,6 +51,12 @@ func DefaultOptions() Options {
 		MaxMsgSize:   -1,
 		HandshakeIvl: 30 * time.Second,
 		Buffers:      transport.OSBuffers,
-		TCP:          transport.TCPOptions{Keepalive: -1, KeepaliveCnt: -1},
+		TCP:          transport.DefaultTCPOptions,
 	}
 }
+
+// ROUTER_NOTIFY's flags, libzmq's ZMQ_NOTIFY_CONNECT and ZMQ_NOTIFY_DISCONNECT.
+const (
+	NotifyConnect    = 1
+	NotifyDisconnect = 2
+)

@@ -18,8 +18,8 @@ func (t Type) pubsub() bool { return t == PUB || t == SUB || t == XPUB || t == X
 // hookPipe prepares a new pipe of s: with CONFLATE it keeps only the newest inbound message,
 // and a publisher's pipe hands inbound messages to its pattern as they arrive, so
 // subscriptions take effect whether or not anybody calls Recv.
-func (s *Socket) hookPipe(p *pipe.Pipe) {
-	if s.opts.Conflate && s.typ.conflates() {
+func (s *Socket) hookPipe(p *pipe.Pipe, o *Options) {
+	if o.Conflate && s.typ.conflates() {
 		p.SetConflate()
 	}
 	x, ok := s.pat.(*xpub)
@@ -39,11 +39,11 @@ func (s *Socket) hookPipe(p *pipe.Pipe) {
 // linkInprocSubs prepares two new inproc pipes (hookPipe) and wires them for subscriptions:
 // each side's Ctl hands the message form straight to the other side's pattern. a owns local,
 // b owns remote; local may be a's persistent pipe, prepared already.
-func linkInprocSubs(a, b *Socket, local, remote *pipe.Pipe, fresh bool) {
+func linkInprocSubs(a, b *Socket, ao, bo *Options, local, remote *pipe.Pipe, fresh bool) {
 	if fresh {
-		a.hookPipe(local)
+		a.hookPipe(local, ao)
 	}
-	b.hookPipe(remote)
+	b.hookPipe(remote, bo)
 	if !a.typ.pubsub() {
 		return
 	}

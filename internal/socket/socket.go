@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"sync"
+	"sync/atomic"
 
 	"github.com/purezmq/zmq/internal/engine"
 	"github.com/purezmq/zmq/internal/pipe"
@@ -14,9 +15,11 @@ import (
 // Socket is the generic socket: it owns the inbound queue, the peers' pipes and the endpoints,
 // and applies its type's pattern to every message.
 type Socket struct {
-	ctx  *Context
-	typ  Type
-	opts Options
+	ctx *Context
+	typ Type
+	// optp is the current options, replaced whole (copy on write, under mu) by SetOptions:
+	// readers load it without a lock, and bind and connect keep the snapshot they started with.
+	optp atomic.Pointer[Options]
 
 	mu        sync.Mutex // guards everything below and the pattern's state
 	pat       pattern
@@ -56,7 +59,7 @@ func New(ctx *Context, t Type, o Options) (*Socket, error) {
 		return nil, err
 	}
 	s := &Socket{
-		ctx: ctx, typ: t, opts: o, pat: pat,
+		ctx: ctx, typ: t, pat: pat,
 		links:     map[*link]struct{}{},
 		endpoints: map[string]endpoint{},
 		nconns:    map[net.Conn]endpoint{},
@@ -66,6 +69,7 @@ func New(ctx *Context, t Type, o Options) (*Socket, error) {
 		closing:   make(chan struct{}),
 		quit:      make(chan struct{}),
 	}
+	s.optp.Store(&o)
 	s.base, s.endBase = context.WithCancel(context.Background())
 	if err := ctx.add(s); err != nil {
 		return nil, err
@@ -77,7 +81,10 @@ func New(ctx *Context, t Type, o Options) (*Socket, error) {
 func (s *Socket) Type() Type { return s.typ }
 
 // Options returns the socket's options.
-func (s *Socket) Options() Options { return s.opts }
+func (s *Socket) Options() Options { return *s.opts() }
+
+// opts is the current options; read only (SetOptions replaces them whole).
+func (s *Socket) opts() *Options { return s.optp.Load() }
 
 // Send queues m on the pipe the pattern chooses, waiting for room until ctx is done.
 func (s *Socket) Send(ctx context.Context, m pipe.Msg) error {
@@ -222,16 +229,18 @@ func (s *Socket) SetConnectRoutingID(id []byte) {
 	s.mu.Unlock()
 }
 
-func (s *Socket) engineConfig() engine.Config {
+// engineConfig configures a connection from the options o its endpoint started with.
+func (s *Socket) engineConfig(o *Options) engine.Config {
 	return engine.Config{
 		SocketType:   s.typ.String(),
-		Identity:     s.opts.RoutingID,
-		MaxMsgSize:   s.opts.MaxMsgSize,
-		HandshakeIvl: s.opts.HandshakeIvl,
-		Security:     s.security(),
+		Identity:     o.RoutingID,
+		MaxMsgSize:   o.MaxMsgSize,
+		HandshakeIvl: o.HandshakeIvl,
+		Security:     s.security(o),
+		Metadata:     o.Metadata,
 
-		HeartbeatIvl:     s.opts.HeartbeatIvl,
-		HeartbeatTTL:     s.opts.HeartbeatTTL,
-		HeartbeatTimeout: s.opts.HeartbeatTimeout,
+		HeartbeatIvl:     o.HeartbeatIvl,
+		HeartbeatTTL:     o.HeartbeatTTL,
+		HeartbeatTimeout: o.HeartbeatTimeout,
 	}
 }

@@ -32,7 +32,7 @@ func topic(i int) []byte { return fmt.Appendf(nil, "t%05d", i) }
 func rawSubscriber(t *testing.T, s *Socket) (peer net.Conn, done <-chan struct{}) {
 	t.Helper()
 	server, client := net.Pipe()
-	go func() { _ = s.serve(server, "pipe", nil, nil) }()
+	go func() { _ = s.serve(server, "pipe", s.opts(), nil, nil) }()
 	go func() { _, _ = io.Copy(io.Discard, client) }()
 	var flood []byte
 	flood = zmtp.Greeting{Major: 3, Minor: 1, Mechanism: "NULL"}.Append(flood)

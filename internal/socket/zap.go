@@ -20,8 +20,8 @@ const zapVersion = "1.0"
 
 // security returns the socket's mechanism configuration, with a way to ask the context's ZAP
 // handler on the PLAIN or CURVE server side, and under NULL when a ZAP domain is set.
-func (s *Socket) security() mechanism.Config {
-	sec := s.opts.Security
+func (s *Socket) security(o *Options) mechanism.Config {
+	sec := o.Security
 	if sec.Server || sec.Name() == mechanism.Null && (sec.Domain != "" || sec.EnforceZAP) {
 		sec.Authorize = s.askZAP
 	}
@@ -51,9 +51,9 @@ func (s *Socket) askZAP(req mechanism.ZAPRequest) (mechanism.ZAPReply, error) {
 		return mechanism.ZAPReply{}, err
 	}
 	ctx := s.base
-	if s.opts.HandshakeIvl > 0 {
+	if s.opts().HandshakeIvl > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.opts.HandshakeIvl)
+		ctx, cancel = context.WithTimeout(ctx, s.opts().HandshakeIvl)
 		defer cancel()
 	}
 	id := strconv.AppendUint(nil, zapRequests.Add(1), 10)

@@ -51,7 +51,7 @@ func TestParse(t *testing.T) {
 }
 
 func TestListenTCPResolvesWildcards(t *testing.T) {
-	l, ep, err := ListenTCP("127.0.0.1:*", OSBuffers)
+	l, ep, err := ListenTCP("127.0.0.1:*", DefaultTCPOptions, OSBuffers)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,14 +59,14 @@ func TestListenTCPResolvesWildcards(t *testing.T) {
 	if !strings.HasPrefix(ep, "tcp://127.0.0.1:") || strings.HasSuffix(ep, ":0") {
 		t.Fatalf("endpoint %q does not name the bound port", ep)
 	}
-	_, _, err = ListenTCP(strings.TrimPrefix(ep, "tcp://"), OSBuffers)
+	_, _, err = ListenTCP(strings.TrimPrefix(ep, "tcp://"), DefaultTCPOptions, OSBuffers)
 	if !errors.Is(err, zerr.ErrAddrInUse) {
 		t.Fatalf("second bind: %v, want ErrAddrInUse", err)
 	}
-	if _, _, err := ListenTCP("nohost.invalid:1", OSBuffers); !errors.Is(err, zerr.ErrEndpoint) {
+	if _, _, err := ListenTCP("nohost.invalid:1", DefaultTCPOptions, OSBuffers); !errors.Is(err, zerr.ErrEndpoint) {
 		t.Fatalf("bind to an unresolvable host: %v, want ErrEndpoint", err)
 	}
-	if err := CheckDialAddr("127.0.0.1:*"); !errors.Is(err, zerr.ErrEndpoint) {
+	if err := CheckDialAddr("127.0.0.1:*", DefaultTCPOptions); !errors.Is(err, zerr.ErrEndpoint) {
 		t.Fatalf("connect to port *: %v, want ErrEndpoint", err)
 	}
 }

@@ -53,10 +53,10 @@ func (s *Socket) detachLocked(l *link) {
 
 // persistentLink returns a link attached right away for a connect-side endpoint, so messages
 // queue before the connection exists, or nil when the socket waits for the peer (IMMEDIATE;
-// ROUTER, whose routing ids come from the handshake; the publish-subscribe types, which send
-// their subscriptions to each new connection's pipe).
+// routed types, whose routing ids come with each connection; the publish-subscribe types, which
+// send their subscriptions to each new connection's pipe).
 func (s *Socket) persistentLink() *link {
-	if s.opts.Immediate || s.typ == ROUTER || s.typ.pubsub() {
+	if s.opts.Immediate || s.caps.Routed || s.caps.PubSub {
 		return nil
 	}
 	l := s.newLink()
@@ -125,5 +125,5 @@ func (s *Socket) serve(nc net.Conn, ep string, l *link, connectID []byte) (err e
 
 // probes reports whether the socket sends PROBE_ROUTER's empty message to each new peer.
 func (s *Socket) probes() bool {
-	return s.opts.ProbeRouter && (s.typ == ROUTER || s.typ == DEALER)
+	return s.opts.ProbeRouter && s.caps.Probe
 }

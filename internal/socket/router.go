@@ -7,6 +7,10 @@ import (
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
+func init() {
+	register(ROUTER, func(o *Options) pattern { return newRouter(o) }, Caps{Send: true, Recv: true, Routed: true, Probe: true})
+}
+
 // router prefixes each inbound message with its peer's routing id and routes outbound messages
 // by their first frame (RFC 28). Unroutable messages are dropped, or fail with
 // EHOSTUNREACH under ROUTER_MANDATORY; a peer at its HWM drops too, or blocks under

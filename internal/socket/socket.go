@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/purezmq/zmq/internal/engine"
+	"github.com/purezmq/zmq/internal/mechanism"
 	"github.com/purezmq/zmq/internal/pipe"
 	"github.com/purezmq/zmq/internal/zerr"
 )
@@ -16,6 +17,7 @@ import (
 type Socket struct {
 	ctx  *Context
 	typ  Type
+	caps Caps
 	opts Options
 
 	mu        sync.Mutex // guards everything below and the pattern's state
@@ -51,12 +53,17 @@ func New(ctx *Context, t Type, o Options) (*Socket, error) {
 	if err := o.Security.Prepare(); err != nil {
 		return nil, err
 	}
-	pat, err := newPattern(t, &o)
+	k, err := lookupKind(t)
 	if err != nil {
 		return nil, err
 	}
+	if k.caps.Raw && o.Security.Name() != mechanism.Null {
+		// libzmq ignores a mechanism on a raw socket; refusing it keeps a program that asked for
+		// CURVE from sending plaintext unawares.
+		return nil, fmt.Errorf("%w: %v speaks raw bytes, without a security mechanism", zerr.ErrNotSupported, t)
+	}
 	s := &Socket{
-		ctx: ctx, typ: t, opts: o, pat: pat,
+		ctx: ctx, typ: t, caps: k.caps, opts: o, pat: k.newPattern(&o),
 		links:     map[*link]struct{}{},
 		endpoints: map[string]endpoint{},
 		nconns:    map[net.Conn]endpoint{},
@@ -75,6 +82,9 @@ func New(ctx *Context, t Type, o Options) (*Socket, error) {
 
 // Type returns the socket's type.
 func (s *Socket) Type() Type { return s.typ }
+
+// Caps returns what the socket's type can do.
+func (s *Socket) Caps() Caps { return s.caps }
 
 // Options returns the socket's options.
 func (s *Socket) Options() Options { return s.opts }

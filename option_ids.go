@@ -79,6 +79,7 @@ var optionNames = map[OptionID]string{
 	OptCurveSecretKey: "CURVE_SECRETKEY", OptCurveServerKey: "CURVE_SERVERKEY", OptZAPDomain: "ZAP_DOMAIN",
 	OptZAPEnforceDomain: "ZAP_ENFORCE_DOMAIN",
 	OptHeartbeatIvl:     "HEARTBEAT_IVL", OptHeartbeatTTL: "HEARTBEAT_TTL", OptHeartbeatTimeout: "HEARTBEAT_TIMEOUT",
+	OptStreamNotify: "STREAM_NOTIFY",
 }
 
 // String returns libzmq's name without the ZMQ_ prefix ("SNDHWM").
@@ -158,6 +159,9 @@ func WithOption(id OptionID, value any) Option {
 		return o
 	}
 	if o, ok := securityOption(id, value); ok {
+		return o
+	}
+	if o, ok := streamOption(id, value); ok {
 		return o
 	}
 	return fail("cannot be set when creating a socket")

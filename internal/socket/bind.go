@@ -45,6 +45,9 @@ func (s *Socket) Bind(addr string) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
+	if err := s.checkRawTransport(ep.Scheme); err != nil {
+		return err
+	}
 	if ep.Scheme == "inproc" {
 		return s.ctx.bindInproc(s, ep.Addr)
 	}

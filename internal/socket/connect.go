@@ -42,6 +42,9 @@ func (s *Socket) Connect(addr string) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkRawTransport(ep.Scheme); err != nil {
+		return err
+	}
 	if ep.Scheme == "tcp" {
 		if err := transport.CheckDialAddr(ep.Addr); err != nil {
 			return err

@@ -12,10 +12,11 @@ import (
 type link struct {
 	p          *pipe.Pipe
 	q          *pipe.OutQueue
-	space      chan struct{} // inbound credit freed (wakes the connection's reader)
-	conn       *engine.Conn  // guarded by the socket's mu
-	attached   bool          // known to the pattern; guarded by the socket's mu
-	persistent bool          // outlives its connections: a connect-side peer that queues while down
+	space      chan struct{}   // inbound credit freed (wakes the connection's reader)
+	conn       *engine.Conn    // guarded by the socket's mu
+	raw        *engine.RawConn // a raw socket's connection instead; guarded by the socket's mu
+	attached   bool            // known to the pattern; guarded by the socket's mu
+	persistent bool            // outlives its connections: a connect-side peer that queues while down
 }
 
 func (s *Socket) newLink() *link {
@@ -73,6 +74,9 @@ func (s *Socket) persistentLink() *link {
 // fails or the socket quits. connectID is CONNECT_ROUTING_ID for a fresh link; ep names the
 // endpoint that made nc in monitor events.
 func (s *Socket) serve(nc net.Conn, ep string, l *link, connectID []byte) (err error) {
+	if s.caps.Raw {
+		return s.serveRaw(nc, ep, connectID)
+	}
 	defer func() { s.endedEvent(ep, nc, err) }()
 	c, peer, err := engine.Handshake(nc, s.engineConfig())
 	s.handshakeEvent(ep, nc, err)

@@ -33,6 +33,7 @@ type Options struct {
 	Conflate           bool
 	XPubManual         bool
 	OnlyFirstSubscribe bool              // ONLY_FIRST_SUBSCRIBE: frames after a subscription travel as data
+	StreamNotify       bool              // STREAM_NOTIFY: a STREAM hears of connections opening and closing
 	Buffers            transport.Buffers // SNDBUF, RCVBUF of tcp and ipc connections
 	TCP                transport.TCPOptions
 	Security           mechanism.Config // NULL unless PLAIN or CURVE options are set
@@ -46,6 +47,7 @@ func DefaultOptions() Options {
 		Linger:       30 * time.Second,
 		ReconnectIvl: 100 * time.Millisecond,
 		MaxMsgSize:   -1,
+		StreamNotify: true,
 		HandshakeIvl: 30 * time.Second,
 		Buffers:      transport.OSBuffers,
 		TCP:          transport.TCPOptions{Keepalive: -1, KeepaliveCnt: -1},

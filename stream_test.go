@@ -281,4 +281,3 @@ func TestStreamLingerFlushes(t *testing.T) {
 		t.Fatalf("client read %d bytes before the close, want %d", n, len(big))
 	}
 }
-

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/purezmq/zmq"
@@ -279,5 +280,41 @@ func TestStreamLingerFlushes(t *testing.T) {
 	}
 	if n := <-read; n != len(big) {
 		t.Fatalf("client read %d bytes before the close, want %d", n, len(big))
+	}
+}
+
+// TestStreamSendHWM: a client that reads nothing holds Send back after SNDHWM messages (plus
+// what the writer and the kernel hold), and its departure fails the waiting Send.
+func TestStreamSendHWM(t *testing.T) {
+	t.Parallel()
+	const hwm, size = 4, 64 << 10
+	srv := newSocket(t, zmq.STREAM, zmq.WithSendHWM(hwm), zmq.WithSendBuffer(size))
+	c := rawDial(t, bind(t, srv, "tcp://127.0.0.1:*"))
+	if err := c.(*net.TCPConn).SetReadBuffer(size); err != nil {
+		t.Fatal(err)
+	}
+	id := expectNotify(t, srv)
+	var sent atomic.Int64
+	done := make(chan error, 1)
+	body := make([]byte, size)
+	sender := goID(func() {
+		for {
+			if err := sendErr(srv, id, body); err != nil {
+				done <- err
+				return
+			}
+			sent.Add(1)
+		}
+	})
+	waitParked(t, sendParked, sender)
+	// The queue, one message in the writer's hands, and what the kernel's buffers hold (a
+	// MiB at most: Linux doubles what was asked for) at most.
+	t.Logf("%d messages taken", sent.Load())
+	if n, most := sent.Load(), int64(hwm+1+16); n > most {
+		t.Fatalf("%d messages of %d KiB taken for a client that reads nothing, want at most %d", n, size>>10, most)
+	}
+	c.Close()
+	if err := <-done; !errors.Is(err, zmq.ErrHostUnreachable) {
+		t.Fatalf("Send waiting for a departed client: %v, want ErrHostUnreachable", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/internal/parked"
 	"github.com/purezmq/zmq/zmtp"
 )
 
@@ -173,7 +174,7 @@ func TestBadOptions(t *testing.T) {
 // TestBadSocketUse: unsupported socket types and empty messages are refused with an error.
 func TestBadSocketUse(t *testing.T) {
 	t.Parallel()
-	for _, typ := range []zmq.Type{zmq.Type(-1), zmq.Type(99), zmq.STREAM} {
+	for _, typ := range []zmq.Type{zmq.Type(-1), zmq.Type(99)} {
 		if s, err := zmq.NewSocket(typ); err == nil {
 			s.Close()
 			t.Errorf("NewSocket(%v) succeeded", typ)
@@ -233,7 +234,9 @@ func rawWrite(t *testing.T, c net.Conn, b []byte) {
 	t.Helper()
 	_ = c.SetWriteDeadline(time.Now().Add(waitLong))
 	if _, err := c.Write(b); err != nil {
-		t.Fatalf("raw write: %v", err)
+		// A socket that stops reading its peer is the bug these tests look for: show where
+		// every goroutine stands.
+		t.Fatalf("raw write: %v\nevery goroutine:\n%s", err, parked.Stacks())
 	}
 }
 

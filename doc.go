@@ -3,7 +3,8 @@
 //
 // A socket has a type that fixes how it routes messages — REQ/REP for lock-step request and
 // reply, DEALER/ROUTER for asynchronous request and reply, PUSH/PULL for pipelines, PUB/SUB and
-// XPUB/XSUB for publish-subscribe, PAIR for one-to-one — and talks to any number of peers over
+// XPUB/XSUB for publish-subscribe, PAIR for one-to-one, STREAM for raw bytes with programs that
+// do not speak ZeroMQ — and talks to any number of peers over
 // tcp, ipc (unix sockets) and inproc (in-process, no copy) endpoints, optionally secured with
 // PLAIN or CURVE and judged by a ZAP handler (package auth). Connect returns at once; the socket connects, reconnects and
 // queues messages in the background, honouring high-water marks.
@@ -14,6 +15,13 @@
 //	req.Connect("tcp://127.0.0.1:5555")
 //	req.Send(ctx, zmq.NewMsgString("hello"))
 //	msg, _ := rep.Recv(ctx)
+//
+// A STREAM socket speaks raw tcp or ipc: each connection, accepted or made, is a peer with a
+// 5-byte routing id, and each message is [routing id, bytes]. Bytes arrive in the chunks the
+// reads give (at most 8 KiB each); [routing id, empty] announces a connection opening and its
+// peer closing it (WithStreamNotify). Sending [routing id, bytes] writes them; sending
+// [routing id, empty] closes the connection once what was sent before is written, and the id
+// is gone at once (no notification follows); an unknown id fails with ErrHostUnreachable.
 //
 // Every call that can block takes a context: its deadline is libzmq's SNDTIMEO/RCVTIMEO, and a
 // context that is already done makes the call non-blocking (ZMQ_DONTWAIT). Errors are sentinels

@@ -109,6 +109,7 @@ var optionNames = map[OptionID]string{
 	OptIPv6: "IPV6", OptMechanism: "MECHANISM", OptTOS: "TOS", OptSocksProxy: "SOCKS_PROXY",
 	OptTCPMaxRT: "TCP_MAXRT", OptBindToDevice: "BINDTODEVICE", OptMetadata: "METADATA",
 	OptRouterNotify: "ROUTER_NOTIFY", OptSocksUsername: "SOCKS_USERNAME", OptSocksPassword: "SOCKS_PASSWORD",
+	OptStreamNotify: "STREAM_NOTIFY",
 }
 
 // optionAliases are libzmq's deprecated names still in zmq.h, which the guide and pyzmq use.
@@ -201,7 +202,7 @@ func WithOption(id OptionID, value any) Option {
 	if o, ok := securityOption(id, value); ok {
 		return o
 	}
-	for _, more := range []func(OptionID, any) (Option, bool){transportOption, metaOption, socksOption} {
+	for _, more := range []func(OptionID, any) (Option, bool){transportOption, metaOption, socksOption, streamOption} {
 		if o, ok := more(id, value); ok {
 			return o
 		}

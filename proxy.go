@@ -66,10 +66,10 @@ func proxy(ctx context.Context, frontend, backend, capture, control *Socket) err
 			}
 		}()
 	}
-	if canRecv(frontend.Type()) && canSend(backend.Type()) {
+	if frontend.s.Caps().Recv && backend.s.Caps().Send {
 		start(func(ctx context.Context) error { return p.forward(ctx, frontend, backend, 0, 4) })
 	}
-	if backend != frontend && canRecv(backend.Type()) && canSend(frontend.Type()) {
+	if backend != frontend && backend.s.Caps().Recv && frontend.s.Caps().Send {
 		start(func(ctx context.Context) error { return p.forward(ctx, backend, frontend, 4, 0) })
 	}
 	if control != nil {
@@ -82,9 +82,6 @@ func proxy(ctx context.Context, frontend, backend, capture, control *Socket) err
 	}
 	return err
 }
-
-func canRecv(t Type) bool { return t != PUB && t != PUSH }
-func canSend(t Type) bool { return t != SUB && t != PULL }
 
 // forward moves whole messages from one socket to the other; from and to index p.stats.
 func (p *proxyRun) forward(ctx context.Context, src, dst *Socket, from, to int) error {

@@ -18,7 +18,7 @@ const (
 	PUSH   Type = Type(socket.PUSH)   // pipeline source, round-robin (RFC 30)
 	XPUB   Type = Type(socket.XPUB)   // publisher passing subscriptions to the application (RFC 29)
 	XSUB   Type = Type(socket.XSUB)   // subscriber sending subscriptions as messages (RFC 29)
-	STREAM Type = Type(socket.STREAM) // raw TCP (not yet implemented)
+	STREAM Type = Type(socket.STREAM) // raw tcp or ipc, each connection addressed by a routing id (libzmq's ZMQ_STREAM)
 )
 
 // String returns the type's name as ZMTP sends it ("REQ", "ROUTER", ...).

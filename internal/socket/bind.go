@@ -46,6 +46,9 @@ func (s *Socket) Bind(addr string) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
+	if err := s.checkRawTransport(ep.Scheme); err != nil {
+		return err
+	}
 	o, err := s.snapshot()
 	if err != nil {
 		return err

@@ -69,7 +69,7 @@ func (s *Socket) flushed() bool {
 		if l.q == nil {
 			continue
 		}
-		if n := l.q.Len(); n > 0 || (l.conn != nil && l.conn.Busy()) {
+		if n := l.q.Len(); n > 0 || (l.conn != nil && l.conn.Busy()) || (l.raw != nil && l.raw.Busy()) {
 			return false
 		}
 	}

@@ -43,6 +43,9 @@ func (s *Socket) Connect(addr string) error {
 	if err != nil {
 		return err
 	}
+	if err := s.checkRawTransport(ep.Scheme); err != nil {
+		return err
+	}
 	o, err := s.snapshot()
 	if err != nil {
 		return err

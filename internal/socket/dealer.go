@@ -2,6 +2,10 @@ package socket
 
 import "github.com/purezmq/zmq/internal/pipe"
 
+func init() {
+	register(DEALER, func(*Options) pattern { return &dealer{} }, Caps{Send: true, Recv: true, Conflate: true, Probe: true})
+}
+
 // dealer sends round-robin and fair-queues inbound, with no envelope handling (RFC 28).
 type dealer struct{ lb }
 

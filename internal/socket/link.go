@@ -12,10 +12,11 @@ import (
 type link struct {
 	p          *pipe.Pipe
 	q          *pipe.OutQueue
-	space      chan struct{} // inbound credit freed (wakes the connection's reader)
-	conn       *engine.Conn  // guarded by the socket's mu
-	attached   bool          // known to the pattern; guarded by the socket's mu
-	persistent bool          // outlives its connections: a connect-side peer that queues while down
+	space      chan struct{}   // inbound credit freed (wakes the connection's reader)
+	conn       *engine.Conn    // guarded by the socket's mu
+	raw        *engine.RawConn // a raw socket's connection instead; guarded by the socket's mu
+	attached   bool            // known to the pattern; guarded by the socket's mu
+	persistent bool            // outlives its connections: a connect-side peer that queues while down
 }
 
 // newLink makes a peer's pipes with the HWMs and CONFLATE of o.
@@ -54,10 +55,10 @@ func (s *Socket) detachLocked(l *link) {
 
 // persistentLink returns a link attached right away for a connect-side endpoint, so messages
 // queue before the connection exists, or nil when the socket waits for the peer (IMMEDIATE;
-// ROUTER, whose routing ids come from the handshake; the publish-subscribe types, which send
-// their subscriptions to each new connection's pipe).
+// routed types, whose routing ids come with each connection; the publish-subscribe types, which
+// send their subscriptions to each new connection's pipe).
 func (s *Socket) persistentLink(o *Options) *link {
-	if o.Immediate || s.typ == ROUTER || s.typ.pubsub() {
+	if o.Immediate || s.caps.Routed || s.caps.PubSub {
 		return nil
 	}
 	l := s.newLink(o)
@@ -74,6 +75,9 @@ func (s *Socket) persistentLink(o *Options) *link {
 // fails or the socket quits. connectID is CONNECT_ROUTING_ID for a fresh link; ep names the
 // endpoint that made nc in monitor events, o the options it started with.
 func (s *Socket) serve(nc net.Conn, ep string, o *Options, l *link, connectID []byte) (err error) {
+	if s.caps.Raw {
+		return s.serveRaw(nc, ep, o, connectID)
+	}
 	defer func() { s.endedEvent(ep, nc, err) }()
 	c, peer, err := engine.Handshake(nc, s.engineConfig(o))
 	s.handshakeEvent(ep, nc, err)
@@ -128,5 +132,5 @@ func (s *Socket) serve(nc net.Conn, ep string, o *Options, l *link, connectID []
 
 // probes reports whether the socket sends PROBE_ROUTER's empty message to each new peer.
 func (s *Socket) probes(o *Options) bool {
-	return o.ProbeRouter && (s.typ == ROUTER || s.typ == DEALER)
+	return o.ProbeRouter && s.caps.Probe
 }

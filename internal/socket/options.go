@@ -36,6 +36,7 @@ type Options struct {
 	OnlyFirstSubscribe bool              // ONLY_FIRST_SUBSCRIBE: frames after a subscription travel as data
 	RouterNotify       int               // ROUTER_NOTIFY: NotifyConnect | NotifyDisconnect
 	Metadata           zmtp.Metadata     // METADATA: "X-" properties announced in READY
+	StreamNotify       bool              // STREAM_NOTIFY: a STREAM hears of connections opening and closing
 	Buffers            transport.Buffers // SNDBUF, RCVBUF of tcp and ipc connections
 	TCP                transport.TCPOptions
 	Security           mechanism.Config // NULL unless PLAIN or CURVE options are set
@@ -49,6 +50,7 @@ func DefaultOptions() Options {
 		Linger:       30 * time.Second,
 		ReconnectIvl: 100 * time.Millisecond,
 		MaxMsgSize:   -1,
+		StreamNotify: true,
 		HandshakeIvl: 30 * time.Second,
 		Buffers:      transport.OSBuffers,
 		TCP:          transport.DefaultTCPOptions,

@@ -2,6 +2,10 @@ package socket
 
 import "github.com/purezmq/zmq/internal/pipe"
 
+func init() {
+	register(PAIR, func(*Options) pattern { return &pair{} }, Caps{Send: true, Recv: true, Conflate: true})
+}
+
 // pair talks to exactly one peer (RFC 31); a second one is refused.
 type pair struct{ peer *pipe.Pipe }
 

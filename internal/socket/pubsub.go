@@ -7,22 +7,25 @@ import (
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
-// conflates reports whether CONFLATE applies to t's inbound messages: the types without
-// envelopes or subscriptions to keep whole, as libzmq.
-func (t Type) conflates() bool { return t == SUB || t == PULL || t == DEALER || t == PAIR }
+// interceptor is a pattern that takes inbound messages as they arrive (a publisher's
+// subscriptions), whether or not anybody calls Recv.
+type interceptor interface {
+	intercept(p *pipe.Pipe, m pipe.Msg, dst []pipe.Msg) ([]pipe.Msg, bool)
+}
 
-// pubsub reports whether t is one of RFC 29's types, whose peers are not kept across
-// reconnections: each connection is a fresh pipe that a subscriber sends its subscriptions to.
-func (t Type) pubsub() bool { return t == PUB || t == SUB || t == XPUB || t == XSUB }
+// subscriber is a pattern its application subscribes through (Socket.Subscribe).
+type subscriber interface {
+	appSubscribe(prefix []byte, on bool) error
+}
 
 // hookPipe prepares a new pipe of s: with CONFLATE it keeps only the newest inbound message,
 // and a publisher's pipe hands inbound messages to its pattern as they arrive, so
 // subscriptions take effect whether or not anybody calls Recv.
 func (s *Socket) hookPipe(p *pipe.Pipe, o *Options) {
-	if o.Conflate && s.typ.conflates() {
+	if o.Conflate && s.caps.Conflate {
 		p.SetConflate()
 	}
-	x, ok := s.pat.(*xpub)
+	x, ok := s.pat.(interceptor)
 	if !ok {
 		return
 	}
@@ -44,7 +47,7 @@ func linkInprocSubs(a, b *Socket, ao, bo *Options, local, remote *pipe.Pipe, fre
 		a.hookPipe(local, ao)
 	}
 	b.hookPipe(remote, bo)
-	if !a.typ.pubsub() {
+	if !a.caps.PubSub {
 		return
 	}
 	if fresh {
@@ -78,20 +81,11 @@ func (s *Socket) Subscribe(prefix []byte, on bool) error {
 	if s.closed {
 		return zerr.ErrClosed
 	}
-	if xp, ok := s.pat.(*xpub); ok {
-		return xp.manualSubscribe(prefix, on)
-	}
-	x, ok := s.pat.(*xsub)
+	x, ok := s.pat.(subscriber)
 	if !ok {
 		return fmt.Errorf("%w: %v cannot subscribe", zerr.ErrNotSupported, s.typ)
 	}
-	sub := make([]byte, 1+len(prefix))
-	if on {
-		sub[0] = 1
-	}
-	copy(sub[1:], prefix)
-	x.subscribe(sub)
-	return nil
+	return x.appSubscribe(prefix, on)
 }
 
 // inprocOut's HasRoom lets XPUB_NODROP wait on an inproc subscriber's credit.

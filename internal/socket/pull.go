@@ -5,6 +5,10 @@ import (
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
+func init() {
+	register(PULL, func(*Options) pattern { return &pull{} }, Caps{Recv: true, Conflate: true})
+}
+
 // pull fair-queues from its peers and cannot send (RFC 30).
 type pull struct{}
 

@@ -5,6 +5,8 @@ import (
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
+func init() { register(PUSH, func(*Options) pattern { return &push{} }, Caps{Send: true}) }
+
 // push sends round-robin and cannot receive (RFC 30).
 type push struct{ lb }
 

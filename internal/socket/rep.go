@@ -7,6 +7,8 @@ import (
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
+func init() { register(REP, func(*Options) pattern { return &rep{} }, Caps{Send: true, Recv: true}) }
+
 // rep receives a request, keeps its envelope (every frame up to the empty delimiter) and sends
 // the reply back to the same peer with the envelope restored (RFC 28).
 type rep struct {

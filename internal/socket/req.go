@@ -8,6 +8,10 @@ import (
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
+func init() {
+	register(REQ, func(o *Options) pattern { return &req{correlate: o.ReqCorrelate, relaxed: o.ReqRelaxed} }, Caps{Send: true, Recv: true})
+}
+
 // req is a DEALER that adds the empty delimiter, goes in lock-step (send, then receive the reply
 // from the peer it asked), and with REQ_CORRELATE prefixes a request id that the reply must echo
 // (RFC 28, libzmq 4.3).

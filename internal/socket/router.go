@@ -7,28 +7,38 @@ import (
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
+func init() {
+	register(ROUTER, func(o *Options) pattern { return newRouter(o) }, Caps{Send: true, Recv: true, Routed: true, Probe: true})
+}
+
 // router prefixes each inbound message with its peer's routing id and routes outbound messages
 // by their first frame (RFC 28). Unroutable messages are dropped, or fail with
 // EHOSTUNREACH under ROUTER_MANDATORY; a peer at its HWM drops too, or blocks under
 // ROUTER_MANDATORY.
 type router struct {
 	byID      map[string]*pipe.Pipe
-	next      uint32
+	ids       idGen
 	mandatory bool
 	handover  bool
 }
 
 func newRouter(o *Options) *router {
-	return &router{byID: map[string]*pipe.Pipe{}, next: 0x6b8b4567, mandatory: o.RouterMandatory, handover: o.RouterHandover}
+	return &router{byID: map[string]*pipe.Pipe{}, ids: newIDGen(), mandatory: o.RouterMandatory, handover: o.RouterHandover}
 }
 
-// generated ids start with a zero byte, which applications may not use, so they never clash.
-func (s *router) generate() []byte {
+// idGen makes routing ids for peers that bring none: a zero byte, which applications may not
+// use, so they never clash, then a 32-bit counter, as libzmq.
+type idGen struct{ next uint32 }
+
+// newIDGen starts where libzmq's first ids do (its seed's first random number).
+func newIDGen() idGen { return idGen{next: 0x6b8b4566} }
+
+func (g *idGen) generate(taken map[string]*pipe.Pipe) []byte {
 	id := make([]byte, 5)
 	for {
-		s.next++
-		binary.BigEndian.PutUint32(id[1:], s.next)
-		if _, taken := s.byID[string(id)]; !taken {
+		g.next++
+		binary.BigEndian.PutUint32(id[1:], g.next)
+		if _, used := taken[string(id)]; !used {
 			return id
 		}
 	}
@@ -40,7 +50,7 @@ func (s *router) attach(p *pipe.Pipe) bool {
 		id = p.PeerIdentity
 	}
 	if len(id) == 0 {
-		id = s.generate()
+		id = s.ids.generate(s.byID)
 	}
 	if old, taken := s.byID[string(id)]; taken {
 		if !s.handover {
@@ -48,7 +58,7 @@ func (s *router) attach(p *pipe.Pipe) bool {
 		}
 		// The newcomer takes the id; the old holder is renamed until its connection, dropped
 		// here as libzmq does, goes away.
-		old.RoutingID = s.generate()
+		old.RoutingID = s.ids.generate(s.byID)
 		s.byID[string(old.RoutingID)] = old
 		if old.Kick != nil {
 			old.Kick()

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 
 	"github.com/purezmq/zmq/internal/engine"
+	"github.com/purezmq/zmq/internal/mechanism"
 	"github.com/purezmq/zmq/internal/pipe"
 	"github.com/purezmq/zmq/internal/zerr"
 )
@@ -15,8 +16,9 @@ import (
 // Socket is the generic socket: it owns the inbound queue, the peers' pipes and the endpoints,
 // and applies its type's pattern to every message.
 type Socket struct {
-	ctx *Context
-	typ Type
+	ctx  *Context
+	typ  Type
+	caps Caps
 	// optp is the current options, replaced whole (copy on write, under mu) by SetOptions:
 	// readers load it without a lock, and bind and connect keep the snapshot they started with.
 	optp atomic.Pointer[Options]
@@ -54,12 +56,17 @@ func New(ctx *Context, t Type, o Options) (*Socket, error) {
 	if err := o.Security.Prepare(); err != nil {
 		return nil, err
 	}
-	pat, err := newPattern(t, &o)
+	k, err := lookupKind(t)
 	if err != nil {
 		return nil, err
 	}
+	if k.caps.Raw && o.Security.Name() != mechanism.Null {
+		// libzmq ignores a mechanism on a raw socket; refusing it keeps a program that asked for
+		// CURVE from sending plaintext unawares.
+		return nil, fmt.Errorf("%w: %v speaks raw bytes, without a security mechanism", zerr.ErrNotSupported, t)
+	}
 	s := &Socket{
-		ctx: ctx, typ: t, pat: pat,
+		ctx: ctx, typ: t, caps: k.caps, pat: k.newPattern(&o),
 		links:     map[*link]struct{}{},
 		endpoints: map[string]endpoint{},
 		nconns:    map[net.Conn]endpoint{},
@@ -79,6 +86,9 @@ func New(ctx *Context, t Type, o Options) (*Socket, error) {
 
 // Type returns the socket's type.
 func (s *Socket) Type() Type { return s.typ }
+
+// Caps returns what the socket's type can do.
+func (s *Socket) Caps() Caps { return s.caps }
 
 // Options returns the socket's options.
 func (s *Socket) Options() Options { return *s.opts() }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/zerr"
 )
 
 // Type is a socket type; the values are libzmq's.
@@ -59,26 +60,35 @@ type pattern interface {
 	recv(p *pipe.Pipe, m pipe.Msg) (pipe.Msg, bool)
 }
 
-func newPattern(t Type, o *Options) (pattern, error) {
-	switch t {
-	case PAIR:
-		return &pair{}, nil
-	case PUSH:
-		return &push{}, nil
-	case PULL:
-		return &pull{}, nil
-	case DEALER:
-		return &dealer{}, nil
-	case ROUTER:
-		return newRouter(o), nil
-	case REQ:
-		return &req{correlate: o.ReqCorrelate, relaxed: o.ReqRelaxed}, nil
-	case REP:
-		return &rep{}, nil
-	case PUB, XPUB:
-		return newXPub(o, t == PUB), nil
-	case SUB, XSUB:
-		return &xsub{sub: t == SUB, invert: o.InvertMatching, onlyFirst: o.OnlyFirstSubscribe}, nil
+// Caps is what a socket type can do. The generic machinery reads it, once per socket, instead
+// of asking which type a socket is.
+type Caps struct {
+	Send, Recv bool
+	Conflate   bool // CONFLATE applies to inbound messages: no envelope or subscription to keep whole
+	PubSub     bool // RFC 29: a fresh pipe per connection, which subscriptions are sent to
+	Routed     bool // peers are addressed by routing ids learnt per connection: nothing queues before
+	Probe      bool // PROBE_ROUTER applies
+	Raw        bool // no ZMTP: raw bytes over tcp or ipc, each connection one peer (STREAM)
+}
+
+// kind is one socket type: its pattern and what it can do. Each type's file registers its
+// kind, so a type is one file.
+type kind struct {
+	newPattern func(o *Options) pattern
+	caps       Caps
+}
+
+var kinds = map[Type]kind{}
+
+// register is called from the init of each type's file.
+func register(t Type, newPattern func(o *Options) pattern, caps Caps) {
+	kinds[t] = kind{newPattern: newPattern, caps: caps}
+}
+
+func lookupKind(t Type) (kind, error) {
+	k, ok := kinds[t]
+	if !ok {
+		return kind{}, fmt.Errorf("%w: socket type %v", zerr.ErrNotSupported, t)
 	}
-	return nil, fmt.Errorf("zmq: socket type %v is not supported yet", t)
+	return k, nil
 }

@@ -5,6 +5,12 @@ import (
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
+func init() {
+	// PUB is XPUB keeping subscriptions to itself: RFC 29's cooked type on the raw one.
+	register(PUB, func(o *Options) pattern { return newXPub(o, true) }, Caps{Send: true, PubSub: true})
+	register(XPUB, func(o *Options) pattern { return newXPub(o, false) }, Caps{Send: true, Recv: true, PubSub: true})
+}
+
 // xpub publishes each message to the peers subscribed to a prefix of its first frame, dropping
 // it for a peer at its HWM (RFC 29). Subscriptions arrive through each pipe's Hook as they are
 // received, whether or not anybody calls Recv; XPUB hands them to the application too
@@ -90,8 +96,8 @@ func (x *xpub) recv(p *pipe.Pipe, m pipe.Msg) (pipe.Msg, bool) {
 	return m, !x.pub
 }
 
-// manualSubscribe applies the application's decision on the last request read (XPUB_MANUAL).
-func (x *xpub) manualSubscribe(prefix []byte, on bool) error {
+// appSubscribe applies the application's decision on the last request read (XPUB_MANUAL).
+func (x *xpub) appSubscribe(prefix []byte, on bool) error {
 	if !x.manual {
 		return errNotManual
 	}

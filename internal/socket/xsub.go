@@ -5,6 +5,16 @@ import (
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
+func init() {
+	newSub := func(sub bool) func(o *Options) pattern {
+		return func(o *Options) pattern {
+			return &xsub{sub: sub, invert: o.InvertMatching, onlyFirst: o.OnlyFirstSubscribe}
+		}
+	}
+	register(SUB, newSub(true), Caps{Recv: true, Conflate: true, PubSub: true})
+	register(XSUB, newSub(false), Caps{Send: true, Recv: true, PubSub: true})
+}
+
 // xsub subscribes at every publisher it is connected to and fair-queues what they send (RFC
 // 29). Subscriptions are counted: an unsubscription goes upstream only when the last one of a
 // topic is undone. Each new peer is sent every current subscription. SUB also filters what it
@@ -29,6 +39,17 @@ func (x *xsub) attach(p *pipe.Pipe) bool {
 }
 
 func (x *xsub) detach(p *pipe.Pipe) { x.remove(p) }
+
+// appSubscribe adds or removes one count of the application's subscription to prefix.
+func (x *xsub) appSubscribe(prefix []byte, on bool) error {
+	sub := make([]byte, 1+len(prefix))
+	if on {
+		sub[0] = 1
+	}
+	copy(sub[1:], prefix)
+	x.subscribe(sub)
+	return nil
+}
 
 // subscribe applies a subscription in message form and tells every peer when it must.
 func (x *xsub) subscribe(sub []byte) {

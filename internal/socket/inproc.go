@@ -78,7 +78,11 @@ func (c *Context) bindInproc(s *Socket, name string) error {
 }
 
 func (c *Context) connectInproc(s *Socket, name string, connectID []byte, o *Options) error {
-	ic := &inprocConnecter{s: s, name: name, connectID: connectID, o: o, l: s.persistentLink(o)}
+	l, err := s.persistentLink(connectID, o)
+	if err != nil {
+		return err
+	}
+	ic := &inprocConnecter{s: s, name: name, connectID: connectID, o: o, l: l}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s.mu.Lock()

@@ -122,6 +122,8 @@ func (c *Context) link(ic *inprocConnecter, b *Socket) {
 	remote.p.PeerType, remote.p.PeerIdentity = a.typ.String(), ao.RoutingID
 	remote.p.SetOut(inprocOut{local.p})
 	linkInprocSubs(a, b, ao, bo, local.p, remote.p, ic.l == nil)
+	conflateInproc(remote.p, a, b, ao, bo)
+	conflateInproc(local.p, b, a, bo, ao)
 
 	b.mu.Lock()
 	ok := !b.closed && b.attachLocked(remote)

@@ -25,6 +25,7 @@ func (s *Socket) newLink(o *Options) *link {
 	l := &link{space: pipe.NewWake()}
 	l.p = pipe.New(s.inbox, o.RecvHWM, func() { pipe.Signal(l.space) })
 	l.q = pipe.NewOutQueue(o.SendHWM, s.wakeSenders)
+	s.conflateOut(l.q, o)
 	l.p.SetOut(l.q)
 	s.hookPipe(l.p, o)
 	return l

@@ -30,25 +30,26 @@ func checkPropertyTable(t *testing.T, m zmq.Msg, cases []propertyCase) {
 
 // TestMsgProperty: the names zmq_msg_gets documents, in any case, from a purezmq DEALER: the
 // socket type and routing id it announced (under either name), the peer address as libzmq
-// gives it, no User-Id without ZAP, and nothing over inproc, as in libzmq.
+// gives it, its METADATA, no User-Id without ZAP, and nothing over inproc, as in libzmq.
 func TestMsgProperty(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
 		router := newSocket(t, zmq.ROUTER)
-		dealer := newSocket(t, zmq.DEALER, zmq.WithRoutingID([]byte("dlr")))
+		dealer := newSocket(t, zmq.DEALER, zmq.WithRoutingID([]byte("dlr")), zmq.WithMetadata("X-Foo", "bar"))
 		link(t, tr, router, dealer)
 		sendString(t, dealer, "hi")
 		m := expectRecvString(t, router, "dlr", "hi")
 		want := map[string]map[string]string{
-			"tcp":    {"type": "DEALER", "id": "dlr", "addr": "127.0.0.1"},
-			"ipc":    {"type": "DEALER", "id": "dlr", "addr": fmt.Sprintf("localhost:%d:%d:%d", os.Getuid(), os.Getgid(), os.Getpid())},
-			"inproc": {"type": absent, "id": absent, "addr": absent},
+			"tcp":    {"type": "DEALER", "id": "dlr", "addr": "127.0.0.1", "x": "bar"},
+			"ipc":    {"type": "DEALER", "id": "dlr", "addr": fmt.Sprintf("localhost:%d:%d:%d", os.Getuid(), os.Getgid(), os.Getpid()), "x": "bar"},
+			"inproc": {"type": absent, "id": absent, "addr": absent, "x": absent},
 		}[tr.name]
 		checkPropertyTable(t, m, []propertyCase{
 			{"Socket-Type", want["type"]}, {"socket-type", want["type"]},
 			{"Routing-Id", want["id"]}, {"ROUTING-ID", want["id"]},
 			{"Identity", want["id"]}, {"identity", want["id"]},
 			{"Peer-Address", want["addr"]}, {"peer-address", want["addr"]},
-			{"User-Id", absent}, {"X-Foo", absent}, {"Foo", absent},
+			{"X-Foo", want["x"]}, {"x-foo", want["x"]},
+			{"User-Id", absent}, {"Foo", absent},
 		})
 	})
 }

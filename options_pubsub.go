@@ -56,7 +56,7 @@ func WithOnlyFirstSubscribe(on bool) Option {
 // message received from each peer, each new one replacing the one not yet read; a PUSH, PUB or
 // DEALER keeps the newest message for each peer that it has not yet written, so a PUSH that
 // queued ten messages before its peer connected delivers only the last. The HWMs do not apply.
-// Other types (PAIR, REQ, REP, ROUTER, XPUB, XSUB) ignore it, as libzmq. Unlike libzmq, which
+// Other types (PAIR, REQ, REP, ROUTER, STREAM, XPUB, XSUB) ignore it, as libzmq. Unlike libzmq, which
 // keeps only one frame, a multipart message is kept whole. Default false.
 func WithConflate(on bool) Option {
 	return func(o *socketOptions) error { o.Conflate = on; return nil }

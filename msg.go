@@ -64,9 +64,23 @@ func (m Msg) String() string {
 }
 
 // Property returns a property of the connection a received message came from, as libzmq's
-// zmq_msg_gets: "Socket-Type", "Identity"/"Routing-Id" and any application metadata the peer
-// sent in its handshake. Names are case-insensitive. Inproc peers carry no properties.
+// zmq_msg_gets: "Socket-Type" and "Routing-Id" (or its old name "Identity") as the peer
+// announced them; "User-Id", the user a ZAP handler authenticated; "Peer-Address", the peer's
+// IP address over tcp and "localhost:uid:gid:pid" of the peer process over ipc (Linux); any
+// other property the peer sent in its handshake, such as the X- ones of ZMQ_METADATA, and the
+// metadata a ZAP handler added. Names are case-insensitive (libzmq's are not). Inproc peers
+// carry no properties, as in libzmq.
 func (m Msg) Property(name string) (string, bool) {
 	v, ok := m.meta.Get(name)
+	if !ok {
+		// Peers announce the routing id under the old name, libzmq's own included: either
+		// name finds it, whichever was sent.
+		switch {
+		case strings.EqualFold(name, zmtp.PropRoutingID):
+			v, ok = m.meta.Get(zmtp.PropIdentity)
+		case strings.EqualFold(name, zmtp.PropIdentity):
+			v, ok = m.meta.Get(zmtp.PropRoutingID)
+		}
+	}
 	return string(v), ok
 }

@@ -51,9 +51,13 @@ func WithOnlyFirstSubscribe(on bool) Option {
 	return func(o *socketOptions) error { o.OnlyFirstSubscribe = on; return nil }
 }
 
-// WithConflate sets ZMQ_CONFLATE: a SUB, PULL, DEALER or PAIR keeps only the newest message
-// received from each peer, each new one replacing the one not yet read (for state updates where
-// only the latest matters). Other types ignore it, as libzmq. Default false.
+// WithConflate sets ZMQ_CONFLATE: each peer's queue holds only the newest message, both ways,
+// for state updates where only the latest matters. A PULL, SUB or DEALER keeps the newest
+// message received from each peer, each new one replacing the one not yet read; a PUSH, PUB or
+// DEALER keeps the newest message for each peer that it has not yet written, so a PUSH that
+// queued ten messages before its peer connected delivers only the last. The HWMs do not apply.
+// Other types (PAIR, REQ, REP, ROUTER, STREAM, XPUB, XSUB) ignore it, as libzmq. Unlike libzmq, which
+// keeps only one frame, a multipart message is kept whole. Default false.
 func WithConflate(on bool) Option {
 	return func(o *socketOptions) error { o.Conflate = on; return nil }
 }

@@ -74,7 +74,9 @@ func (s *Socket) LastEndpoint() string { return s.s.LastEndpoint() }
 
 // SetConnectRoutingID sets ZMQ_CONNECT_ROUTING_ID: the routing id this socket gives the peer of
 // its next Connect (for a ROUTER, instead of the peer's own). 1 to 255 bytes, not starting with
-// a zero byte.
+// a zero byte. As in libzmq, a ROUTER can send to the alias as soon as Connect returns (unless
+// IMMEDIATE): messages queue, within SNDHWM, until the connection is up. Connect fails with
+// ErrOption when the alias already names a peer, unless ROUTER_HANDOVER.
 func (s *Socket) SetConnectRoutingID(id []byte) error {
 	if err := checkRoutingID("CONNECT_ROUTING_ID", id); err != nil {
 		return err

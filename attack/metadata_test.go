@@ -111,7 +111,7 @@ func TestSpoofedUserIDPlain(t *testing.T) {
 }
 
 // TestPeerAddressIPC: over ipc the Peer-Address is the peer process's credentials, as libzmq
-// gives them on Linux (":uid:gid:pid"), never what the peer claims.
+// gives them on Linux ("localhost:uid:gid:pid"), never what the peer claims.
 func TestPeerAddressIPC(t *testing.T) {
 	dir, err := os.MkdirTemp("", "atk-")
 	must(t, err)
@@ -131,6 +131,6 @@ func TestPeerAddressIPC(t *testing.T) {
 	_, err = p.Expect(zmtp.CmdReady)
 	must(t, err)
 	must(t, p.WriteFrame(0, []byte("spoofed")))
-	want := fmt.Sprintf(":%d:%d:%d", os.Getuid(), os.Getgid(), os.Getpid())
+	want := fmt.Sprintf("localhost:%d:%d:%d", os.Getuid(), os.Getgid(), os.Getpid())
 	checkProperties(t, recv(t, pull), nil, want)
 }

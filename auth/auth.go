@@ -1,11 +1,16 @@
 // Package auth is a ready ZAP (RFC 27) handler: it binds inproc://zeromq.zap.01 in a context and
-// judges every PLAIN and CURVE client of that context's server sockets, by IP address, by
-// password, and by CURVE public key. It speaks the wire protocol, so it judges libzmq-style
-// handshakes exactly as a libzmq-side handler would.
+// judges every client its server sockets ask about, by ZAP domain, by IP address, by password,
+// and by CURVE public key, as czmq's zauth does. It speaks the wire protocol, so it judges
+// libzmq-style handshakes exactly as a libzmq-side handler would.
 //
-// Policy, in order: a denied address is refused; with an allow list, an address not on it is
-// refused; then PLAIN needs a username and password from the table and CURVE a public key from
-// the allowed set (or AllowAnyCurve). NULL clients pass the address checks only.
+// Servers ask about every PLAIN and CURVE client, and about NULL clients when the socket has a
+// ZAP domain (WithZAPDomain), as libzmq does; NULL sockets without one are never judged.
+//
+// Policy, in order, for every mechanism: a denied domain is refused; with a domain allow list, a
+// domain not on it is refused; a denied address is refused; with an address allow list, an
+// address not on it is refused. Then PLAIN needs a username and password from the table and
+// CURVE a public key from the allowed set (or AllowAnyCurve); NULL needs nothing more. Every
+// refusal is status 400, which a server's monitor reports as HANDSHAKE_FAILED_AUTH.
 package auth
 
 import (
@@ -27,6 +32,8 @@ type Authenticator struct {
 	mu        sync.Mutex
 	allow     map[string]bool
 	deny      map[string]bool
+	allowDom  map[string]bool
+	denyDom   map[string]bool
 	passwords map[string]string
 	keys      map[curve.PublicKey]bool
 	anyCurve  bool
@@ -41,6 +48,7 @@ type Authenticator struct {
 func New() *Authenticator {
 	return &Authenticator{
 		allow: map[string]bool{}, deny: map[string]bool{},
+		allowDom: map[string]bool{}, denyDom: map[string]bool{},
 		passwords: map[string]string{}, keys: map[curve.PublicKey]bool{},
 	}
 }
@@ -60,6 +68,27 @@ func (a *Authenticator) Deny(addrs ...string) {
 	defer a.mu.Unlock()
 	for _, s := range addrs {
 		a.deny[canonical(s)] = true
+	}
+}
+
+// AllowDomains adds ZAP domains to the domain allow list; once it is not empty, the clients of
+// server sockets in other domains (the empty one included) are refused, whatever their
+// mechanism.
+func (a *Authenticator) AllowDomains(domains ...string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, d := range domains {
+		a.allowDom[d] = true
+	}
+}
+
+// DenyDomains refuses every client of the server sockets in these ZAP domains, whatever its
+// mechanism and address.
+func (a *Authenticator) DenyDomains(domains ...string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, d := range domains {
+		a.denyDom[d] = true
 	}
 }
 
@@ -162,9 +191,15 @@ func (a *Authenticator) handle(f [][]byte) [][]byte {
 		}
 		return reply(id, "500", "malformed request", "")
 	}
-	id, addr, mech, creds := f[1], canonical(string(f[3])), string(f[5]), f[6:]
+	id, domain, addr, mech, creds := f[1], string(f[2]), canonical(string(f[3])), string(f[5]), f[6:]
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.denyDom[domain] {
+		return reply(id, "400", "domain denied", "")
+	}
+	if len(a.allowDom) > 0 && !a.allowDom[domain] {
+		return reply(id, "400", "domain not allowed", "")
+	}
 	if a.deny[addr] {
 		return reply(id, "400", "address denied", "")
 	}

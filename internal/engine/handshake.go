@@ -57,8 +57,8 @@ var (
 )
 
 // Properties only this side sets (libzmq's names): the user a ZAP handler authenticated, and the
-// peer's address — its IP for tcp; for ipc, as libzmq on Linux, ":uid:gid:pid" of the peer
-// process.
+// peer's address — its IP for tcp; for ipc, as libzmq on Linux, "localhost:uid:gid:pid" of the
+// peer process.
 const (
 	PropUserID      = "User-Id"
 	PropPeerAddress = "Peer-Address"

@@ -6,7 +6,8 @@ import (
 	"syscall"
 )
 
-// unixPeerCred reads the peer process's credentials (SO_PEERCRED) as ":uid:gid:pid".
+// unixPeerCred reads the peer process's credentials (SO_PEERCRED) as libzmq 4.3 on glibc gives
+// them, "localhost:uid:gid:pid": the host part is what getnameinfo says of a unix socket.
 func unixPeerCred(nc net.Conn) string {
 	sc, ok := nc.(syscall.Conn)
 	if !ok {
@@ -23,5 +24,5 @@ func unixPeerCred(nc net.Conn) string {
 	if cerr != nil || err != nil {
 		return ""
 	}
-	return fmt.Sprintf(":%d:%d:%d", cred.Uid, cred.Gid, cred.Pid)
+	return fmt.Sprintf("localhost:%d:%d:%d", cred.Uid, cred.Gid, cred.Pid)
 }

@@ -9,14 +9,18 @@ import (
 // OutQueue is a bounded queue of outbound messages drained by one writer goroutine. Senders never
 // wait on it: TryPush fails at the high-water mark and the socket decides to block or drop.
 type OutQueue struct {
-	mu      sync.Mutex
-	q       ring[Msg]
-	hwm     int
-	full    bool // a push failed since the last drain
-	closed  bool
-	quiet   atomic.Bool // pushes do not wake the writer: the sender writes itself (SetQuiet)
-	wake    chan struct{}
-	onSpace func()
+	mu     sync.Mutex
+	q      ring[Msg]
+	hwm    int
+	full   bool // a push failed since the last drain
+	closed bool
+	// CONFLATE: a push replaces the queued message not yet taken by the writer; pinned
+	// counts the protocol messages at the head (PushFront) that it must not replace.
+	conflate bool
+	pinned   int
+	quiet    atomic.Bool // pushes do not wake the writer: the sender writes itself (SetQuiet)
+	wake     chan struct{}
+	onSpace  func()
 }
 
 // NewOutQueue returns a queue holding at most hwm messages (0 = unlimited). onSpace is called
@@ -28,7 +32,10 @@ func NewOutQueue(hwm int, onSpace func()) *OutQueue {
 // TryPush queues m and wakes the writer if it may be idle.
 func (q *OutQueue) TryPush(m Msg) bool {
 	q.mu.Lock()
-	if q.closed || (q.hwm > 0 && q.q.len() >= q.hwm) {
+	if q.conflate && !q.closed && q.q.len() > q.pinned {
+		q.q.dropBack()
+	}
+	if q.closed || (!q.conflate && q.hwm > 0 && q.q.len() >= q.hwm) {
 		q.full = true
 		q.mu.Unlock()
 		return false
@@ -54,6 +61,7 @@ func (q *OutQueue) WakeWriter() { Signal(q.wake) }
 func (q *OutQueue) PushFront(m Msg) {
 	q.mu.Lock()
 	q.q.pushFront(m)
+	q.pinned++
 	q.mu.Unlock()
 	Signal(q.wake)
 }
@@ -67,6 +75,7 @@ func (q *OutQueue) Drain(dst []Msg, budget int) ([]Msg, bool) {
 	q.mu.Lock()
 	for size := 0; q.q.len() > 0 && (size == 0 || size < budget); {
 		m := q.q.pop()
+		q.pinned = max(q.pinned-1, 0)
 		dst = append(dst, m)
 		size += encodedSize(m)
 	}
@@ -95,6 +104,14 @@ func encodedSize(m Msg) int {
 	return n
 }
 
+// SetConflate makes the queue keep only the newest message not yet taken by the writer
+// (CONFLATE on the sending side): pushes never fail for lack of room. Call it before use.
+func (q *OutQueue) SetConflate() {
+	q.mu.Lock()
+	q.conflate = true
+	q.mu.Unlock()
+}
+
 // Len reports the number of queued messages.
 func (q *OutQueue) Len() int {
 	q.mu.Lock()
@@ -110,5 +127,6 @@ func (q *OutQueue) Close() {
 	q.mu.Lock()
 	q.closed = true
 	q.q = ring[Msg]{}
+	q.pinned = 0
 	q.mu.Unlock()
 }

@@ -36,6 +36,13 @@ func (r *ring[T]) pop() T {
 	return v
 }
 
+// dropBack removes the newest element; the ring must not be empty.
+func (r *ring[T]) dropBack() {
+	var zero T
+	r.buf[(r.head+r.n-1)%len(r.buf)] = zero
+	r.n--
+}
+
 // drainTo appends every element to dst in order and empties the ring.
 func (r *ring[T]) drainTo(dst []T) []T {
 	var zero T

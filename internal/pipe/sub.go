@@ -44,16 +44,21 @@ func (p *Pipe) HasCredit() bool {
 func (q *OutQueue) HasRoom() bool {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.closed || (q.hwm > 0 && q.q.len() >= q.hwm) {
+	if q.closed || (!q.conflate && q.hwm > 0 && q.q.len() >= q.hwm) {
 		q.full = true
 		return false
 	}
 	return true
 }
 
-// SetConflate makes the pipe keep only the newest inbound message (CONFLATE). Call it before
-// the pipe receives anything.
-func (p *Pipe) SetConflate() { p.conflate = true }
+// SetConflate makes the pipe keep only the newest inbound message (CONFLATE), or not. Call it
+// before the pipe receives anything, or while nothing delivers to it (an inproc pipe between
+// peers).
+func (p *Pipe) SetConflate(on bool) {
+	p.inbox.mu.Lock()
+	p.conflate = on
+	p.inbox.mu.Unlock()
+}
 
 // replaceLocked puts m in place of the message queued from p, if there is one; with inbox.mu
 // held.

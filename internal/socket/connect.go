@@ -66,7 +66,11 @@ func (s *Socket) Connect(addr string) error {
 	if ep.Scheme == "inproc" {
 		return s.ctx.connectInproc(s, ep.Addr, id, o)
 	}
-	c := &connecter{s: s, ep: ep, connectID: id, o: o, l: s.persistentLink(o)}
+	l, err := s.persistentLink(id, o)
+	if err != nil {
+		return err
+	}
+	c := &connecter{s: s, ep: ep, connectID: id, o: o, l: l}
 	c.ctx, c.cancel = context.WithCancel(s.base)
 	s.mu.Lock()
 	if s.closed {

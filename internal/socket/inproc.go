@@ -78,7 +78,11 @@ func (c *Context) bindInproc(s *Socket, name string) error {
 }
 
 func (c *Context) connectInproc(s *Socket, name string, connectID []byte, o *Options) error {
-	ic := &inprocConnecter{s: s, name: name, connectID: connectID, o: o, l: s.persistentLink(o)}
+	l, err := s.persistentLink(connectID, o)
+	if err != nil {
+		return err
+	}
+	ic := &inprocConnecter{s: s, name: name, connectID: connectID, o: o, l: l}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	s.mu.Lock()
@@ -118,6 +122,8 @@ func (c *Context) link(ic *inprocConnecter, b *Socket) {
 	remote.p.PeerType, remote.p.PeerIdentity = a.typ.String(), ao.RoutingID
 	remote.p.SetOut(inprocOut{local.p})
 	linkInprocSubs(a, b, ao, bo, local.p, remote.p, ic.l == nil)
+	conflateInproc(remote.p, a, b, ao, bo)
+	conflateInproc(local.p, b, a, bo, ao)
 
 	b.mu.Lock()
 	ok := !b.closed && b.attachLocked(remote)

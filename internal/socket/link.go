@@ -5,6 +5,7 @@ import (
 
 	"github.com/purezmq/zmq/internal/engine"
 	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/zerr"
 )
 
 // link is one peer as the socket tracks it: the pipe its pattern routes to, the outbound queue a
@@ -24,6 +25,7 @@ func (s *Socket) newLink(o *Options) *link {
 	l := &link{space: pipe.NewWake()}
 	l.p = pipe.New(s.inbox, o.RecvHWM, func() { pipe.Signal(l.space) })
 	l.q = pipe.NewOutQueue(o.SendHWM, s.wakeSenders)
+	s.conflateOut(l.q, o)
 	l.p.SetOut(l.q)
 	s.hookPipe(l.p, o)
 	return l
@@ -55,20 +57,27 @@ func (s *Socket) detachLocked(l *link) {
 
 // persistentLink returns a link attached right away for a connect-side endpoint, so messages
 // queue before the connection exists, or nil when the socket waits for the peer (IMMEDIATE;
-// routed types, whose routing ids come with each connection; the publish-subscribe types, which
-// send their subscriptions to each new connection's pipe).
-func (s *Socket) persistentLink(o *Options) *link {
-	if o.Immediate || s.caps.Routed || s.caps.PubSub {
-		return nil
+// routed types without CONNECT_ROUTING_ID, whose routing ids come with each connection; the
+// publish-subscribe types, which send their subscriptions to each new connection's pipe). A
+// ROUTER's alias is routable from Connect on, as libzmq attaches the aliased pipe at once.
+func (s *Socket) persistentLink(connectID []byte, o *Options) (*link, error) {
+	if o.Immediate || s.caps.PubSub || s.caps.Routed && (s.caps.Raw || len(connectID) == 0) {
+		return nil, nil
 	}
 	l := s.newLink(o)
+	if s.caps.Routed {
+		l.p.RoutingID = connectID
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.attachLocked(l) {
-		return nil
+		if s.caps.Routed {
+			return nil, zerr.Option("CONNECT_ROUTING_ID", "%q already names another peer", connectID)
+		}
+		return nil, nil
 	}
 	l.persistent = true
-	return l
+	return l, nil
 }
 
 // serve runs one handshaken connection on nc for link l (a fresh link when nil), until it

@@ -3,7 +3,7 @@ package socket
 import "github.com/purezmq/zmq/internal/pipe"
 
 func init() {
-	register(PAIR, func(*Options) pattern { return &pair{} }, Caps{Send: true, Recv: true, Conflate: true})
+	register(PAIR, func(*Options) pattern { return &pair{} }, Caps{Send: true, Recv: true})
 }
 
 // pair talks to exactly one peer (RFC 31); a second one is refused.

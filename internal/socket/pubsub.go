@@ -18,12 +18,12 @@ type subscriber interface {
 	appSubscribe(prefix []byte, on bool) error
 }
 
-// hookPipe prepares a new pipe of s: with CONFLATE it keeps only the newest inbound message,
-// and a publisher's pipe hands inbound messages to its pattern as they arrive, so
+// hookPipe prepares a new pipe of s: with CONFLATE it keeps only the newest inbound message
+// (conflate.go), and a publisher's pipe hands inbound messages to its pattern as they arrive, so
 // subscriptions take effect whether or not anybody calls Recv.
 func (s *Socket) hookPipe(p *pipe.Pipe, o *Options) {
-	if o.Conflate && s.caps.Conflate {
-		p.SetConflate()
+	if s.conflates(o) {
+		p.SetConflate(true)
 	}
 	x, ok := s.pat.(interceptor)
 	if !ok {

@@ -5,7 +5,9 @@ import (
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
-func init() { register(PUSH, func(*Options) pattern { return &push{} }, Caps{Send: true}) }
+func init() {
+	register(PUSH, func(*Options) pattern { return &push{} }, Caps{Send: true, Conflate: true})
+}
 
 // push sends round-robin and cannot receive (RFC 30).
 type push struct{ lb }

@@ -64,7 +64,7 @@ type pattern interface {
 // of asking which type a socket is.
 type Caps struct {
 	Send, Recv bool
-	Conflate   bool // CONFLATE applies to inbound messages: no envelope or subscription to keep whole
+	Conflate   bool // CONFLATE applies, both ways (conflate.go): libzmq's PUSH, PULL, PUB, SUB, DEALER
 	PubSub     bool // RFC 29: a fresh pipe per connection, which subscriptions are sent to
 	Routed     bool // peers are addressed by routing ids learnt per connection: nothing queues before
 	Probe      bool // PROBE_ROUTER applies

@@ -7,7 +7,7 @@ import (
 
 func init() {
 	// PUB is XPUB keeping subscriptions to itself: RFC 29's cooked type on the raw one.
-	register(PUB, func(o *Options) pattern { return newXPub(o, true) }, Caps{Send: true, PubSub: true})
+	register(PUB, func(o *Options) pattern { return newXPub(o, true) }, Caps{Send: true, Conflate: true, PubSub: true})
 	register(XPUB, func(o *Options) pattern { return newXPub(o, false) }, Caps{Send: true, Recv: true, PubSub: true})
 }
 

@@ -46,6 +46,10 @@ type proxyRun struct {
 	frontend, backend, capture *Socket
 
 	stats [8]atomic.Uint64
+	// inFlight is held (shared) by a forward from the moment it has a message until its
+	// statistics count it, and taken whole by STATISTICS: as in libzmq's one-threaded proxy, a
+	// reply never misses a message already passed on, nor counts one half.
+	inFlight sync.RWMutex
 
 	mu  sync.Mutex
 	run chan struct{} // closed while running; a fresh one while paused
@@ -97,24 +101,34 @@ func (p *proxyRun) forward(ctx context.Context, src, dst *Socket, from, to int) 
 		if err := p.running(ctx); err != nil {
 			return err
 		}
-		size := uint64(m.Size())
-		if p.capture != nil {
-			c := Msg{Frames: make([][]byte, len(m.Frames))}
-			for i, f := range m.Frames {
-				c.Frames[i] = append([]byte(nil), f...)
-			}
-			if err := p.capture.Send(ctx, c); err != nil {
-				return err
-			}
-		}
-		if err := dst.Send(ctx, m); err != nil {
+		if err := p.pass(ctx, m, dst, from, to); err != nil {
 			return err
 		}
-		p.stats[from].Add(1)
-		p.stats[from+1].Add(size)
-		p.stats[to+2].Add(1)
-		p.stats[to+3].Add(size)
 	}
+}
+
+// pass sends m to the capture socket, if any, and to dst, and counts it.
+func (p *proxyRun) pass(ctx context.Context, m Msg, dst *Socket, from, to int) error {
+	p.inFlight.RLock()
+	defer p.inFlight.RUnlock()
+	size := uint64(m.Size())
+	if p.capture != nil {
+		c := Msg{Frames: make([][]byte, len(m.Frames))}
+		for i, f := range m.Frames {
+			c.Frames[i] = append([]byte(nil), f...)
+		}
+		if err := p.capture.Send(ctx, c); err != nil {
+			return err
+		}
+	}
+	if err := dst.Send(ctx, m); err != nil {
+		return err
+	}
+	p.stats[from].Add(1)
+	p.stats[from+1].Add(size)
+	p.stats[to+2].Add(1)
+	p.stats[to+3].Add(size)
+	return nil
 }
 
 // running waits while the proxy is paused.
@@ -168,9 +182,11 @@ func (p *proxyRun) steer(ctx context.Context, control *Socket) error {
 			return errTerminate
 		case "STATISTICS":
 			reply.Frames = make([][]byte, len(p.stats))
+			p.inFlight.Lock()
 			for i := range p.stats {
 				reply.Frames[i] = binary.LittleEndian.AppendUint64(nil, p.stats[i].Load())
 			}
+			p.inFlight.Unlock()
 		}
 		if reply.Frames == nil && control.Type() == REP {
 			reply = NewMsg([]byte{})

@@ -172,6 +172,38 @@ func TestPollerClosed(t *testing.T) {
 	}
 }
 
+// TestPollerClosedWhileLingering: a Poll waiting on a socket that closes returns ErrClosed at
+// Close, not when the socket has finished lingering.
+func TestPollerClosedWhileLingering(t *testing.T) {
+	zc := zmq.NewContext()
+	push := ctxSocket(t, zc, zmq.PUSH, zmq.WithLinger(time.Hour), zmq.WithSendHWM(1))
+	connect(t, push, inprocName()) // nobody binds: the message stays queued, the queue full
+	sendString(t, push, "never delivered")
+	p := zmq.NewPoller()
+	p.Add(push, zmq.PollOut)
+	poller := parked.ID()
+	closed := make(chan error, 1)
+	go func() {
+		if err := untilParked(pollParked, poller); err != nil {
+			closed <- err
+			return
+		}
+		closed <- push.Close()
+	}()
+	_, err := poll(t, p, waitLong)
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(err, zmq.ErrClosed) {
+		t.Fatalf("Poll on a socket closed meanwhile, lingering = %v; want ErrClosed", err)
+	}
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := zc.Shutdown(cancelled); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Shutdown: %v; want the socket still lingering", err)
+	}
+}
+
 func TestPollerRemove(t *testing.T) {
 	pull, push := newSocket(t, zmq.PULL), newSocket(t, zmq.PUSH)
 	link(t, transports[2], pull, push)

@@ -3,7 +3,6 @@ package zmq_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -213,41 +212,6 @@ func TestPollerRemove(t *testing.T) {
 	p.Remove(pull)
 	if got, err := poll(t, p, waitShort); err == nil {
 		t.Fatalf("a removed socket was polled: %v", got)
-	}
-}
-
-func TestPollerChannel(t *testing.T) {
-	pull, push := newSocket(t, zmq.PULL), newSocket(t, zmq.PUSH)
-	link(t, transports[2], pull, push)
-	p := zmq.NewPoller()
-	p.Add(pull, zmq.PollIn)
-	ctx, cancel := context.WithCancel(context.Background())
-	c := p.Channel(ctx)
-	done, stop := context.WithCancel(context.Background())
-	stop()
-	for i := range 3 {
-		sendString(t, push, fmt.Sprint(i))
-	}
-	var got []string
-	timeout := time.After(waitLong)
-	for len(got) < 3 {
-		select {
-		case ready := <-c:
-			if len(ready) != 1 || ready[0].Socket != pull {
-				t.Fatalf("Channel gave %v", ready)
-			}
-			if m, err := pull.Recv(done); err == nil { // readiness is a hint
-				got = append(got, string(m.Frames[0]))
-			}
-		case <-timeout:
-			t.Fatalf("received %v through Channel", got)
-		}
-	}
-	cancel()
-	for range c {
-	}
-	if fmt.Sprint(got) != "[0 1 2]" {
-		t.Fatalf("got %v", got)
 	}
 }
 

@@ -35,7 +35,7 @@ func ExamplePoller_Channel() {
 			}
 			for _, it := range r.Polled {
 				m, _ := it.Socket.Recv(ctx)
-				fmt.Println(m)
+				fmt.Println(string(m.Frames[0]))
 				n++
 			}
 			r.Done()

@@ -14,60 +14,56 @@ import (
 	"github.com/purezmq/zmq/internal/parked"
 )
 
-// TestConformanceLinger: Close honours LINGER. With a long linger, everything sent before Close
-// reaches the peer even when the connection is not up yet at Close; with linger 0 Close returns
-// at once, and with a short one it gives up at its end when the peer never comes.
+// TestConformanceLinger: LINGER governs what happens to messages queued at Close, and
+// Context.Close is what waits for them. With a long linger, everything sent before Close
+// reaches the peer, even one that is not connected yet at Close; with linger 0 nothing waits,
+// and with a short one Context.Close gives up at its end when the peer never comes.
 func TestConformanceLinger(t *testing.T) {
 	forEachTransport(t, func(t *testing.T, tr transport) {
 		t.Run("delivers", func(t *testing.T) {
 			const n = 1000
-			pull := newSocket(t, zmq.PULL)
+			zc := zmq.NewContext()
+			pull := peerSocket(t, tr, zc, zmq.PULL)
 			ep := bind(t, pull, tr.wildcard())
-			push := newSocket(t, zmq.PUSH, zmq.WithLinger(5*time.Second))
+			push := ctxSocket(t, zc, zmq.PUSH, zmq.WithLinger(5*time.Second))
 			connect(t, push, ep)
-			for i := range uint32(n) {
-				send(t, push, u32(i))
-			}
-			start := time.Now()
+			sendSeq(t, push, n)
 			if err := push.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
-			t.Logf("%s: Close took %v", tr.name, time.Since(start))
-			for i := range uint32(n) {
-				m := recvWithin(t, pull, waitLong)
-				if got := seqOf(t, m.Frames[0]); got != i {
-					t.Fatalf("message %d carries %d", i, got)
-				}
+			expectSeq(t, pull, n)
+			if err := zc.Close(); err != nil {
+				t.Fatalf("Context.Close: %v", err)
 			}
 		})
-		// Linger is a timer: these two run in a synctest bubble, where Close's wait is
+		// Linger is a timer: these two run in a synctest bubble, where the waits are
 		// measured on the bubble's clock, to the instant. Nobody is there, so the connect
 		// side's attempts (real dials, refused at once) never keep the clock from moving.
 		t.Run("zero", func(t *testing.T) {
 			ep := tr.fixed(t)
 			synctest.Test(t, func(t *testing.T) {
-				push := newSocket(t, zmq.PUSH, zmq.WithLinger(0))
+				zc := zmq.NewContext()
+				push := ctxSocket(t, zc, zmq.PUSH, zmq.WithLinger(0))
 				connect(t, push, ep) // nobody there: everything stays queued
-				for i := range uint32(100) {
-					send(t, push, u32(i))
-				}
+				sendSeq(t, push, 100)
 				start := time.Now()
 				if err := push.Close(); err != nil {
 					t.Fatalf("Close: %v", err)
 				}
+				if err := zc.Close(); err != nil {
+					t.Fatalf("Context.Close: %v", err)
+				}
 				if d := time.Since(start); d != 0 {
-					t.Fatalf("Close with linger 0 waited %v", d)
+					t.Fatalf("Close and Context.Close with linger 0 waited %v", d)
 				}
 			})
 		})
 		t.Run("bound-side-delivers-last-reply", func(t *testing.T) {
 			// A bound socket's connections stay open while it lingers: the classic REP that
 			// answers and exits must not lose its answer.
-			rep, err := zmq.NewSocket(zmq.REP, zmq.WithLinger(waitLong))
-			if err != nil {
-				t.Fatal(err)
-			}
-			req := newSocket(t, zmq.REQ)
+			zc := zmq.NewContext()
+			rep := ctxSocket(t, zc, zmq.REP, zmq.WithLinger(waitLong))
+			req := peerSocket(t, tr, zc, zmq.REQ)
 			link(t, tr, rep, req)
 			sendString(t, req, "question")
 			expectRecvString(t, rep, "question")
@@ -76,39 +72,55 @@ func TestConformanceLinger(t *testing.T) {
 				t.Fatalf("Close: %v", err)
 			}
 			expectRecvString(t, req, "last answer")
+			if err := zc.Close(); err != nil {
+				t.Fatalf("Context.Close: %v", err)
+			}
 		})
 		t.Run("peer-arrives-while-lingering", func(t *testing.T) {
-			push := newSocket(t, zmq.PUSH, zmq.WithLinger(waitLong))
+			// An hour's linger: Context.Close returning at all shows it stopped waiting
+			// because the queue was delivered, not because the linger ran out.
+			zc := zmq.NewContext()
+			push := ctxSocket(t, zc, zmq.PUSH, zmq.WithLinger(time.Hour))
 			ep := tr.fixed(t)
 			connect(t, push, ep) // before anyone binds: the message queues
 			send(t, push, []byte("late but delivered"))
-			closed := make(chan error, 1)
-			go func() { closed <- push.Close() }()
-			pull := newSocket(t, zmq.PULL)
+			if err := push.Close(); err != nil {
+				t.Fatalf("Close: %v", err)
+			}
+			pull := peerSocket(t, tr, zc, zmq.PULL)
 			bind(t, pull, ep)
 			expectRecv(t, pull, []byte("late but delivered"))
+			closed := make(chan error, 1)
+			go func() { closed <- zc.Close() }()
 			select {
 			case err := <-closed:
 				if err != nil {
-					t.Fatalf("Close: %v", err)
+					t.Fatalf("Context.Close: %v", err)
 				}
 			case <-time.After(waitLong):
-				t.Fatal("Close still lingering after its queue was delivered")
+				t.Fatal("Context.Close still lingering after the queue was delivered")
 			}
 		})
 		t.Run("bounded", func(t *testing.T) {
 			ep := tr.fixed(t)
 			synctest.Test(t, func(t *testing.T) {
 				const linger = 200 * time.Millisecond
-				push := newSocket(t, zmq.PUSH, zmq.WithLinger(linger))
+				zc := zmq.NewContext()
+				push := ctxSocket(t, zc, zmq.PUSH, zmq.WithLinger(linger))
 				connect(t, push, ep)
 				send(t, push, []byte("never delivered"))
 				start := time.Now()
 				if err := push.Close(); err != nil {
 					t.Fatalf("Close: %v", err)
 				}
+				if d := time.Since(start); d != 0 {
+					t.Fatalf("Close with linger %v and an undeliverable message waited %v", linger, d)
+				}
+				if err := zc.Close(); err != nil {
+					t.Fatalf("Context.Close: %v", err)
+				}
 				if d := time.Since(start); d != linger {
-					t.Fatalf("Close with linger %v and an undeliverable message took %v", linger, d)
+					t.Fatalf("Context.Close with linger %v and an undeliverable message took %v", linger, d)
 				}
 			})
 		})

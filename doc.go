@@ -38,6 +38,16 @@
 // A received frame is the caller's to keep; a program streaming big messages can give frames it
 // is done with back with Socket.Recycle, and later frames are read into them.
 //
+// # Closing
+//
+// Socket.Close returns at once, as zmq_close: messages queued before it keep going out in the
+// background, for up to the socket's LINGER period (WithLinger; 30 s by default where libzmq
+// waits for ever, 0 drops them). Context.Close waits until every socket of the context has
+// lingered, as zmq_ctx_term; Context.Shutdown waits at most until its ctx ends too, then drops
+// what is left. NewSocket's sockets live in DefaultContext, which nothing closes for the
+// program: when main returns, messages still lingering are lost unless the program calls
+// DefaultContext().Close or Shutdown first.
+//
 // # Memory
 //
 // A socket holds at most

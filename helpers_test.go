@@ -124,6 +124,8 @@ var (
 	sendParked = parked.Where{Func: "socket.(*Socket).Send", States: parked.Select}
 	// A Recv reading its only peer's connection itself (internal/socket/direct.go).
 	directParked = parked.Where{Func: "engine.(*Conn).readAsCaller", States: parked.IOWait}
+	// A connection's writer blocked in a write its peer does not read.
+	writeParked = parked.Where{Func: "engine.(*Conn).writeLoop", States: parked.IOWait}
 )
 
 // untilParked waits, up to waitLong, until each goroutine of ids is blocked at w; any

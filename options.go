@@ -38,9 +38,12 @@ func WithRecvHWM(n int) Option {
 	}
 }
 
-// WithLinger sets ZMQ_LINGER: how long Close waits for queued messages to be written. A negative
-// value waits forever, 0 drops them at once. Default 30 s (libzmq's is infinite, which makes
-// Close hang when a peer never comes; set -1 for that behaviour).
+// WithLinger sets ZMQ_LINGER: how long a closed socket keeps writing, in the background, the
+// messages it had queued. Close never waits for it; Context.Close and Shutdown do. A negative
+// value keeps trying until they are written, 0 drops them at Close. Default 30 s, where
+// libzmq's is infinite (-1): with it a peer that never comes makes Context.Close hang, as it
+// does zmq_ctx_term, and keeps a closed socket's goroutines and reconnects alive for as long
+// as the program runs; set -1 for libzmq's behaviour.
 func WithLinger(d time.Duration) Option {
 	return func(o *socketOptions) error {
 		if d < 0 {

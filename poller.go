@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/purezmq/zmq/internal/pipe"
 )
@@ -130,24 +131,68 @@ func (p *Poller) check(items []Polled) ([]Polled, error) {
 	return dst, nil
 }
 
+// PollResult is one result of Poller.Channel: the sockets found ready, and the receiver's turn
+// to act on them, which Done ends.
+type PollResult struct {
+	Polled []Polled // valid until Done
+	turn   *pollTurn
+	seq    uint64
+}
+
+// pollTurn is the hand-back between Channel's goroutine and its receiver.
+type pollTurn struct {
+	done atomic.Uint64 // the seq of the last result handed back
+	wake chan struct{}
+}
+
+// Done hands the turn back: Channel's goroutine polls again only now, so the next result
+// reflects what the receiver did with this one. Calling it again, or on an older result, does
+// nothing.
+func (r PollResult) Done() {
+	if r.turn != nil && r.turn.done.CompareAndSwap(r.seq-1, r.seq) {
+		pipe.Signal(r.turn.wake)
+	}
+}
+
 // Channel composes a Poller with select: it starts one goroutine, for ctx's lifetime, that
 // polls and sends each non-empty result on the returned channel, which closes when ctx ends or
-// a socket closes. Readiness is level-triggered: a socket stays ready until its message is
-// taken, so the goroutine hands out the same result again until then; receive, act on it
-// (a non-blocking Recv), then receive again. Do not call Poll while Channel's goroutine runs.
-func (p *Poller) Channel(ctx context.Context) <-chan []Polled {
-	c := make(chan []Polled)
+// a watched socket closes. After each result the goroutine waits for its Done before it polls
+// again, so a result means "ready now": a Recv on a socket reported PollIn, or a Send on one
+// reported PollOut, does not block, as long as no other goroutine uses the socket in between.
+// Readiness is level-triggered; without the hand-back the goroutine would poll while the
+// receiver is still acting and report the same readiness again, stale by the time it is read.
+//
+//	for r := range p.Channel(ctx) {
+//		for _, it := range r.Polled {
+//			msg, err := it.Socket.Recv(ctx) // does not block
+//			...
+//		}
+//		r.Done()
+//	}
+//
+// Until Done no further result comes. Do not call Poll while the goroutine runs; cancel ctx to
+// end it.
+func (p *Poller) Channel(ctx context.Context) <-chan PollResult {
+	c := make(chan PollResult)
+	turn := &pollTurn{wake: pipe.NewWake()}
 	go func() {
 		defer close(c)
-		for {
+		for seq := uint64(1); ; seq++ {
 			ready, err := p.Poll(ctx)
 			if err != nil {
 				return
 			}
 			select {
-			case c <- slices.Clone(ready):
+			case c <- PollResult{Polled: ready, turn: turn, seq: seq}:
 			case <-ctx.Done():
 				return
+			}
+			for turn.done.Load() != seq {
+				select {
+				case <-turn.wake:
+				case <-ctx.Done():
+					return
+				}
 			}
 		}
 	}()

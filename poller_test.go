@@ -3,7 +3,6 @@ package zmq_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -172,6 +171,38 @@ func TestPollerClosed(t *testing.T) {
 	}
 }
 
+// TestPollerClosedWhileLingering: a Poll waiting on a socket that closes returns ErrClosed at
+// Close, not when the socket has finished lingering.
+func TestPollerClosedWhileLingering(t *testing.T) {
+	zc := zmq.NewContext()
+	push := ctxSocket(t, zc, zmq.PUSH, zmq.WithLinger(time.Hour), zmq.WithSendHWM(1))
+	connect(t, push, inprocName()) // nobody binds: the message stays queued, the queue full
+	sendString(t, push, "never delivered")
+	p := zmq.NewPoller()
+	p.Add(push, zmq.PollOut)
+	poller := parked.ID()
+	closed := make(chan error, 1)
+	go func() {
+		if err := untilParked(pollParked, poller); err != nil {
+			closed <- err
+			return
+		}
+		closed <- push.Close()
+	}()
+	_, err := poll(t, p, waitLong)
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(err, zmq.ErrClosed) {
+		t.Fatalf("Poll on a socket closed meanwhile, lingering = %v; want ErrClosed", err)
+	}
+	cancelled, cancel := context.WithCancel(t.Context())
+	cancel()
+	if err := zc.Shutdown(cancelled); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Shutdown: %v; want the socket still lingering", err)
+	}
+}
+
 func TestPollerRemove(t *testing.T) {
 	pull, push := newSocket(t, zmq.PULL), newSocket(t, zmq.PUSH)
 	link(t, transports[2], pull, push)
@@ -181,41 +212,6 @@ func TestPollerRemove(t *testing.T) {
 	p.Remove(pull)
 	if got, err := poll(t, p, waitShort); err == nil {
 		t.Fatalf("a removed socket was polled: %v", got)
-	}
-}
-
-func TestPollerChannel(t *testing.T) {
-	pull, push := newSocket(t, zmq.PULL), newSocket(t, zmq.PUSH)
-	link(t, transports[2], pull, push)
-	p := zmq.NewPoller()
-	p.Add(pull, zmq.PollIn)
-	ctx, cancel := context.WithCancel(context.Background())
-	c := p.Channel(ctx)
-	done, stop := context.WithCancel(context.Background())
-	stop()
-	for i := range 3 {
-		sendString(t, push, fmt.Sprint(i))
-	}
-	var got []string
-	timeout := time.After(waitLong)
-	for len(got) < 3 {
-		select {
-		case ready := <-c:
-			if len(ready) != 1 || ready[0].Socket != pull {
-				t.Fatalf("Channel gave %v", ready)
-			}
-			if m, err := pull.Recv(done); err == nil { // readiness is a hint
-				got = append(got, string(m.Frames[0]))
-			}
-		case <-timeout:
-			t.Fatalf("received %v through Channel", got)
-		}
-	}
-	cancel()
-	for range c {
-	}
-	if fmt.Sprint(got) != "[0 1 2]" {
-		t.Fatalf("got %v", got)
 	}
 }
 

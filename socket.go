@@ -18,11 +18,24 @@ func NewContext() *Context { return &Context{c: socket.NewContext()} }
 var defaultContext = sync.OnceValue(NewContext)
 
 // DefaultContext returns the context NewSocket uses, for what is set per context, such as a ZAP
-// handler (package auth).
+// handler (package auth). Nothing closes it for the program: when main returns, sockets still
+// lingering in it are abandoned with whatever they had not written yet. A program that wants
+// its last messages delivered calls DefaultContext().Close (or Shutdown) before it exits;
+// after that NewSocket fails with ErrClosed.
 func DefaultContext() *Context { return defaultContext() }
 
-// Close closes every socket of the context, each honouring its linger, and refuses new ones.
+// Close is Shutdown without a deadline of its own: it closes every socket of the context,
+// refuses new ones, and waits as long as each socket's LINGER says (forever for a socket with
+// LINGER -1 whose messages cannot be delivered, as zmq_ctx_term).
 func (c *Context) Close() error { return c.c.Close() }
+
+// Shutdown closes every socket of the context and refuses new ones, then waits until each
+// socket closed so far (now or earlier, with Socket.Close) has lingered: written the messages
+// it had queued, or reached the end of its LINGER period. If ctx ends first, the sockets still
+// lingering drop what they hold and Shutdown returns ctx's error. When it returns, the sockets'
+// connections are closed and none of their goroutines is left. A second Close or Shutdown
+// returns ErrClosed at once.
+func (c *Context) Shutdown(ctx context.Context) error { return c.c.Shutdown(ctx) }
 
 // Socket is a ZeroMQ socket. It is safe for concurrent use: each Send and Recv moves one whole
 // multipart message, so concurrent callers never interleave frames.
@@ -109,6 +122,8 @@ func (s *Socket) Recv(ctx context.Context) (Msg, error) {
 // m's frame list; then it gives back that message's frames, which is a bug in the caller.
 func (s *Socket) Recycle(m Msg) { s.s.Recycle(m.Frames) }
 
-// Close closes the socket. Queued outbound messages get up to the linger period (WithLinger)
-// to be written; calls blocked in Send or Recv return ErrClosed.
+// Close closes the socket and returns at once, as zmq_close: calls blocked in Send or Recv
+// return ErrClosed, and bound endpoints stop accepting. Messages queued before Close keep going
+// out in the background, to peers connected now or later, for up to the LINGER period
+// (WithLinger); the socket's Context.Close or Shutdown is what waits for them.
 func (s *Socket) Close() error { return s.s.Close() }

@@ -19,7 +19,8 @@ func (p purezmqImpl) close() error { return p.zc.Close() }
 
 func (p purezmqImpl) open(k kind, endpoint string, o sockOpts) (conn, error) {
 	t := map[kind]zmq.Type{push: zmq.PUSH, pull: zmq.PULL, req: zmq.REQ, rep: zmq.REP}[k]
-	// Default options, LINGER included: a sender's Close waits (up to 30 s) until all is written.
+	// Default options, LINGER included: the context's close waits (up to 30 s) until a closed
+	// sender has written all.
 	var opts []zmq.Option
 	if o.timeout > 0 {
 		// hs_req: a socket whose handshake failed must not wait at Close for what it queued.

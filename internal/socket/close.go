@@ -6,8 +6,10 @@ import (
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
-// Close stops the socket: blocked calls return ErrClosed, bound endpoints close, and queued
-// outbound messages get up to the linger period to be written before every connection closes.
+// Close stops the socket and returns at once, as zmq_close: blocked calls return ErrClosed and
+// bound endpoints stop accepting. Queued outbound messages still go out, in the background, for
+// up to the linger period; Context.Shutdown is what waits for them. With nothing queued (or
+// LINGER 0) the socket is torn down before Close returns.
 func (s *Socket) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -20,6 +22,7 @@ func (s *Socket) Close() error {
 	eps := s.endpoints
 	s.endpoints = map[string]endpoint{}
 	s.mu.Unlock()
+	s.notifyReady() // a Poll waiting on the socket reports it closed now, not after the linger
 
 	// Stop accepting, but keep every connection open while lingering: a REP's last reply or
 	// a bound PUSH's backlog still has to reach peers that are already connected.
@@ -28,7 +31,21 @@ func (s *Socket) Close() error {
 			l.l.Close()
 		}
 	}
-	s.linger()
+	linger := s.opts().Linger // as it is now: a closed socket refuses SetOption
+	if linger == 0 || s.flushed() {
+		s.teardown(eps)
+		return nil
+	}
+	go func() {
+		s.linger(linger)
+		s.teardown(eps)
+	}()
+	return nil
+}
+
+// teardown ends everything Close left running: endpoints, connections and their goroutines,
+// monitors, and the socket's place in its context.
+func (s *Socket) teardown(eps map[string]endpoint) {
 	close(s.quit)
 	s.endBase()
 	for _, e := range eps {
@@ -38,15 +55,12 @@ func (s *Socket) Close() error {
 	s.wg.Wait()
 	s.stopMonitors()
 	s.ctx.remove(s)
-	return nil
+	close(s.done)
 }
 
-// linger waits until every queued outbound message is written, or the linger period ends.
-func (s *Socket) linger() {
-	linger := s.opts().Linger
-	if linger == 0 {
-		return
-	}
+// linger waits until every queued outbound message is written, the linger period ends, or the
+// context's Shutdown gives up waiting.
+func (s *Socket) linger(linger time.Duration) {
 	var deadline <-chan time.Time
 	if linger > 0 {
 		t := time.NewTimer(linger)
@@ -57,6 +71,8 @@ func (s *Socket) linger() {
 		select {
 		case <-s.idleWake:
 		case <-deadline:
+			return
+		case <-s.ctx.drop:
 			return
 		}
 	}

@@ -1,19 +1,23 @@
 package socket
 
 import (
+	"context"
 	"sync"
 
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
 // Context owns what libzmq's context owns: the inproc namespace and the set of sockets closed
-// together.
+// together. A closed socket stays in the set until it has lingered.
 type Context struct {
 	mu      sync.Mutex // also serialises every inproc link and unlink
 	closed  bool
 	sockets map[*Socket]struct{}
 	binds   map[string]*Socket
 	conns   map[string][]*inprocConnecter // every inproc connecter, linked or waiting, by name
+
+	drop     chan struct{} // closed when Shutdown gives up: lingering sockets stop waiting
+	dropOnce sync.Once
 }
 
 // NewContext returns an empty context.
@@ -22,6 +26,7 @@ func NewContext() *Context {
 		sockets: map[*Socket]struct{}{},
 		binds:   map[string]*Socket{},
 		conns:   map[string][]*inprocConnecter{},
+		drop:    make(chan struct{}),
 	}
 }
 
@@ -41,8 +46,12 @@ func (c *Context) remove(s *Socket) {
 	c.mu.Unlock()
 }
 
-// Close closes every socket of the context (each honouring its linger) and refuses new ones.
-func (c *Context) Close() error {
+// Shutdown closes every socket of the context and refuses new ones, then waits, as
+// zmq_ctx_term, until every socket closed so far has lingered: written what it queued or
+// reached its linger period. When ctx ends first the sockets still lingering drop what they
+// hold, and Shutdown returns ctx's error once they are torn down. Either way no goroutine of
+// the context's sockets is left when it returns.
+func (c *Context) Shutdown(ctx context.Context) error {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -54,14 +63,26 @@ func (c *Context) Close() error {
 		socks = append(socks, s)
 	}
 	c.mu.Unlock()
-	var wg sync.WaitGroup
 	for _, s := range socks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_ = s.Close()
-		}()
+		_ = s.Close() // ErrClosed for those closed before, which may still be lingering
 	}
-	wg.Wait()
-	return nil
+	var err error
+	for _, s := range socks {
+		select {
+		case <-s.done:
+			continue
+		default:
+		}
+		select {
+		case <-s.done:
+		case <-ctx.Done():
+			c.dropOnce.Do(func() { close(c.drop) })
+			<-s.done
+			err = ctx.Err()
+		}
+	}
+	return err
 }
+
+// Close is Shutdown with no deadline but the sockets' linger periods.
+func (c *Context) Close() error { return c.Shutdown(context.Background()) }

@@ -42,7 +42,7 @@ type Options struct {
 	Security           mechanism.Config // NULL unless PLAIN or CURVE options are set
 }
 
-// DefaultOptions are libzmq 4.3's defaults, except Linger (see package zmq).
+// DefaultOptions are libzmq 4.3's defaults, except Linger: 30 s, not infinite (see WithLinger).
 func DefaultOptions() Options {
 	return Options{
 		SendHWM:      1000,

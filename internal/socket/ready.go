@@ -1,7 +1,6 @@
 package socket
 
 import (
-	"context"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -23,11 +22,7 @@ type readiness struct {
 // Watch makes c (a 1-slot wake-up channel) be signalled whenever the socket may have become
 // readable or writable, or has closed, until Unwatch(c).
 func (s *Socket) Watch(c chan struct{}) {
-	s.ready.once.Do(func() {
-		s.ready.notify = s.notifyReady
-		// base ends when Close is done lingering: wake pollers then, with no goroutine until.
-		context.AfterFunc(s.base, s.ready.notify)
-	})
+	s.ready.once.Do(func() { s.ready.notify = s.notifyReady }) // Close notifies too
 	s.ready.mu.Lock()
 	s.ready.waiters = append(s.ready.waiters, c)
 	s.ready.n.Add(1)

@@ -40,6 +40,7 @@ type Socket struct {
 	idleWake chan struct{} // a writer finished its work (linger)
 	closing  chan struct{} // closed when Close starts: blocked calls return
 	quit     chan struct{} // closed when linger ends: connections stop
+	done     chan struct{} // closed when the socket is torn down, after its linger
 	base     context.Context
 	endBase  context.CancelFunc // cancels base when quit closes: dials and reconnect waits end
 	wg       sync.WaitGroup
@@ -75,6 +76,7 @@ func New(ctx *Context, t Type, o Options) (*Socket, error) {
 		idleWake:  pipe.NewWake(),
 		closing:   make(chan struct{}),
 		quit:      make(chan struct{}),
+		done:      make(chan struct{}),
 	}
 	s.optp.Store(&o)
 	s.base, s.endBase = context.WithCancel(context.Background())

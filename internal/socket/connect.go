@@ -38,7 +38,9 @@ func (c *connecter) stop() {
 }
 
 // Connect starts connecting to endpoint in the background and returns at once.
-func (s *Socket) Connect(addr string) error {
+func (s *Socket) Connect(addr string) error { return zerr.Op("connect", addr, s.connect(addr)) }
+
+func (s *Socket) connect(addr string) error {
 	ep, err := transport.Parse(addr)
 	if err != nil {
 		return err
@@ -58,7 +60,7 @@ func (s *Socket) Connect(addr string) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return zerr.ErrClosed
+		return s.closeErr
 	}
 	id := s.connectID
 	s.connectID = nil
@@ -76,7 +78,7 @@ func (s *Socket) Connect(addr string) error {
 	if s.closed {
 		s.mu.Unlock()
 		c.stop()
-		return zerr.ErrClosed
+		return s.closeErr
 	}
 	s.endpoints[addr] = c
 	s.lastEP = addr
@@ -89,6 +91,10 @@ func (s *Socket) Connect(addr string) error {
 // Disconnect stops connecting to endpoint and closes its connection; messages queued for it are
 // dropped.
 func (s *Socket) Disconnect(addr string) error {
+	return zerr.Op("disconnect", addr, s.disconnect(addr))
+}
+
+func (s *Socket) disconnect(addr string) error {
 	ep, err := transport.Parse(addr)
 	if err != nil {
 		return err

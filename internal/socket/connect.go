@@ -112,6 +112,20 @@ func (s *Socket) dial(ctx context.Context, ep transport.Endpoint, o *Options) (n
 	return transport.DialTCP(ctx, ep.Addr, o.TCP, o.Buffers)
 }
 
+// givesUp tells a connection's end that makes a connect side give up on its endpoint: a peer
+// that does not speak our protocol, our mechanism or to our socket type, or that refused our
+// credentials (or whose we refused), will not change its mind. libzmq gives up after any such
+// protocol-level failure, rather than knock on the door forever; it retries after a broken
+// connection or a handshake that timed out.
+func givesUp(err error) bool {
+	for _, e := range []error{engine.ErrProtocol, engine.ErrMechanism, engine.ErrSocketType, engine.ErrPeerError, engine.ErrAuth} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
 func (s *Socket) connectLoop(c *connecter) {
 	defer s.wg.Done()
 	ivl := c.o.ReconnectIvl
@@ -130,10 +144,7 @@ func (s *Socket) connectLoop(c *connecter) {
 				}
 				err := s.serve(nc, c.ep.String(), c.o, c.l, c.connectID)
 				s.untrack(nc)
-				if errors.Is(err, engine.ErrProtocol) || errors.Is(err, engine.ErrSocketType) || errors.Is(err, engine.ErrPeerError) {
-					// A peer that does not speak our protocol, or not to our socket type,
-					// will not change its mind: give up on the endpoint, as libzmq does,
-					// rather than knock on its door forever.
+				if givesUp(err) {
 					c.stop()
 					return
 				}

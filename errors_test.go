@@ -221,3 +221,18 @@ func TestClosedSocketOrContext(t *testing.T) {
 		t.Errorf("NewSocket in a closed context: %v, want ErrContextClosed", err)
 	}
 }
+
+// TestMsgTooLarge: a peer whose message is above MAXMSGSIZE loses its connection, and the
+// DISCONNECTED event says why with ErrMsgTooLarge.
+func TestMsgTooLarge(t *testing.T) {
+	t.Parallel()
+	pull := newSocket(t, zmq.PULL, zmq.WithMaxMsgSize(10))
+	ch, stop := pull.Monitor(zmq.EventDisconnected)
+	defer stop()
+	push := newSocket(t, zmq.PUSH)
+	connect(t, push, bind(t, pull, "tcp://127.0.0.1:*"))
+	send(t, push, make([]byte, 100))
+	if e := expectEvents(t, ch, zmq.EventDisconnected)[0]; !errors.Is(e.Err, zmq.ErrMsgTooLarge) {
+		t.Errorf("DISCONNECTED: %v, want ErrMsgTooLarge", e.Err)
+	}
+}

@@ -107,10 +107,14 @@ func (s *Socket) SetConnectRoutingID(id []byte) error {
 
 // Send queues m for sending, waiting while the socket's pattern says it must (every eligible
 // peer at its HWM, or no peer yet) until ctx is done. A ctx that is already done makes Send
-// non-blocking (libzmq's ZMQ_DONTWAIT). After Send returns nil the frames belong to the library.
+// non-blocking (libzmq's ZMQ_DONTWAIT). A Send that cannot queue m before ctx's deadline, or at
+// once with a done ctx, fails with ErrAgain (matching ctx's error too); one whose ctx is
+// cancelled while it waits returns context.Canceled. A message with no frame is ErrInvalid.
+// After Send returns nil the frames belong to the library.
 func (s *Socket) Send(ctx context.Context, m Msg) error { return s.s.Send(ctx, m.Frames) }
 
-// Recv returns the next message, waiting until ctx is done.
+// Recv returns the next message, waiting until ctx is done; it fails with ErrAgain, as Send
+// does, when none came in time.
 func (s *Socket) Recv(ctx context.Context) (Msg, error) {
 	frames, meta, err := s.s.Recv(ctx)
 	if err != nil {

@@ -165,19 +165,38 @@ func TestOptionTypes(t *testing.T) {
 		{zmq.PUSH, zmq.WithConflate(true), zmq.OptConflate, true},               // generic in libzmq
 		{zmq.DEALER, zmq.WithInvertMatching(true), zmq.OptInvertMatching, true}, // generic in libzmq
 		{zmq.PAIR, zmq.WithXPubVerboser(false), zmq.OptXPubVerboser, false},     // the value does not matter
+		{zmq.DEALER, zmq.WithRouterNotify(zmq.NotifyConnect), zmq.OptRouterNotify, false},
+		{zmq.ROUTER, zmq.WithRouterNotify(zmq.NotifyConnect), zmq.OptRouterNotify, true},
 	} {
+		check := func(how string, err error) {
+			t.Helper()
+			switch {
+			case tc.ok && err != nil:
+				t.Errorf("%v with %v (%s): %v", tc.typ, tc.id, how, err)
+			case !tc.ok && (!errors.Is(err, zmq.ErrInvalid) || !errors.Is(err, zmq.ErrOption)):
+				t.Errorf("%v with %v (%s): %v, want ErrOption (EINVAL)", tc.typ, tc.id, how, err)
+			}
+		}
 		for _, opt := range []zmq.Option{tc.opt, zmq.WithOption(tc.id, optionValue(tc.id))} {
 			s, err := zmq.NewSocket(tc.typ, opt)
 			if s != nil {
 				s.Close()
 			}
-			switch {
-			case tc.ok && err != nil:
-				t.Errorf("%v with %v: %v", tc.typ, tc.id, err)
-			case !tc.ok && (!errors.Is(err, zmq.ErrInvalid) || !errors.Is(err, zmq.ErrOption)):
-				t.Errorf("%v with %v: %v, want ErrOption (EINVAL)", tc.typ, tc.id, err)
-			}
+			check("NewSocket", err)
 		}
+		s := newSocket(t, tc.typ)
+		check("SetOption", s.SetOption(tc.id, optionValue(tc.id)))
+		check("SetOptions", s.SetOptions(tc.opt))
+	}
+	// An option set again on a type that takes it is taken again.
+	s := newSocket(t, zmq.XPUB)
+	for range 3 {
+		if err := s.SetOption(zmq.OptXPubVerbose, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SetConnectRoutingID([]byte("x")); !errors.Is(err, zmq.ErrOption) {
+		t.Errorf("SetConnectRoutingID on an XPUB: %v, want ErrOption", err)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 var optionTypes = map[OptionID][]Type{
 	OptRouterMandatory:    {ROUTER, REP},
 	OptRouterHandover:     {ROUTER, REP},
+	OptRouterNotify:       {ROUTER, REP},
 	OptProbeRouter:        {ROUTER, REP, DEALER, REQ},
 	OptConnectRoutingID:   {ROUTER, REP, STREAM},
 	OptReqCorrelate:       {REQ},
@@ -37,9 +38,12 @@ func checkOptionType(id OptionID, t Type) error {
 // against the socket's type.
 func onlyFor(o *socketOptions, id OptionID) { o.TypeSpecific = append(o.TypeSpecific, int(id)) }
 
-// checkOptionTypes checks every type-specific option set in o against t.
+// checkOptionTypes checks every type-specific option set in o against t, and forgets them:
+// options set again and again must not grow the list.
 func checkOptionTypes(o *socketOptions, t Type) error {
-	for _, id := range o.TypeSpecific {
+	ids := o.TypeSpecific
+	o.TypeSpecific = nil
+	for _, id := range ids {
 		if err := checkOptionType(OptionID(id), t); err != nil {
 			return err
 		}

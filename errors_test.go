@@ -167,6 +167,9 @@ func TestOptionTypes(t *testing.T) {
 		{zmq.PAIR, zmq.WithXPubVerboser(false), zmq.OptXPubVerboser, false},     // the value does not matter
 		{zmq.DEALER, zmq.WithRouterNotify(zmq.NotifyConnect), zmq.OptRouterNotify, false},
 		{zmq.ROUTER, zmq.WithRouterNotify(zmq.NotifyConnect), zmq.OptRouterNotify, true},
+		{zmq.ROUTER, zmq.WithStreamNotify(true), zmq.OptStreamNotify, false},
+		{zmq.STREAM, zmq.WithStreamNotify(false), zmq.OptStreamNotify, true},
+		{zmq.STREAM, zmq.WithRouterMandatory(true), zmq.OptRouterMandatory, false},
 	} {
 		check := func(how string, err error) {
 			t.Helper()

@@ -16,6 +16,7 @@ var optionTypes = map[OptionID][]Type{
 	OptRouterNotify:       {ROUTER, REP},
 	OptProbeRouter:        {ROUTER, REP, DEALER, REQ},
 	OptConnectRoutingID:   {ROUTER, REP, STREAM},
+	OptStreamNotify:       {STREAM},
 	OptReqCorrelate:       {REQ},
 	OptReqRelaxed:         {REQ},
 	OptXPubVerbose:        {XPUB, PUB},

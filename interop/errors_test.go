@@ -12,7 +12,7 @@ import (
 // Errors as libzmq 4.3.4 gives them, checked against purezmq's.
 
 var allTypes = []zmq.Type{zmq.PAIR, zmq.PUB, zmq.SUB, zmq.REQ, zmq.REP, zmq.DEALER, zmq.ROUTER,
-	zmq.PULL, zmq.PUSH, zmq.XPUB, zmq.XSUB}
+	zmq.PULL, zmq.PUSH, zmq.XPUB, zmq.XSUB, zmq.STREAM}
 
 // TestOptionTypesMatchLibzmq: for every option libzmq takes on some socket types only, and
 // every socket type, libzmq's zmq_setsockopt and purezmq's NewSocket agree on whether it is

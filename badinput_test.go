@@ -20,11 +20,11 @@ import (
 // Bad input must fail with a clear error, or cost the offending peer its connection; it never
 // panics, hangs, or disturbs the socket's other peers.
 
-// TestBadEndpoints: malformed endpoints fail Bind and Connect with ErrEndpoint.
+// TestBadEndpoints: malformed endpoints fail Bind and Connect with ErrEndpoint (an unknown
+// transport is ErrTransportNotSupported: TestEndpointErrors).
 func TestBadEndpoints(t *testing.T) {
 	t.Parallel()
 	bad := []string{
-		"foo://x",
 		"tcp://:99999",
 		"tcp://127.0.0.1",
 		"tcp://127.0.0.1:99999",

@@ -24,8 +24,10 @@
 // is gone at once (no notification follows); an unknown id fails with ErrHostUnreachable.
 //
 // Every call that can block takes a context: its deadline is libzmq's SNDTIMEO/RCVTIMEO, and a
-// context that is already done makes the call non-blocking (ZMQ_DONTWAIT). Errors are sentinels
-// to test with errors.Is. Options are given to NewSocket as functional options named after their
+// context that is already done makes the call non-blocking (ZMQ_DONTWAIT); either way a call
+// that cannot complete fails with ErrAgain (EAGAIN), which also matches the context's error.
+// Errors are sentinels named after libzmq's errno values (errors.go), to test with errors.Is.
+// Options are given to NewSocket as functional options named after their
 // libzmq counterparts (WithSendHWM is ZMQ_SNDHWM), validated when the socket is made.
 //
 // Sockets are safe for concurrent use: Send and Recv move whole multipart messages. Poller

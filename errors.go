@@ -5,17 +5,55 @@ import (
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
-// Errors returned by sockets; test for them with errors.Is. A closed socket's errors also match
-// net.ErrClosed; timeouts are the ctx's own error (context.DeadlineExceeded or Canceled).
+// Errors returned by sockets, with the libzmq errno each stands for; test for them with
+// errors.Is. Where an endpoint is involved (Bind, Connect, Unbind, Disconnect) the error is an
+// *OpError wrapping one of them. The handshake errors (ErrHandshake, ErrAuth, ErrMechanism,
+// ErrProtocol) reach a program through monitor events (Event.Err).
 var (
-	ErrClosed          = zerr.ErrClosed          // the socket or context is closed (ETERM/ENOTSOCK)
-	ErrState           = zerr.ErrState           // EFSM: not allowed in the socket's state (REQ/REP lock-step)
-	ErrNotSupported    = zerr.ErrNotSupported    // ENOTSUP: the socket type cannot do this
-	ErrHostUnreachable = zerr.ErrHostUnreachable // EHOSTUNREACH: ROUTER_MANDATORY and no such peer
-	ErrEndpoint        = zerr.ErrEndpoint        // EINVAL/EPROTONOSUPPORT: bad endpoint
-	ErrAddrInUse       = zerr.ErrAddrInUse       // EADDRINUSE
-	ErrNotFound        = zerr.ErrNotFound        // ENOENT: Unbind/Disconnect of an unknown endpoint
-	ErrOption          = zerr.ErrOption          // EINVAL: option value out of range
-	ErrHandshake       = engine.ErrHandshake     // a peer failed the ZMTP handshake
-	ErrProtocol        = engine.ErrProtocol      // a peer broke ZMTP, in the handshake or after it (a monitor event's Err)
+	// ErrAgain is EAGAIN: Send or Recv could not complete before its ctx's deadline, or its
+	// ctx was already done (ZMQ_DONTWAIT). The error also matches the ctx's own error
+	// (context.DeadlineExceeded or context.Canceled). A ctx cancelled while the call waits
+	// returns context.Canceled alone: the caller gave up, nothing timed out.
+	ErrAgain = zerr.ErrAgain
+	// ErrClosed is ENOTSOCK: the socket is closed. It matches net.ErrClosed.
+	ErrClosed = zerr.ErrClosed
+	// ErrContextClosed is ETERM: the socket's context is closed (Context.Close), which
+	// closed the socket too; it matches ErrClosed and net.ErrClosed as well.
+	ErrContextClosed = zerr.ErrContextClosed
+	// ErrInvalid is EINVAL: an argument the call cannot take, such as a message with no frame
+	// or a socket type number libzmq does not know. ErrEndpoint and ErrOption match it too.
+	ErrInvalid = zerr.ErrInvalid
+	// ErrEndpoint is EINVAL: a malformed endpoint ("tcp//host:1", a port out of range).
+	ErrEndpoint = zerr.ErrEndpoint
+	// ErrTransportNotSupported is EPROTONOSUPPORT: an endpoint whose transport this library
+	// does not have ("pgm://...", "foo://..."). It does not match ErrEndpoint.
+	ErrTransportNotSupported = zerr.ErrTransportNotSupported
+	// ErrOption is EINVAL: an option value out of range, or an option the socket type does not
+	// take (XPUB_VERBOSE on a SUB), as zmq_setsockopt refuses it.
+	ErrOption = zerr.ErrOption
+	// ErrNotSupported is ENOTSUP: the socket type cannot do this (Recv on a PUSH), or the
+	// socket type is one of libzmq's that this library does not have.
+	ErrNotSupported = zerr.ErrNotSupported
+	// ErrState is EFSM: not allowed in the socket's state (REQ/REP lock-step).
+	ErrState = zerr.ErrState
+	// ErrHostUnreachable is EHOSTUNREACH: ROUTER_MANDATORY and no peer with that routing id.
+	ErrHostUnreachable = zerr.ErrHostUnreachable
+	// ErrAddrInUse is EADDRINUSE: Bind of an endpoint already bound.
+	ErrAddrInUse = zerr.ErrAddrInUse
+	// ErrNotFound is ENOENT: Unbind or Disconnect of an endpoint the socket does not have,
+	// including the wildcard given to Bind (Unbind takes what LastEndpoint reported).
+	ErrNotFound = zerr.ErrNotFound
+	// ErrMsgTooLarge is EMSGSIZE: a peer sent a message above MAXMSGSIZE and was disconnected
+	// (the DISCONNECTED event's Err).
+	ErrMsgTooLarge = zerr.ErrMsgTooLarge
+	// ErrHandshake: a peer failed the ZMTP handshake (HANDSHAKE_FAILED_* events' Err).
+	ErrHandshake = engine.ErrHandshake
+	// ErrProtocol is EPROTO: a peer broke ZMTP, in the handshake or after it
+	// (HANDSHAKE_FAILED_PROTOCOL and DISCONNECTED events' Err).
+	ErrProtocol = engine.ErrProtocol
 )
+
+// OpError is the error of Bind, Connect, Unbind or Disconnect: the operation ("bind",
+// "connect", "unbind", "disconnect"), the endpoint as given, and the cause, which errors.Is
+// and errors.As see through.
+type OpError = zerr.OpError

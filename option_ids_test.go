@@ -23,8 +23,16 @@ func TestWithOption(t *testing.T) {
 		{zmq.OptReqRelaxed, 1}, {zmq.OptRoutingID, "peer"}, {zmq.OptRoutingID, []byte{1, 2}},
 		{zmq.OptSendBuffer, 8192}, {zmq.OptRecvBuffer, int64(-1)},
 	}
+	typeFor := map[zmq.OptionID]zmq.Type{
+		zmq.OptRouterMandatory: zmq.ROUTER, zmq.OptRouterHandover: zmq.ROUTER,
+		zmq.OptReqCorrelate: zmq.REQ, zmq.OptReqRelaxed: zmq.REQ,
+	}
 	for _, tt := range good {
-		s, err := zmq.NewSocket(zmq.DEALER, zmq.WithOption(tt.id, tt.value))
+		typ, ok := typeFor[tt.id]
+		if !ok {
+			typ = zmq.DEALER
+		}
+		s, err := zmq.NewSocket(typ, zmq.WithOption(tt.id, tt.value))
 		if err != nil {
 			t.Errorf("WithOption(%v, %v): %v", tt.id, tt.value, err)
 			continue

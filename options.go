@@ -122,31 +122,31 @@ func WithImmediate(on bool) Option {
 // WithRouterMandatory sets ZMQ_ROUTER_MANDATORY: a ROUTER fails Send with ErrHostUnreachable
 // for an unknown routing id, and blocks at a peer's HWM, instead of dropping. Default false.
 func WithRouterMandatory(on bool) Option {
-	return func(o *socketOptions) error { o.RouterMandatory = on; return nil }
+	return func(o *socketOptions) error { onlyFor(o, OptRouterMandatory); o.RouterMandatory = on; return nil }
 }
 
 // WithRouterHandover sets ZMQ_ROUTER_HANDOVER: a peer connecting with a routing id already in
 // use takes it over, instead of being refused. Default false.
 func WithRouterHandover(on bool) Option {
-	return func(o *socketOptions) error { o.RouterHandover = on; return nil }
+	return func(o *socketOptions) error { onlyFor(o, OptRouterHandover); o.RouterHandover = on; return nil }
 }
 
 // WithProbeRouter sets ZMQ_PROBE_ROUTER: a ROUTER or DEALER sends an empty message to each new
 // peer, so a ROUTER peer learns its routing id at once. Default false.
 func WithProbeRouter(on bool) Option {
-	return func(o *socketOptions) error { o.ProbeRouter = on; return nil }
+	return func(o *socketOptions) error { onlyFor(o, OptProbeRouter); o.ProbeRouter = on; return nil }
 }
 
 // WithReqCorrelate sets ZMQ_REQ_CORRELATE: a REQ prefixes each request with an id and accepts
 // only the reply carrying it. Default false.
 func WithReqCorrelate(on bool) Option {
-	return func(o *socketOptions) error { o.ReqCorrelate = on; return nil }
+	return func(o *socketOptions) error { onlyFor(o, OptReqCorrelate); o.ReqCorrelate = on; return nil }
 }
 
 // WithReqRelaxed sets ZMQ_REQ_RELAXED: a REQ may send a new request before the reply to the
 // last one came (which is then ignored). Use with WithReqCorrelate. Default false.
 func WithReqRelaxed(on bool) Option {
-	return func(o *socketOptions) error { o.ReqRelaxed = on; return nil }
+	return func(o *socketOptions) error { onlyFor(o, OptReqRelaxed); o.ReqRelaxed = on; return nil }
 }
 
 // WithTCPKeepalive sets ZMQ_TCP_KEEPALIVE: -1 keeps the system default, 0 turns keepalive off,

@@ -16,6 +16,7 @@ func WithRouterNotify(flags int) Option {
 		if flags < 0 || flags > NotifyConnect|NotifyDisconnect {
 			return zerr.Option("ROUTER_NOTIFY", "%d not in 0..3", flags)
 		}
+		onlyFor(o, OptRouterNotify)
 		o.RouterNotify = flags
 		return nil
 	}

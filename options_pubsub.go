@@ -3,26 +3,27 @@ package zmq
 // WithXPubVerbose sets ZMQ_XPUB_VERBOSE: an XPUB passes every subscription to the application,
 // not only the first for each topic. Default false.
 func WithXPubVerbose(on bool) Option {
-	return func(o *socketOptions) error { o.XPubVerbose = on; return nil }
+	return func(o *socketOptions) error { onlyFor(o, OptXPubVerbose); o.XPubVerbose = on; return nil }
 }
 
 // WithXPubVerboser sets ZMQ_XPUB_VERBOSER: as WithXPubVerbose, and every unsubscription too.
 // Default false.
 func WithXPubVerboser(on bool) Option {
-	return func(o *socketOptions) error { o.XPubVerboser = on; return nil }
+	return func(o *socketOptions) error { onlyFor(o, OptXPubVerboser); o.XPubVerboser = on; return nil }
 }
 
 // WithXPubNoDrop sets ZMQ_XPUB_NODROP: a PUB or XPUB whose matching subscriber is at its HWM
 // makes Send wait (or fail with the ctx's error) instead of dropping the message for it.
 // Default false.
 func WithXPubNoDrop(on bool) Option {
-	return func(o *socketOptions) error { o.XPubNoDrop = on; return nil }
+	return func(o *socketOptions) error { onlyFor(o, OptXPubNoDrop); o.XPubNoDrop = on; return nil }
 }
 
 // WithXPubWelcomeMsg sets ZMQ_XPUB_WELCOME_MSG: a message an XPUB sends each new subscriber as
 // it connects (a SUB receives it only if subscribed to a prefix of it). Default none.
 func WithXPubWelcomeMsg(msg []byte) Option {
 	return func(o *socketOptions) error {
+		onlyFor(o, OptXPubWelcomeMsg)
 		o.XPubWelcomeMsg = append([]byte(nil), msg...)
 		return nil
 	}
@@ -39,7 +40,7 @@ func WithInvertMatching(on bool) Option {
 // (\x01topic, \x00topic, duplicates included) reaches Recv, and Subscribe / Unsubscribe on the
 // XPUB decide what the peer whose request was read last receives. Default false.
 func WithXPubManual(on bool) Option {
-	return func(o *socketOptions) error { o.XPubManual = on; return nil }
+	return func(o *socketOptions) error { onlyFor(o, OptXPubManual); o.XPubManual = on; return nil }
 }
 
 // WithOnlyFirstSubscribe sets ZMQ_ONLY_FIRST_SUBSCRIBE (XPUB, XSUB): only the first frame of a
@@ -48,7 +49,7 @@ func WithXPubManual(on bool) Option {
 // can carry a payload through a proxy. Without it the frames after a subscription are dropped.
 // Default false.
 func WithOnlyFirstSubscribe(on bool) Option {
-	return func(o *socketOptions) error { o.OnlyFirstSubscribe = on; return nil }
+	return func(o *socketOptions) error { onlyFor(o, OptOnlyFirstSubscribe); o.OnlyFirstSubscribe = on; return nil }
 }
 
 // WithConflate sets ZMQ_CONFLATE: each peer's queue holds only the newest message, both ways,

@@ -39,6 +39,6 @@ func (s *Socket) SetOptions(opts ...Option) error {
 				return err
 			}
 		}
-		return nil
+		return checkOptionTypes(o, s.Type())
 	})
 }

@@ -8,7 +8,7 @@ const OptStreamNotify OptionID = 73
 // WithStreamNotify sets ZMQ_STREAM_NOTIFY: a STREAM socket's application receives
 // [routing id, empty frame] when a connection opens and when its peer closes it. Default true.
 func WithStreamNotify(on bool) Option {
-	return func(o *socketOptions) error { o.StreamNotify = on; return nil }
+	return func(o *socketOptions) error { onlyFor(o, OptStreamNotify); o.StreamNotify = on; return nil }
 }
 
 func streamOption(id OptionID, value any) (Option, bool) {

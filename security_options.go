@@ -7,9 +7,15 @@ import (
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
-// ErrAuth reports a failed authentication in a security handshake: a CURVE peer holding the
-// wrong keys. It matches ErrHandshake too. A peer using another mechanism fails with an error
-// matching ErrMechanism.
+// ErrAuth reports a failed authentication, as a monitor event's Err: a ZAP handler refused the
+// peer (HANDSHAKE_FAILED_AUTH with the status, on both sides: a client learns it from the
+// server's ERROR), or a CURVE peer's box did not open with the keys it claims
+// (HANDSHAKE_FAILED_PROTOCOL, ProtocolErrorZMTPCryptographic; it matches ErrProtocol too). A
+// CURVE client given the wrong server key cannot tell: the server hangs up without a word, as
+// libzmq's does, so the client sees HANDSHAKE_FAILED_NO_DETAIL (ErrHandshake) and retries, and
+// only the server reports ErrAuth. ErrMechanism (HANDSHAKE_FAILED_PROTOCOL,
+// ProtocolErrorZMTPMechanismMismatch) is a peer using another mechanism. Both match
+// ErrHandshake.
 var (
 	ErrAuth      = engine.ErrAuth
 	ErrMechanism = engine.ErrMechanism
@@ -93,8 +99,9 @@ func WithCurveSecretKey(k curve.SecretKey) Option {
 }
 
 // WithCurveServerKey sets ZMQ_CURVE_SERVERKEY: the public key of the server a CURVE client
-// talks to; the handshake fails with ErrAuth when the server does not hold its secret half.
-// Default: none.
+// talks to. A server that does not hold its secret half hangs up on the HELLO: the client's
+// monitor reports HANDSHAKE_FAILED_NO_DETAIL and it retries, the server's reports ErrAuth (see
+// ErrAuth). Default: none.
 func WithCurveServerKey(k curve.PublicKey) Option {
 	return func(o *socketOptions) error { curveConfig(o).ServerKey = k; return nil }
 }

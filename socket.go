@@ -56,6 +56,9 @@ func (c *Context) NewSocket(t Type, opts ...Option) (*Socket, error) {
 			return nil, err
 		}
 	}
+	if err := checkOptionTypes(&o, t); err != nil {
+		return nil, err
+	}
 	s, err := socket.New(c.c, socket.Type(t), o)
 	if err != nil {
 		return nil, err
@@ -85,12 +88,16 @@ func (s *Socket) Disconnect(endpoint string) error { return s.s.Disconnect(endpo
 // resolved ("tcp://0.0.0.0:41234").
 func (s *Socket) LastEndpoint() string { return s.s.LastEndpoint() }
 
-// SetConnectRoutingID sets ZMQ_CONNECT_ROUTING_ID: the routing id this socket gives the peer of
-// its next Connect (for a ROUTER, instead of the peer's own). 1 to 255 bytes, not starting with
-// a zero byte. As in libzmq, a ROUTER can send to the alias as soon as Connect returns (unless
-// IMMEDIATE): messages queue, within SNDHWM, until the connection is up. Connect fails with
-// ErrOption when the alias already names a peer, unless ROUTER_HANDOVER.
+// SetConnectRoutingID sets ZMQ_CONNECT_ROUTING_ID: the routing id a ROUTER gives the peer of
+// its next Connect, instead of the peer's own. 1 to 255 bytes, not starting with a zero byte.
+// As in libzmq, a ROUTER can send to the alias as soon as Connect returns (unless IMMEDIATE):
+// messages queue, within SNDHWM, until the connection is up. Connect fails with ErrOption when
+// the alias already names a peer, unless ROUTER_HANDOVER. A socket other than a ROUTER (or a
+// REP, a ROUTER underneath, or a STREAM) refuses it with ErrOption, as libzmq does.
 func (s *Socket) SetConnectRoutingID(id []byte) error {
+	if err := checkOptionType(OptConnectRoutingID, s.Type()); err != nil {
+		return err
+	}
 	if err := checkRoutingID("CONNECT_ROUTING_ID", id); err != nil {
 		return err
 	}
@@ -100,10 +107,14 @@ func (s *Socket) SetConnectRoutingID(id []byte) error {
 
 // Send queues m for sending, waiting while the socket's pattern says it must (every eligible
 // peer at its HWM, or no peer yet) until ctx is done. A ctx that is already done makes Send
-// non-blocking (libzmq's ZMQ_DONTWAIT). After Send returns nil the frames belong to the library.
+// non-blocking (libzmq's ZMQ_DONTWAIT). A Send that cannot queue m before ctx's deadline, or at
+// once with a done ctx, fails with ErrAgain (matching ctx's error too); one whose ctx is
+// cancelled while it waits returns context.Canceled. A message with no frame is ErrInvalid.
+// After Send returns nil the frames belong to the library.
 func (s *Socket) Send(ctx context.Context, m Msg) error { return s.s.Send(ctx, m.Frames) }
 
-// Recv returns the next message, waiting until ctx is done.
+// Recv returns the next message, waiting until ctx is done; it fails with ErrAgain, as Send
+// does, when none came in time.
 func (s *Socket) Recv(ctx context.Context) (Msg, error) {
 	frames, meta, err := s.s.Recv(ctx)
 	if err != nil {

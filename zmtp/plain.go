@@ -99,3 +99,17 @@ func ParsePlainInitiate(c Command) (Metadata, error) {
 	}
 	return ParseMetadata(c.Data)
 }
+
+// libzmqPlainError is how libzmq 4.3's PLAIN server begins its ERROR command: its C source
+// writes the name as "\x05ERROR", and the hex escape takes the E, leaving 0x5E and "RROR".
+const libzmqPlainError = "\x5eRROR"
+
+// ParseLibzmqPlainError reads body, a command frame's body that is not well-formed ZMTP, as
+// libzmq's own PLAIN client does: an ERROR whose name is libzmq 4.3's misspelling. The
+// returned command's Data aliases body; false when body is not that form.
+func ParseLibzmqPlainError(body []byte) (Command, bool) {
+	if len(body) < len(libzmqPlainError) || string(body[:len(libzmqPlainError)]) != libzmqPlainError {
+		return Command{}, false
+	}
+	return Command{Name: CmdError, Data: body[len(libzmqPlainError):]}, true
+}

@@ -223,3 +223,19 @@ func FuzzPlainCommands(f *testing.F) {
 		}
 	})
 }
+
+func TestParseLibzmqPlainError(t *testing.T) {
+	// The bytes libzmq 4.3.4's PLAIN server sends for a ZAP status 400.
+	cmd, ok := ParseLibzmqPlainError([]byte("\x5eRROR\x03400"))
+	if !ok || cmd.Name != CmdError {
+		t.Fatalf("got %+v, %v; want an ERROR", cmd, ok)
+	}
+	if reason, err := ParseError(cmd); err != nil || reason != "400" {
+		t.Fatalf("reason %q, %v; want 400", reason, err)
+	}
+	for _, body := range [][]byte{nil, []byte("\x5eRRO"), []byte("\x05ERROR\x03400"), []byte("\x5eREADY")} {
+		if _, ok := ParseLibzmqPlainError(body); ok {
+			t.Errorf("%q read as libzmq's ERROR", body)
+		}
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/purezmq/zmq/internal/mechanism"
+	"github.com/purezmq/zmq/internal/zerr"
 	"github.com/purezmq/zmq/zmtp"
 )
 
@@ -40,8 +41,8 @@ type Peer struct {
 }
 
 // ErrProtocol is a peer breaking ZMTP, in the handshake or after it: malformed frames or
-// commands, or a CURVE MESSAGE that does not open.
-var ErrProtocol = errors.New("zmq: protocol error")
+// commands, or a CURVE box that does not open. A mechanism's *ProtocolError matches it too.
+var ErrProtocol = zerr.ErrProtocol
 
 // Errors a handshake can end with; match with errors.Is.
 var (
@@ -123,10 +124,10 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 		switch {
 		case errors.Is(err, ErrHandshake):
 			return nil, Peer{}, err
-		case errors.Is(err, mechanism.ErrAuth):
-			return nil, Peer{}, fmt.Errorf("%w: %w", ErrHandshake, err)
 		case errors.Is(err, mechanism.ErrRefused):
 			return nil, Peer{}, fmt.Errorf("%w: %w", ErrPeerError, err)
+		case errors.Is(err, mechanism.ErrAuth):
+			return nil, Peer{}, fmt.Errorf("%w: %w", ErrHandshake, err)
 		case errors.Is(err, mechanism.ErrProtocol):
 			return nil, Peer{}, fmt.Errorf("%w: %w", ErrProtocolFormat, err)
 		}
@@ -190,6 +191,13 @@ func (c *Conn) readCommand() (zmtp.Command, error) {
 		c.consume(n + size)
 		cmd, err := zmtp.ParseCommand(body)
 		if err != nil {
+			// libzmq 4.3's PLAIN server spells ERROR wrongly (zmtp.ParseLibzmqPlainError);
+			// its clients read it as meant, and so do we.
+			if sec := c.cfg.Security; sec.Name() == mechanism.Plain && !sec.AsServer() {
+				if cmd, ok := zmtp.ParseLibzmqPlainError(body); ok {
+					return cmd, nil
+				}
+			}
 			return zmtp.Command{}, fmt.Errorf("%w: %w", ErrProtocolFormat, err)
 		}
 		return cmd, nil

@@ -6,11 +6,12 @@ import (
 	"os"
 
 	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/zerr"
 	"github.com/purezmq/zmq/zmtp"
 )
 
 // ErrTooLarge reports a peer message above MAXMSGSIZE; the connection is dropped.
-var ErrTooLarge = errors.New("zmq: peer message above MAXMSGSIZE")
+var ErrTooLarge = fmt.Errorf("%w: peer message above MAXMSGSIZE", zerr.ErrMsgTooLarge)
 
 const (
 	slabSize   = 64 << 10

@@ -92,11 +92,15 @@ func expect(t Transport, name string) (zmtp.Command, error) {
 	return cmd, nil
 }
 
-// PeerError is the peer's refusal of the handshake: an ERROR command. It matches ErrRefused.
+// PeerError is the peer's refusal of the handshake: an ERROR command. It matches ErrRefused,
+// and ErrAuth when the reason is a ZAP status code, which libzmq reports as an authentication
+// failure.
 type PeerError struct{ Reason string }
 
-func (e *PeerError) Error() string        { return fmt.Sprintf("%v: ERROR %q", ErrRefused, e.Reason) }
-func (e *PeerError) Is(target error) bool { return target == ErrRefused }
+func (e *PeerError) Error() string { return fmt.Sprintf("%v: ERROR %q", ErrRefused, e.Reason) }
+func (e *PeerError) Is(target error) bool {
+	return target == ErrRefused || target == ErrAuth && e.ZAPStatus() != 0
+}
 
 // ZAPStatus is the reason as a ZAP status code (300, 400 or 500), or 0 when it is not one:
 // libzmq reports a refusal with such a code as an authentication failure.

@@ -1,6 +1,10 @@
 package mechanism
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/purezmq/zmq/internal/zerr"
+)
 
 // ProtoCode is libzmq's ZMQ_PROTOCOL_ERROR_* value: what a HANDSHAKE_FAILED_PROTOCOL monitor
 // event carries, so a monitor tells a forged cookie from a malformed HELLO as libzmq's does.
@@ -31,14 +35,16 @@ const (
 )
 
 // ProtocolError is a handshake or MESSAGE that breaks the protocol: malformed, out of order,
-// or failing its cryptography. It matches ErrProtocol.
+// or failing its cryptography. It matches ErrProtocol, and zerr.ErrProtocol (zmq.ErrProtocol).
 type ProtocolError struct {
 	Code ProtoCode
 	Msg  string
 }
 
-func (e *ProtocolError) Error() string        { return "zmq: security protocol error: " + e.Msg }
-func (e *ProtocolError) Is(target error) bool { return target == ErrProtocol }
+func (e *ProtocolError) Error() string { return "zmq: security protocol error: " + e.Msg }
+func (e *ProtocolError) Is(target error) bool {
+	return target == ErrProtocol || target == zerr.ErrProtocol
+}
 
 func protoErr(code ProtoCode, format string, args ...any) error {
 	return &ProtocolError{Code: code, Msg: fmt.Sprintf(format, args...)}

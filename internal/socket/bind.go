@@ -2,7 +2,6 @@ package socket
 
 import (
 	"errors"
-	"fmt"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -38,7 +37,9 @@ func (l *listener) stop() {
 }
 
 // Bind starts accepting peers on endpoint.
-func (s *Socket) Bind(addr string) error {
+func (s *Socket) Bind(addr string) error { return zerr.Op("bind", addr, s.bind(addr)) }
+
+func (s *Socket) bind(addr string) error {
 	ep, err := transport.Parse(addr)
 	if err != nil {
 		return err
@@ -75,12 +76,10 @@ func (s *Socket) Bind(addr string) error {
 	if s.closed {
 		s.mu.Unlock()
 		nl.Close()
-		return zerr.ErrClosed
+		return s.closeErr
 	}
+	// Only under the resolved name, as libzmq: a wildcard names no endpoint to Unbind.
 	s.endpoints[resolved] = l
-	if resolved != addr {
-		s.endpoints[addr] = l
-	}
 	s.lastEP = resolved
 	s.wg.Add(1)
 	s.mu.Unlock()
@@ -127,9 +126,12 @@ func (s *Socket) acceptLoop(l *listener) {
 	}
 }
 
-// Unbind stops accepting on endpoint (as given to Bind, or as LastEndpoint reported it) and
-// closes the connections accepted there.
-func (s *Socket) Unbind(addr string) error {
+// Unbind stops accepting on endpoint, as LastEndpoint reported it (a tcp host name or "*" is
+// resolved, as libzmq does; a wildcard port names nothing), and closes the connections
+// accepted there.
+func (s *Socket) Unbind(addr string) error { return zerr.Op("unbind", addr, s.unbind(addr)) }
+
+func (s *Socket) unbind(addr string) error {
 	ep, err := transport.Parse(addr)
 	if err != nil {
 		return err
@@ -137,7 +139,23 @@ func (s *Socket) Unbind(addr string) error {
 	if ep.Scheme == "inproc" {
 		return s.ctx.unbindInproc(s, ep.Addr)
 	}
-	return s.stopEndpoint(addr, func(e endpoint) bool { _, ok := e.(*listener); return ok })
+	isListener := func(e endpoint) bool { _, ok := e.(*listener); return ok }
+	if ep.Scheme == "tcp" && !s.hasEndpoint(addr) {
+		for _, name := range transport.ResolveTCP(ep.Addr) {
+			if s.hasEndpoint(name) {
+				addr = name
+				break
+			}
+		}
+	}
+	return s.stopEndpoint(addr, isListener)
+}
+
+func (s *Socket) hasEndpoint(name string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, ok := s.endpoints[name]
+	return ok
 }
 
 // stopEndpoint removes and stops the endpoint registered under name if match accepts it.
@@ -145,12 +163,12 @@ func (s *Socket) stopEndpoint(name string, match func(endpoint) bool) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return zerr.ErrClosed
+		return s.closeErr
 	}
 	e, ok := s.endpoints[name]
 	if !ok || !match(e) {
 		s.mu.Unlock()
-		return fmt.Errorf("%w: %s", zerr.ErrNotFound, name)
+		return zerr.ErrNotFound
 	}
 	for k, v := range s.endpoints {
 		if v == e {
@@ -166,7 +184,7 @@ func (s *Socket) checkOpen() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return zerr.ErrClosed
+		return s.closeErr
 	}
 	return nil
 }

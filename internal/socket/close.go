@@ -17,6 +17,10 @@ func (s *Socket) Close() error {
 		return zerr.ErrClosed
 	}
 	s.closed = true
+	s.closeErr = zerr.ErrClosed
+	if s.ctx.terminated.Load() {
+		s.closeErr = zerr.ErrContextClosed
+	}
 	close(s.closing)
 	s.updateSoleLocked() // a Recv reading the connection itself returns
 	eps := s.endpoints

@@ -38,7 +38,9 @@ func (c *connecter) stop() {
 }
 
 // Connect starts connecting to endpoint in the background and returns at once.
-func (s *Socket) Connect(addr string) error {
+func (s *Socket) Connect(addr string) error { return zerr.Op("connect", addr, s.connect(addr)) }
+
+func (s *Socket) connect(addr string) error {
 	ep, err := transport.Parse(addr)
 	if err != nil {
 		return err
@@ -58,7 +60,7 @@ func (s *Socket) Connect(addr string) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return zerr.ErrClosed
+		return s.closeErr
 	}
 	id := s.connectID
 	s.connectID = nil
@@ -76,7 +78,7 @@ func (s *Socket) Connect(addr string) error {
 	if s.closed {
 		s.mu.Unlock()
 		c.stop()
-		return zerr.ErrClosed
+		return s.closeErr
 	}
 	s.endpoints[addr] = c
 	s.lastEP = addr
@@ -89,6 +91,10 @@ func (s *Socket) Connect(addr string) error {
 // Disconnect stops connecting to endpoint and closes its connection; messages queued for it are
 // dropped.
 func (s *Socket) Disconnect(addr string) error {
+	return zerr.Op("disconnect", addr, s.disconnect(addr))
+}
+
+func (s *Socket) disconnect(addr string) error {
 	ep, err := transport.Parse(addr)
 	if err != nil {
 		return err
@@ -104,6 +110,20 @@ func (s *Socket) dial(ctx context.Context, ep transport.Endpoint, o *Options) (n
 		return transport.DialIPC(ctx, ep.Addr, o.Buffers)
 	}
 	return transport.DialTCP(ctx, ep.Addr, o.TCP, o.Buffers)
+}
+
+// givesUp tells a connection's end that makes a connect side give up on its endpoint: a peer
+// that does not speak our protocol, our mechanism or to our socket type, or that refused our
+// credentials (or whose we refused), will not change its mind. libzmq gives up after any such
+// protocol-level failure, rather than knock on the door forever; it retries after a broken
+// connection or a handshake that timed out.
+func givesUp(err error) bool {
+	for _, e := range []error{engine.ErrProtocol, engine.ErrMechanism, engine.ErrSocketType, engine.ErrPeerError, engine.ErrAuth} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Socket) connectLoop(c *connecter) {
@@ -124,10 +144,7 @@ func (s *Socket) connectLoop(c *connecter) {
 				}
 				err := s.serve(nc, c.ep.String(), c.o, c.l, c.connectID)
 				s.untrack(nc)
-				if errors.Is(err, engine.ErrProtocol) || errors.Is(err, engine.ErrSocketType) || errors.Is(err, engine.ErrPeerError) {
-					// A peer that does not speak our protocol, or not to our socket type,
-					// will not change its mind: give up on the endpoint, as libzmq does,
-					// rather than knock on its door forever.
+				if givesUp(err) {
 					c.stop()
 					return
 				}

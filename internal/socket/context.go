@@ -3,6 +3,7 @@ package socket
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"github.com/purezmq/zmq/internal/zerr"
 )
@@ -10,11 +11,12 @@ import (
 // Context owns what libzmq's context owns: the inproc namespace and the set of sockets closed
 // together. A closed socket stays in the set until it has lingered.
 type Context struct {
-	mu      sync.Mutex // also serialises every inproc link and unlink
-	closed  bool
-	sockets map[*Socket]struct{}
-	binds   map[string]*Socket
-	conns   map[string][]*inprocConnecter // every inproc connecter, linked or waiting, by name
+	mu         sync.Mutex // also serialises every inproc link and unlink
+	closed     bool
+	terminated atomic.Bool // closed, for a socket's Close to read without mu
+	sockets    map[*Socket]struct{}
+	binds      map[string]*Socket
+	conns      map[string][]*inprocConnecter // every inproc connecter, linked or waiting, by name
 
 	drop     chan struct{} // closed when Shutdown gives up: lingering sockets stop waiting
 	dropOnce sync.Once
@@ -34,7 +36,7 @@ func (c *Context) add(s *Socket) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
-		return zerr.ErrClosed
+		return zerr.ErrContextClosed
 	}
 	c.sockets[s] = struct{}{}
 	return nil
@@ -55,9 +57,10 @@ func (c *Context) Shutdown(ctx context.Context) error {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		return zerr.ErrClosed
+		return zerr.ErrContextClosed
 	}
 	c.closed = true
+	c.terminated.Store(true)
 	socks := make([]*Socket, 0, len(c.sockets))
 	for s := range c.sockets {
 		socks = append(socks, s)

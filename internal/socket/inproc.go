@@ -64,7 +64,7 @@ func (c *Context) bindInproc(s *Socket, name string) error {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return zerr.ErrClosed
+		return s.closeErr
 	}
 	b := &inprocBinding{s: s, name: name}
 	s.endpoints["inproc://"+name] = b
@@ -88,7 +88,7 @@ func (c *Context) connectInproc(s *Socket, name string, connectID []byte, o *Opt
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return zerr.ErrClosed
+		return s.closeErr
 	}
 	ep := "inproc://" + name
 	s.endpoints[ep] = ic

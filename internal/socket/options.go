@@ -37,6 +37,7 @@ type Options struct {
 	RouterNotify       int               // ROUTER_NOTIFY: NotifyConnect | NotifyDisconnect
 	Metadata           zmtp.Metadata     // METADATA: "X-" properties announced in READY
 	StreamNotify       bool              // STREAM_NOTIFY: a STREAM hears of connections opening and closing
+	TypeSpecific       []int             // ids of options set that some types only take (package zmq checks them)
 	Buffers            transport.Buffers // SNDBUF, RCVBUF of tcp and ipc connections
 	TCP                transport.TCPOptions
 	Security           mechanism.Config // NULL unless PLAIN or CURVE options are set

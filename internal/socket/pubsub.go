@@ -71,7 +71,9 @@ func ctlInproc(p *pipe.Pipe, sub []byte) {
 	}
 }
 
-var errNotManual = fmt.Errorf("%w: only an XPUB with XPUB_MANUAL subscribes its peers", zerr.ErrNotSupported)
+// Subscribing where libzmq's ZMQ_SUBSCRIBE does not apply is its EINVAL (ErrOption); it
+// matches ErrNotSupported too, what these errors were before.
+var errNotManual = fmt.Errorf("%w: %w: only an XPUB with XPUB_MANUAL subscribes its peers", zerr.ErrOption, zerr.ErrNotSupported)
 
 // Subscribe adds (on) or removes one count of a SUB or XSUB subscription to prefix; on an
 // XPUB_MANUAL XPUB, it subscribes the peer whose request was read last.
@@ -79,11 +81,11 @@ func (s *Socket) Subscribe(prefix []byte, on bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return zerr.ErrClosed
+		return s.closeErr
 	}
 	x, ok := s.pat.(subscriber)
 	if !ok {
-		return fmt.Errorf("%w: %v cannot subscribe", zerr.ErrNotSupported, s.typ)
+		return fmt.Errorf("%w: %w: %v cannot subscribe", zerr.ErrOption, zerr.ErrNotSupported, s.typ)
 	}
 	return x.appSubscribe(prefix, on)
 }

@@ -3,7 +3,6 @@ package socket
 import (
 	"github.com/purezmq/zmq/internal/mechanism"
 	"github.com/purezmq/zmq/internal/pipe"
-	"github.com/purezmq/zmq/internal/zerr"
 	"github.com/purezmq/zmq/zmtp"
 )
 
@@ -16,7 +15,7 @@ func (s *Socket) SetOptions(set func(*Options) error) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return zerr.ErrClosed
+		return s.closeErr
 	}
 	o := *s.opts()
 	o.RoutingID = clone(o.RoutingID)

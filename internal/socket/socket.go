@@ -2,6 +2,7 @@ package socket
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"sync"
@@ -26,6 +27,7 @@ type Socket struct {
 	mu        sync.Mutex // guards everything below and the pattern's state
 	pat       pattern
 	closed    bool
+	closeErr  error // what calls on the closed socket return: ErrClosed or ErrContextClosed
 	links     map[*link]struct{}
 	endpoints map[string]endpoint
 	lastEP    string
@@ -101,14 +103,14 @@ func (s *Socket) opts() *Options { return s.optp.Load() }
 // Send queues m on the pipe the pattern chooses, waiting for room until ctx is done.
 func (s *Socket) Send(ctx context.Context, m pipe.Msg) error {
 	if len(m) == 0 {
-		return fmt.Errorf("%w: a message needs at least one frame", zerr.ErrState)
+		return fmt.Errorf("%w: a message needs at least one frame", zerr.ErrInvalid)
 	}
 	waited := false
 	for {
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
-			return zerr.ErrClosed
+			return s.closeErr
 		}
 		var direct *link
 		if s.answered && s.sole != nil {
@@ -132,13 +134,16 @@ func (s *Socket) Send(ctx context.Context, m pipe.Msg) error {
 			}
 			return err
 		}
+		if err := ctx.Err(); err != nil && !waited {
+			return zerr.Again(err) // a done ctx only tries (ZMQ_DONTWAIT)
+		}
 		select {
 		case <-s.sendWake:
 			waited = true
 		case <-ctx.Done():
-			return ctx.Err()
+			return ctxEnded(ctx.Err())
 		case <-s.closing:
-			return zerr.ErrClosed
+			return s.closeErr
 		}
 	}
 }
@@ -146,11 +151,12 @@ func (s *Socket) Send(ctx context.Context, m pipe.Msg) error {
 // Recv returns the next message the pattern accepts and the metadata of the connection it came
 // from, waiting until ctx is done.
 func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
+	waited := false
 	for {
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
-			return nil, nil, zerr.ErrClosed
+			return nil, nil, s.closeErr
 		}
 		if err := s.pat.canRecv(); err != nil {
 			s.mu.Unlock()
@@ -178,23 +184,27 @@ func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
 			}
 			if isInterrupted(err) {
 				if err := ctx.Err(); err != nil {
-					return nil, nil, err
+					return nil, nil, ctxEnded(err)
 				}
 				continue // closing, or another peer: the next round sees it
 			}
 			// Someone else reads it, or it failed: wait for what arrives.
 		}
+		if err := ctx.Err(); err != nil && !waited {
+			return nil, nil, zerr.Again(err) // a done ctx only looks (ZMQ_DONTWAIT)
+		}
 		if !s.inbox.BeginWait() {
 			continue
 		}
+		waited = true
 		select {
 		case <-s.inbox.Wake():
 		case <-ctx.Done():
 			s.inbox.EndWait()
-			return nil, nil, ctx.Err()
+			return nil, nil, ctxEnded(ctx.Err())
 		case <-s.closing:
 			s.inbox.EndWait()
-			return nil, nil, zerr.ErrClosed
+			return nil, nil, s.closeErr
 		}
 		s.inbox.EndWait()
 	}
@@ -214,6 +224,15 @@ func (s *Socket) Recycle(m pipe.Msg) {
 	if size > pipe.OwnList {
 		bufs.PutList(m)
 	}
+}
+
+// ctxEnded is the error of a call whose ctx ended while it waited: ErrAgain for a deadline, as
+// libzmq's SNDTIMEO and RCVTIMEO give EAGAIN, and the ctx's own error for a cancellation.
+func ctxEnded(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return zerr.Again(err)
+	}
+	return err
 }
 
 func (s *Socket) wakeSenders() {

@@ -88,7 +88,19 @@ func register(t Type, newPattern func(o *Options) pattern, caps Caps) {
 func lookupKind(t Type) (kind, error) {
 	k, ok := kinds[t]
 	if !ok {
-		return kind{}, fmt.Errorf("%w: socket type %v", zerr.ErrNotSupported, t)
+		return kind{}, unsupportedType(t)
 	}
 	return k, nil
+}
+
+// lastLibzmqType is ZMQ_CHANNEL, the highest socket type libzmq 4.3 knows (as a draft).
+const lastLibzmqType = 20
+
+// unsupportedType is ENOTSUP for a type libzmq has and this library has not, and EINVAL, as
+// libzmq's zmq_socket gives, for a number that is no socket type.
+func unsupportedType(t Type) error {
+	if t >= 0 && t <= lastLibzmqType {
+		return fmt.Errorf("%w: socket type %v", zerr.ErrNotSupported, t)
+	}
+	return fmt.Errorf("%w: %d is not a socket type", zerr.ErrInvalid, int(t))
 }

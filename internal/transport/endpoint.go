@@ -3,6 +3,7 @@
 package transport
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"strconv"
@@ -20,26 +21,58 @@ type Endpoint struct {
 func (e Endpoint) String() string { return e.Scheme + "://" + e.Addr }
 
 // Parse splits and validates an endpoint string. Addresses are checked for form only; tcp host
-// names are resolved when binding or dialling.
+// names are resolved when binding or dialling. As libzmq, a string without "://" is EINVAL
+// (ErrEndpoint) and an unknown transport EPROTONOSUPPORT (ErrTransportNotSupported). The
+// errors do not repeat s: the caller's *OpError names it.
 func Parse(s string) (Endpoint, error) {
 	scheme, addr, ok := strings.Cut(s, "://")
 	if !ok {
-		return Endpoint{}, fmt.Errorf("%w %q: want transport://address", zerr.ErrEndpoint, s)
+		return Endpoint{}, fmt.Errorf("%w: want transport://address", zerr.ErrEndpoint)
 	}
 	ep := Endpoint{Scheme: scheme, Addr: addr}
 	switch scheme {
 	case "tcp":
 		if _, _, err := splitHostPort(addr); err != nil {
-			return Endpoint{}, fmt.Errorf("%w %q: %v", zerr.ErrEndpoint, s, err)
+			return Endpoint{}, fmt.Errorf("%w: %v", zerr.ErrEndpoint, err)
 		}
 	case "ipc", "inproc":
 		if addr == "" {
-			return Endpoint{}, fmt.Errorf("%w %q: empty address", zerr.ErrEndpoint, s)
+			return Endpoint{}, fmt.Errorf("%w: empty address", zerr.ErrEndpoint)
 		}
 	default:
-		return Endpoint{}, fmt.Errorf("%w %q: unsupported transport %q (have tcp, ipc, inproc)", zerr.ErrEndpoint, s, scheme)
+		return Endpoint{}, fmt.Errorf("%w: %q (have tcp, ipc, inproc)", zerr.ErrTransportNotSupported, scheme)
 	}
 	return ep, nil
+}
+
+// ResolveTCP names the endpoints a bound tcp address may be listed under (as LAST_ENDPOINT
+// gives them), as libzmq's Unbind resolves an address it does not find verbatim: "*" is
+// every interface, a host name its addresses. A wildcard port (0 or "*") names none.
+func ResolveTCP(addr string) []string {
+	host, port, err := splitHostPort(addr)
+	if err != nil || port == 0 {
+		return nil
+	}
+	var hosts []string
+	switch {
+	case host == "*":
+		hosts = []string{"0.0.0.0", "::"}
+	case net.ParseIP(strings.Trim(host, "[]")) != nil:
+		hosts = []string{strings.Trim(host, "[]")}
+	default:
+		ips, err := net.DefaultResolver.LookupIPAddr(context.Background(), host)
+		if err != nil {
+			return nil
+		}
+		for _, ip := range ips {
+			hosts = append(hosts, ip.IP.String())
+		}
+	}
+	names := make([]string, len(hosts))
+	for i, h := range hosts {
+		names[i] = "tcp://" + net.JoinHostPort(h, strconv.Itoa(port))
+	}
+	return names
 }
 
 // splitHostPort splits "host:port" where port is 1-65535, "*" or 0 (both mean any, bind only);

@@ -25,7 +25,6 @@ func TestParse(t *testing.T) {
 		{"ipc:///tmp/x.sock", "ipc", false},
 		{"ipc://@abstract", "ipc", false},
 		{"inproc://name", "inproc", false},
-		{"foo://x", "", true},
 		{"tcp://:99999", "", true},
 		{"tcp://127.0.0.1", "", true},
 		{"tcp://:5555", "", true},
@@ -35,6 +34,11 @@ func TestParse(t *testing.T) {
 		{"inproc://", "", true},
 		{"no-scheme", "", true},
 		{"tcp://a;b:1", "", true},
+	}
+	for _, in := range []string{"foo://x", "pgm://eth0;239.1.1.1:5555", "://x"} {
+		if _, err := Parse(in); !errors.Is(err, zerr.ErrTransportNotSupported) || errors.Is(err, zerr.ErrEndpoint) {
+			t.Errorf("Parse(%q) error = %v, want ErrTransportNotSupported alone", in, err)
+		}
 	}
 	for _, tt := range tests {
 		ep, err := Parse(tt.in)

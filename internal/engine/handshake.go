@@ -36,7 +36,7 @@ type Config struct {
 type Peer struct {
 	SocketType string
 	Identity   []byte
-	Minor      uint8 // 0 for a ZMTP 3.0 peer, 1 for 3.1 and later
+	Minor      uint8 // 0 for a ZMTP 3.0 or 2.0 peer, 1 for 3.1 and later
 	Meta       zmtp.Metadata
 }
 
@@ -78,14 +78,16 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 	}
 	c := newConn(nc, cfg)
 	sec := cfg.Security
-	out := zmtp.Greeting{Major: 3, Minor: 1, Mechanism: sec.Name(), AsServer: sec.AsServer()}.Append(make([]byte, 0, 256))
+	// As libzmq: the signature and our major version first, the rest once the peer's version
+	// is known, since a ZMTP 2.0 peer expects a socket type where 3.x has the minor version.
+	out := append(zmtp.AppendSignature(make([]byte, 0, 256), len(cfg.Identity)), 3)
 	if _, err := nc.Write(out); err != nil {
 		return nil, Peer{}, fmt.Errorf("%w: %v", ErrHandshake, err)
 	}
-	// Look at the signature first so a ZMTP 1.0/2.0 peer, which never sends 64 bytes, is
-	// refused at once instead of at the deadline. A ZMTP 1.0 peer may send as little as a
-	// 2-byte identity frame before it waits for us, so judge its first byte alone, as libzmq
-	// does: only a 3.x signature (or a 1.0 frame too long to matter here) starts with 0xFF.
+	// Look at the signature first so a ZMTP 1.0 peer, which may send as little as a 2-byte
+	// identity frame before it waits for us, is refused at once instead of at the deadline:
+	// judge its first byte alone, as libzmq does: only a versioned signature (or a 1.0 frame
+	// too long to matter here) starts with 0xFF.
 	if err := c.fill(1); err != nil {
 		return nil, Peer{}, err
 	}
@@ -95,8 +97,15 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 	if err := c.fill(zmtp.SignatureSize); err != nil {
 		return nil, Peer{}, err
 	}
-	if _, err := zmtp.CheckSignature(c.buffered()); err != nil {
+	if major, err := zmtp.CheckSignature(c.buffered()); err != nil {
+		if errors.Is(err, zmtp.ErrVersion) && major == zmtp.Revision2 {
+			return c.handshake2(out[:0])
+		}
 		return nil, Peer{}, fmt.Errorf("%w: %w", ErrProtocolFormat, err)
+	}
+	mine := zmtp.Greeting{Major: 3, Minor: 1, Mechanism: sec.Name(), AsServer: sec.AsServer()}
+	if _, err := nc.Write(mine.AppendTail(out[:0])); err != nil {
+		return nil, Peer{}, fmt.Errorf("%w: %v", ErrHandshake, err)
 	}
 	if err := c.fill(zmtp.GreetingSize); err != nil {
 		return nil, Peer{}, err

@@ -117,3 +117,25 @@ func TestDecode2(t *testing.T) {
 		t.Fatalf("delivered %d messages, want [a big z] and [\\x01topic]", len(sink.msgs))
 	}
 }
+
+// TestDecode2BigBodyGrows: on a ZMTP 2.0 connection too, a body declared huge costs memory as
+// its bytes arrive, not as declared (body.go).
+func TestDecode2BigBodyGrows(t *testing.T) {
+	const sent = 100 << 10
+	data := append(zmtp.AppendFrameHeader(nil, 0, 1<<30), make([]byte, sent)...)
+	c := newConn(&chunkConn{data: data}, Config{MaxMsgSize: -1})
+	c.v2 = true
+	c.dec.sink = &collectSink{}
+	var err error
+	for err == nil {
+		if err = c.decode(false); err == nil {
+			err = c.readMore()
+		}
+	}
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Fatalf("decoding ended with %v", err)
+	}
+	if len(c.dec.big) != sent || cap(c.dec.big) > 4*sent {
+		t.Fatalf("holding %d bytes in %d of room for %d sent of a 1 GiB body", len(c.dec.big), cap(c.dec.big), sent)
+	}
+}

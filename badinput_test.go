@@ -331,7 +331,7 @@ func TestBadPeers(t *testing.T) {
 		return append([]byte{flags | zmtp.FlagLong}, byte(size>>56), byte(size>>48), byte(size>>40),
 			byte(size>>32), byte(size>>24), byte(size>>16), byte(size>>8), byte(size))
 	}
-	zmtp2 := []byte{0xFF, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x7F, 0x01, 0x08, 0x00, 0x00}
+	zmtp2 := []byte{0xFF, 0, 0, 0, 0, 0, 0, 0, 0x01, 0x7F, 0x01, 0x07, 0x00, 0x00} // a ZMTP 2.0 PULL
 	cases := []struct {
 		name   string
 		opts   []zmq.Option
@@ -351,7 +351,7 @@ func TestBadPeers(t *testing.T) {
 			// An anonymous ZMTP 1.0 identity frame: two bytes, then the peer waits for ours.
 			rawWrite(t, c, []byte{0x01, 0x00})
 		}},
-		{name: "zmtp-2.0-greeting", attack: func(t *testing.T, c net.Conn) {
+		{name: "zmtp-2.0-incompatible", attack: func(t *testing.T, c net.Conn) {
 			rawWrite(t, c, zmtp2)
 		}},
 		{name: "signature-then-garbage", attack: func(t *testing.T, c net.Conn) {

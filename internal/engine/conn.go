@@ -50,6 +50,7 @@ type Conn struct {
 	codec mechanism.Codec // seals and opens every frame (CURVE); nil for NULL and PLAIN
 
 	minor    uint8        // the peer's ZMTP minor version: 1 or more speaks PING/PONG
+	v2       bool         // a ZMTP 2.0 peer: a COMMAND bit is a reserved bit set (handshake2.go)
 	epoch    time.Time    // when the connection was made: lastRecv and the heartbeat count from it
 	lastRecv atomic.Int64 // when bytes last arrived, since epoch (heartbeat.go)
 	hb       *heartbeat   // set by Run before the reader starts

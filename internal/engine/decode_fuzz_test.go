@@ -57,31 +57,65 @@ func FuzzDecode(f *testing.F) {
 	f.Add(append(big, ping...), []byte{255, 1})
 	f.Add([]byte{0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, []byte{})
 	f.Fuzz(func(t *testing.T, data, chunks []byte) {
-		const limit = 64 << 10
-		nc := &chunkConn{data: data, chunks: chunks}
-		c := newConn(nc, Config{MaxMsgSize: limit})
-		sink := &collectSink{}
-		c.dec.sink = sink
-		c.hb = &heartbeat{c: c, awaiting: -1, stopped: true}
-		var err error
-		for err == nil {
-			err = c.decode(false)
-			c.offer()
-			if err == nil {
-				err = c.readMore()
-			}
-		}
-		if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, ErrProtocol) && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrPeerError) {
-			t.Fatalf("decoding ended with %v", err)
-		}
-		total := 0
-		for _, m := range sink.msgs {
-			for _, fr := range m {
-				total += len(fr)
-			}
-		}
-		if total > len(data) {
-			t.Fatalf("delivered %d bytes out of %d", total, len(data))
-		}
+		sink, err := decodeAll(data, chunks, Config{MaxMsgSize: 64 << 10}, false)
+		checkDecoded(t, sink, err, len(data))
 	})
+}
+
+// FuzzDecodeV2 is FuzzDecode for a connection to a ZMTP 2.0 peer: the same framing, where a
+// COMMAND bit is a reserved bit set, so any command frame is a protocol error.
+func FuzzDecodeV2(f *testing.F) {
+	one := zmtp.AppendFrame(nil, 0, []byte("hello"))
+	multi := zmtp.AppendFrame(zmtp.AppendFrame(nil, zmtp.FlagMore, []byte("\x01")), 0, bytes.Repeat([]byte{7}, 300))
+	big := zmtp.AppendFrame(nil, zmtp.FlagMore, bytes.Repeat([]byte{1}, 40<<10))
+	f.Add(one, []byte{})
+	f.Add(append(multi, one...), []byte{0, 3, 200})
+	f.Add(append(big, one...), []byte{255, 1})
+	f.Add(append(one, zmtp.AppendPing(nil, 10, nil)...), []byte{})
+	f.Add([]byte{0x03, 0, 0, 0, 0, 0, 1, 0, 0}, []byte{})
+	f.Fuzz(func(t *testing.T, data, chunks []byte) {
+		sink, err := decodeAll(data, chunks, Config{MaxMsgSize: 64 << 10}, true)
+		if err == nil || errors.Is(err, ErrPeerError) {
+			t.Fatalf("a ZMTP 2.0 connection ended with %v", err)
+		}
+		checkDecoded(t, sink, err, len(data))
+	})
+}
+
+// decodeAll decodes data, cut into reads as chunks says, until the input ends or a frame is
+// refused; v2 decodes as for a ZMTP 2.0 peer.
+func decodeAll(data, chunks []byte, cfg Config, v2 bool) (*collectSink, error) {
+	nc := &chunkConn{data: data, chunks: chunks}
+	c := newConn(nc, cfg)
+	c.v2 = v2
+	sink := &collectSink{}
+	c.dec.sink = sink
+	c.hb = &heartbeat{c: c, awaiting: -1, stopped: true}
+	var err error
+	for err == nil {
+		err = c.decode(false)
+		c.offer()
+		if err == nil {
+			err = c.readMore()
+		}
+	}
+	return sink, err
+}
+
+// checkDecoded checks how decoding n bytes ended: with EOF or a refused frame, and with no
+// more bytes delivered than came in.
+func checkDecoded(t *testing.T, sink *collectSink, err error, n int) {
+	t.Helper()
+	if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, ErrProtocol) && !errors.Is(err, ErrTooLarge) && !errors.Is(err, ErrPeerError) {
+		t.Fatalf("decoding ended with %v", err)
+	}
+	total := 0
+	for _, m := range sink.msgs {
+		for _, fr := range m {
+			total += len(fr)
+		}
+	}
+	if total > n {
+		t.Fatalf("delivered %d bytes out of %d", total, n)
+	}
 }

@@ -124,14 +124,21 @@ func wait(t *testing.T, ch chan result) result {
 }
 
 func TestHandshakeRefusesOldAndForeignPeers(t *testing.T) {
-	zmtp20 := append([]byte{0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f, 1, 5}, make([]byte, 2)...)
+	sig := []byte{0xff, 0, 0, 0, 0, 0, 0, 0, 1, 0x7f}
+	v2 := func(tail ...byte) []byte { return append(bytes.Clone(sig), tail...) }
 	tests := []struct {
 		name  string
 		bytes []byte
 		want  error
 	}{
 		{"zmtp1.0", []byte{0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00}, ErrProtocolFormat},
-		{"zmtp2.0", zmtp20, ErrProtocolFormat},
+		{"zmtp1.0versioned", v2(0, 5, 0, 0), ErrProtocolFormat},
+		{"zmtp2.0PUSH", v2(1, 8, 0, 0), ErrSocketType},
+		{"zmtp2.0STREAM", v2(1, 11, 0, 0), ErrProtocolFormat},
+		{"zmtp2.0identityMore", v2(1, 5, 1, 0), ErrProtocolFormat},
+		{"zmtp2.0identityCommand", v2(1, 5, 4, 0), ErrProtocolFormat},
+		{"zmtp2.0identity256", append(v2(1, 5, 2, 0, 0, 0, 0, 0, 0, 1, 0), make([]byte, 256)...), ErrProtocolFormat},
+		{"major2", v2(2, 5, 0, 0), ErrProtocolFormat},
 		{"http", []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), ErrProtocolFormat},
 		{"plain", zmtp.Greeting{Major: 3, Minor: 1, Mechanism: "PLAIN"}.Append(nil), ErrMechanism},
 	}

@@ -24,8 +24,13 @@ type Config struct {
 	Identity     []byte        // our routing id, announced by REQ, DEALER and ROUTER
 	MaxMsgSize   int64         // largest frame accepted, -1 for no limit
 	HandshakeIvl time.Duration // deadline for the whole handshake, 0 for none
-	Security     mechanism.Config
-	Metadata     zmtp.Metadata // METADATA: our "X-" properties, announced after the standard ones
+	// Connecting is the side that connected. Under NULL it sends READY only once the peer's
+	// has come: the greeting's last steps cross, and our READY could otherwise reach a libzmq
+	// peer with our greeting's tail, to be judged (a wrong socket type hung up on) before
+	// libzmq sends its own READY; we would see only EOF, and retry.
+	Connecting bool
+	Security   mechanism.Config
+	Metadata   zmtp.Metadata // METADATA: our "X-" properties, announced after the standard ones
 
 	HeartbeatIvl     time.Duration // between PINGs to a ZMTP 3.1 peer, 0 for none
 	HeartbeatTTL     time.Duration // announced in our PINGs, in whole deciseconds
@@ -36,7 +41,7 @@ type Config struct {
 type Peer struct {
 	SocketType string
 	Identity   []byte
-	Minor      uint8 // 0 for a ZMTP 3.0 peer, 1 for 3.1 and later
+	Minor      uint8 // 0 for a ZMTP 3.0 or 2.0 peer, 1 for 3.1 and later
 	Meta       zmtp.Metadata
 }
 
@@ -78,25 +83,45 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 	}
 	c := newConn(nc, cfg)
 	sec := cfg.Security
-	out := zmtp.Greeting{Major: 3, Minor: 1, Mechanism: sec.Name(), AsServer: sec.AsServer()}.Append(make([]byte, 0, 256))
+	// As libzmq, in three steps: the signature; our major version once the peer's signature
+	// has come; the rest once its version has, since a ZMTP 2.0 peer expects a socket type
+	// where 3.x has the minor version. Sending the major version at once would save a half
+	// round trip, but then our READY can reach a libzmq peer together with our greeting's
+	// tail, and libzmq judges it (and hangs up on a wrong socket type) before it sends its own.
+	out := zmtp.AppendSignature(make([]byte, 0, 256), len(cfg.Identity))
 	if _, err := nc.Write(out); err != nil {
 		return nil, Peer{}, fmt.Errorf("%w: %v", ErrHandshake, err)
 	}
-	// Look at the signature first so a ZMTP 1.0/2.0 peer, which never sends 64 bytes, is
-	// refused at once instead of at the deadline. A ZMTP 1.0 peer may send as little as a
-	// 2-byte identity frame before it waits for us, so judge its first byte alone, as libzmq
-	// does: only a 3.x signature (or a 1.0 frame too long to matter here) starts with 0xFF.
+	// Look at the first byte alone so a ZMTP 1.0 peer, which may send as little as a 2-byte
+	// identity frame before it waits for us, is refused at once instead of at the deadline:
+	// only a versioned signature (or a 1.0 frame too long to matter here) starts with 0xFF.
 	if err := c.fill(1); err != nil {
 		return nil, Peer{}, err
 	}
 	if c.buffered()[0] != 0xFF {
 		return nil, Peer{}, fmt.Errorf("%w: %w: ZMTP 1.0 peer", ErrProtocolFormat, zmtp.ErrVersion)
 	}
+	if err := c.fill(zmtp.SignatureSize - 1); err != nil {
+		return nil, Peer{}, err
+	}
+	if c.buffered()[zmtp.SignatureSize-2]&1 == 0 {
+		return nil, Peer{}, fmt.Errorf("%w: %w: ZMTP 1.0 peer", ErrProtocolFormat, zmtp.ErrVersion)
+	}
+	if _, err := nc.Write(append(out[:0], 3)); err != nil {
+		return nil, Peer{}, fmt.Errorf("%w: %v", ErrHandshake, err)
+	}
 	if err := c.fill(zmtp.SignatureSize); err != nil {
 		return nil, Peer{}, err
 	}
-	if _, err := zmtp.CheckSignature(c.buffered()); err != nil {
+	if major, err := zmtp.CheckSignature(c.buffered()); err != nil {
+		if errors.Is(err, zmtp.ErrVersion) && major == zmtp.Revision2 {
+			return c.handshake2(out[:0])
+		}
 		return nil, Peer{}, fmt.Errorf("%w: %w", ErrProtocolFormat, err)
+	}
+	mine := zmtp.Greeting{Major: 3, Minor: 1, Mechanism: sec.Name(), AsServer: sec.AsServer()}
+	if _, err := nc.Write(mine.AppendTail(out[:0])); err != nil {
+		return nil, Peer{}, fmt.Errorf("%w: %v", ErrHandshake, err)
 	}
 	if err := c.fill(zmtp.GreetingSize); err != nil {
 		return nil, Peer{}, err
@@ -115,6 +140,7 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 	}
 	md = append(md, cfg.Metadata...)
 	addr := peerAddress(nc)
+	sec.ReadyFirst = cfg.Connecting
 	if sec.Authorize != nil {
 		sec.Identity = cfg.Identity
 		sec.PeerAddress = addr

@@ -50,12 +50,14 @@ func TestPlainClientReadsLibzmqMalformedError(t *testing.T) {
 // scriptPlainServer plays a PLAIN server that refuses the client's HELLO with an ERROR command
 // whose body is errBody, byte for byte.
 func scriptPlainServer(nc io.ReadWriter, errBody []byte) error {
-	g := make([]byte, zmtp.GreetingSize)
-	if _, err := io.ReadFull(nc, g); err != nil {
-		return err
-	}
+	// Our greeting first: the client, as libzmq, sends all of its own only once it has the
+	// start of ours.
 	out := zmtp.Greeting{Major: 3, Minor: 0, Mechanism: "PLAIN", AsServer: true}.Append(nil)
 	if _, err := nc.Write(out); err != nil {
+		return err
+	}
+	g := make([]byte, zmtp.GreetingSize)
+	if _, err := io.ReadFull(nc, g); err != nil {
 		return err
 	}
 	hdr := make([]byte, 2) // HELLO is a short command frame

@@ -274,6 +274,9 @@ func (c *Conn) grow() {
 // command handles a command frame received after the handshake; SUBSCRIBE and CANCEL go to
 // the sink in message form.
 func (c *Conn) command(body []byte) error {
+	if c.v2 {
+		return errCommand2 // checked here, off the data frames' path
+	}
 	cmd, err := zmtp.ParseCommand(body)
 	if err != nil {
 		return fmt.Errorf("%w: %w", ErrProtocol, err)

@@ -27,6 +27,9 @@ type Config struct {
 	EnforceZAP  bool
 	Identity    []byte // the server socket's routing id, for the ZAP request
 	PeerAddress string // the client's IP address, set by the engine
+	// ReadyFirst makes NULL read the peer's READY before it sends its own (the engine says
+	// when: the connecting side); every ZMTP peer sends READY without waiting for ours.
+	ReadyFirst bool
 }
 
 // Name returns the mechanism name the greeting announces.

@@ -9,12 +9,19 @@ func nullHandshake(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := t.WriteCommand(zmtp.AppendReady(nil, md)); err != nil {
-		return Result{}, err
+	if !cfg.ReadyFirst {
+		if err := t.WriteCommand(zmtp.AppendReady(nil, md)); err != nil {
+			return Result{}, err
+		}
 	}
 	cmd, err := expect(t, zmtp.CmdReady)
 	if err != nil {
 		return Result{}, err
+	}
+	if cfg.ReadyFirst {
+		if err := t.WriteCommand(zmtp.AppendReady(nil, md)); err != nil {
+			return Result{}, err
+		}
 	}
 	meta, err := zmtp.ParseReady(cmd)
 	if err != nil {

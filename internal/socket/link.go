@@ -88,7 +88,9 @@ func (s *Socket) serve(nc net.Conn, ep string, o *Options, l *link, connectID []
 		return s.serveRaw(nc, ep, o, connectID)
 	}
 	defer func() { s.endedEvent(ep, nc, err) }()
-	c, peer, err := engine.Handshake(nc, s.engineConfig(o))
+	cfg := s.engineConfig(o)
+	cfg.Connecting = l != nil
+	c, peer, err := engine.Handshake(nc, cfg)
 	s.handshakeEvent(ep, nc, err)
 	if err != nil {
 		nc.Close()

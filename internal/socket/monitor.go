@@ -114,8 +114,9 @@ func peerAddr(nc net.Conn) string {
 }
 
 // handshakeEvent reports how a handshake on a connection to or from ep ended, as libzmq does.
-// A peer of an incompatible socket type, or one that refuses us without a ZAP status code,
-// gets no handshake event: libzmq 4.3 reports only the DISCONNECTED that follows.
+// A peer of an incompatible socket type, one that refuses us without a ZAP status code, or a
+// ZMTP 2.0 peer refused for want of security gets no handshake event: libzmq 4.3 reports only
+// the DISCONNECTED that follows.
 func (s *Socket) handshakeEvent(ep string, nc net.Conn, err error) {
 	if err != nil && s.quitting() {
 		return // our own Close cut the handshake short
@@ -135,7 +136,7 @@ func (s *Socket) handshakeEvent(ep string, nc net.Conn, err error) {
 			return
 		}
 		e.Type, e.Value = EvHandshakeFailedAuth, refus.ZAPStatus()
-	case errors.Is(err, engine.ErrSocketType):
+	case errors.Is(err, engine.ErrSocketType), errors.Is(err, engine.ErrDowngrade):
 		return
 	case errors.Is(err, engine.ErrMechanism):
 		e.Type, e.Value = EvHandshakeFailedProtocol, int(mechanism.ProtoMechanismMismatch)

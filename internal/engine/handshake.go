@@ -83,12 +83,13 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 	}
 	c := newConn(nc, cfg)
 	sec := cfg.Security
-	// As libzmq, in three steps: the signature; our major version once the peer's signature
-	// has come; the rest once its version has, since a ZMTP 2.0 peer expects a socket type
-	// where 3.x has the minor version. Sending the major version at once would save a half
-	// round trip, but then our READY can reach a libzmq peer together with our greeting's
-	// tail, and libzmq judges it (and hangs up on a wrong socket type) before it sends its own.
-	out := zmtp.AppendSignature(make([]byte, 0, 256), len(cfg.Identity))
+	// In two steps: the signature and our major version at once, the rest once the peer's
+	// version has come, since a ZMTP 2.0 peer expects a socket type where 3.x has the minor
+	// version. libzmq waits for the peer's signature before it sends its major version, for
+	// the sake of ZMTP 1.0 peers, which we refuse anyway: sending it at once saves a half
+	// round trip per connection. (A NULL connector still sends READY only after the peer's,
+	// so a libzmq server that hangs up on a wrong socket type has told us its own first.)
+	out := append(zmtp.AppendSignature(make([]byte, 0, 256), len(cfg.Identity)), 3)
 	if _, err := nc.Write(out); err != nil {
 		return nil, Peer{}, fmt.Errorf("%w: %v", ErrHandshake, err)
 	}
@@ -106,9 +107,6 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 	}
 	if c.buffered()[zmtp.SignatureSize-2]&1 == 0 {
 		return nil, Peer{}, fmt.Errorf("%w: %w: ZMTP 1.0 peer", ErrProtocolFormat, zmtp.ErrVersion)
-	}
-	if _, err := nc.Write(append(out[:0], 3)); err != nil {
-		return nil, Peer{}, fmt.Errorf("%w: %v", ErrHandshake, err)
 	}
 	if err := c.fill(zmtp.SignatureSize); err != nil {
 		return nil, Peer{}, err

@@ -261,7 +261,13 @@ func (r *runner) run(ctx context.Context, cell Cell, c Contender, count int, gra
 	select {
 	case <-server.stderr.ready:
 	case <-server.done:
-		return Measurement{}, server.failure(ctx, r.timeout)
+		// A server that said ready and ended at once (done too by the time select looked;
+		// select picks either) goes on; one that ended without saying ready failed.
+		select {
+		case <-server.stderr.ready:
+		default:
+			return Measurement{}, server.failure(ctx, r.timeout)
+		}
 	}
 	client, err := r.start(ctx, c.Client, clientRole, false, ep, cell.Size, count, curve)
 	if err != nil {

@@ -26,6 +26,22 @@ func num2(t *testing.T, name string) byte {
 	return n
 }
 
+// rawPeerOf binds a new socket of type typ with opts on tcp and connects a raw peer to it,
+// which has not greeted yet; ch has the socket's monitor events after LISTENING.
+func rawPeerOf(t *testing.T, typ zmq.Type, opts ...zmq.Option) (*zmq.Socket, <-chan zmq.Event, *rawzmtp.Peer) {
+	t.Helper()
+	s := newSocket(t, typ, opts...)
+	ep := bind(t, s, "tcp://127.0.0.1:*")
+	ch, stop := s.Monitor(zmq.EventAll &^ zmq.EventListening)
+	t.Cleanup(stop)
+	p, err := rawzmtp.Dial(ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return s, ch, p
+}
+
 // dial2 connects a raw ZMTP 2.0 peer of type typ and identity id to ep and greets; the peer
 // must announce socket type want.
 func dial2(t *testing.T, ep, typ string, id []byte, want string) *rawzmtp.Peer {
@@ -240,15 +256,7 @@ func TestZMTP2Refused(t *testing.T) {
 		{"zapDomain", []zmq.Option{zmq.WithZAPDomain("global")}, engine.ErrDowngrade},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			pull := newSocket(t, zmq.PULL, c.opts...)
-			ep := bind(t, pull, "tcp://127.0.0.1:*")
-			ch, stop := pull.Monitor(zmq.EventAll &^ zmq.EventListening)
-			defer stop()
-			p, err := rawzmtp.Dial(ep)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
+			_, ch, p := rawPeerOf(t, zmq.PULL, c.opts...)
 			if _, _, err := p.Greet2(num2(t, "PUSH"), nil); err == nil {
 				t.Fatal("the greeting completed")
 			}
@@ -279,15 +287,7 @@ func TestZMTP2BadPeers(t *testing.T) {
 			zmtp.AppendFrame(zmtp.AppendFrame(nil, zmtp.FlagMore, make([]byte, 600)), 0, make([]byte, 600)), engine.ErrTooLarge},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			s := newSocket(t, c.sock, c.opts...)
-			ep := bind(t, s, "tcp://127.0.0.1:*")
-			ch, stop := s.Monitor(zmq.EventAll &^ zmq.EventListening)
-			defer stop()
-			p, err := rawzmtp.Dial(ep)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
+			s, ch, p := rawPeerOf(t, c.sock, c.opts...)
 			typ, _, err := p.Greet2(num2(t, c.typ), nil)
 			if err == nil && typ != num2(t, c.sock.String()) {
 				t.Fatalf("the socket announced type %d", typ)
@@ -324,15 +324,7 @@ func TestZMTP1Refused(t *testing.T) {
 		"long":  {0xff, 0, 0, 0, 0, 0, 0, 0, 4, 0x00, 'i', 'd', '!'},
 	} {
 		t.Run(name, func(t *testing.T) {
-			pull := newSocket(t, zmq.PULL)
-			ep := bind(t, pull, "tcp://127.0.0.1:*")
-			ch, stop := pull.Monitor(zmq.EventAll &^ zmq.EventListening)
-			defer stop()
-			p, err := rawzmtp.Dial(ep)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer p.Close()
+			_, ch, p := rawPeerOf(t, zmq.PULL)
 			if err := p.Write(first); err != nil {
 				t.Fatal(err)
 			}

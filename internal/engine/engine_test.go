@@ -73,7 +73,7 @@ func cfg(socketType string) Config {
 
 func TestHandshakeExchangesTypeAndIdentity(t *testing.T) {
 	req := cfg("REQ")
-	req.Identity = []byte("client-7")
+	req.Identity, req.AnnounceIdentity = []byte("client-7"), true
 	a, b := handshakeBoth(t, req, cfg("ROUTER"))
 	if a.err != nil || b.err != nil {
 		t.Fatalf("handshake: %v / %v", a.err, b.err)

@@ -29,8 +29,10 @@ type Config struct {
 	// peer with our greeting's tail, to be judged (a wrong socket type hung up on) before
 	// libzmq sends its own READY; we would see only EOF, and retry.
 	Connecting bool
-	Security   mechanism.Config
-	Metadata   zmtp.Metadata // METADATA: our "X-" properties, announced after the standard ones
+	// AnnounceIdentity puts Identity in READY, as libzmq's REQ, DEALER and ROUTER do.
+	AnnounceIdentity bool
+	Security         mechanism.Config
+	Metadata         zmtp.Metadata // METADATA: our "X-" properties, announced after the standard ones
 
 	HeartbeatIvl     time.Duration // between PINGs to a ZMTP 3.1 peer, 0 for none
 	HeartbeatTTL     time.Duration // announced in our PINGs, in whole deciseconds
@@ -69,9 +71,6 @@ const (
 	PropUserID      = "User-Id"
 	PropPeerAddress = "Peer-Address"
 )
-
-// announcesIdentity lists the socket types whose READY carries an Identity property.
-var announcesIdentity = map[string]bool{"REQ": true, "DEALER": true, "ROUTER": true}
 
 // Handshake exchanges greetings over nc, then runs cfg.Security's mechanism (NULL, PLAIN or
 // CURVE), which exchanges the peers' metadata. On failure nc is left open for the caller to
@@ -133,7 +132,7 @@ func Handshake(nc net.Conn, cfg Config) (*Conn, Peer, error) {
 		return nil, Peer{}, fmt.Errorf("%w: peer wants %s, we use %s", ErrMechanism, g.Mechanism, sec.Name())
 	}
 	md := zmtp.Metadata{{Name: zmtp.PropSocketType, Value: []byte(cfg.SocketType)}}
-	if announcesIdentity[cfg.SocketType] {
+	if cfg.AnnounceIdentity {
 		md = append(md, zmtp.Property{Name: zmtp.PropIdentity, Value: cfg.Identity})
 	}
 	md = append(md, cfg.Metadata...)

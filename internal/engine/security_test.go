@@ -77,7 +77,7 @@ func exchange(t *testing.T, a, b result) {
 
 func TestPlainHandshakeAndTraffic(t *testing.T) {
 	client := secured("DEALER", mechanism.Config{Mechanism: mechanism.Plain, Username: []byte("admin"), Password: []byte("secret")})
-	client.Identity = []byte("id-1")
+	client.Identity, client.AnnounceIdentity = []byte("id-1"), true
 	a, b := handshakeSecured(t, client, secured("ROUTER", mechanism.Config{Mechanism: mechanism.Plain, Server: true}))
 	if b.err == nil && (b.peer.SocketType != "DEALER" || string(b.peer.Identity) != "id-1") {
 		t.Fatalf("server learned %q %q from INITIATE", b.peer.SocketType, b.peer.Identity)
@@ -91,7 +91,7 @@ func TestPlainHandshakeAndTraffic(t *testing.T) {
 func TestCurveHandshakeAndTraffic(t *testing.T) {
 	sk, ck := newKeyPair(t), newKeyPair(t)
 	client := secured("DEALER", curveClientCfg(ck, sk.pub))
-	client.Identity = []byte("id-2")
+	client.Identity, client.AnnounceIdentity = []byte("id-2"), true
 	a, b := handshakeSecured(t, client, secured("ROUTER", curveServerCfg(sk)))
 	if b.err == nil && (b.peer.SocketType != "DEALER" || string(b.peer.Identity) != "id-2") {
 		t.Fatalf("server learned %q %q from INITIATE", b.peer.SocketType, b.peer.Identity)

@@ -3,7 +3,7 @@ package socket
 import "github.com/purezmq/zmq/internal/pipe"
 
 func init() {
-	register(DEALER, func(*Options) pattern { return &dealer{} }, Caps{Send: true, Recv: true, Conflate: true, Probe: true})
+	register(DEALER, func(*Options) pattern { return &dealer{} }, Caps{Send: true, Recv: true, Conflate: true, Probe: true, Identity: true})
 }
 
 // dealer sends round-robin and fair-queues inbound, with no envelope handling (RFC 28).

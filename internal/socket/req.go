@@ -9,7 +9,7 @@ import (
 )
 
 func init() {
-	register(REQ, func(o *Options) pattern { return &req{correlate: o.ReqCorrelate, relaxed: o.ReqRelaxed} }, Caps{Send: true, Recv: true})
+	register(REQ, func(o *Options) pattern { return &req{correlate: o.ReqCorrelate, relaxed: o.ReqRelaxed} }, Caps{Send: true, Recv: true, Identity: true})
 }
 
 // req is a DEALER that adds the empty delimiter, goes in lock-step (send, then receive the reply

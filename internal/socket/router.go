@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	register(ROUTER, func(o *Options) pattern { return newRouter(o) }, Caps{Send: true, Recv: true, Routed: true, Probe: true})
+	register(ROUTER, func(o *Options) pattern { return newRouter(o) }, Caps{Send: true, Recv: true, Routed: true, Probe: true, Identity: true})
 }
 
 // router prefixes each inbound message with its peer's routing id and routes outbound messages

@@ -263,12 +263,13 @@ func (s *Socket) SetConnectRoutingID(id []byte) {
 // engineConfig configures a connection from the options o its endpoint started with.
 func (s *Socket) engineConfig(o *Options) engine.Config {
 	return engine.Config{
-		SocketType:   s.typ.String(),
-		Identity:     o.RoutingID,
-		MaxMsgSize:   o.MaxMsgSize,
-		HandshakeIvl: o.HandshakeIvl,
-		Security:     s.security(o),
-		Metadata:     o.Metadata,
+		SocketType:       s.typ.String(),
+		Identity:         o.RoutingID,
+		AnnounceIdentity: s.caps.Identity,
+		MaxMsgSize:       o.MaxMsgSize,
+		HandshakeIvl:     o.HandshakeIvl,
+		Security:         s.security(o),
+		Metadata:         o.Metadata,
 
 		HeartbeatIvl:     o.HeartbeatIvl,
 		HeartbeatTTL:     o.HeartbeatTTL,

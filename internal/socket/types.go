@@ -69,6 +69,7 @@ type Caps struct {
 	Routed     bool // peers are addressed by routing ids learnt per connection: nothing queues before
 	Probe      bool // PROBE_ROUTER applies
 	Raw        bool // no ZMTP: raw bytes over tcp or ipc, each connection one peer (STREAM)
+	Identity   bool // READY carries our routing id as Identity, as libzmq's REQ, DEALER, ROUTER
 }
 
 // kind is one socket type: its pattern and what it can do. Each type's file registers its

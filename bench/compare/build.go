@@ -16,7 +16,8 @@ import (
 )
 
 // cPeers are the libzmq peers, each built from ../c/NAME.c.
-var cPeers = []string{"thr_recv", "thr_send", "lat_rep", "lat_req", "thr_inproc", "lat_inproc", "hs_req"}
+var cPeers = []string{"thr_recv", "thr_send", "lat_rep", "lat_req", "thr_inproc", "lat_inproc", "hs_req",
+	"router_echo", "dealer_rt", "xpub_fan", "sub_fan", "pull_fair", "push_fair"}
 
 // build compiles the C peers against libzmq and cmd/peer into bin.
 func build(ctx context.Context, benchDir, bin string, log io.Writer) error {

@@ -49,6 +49,8 @@ type Config struct {
 	Curve bool
 	Size  int // message size in bytes
 	Count int // messages, or round trips
+	// Peers is the number of sockets of a many-peer role's connecting side (ManyRoles).
+	Peers int
 	// NoRecycle keeps purezmq's receiving loops from giving messages back (Socket.Recycle),
 	// to measure what a program that does not gets.
 	NoRecycle bool
@@ -123,14 +125,15 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var mode string
 	var hold bool
 	fs.StringVar(&c.Impl, "impl", "purezmq", "implementation: "+implNames())
-	fs.StringVar(&c.Role, "role", "", "thr_recv|thr_send|lat_rep|lat_req|thr_inproc|lat_inproc|hs_req")
+	fs.StringVar(&c.Role, "role", "", "thr_recv|thr_send|lat_rep|lat_req|thr_inproc|lat_inproc|hs_req, or many-peer: "+strings.Join(ManyRoles, "|"))
 	fs.StringVar(&c.Endpoint, "endpoint", "", "endpoint, e.g. tcp://127.0.0.1:5555, ipc:///tmp/x, inproc://x")
 	fs.StringVar(&mode, "mode", "", "bind|connect (default: receivers and REP bind, senders and REQ connect)")
 	fs.IntVar(&c.Size, "size", 16, "message size in bytes")
 	fs.IntVar(&c.Count, "count", 100000, "messages, or round trips")
 	fs.BoolVar(&c.NoRecycle, "norecycle", false, "purezmq: receive without Socket.Recycle")
 	fs.BoolVar(&c.Curve, "curve", false, "secure the sockets with CURVE and the fixed test keys: the bound side is the server")
-	fs.BoolVar(&hold, "hold", false, "thr_send, lat_rep: wait for EOF on stdin before closing")
+	fs.BoolVar(&hold, "hold", false, "thr_send, lat_rep, push_fair: wait for EOF on stdin before closing")
+	fs.IntVar(&c.Peers, "peers", 10, "many-peer roles: sockets of the connecting side (each bound role needs the same number)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -159,6 +162,9 @@ func Run(c Config, stdout, stderr io.Writer) (err error) {
 	}
 	if c.Size < 0 || c.Count < 2 {
 		return fmt.Errorf("peer: need -size >= 0 and -count >= 2, have %d and %d", c.Size, c.Count)
+	}
+	if IsMany(c.Role) {
+		return runMany(c, stdout, stderr)
 	}
 	im, err := newImpl()
 	if err != nil {

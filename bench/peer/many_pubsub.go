@@ -1,0 +1,155 @@
+package peer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"syscall"
+	"time"
+
+	zmq "github.com/purezmq/zmq"
+)
+
+// endMarker ends the fan-out stream; data messages are never one byte long.
+var endMarker = []byte("E")
+
+// publish is xpub_fan: an XPUB (XPUB_VERBOSER, to see each subscription and unsubscription)
+// waits until Peers subscribers subscribed, then sends Count messages as fast as it can with
+// the default SNDHWM, dropping at the HWM as PUB does; then it sends the end marker every
+// millisecond (any copy may be dropped) until every subscriber has unsubscribed, which a
+// subscriber does once it has seen the marker.
+func (m *many) publish(stderr io.Writer, res *ManyResult) error {
+	s, err := m.open(zmq.XPUB, true, zmq.WithXPubVerboser(true))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	fmt.Fprintln(stderr, "ready")
+	for n := 0; n < m.c.Peers; n++ {
+		msg, err := s.Recv(m.ctx)
+		if err != nil {
+			return m.wrap(fmt.Sprintf("%d of %d subscribers subscribed", n, m.c.Peers), err)
+		}
+		m.progress.Add(1)
+		if len(msg.Frames) != 1 || string(msg.Frames[0]) != "\x01" {
+			return fmt.Errorf("peer: before the start, %v instead of a subscription to everything", msg)
+		}
+	}
+	t0, c0 := time.Now(), cpuTime()
+	for i := range m.c.Count {
+		if err := s.Send(m.ctx, zmq.Msg{Frames: [][]byte{m.stamped(0, uint64(i))}}); err != nil {
+			return m.wrap("publish", err)
+		}
+	}
+	t1, c1 := time.Now(), cpuTime()
+	m.progress.Add(1)
+	for n := 0; n < m.c.Peers; {
+		if err := s.Send(m.ctx, zmq.Msg{Frames: [][]byte{endMarker}}); err != nil {
+			return m.wrap("end marker", err)
+		}
+		// What came in the next millisecond: unsubscriptions count.
+		for {
+			wait, cancel := context.WithTimeout(m.ctx, time.Millisecond)
+			msg, err := s.Recv(wait)
+			cancel()
+			if errors.Is(err, zmq.ErrAgain) {
+				break
+			}
+			if err != nil {
+				return m.wrap(fmt.Sprintf("%d of %d subscribers unsubscribed (saw the end)", n, m.c.Peers), err)
+			}
+			if len(msg.Frames) == 1 && string(msg.Frames[0]) == "\x00" {
+				n++
+				m.progress.Add(1)
+			}
+		}
+	}
+	c2 := cpuTime()
+	per := float64(m.c.Count) * float64(m.c.Peers)
+	res.ElapsedS = t1.Sub(t0).Seconds()
+	res.SendPerS = float64(m.c.Count) / res.ElapsedS
+	res.CPUNsPerMsgSub = float64(c1-c0) / per
+	res.CPUNsPerMsgSubEnd = float64(c2-c0) / per
+	return nil
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// subscribers is sub_fan: Peers SUBs, each in its own goroutine, subscribe to everything and
+// receive until the end marker, then unsubscribe. Messages may be dropped at the publisher's
+// HWM, never repeated, reordered or corrupted.
+func (m *many) subscribers(stderr io.Writer, res *ManyResult) error {
+	fmt.Fprintln(stderr, "ready")
+	got := make([]int, m.c.Peers)
+	first := make([]time.Time, m.c.Peers)
+	last := make([]time.Time, m.c.Peers)
+	err := m.each(func(i int) error {
+		s, err := m.zc.NewSocket(zmq.SUB)
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		if err := s.Subscribe(nil); err != nil {
+			return err
+		}
+		if err := s.Connect(m.c.Endpoint); err != nil {
+			return fmt.Errorf("peer: SUB %s: %w", m.c.Endpoint, err)
+		}
+		next := uint64(0)
+		for {
+			msg, err := s.Recv(m.ctx)
+			if err != nil {
+				return m.wrap(fmt.Sprintf("subscriber %d after %d messages", i, got[i]), err)
+			}
+			m.progress.Add(1)
+			if len(msg.Frames) != 1 {
+				return fmt.Errorf("peer: subscriber %d: a message of %d frames", i, len(msg.Frames))
+			}
+			if string(msg.Frames[0]) == string(endMarker) {
+				break
+			}
+			idx, seq, err := m.unstamp(msg.Frames[0], got[i]%1024 == 0)
+			if err != nil {
+				return fmt.Errorf("peer: subscriber %d: %w", i, err)
+			}
+			if idx != 0 || seq < next || seq >= uint64(m.c.Count) {
+				return fmt.Errorf("peer: subscriber %d: message %d after %d (repeated, reordered or %w)", i, seq, next, errCorrupt)
+			}
+			next = seq + 1
+			last[i] = time.Now()
+			if got[i] == 0 {
+				first[i] = last[i]
+			}
+			got[i]++
+		}
+		return s.Unsubscribe(nil)
+	})
+	if err != nil {
+		return err
+	}
+	var from, to time.Time
+	for i := range got {
+		res.Delivered += got[i]
+		if got[i] > 0 && (from.IsZero() || first[i].Before(from)) {
+			from = first[i]
+		}
+		if last[i].After(to) {
+			to = last[i]
+		}
+	}
+	res.ElapsedS = to.Sub(from).Seconds()
+	if res.ElapsedS > 0 {
+		res.DeliveredPerS = float64(res.Delivered) / res.ElapsedS
+	}
+	drops := m.c.Count*m.c.Peers - res.Delivered
+	res.Drops = &drops
+	return nil
+}

@@ -31,15 +31,29 @@ func TestPlan(t *testing.T) {
 		cross     bool
 		want      string
 	}{
-		{"tcp", allImpls, true, "libzmq purezmq pebbe gozmq mangos purezmq→libzmq libzmq→purezmq"},
-		{"ipc", allImpls, false, "libzmq purezmq pebbe gozmq mangos"},
+		// Throughput over tcp and ipc has purezmq without Recycle too; inproc never recycles.
+		{"tcp", allImpls, true, "libzmq purezmq purezmq (no Recycle) pebbe gozmq mangos purezmq→libzmq libzmq→purezmq"},
+		{"ipc", allImpls, false, "libzmq purezmq purezmq (no Recycle) pebbe gozmq mangos"},
 		{"inproc", allImpls, true, "libzmq purezmq pebbe gozmq mangos"},
-		{"tcp", []string{"purezmq", "gozmq"}, true, "purezmq gozmq"},
-		{"tcp", []string{"purezmq", "libzmq"}, true, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
+		{"tcp", []string{"purezmq", "gozmq"}, true, "purezmq purezmq (no Recycle) gozmq"},
+		{"tcp", []string{"libzmq", "gozmq"}, true, "libzmq gozmq"},
+		{"tcp", []string{"purezmq", "libzmq"}, true, "libzmq purezmq purezmq (no Recycle) purezmq→libzmq libzmq→purezmq"},
 	} {
 		got := strings.Join(names(Contenders(Cell{report.MsgsPerS, tc.transport, 16}, tc.impls, tc.cross)), " ")
 		if got != tc.want {
 			t.Errorf("%s %v cross=%v: %s, want %s", tc.transport, tc.impls, tc.cross, got, tc.want)
+		}
+	}
+	for _, cell := range []Cell{{report.LatencyUS, "tcp", 16}, {report.MsgsPerS, CurveTransport, 16}} {
+		for _, c := range Contenders(cell, allImpls, true) {
+			if c.NoRecycle {
+				t.Errorf("%v has a no-Recycle contender", cell)
+			}
+		}
+	}
+	for _, c := range Contenders(Cell{report.MsgsPerS, "ipc", 16}, allImpls, false) {
+		if c.NoRecycle != (c.Name == report.OursNoRecycle) || (c.NoRecycle && (c.Client != "purezmq" || c.Server != "purezmq")) {
+			t.Errorf("contender %+v", c)
 		}
 	}
 	// Under CURVE only those that speak it, the crosses included.

@@ -25,7 +25,10 @@ ok/thr_recv|ok/thr_inproc) echo "{\"size\":$size,\"count\":10,\"elapsed_s\":0.25
 ok/lat_req) echo "{\"size\":$size,\"count\":10,\"elapsed_s\":0.25,\"latency_us\":12.5}";;
 ok/hs_req) case "$curve" in 1) echo "{\"size\":$size,\"count\":10,\"elapsed_s\":0.25,\"handshakes_per_s\":40}";; *) echo "hs_req: no -curve" >&2; exit 1;; esac;;
 crash/thr_recv) echo "peer: message 3 of $size bytes is corrupted" >&2; exit 1;;
-hang/thr_recv|lost/thr_recv) exec sleep 30;;
+hang/thr_recv|lost/thr_recv|hang/dealer_rt) exec sleep 30;;
+crash/dealer_rt) echo "peer: client 2 got the reply of client 1's request 7 for its request 7" >&2; exit 1;;
+ok/router_echo|crash/router_echo) exit 0;;
+hang/router_echo) exec sleep 30;;
 esac
 if [ $hold = 1 ]; then cat >/dev/null; fi
 exit 0

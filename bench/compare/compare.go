@@ -315,4 +315,3 @@ func progress(recs []report.Record) string {
 	}
 	return strings.Join(parts, ", ")
 }
-

@@ -260,3 +260,15 @@ func TestRunManyFails(t *testing.T) {
 		}
 	}
 }
+
+// A refused result says what the peer printed.
+func TestParseManyError(t *testing.T) {
+	p := &proc{name: "purezmq sub_fan"}
+	p.stdout.WriteString(`{"size":64,"count":100,"peers":3,"elapsed_s":0.2,"delivered":240,"delivered_per_s":1200,"drops":61}` + "\n")
+	pub := &proc{name: "purezmq xpub_fan"}
+	pub.stdout.WriteString(`{"size":64,"count":100,"peers":3,"elapsed_s":0.1,"send_per_s":1000,"cpu_ns_per_msg_sub":50,"cpu_ns_per_msg_sub_drained":60}`)
+	_, err := parseMany(ManyCell{"pubsub", "tcp", 3}, 100, pub, p)
+	if !errors.Is(err, errImplausible) || !strings.Contains(err.Error(), `"drops":61}`) || !strings.Contains(err.Error(), "must be 300") {
+		t.Errorf("error %v", err)
+	}
+}

@@ -41,6 +41,7 @@ func (m *many) publish(stderr io.Writer, res *ManyResult) error {
 		if err := s.Send(m.ctx, zmq.Msg{Frames: [][]byte{m.stamped(0, uint64(i))}}); err != nil {
 			return m.wrap("publish", err)
 		}
+		m.progress.Add(1)
 	}
 	t1, c1 := time.Now(), cpuTime()
 	m.progress.Add(1)

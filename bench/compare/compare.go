@@ -83,24 +83,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// Naming tcp+curve in -transports asks for the CURVE cells, as it did before they were in
-	// the default run.
-	on := func(group string, flag bool) bool {
-		return flag && (slices.Contains(groups, group) || group == "curve" && slices.Contains(transports, CurveTransport))
-	}
-	transports = slices.DeleteFunc(transports, IsCurve)
-	var pairTransports []string
-	if on("pair", true) {
-		pairTransports = transports
-	}
-	if on("curve", *withCurve) {
-		pairTransports = append(slices.Clone(pairTransports), CurveTransport)
-	}
-	var manyCells []ManyCell
-	if on("manypeer", *withMany) {
-		manyCells = ManyPlan(transports, peers)
-	}
-	doConnmem := on("connmem", *withConnmem)
+	pairTransports, manyCells, doConnmem := parts(groups, transports, peers, *withCurve, *withMany, *withConnmem)
 	if *out == "" {
 		*out = filepath.Join(*dir, "out")
 	}
@@ -204,6 +187,24 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // cellGroups are the parts of the run -cells can name, in order.
 var cellGroups = []string{"pair", "curve", "manypeer", "connmem"}
+
+// parts resolves what to run from -cells (groups), -transports and the flags that skip parts:
+// the transports of the one-to-one cells (CurveTransport for the CURVE ones), the many-peer
+// cells and whether to measure memory. Naming tcp+curve in -transports asks for the CURVE
+// cells, as it did before they were in the default run.
+func parts(groups, transports []string, peers []int, curve, many, mem bool) (pair []string, manyCells []ManyCell, connmem bool) {
+	plain := slices.DeleteFunc(slices.Clone(transports), IsCurve)
+	if slices.Contains(groups, "pair") {
+		pair = plain
+	}
+	if curve && (slices.Contains(groups, "curve") || slices.Contains(transports, CurveTransport)) {
+		pair = append(slices.Clone(pair), CurveTransport)
+	}
+	if many && slices.Contains(groups, "manypeer") {
+		manyCells = ManyPlan(plain, peers)
+	}
+	return pair, manyCells, mem && slices.Contains(groups, "connmem")
+}
 
 // parsePeers reads -peers: a comma-separated list of N from 1 to 10,000.
 func parsePeers(v string) ([]int, error) {

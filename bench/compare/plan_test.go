@@ -138,3 +138,30 @@ func TestParseList(t *testing.T) {
 		}
 	}
 }
+
+func TestParts(t *testing.T) {
+	all := []string{"tcp", "ipc", "inproc"}
+	for _, tc := range []struct {
+		name             string
+		groups           []string
+		transports       []string
+		curve, many, mem bool
+		wantPair         string
+		wantMany         int
+		wantMem          bool
+	}{
+		{"default", cellGroups, all, true, true, true, "tcp ipc inproc tcp+curve", 12, true},
+		{"-curve=false -connmem=false", cellGroups, all, false, true, false, "tcp ipc inproc", 12, false},
+		{"-manypeer=false", cellGroups, all, true, false, true, "tcp ipc inproc tcp+curve", 0, true},
+		{"-cells manypeer", []string{"manypeer"}, all, true, true, true, "", 12, false},
+		{"-cells manypeer -transports ipc", []string{"manypeer"}, []string{"ipc"}, true, true, true, "", 6, false},
+		{"-cells curve", []string{"curve"}, all, true, true, true, "tcp+curve", 0, false},
+		{"-cells pair -transports tcp,tcp+curve (as before)", []string{"pair"}, []string{"tcp", CurveTransport}, true, true, true, "tcp tcp+curve", 0, false},
+		{"-cells pair,manypeer -transports inproc", []string{"pair", "manypeer"}, []string{"inproc"}, true, true, true, "inproc", 0, false},
+	} {
+		pair, many, mem := parts(tc.groups, tc.transports, []int{10, 100}, tc.curve, tc.many, tc.mem)
+		if got := strings.Join(pair, " "); got != tc.wantPair || len(many) != tc.wantMany || mem != tc.wantMem {
+			t.Errorf("%s: pair %q, %d many-peer cells, connmem %v; want %q, %d, %v", tc.name, got, len(many), mem, tc.wantPair, tc.wantMany, tc.wantMem)
+		}
+	}
+}

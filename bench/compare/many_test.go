@@ -3,11 +3,13 @@ package compare
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -178,11 +180,19 @@ func realRunner(t *testing.T, roles ...string) *runner {
 		t.Skip("no libzmq headers")
 	}
 	bin := t.TempDir()
-	for _, role := range roles {
-		out, err := exec.Command("cc", "-O2", "-Wall", "-o", filepath.Join(bin, role), filepath.Join("..", "c", role+".c"), "-lzmq", "-lpthread").CombinedOutput()
-		if err != nil {
-			t.Fatalf("building %s: %v\n%s", role, err, out)
-		}
+	errs := make([]error, len(roles))
+	var wg sync.WaitGroup
+	for i, role := range roles {
+		wg.Go(func() {
+			out, err := exec.Command("cc", "-O2", "-Wall", "-o", filepath.Join(bin, role), filepath.Join("..", "c", role+".c"), "-lzmq", "-lpthread").CombinedOutput()
+			if err != nil {
+				errs[i] = fmt.Errorf("building %s: %v\n%s", role, err, out)
+			}
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
 	}
 	self, err := os.Executable()
 	if err != nil {
@@ -221,23 +231,21 @@ func TestRunManyReal(t *testing.T) {
 			}
 		}
 	}
-}
-
-// measureMany gives one record per metric, with the cell's N, and the fan-out's contenders one
-// count.
-func TestMeasureManyReal(t *testing.T) {
-	r := realRunner(t, "xpub_fan", "sub_fan")
-	cell := ManyCell{"pubsub", "ipc", 2}
-	recs := measureMany(context.Background(), r, cell, ManyContenders(manyImpls), 1, 20*time.Millisecond)
-	kind, _ := manyKind("pubsub")
-	if len(recs) != 2*len(kind.Metrics) {
-		t.Fatalf("%d records, want %d", len(recs), 2*len(kind.Metrics))
-	}
-	for _, rec := range recs {
-		if !rec.OK() || rec.Peers != 2 || rec.Size != manySize || rec.Count != recs[0].Count || rec.Count < fanoutMin(cell) {
-			t.Errorf("record %+v", rec)
+	// measureMany gives one record per metric, with the cell's N, and the fan-out's
+	// contenders one count.
+	t.Run("measureMany", func(t *testing.T) {
+		cell := ManyCell{"pubsub", "ipc", 2}
+		recs := measureMany(context.Background(), r, cell, ManyContenders(manyImpls), 1, 20*time.Millisecond)
+		kind, _ := manyKind("pubsub")
+		if len(recs) != 2*len(kind.Metrics) {
+			t.Fatalf("%d records, want %d", len(recs), 2*len(kind.Metrics))
 		}
-	}
+		for _, rec := range recs {
+			if !rec.OK() || rec.Peers != 2 || rec.Size != manySize || rec.Count != recs[0].Count || rec.Count < fanoutMin(cell) {
+				t.Errorf("record %+v", rec)
+			}
+		}
+	})
 }
 
 // A peer that fails, or hangs, fails the run with what it said.

@@ -112,7 +112,7 @@ func writeMany(b *strings.Builder, recs []report.Record) {
 		"pubsub": "An XPUB (XPUB_VERBOSER) starts once all N subscribers have subscribed, then sends count messages as fast as it can with the default SNDHWM, dropping at the HWM as PUB does. " +
 			"Delivered msgs/s: all subscribers, from the first message any got to the last. Publisher CPU: its process's user+system time (getrusage, I/O threads included) over the send loop, or up to the end of the stream, divided by count × N. " +
 			"The end of the stream is a marker repeated every millisecond until every subscriber has unsubscribed (which each does on seeing it), so drops never hang a run. " +
-			"Both publish the same count (the larger calibrated, at least 10 × SNDHWM), as what a publisher drops, and what its sends cost, depend on how far the stream outruns the HWM.",
+			"Both publish the same count (the larger calibrated, at most 4 × the smaller, at least 10 × SNDHWM), as what a publisher drops, and what its sends cost, depend on how far the stream outruns the HWM.",
 		"pushpull": "Each PUSH connects and waits for its handshake, then all send count/N messages as fast as they can. The PULL checks each sender's order; msgs/s from its first message to its last; fairness when half of all had come: the fewest any sender had delivered over the most.",
 	}
 	cols := append([]string{}, manyImpls...)

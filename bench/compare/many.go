@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -94,12 +95,8 @@ func measureMany(ctx context.Context, r *runner, cell ManyCell, cs []Contender, 
 	}
 	if cell.Kind == "pubsub" {
 		// One stream for all: what a publisher drops, and what its sends cost, depend on how
-		// far the stream outruns the HWM, so every contender publishes the same count, the
-		// most any calibrated, and never less than fanoutMin.
-		n := fanoutMin(cell)
-		for _, c := range cs {
-			n = max(n, counts[c.Name])
-		}
+		// far the stream outruns the HWM.
+		n := fanoutCount(cell, slices.Collect(maps.Values(counts)))
 		for _, c := range cs {
 			counts[c.Name] = n
 		}
@@ -178,6 +175,20 @@ func manyScaled(cell ManyCell, n int, elapsed, target time.Duration) int {
 	}
 	return clamp(int(float64(n)*target.Seconds()/elapsed.Seconds()), manyMin(cell), manyMax(cell))
 }
+
+// fanoutCount is the count every contender of a fan-out cell publishes, given their calibrated
+// counts: the largest, but at most fanoutSpread times the smallest (so that the slower one's
+// runs last at most about fanoutSpread × -target), and never less than fanoutMin.
+func fanoutCount(cell ManyCell, calibrated []int) int {
+	if len(calibrated) == 0 {
+		return fanoutMin(cell)
+	}
+	n := min(slices.Max(calibrated), fanoutSpread*slices.Min(calibrated))
+	return min(max(n, fanoutMin(cell)), manyMax(cell))
+}
+
+// fanoutSpread bounds how much longer than -target the slower contender's fan-out runs last.
+const fanoutSpread = 4
 
 // fanoutMin is the least count of the fan-out's runs: ten times the default SNDHWM (1000), so
 // that the stream runs well past the point where the publisher starts dropping, but no more

@@ -71,8 +71,10 @@ soak-faults:
 bench:
 	$(GO) run ./cmd/zmq bench
 
-# purezmq side by side with libzmq, pebbe/zmq4, go-zeromq/zmq4 and mangos (module bench/), writing
-# bench/out/compare.{md,json} and throughput.svg; e.g. make bench-compare BENCHFLAGS=-quick
+# purezmq side by side with libzmq, pebbe/zmq4, go-zeromq/zmq4 and mangos (module bench/): the
+# one-to-one cells, CURVE, the many-peer cells and memory per connection, writing
+# bench/out/compare.{md,json}, throughput.svg and manypeer.svg; e.g. make bench-compare
+# BENCHFLAGS=-quick, or BENCHFLAGS="-cells manypeer"
 .PHONY: bench-compare
 bench-compare:
 	cd bench && $(GO) run ./cmd/compare $(BENCHFLAGS)

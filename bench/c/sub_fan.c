@@ -27,11 +27,15 @@ static void *run(void *arg) {
         die_zmq("zmq_connect");
     zmq_msg_t m;
     zmq_msg_init(&m);
+    /* Counted in locals, stored at the end: neighbouring subscribers' counters would share
+     * cache lines. */
     uint64_t next = 0;
+    long got = 0;
+    double first = 0, last = 0;
     for (;;) {
         if (zmq_msg_recv(&m, s, 0) < 0) {
             if (zmq_errno() == EAGAIN)
-                die("subscriber %d: nothing for %d ms after %ld messages", c->idx, MP_TIMEOUT_MS, c->got);
+                die("subscriber %d: nothing for %d ms after %ld messages", c->idx, MP_TIMEOUT_MS, got);
             die_zmq("zmq_msg_recv");
         }
         if (zmq_msg_more(&m))
@@ -40,15 +44,18 @@ static void *run(void *arg) {
             break;
         uint32_t idx;
         uint64_t seq;
-        unstamp(zmq_msg_data(&m), zmq_msg_size(&m), &a, pat, c->got % 1024 == 0, &idx, &seq);
+        unstamp(zmq_msg_data(&m), zmq_msg_size(&m), &a, pat, got % 1024 == 0, &idx, &seq);
         if (idx != 0 || seq < next || seq >= (uint64_t)a.count)
             die("subscriber %d: message %llu after %llu (repeated, reordered or corrupted)", c->idx,
                 (unsigned long long)seq, (unsigned long long)next);
         next = seq + 1;
-        c->last = now_s();
-        if (c->got++ == 0)
-            c->first = c->last;
+        last = now_s();
+        if (got++ == 0)
+            first = last;
     }
+    c->got = got;
+    c->first = first;
+    c->last = last;
     if (zmq_setsockopt(s, ZMQ_UNSUBSCRIBE, "", 0) != 0)
         die_zmq("ZMQ_UNSUBSCRIBE");
     zmq_msg_close(&m);

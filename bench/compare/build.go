@@ -17,7 +17,7 @@ import (
 
 // cPeers are the libzmq peers, each built from ../c/NAME.c.
 var cPeers = []string{"thr_recv", "thr_send", "lat_rep", "lat_req", "thr_inproc", "lat_inproc", "hs_req",
-	"router_echo", "dealer_rt", "xpub_fan", "sub_fan", "pull_fair", "push_fair"}
+	"router_echo", "dealer_rt", "xpub_fan", "sub_fan", "pull_fair", "push_fair", "connmem"}
 
 // build compiles the C peers against libzmq and cmd/peer into bin.
 func build(ctx context.Context, benchDir, bin string, log io.Writer) error {
@@ -46,12 +46,14 @@ func build(ctx context.Context, benchDir, bin string, log io.Writer) error {
 	if err != nil {
 		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
-	cmd := exec.CommandContext(ctx, goTool, "build", "-o", filepath.Join(bin, "peer"), "./cmd/peer")
-	cmd.Dir = benchDir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("compare: building cmd/peer: %v\n%s", err, out)
+	for name, pkg := range map[string]string{"peer": "./cmd/peer", connmemGo: "./cmd/connmem"} {
+		cmd := exec.CommandContext(ctx, goTool, "build", "-o", filepath.Join(bin, name), pkg)
+		cmd.Dir = benchDir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("compare: building %s: %v\n%s", pkg, err, out)
+		}
 	}
-	fmt.Fprintf(log, "built %d libzmq peers and cmd/peer into %s\n", len(cPeers), bin)
+	fmt.Fprintf(log, "built %d libzmq peers, cmd/peer and cmd/connmem into %s\n", len(cPeers), bin)
 	return nil
 }
 

@@ -1,9 +1,11 @@
-// Package compare is the driver of `make bench-compare`: it builds the libzmq peers (../c) and
-// cmd/peer, runs the matrix — tcp, ipc and inproc; PUSH→PULL throughput at 16 B to 64 KiB and
-// REQ/REP latency at 16 B and 4 KiB; every implementation with itself and, over tcp and ipc,
-// purezmq and libzmq with each other — alternating implementations run by run, and writes
-// out/compare.md, out/compare.json and out/throughput.svg. With -curve it also measures tcp
-// under CURVE: throughput at 16 B to 4 KiB and the rate of handshakes.
+// Package compare is the driver of `make bench-compare`: it builds the libzmq peers (../c),
+// cmd/peer and cmd/connmem, runs the matrix — tcp, ipc and inproc; PUSH→PULL throughput at 16 B
+// to 64 KiB and REQ/REP latency at 16 B and 4 KiB; every implementation with itself and, over
+// tcp and ipc, purezmq and libzmq with each other, and purezmq's throughput without Recycle
+// too — alternating implementations run by run; then tcp under CURVE (throughput at 16 B to
+// 4 KiB and the rate of handshakes), the many-peer cells (ROUTER echo, PUB fan-out, N PUSH →
+// PULL with N peers in one process, libzmq and purezmq) and memory per connection. It writes
+// out/compare.md, out/compare.json, out/throughput.svg and out/manypeer.svg.
 package compare
 
 import (
@@ -16,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,7 +36,12 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	implsFlag := fs.String("impls", strings.Join(allImpls, ","), "implementations to measure")
 	transFlag := fs.String("transports", "tcp,ipc,inproc", "transports to measure")
 	hold := fs.Bool("hold", true, "keep senders and repliers open until the measuring side is done; -hold=false closes them right after their last message, as libzmq's perf tools do, and shows who loses messages at close")
-	withCurve := fs.Bool("curve", false, "also measure tcp secured by CURVE (transport "+CurveTransport+"): throughput at 16 B, 256 B and 4 KiB and the handshake rate, for libzmq, purezmq and pebbe (over a minute: not in the default run)")
+	cellsFlag := fs.String("cells", strings.Join(cellGroups, ","), "what to measure: pair (one-to-one throughput and latency), curve (tcp under CURVE), manypeer (N peers in one process), connmem (memory per connection)")
+	withCurve := fs.Bool("curve", true, "measure tcp secured by CURVE (transport "+CurveTransport+"): throughput at 16 B, 256 B and 4 KiB and the handshake rate, for libzmq, purezmq and pebbe; -curve=false skips it")
+	withMany := fs.Bool("manypeer", true, "measure the many-peer cells (ROUTER echo, PUB fan-out, N PUSH → PULL) over tcp and ipc, libzmq and purezmq; -manypeer=false skips them")
+	peersFlag := fs.String("peers", "10,100", "the many-peer cells' N (sockets in the connecting process)")
+	withConnmem := fs.Bool("connmem", true, "measure memory per connection (bench/connmem) for libzmq and purezmq; -connmem=false skips it")
+	connN := fs.Int("connmem-n", 2000, "connections of the memory measurement (-quick: default 500)")
 	withCross := fs.Bool("cross", true, "also run purezmq→libzmq and libzmq→purezmq over tcp and ipc")
 	dir := fs.String("dir", ".", "the bench directory (holding c/, cmd/peer and go.mod)")
 	out := fs.String("out", "", "output directory (default DIR/out); the peers are built into its bin/")
@@ -52,9 +60,20 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if !set["target"] {
 			*target = 100 * time.Millisecond
 		}
+		if !set["connmem-n"] {
+			*connN = 500
+		}
 	}
-	if *runs < 1 || *target <= 0 || *timeout <= 0 {
-		return errors.New("compare: -runs, -target and -timeout must be positive")
+	if *runs < 1 || *target <= 0 || *timeout <= 0 || *connN < 1 {
+		return errors.New("compare: -runs, -target, -timeout and -connmem-n must be positive")
+	}
+	groups, err := parseList("cells", *cellsFlag, cellGroups)
+	if err != nil {
+		return err
+	}
+	peers, err := parsePeers(*peersFlag)
+	if err != nil {
+		return err
 	}
 	impls, err := parseList("impls", *implsFlag, allImpls)
 	if err != nil {
@@ -64,9 +83,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *withCurve && !slices.Contains(transports, CurveTransport) {
-		transports = append(transports, CurveTransport)
-	}
+	pairTransports, manyCells, doConnmem := parts(groups, transports, peers, *withCurve, *withMany, *withConnmem)
 	if *out == "" {
 		*out = filepath.Join(*dir, "out")
 	}
@@ -87,7 +104,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer os.RemoveAll(ipcDir)
 	r := &runner{bin: bin, ipcDir: ipcDir, timeout: *timeout, hold: *hold}
 
-	cells := Plan(transports)
+	cells := Plan(pairTransports)
+	steps := len(cells) + len(manyCells)
+	if doConnmem {
+		steps++
+	}
 	var recs []report.Record
 	for i, cell := range cells {
 		if ctx.Err() != nil {
@@ -96,7 +117,20 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		cs := Contenders(cell, impls, *withCross)
 		got := measure(ctx, r, cell, cs, *runs, *target)
 		recs = append(recs, got...)
-		fmt.Fprintf(stderr, "[%d/%d] %v: %s\n", i+1, len(cells), cell, progress(got))
+		fmt.Fprintf(stderr, "[%d/%d] %v: %s\n", i+1, steps, cell, progress(got))
+	}
+	for i, cell := range manyCells {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		got := measureMany(ctx, r, cell, ManyContenders(impls), *runs, *target)
+		recs = append(recs, got...)
+		fmt.Fprintf(stderr, "[%d/%d] %v: %s\n", len(cells)+i+1, steps, cell, progress(got))
+	}
+	if doConnmem && ctx.Err() == nil {
+		got := measureConnmem(ctx, bin, impls, *connN)
+		recs = append(recs, got...)
+		fmt.Fprintf(stderr, "[%d/%d] tcp memory per connection, %d connections: %s\n", steps, steps, *connN, progress(got))
 	}
 	if ctx.Err() != nil {
 		return ctx.Err()
@@ -114,7 +148,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	sub := fmt.Sprintf("PUSH→PULL, one frame per message; median of %d run(s); %s", *runs, started.Format("2006-01-02"))
 	var plain []report.Record
 	for _, r := range recs {
-		if !IsCurve(r.Transport) {
+		if !IsCurve(r.Transport) && r.Metric == report.MsgsPerS && !report.IsMany(r) {
 			plain = append(plain, r)
 		}
 	}
@@ -129,14 +163,68 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := report.WriteThroughputSVG(&svg, "purezmq vs libzmq and Go alternatives: throughput", sub, panels); err != nil {
 		return err
 	}
-	for name, b := range map[string][]byte{"compare.md": []byte(doc), "compare.json": js.Bytes(), "throughput.svg": svg.Bytes()} {
+	files := map[string][]byte{"compare.md": []byte(doc), "compare.json": js.Bytes(), "throughput.svg": svg.Bytes()}
+	if bars := report.ManyBars(recs); len(bars) > 0 {
+		var many bytes.Buffer
+		sub := fmt.Sprintf("N peers in one process, 64 B messages; medians of %d run(s); %s", *runs, started.Format("2006-01-02"))
+		if err := report.WriteManySVG(&many, "purezmq vs libzmq with many peers", sub, bars); err != nil {
+			return err
+		}
+		files["manypeer.svg"] = many.Bytes()
+	}
+	var names []string
+	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(*out, name), b, 0o644); err != nil {
 			return err
 		}
+		names = append(names, name)
 	}
-	fmt.Fprintf(stderr, "took %v; wrote compare.md, compare.json and throughput.svg to %s\n", took.Round(time.Second), *out)
+	slices.Sort(names)
+	fmt.Fprintf(stderr, "took %v; wrote %s to %s\n", took.Round(time.Second), strings.Join(names, ", "), *out)
 	_, err = io.WriteString(stdout, doc)
 	return err
+}
+
+// cellGroups are the parts of the run -cells can name, in order.
+var cellGroups = []string{"pair", "curve", "manypeer", "connmem"}
+
+// parts resolves what to run from -cells (groups), -transports and the flags that skip parts:
+// the transports of the one-to-one cells (CurveTransport for the CURVE ones), the many-peer
+// cells and whether to measure memory. Naming tcp+curve in -transports asks for the CURVE
+// cells, as it did before they were in the default run.
+func parts(groups, transports []string, peers []int, curve, many, mem bool) (pair []string, manyCells []ManyCell, connmem bool) {
+	plain := slices.DeleteFunc(slices.Clone(transports), IsCurve)
+	if slices.Contains(groups, "pair") {
+		pair = plain
+	}
+	if curve && (slices.Contains(groups, "curve") || slices.Contains(transports, CurveTransport)) {
+		pair = append(slices.Clone(pair), CurveTransport)
+	}
+	if many && slices.Contains(groups, "manypeer") {
+		manyCells = ManyPlan(plain, peers)
+	}
+	return pair, manyCells, mem && slices.Contains(groups, "connmem")
+}
+
+// parsePeers reads -peers: a comma-separated list of N from 1 to 10,000.
+func parsePeers(v string) ([]int, error) {
+	var out []int
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > 10000 {
+			return nil, fmt.Errorf("compare: -peers: %q is not a number from 1 to 10000", s)
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("compare: -peers is empty")
+	}
+	return out, nil
 }
 
 // measure runs one cell: calibration runs per contender (which also warm up and set its
@@ -199,9 +287,20 @@ func calibrate(ctx context.Context, r *runner, cell Cell, c Contender, target ti
 func progress(recs []report.Record) string {
 	var parts []string
 	for _, r := range recs {
+		if (report.IsMany(r) || isConnmem(r)) && !listsFailures(r) {
+			continue
+		}
 		s := "FAILED"
 		if r.OK() {
 			switch r.Metric {
+			case report.RTTPerS:
+				s = fmt.Sprintf("%.3g round trips/s", r.Median)
+			case report.DeliveredPerS:
+				s = fmt.Sprintf("%.3g delivered/s", r.Median)
+			case report.FanInPerS:
+				s = fmt.Sprintf("%.3g msg/s", r.Median)
+			case ConnRouterKB:
+				s = fmt.Sprintf("%.1f KiB/conn at the ROUTER", r.Median)
 			case report.LatencyUS:
 				s = fmt.Sprintf("%.1f µs", r.Median)
 			case report.HandshakesPerS:
@@ -216,111 +315,4 @@ func progress(recs []report.Record) string {
 		parts = append(parts, r.Impl+" "+s)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// marks are the footnote marks of the tables' column names.
-var marks = map[string]string{"mangos": "†"}
-
-// Meta is how a comparison was run.
-type Meta struct {
-	Env     []string // machine and versions, one item each
-	Started time.Time
-	Took    time.Duration
-	Runs    int
-	Target  time.Duration
-	Hold    bool
-}
-
-// Document is compare.md: how it was measured, the tables, and every failure.
-func Document(recs []report.Record, cols []string, m Meta) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# purezmq side by side with libzmq and the Go alternatives\n\n")
-	fmt.Fprintf(&b, "`make bench-compare`, %s, took %v: %d run(s) per cell of about %v each, implementations alternating run by run; each implementation's count set by calibration runs (which count among the failures, when they fail). ",
-		m.Started.Format("2006-01-02 15:04 MST"), m.Took.Round(time.Second), m.Runs, m.Target)
-	if m.Hold {
-		b.WriteString("Senders and repliers stay open until the measuring side is done (`-hold`), so messages lost at close do not show here.\n\n")
-	} else {
-		b.WriteString("Senders and repliers close right after their last message (`-hold=false`), so messages lost at close fail runs.\n\n")
-	}
-	for _, e := range m.Env {
-		fmt.Fprintf(&b, "- %s\n", e)
-	}
-	var plain, curve []report.Record
-	for _, r := range recs {
-		if IsCurve(r.Transport) {
-			curve = append(curve, r)
-		} else {
-			plain = append(plain, r)
-		}
-	}
-	if len(plain) > 0 {
-		writePlain(&b, plain, cols)
-	}
-	if len(curve) > 0 {
-		writeCurve(&b, curve, cols)
-	}
-	if f := Failures(recs); f != "" {
-		b.WriteString("\n## Failures\n\n")
-		b.WriteString(f)
-	}
-	return b.String()
-}
-
-// writePlain writes the tables of the transports without security.
-func writePlain(b *strings.Builder, recs []report.Record, cols []string) {
-	b.WriteString("\n## Throughput (messages/s)\n\n")
-	b.WriteString("PUSH→PULL, one frame per message, between two processes (inproc: two threads of one), clocked by the receiver from the first message to the last as libzmq's `local_thr`. Median (min–max) of the runs.\n\n")
-	b.WriteString(report.Table(recs, report.MsgsPerS, cols, marks))
-	b.WriteString("\n## Throughput (MB/s, medians)\n\n")
-	b.WriteString("10^6 bytes per second. Over inproc no implementation copies the payload (the message is handed over by reference), so there MB/s counts bytes handed over, not bytes moved.\n\n")
-	b.WriteString(report.MBTable(recs, cols, marks))
-	b.WriteString("\n## Latency (µs, one way)\n\n")
-	b.WriteString("REQ/REP round trips, half the mean round trip as libzmq's `remote_lat`. Median (min–max) of the runs; lower is better, and so is a ratio below 1.\n\n")
-	b.WriteString(report.Table(recs, report.LatencyUS, cols, marks))
-	b.WriteString("\nlibzmq: the C peers in `bench/c` against the system's libzmq. pebbe: the cgo binding (libzmq underneath). gozmq: go-zeromq/zmq4. " +
-		"a→b: a sends (or requests), b receives (or replies), in two processes over the wire; there are none over inproc, which stays in one process. " +
-		"† mangos speaks nanomsg's SP protocol, not ZMTP, so it is measured only with itself.\n")
-}
-
-// writeCurve writes the CURVE section: throughput and handshake rate over tcp+curve.
-func writeCurve(b *strings.Builder, recs []report.Record, cols []string) {
-	b.WriteString("\n## CURVE over tcp\n\n")
-	b.WriteString("Every connection secured by CURVE (RFC 26) with fixed test key pairs, the receiver (or echo) the CURVE server and the sender (or requester) the client; " +
-		"only libzmq (built with libsodium), pebbe (libzmq underneath) and purezmq speak it. a→b as above: the cross columns are purezmq and libzmq talking CURVE to each other.\n\n")
-	b.WriteString("### Throughput (messages/s)\n\n")
-	b.WriteString("PUSH→PULL as above, every message encrypted and authenticated by the sender and checked and decrypted by the receiver. Median (min–max) of the runs.\n\n")
-	b.WriteString(report.Table(recs, report.MsgsPerS, cols, marks))
-	b.WriteString("\n### Handshake rate (connections/s)\n\n")
-	b.WriteString("One client process opens REQ sockets one after another, each connecting to a REP echo (the CURVE server), completing the ZMTP greeting and the CURVE handshake and one round trip of the size shown, then closing: " +
-		"sockets per second over the whole loop, so TCP setup and teardown count too. Median (min–max) of the runs.\n\n")
-	b.WriteString(report.Table(recs, report.HandshakesPerS, cols, marks))
-}
-
-// Failures lists every cell with failed runs, each distinct error once with how often it came.
-func Failures(recs []report.Record) string {
-	var b strings.Builder
-	for _, r := range recs {
-		if r.Failed == 0 {
-			continue
-		}
-		fmt.Fprintf(&b, "- %s, %v: %d of %d runs failed\n", r.Impl, Cell{r.Metric, r.Transport, r.Size}, r.Failed, r.Failed+len(r.Runs))
-		var seen []string
-		n := map[string]int{}
-		for _, e := range r.Errors {
-			// "run 3: x" and "run 4: x" are the same error.
-			_, msg, ok := strings.Cut(e, ": ")
-			if !ok {
-				msg = e
-			}
-			if n[msg] == 0 {
-				seen = append(seen, msg)
-			}
-			n[msg]++
-		}
-		slices.Sort(seen)
-		for _, msg := range seen {
-			fmt.Fprintf(&b, "  - %d× `%s`\n", n[msg], strings.ReplaceAll(msg, "`", "'"))
-		}
-	}
-	return b.String()
 }

@@ -35,6 +35,9 @@ func IsCurve(transport string) bool { return transport == CurveTransport }
 type Contender struct {
 	Name           string
 	Client, Server string
+	// NoRecycle: purezmq's receiver does not give messages back (peer -norecycle), as a
+	// program using only the ordinary API.
+	NoRecycle bool
 }
 
 func same(impl string) Contender { return Contender{Name: impl, Client: impl, Server: impl} }
@@ -107,13 +110,17 @@ func Plan(transports []string) []Cell {
 }
 
 // Contenders returns the columns of cell among impls: every implementation with itself (under
-// CURVE, those of curveImpls), plus, over tcp and ipc, purezmq→libzmq and libzmq→purezmq when
+// CURVE, those of curveImpls), with purezmq's throughput over tcp and ipc also without Recycle
+// (report.OursNoRecycle), plus, over tcp and ipc, purezmq→libzmq and libzmq→purezmq when
 // withCross.
 func Contenders(cell Cell, impls []string, withCross bool) []Contender {
 	var cs []Contender
 	for _, im := range allImpls {
 		if slices.Contains(impls, im) && (!IsCurve(cell.Transport) || slices.Contains(curveImpls, im)) {
 			cs = append(cs, same(im))
+			if im == "purezmq" && cell.Metric == report.MsgsPerS && (cell.Transport == "tcp" || cell.Transport == "ipc") {
+				cs = append(cs, Contender{Name: report.OursNoRecycle, Client: im, Server: im, NoRecycle: true})
+			}
 		}
 	}
 	if withCross && cell.Transport != "inproc" && slices.Contains(impls, "purezmq") && slices.Contains(impls, "libzmq") {
@@ -125,7 +132,7 @@ func Contenders(cell Cell, impls []string, withCross bool) []Contender {
 // Columns is every contender name in table order.
 func Columns(impls []string, withCross bool) []string {
 	var cols []string
-	for _, c := range Contenders(Cell{Transport: "tcp"}, impls, withCross) {
+	for _, c := range Contenders(Cell{Metric: report.MsgsPerS, Transport: "tcp"}, impls, withCross) {
 		cols = append(cols, c.Name)
 	}
 	return cols

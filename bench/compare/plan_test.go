@@ -31,15 +31,29 @@ func TestPlan(t *testing.T) {
 		cross     bool
 		want      string
 	}{
-		{"tcp", allImpls, true, "libzmq purezmq pebbe gozmq mangos purezmq→libzmq libzmq→purezmq"},
-		{"ipc", allImpls, false, "libzmq purezmq pebbe gozmq mangos"},
+		// Throughput over tcp and ipc has purezmq without Recycle too; inproc never recycles.
+		{"tcp", allImpls, true, "libzmq purezmq purezmq (no Recycle) pebbe gozmq mangos purezmq→libzmq libzmq→purezmq"},
+		{"ipc", allImpls, false, "libzmq purezmq purezmq (no Recycle) pebbe gozmq mangos"},
 		{"inproc", allImpls, true, "libzmq purezmq pebbe gozmq mangos"},
-		{"tcp", []string{"purezmq", "gozmq"}, true, "purezmq gozmq"},
-		{"tcp", []string{"purezmq", "libzmq"}, true, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
+		{"tcp", []string{"purezmq", "gozmq"}, true, "purezmq purezmq (no Recycle) gozmq"},
+		{"tcp", []string{"libzmq", "gozmq"}, true, "libzmq gozmq"},
+		{"tcp", []string{"purezmq", "libzmq"}, true, "libzmq purezmq purezmq (no Recycle) purezmq→libzmq libzmq→purezmq"},
 	} {
 		got := strings.Join(names(Contenders(Cell{report.MsgsPerS, tc.transport, 16}, tc.impls, tc.cross)), " ")
 		if got != tc.want {
 			t.Errorf("%s %v cross=%v: %s, want %s", tc.transport, tc.impls, tc.cross, got, tc.want)
+		}
+	}
+	for _, cell := range []Cell{{report.LatencyUS, "tcp", 16}, {report.MsgsPerS, CurveTransport, 16}} {
+		for _, c := range Contenders(cell, allImpls, true) {
+			if c.NoRecycle {
+				t.Errorf("%v has a no-Recycle contender", cell)
+			}
+		}
+	}
+	for _, c := range Contenders(Cell{report.MsgsPerS, "ipc", 16}, allImpls, false) {
+		if c.NoRecycle != (c.Name == report.OursNoRecycle) || (c.NoRecycle && (c.Client != "purezmq" || c.Server != "purezmq")) {
+			t.Errorf("contender %+v", c)
 		}
 	}
 	// Under CURVE only those that speak it, the crosses included.
@@ -121,6 +135,33 @@ func TestParseList(t *testing.T) {
 	for _, bad := range []string{"", ",", "purezmq,zeromq"} {
 		if _, err := parseList("impls", bad, allImpls); err == nil {
 			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+func TestParts(t *testing.T) {
+	all := []string{"tcp", "ipc", "inproc"}
+	for _, tc := range []struct {
+		name             string
+		groups           []string
+		transports       []string
+		curve, many, mem bool
+		wantPair         string
+		wantMany         int
+		wantMem          bool
+	}{
+		{"default", cellGroups, all, true, true, true, "tcp ipc inproc tcp+curve", 12, true},
+		{"-curve=false -connmem=false", cellGroups, all, false, true, false, "tcp ipc inproc", 12, false},
+		{"-manypeer=false", cellGroups, all, true, false, true, "tcp ipc inproc tcp+curve", 0, true},
+		{"-cells manypeer", []string{"manypeer"}, all, true, true, true, "", 12, false},
+		{"-cells manypeer -transports ipc", []string{"manypeer"}, []string{"ipc"}, true, true, true, "", 6, false},
+		{"-cells curve", []string{"curve"}, all, true, true, true, "tcp+curve", 0, false},
+		{"-cells pair -transports tcp,tcp+curve (as before)", []string{"pair"}, []string{"tcp", CurveTransport}, true, true, true, "tcp tcp+curve", 0, false},
+		{"-cells pair,manypeer -transports inproc", []string{"pair", "manypeer"}, []string{"inproc"}, true, true, true, "inproc", 0, false},
+	} {
+		pair, many, mem := parts(tc.groups, tc.transports, []int{10, 100}, tc.curve, tc.many, tc.mem)
+		if got := strings.Join(pair, " "); got != tc.wantPair || len(many) != tc.wantMany || mem != tc.wantMem {
+			t.Errorf("%s: pair %q, %d many-peer cells, connmem %v; want %q, %d, %v", tc.name, got, len(many), mem, tc.wantPair, tc.wantMany, tc.wantMem)
 		}
 	}
 }

@@ -22,7 +22,7 @@ import (
 // wait for EOF on stdin (peer -hold, the C peers' "hold" argument). Without it, close-time
 // losses fail runs: libzmq's receiver drops what it had not read when an ipc peer goes
 // (libzmq issue #4660), mangos's PUSH drops its send queue, a REP may lose its last reply.
-var heldRoles = map[string]bool{"thr_send": true, "lat_rep": true}
+var heldRoles = map[string]bool{"thr_send": true, "lat_rep": true, "push_fair": true}
 
 // errTimeout marks a run whose processes were killed at the timeout.
 var errTimeout = errors.New("timed out")
@@ -148,7 +148,12 @@ func (r *runner) held(role string) bool { return r.hold && heldRoles[role] }
 
 func (r *runner) start(ctx context.Context, impl, role string, bind bool, endpoint string, size, count int, curve bool) (*proc, error) {
 	path, args := r.command(impl, role, bind, endpoint, size, count, curve)
-	p := &proc{name: impl + " " + role, stderr: &watcher{ready: make(chan struct{})}, done: make(chan struct{})}
+	return r.launch(ctx, impl+" "+role, role, path, args)
+}
+
+// launch starts the peer at path, named name, playing role (held when r.held says so).
+func (r *runner) launch(ctx context.Context, name, role, path string, args []string) (*proc, error) {
+	p := &proc{name: name, stderr: &watcher{ready: make(chan struct{})}, done: make(chan struct{})}
 	p.cmd = exec.CommandContext(ctx, path, args...)
 	p.cmd.Stdout = &p.stdout
 	p.cmd.Stderr = p.stderr
@@ -167,6 +172,22 @@ func (r *runner) start(ctx context.Context, impl, role string, bind bool, endpoi
 		close(p.done)
 	}()
 	return p, nil
+}
+
+// awaitReady waits until p said ready, or fails when it ended without.
+func (p *proc) awaitReady(ctx context.Context, timeout time.Duration) error {
+	select {
+	case <-p.stderr.ready:
+	case <-p.done:
+		// A server that said ready and ended at once (done too by the time select looked;
+		// select picks either) goes on; one that ended without saying ready failed.
+		select {
+		case <-p.stderr.ready:
+		default:
+			return p.failure(ctx, timeout)
+		}
+	}
+	return nil
 }
 
 // release lets a held peer close (EOF on its stdin).
@@ -252,22 +273,18 @@ func (r *runner) run(ctx context.Context, cell Cell, c Contender, count int, gra
 		clientRole = "hs_req"
 	}
 	curve := IsCurve(cell.Transport)
-	server, err := r.start(ctx, c.Server, serverRole, true, ep, cell.Size, count, curve)
+	path, args := r.command(c.Server, serverRole, true, ep, cell.Size, count, curve)
+	if c.NoRecycle {
+		args = append(args, "-norecycle")
+	}
+	server, err := r.launch(ctx, c.Server+" "+serverRole, serverRole, path, args)
 	if err != nil {
 		return Measurement{}, err
 	}
 	// Whatever happens, neither process outlives this run.
 	defer func() { cancel(); <-server.done }()
-	select {
-	case <-server.stderr.ready:
-	case <-server.done:
-		// A server that said ready and ended at once (done too by the time select looked;
-		// select picks either) goes on; one that ended without saying ready failed.
-		select {
-		case <-server.stderr.ready:
-		default:
-			return Measurement{}, server.failure(ctx, r.timeout)
-		}
+	if err := server.awaitReady(ctx, r.timeout); err != nil {
+		return Measurement{}, err
 	}
 	client, err := r.start(ctx, c.Client, clientRole, false, ep, cell.Size, count, curve)
 	if err != nil {

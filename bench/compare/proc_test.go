@@ -14,18 +14,23 @@ import (
 
 // fakePeer stands in for cmd/peer; FAKE_MODE says how it behaves.
 const fakePeer = `#!/bin/sh
-role=; size=0; hold=0; curve=0
+role=; size=0; hold=0; curve=0; norecycle=0
 while [ $# -gt 0 ]; do
-	case "$1" in -role) role=$2; shift;; -size) size=$2; shift;; -hold) hold=1;; -curve) curve=1;; esac
+	case "$1" in -role) role=$2; shift;; -size) size=$2; shift;; -hold) hold=1;; -curve) curve=1;; -norecycle) norecycle=1;; esac
 	shift
 done
 echo ready >&2
 case "$FAKE_MODE/$role" in
+norecycle/thr_recv) case "$norecycle" in 1) echo "{\"size\":$size,\"count\":10,\"elapsed_s\":0.25,\"msgs_per_s\":99}";; *) echo "recycling" >&2; exit 1;; esac;;
+norecycle/thr_send) case "$norecycle" in 1) echo "the sender got -norecycle" >&2; exit 1;; esac;;
 ok/thr_recv|ok/thr_inproc) echo "{\"size\":$size,\"count\":10,\"elapsed_s\":0.25,\"msgs_per_s\":1234.5}";;
 ok/lat_req) echo "{\"size\":$size,\"count\":10,\"elapsed_s\":0.25,\"latency_us\":12.5}";;
 ok/hs_req) case "$curve" in 1) echo "{\"size\":$size,\"count\":10,\"elapsed_s\":0.25,\"handshakes_per_s\":40}";; *) echo "hs_req: no -curve" >&2; exit 1;; esac;;
 crash/thr_recv) echo "peer: message 3 of $size bytes is corrupted" >&2; exit 1;;
-hang/thr_recv|lost/thr_recv) exec sleep 30;;
+hang/thr_recv|lost/thr_recv|hang/dealer_rt) exec sleep 30;;
+crash/dealer_rt) echo "peer: client 2 got the reply of client 1's request 7 for its request 7" >&2; exit 1;;
+ok/router_echo|crash/router_echo) exit 0;;
+hang/router_echo) exec sleep 30;;
 esac
 if [ $hold = 1 ]; then cat >/dev/null; fi
 exit 0
@@ -55,6 +60,7 @@ func TestRun(t *testing.T) {
 		{"handshakes", "ok", Cell{report.HandshakesPerS, CurveTransport, 16}, true, 40, ""},
 		{"curve throughput", "ok", Cell{report.MsgsPerS, CurveTransport, 256}, true, 1234.5, ""},
 		{"inproc", "ok", Cell{report.MsgsPerS, "inproc", 16}, true, 1234.5, ""},
+		{"no Recycle", "norecycle", thr, true, 99, ""},
 		{"receiver fails", "crash", thr, true, 0, "purezmq thr_recv: exit status 1: peer: message 3 of 256 bytes is corrupted"},
 		{"receiver hangs", "hang", thr, true, 0, "timed out"},
 		{"sender gone, receiver waits", "lost", thr, false, 0, "purezmq thr_send exited, and 200ms later the receiver had not got all messages"},
@@ -63,7 +69,11 @@ func TestRun(t *testing.T) {
 			t.Setenv("FAKE_MODE", tc.mode)
 			r := fakeRunner(t, tc.hold, 2*time.Second)
 			start := time.Now()
-			m, err := r.run(context.Background(), tc.cell, same("purezmq"), 10, 200*time.Millisecond)
+			c := same("purezmq")
+			if tc.mode == "norecycle" {
+				c = Contender{Name: report.OursNoRecycle, Client: "purezmq", Server: "purezmq", NoRecycle: true}
+			}
+			m, err := r.run(context.Background(), tc.cell, c, 10, 200*time.Millisecond)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)

@@ -1,10 +1,12 @@
 package compare
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/purezmq/zmq/bench/connmem"
 	"github.com/purezmq/zmq/bench/report"
 )
 
@@ -84,5 +86,46 @@ func TestFailures(t *testing.T) {
 		if !strings.Contains(doc, s) {
 			t.Errorf("document lacks %q:\n%s", s, doc)
 		}
+	}
+}
+
+// The many-peer and memory sections: a table per kind, the memory table, and their failures
+// listed once per cell, not once per metric.
+func TestDocumentManyAndMemory(t *testing.T) {
+	rec := func(impl, metric string, peers int, runs []float64, errs []string) report.Record {
+		r := report.NewRecord(impl, "tcp", metric, manySize, 1000, runs, errs)
+		r.Peers = peers
+		return r
+	}
+	var recs []report.Record
+	for _, mt := range report.ManyKinds[0].Metrics {
+		recs = append(recs, rec("libzmq", mt.Name, 100, []float64{100}, nil), rec("purezmq", mt.Name, 100, []float64{150}, []string{"run 2: peer: client 1: a reply of 2 frames"}))
+	}
+	recs = append(recs, rec("purezmq", report.FanInPerS, 10, nil, []string{"run 1: timed out"}), rec("purezmq", report.FanInFairness, 10, nil, []string{"run 1: timed out"}))
+	recs = append(recs, connmemRecords("libzmq", 2000, connmem.Result{RouterPerKB: 10, DealerPerKB: 20}, nil)...)
+	recs = append(recs, connmemRecords("purezmq", 2000, connmem.Result{}, errors.New("connmem: router ended"))...)
+	doc := Document(recs, []string{"libzmq", "purezmq"}, Meta{Started: time.Unix(0, 0).UTC(), Runs: 3, Target: time.Second, Hold: true})
+	for _, s := range []string{
+		"## Many peers",
+		"### ROUTER echo (N DEALERs)",
+		"| tcp | 100 | round trips/s | 100 | 150 ⚠ 1/2 failed | 1.50× |",
+		"| tcp | 100 | p99 round trip ↓ | 100 µs | 150 µs ⚠ 1/2 failed | 1.50× |",
+		"### N PUSH → one PULL",
+		"| tcp | 10 | msgs/s | **failed** (1/1) |",
+		"## Memory per connection",
+		"| libzmq | 2000 | 10.0 | 20.0 | 1.00× |",
+		"- purezmq, tcp ROUTER echo (N DEALERs) N=100: 1 of 2 runs failed\n  - 1× `peer: client 1: a reply of 2 frames`\n",
+		"- purezmq, tcp N PUSH → one PULL N=10: 1 of 1 runs failed\n",
+		"- purezmq, tcp memory per connection, 2000 connections: 1 of 1 runs failed\n  - 1× `router ended`\n",
+	} {
+		if !strings.Contains(doc, s) {
+			t.Errorf("document lacks %q:\n%s", s, doc)
+		}
+	}
+	if strings.Contains(doc, "### PUB fan-out") || strings.Contains(doc, "## Throughput") || strings.Contains(doc, "| purezmq | 2000") {
+		t.Errorf("a section or row without records:\n%s", doc)
+	}
+	if n := strings.Count(doc, "N=100: 1 of 2 runs failed"); n != 1 {
+		t.Errorf("the ROUTER failures listed %d times:\n%s", n, doc)
 	}
 }

@@ -41,6 +41,7 @@ func (m *many) publish(stderr io.Writer, res *ManyResult) error {
 		if err := s.Send(m.ctx, zmq.Msg{Frames: [][]byte{m.stamped(0, uint64(i))}}); err != nil {
 			return m.wrap("publish", err)
 		}
+		m.progress.Add(1)
 	}
 	t1, c1 := time.Now(), cpuTime()
 	m.progress.Add(1)
@@ -89,8 +90,8 @@ func cpuTime() time.Duration {
 func (m *many) subscribers(stderr io.Writer, res *ManyResult) error {
 	fmt.Fprintln(stderr, "ready")
 	got := make([]int, m.c.Peers)
-	first := make([]time.Time, m.c.Peers)
-	last := make([]time.Time, m.c.Peers)
+	firsts := make([]time.Time, m.c.Peers)
+	lasts := make([]time.Time, m.c.Peers)
 	err := m.each(func(i int) error {
 		s, err := m.zc.NewSocket(zmq.SUB)
 		if err != nil {
@@ -103,20 +104,28 @@ func (m *many) subscribers(stderr io.Writer, res *ManyResult) error {
 		if err := s.Connect(m.c.Endpoint); err != nil {
 			return fmt.Errorf("peer: SUB %s: %w", m.c.Endpoint, err)
 		}
-		next := uint64(0)
+		// Counted in locals, stored at the end: neighbouring subscribers' counters would share
+		// cache lines.
+		var (
+			n           int
+			next        uint64
+			first, last time.Time
+		)
 		for {
 			msg, err := s.Recv(m.ctx)
 			if err != nil {
-				return m.wrap(fmt.Sprintf("subscriber %d after %d messages", i, got[i]), err)
+				return m.wrap(fmt.Sprintf("subscriber %d after %d messages", i, n), err)
 			}
-			m.progress.Add(1)
+			if n%256 == 0 {
+				m.progress.Add(1)
+			}
 			if len(msg.Frames) != 1 {
 				return fmt.Errorf("peer: subscriber %d: a message of %d frames", i, len(msg.Frames))
 			}
 			if string(msg.Frames[0]) == string(endMarker) {
 				break
 			}
-			idx, seq, err := m.unstamp(msg.Frames[0], got[i]%1024 == 0)
+			idx, seq, err := m.unstamp(msg.Frames[0], n%1024 == 0)
 			if err != nil {
 				return fmt.Errorf("peer: subscriber %d: %w", i, err)
 			}
@@ -124,12 +133,13 @@ func (m *many) subscribers(stderr io.Writer, res *ManyResult) error {
 				return fmt.Errorf("peer: subscriber %d: message %d after %d (repeated, reordered or %w)", i, seq, next, errCorrupt)
 			}
 			next = seq + 1
-			last[i] = time.Now()
-			if got[i] == 0 {
-				first[i] = last[i]
+			last = time.Now()
+			if n == 0 {
+				first = last
 			}
-			got[i]++
+			n++
 		}
+		got[i], firsts[i], lasts[i] = n, first, last
 		return s.Unsubscribe(nil)
 	})
 	if err != nil {
@@ -138,11 +148,11 @@ func (m *many) subscribers(stderr io.Writer, res *ManyResult) error {
 	var from, to time.Time
 	for i := range got {
 		res.Delivered += got[i]
-		if got[i] > 0 && (from.IsZero() || first[i].Before(from)) {
-			from = first[i]
+		if got[i] > 0 && (from.IsZero() || firsts[i].Before(from)) {
+			from = firsts[i]
 		}
-		if last[i].After(to) {
-			to = last[i]
+		if lasts[i].After(to) {
+			to = lasts[i]
 		}
 	}
 	res.ElapsedS = to.Sub(from).Seconds()

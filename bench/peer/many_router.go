@@ -91,6 +91,7 @@ func (m *many) dealers(stderr io.Writer, res *ManyResult) error {
 		case <-m.ctx.Done():
 			return m.wrap(fmt.Sprintf("client %d waiting for the others", i), m.ctx.Err())
 		}
+		mine := 0 // stored at the end: neighbouring clients' counters would share cache lines
 		for ; ; seq++ {
 			d, err := m.trip(s, i, seq)
 			if err != nil {
@@ -101,12 +102,13 @@ func (m *many) dealers(stderr io.Writer, res *ManyResult) error {
 				break
 			}
 			rtt[k] = d
-			done[i]++
+			mine++
 			if k == int64(m.c.Count)-1 {
 				end = time.Now()
 				break
 			}
 		}
+		done[i] = mine
 		// The end marker: the router_echo exits after one from every client.
 		if err := s.Send(m.ctx, zmq.Msg{Frames: [][]byte{{}}}); err != nil {
 			return m.wrap("end marker", err)

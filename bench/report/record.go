@@ -31,8 +31,11 @@ type Record struct {
 	Max       float64   `json:"max"`
 	Runs      []float64 `json:"runs"`            // each successful run's value, in run order
 	Count     int       `json:"count,omitempty"` // messages (or round trips) per run
-	Failed    int       `json:"failed,omitempty"`
-	Errors    []string  `json:"errors,omitempty"` // why runs failed, one line each
+	// Peers is the number of sockets on the connecting side of a many-peer cell (ManyKinds);
+	// 0 for the one-to-one cells.
+	Peers  int      `json:"peers,omitempty"`
+	Failed int      `json:"failed,omitempty"`
+	Errors []string `json:"errors,omitempty"` // why runs failed, one line each
 }
 
 // NewRecord summarises the values of a cell's successful runs and the errors of its failed ones.

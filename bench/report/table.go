@@ -7,11 +7,16 @@ import (
 	"strings"
 )
 
-// Column names the ratio column compares.
+// Column names the ratio columns compare: Ours and OursNoRecycle each against Reference.
 const (
 	Ours      = "purezmq"
 	Reference = "libzmq"
+	// OursNoRecycle is purezmq's throughput with a receiver that does not use Socket.Recycle.
+	OursNoRecycle = "purezmq (no Recycle)"
 )
+
+// ratioed reports whether column im gets a ratio column against Reference after it.
+func ratioed(im string) bool { return im == Ours || im == OursNoRecycle }
 
 // transportOrder is the row order; other transports follow, by name.
 var transportOrder = []string{"tcp", "ipc", "inproc"}
@@ -69,14 +74,14 @@ func newIndex(recs []Record, metric string, impls []string) index {
 	return ix
 }
 
-// hasRatio reports whether the table gets a purezmq/libzmq column, placed after purezmq's.
-func (ix index) hasRatio() bool {
-	return slices.Contains(ix.impls, Ours) && slices.Contains(ix.impls, Reference)
+// hasRatio reports whether the table gets an im/libzmq column, placed after im's.
+func (ix index) hasRatio(im string) bool {
+	return ratioed(im) && slices.Contains(ix.impls, im) && slices.Contains(ix.impls, Reference)
 }
 
-// ratio is ours/reference for one row, or "—" when either failed or is missing.
-func (ix index) ratio(k row) string {
-	o, r := ix.cells[k][Ours], ix.cells[k][Reference]
+// ratio is im/reference for one row, or "—" when either failed or is missing.
+func (ix index) ratio(k row, im string) string {
+	o, r := ix.cells[k][im], ix.cells[k][Reference]
 	if o == nil || r == nil || !o.OK() || !r.OK() || r.Median == 0 {
 		return "—"
 	}
@@ -85,25 +90,26 @@ func (ix index) ratio(k row) string {
 
 // Table renders the records of metric as a markdown table: one row per transport and size, one
 // column per implementation in the order of impls (those with no record are left out), each
-// cell "median (min–max)", and a ratio column purezmq/libzmq after purezmq's. marks are
+// cell "median (min–max)", and a ratio column against libzmq after purezmq's and after
+// purezmq (no Recycle)'s. marks are
 // appended to implementation names in the header (footnote marks).
 func Table(recs []Record, metric string, impls []string, marks map[string]string) string {
 	ix := newIndex(recs, metric, impls)
 	if len(ix.rows) == 0 {
 		return ""
 	}
-	ratioHead := "purezmq/libzmq (>1: purezmq faster)"
+	ratioHead := func(im string) string { return im + "/libzmq (>1: purezmq faster)" }
 	format := formatRate
 	if metric == LatencyUS {
-		ratioHead = "purezmq/libzmq latency (<1: purezmq faster)"
+		ratioHead = func(im string) string { return im + "/libzmq latency (<1: purezmq faster)" }
 		format = formatPlain
 	}
 	var b strings.Builder
 	head := []string{"transport", "size"}
 	for _, im := range ix.impls {
 		head = append(head, im+marks[im])
-		if im == Ours && ix.hasRatio() {
-			head = append(head, ratioHead)
+		if ix.hasRatio(im) {
+			head = append(head, ratioHead(im))
 		}
 	}
 	writeRow(&b, head)
@@ -117,8 +123,8 @@ func Table(recs []Record, metric string, impls []string, marks map[string]string
 		line := []string{k.transport, FormatSize(k.size)}
 		for _, im := range ix.impls {
 			line = append(line, cell(ix.cells[k][im], format))
-			if im == Ours && ix.hasRatio() {
-				line = append(line, ix.ratio(k))
+			if ix.hasRatio(im) {
+				line = append(line, ix.ratio(k, im))
 			}
 		}
 		writeRow(&b, line)

@@ -91,3 +91,23 @@ func TestFormat(t *testing.T) {
 		}
 	}
 }
+
+// purezmq without Recycle gets its own ratio against libzmq, after its column.
+func TestTableNoRecycle(t *testing.T) {
+	recs := []Record{
+		NewRecord("libzmq", "tcp", MsgsPerS, 65536, 0, []float64{10e3}, nil),
+		NewRecord("purezmq", "tcp", MsgsPerS, 65536, 0, []float64{20e3}, nil),
+		NewRecord(OursNoRecycle, "tcp", MsgsPerS, 65536, 0, []float64{9.7e3}, nil),
+		NewRecord(OursNoRecycle, "ipc", MsgsPerS, 65536, 0, []float64{9e3}, nil),
+	}
+	lines := strings.Split(strings.TrimSpace(Table(recs, MsgsPerS, []string{"libzmq", "purezmq", OursNoRecycle, "pebbe"}, nil)), "\n")
+	want := []string{
+		"| transport | size | libzmq | purezmq | purezmq/libzmq (>1: purezmq faster) | purezmq (no Recycle) | purezmq (no Recycle)/libzmq (>1: purezmq faster) |",
+		"| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+		"| tcp | 64 KiB | 10.0 k | 20.0 k | 2.00× | 9.70 k | 0.97× |",
+		"| ipc | 64 KiB | — | — | — | 9.00 k | — |",
+	}
+	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}

@@ -1,0 +1,205 @@
+package compare
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/purezmq/zmq/bench/report"
+)
+
+// The many-peer cells: N sockets of one kind in one process against one bound socket in
+// another, 64-byte messages, libzmq (the C peers) and purezmq (cmd/peer).
+const manySize = 64
+
+// manyImpls are the implementations with many-peer roles.
+var manyImpls = []string{"libzmq", "purezmq"}
+
+// defaultPeers are the N measured unless -peers says otherwise.
+var defaultPeers = []int{10, 100}
+
+// manyRoles are each kind's bound (server) and connecting (client) roles.
+var manyRoles = map[string][2]string{
+	"router":   {"router_echo", "dealer_rt"},
+	"pubsub":   {"xpub_fan", "sub_fan"},
+	"pushpull": {"pull_fair", "push_fair"},
+}
+
+// ManyCell is one many-peer cell: a kind of ManyKinds over a transport with N peers.
+type ManyCell struct {
+	Kind      string // a report.ManyKinds name
+	Transport string
+	Peers     int
+}
+
+func (c ManyCell) String() string {
+	k, _ := manyKind(c.Kind)
+	return fmt.Sprintf("%s %s N=%d", c.Transport, k.Title, c.Peers)
+}
+
+func manyKind(name string) (report.ManyKind, bool) {
+	i := slices.IndexFunc(report.ManyKinds, func(k report.ManyKind) bool { return k.Name == name })
+	if i < 0 {
+		return report.ManyKind{}, false
+	}
+	return report.ManyKinds[i], true
+}
+
+// ManyPlan lists the many-peer cells: every kind over tcp and ipc (those of transports) with
+// each N of peers.
+func ManyPlan(transports []string, peers []int) []ManyCell {
+	var cells []ManyCell
+	for _, k := range report.ManyKinds {
+		for _, t := range transports {
+			if t != "tcp" && t != "ipc" {
+				continue
+			}
+			for _, n := range peers {
+				cells = append(cells, ManyCell{k.Name, t, n})
+			}
+		}
+	}
+	return cells
+}
+
+// ManyContenders is libzmq and purezmq, each with itself, of impls.
+func ManyContenders(impls []string) []Contender {
+	var cs []Contender
+	for _, im := range manyImpls {
+		if slices.Contains(impls, im) {
+			cs = append(cs, same(im))
+		}
+	}
+	return cs
+}
+
+// measureMany runs one many-peer cell as measure does a one-to-one cell, giving one record per
+// metric of its kind (each run's failures on each).
+func measureMany(ctx context.Context, r *runner, cell ManyCell, cs []Contender, runs int, target time.Duration) []report.Record {
+	kind, _ := manyKind(cell.Kind)
+	counts := map[string]int{}
+	vals := map[string]map[string][]float64{}
+	errs := map[string][]string{}
+	skip := map[string]bool{}
+	for _, c := range cs {
+		vals[c.Name] = map[string][]float64{}
+		n, err := calibrateMany(ctx, r, cell, c, target)
+		counts[c.Name] = n
+		if err != nil {
+			errs[c.Name] = append(errs[c.Name], "calibration: "+err.Error())
+			skip[c.Name] = errors.Is(err, errTimeout)
+		}
+	}
+	if cell.Kind == "pubsub" {
+		// One stream for all: what a publisher drops, and what its sends cost, depend on how
+		// far the stream outruns the HWM.
+		n := fanoutCount(cell, slices.Collect(maps.Values(counts)))
+		for _, c := range cs {
+			counts[c.Name] = n
+		}
+	}
+	grace := 2*time.Second + 3*target
+	for run := range runs {
+		for _, c := range rotate(cs, run) {
+			if skip[c.Name] || ctx.Err() != nil {
+				continue
+			}
+			m, err := r.runMany(ctx, cell, c, counts[c.Name], grace)
+			if err != nil {
+				errs[c.Name] = append(errs[c.Name], fmt.Sprintf("run %d: %v", run+1, err))
+				skip[c.Name] = errors.Is(err, errTimeout)
+				continue
+			}
+			for k, v := range m.Values {
+				vals[c.Name][k] = append(vals[c.Name][k], v)
+			}
+		}
+	}
+	var recs []report.Record
+	for _, c := range cs {
+		for _, mt := range kind.Metrics {
+			rec := report.NewRecord(c.Name, cell.Transport, mt.Name, manySize, counts[c.Name], vals[c.Name][mt.Name], errs[c.Name])
+			rec.Peers = cell.Peers
+			recs = append(recs, rec)
+		}
+	}
+	return recs
+}
+
+// calibrateMany finds the count that makes one run last about target, as calibrate does.
+func calibrateMany(ctx context.Context, r *runner, cell ManyCell, c Contender, target time.Duration) (int, error) {
+	n := manyPilot(cell)
+	for {
+		m, err := r.runMany(ctx, cell, c, n, 5*time.Second)
+		if err != nil {
+			return n, err
+		}
+		if m.Elapsed >= target/4 || n >= manyMax(cell) {
+			return manyScaled(cell, n, m.Elapsed, target), nil
+		}
+		n = min(n*10, manyMax(cell))
+	}
+}
+
+// manyPilot is the count of the first calibration run: round trips in all, messages per
+// subscriber, or messages in all (at least 20 per sender).
+func manyPilot(cell ManyCell) int {
+	switch cell.Kind {
+	case "router":
+		return 1000
+	case "pubsub":
+		return 1000
+	}
+	return max(5000, 20*cell.Peers)
+}
+
+// manyMax bounds a many-peer run's count.
+func manyMax(cell ManyCell) int {
+	switch cell.Kind {
+	case "router":
+		return 2_000_000
+	case "pubsub":
+		// Each message goes to every subscriber.
+		return 50_000_000 / cell.Peers
+	}
+	return 20_000_000
+}
+
+// manyScaled scales count n, whose run's measured part took elapsed, to last about target.
+func manyScaled(cell ManyCell, n int, elapsed, target time.Duration) int {
+	if elapsed <= 0 {
+		return n
+	}
+	return clamp(int(float64(n)*target.Seconds()/elapsed.Seconds()), manyMin(cell), manyMax(cell))
+}
+
+// fanoutCount is the count every contender of a fan-out cell publishes, given their calibrated
+// counts: the largest, but at most fanoutSpread times the smallest (so that the slower one's
+// runs last at most about fanoutSpread × -target), and never less than fanoutMin.
+func fanoutCount(cell ManyCell, calibrated []int) int {
+	if len(calibrated) == 0 {
+		return fanoutMin(cell)
+	}
+	n := min(slices.Max(calibrated), fanoutSpread*slices.Min(calibrated))
+	return min(max(n, fanoutMin(cell)), manyMax(cell))
+}
+
+// fanoutSpread bounds how much longer than -target the slower contender's fan-out runs last.
+const fanoutSpread = 4
+
+// fanoutMin is the least count of the fan-out's runs: ten times the default SNDHWM (1000), so
+// that the stream runs well past the point where the publisher starts dropping, but no more
+// than manyMax.
+func fanoutMin(cell ManyCell) int { return min(10_000, manyMax(cell)) }
+
+// manyMin is the least count a many-peer run is given: 10 messages per sender of N PUSH →
+// PULL, 100 otherwise.
+func manyMin(cell ManyCell) int {
+	if cell.Kind == "pushpull" {
+		return 10 * cell.Peers
+	}
+	return 100
+}

@@ -1,0 +1,187 @@
+package peer
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+)
+
+// runPair runs a many-peer server and client of purezmq in this process and returns their
+// result lines (the client's stdin is held open until the server is done, as the driver does).
+func runPair(t *testing.T, server, client, endpoint string, count, peers int) (srv, cli map[string]any) {
+	t.Helper()
+	args := func(role string) []string {
+		return []string{"-role", role, "-endpoint", endpoint, "-size", "64", "-count", fmt.Sprint(count), "-peers", fmt.Sprint(peers)}
+	}
+	var srvOut, cliOut bytes.Buffer
+	ready := &readyWriter{ch: make(chan struct{})}
+	srvDone := make(chan error, 1)
+	go func() { srvDone <- Main(args(server), nil, &srvOut, ready) }()
+	select {
+	case <-ready.ch:
+	case err := <-srvDone:
+		t.Fatalf("%s: %v", server, err)
+	}
+	holdR, holdW := io.Pipe()
+	cliDone := make(chan error, 1)
+	go func() { cliDone <- Main(append(args(client), "-hold"), holdR, &cliOut, io.Discard) }()
+	var srvErr, cliErr error
+	select {
+	case srvErr = <-srvDone:
+		holdW.Close()
+		cliErr = <-cliDone
+	case cliErr = <-cliDone:
+		holdW.Close()
+		srvErr = <-srvDone
+	}
+	if srvErr != nil || cliErr != nil {
+		t.Fatalf("%s: %v; %s: %v", server, srvErr, client, cliErr)
+	}
+	parse := func(out bytes.Buffer) map[string]any {
+		if out.Len() == 0 {
+			return nil
+		}
+		var m map[string]any
+		if err := json.Unmarshal(out.Bytes(), &m); err != nil {
+			t.Fatalf("result %q: %v", out.String(), err)
+		}
+		return m
+	}
+	return parse(srvOut), parse(cliOut)
+}
+
+// readyWriter closes ch at the first "ready" written to it.
+type readyWriter struct {
+	ch   chan struct{}
+	seen bool
+}
+
+func (w *readyWriter) Write(p []byte) (int, error) {
+	if !w.seen && bytes.Contains(p, []byte("ready")) {
+		w.seen = true
+		close(w.ch)
+	}
+	return len(p), nil
+}
+
+func num(t *testing.T, m map[string]any, key string) float64 {
+	t.Helper()
+	v, ok := m[key].(float64)
+	if !ok {
+		t.Fatalf("no %s in %v", key, m)
+	}
+	return v
+}
+
+func freeTCP(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return "tcp://" + l.Addr().String()
+}
+
+// Each many-peer pair of roles, purezmq with itself, a few peers and few messages: the results
+// hold what the driver reads, consistent with the run.
+func TestManyRoles(t *testing.T) {
+	const peers = 3
+	t.Run("router", func(t *testing.T) {
+		srv, cli := runPair(t, RouterEcho, DealerRT, freeTCP(t), 300, peers)
+		// Every round trip of the window and the warm-up ones were echoed (the window's last
+		// may overlap other clients' last requests, which are echoed too).
+		if e := num(t, srv, "echoed"); e < 300+peers*dealerWarmup {
+			t.Errorf("echoed %v, want at least %d", e, 300+peers*dealerWarmup)
+		}
+		lo, hi := num(t, cli, "min_done"), num(t, cli, "max_done")
+		if lo < 1 || hi < lo || lo+hi > 300 || num(t, cli, "count") != 300 || num(t, cli, "peers") != peers {
+			t.Errorf("client result %v", cli)
+		}
+		if p50, p99 := num(t, cli, "p50_us"), num(t, cli, "p99_us"); p50 <= 0 || p99 < p50 || num(t, cli, "rtt_per_s") <= 0 {
+			t.Errorf("client result %v", cli)
+		}
+		if f := num(t, cli, "fairness_pct"); f != 100*lo/hi {
+			t.Errorf("fairness %v, want %v", f, 100*lo/hi)
+		}
+	})
+	t.Run("pubsub", func(t *testing.T) {
+		pub, sub := runPair(t, XPubFan, SubFan, ipcEndpoint(t, "fan"), 500, peers)
+		delivered, drops := num(t, sub, "delivered"), num(t, sub, "drops")
+		if delivered < 1 || delivered+drops != 500*peers || num(t, sub, "delivered_per_s") <= 0 {
+			t.Errorf("subscribers' result %v", sub)
+		}
+		if num(t, pub, "send_per_s") <= 0 || num(t, pub, "cpu_ns_per_msg_sub") <= 0 ||
+			num(t, pub, "cpu_ns_per_msg_sub_drained") < num(t, pub, "cpu_ns_per_msg_sub") {
+			t.Errorf("publisher's result %v", pub)
+		}
+	})
+	t.Run("pushpull", func(t *testing.T) {
+		// 1000 is not a multiple of 3: each sender sends 333.
+		pull, push := runPair(t, PullFair, PushFair, ipcEndpoint(t, "fanin"), 1000, peers)
+		if push != nil {
+			t.Errorf("the senders printed %v", push)
+		}
+		if num(t, pull, "count") != 999 || num(t, pull, "msgs_per_s") <= 0 {
+			t.Errorf("receiver's result %v", pull)
+		}
+		if f := num(t, pull, "fairness_pct"); f < 0 || f > 100 {
+			t.Errorf("fairness %v", f)
+		}
+	})
+}
+
+func TestManyRejects(t *testing.T) {
+	for _, args := range [][]string{
+		{"-impl", "pebbe", "-role", DealerRT, "-endpoint", "tcp://127.0.0.1:1"},
+		{"-role", DealerRT, "-endpoint", "tcp://127.0.0.1:1", "-curve"},
+		{"-role", DealerRT, "-endpoint", "tcp://127.0.0.1:1", "-size", "11"},
+		{"-role", DealerRT, "-endpoint", "tcp://127.0.0.1:1", "-peers", "0"},
+		{"-role", PushFair, "-endpoint", "tcp://127.0.0.1:1", "-peers", "10", "-count", "9"},
+	} {
+		if err := Main(args, nil, io.Discard, io.Discard); err == nil {
+			t.Errorf("%v accepted", args)
+		}
+	}
+}
+
+// A payload's stamp and pattern are checked: a wrong byte, a wrong size, a wrong stamp.
+func TestUnstamp(t *testing.T) {
+	m := &many{pat: Pattern(64)}
+	good := m.stamped(7, 1<<40)
+	if idx, seq, err := m.unstamp(good, true); err != nil || idx != 7 || seq != 1<<40 {
+		t.Fatalf("unstamp = %d, %d, %v", idx, seq, err)
+	}
+	bad := slices.Clone(good)
+	bad[30] ^= 1
+	if _, _, err := m.unstamp(bad, true); !errors.Is(err, errCorrupt) {
+		t.Errorf("a flipped byte: %v", err)
+	}
+	if _, _, err := m.unstamp(bad, false); err != nil {
+		t.Errorf("a flipped byte in the middle needs the full check, got %v", err)
+	}
+	bad[63] ^= 1
+	if _, _, err := m.unstamp(bad, false); !errors.Is(err, errCorrupt) {
+		t.Errorf("a flipped last byte: %v", err)
+	}
+	if _, _, err := m.unstamp(good[:63], false); err == nil {
+		t.Error("a short message passed")
+	}
+	if p := percentile([]time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 50); p != 5 {
+		t.Errorf("p50 of 1..10 = %v", p)
+	}
+	if p := percentile([]time.Duration{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}, 99); p != 10 {
+		t.Errorf("p99 of 1..10 = %v", p)
+	}
+}
+
+func ipcEndpoint(t *testing.T, name string) string {
+	return "ipc://" + filepath.Join(t.TempDir(), name)
+}

@@ -55,8 +55,8 @@ type readTurn struct {
 	yield  bool // a caller waits for the background reader to hand over
 	closed bool // Run is ending: nobody takes the turn again
 	uses   uint64
-	seen   uint64 // uses when the watchdog last looked
-	armed  bool
+	seen   uint64 // uses when the watchdog was armed
+	armed  bool   // the watchdog runs: from a caller's turn's end until the next caller takes it
 	watch  *time.Timer
 
 	callers atomic.Bool // callers may take the turn (SetCallerReads)
@@ -145,6 +145,7 @@ func (c *Conn) takeTurn() bool {
 	}
 	if t.holder == nobody {
 		t.holder = caller
+		t.disarm()
 		return true
 	}
 	t.yield = true
@@ -174,6 +175,7 @@ func (c *Conn) endCallerTurn() {
 		go c.runBackground()
 	case !t.armed:
 		t.armed = true
+		t.seen = t.uses
 		if t.watch == nil {
 			t.watch = time.AfterFunc(handBack, c.watchdog)
 		} else {
@@ -182,16 +184,29 @@ func (c *Conn) endCallerTurn() {
 	}
 }
 
-// watchdog starts the background reader when no caller has read for a whole handBack.
+// disarm stops the watchdog while a caller holds the turn; the caller arms it again when it
+// ends its turn. So a connection its callers keep busy costs no timer firing (each firing is a
+// goroutine: a hundred sockets read by their callers would add a hundred every handBack), only
+// a Stop and a Reset per turn. With t.mu held.
+func (t *readTurn) disarm() {
+	if t.armed && t.watch.Stop() {
+		t.armed = false
+	}
+}
+
+// watchdog starts the background reader when no caller has held the turn for a whole
+// handBack since the last one ended.
 func (c *Conn) watchdog() {
 	t := &c.turn
 	t.mu.Lock()
 	t.armed = false
-	if t.closed || t.err != nil || t.holder == background {
+	if t.closed || t.err != nil || t.holder != nobody {
+		// The background reader reads, or a caller holds the turn and arms the watchdog
+		// again when it ends it (this firing raced with its disarm).
 		t.mu.Unlock()
 		return
 	}
-	if t.holder == caller || t.uses != t.seen {
+	if t.uses != t.seen { // a caller came and went after all (the same race)
 		t.seen = t.uses
 		t.armed = true
 		t.watch.Reset(handBack)

@@ -5,8 +5,10 @@ import (
 	"sync"
 )
 
-// OutQueue is a bounded queue of outbound messages drained by one writer goroutine. Senders never
-// wait on it: TryPush fails at the high-water mark and the socket decides to block or drop.
+// OutQueue is a bounded queue of outbound messages drained by its connection's writer
+// goroutine, or by a sender writing the connection itself (engine.Conn.WriteNow, after
+// TryPushQuiet); the connection's write lock decides which. Senders never wait on it: TryPush
+// fails at the high-water mark and the socket decides to block or drop.
 type OutQueue struct {
 	mu     sync.Mutex
 	q      ring[Msg]

@@ -202,10 +202,10 @@ func pop(r *running) (pipe.Msg, bool) {
 	return m, ok
 }
 
-// TestReadTurnWatchdogRestsWhileCallerHolds: no watchdog runs while a caller holds the turn,
-// however long it waits (each firing costs a goroutine, and a process with many connections
-// read by their callers had one per connection every handBack); the caller arms it again when
-// it ends its turn, so the background reader still takes over handBack after that.
+// TestReadTurnWatchdogRestsWhileCallerHolds: the watchdog lapses while a caller holds the
+// turn, however long it waits (each firing costs a goroutine, and a process with many
+// connections read by their callers had one per connection every handBack); the caller arms
+// it again when it ends its turn, so the background reader still takes over handBack after.
 func TestReadTurnWatchdogRestsWhileCallerHolds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ca, b, rb := callerReading(t)
@@ -225,11 +225,13 @@ func TestReadTurnWatchdogRestsWhileCallerHolds(t *testing.T) {
 		}
 		done := make(chan error, 1)
 		go func() { done <- b.c.ReadAsCaller(context.Background(), nil, queued) }()
+		waitHolder(t, b.c, caller)
+		time.Sleep(time.Nanosecond) // past the firing due handBack after the first turn ended
 		for range 10 {
 			time.Sleep(handBack)
 			synctest.Wait()
 			if armed() {
-				t.Fatalf("a watchdog runs while a caller holds the turn")
+				t.Fatalf("the watchdog runs on while a caller holds the turn")
 			}
 		}
 		write(t, ca, zmtp.AppendFrame(nil, 0, []byte("second")))

@@ -55,8 +55,8 @@ type readTurn struct {
 	yield  bool // a caller waits for the background reader to hand over
 	closed bool // Run is ending: nobody takes the turn again
 	uses   uint64
-	seen   uint64 // uses when the watchdog last looked
-	armed  bool
+	seen   uint64 // uses when the watchdog was armed
+	armed  bool   // the watchdog's timer runs
 	watch  *time.Timer
 
 	callers atomic.Bool // callers may take the turn (SetCallerReads)
@@ -174,6 +174,7 @@ func (c *Conn) endCallerTurn() {
 		go c.runBackground()
 	case !t.armed:
 		t.armed = true
+		t.seen = t.uses
 		if t.watch == nil {
 			t.watch = time.AfterFunc(handBack, c.watchdog)
 		} else {
@@ -182,16 +183,21 @@ func (c *Conn) endCallerTurn() {
 	}
 }
 
-// watchdog starts the background reader when no caller has read for a whole handBack.
+// watchdog starts the background reader when no caller has read for a whole handBack. While
+// a caller holds the turn it lets the watchdog lapse, for the caller arms it again when it
+// ends its turn: so a caller waiting long for its peer (a hundred DEALERs in one process, each
+// round trip longer than handBack) costs no firing per handBack, each a goroutine. Stopping
+// it when a caller takes the turn would spare even the one firing, but a timer stopped and
+// reset per turn wakes the netpoller each time (a round trip of 25 µs took 35).
 func (c *Conn) watchdog() {
 	t := &c.turn
 	t.mu.Lock()
 	t.armed = false
-	if t.closed || t.err != nil || t.holder == background {
+	if t.closed || t.err != nil || t.holder != nobody {
 		t.mu.Unlock()
 		return
 	}
-	if t.holder == caller || t.uses != t.seen {
+	if t.uses != t.seen {
 		t.seen = t.uses
 		t.armed = true
 		t.watch.Reset(handBack)

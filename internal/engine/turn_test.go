@@ -201,3 +201,49 @@ func pop(r *running) (pipe.Msg, bool) {
 	_, m, ok := r.ib.Pop()
 	return m, ok
 }
+
+// TestReadTurnWatchdogRestsWhileCallerHolds: the watchdog lapses while a caller holds the
+// turn, however long it waits (each firing costs a goroutine, and a process with many
+// connections read by their callers had one per connection every handBack); the caller arms
+// it again when it ends its turn, so the background reader still takes over handBack after.
+func TestReadTurnWatchdogRestsWhileCallerHolds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ca, b, rb := callerReading(t)
+		queued := func() bool { return rb.ib.Len() > 0 }
+		armed := func() bool {
+			b.c.turn.mu.Lock()
+			defer b.c.turn.mu.Unlock()
+			return b.c.turn.armed
+		}
+		write(t, ca, zmtp.AppendFrame(nil, 0, []byte("first")))
+		if err := b.c.ReadAsCaller(context.Background(), nil, queued); err != nil {
+			t.Fatal(err)
+		}
+		rb.recv(t)
+		if !armed() {
+			t.Fatal("no watchdog after a caller's turn ended")
+		}
+		done := make(chan error, 1)
+		go func() { done <- b.c.ReadAsCaller(context.Background(), nil, queued) }()
+		waitHolder(t, b.c, caller)
+		time.Sleep(time.Nanosecond) // past the firing due handBack after the first turn ended
+		for range 10 {
+			time.Sleep(handBack)
+			synctest.Wait()
+			if armed() {
+				t.Fatalf("the watchdog runs on while a caller holds the turn")
+			}
+		}
+		write(t, ca, zmtp.AppendFrame(nil, 0, []byte("second")))
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		rb.recv(t)
+		write(t, ca, zmtp.AppendFrame(nil, 0, []byte("late")))
+		time.Sleep(handBack + time.Nanosecond)
+		synctest.Wait()
+		if m, ok := pop(rb); !ok || string(m[0]) != "late" {
+			t.Fatalf("handBack after the caller's turn ended: %q, %v delivered; want the background reader to have taken over", m, ok)
+		}
+	})
+}

@@ -197,10 +197,12 @@ func (c *Conn) writeLoop(q *pipe.OutQueue, readDone, quit <-chan struct{}, idle 
 }
 
 // WriteNow writes what q holds from the sender's goroutine, sparing it the hand-off to the
-// writer goroutine (turn.go says what that costs): a Send that answers a Recv does this, as a
-// request-reply exchange is bound by latency, not by batching. It writes only when the writer
-// goroutine is idle, without blocking, and never big frames (those go by writev); whatever it
-// does not write, the writer goroutine is woken for.
+// writer goroutine (turn.go says what that costs): a Send that answers a Recv does this, for
+// whichever connection of its socket the answer goes to, as a request-reply exchange is bound
+// by latency, not by batching. Senders of several sockets or goroutines may call it at once:
+// wmu admits one per connection, and the others leave it to the writer. It writes only when
+// the writer goroutine is idle, without blocking, and never big frames (those go by writev);
+// whatever it does not write, the writer goroutine is woken for.
 func (c *Conn) WriteNow(q *pipe.OutQueue) {
 	if !c.canWriteNow() || !c.wmu.TryLock() {
 		q.WakeWriter()

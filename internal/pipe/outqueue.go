@@ -3,11 +3,12 @@ package pipe
 import (
 	"math"
 	"sync"
-	"sync/atomic"
 )
 
-// OutQueue is a bounded queue of outbound messages drained by one writer goroutine. Senders never
-// wait on it: TryPush fails at the high-water mark and the socket decides to block or drop.
+// OutQueue is a bounded queue of outbound messages drained by its connection's writer
+// goroutine, or by a sender writing the connection itself (engine.Conn.WriteNow, after
+// TryPushQuiet); the connection's write lock decides which. Senders never wait on it: TryPush
+// fails at the high-water mark and the socket decides to block or drop.
 type OutQueue struct {
 	mu     sync.Mutex
 	q      ring[Msg]
@@ -18,7 +19,6 @@ type OutQueue struct {
 	// counts the protocol messages at the head (PushFront) that it must not replace.
 	conflate bool
 	pinned   int
-	quiet    atomic.Bool // pushes do not wake the writer: the sender writes itself (SetQuiet)
 	wake     chan struct{}
 	onSpace  func()
 }
@@ -31,6 +31,23 @@ func NewOutQueue(hwm int, onSpace func()) *OutQueue {
 
 // TryPush queues m and wakes the writer if it may be idle.
 func (q *OutQueue) TryPush(m Msg) bool {
+	wasEmpty, ok := q.push(m)
+	if wasEmpty {
+		Signal(q.wake)
+	}
+	return ok
+}
+
+// TryPushQuiet queues m as TryPush does but leaves the writer asleep: the sender will write
+// the queue itself, or call WakeWriter if it cannot.
+func (q *OutQueue) TryPushQuiet(m Msg) bool {
+	_, ok := q.push(m)
+	return ok
+}
+
+// push queues m unless the queue is full or closed; wasEmpty reports a push into an empty
+// queue, whose writer may be idle.
+func (q *OutQueue) push(m Msg) (wasEmpty, ok bool) {
 	q.mu.Lock()
 	if q.conflate && !q.closed && q.q.len() > q.pinned {
 		q.q.dropBack()
@@ -38,20 +55,13 @@ func (q *OutQueue) TryPush(m Msg) bool {
 	if q.closed || (!q.conflate && q.hwm > 0 && q.q.len() >= q.hwm) {
 		q.full = true
 		q.mu.Unlock()
-		return false
+		return false, false
 	}
-	wasEmpty := q.q.len() == 0
+	wasEmpty = q.q.len() == 0
 	q.q.push(m)
 	q.mu.Unlock()
-	if wasEmpty && !q.quiet.Load() {
-		Signal(q.wake)
-	}
-	return true
+	return wasEmpty, true
 }
-
-// SetQuiet makes pushes leave the writer asleep (on) or wake it as usual (off): a sender that
-// will write what it pushed itself sets it around its push, and calls WakeWriter if it cannot.
-func (q *OutQueue) SetQuiet(on bool) { q.quiet.Store(on) }
 
 // WakeWriter wakes the writer to look at the queue.
 func (q *OutQueue) WakeWriter() { Signal(q.wake) }

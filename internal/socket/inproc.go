@@ -175,7 +175,7 @@ func (c *Context) unlink(ic *inprocConnecter, keep bool) {
 	b.mu.Unlock()
 	a.mu.Lock()
 	if ic.local == ic.l && keep {
-		ic.l.p.SetOut(ic.l.q)
+		ic.l.p.SetOut(ic.l)
 		ic.l.p.SetOnSpace(func() { pipe.Signal(ic.l.space) })
 	} else {
 		a.detachLocked(ic.local)

@@ -13,6 +13,7 @@ import (
 type link struct {
 	p          *pipe.Pipe
 	q          *pipe.OutQueue
+	ds         *directSend     // the socket's: a Send that writes the connection itself (direct.go)
 	space      chan struct{}   // inbound credit freed (wakes the connection's reader)
 	conn       *engine.Conn    // guarded by the socket's mu
 	raw        *engine.RawConn // a raw socket's connection instead; guarded by the socket's mu
@@ -22,11 +23,11 @@ type link struct {
 
 // newLink makes a peer's pipes with the HWMs and CONFLATE of o.
 func (s *Socket) newLink(o *Options) *link {
-	l := &link{space: pipe.NewWake()}
+	l := &link{space: pipe.NewWake(), ds: &s.ds}
 	l.p = pipe.New(s.inbox, o.RecvHWM, func() { pipe.Signal(l.space) })
 	l.q = pipe.NewOutQueue(o.SendHWM, s.wakeSenders)
 	s.conflateOut(l.q, o)
-	l.p.SetOut(l.q)
+	l.p.SetOut(l)
 	s.hookPipe(l.p, o)
 	return l
 }

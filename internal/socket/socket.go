@@ -35,9 +35,10 @@ type Socket struct {
 	nconns    map[net.Conn]endpoint // every open connection and the endpoint that made it
 
 	inbox    *pipe.Inbox
-	sole     *link         // the peer Recv and Send may serve themselves (direct.go)
+	sole     *link         // the peer Recv may read itself (direct.go)
 	soleConn *engine.Conn  // its connection
 	answered bool          // the last call was a Recv that returned a message: a Send answers it
+	ds       directSend    // the Send under way that may write its peer itself (direct.go)
 	sendWake chan struct{} // a pipe gained room or a peer arrived
 	idleWake chan struct{} // a writer finished its work (linger)
 	closing  chan struct{} // closed when Close starts: blocked calls return
@@ -112,21 +113,18 @@ func (s *Socket) Send(ctx context.Context, m pipe.Msg) error {
 			s.mu.Unlock()
 			return s.closeErr
 		}
-		var direct *link
-		if s.answered && s.sole != nil {
-			direct = s.sole
-			direct.q.SetQuiet(true)
-		}
+		s.ds.on = s.answered
 		err := s.pat.send(m)
+		to := s.ds.to
 		var conn *engine.Conn
-		if direct != nil {
-			direct.q.SetQuiet(false)
-			conn = direct.conn
+		if to != nil {
+			conn = to.conn
 		}
+		s.ds = directSend{}
 		s.answered = false
 		s.mu.Unlock()
-		if direct != nil && err == nil {
-			conn.WriteNow(direct.q)
+		if to != nil {
+			conn.WriteNow(to.q)
 		}
 		if err != errAgain {
 			if waited && err == nil {

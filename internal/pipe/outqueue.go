@@ -8,6 +8,7 @@ import (
 
 // OutQueue is a bounded queue of outbound messages drained by one writer goroutine. Senders never
 // wait on it: TryPush fails at the high-water mark and the socket decides to block or drop.
+// It never changes a message it holds (CONFLATE and Close only let go of them).
 type OutQueue struct {
 	mu     sync.Mutex
 	q      ring[Msg]

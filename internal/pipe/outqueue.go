@@ -22,6 +22,11 @@ type OutQueue struct {
 	quiet    atomic.Bool // pushes do not wake the writer: the sender writes itself (SetQuiet)
 	wake     chan struct{}
 	onSpace  func()
+
+	// atHWM is set with full when a push fails at the HWM and cleared by the drain that makes
+	// room: the queue can only be fuller until then, so later pushes fail without the lock, and
+	// a publisher drops for a subscriber at its HWM at the cost of one load.
+	atHWM atomic.Bool
 }
 
 // NewOutQueue returns a queue holding at most hwm messages (0 = unlimited). onSpace is called
@@ -32,12 +37,18 @@ func NewOutQueue(hwm int, onSpace func()) *OutQueue {
 
 // TryPush queues m and wakes the writer if it may be idle.
 func (q *OutQueue) TryPush(m Msg) bool {
+	if q.atHWM.Load() {
+		return false
+	}
 	q.mu.Lock()
 	if q.conflate && !q.closed && q.q.len() > q.pinned {
 		q.q.dropBack()
 	}
 	if q.closed || (!q.conflate && q.hwm > 0 && q.q.len() >= q.hwm) {
 		q.full = true
+		if !q.closed {
+			q.atHWM.Store(true)
+		}
 		q.mu.Unlock()
 		return false
 	}
@@ -74,6 +85,7 @@ func (q *OutQueue) PushFront(m Msg) {
 // queue's worth.
 func (q *OutQueue) Drain(dst []Msg, budget int) ([]Msg, bool) {
 	q.mu.Lock()
+	had := len(dst)
 	for size := 0; q.q.len() > 0 && (size == 0 || size < budget); {
 		m := q.q.pop()
 		q.pinned = max(q.pinned-1, 0)
@@ -83,6 +95,9 @@ func (q *OutQueue) Drain(dst []Msg, budget int) ([]Msg, bool) {
 	more := q.q.len() > 0
 	full := q.full
 	q.full = false
+	if len(dst) > had && q.atHWM.Load() {
+		q.atHWM.Store(false)
+	}
 	q.mu.Unlock()
 	if full && q.onSpace != nil {
 		q.onSpace()

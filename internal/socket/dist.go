@@ -24,13 +24,15 @@ func (d *dist) remove(p *pipe.Pipe) {
 	if i := slices.Index(d.pipes, p); i >= 0 {
 		d.pipes = slices.Delete(d.pipes, i, i+1)
 	}
+	// matched is overwritten, not cleared, per send: forget p here instead.
+	clear(d.matched[:cap(d.matched)])
+	d.matched = d.matched[:0]
 }
 
 // match sets matched to the pipes subs has for data, each once however many of its
 // subscriptions match; with invert, to the pipes that did not match instead.
 func (d *dist) match(subs *trie, data []byte, invert bool) {
 	d.epoch++
-	clear(d.matched)
 	d.matched = d.matched[:0]
 	subs.match(data, func(p *pipe.Pipe) {
 		if p.Mark != d.epoch {
@@ -39,7 +41,6 @@ func (d *dist) match(subs *trie, data []byte, invert bool) {
 		}
 	})
 	if invert {
-		clear(d.matched)
 		d.matched = d.matched[:0]
 		for _, p := range d.pipes {
 			if p.Mark != d.epoch {

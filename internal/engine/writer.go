@@ -17,6 +17,10 @@ const (
 // writer encodes messages into one buffer, large bodies referenced in place, and writes it
 // with a single write (or writev).
 //
+// It only reads a message: no path here, nor the queue's, changes, recycles or keeps a list or
+// a frame once written, so a publisher queues one message to many connections at once
+// (pipe.Pipe.Encodes; TestWriterLeavesMessagesAlone).
+//
 // Two paths write the connection: the writer goroutine (writeQueued) and a sender writing
 // directly (WriteNow). Whoever holds the Conn's wmu owns every field here and the right to
 // write nc; nobody looks at them without it. What each path leaves the other when it lets go:

@@ -3,12 +3,14 @@ package pipe
 import (
 	"math"
 	"sync"
+	"sync/atomic"
 )
 
 // OutQueue is a bounded queue of outbound messages drained by its connection's writer
 // goroutine, or by a sender writing the connection itself (engine.Conn.WriteNow, after
 // TryPushQuiet); the connection's write lock decides which. Senders never wait on it: TryPush
-// fails at the high-water mark and the socket decides to block or drop.
+// fails at the high-water mark and the socket decides to block or drop. It never changes a
+// message it holds (CONFLATE and Close only let go of them).
 type OutQueue struct {
 	mu     sync.Mutex
 	q      ring[Msg]
@@ -21,6 +23,11 @@ type OutQueue struct {
 	pinned   int
 	wake     chan struct{}
 	onSpace  func()
+
+	// atHWM is set with full when a push fails at the HWM and cleared by the drain that makes
+	// room: the queue can only be fuller until then, so later pushes fail without the lock, and
+	// a publisher drops for a subscriber at its HWM at the cost of one load.
+	atHWM atomic.Bool
 }
 
 // NewOutQueue returns a queue holding at most hwm messages (0 = unlimited). onSpace is called
@@ -48,12 +55,18 @@ func (q *OutQueue) TryPushQuiet(m Msg) bool {
 // push queues m unless the queue is full or closed; wasEmpty reports a push into an empty
 // queue, whose writer may be idle.
 func (q *OutQueue) push(m Msg) (wasEmpty, ok bool) {
+	if q.atHWM.Load() {
+		return false, false
+	}
 	q.mu.Lock()
 	if q.conflate && !q.closed && q.q.len() > q.pinned {
 		q.q.dropBack()
 	}
 	if q.closed || (!q.conflate && q.hwm > 0 && q.q.len() >= q.hwm) {
 		q.full = true
+		if !q.closed {
+			q.atHWM.Store(true)
+		}
 		q.mu.Unlock()
 		return false, false
 	}
@@ -83,6 +96,7 @@ func (q *OutQueue) PushFront(m Msg) {
 // queue's worth.
 func (q *OutQueue) Drain(dst []Msg, budget int) ([]Msg, bool) {
 	q.mu.Lock()
+	had := len(dst)
 	for size := 0; q.q.len() > 0 && (size == 0 || size < budget); {
 		m := q.q.pop()
 		q.pinned = max(q.pinned-1, 0)
@@ -92,6 +106,9 @@ func (q *OutQueue) Drain(dst []Msg, budget int) ([]Msg, bool) {
 	more := q.q.len() > 0
 	full := q.full
 	q.full = false
+	if len(dst) > had && q.atHWM.Load() {
+		q.atHWM.Store(false)
+	}
 	q.mu.Unlock()
 	if full && q.onSpace != nil {
 		q.onSpace()

@@ -45,6 +45,16 @@ type Pipe struct {
 
 	// RoutingID is owned by the socket type (ROUTER assigns it); guarded by the socket's lock.
 	RoutingID []byte
+	// Mark is the socket type's too: a publisher marks the pipes a message matched, so a pipe
+	// matched by several subscriptions gets it once. Guarded by the socket's lock.
+	Mark uint64
+
+	// Encodes, set before attach, says the pipe's Out only reads what it takes: a
+	// connection's writer encodes a message's frames and lets go of them, never changing or
+	// recycling the list or a frame, and never handing them to an application. A publisher
+	// queues one message, list and frames, to every such pipe; any other pipe (inproc) hands
+	// what it takes to an application that owns it, and gets a copy of its own.
+	Encodes bool
 }
 
 // New returns a Pipe delivering into inbox with credit for hwm messages (0 = unlimited).

@@ -171,3 +171,44 @@ func TestOutQueueDrainBudget(t *testing.T) {
 		t.Fatalf("a budget of 1 byte took %d messages, want one", len(got))
 	}
 }
+
+// A queue at its HWM refuses pushes without taking its lock (atHWM) until a drain takes
+// messages, and then takes exactly as many as were drained, with onSpace called once per
+// drain that followed a refusal, however many pushes were refused.
+func TestOutQueueAtHWM(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		budget int // bytes per drain: 1 takes one message, a lot takes all
+		room   int // pushes that succeed after the drain
+	}{{"one", 1, 1}, {"all", 1 << 20, 3}} {
+		t.Run(c.name, func(t *testing.T) {
+			spaced := 0
+			q := NewOutQueue(3, func() { spaced++ })
+			for i := range 3 {
+				if !q.TryPush(msg(fmt.Sprint(i))) {
+					t.Fatalf("push %d under the HWM failed", i)
+				}
+			}
+			for range 5 {
+				if q.TryPush(msg("over")) {
+					t.Fatal("push at the HWM succeeded")
+				}
+			}
+			if got, _ := q.Drain(nil, c.budget); len(got) != c.room || spaced != 1 {
+				t.Fatalf("drained %d, onSpace %d times; want %d and 1", len(got), spaced, c.room)
+			}
+			for i := range c.room {
+				if !q.TryPush(msg("again")) {
+					t.Fatalf("push %d after the drain failed", i)
+				}
+			}
+			if q.TryPush(msg("over")) || q.Len() != 3 {
+				t.Fatalf("a full queue took a push; it holds %d", q.Len())
+			}
+			q.Drain(nil, 1)
+			if spaced != 2 {
+				t.Fatalf("onSpace %d times after the second refusal's drain, want 2", spaced)
+			}
+		})
+	}
+}

@@ -7,9 +7,15 @@ import (
 )
 
 // dist sends each message to a set of pipes: all of them, or those a trie matched (RFC 29).
+//
+// A message goes out once for every connection (pipe.Pipe.Encodes): their writers only read
+// it, so they all queue the same frame list, with no copy and no allocation however many there
+// are. An inproc peer's application owns what it receives, and may change or recycle it, so
+// when the message goes anywhere else too, each inproc peer gets a copy of its own.
 type dist struct {
 	pipes   []*pipe.Pipe
-	matched map[*pipe.Pipe]struct{} // scratch for one send, reused
+	matched []*pipe.Pipe // the pipes one send goes to, reused
+	epoch   uint64       // marks the pipes matched by the current send (pipe.Pipe.Mark)
 }
 
 func (d *dist) add(p *pipe.Pipe) { d.pipes = append(d.pipes, p) }
@@ -18,22 +24,27 @@ func (d *dist) remove(p *pipe.Pipe) {
 	if i := slices.Index(d.pipes, p); i >= 0 {
 		d.pipes = slices.Delete(d.pipes, i, i+1)
 	}
+	// matched is overwritten, not cleared, per send: forget p here instead.
+	clear(d.matched[:cap(d.matched)])
+	d.matched = d.matched[:0]
 }
 
-// match fills the matched set from subs for data; with invert, it holds the pipes that did
-// not match instead.
+// match sets matched to the pipes subs has for data, each once however many of its
+// subscriptions match; with invert, to the pipes that did not match instead.
 func (d *dist) match(subs *trie, data []byte, invert bool) {
-	if d.matched == nil {
-		d.matched = map[*pipe.Pipe]struct{}{}
-	}
-	clear(d.matched)
-	subs.match(data, func(p *pipe.Pipe) { d.matched[p] = struct{}{} })
+	d.epoch++
+	d.matched = d.matched[:0]
+	subs.match(data, func(p *pipe.Pipe) {
+		if p.Mark != d.epoch {
+			p.Mark = d.epoch
+			d.matched = append(d.matched, p)
+		}
+	})
 	if invert {
+		d.matched = d.matched[:0]
 		for _, p := range d.pipes {
-			if _, ok := d.matched[p]; ok {
-				delete(d.matched, p)
-			} else {
-				d.matched[p] = struct{}{}
+			if p.Mark != d.epoch {
+				d.matched = append(d.matched, p)
 			}
 		}
 	}
@@ -42,7 +53,7 @@ func (d *dist) match(subs *trie, data []byte, invert bool) {
 // roomy reports whether every matched pipe can take a message now.
 func (d *dist) roomy() bool {
 	ok := true
-	for p := range d.matched {
+	for _, p := range d.matched {
 		if !p.HasRoom() {
 			ok = false // keep asking the others, so each one full signals when it drains
 		}
@@ -50,32 +61,62 @@ func (d *dist) roomy() bool {
 	return ok
 }
 
-// sendMatched gives m to every matched pipe that has room and drops it for the others. Every
-// recipient after the first gets its own frame list (the frames themselves are shared, read
-// only, as libzmq shares a message's buffer between subscribers).
-func (d *dist) sendMatched(m pipe.Msg) {
-	first := true
-	for p := range d.matched {
-		mm := m
-		if !first {
-			mm = slices.Clone(m)
+// sendMatched gives m to every matched pipe that has room and drops it for the others.
+func (d *dist) sendMatched(m pipe.Msg) { deliver(m, d.matched) }
+
+// sendAll gives m to every pipe that has room.
+func (d *dist) sendAll(m pipe.Msg) { deliver(m, d.pipes) }
+
+// deliver gives m to each of to that has room. The connections share m; m itself goes to an
+// inproc peer only when no connection took it, and to the last such peer, once every copy for
+// the others is made: from then on its application may change it.
+func deliver(m pipe.Msg, to []*pipe.Pipe) {
+	shared := false
+	inproc := 0
+	for _, p := range to {
+		if p.Encodes {
+			if p.TryPush(m) {
+				shared = true
+			}
+		} else {
+			inproc++
 		}
-		if p.TryPush(mm) {
-			first = false
+	}
+	if inproc == 0 {
+		return
+	}
+	var spare pipe.Msg // a copy a full peer did not take, for the next one
+	for _, p := range to {
+		if p.Encodes {
+			continue
+		}
+		inproc--
+		if inproc == 0 && !shared {
+			p.TryPush(m)
+			return
+		}
+		if spare == nil {
+			spare = copyMsg(m)
+		}
+		if p.TryPush(spare) {
+			spare = nil
 		}
 	}
 }
 
-// sendAll gives m to every pipe that has room.
-func (d *dist) sendAll(m pipe.Msg) {
-	first := true
-	for _, p := range d.pipes {
-		mm := m
-		if !first {
-			mm = slices.Clone(m)
-		}
-		if p.TryPush(mm) {
-			first = false
-		}
+// copyMsg copies m into one new buffer and a new list. Each frame's capacity ends with it, so
+// a receiver recycling a big frame (Socket.Recycle) gives back only that frame's bytes.
+func copyMsg(m pipe.Msg) pipe.Msg {
+	size := 0
+	for _, f := range m {
+		size += len(f)
 	}
+	buf := make([]byte, 0, size)
+	out := make(pipe.Msg, len(m))
+	for i, f := range m {
+		at := len(buf)
+		buf = append(buf, f...)
+		out[i] = buf[at:len(buf):len(buf)]
+	}
+	return out
 }

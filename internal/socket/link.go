@@ -114,6 +114,7 @@ func (s *Socket) serve(nc net.Conn, ep string, o *Options, l *link, connectID []
 	l.p.Ctl = func(sub []byte) { c.SendSubscription(sub, peer.Minor > 0) }
 	if fresh {
 		l.p.RoutingID = connectID
+		l.p.Encodes = true // its queue only ever feeds c's writer
 	}
 	if !s.attachLocked(l) {
 		s.mu.Unlock()

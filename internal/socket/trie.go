@@ -10,8 +10,60 @@ type trie struct{ root tnode }
 
 type tnode struct {
 	next  map[byte]*tnode
-	refs  map[*pipe.Pipe]int // subscribers of exactly this prefix, with counts
+	refs  []tref             // subscribers of exactly this prefix: a slice, as matching walks it per message
+	at    map[*pipe.Pipe]int // index of each subscriber in refs
 	total int                // entries (pipes with a count) in this node's subtree, to prune
+}
+
+// tref is one subscriber of a node's prefix and how many times it subscribed.
+type tref struct {
+	p *pipe.Pipe
+	n int
+}
+
+// count reports how many times p subscribed to n's prefix.
+func (n *tnode) count(p *pipe.Pipe) int {
+	if i, ok := n.at[p]; ok {
+		return n.refs[i].n
+	}
+	return 0
+}
+
+// inc counts one more subscription of p.
+func (n *tnode) inc(p *pipe.Pipe) {
+	if i, ok := n.at[p]; ok {
+		n.refs[i].n++
+		return
+	}
+	if n.at == nil {
+		n.at = map[*pipe.Pipe]int{}
+	}
+	n.at[p] = len(n.refs)
+	n.refs = append(n.refs, tref{p, 1})
+}
+
+// dec removes one count of p, which must have one, and returns how many remain.
+func (n *tnode) dec(p *pipe.Pipe) int {
+	i := n.at[p]
+	if n.refs[i].n--; n.refs[i].n > 0 {
+		return n.refs[i].n
+	}
+	n.del(p)
+	return 0
+}
+
+// del forgets p, moving the last subscriber into its place.
+func (n *tnode) del(p *pipe.Pipe) {
+	i, ok := n.at[p]
+	if !ok {
+		return
+	}
+	last := len(n.refs) - 1
+	n.refs[i] = n.refs[last]
+	n.at[n.refs[i].p] = i
+	n.refs[last] = tref{}
+	n.refs = n.refs[:last]
+	delete(n.at, p)
 }
 
 // add counts one subscription of prefix by p (or, with once, records it at most once: a
@@ -32,15 +84,12 @@ func (t *trie) add(prefix []byte, p *pipe.Pipe, once bool) (created, first bool)
 		}
 		n = nx
 	}
-	if n.refs == nil {
-		n.refs = map[*pipe.Pipe]int{}
-	}
 	first = len(n.refs) == 0
-	created = n.refs[p] == 0
+	created = n.count(p) == 0
 	if !created && once {
 		return false, false
 	}
-	n.refs[p]++
+	n.inc(p)
 	if created {
 		n.total++
 		for _, a := range path {
@@ -61,14 +110,12 @@ func (t *trie) rm(prefix []byte, p *pipe.Pipe) (found, gone, last bool) {
 			return false, false, false
 		}
 	}
-	if n.refs[p] == 0 {
+	if n.count(p) == 0 {
 		return false, false, false
 	}
-	n.refs[p]--
-	if n.refs[p] > 0 {
+	if n.dec(p) > 0 {
 		return true, false, false
 	}
-	delete(n.refs, p)
 	n.total--
 	for i := len(path) - 1; i >= 0; i-- {
 		a := path[i]
@@ -87,8 +134,8 @@ func (t *trie) rmPipe(p *pipe.Pipe, removed func(prefix []byte, last bool)) {
 	var walk func(n *tnode) int
 	walk = func(n *tnode) int {
 		dropped := 0
-		if _, ok := n.refs[p]; ok {
-			delete(n.refs, p)
+		if n.count(p) > 0 {
+			n.del(p)
 			dropped++
 			if removed != nil {
 				removed(key, len(n.refs) == 0)
@@ -113,8 +160,8 @@ func (t *trie) rmPipe(p *pipe.Pipe, removed func(prefix []byte, last bool)) {
 func (t *trie) match(data []byte, f func(p *pipe.Pipe)) {
 	n := &t.root
 	for i := 0; ; i++ {
-		for p := range n.refs {
-			f(p)
+		for _, r := range n.refs {
+			f(r.p)
 		}
 		if i == len(data) || n.next == nil {
 			return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -34,20 +35,21 @@ type Socket struct {
 	connectID []byte                // CONNECT_ROUTING_ID for the next Connect
 	nconns    map[net.Conn]endpoint // every open connection and the endpoint that made it
 
-	inbox    *pipe.Inbox
-	sole     *link         // the peer Recv may read itself (direct.go)
-	soleConn *engine.Conn  // its connection
-	answered bool          // the last call was a Recv that returned a message: a Send answers it
-	ds       directSend    // the Send under way that may write its peer itself (direct.go)
-	sendWake chan struct{} // a pipe gained room or a peer arrived
-	idleWake chan struct{} // a writer finished its work (linger)
-	closing  chan struct{} // closed when Close starts: blocked calls return
-	quit     chan struct{} // closed when linger ends: connections stop
-	done     chan struct{} // closed when the socket is torn down, after its linger
-	base     context.Context
-	endBase  context.CancelFunc // cancels base when quit closes: dials and reconnect waits end
-	wg       sync.WaitGroup
-	mon      monitors // Monitor's sinks (monitor.go)
+	inbox     *pipe.Inbox
+	sole      *link         // the peer Recv may read itself (direct.go)
+	soleConn  *engine.Conn  // its connection
+	answered  bool          // the last call was a Recv that returned a message: a Send answers it
+	ds        directSend    // the Send under way that may write its peer itself (direct.go)
+	turnSends int           // messages sent since the socket's senders last gave up their turn (sendTurn)
+	sendWake  chan struct{} // a pipe gained room or a peer arrived
+	idleWake  chan struct{} // a writer finished its work (linger)
+	closing   chan struct{} // closed when Close starts: blocked calls return
+	quit      chan struct{} // closed when linger ends: connections stop
+	done      chan struct{} // closed when the socket is torn down, after its linger
+	base      context.Context
+	endBase   context.CancelFunc // cancels base when quit closes: dials and reconnect waits end
+	wg        sync.WaitGroup
+	mon       monitors // Monitor's sinks (monitor.go)
 
 	ready readiness // pollers waiting on this socket (ready.go)
 }
@@ -122,13 +124,23 @@ func (s *Socket) Send(ctx context.Context, m pipe.Msg) error {
 		}
 		s.ds = directSend{}
 		s.answered = false
+		yield := false
+		if err == nil {
+			s.turnSends++
+			if yield = s.turnSends >= sendTurn(s.opts().SendHWM); yield {
+				s.turnSends = 0
+			}
+		}
 		s.mu.Unlock()
 		if to != nil {
 			conn.WriteNow(to.q)
 		}
 		if err != errAgain {
-			if waited && err == nil {
+			if waited && err == nil || yield {
 				s.wakeSenders() // there may be room for another waiting sender too
+			}
+			if yield {
+				runtime.Gosched() // see sendTurn
 			}
 			return err
 		}
@@ -138,6 +150,12 @@ func (s *Socket) Send(ctx context.Context, m pipe.Msg) error {
 		select {
 		case <-s.sendWake:
 			waited = true
+			// Whoever freed the room (a connection's writer) readied us to run next on its
+			// processor, in its time slice: a sender and its writer handing the processor to
+			// each other keep it from every other sender until the scheduler preempts them
+			// (10 ms). Going to the back of the scheduler's queue once per wait is what lets N
+			// senders in one process share the link.
+			runtime.Gosched()
 		case <-ctx.Done():
 			return ctxEnded(ctx.Err())
 		case <-s.closing:
@@ -231,6 +249,19 @@ func ctxEnded(err error) error {
 		return zerr.Again(err)
 	}
 	return err
+}
+
+// sendTurn is how many messages a socket's senders send before one of them yields the
+// processor: one queue's worth (SNDHWM, 1000 when unlimited), what a sender would send before
+// waiting if its peer were slower. A sender that never waits, because its connection's writer
+// keeps up on the other processor, would otherwise keep the processor for the scheduler's whole
+// time slice (10 ms, tens of thousands of small messages) while the process's other senders wait.
+// A yield costs about what one Send does, once per thousand.
+func sendTurn(hwm int) int {
+	if hwm <= 0 {
+		return 1000
+	}
+	return hwm
 }
 
 func (s *Socket) wakeSenders() {

@@ -13,11 +13,15 @@ import (
 // WELCOME brings the server's transient key and a cookie, INITIATE returns the cookie with our
 // long-term key vouching for our transient one, READY ends it.
 func curveClient(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
-	cpub, csec := newTransient() // C', c'
+	csec := newSecret() // c'
 	defer wipe(csec[:])
+	var cpub key     // C'
 	var helloKey key // C'<->S: HELLO's box and WELCOME's
 	defer wipe(helloKey[:])
-	if err := sharedKey(&helloKey, &cfg.ServerKey, &csec); err != nil || isZero(cfg.ServerKey) {
+	err, _ := together(
+		func() error { return sharedKey(&helloKey, &cfg.ServerKey, &csec) },
+		func() error { cpub = publicKey(&csec); return nil })
+	if err != nil || isZero(cfg.ServerKey) {
 		// Prepare refuses this configuration; checked again so no HELLO can leave with it.
 		return Result{}, zerr.Option("CURVE_SERVERKEY", "is not a usable public key")
 	}
@@ -47,14 +51,13 @@ func curveClient(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 	var spub key // S'
 	copy(spub[:], plain[:32])
-	if err := sharedKey(&s.shared, &spub, &csec); err != nil {
-		return Result{}, protoErr(ProtoCryptographic, "WELCOME carries a low-order transient key")
-	}
-
 	// INITIATE: cookie, then Box[C + vouch + metadata](C'->S'), vouch = Box[C' + S](C->S').
 	var vouchKey key
 	defer wipe(vouchKey[:])
-	if err := sharedKey(&vouchKey, &spub, &cfg.SecretKey); err != nil {
+	e1, e2 := together(
+		func() error { return sharedKey(&s.shared, &spub, &csec) },
+		func() error { return sharedKey(&vouchKey, &spub, &cfg.SecretKey) })
+	if e1 != nil || e2 != nil {
 		return Result{}, protoErr(ProtoCryptographic, "WELCOME carries a low-order transient key")
 	}
 	vn := randomBytes(zmtp.CurveLongNonceSize)

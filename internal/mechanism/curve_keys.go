@@ -3,6 +3,7 @@ package mechanism
 import (
 	"crypto/rand"
 	"errors"
+	"sync"
 
 	"golang.org/x/crypto/curve25519"
 	"golang.org/x/crypto/salsa20/salsa"
@@ -46,10 +47,35 @@ func publicKey(secret *key) key {
 
 // newTransient draws a fresh transient key pair.
 func newTransient() (pub, sec key) {
+	sec = newSecret()
+	return publicKey(&sec), sec
+}
+
+// newSecret draws a fresh transient secret key, whose public half the caller derives.
+func newSecret() (sec key) {
 	if _, err := rand.Read(sec[:]); err != nil {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
-	return publicKey(&sec), sec
+	return sec
+}
+
+// together runs f and g at once and returns f's error, then g's. An X25519 costs far more than
+// a goroutine, and a handshake's independent ones then take the time of one where a second
+// core is free; a handshake is a chain of them waiting on each other, so this is its critical
+// path. g has ended when together returns.
+func together(f, g func() error) (error, error) {
+	join := start(g)
+	ef := f()
+	return ef, join()
+}
+
+// start runs f in a goroutine of its own; join waits for it to end and returns its error, as
+// often as called. Whoever starts must join on every path (a defer), so nothing outlives the
+// handshake or reads a secret after it is wiped.
+func start(f func() error) (join func() error) {
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	return sync.OnceValue(func() error { return <-done })
 }
 
 func randomBytes(n int) []byte {

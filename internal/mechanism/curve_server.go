@@ -30,7 +30,15 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 	var helloKey key // C'<->S
 	defer wipe(helloKey[:])
-	if err := sharedKey(&helloKey, &h.ClientTransient, &cfg.SecretKey); err != nil {
+	ssec := newSecret() // s'
+	defer wipe(ssec[:])
+	var spub key // S'
+	// Our transient key pair is made while the HELLO key is: any client may send a HELLO that
+	// opens (our public key is public), so this costs a forger nothing it could not have had.
+	err, _ = together(
+		func() error { return sharedKey(&helloKey, &h.ClientTransient, &cfg.SecretKey) },
+		func() error { spub = publicKey(&ssec); return nil })
+	if err != nil {
 		return Result{}, protoErr(ProtoCryptographic, "HELLO carries a low-order transient key")
 	}
 	if _, ok := box.OpenAfterPrecomputation(nil, h.Box[:], nonce(zmtp.CurveNonceHello, h.Nonce[:]), &helloKey); !ok {
@@ -39,8 +47,6 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 
 	// WELCOME: S' and the cookie Box[C' + s'](K).
-	spub, ssec := newTransient()
-	defer wipe(ssec[:])
 	var cookieKey key
 	copy(cookieKey[:], randomBytes(len(cookieKey)))
 	defer wipe(cookieKey[:])
@@ -55,6 +61,10 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	if err := t.WriteCommand(w.Append(nil)); err != nil {
 		return Result{}, err
 	}
+	// The message key is made while the client makes its INITIATE.
+	s := &curveCodec{sendPrefix: zmtp.CurveNonceMessageServer, recvPrefix: zmtp.CurveNonceMessageClient}
+	joinShared := start(func() error { return sharedKey(&s.shared, &h.ClientTransient, &ssec) })
+	defer joinShared() // before ssec is wiped: defers run last first
 
 	// INITIATE: the cookie must be the one we issued, then the vouch must bind C' to C.
 	if cmd, err = expect(t, zmtp.CmdInitiate); err != nil {
@@ -73,8 +83,7 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	if same != 1 {
 		return Result{}, protoErr(ProtoCryptographic, "INITIATE cookie is not this connection's")
 	}
-	s := &curveCodec{sendPrefix: zmtp.CurveNonceMessageServer, recvPrefix: zmtp.CurveNonceMessageClient}
-	if err := sharedKey(&s.shared, &h.ClientTransient, &ssec); err != nil {
+	if err := joinShared(); err != nil {
 		return Result{}, protoErr(ProtoCryptographic, "HELLO carries a low-order transient key")
 	}
 	text, err := s.openBox("INITIATE", zmtp.CurveNonceInitiate, in.Nonce[:], in.Box)

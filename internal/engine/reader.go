@@ -155,7 +155,7 @@ func (c *Conn) decode(caller bool) error {
 			if flags, body, err = c.codec.Open(body); err != nil {
 				return fmt.Errorf("%w: %w", ErrProtocol, err)
 			}
-			owned = true
+			owned = false // the codec's buffer: carved (copied) like a view of rbuf
 		}
 		if flags&zmtp.FlagCommand != 0 {
 			if err := c.command(body); err != nil {

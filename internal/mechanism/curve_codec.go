@@ -19,7 +19,12 @@ type curveCodec struct {
 	sent       uint64 // last short nonce sent
 	recvd      uint64 // last short nonce received
 	scratch    []byte // Seal's plaintext
+	opened     []byte // Open's plaintext, reused: what Open returns aliases it
 }
+
+// keepScratch is the largest plaintext buffer a codec keeps for the next frame: a burst of big
+// ones is not held while the connection idles.
+const keepScratch = 64 << 10
 
 // nextNonce returns the next short nonce to send: strictly increasing, never reused.
 func (s *curveCodec) nextNonce() [8]byte {
@@ -32,13 +37,18 @@ func (s *curveCodec) nextNonce() [8]byte {
 // openBox opens what's box under a short nonce that must exceed every one before it (replay
 // defence); the nonce counts as seen only once its box opened, so forged boxes move nothing.
 func (s *curveCodec) openBox(what, prefix string, short, sealed []byte) ([]byte, error) {
+	return s.openBoxInto(nil, what, prefix, short, sealed)
+}
+
+// openBoxInto is openBox appending the plaintext to out.
+func (s *curveCodec) openBoxInto(out []byte, what, prefix string, short, sealed []byte) ([]byte, error) {
 	v := binary.BigEndian.Uint64(short)
 	if v <= s.recvd {
 		return nil, protoErr(ProtoInvalidSequence, "%s short nonce %d after %d", what, v, s.recvd)
 	}
 	var n [24]byte
 	copy(n[copy(n[:], prefix):], short)
-	text, ok := box.OpenAfterPrecomputation(nil, sealed, &n, &s.shared)
+	text, ok := box.OpenAfterPrecomputation(out, sealed, &n, &s.shared)
 	if !ok {
 		return nil, protoErr(ProtoCryptographic, "%s does not open", what)
 	}
@@ -67,7 +77,7 @@ func (s *curveCodec) Seal(dst []byte, flags byte, body []byte) []byte {
 	var n [24]byte
 	copy(n[copy(n[:], s.sendPrefix):], short[:])
 	dst = box.SealAfterPrecomputation(dst, s.scratch, &n, &s.shared)
-	if cap(s.scratch) > 64<<10 {
+	if cap(s.scratch) > keepScratch {
 		s.scratch = nil
 	}
 	return dst
@@ -86,9 +96,15 @@ func (s *curveCodec) Open(body []byte) (byte, []byte, error) {
 	if err != nil {
 		return 0, nil, malformed(ProtoMalformedMessage, err)
 	}
-	text, err := s.openBox("MESSAGE", s.recvPrefix, m.Nonce[:], m.Box)
+	// Opened into the reused buffer: the box is checked whole before a byte of it is
+	// written there, so a forged or cut one leaves nothing behind to deliver.
+	text, err := s.openBoxInto(s.opened[:0], "MESSAGE", s.recvPrefix, m.Nonce[:], m.Box)
 	if err != nil {
 		return 0, nil, err
+	}
+	s.opened = text
+	if cap(text) > keepScratch {
+		s.opened = nil
 	}
 	var flags byte
 	if text[0]&zmtp.CurveFlagMore != 0 {

@@ -92,6 +92,53 @@ func TestCurveCommandFlag(t *testing.T) {
 	}
 }
 
+// TestCurveOpenAllocationFree pins the data path's cost: sealing into a buffer with room and
+// opening cost no allocation, at every size the codec keeps a buffer for.
+func TestCurveOpenAllocationFree(t *testing.T) {
+	for _, size := range []int{0, 16, 256, 4096, 60000} {
+		c, s := codecPair(t)
+		body := make([]byte, size)
+		buf := c.Seal(nil, 0, body) // the first of each grows the buffers
+		if _, _, err := s.Open(frameBody(t, buf)); err != nil {
+			t.Fatal(err)
+		}
+		allocs := testing.AllocsPerRun(100, func() {
+			buf = c.Seal(buf[:0], 0, body)
+			if _, _, err := s.Open(frameBody(t, buf)); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%d bytes: %.1f allocations per frame sealed and opened", size, allocs)
+		}
+	}
+}
+
+// TestCurveForgedFrameLeavesNothing: Open reuses its buffer, so a box that does not open must
+// not write into it (what the last Open returned stays intact), nor count its nonce.
+func TestCurveForgedFrameLeavesNothing(t *testing.T) {
+	c, s := codecPair(t)
+	_, got, err := s.Open(frameBody(t, c.Seal(nil, 0, []byte("genuine payload"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := frameBody(t, c.Seal(nil, 0, []byte("forged! payload")))
+	forged[len(forged)-1] ^= 1
+	cut := frameBody(t, c.Seal(nil, 0, []byte("cut short payload")))
+	cut = cut[:len(cut)-1]
+	for _, body := range [][]byte{forged, cut} {
+		if _, _, err := s.Open(body); err == nil {
+			t.Fatal("a forged MESSAGE opened")
+		}
+		if string(got) != "genuine payload" {
+			t.Fatalf("a refused box wrote %q over the last payload", got)
+		}
+	}
+	if _, p, err := s.Open(frameBody(t, c.Seal(nil, 0, []byte("next")))); err != nil || string(p) != "next" {
+		t.Fatalf("the frame after refused ones: %q, %v", p, err)
+	}
+}
+
 // FuzzCurveOpen feeds arbitrary frame bodies to a MESSAGE decoder: no panic, and nothing but a
 // genuine sealed frame opens.
 func FuzzCurveOpen(f *testing.F) {

@@ -39,7 +39,7 @@ type Codec interface {
 	// wire frame.
 	Seal(dst []byte, flags byte, body []byte) []byte
 	// Open decodes the body of one received frame, returning the frame flags and payload it
-	// carries. The payload is a fresh allocation.
+	// carries. The payload aliases the codec's buffer until the next Open: copy what you keep.
 	Open(body []byte) (flags byte, payload []byte, err error)
 }
 

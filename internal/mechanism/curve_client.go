@@ -13,15 +13,11 @@ import (
 // WELCOME brings the server's transient key and a cookie, INITIATE returns the cookie with our
 // long-term key vouching for our transient one, READY ends it.
 func curveClient(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
-	csec := newSecret() // c'
+	cpub, csec := newTransient() // C', c'
 	defer wipe(csec[:])
-	var cpub key     // C'
 	var helloKey key // C'<->S: HELLO's box and WELCOME's
 	defer wipe(helloKey[:])
-	err, _ := together(
-		func() error { return sharedKey(&helloKey, &cfg.ServerKey, &csec) },
-		func() error { cpub = publicKey(&csec); return nil })
-	if err != nil || isZero(cfg.ServerKey) {
+	if err := sharedKey(&helloKey, &cfg.ServerKey, &csec); err != nil || isZero(cfg.ServerKey) {
 		// Prepare refuses this configuration; checked again so no HELLO can leave with it.
 		return Result{}, zerr.Option("CURVE_SERVERKEY", "is not a usable public key")
 	}

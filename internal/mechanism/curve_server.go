@@ -30,15 +30,7 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 	var helloKey key // C'<->S
 	defer wipe(helloKey[:])
-	ssec := newSecret() // s'
-	defer wipe(ssec[:])
-	var spub key // S'
-	// Our transient key pair is made while the HELLO key is: any client may send a HELLO that
-	// opens (our public key is public), so this costs a forger nothing it could not have had.
-	err, _ = together(
-		func() error { return sharedKey(&helloKey, &h.ClientTransient, &cfg.SecretKey) },
-		func() error { spub = publicKey(&ssec); return nil })
-	if err != nil {
+	if err := sharedKey(&helloKey, &h.ClientTransient, &cfg.SecretKey); err != nil {
 		return Result{}, protoErr(ProtoCryptographic, "HELLO carries a low-order transient key")
 	}
 	if _, ok := box.OpenAfterPrecomputation(nil, h.Box[:], nonce(zmtp.CurveNonceHello, h.Nonce[:]), &helloKey); !ok {
@@ -47,6 +39,8 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 
 	// WELCOME: S' and the cookie Box[C' + s'](K).
+	spub, ssec := newTransient()
+	defer wipe(ssec[:])
 	var cookieKey key
 	copy(cookieKey[:], randomBytes(len(cookieKey)))
 	defer wipe(cookieKey[:])

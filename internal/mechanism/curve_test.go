@@ -168,3 +168,38 @@ func BenchmarkCurveSealOpen(b *testing.B) {
 		}
 	}
 }
+
+// TestTransientKeysMatchX25519: the transient key pairs made by Ed25519's route have the
+// public key X25519's ladder gives for the secret, and the shared keys of two of them agree.
+func TestTransientKeysMatchX25519(t *testing.T) {
+	var seed key
+	for i := range 300 {
+		if i > 0 { // the first is all zeros
+			rand.Read(seed[:])
+		}
+		pub, sec := transientFromSeed(&seed)
+		if want := publicKey(&sec); pub != want {
+			t.Fatalf("seed %x: public key %x, X25519 says %x", seed, pub, want)
+		}
+	}
+	apub, asec := newTransient()
+	bpub, bsec := newTransient()
+	var ab, ba key
+	if err := sharedKey(&ab, &bpub, &asec); err != nil {
+		t.Fatal(err)
+	}
+	if err := sharedKey(&ba, &apub, &bsec); err != nil {
+		t.Fatal(err)
+	}
+	if ab != ba || isZero(ab) {
+		t.Fatalf("shared keys %x and %x", ab, ba)
+	}
+}
+
+// TestEdwardsToMontgomeryIdentity: y = 1 (the identity) has no u; the caller falls back.
+func TestEdwardsToMontgomeryIdentity(t *testing.T) {
+	var u key
+	if edwardsToMontgomery(&u, append([]byte{1}, make([]byte, 31)...)) {
+		t.Fatalf("y = 1 mapped to u %x", u)
+	}
+}

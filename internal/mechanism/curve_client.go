@@ -85,5 +85,6 @@ func curveClient(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	if err != nil {
 		return Result{}, malformed(ProtoInvalidMetadata, err)
 	}
+	s.keyMessages()
 	return Result{Meta: meta, Codec: s}, nil
 }

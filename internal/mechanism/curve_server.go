@@ -106,6 +106,7 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	if err := t.WriteCommand(r.Append(nil)); err != nil {
 		return Result{}, err
 	}
+	s.keyMessages()
 	return zapResult(Result{Meta: meta, Codec: s}, zap), nil
 }
 

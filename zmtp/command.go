@@ -89,6 +89,8 @@ func commandName(b []byte) string {
 		return CmdSubscribe
 	case CmdCancel:
 		return CmdCancel
+	case CmdMessage: // CURVE's, once per frame
+		return CmdMessage
 	}
 	return string(b)
 }

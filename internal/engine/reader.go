@@ -62,21 +62,26 @@ func (c *Conn) alloc(n int) []byte {
 }
 
 func (c *Conn) carve(body []byte) []byte {
+	out := c.frameBuffer(len(body))
+	copy(out, body)
+	return out
+}
+
+// frameBuffer returns n bytes for one frame's body: small ones carved from the shared slab,
+// bigger ones their own (recycled when the sink has one).
+func (c *Conn) frameBuffer(n int) []byte {
 	d := &c.dec
-	if len(body) > smallBody {
-		b := c.alloc(len(body))
-		copy(b, body)
-		return b
+	if n > smallBody {
+		return c.alloc(n)
 	}
-	if len(d.slab) < len(body) {
+	if len(d.slab) < n {
 		// Each new slab doubles, up to slabSize: a busy connection carves many frames from
 		// one allocation, a quiet one holds little memory.
 		d.slabLen = min(2*max(d.slabLen, smallBody/2), slabSize)
-		d.slab = make([]byte, max(d.slabLen, len(body)))
+		d.slab = make([]byte, max(d.slabLen, n))
 	}
-	out := d.slab[:len(body):len(body)]
-	d.slab = d.slab[len(body):]
-	copy(out, body)
+	out := d.slab[:n:n]
+	d.slab = d.slab[n:]
 	return out
 }
 
@@ -151,11 +156,16 @@ func (c *Conn) decode(caller bool) error {
 			}
 		}
 		if c.codec != nil {
-			var err error
-			if flags, body, err = c.codec.Open(body); err != nil {
+			// Opened straight into the buffer the payload is delivered in: no copy after.
+			n, err := c.codec.PayloadLen(body)
+			if err != nil {
 				return fmt.Errorf("%w: %w", ErrProtocol, err)
 			}
-			owned = true
+			dst := c.frameBuffer(n)
+			if flags, err = c.codec.OpenInto(dst, body); err != nil {
+				return fmt.Errorf("%w: %w", ErrProtocol, err)
+			}
+			body, owned = dst, true
 		}
 		if flags&zmtp.FlagCommand != 0 {
 			if err := c.command(body); err != nil {

@@ -102,6 +102,27 @@ func TestCurveHandshakeAndTraffic(t *testing.T) {
 	exchange(t, a, b)
 }
 
+// TestCurveFramesKeepTheirBytes sends many frames of sizes on both sides of the slab limit
+// under CURVE, all queued before the first is received: the codec opens each into a buffer it
+// reuses, so a frame delivered without its own copy would show another's bytes.
+func TestCurveFramesKeepTheirBytes(t *testing.T) {
+	sk, ck := newKeyPair(t), newKeyPair(t)
+	a, b := handshakeSecured(t, secured("DEALER", curveClientCfg(ck, sk.pub)), secured("ROUTER", curveServerCfg(sk)))
+	if a.err != nil || b.err != nil {
+		t.Fatal(a.err, b.err)
+	}
+	ra, rb := run(a.c, 1000), run(b.c, 1000)
+	var shapes []pipe.Msg
+	for i := range 300 {
+		size := (i * 997) % (3 * smallBody)
+		shapes = append(shapes, pipe.Msg{bytes.Repeat([]byte{byte(i)}, size), []byte{byte(i), byte(i >> 8)}})
+	}
+	passShapes(t, ra, rb, shapes)
+	close(ra.quit)
+	<-ra.done
+	<-rb.done
+}
+
 func TestCurveWrongServerKeyRefused(t *testing.T) {
 	sk, ck, other := newKeyPair(t), newKeyPair(t), newKeyPair(t)
 	a, b := handshakeSecured(t, secured("DEALER", curveClientCfg(ck, other.pub)), secured("ROUTER", curveServerCfg(sk)))

@@ -60,6 +60,11 @@ func (c *Config) Prepare() error {
 	if isZero(c.SecretKey) {
 		return zerr.Option("CURVE_SECRETKEY", "not set: a CURVE %s needs its secret key", side)
 	}
+	tag := prepareTag(c)
+	if pub, ok := prepared.get(tag); ok {
+		c.PublicKey = pub // checked before, with these very keys
+		return nil
+	}
 	pub := publicKey(&c.SecretKey)
 	switch {
 	case isZero(c.PublicKey):
@@ -68,6 +73,7 @@ func (c *Config) Prepare() error {
 		return zerr.Option("CURVE_PUBLICKEY", "is not the public half of CURVE_SECRETKEY")
 	}
 	if c.Server {
+		prepared.put(tag, pub)
 		return nil
 	}
 	if isZero(c.ServerKey) {
@@ -78,5 +84,6 @@ func (c *Config) Prepare() error {
 	if err := sharedKey(&shared, &c.ServerKey, &c.SecretKey); err != nil {
 		return zerr.Option("CURVE_SERVERKEY", "is not a usable public key (a low-order point)")
 	}
+	prepared.put(tag, pub)
 	return nil
 }

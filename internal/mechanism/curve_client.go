@@ -47,14 +47,13 @@ func curveClient(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 	var spub key // S'
 	copy(spub[:], plain[:32])
-	if err := sharedKey(&s.shared, &spub, &csec); err != nil {
-		return Result{}, protoErr(ProtoCryptographic, "WELCOME carries a low-order transient key")
-	}
-
 	// INITIATE: cookie, then Box[C + vouch + metadata](C'->S'), vouch = Box[C' + S](C->S').
 	var vouchKey key
 	defer wipe(vouchKey[:])
-	if err := sharedKey(&vouchKey, &spub, &cfg.SecretKey); err != nil {
+	e1, e2 := together(
+		func() error { return sharedKey(&s.shared, &spub, &csec) },
+		func() error { return sharedKey(&vouchKey, &spub, &cfg.SecretKey) })
+	if e1 != nil || e2 != nil {
 		return Result{}, protoErr(ProtoCryptographic, "WELCOME carries a low-order transient key")
 	}
 	vn := randomBytes(zmtp.CurveLongNonceSize)
@@ -86,5 +85,6 @@ func curveClient(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	if err != nil {
 		return Result{}, malformed(ProtoInvalidMetadata, err)
 	}
+	s.keyMessages()
 	return Result{Meta: meta, Codec: s}, nil
 }

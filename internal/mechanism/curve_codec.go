@@ -2,6 +2,8 @@ package mechanism
 
 import (
 	"encoding/binary"
+	"fmt"
+	"slices"
 
 	"golang.org/x/crypto/nacl/box"
 
@@ -16,9 +18,9 @@ type curveCodec struct {
 	shared     key // precomputed from the transient keys
 	sendPrefix string
 	recvPrefix string
-	sent       uint64 // last short nonce sent
-	recvd      uint64 // last short nonce received
-	scratch    []byte // Seal's plaintext
+	sent       uint64     // last short nonce sent
+	recvd      uint64     // last short nonce received
+	out, in    messageBox // MESSAGE boxes, once the handshake is done (keyMessages)
 }
 
 // nextNonce returns the next short nonce to send: strictly increasing, never reused.
@@ -29,8 +31,9 @@ func (s *curveCodec) nextNonce() [8]byte {
 	return n
 }
 
-// openBox opens what's box under a short nonce that must exceed every one before it (replay
-// defence); the nonce counts as seen only once its box opened, so forged boxes move nothing.
+// openBox opens a handshake command's box under a short nonce that must exceed every one
+// before it (replay defence); the nonce counts as seen only once its box opened, so forged
+// boxes move nothing.
 func (s *curveCodec) openBox(what, prefix string, short, sealed []byte) ([]byte, error) {
 	v := binary.BigEndian.Uint64(short)
 	if v <= s.recvd {
@@ -46,7 +49,7 @@ func (s *curveCodec) openBox(what, prefix string, short, sealed []byte) ([]byte,
 	return text, nil
 }
 
-// Seal encodes one frame as a MESSAGE, sealing straight into dst.
+// Seal encodes one frame as a MESSAGE, sealing straight from body into dst.
 func (s *curveCodec) Seal(dst []byte, flags byte, body []byte) []byte {
 	var cf byte
 	if flags&zmtp.FlagMore != 0 {
@@ -62,40 +65,70 @@ func (s *curveCodec) Seal(dst []byte, flags byte, body []byte) []byte {
 	dst = zmtp.AppendFrameHeader(dst, 0, 1+len(zmtp.CmdMessage)+zmtp.CurveShortNonceSize+boxLen)
 	dst = append(append(dst, byte(len(zmtp.CmdMessage))), zmtp.CmdMessage...)
 	dst = append(dst, short[:]...)
-	// The box needs flags and body contiguous; the scratch buffer is reused, small ones kept.
-	s.scratch = append(append(s.scratch[:0], cf), body...)
-	var n [24]byte
-	copy(n[copy(n[:], s.sendPrefix):], short[:])
-	dst = box.SealAfterPrecomputation(dst, s.scratch, &n, &s.shared)
-	if cap(s.scratch) > 64<<10 {
-		s.scratch = nil
-	}
+	n := len(dst)
+	dst = slices.Grow(dst, boxLen)[:n+boxLen]
+	s.out.seal(dst[n:], short[:], cf, body)
 	return dst
 }
 
-// Open decodes one MESSAGE command body into the frame it carries.
-func (s *curveCodec) Open(body []byte) (byte, []byte, error) {
+// message parses one received frame body as a MESSAGE command.
+func (s *curveCodec) message(body []byte) (zmtp.CurveMessage, error) {
 	cmd, err := zmtp.ParseCommand(body)
 	if err != nil {
-		return 0, nil, malformed(ProtoMalformedMessage, err)
+		return zmtp.CurveMessage{}, malformed(ProtoMalformedMessage, err)
 	}
 	if cmd.Name != zmtp.CmdMessage {
-		return 0, nil, protoErr(ProtoUnexpectedCommand, "expected MESSAGE, got %q", cmd.Name)
+		return zmtp.CurveMessage{}, protoErr(ProtoUnexpectedCommand, "expected MESSAGE, got %q", cmd.Name)
 	}
 	m, err := zmtp.ParseCurveMessage(cmd)
 	if err != nil {
-		return 0, nil, malformed(ProtoMalformedMessage, err)
+		return zmtp.CurveMessage{}, malformed(ProtoMalformedMessage, err)
 	}
-	text, err := s.openBox("MESSAGE", s.recvPrefix, m.Nonce[:], m.Box)
+	return m, nil
+}
+
+// PayloadLen checks that body is a MESSAGE and returns the length of the payload it carries.
+func (s *curveCodec) PayloadLen(body []byte) (int, error) {
+	m, err := s.message(body)
 	if err != nil {
-		return 0, nil, err
+		return 0, err
 	}
+	return len(m.Box) - zmtp.CurveBoxOverhead - 1, nil
+}
+
+// OpenInto opens a MESSAGE into dst, PayloadLen bytes, once its short nonce proved to exceed
+// every one before it and its box proved genuine; dst is left untouched otherwise.
+func (s *curveCodec) OpenInto(dst, body []byte) (byte, error) {
+	m, err := s.message(body)
+	if err != nil {
+		return 0, err
+	}
+	if len(dst) != len(m.Box)-zmtp.CurveBoxOverhead-1 {
+		return 0, fmt.Errorf("mechanism: MESSAGE payload is %d bytes, not %d", len(m.Box)-zmtp.CurveBoxOverhead-1, len(dst))
+	}
+	v := binary.BigEndian.Uint64(m.Nonce[:])
+	if v <= s.recvd {
+		return 0, protoErr(ProtoInvalidSequence, "MESSAGE short nonce %d after %d", v, s.recvd)
+	}
+	cf, ok := s.in.open(dst, m.Nonce[:], m.Box)
+	if !ok {
+		return 0, protoErr(ProtoCryptographic, "MESSAGE does not open")
+	}
+	s.recvd = v
 	var flags byte
-	if text[0]&zmtp.CurveFlagMore != 0 {
+	if cf&zmtp.CurveFlagMore != 0 {
 		flags |= zmtp.FlagMore
 	}
-	if text[0]&zmtp.CurveFlagCommand != 0 {
+	if cf&zmtp.CurveFlagCommand != 0 {
 		flags = zmtp.FlagCommand
 	}
-	return flags, text[1:], nil
+	return flags, nil
+}
+
+// keyMessages derives the MESSAGE boxes' keys once the handshake has the shared key, and wipes
+// that: nothing after the handshake needs it.
+func (s *curveCodec) keyMessages() {
+	s.out = newMessageBox(&s.shared, s.sendPrefix)
+	s.in = newMessageBox(&s.shared, s.recvPrefix)
+	wipe(s.shared[:])
 }

@@ -1,8 +1,12 @@
 package mechanism
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/sha512"
 	"errors"
+	"math/big"
+	"sync"
 
 	"golang.org/x/crypto/curve25519"
 	"golang.org/x/crypto/salsa20/salsa"
@@ -46,10 +50,75 @@ func publicKey(secret *key) key {
 
 // newTransient draws a fresh transient key pair.
 func newTransient() (pub, sec key) {
-	if _, err := rand.Read(sec[:]); err != nil {
+	var seed key
+	defer wipe(seed[:])
+	if _, err := rand.Read(seed[:]); err != nil {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
-	return publicKey(&sec), sec
+	return transientFromSeed(&seed)
+}
+
+// transientFromSeed makes a key pair from 32 random bytes the way Ed25519 does, so the public
+// half comes from the Edwards curve's fixed-base tables (crypto/ed25519) instead of X25519's
+// ladder, several times cheaper; the handshake makes one per connection and side. The secret
+// is SHA-512(seed)'s first half, which Ed25519 and X25519 clamp alike, and the Ed25519 public
+// key [s]B maps to X25519's [s]9 by u = (1+y)/(1-y) (RFC 7748, 4.1), on public values only.
+func transientFromSeed(seed *key) (pub, sec key) {
+	h := sha512.Sum512(seed[:])
+	defer wipe(h[:])
+	copy(sec[:], h[:32])
+	priv := ed25519.NewKeyFromSeed(seed[:])
+	defer wipe(priv)
+	if !edwardsToMontgomery(&pub, priv[32:]) {
+		pub = publicKey(&sec) // y = 1 is the identity, never [s]B; kept correct regardless
+	}
+	return pub, sec
+}
+
+// fieldP is 2^255 - 19.
+var fieldP = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 255), big.NewInt(19))
+
+// edwardsToMontgomery sets u to the Montgomery u-coordinate of the Ed25519 public key ed; false
+// when it has none (y = 1).
+func edwardsToMontgomery(u *key, ed []byte) bool {
+	var be key // big-endian y, the sign bit of x cleared
+	for i := range be {
+		be[i] = ed[31-i]
+	}
+	be[0] &= 0x7f
+	y := new(big.Int).SetBytes(be[:])
+	one := big.NewInt(1)
+	den := new(big.Int).Sub(one, y)
+	den.Mod(den, fieldP)
+	if den.ModInverse(den, fieldP) == nil {
+		return false
+	}
+	num := new(big.Int).Add(one, y)
+	num.Mul(num, den).Mod(num, fieldP)
+	num.FillBytes(be[:])
+	for i := range u {
+		u[i] = be[31-i]
+	}
+	return true
+}
+
+// together runs f and g at once and returns f's error, then g's. An X25519 costs far more than
+// a goroutine, and a handshake's independent ones then take the time of one where a second
+// core is free; a handshake is a chain of them waiting on each other, so this is its critical
+// path. g has ended when together returns.
+func together(f, g func() error) (error, error) {
+	join := start(g)
+	ef := f()
+	return ef, join()
+}
+
+// start runs f in a goroutine of its own; join waits for it to end and returns its error, as
+// often as called. Whoever starts must join on every path (a defer), so nothing outlives the
+// handshake or reads a secret after it is wiped.
+func start(f func() error) (join func() error) {
+	done := make(chan error, 1)
+	go func() { done <- f() }()
+	return sync.OnceValue(func() error { return <-done })
 }
 
 func randomBytes(n int) []byte {

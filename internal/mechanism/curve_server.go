@@ -55,6 +55,10 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	if err := t.WriteCommand(w.Append(nil)); err != nil {
 		return Result{}, err
 	}
+	// The message key is made while the client makes its INITIATE.
+	s := &curveCodec{sendPrefix: zmtp.CurveNonceMessageServer, recvPrefix: zmtp.CurveNonceMessageClient}
+	joinShared := start(func() error { return sharedKey(&s.shared, &h.ClientTransient, &ssec) })
+	defer joinShared() // before ssec is wiped: defers run last first
 
 	// INITIATE: the cookie must be the one we issued, then the vouch must bind C' to C.
 	if cmd, err = expect(t, zmtp.CmdInitiate); err != nil {
@@ -73,8 +77,7 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	if same != 1 {
 		return Result{}, protoErr(ProtoCryptographic, "INITIATE cookie is not this connection's")
 	}
-	s := &curveCodec{sendPrefix: zmtp.CurveNonceMessageServer, recvPrefix: zmtp.CurveNonceMessageClient}
-	if err := sharedKey(&s.shared, &h.ClientTransient, &ssec); err != nil {
+	if err := joinShared(); err != nil {
 		return Result{}, protoErr(ProtoCryptographic, "HELLO carries a low-order transient key")
 	}
 	text, err := s.openBox("INITIATE", zmtp.CurveNonceInitiate, in.Nonce[:], in.Box)
@@ -103,6 +106,7 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	if err := t.WriteCommand(r.Append(nil)); err != nil {
 		return Result{}, err
 	}
+	s.keyMessages()
 	return zapResult(Result{Meta: meta, Codec: s}, zap), nil
 }
 

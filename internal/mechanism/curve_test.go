@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/binary"
+	"strings"
 	"testing"
 
 	"golang.org/x/crypto/nacl/box"
+	"golang.org/x/crypto/nacl/secretbox"
 
 	"github.com/purezmq/zmq/zmtp"
 )
@@ -19,7 +21,23 @@ func codecPair(t testing.TB) (*curveCodec, *curveCodec) {
 	s := &curveCodec{sendPrefix: zmtp.CurveNonceMessageServer, recvPrefix: zmtp.CurveNonceMessageClient}
 	box.Precompute(&c.shared, sp, cs)
 	box.Precompute(&s.shared, cp, ss)
+	c.keyMessages()
+	s.keyMessages()
 	return c, s
+}
+
+// Open opens one frame body into a buffer of its own, as the engine does in two steps.
+func (s *curveCodec) Open(body []byte) (byte, []byte, error) {
+	n, err := s.PayloadLen(body)
+	if err != nil {
+		return 0, nil, err
+	}
+	p := make([]byte, n)
+	flags, err := s.OpenInto(p, body)
+	if err != nil {
+		return 0, nil, err
+	}
+	return flags, p, nil
 }
 
 // frameBody strips the frame header a Seal wrote.
@@ -92,6 +110,94 @@ func TestCurveCommandFlag(t *testing.T) {
 	}
 }
 
+// TestCurveOpenAllocationFree pins the data path's cost: sealing into a buffer with room and
+// opening into one cost no allocation.
+func TestCurveOpenAllocationFree(t *testing.T) {
+	for _, size := range []int{0, 16, 256, 4096, 100000} {
+		c, s := codecPair(t)
+		body := make([]byte, size)
+		dst := make([]byte, size)
+		buf := c.Seal(nil, 0, body) // the first grows the buffer
+		allocs := testing.AllocsPerRun(100, func() {
+			buf = c.Seal(buf[:0], 0, body)
+			if _, err := s.OpenInto(dst, frameBody(t, buf)); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%d bytes: %.1f allocations per frame sealed and opened", size, allocs)
+		}
+	}
+}
+
+// TestCurveForgedFrameLeavesNothing: a box that does not open, forged or cut, writes nothing
+// where the payload would go, nor counts its nonce.
+func TestCurveForgedFrameLeavesNothing(t *testing.T) {
+	c, s := codecPair(t)
+	forged := frameBody(t, c.Seal(nil, 0, []byte("forged! payload")))
+	forged[len(forged)-1] ^= 1
+	cut := frameBody(t, c.Seal(nil, 0, []byte("cut short payload")))
+	cut = cut[:len(cut)-1]
+	for _, body := range [][]byte{forged, cut} {
+		n, err := s.PayloadLen(body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dst := bytes.Repeat([]byte{'.'}, n)
+		if _, err := s.OpenInto(dst, body); err == nil {
+			t.Fatal("a forged MESSAGE opened")
+		}
+		if string(dst) != strings.Repeat(".", n) {
+			t.Fatalf("a refused box wrote %q", dst)
+		}
+	}
+	if _, p, err := s.Open(frameBody(t, c.Seal(nil, 0, []byte("next")))); err != nil || string(p) != "next" {
+		t.Fatalf("the frame after refused ones: %q, %v", p, err)
+	}
+}
+
+// TestMessageBoxIsSecretbox pins the composed box to nacl's: what Seal puts on the wire is
+// secretbox.Seal of flags+payload under the full nonce, and what secretbox seals opens, at
+// sizes around the first block's end and the stream's later blocks.
+func TestMessageBoxIsSecretbox(t *testing.T) {
+	var k key
+	rand.Read(k[:])
+	c := &curveCodec{shared: k, sendPrefix: zmtp.CurveNonceMessageClient, recvPrefix: zmtp.CurveNonceMessageServer}
+	c.keyMessages()
+	for _, size := range []int{0, 1, 30, 31, 32, 33, 63, 64, 95, 96, 97, 255, 4096, 70001} {
+		body := make([]byte, size)
+		rand.Read(body)
+		m, err := zmtp.ParseCurveMessage(mustCommand(t, frameBody(t, c.Seal(nil, zmtp.FlagMore, body))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := secretbox.Seal(nil, append([]byte{zmtp.CurveFlagMore}, body...), nonce(zmtp.CurveNonceMessageClient, m.Nonce[:]), &k)
+		if !bytes.Equal(m.Box, want) {
+			t.Fatalf("%d bytes: Seal's box differs from secretbox's", size)
+		}
+
+		short := c.sent + 1000 // s has seen none of these
+		var sn [8]byte
+		binary.BigEndian.PutUint64(sn[:], short)
+		sealed := secretbox.Seal(nil, append([]byte{0}, body...), nonce(zmtp.CurveNonceMessageServer, sn[:]), &k)
+		frame := zmtp.CurveMessage{Nonce: sn, Box: sealed}.Append(nil)
+		_, _, n, _ := zmtp.ParseFrameHeader(frame, -1) // a command frame, which Open takes too
+		flags, got, err := c.Open(frame[n:])
+		if err != nil || flags != 0 || !bytes.Equal(got, body) {
+			t.Fatalf("%d bytes: secretbox's box opened to flags %x, %d bytes equal %v, err %v", size, flags, len(got), bytes.Equal(got, body), err)
+		}
+	}
+}
+
+func mustCommand(t *testing.T, body []byte) zmtp.Command {
+	t.Helper()
+	cmd, err := zmtp.ParseCommand(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cmd
+}
+
 // FuzzCurveOpen feeds arbitrary frame bodies to a MESSAGE decoder: no panic, and nothing but a
 // genuine sealed frame opens.
 func FuzzCurveOpen(f *testing.F) {
@@ -119,5 +225,40 @@ func BenchmarkCurveSealOpen(b *testing.B) {
 		if _, _, err := s.Open(frameBody(b, buf)); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestTransientKeysMatchX25519: the transient key pairs made by Ed25519's route have the
+// public key X25519's ladder gives for the secret, and the shared keys of two of them agree.
+func TestTransientKeysMatchX25519(t *testing.T) {
+	var seed key
+	for i := range 300 {
+		if i > 0 { // the first is all zeros
+			rand.Read(seed[:])
+		}
+		pub, sec := transientFromSeed(&seed)
+		if want := publicKey(&sec); pub != want {
+			t.Fatalf("seed %x: public key %x, X25519 says %x", seed, pub, want)
+		}
+	}
+	apub, asec := newTransient()
+	bpub, bsec := newTransient()
+	var ab, ba key
+	if err := sharedKey(&ab, &bpub, &asec); err != nil {
+		t.Fatal(err)
+	}
+	if err := sharedKey(&ba, &apub, &bsec); err != nil {
+		t.Fatal(err)
+	}
+	if ab != ba || isZero(ab) {
+		t.Fatalf("shared keys %x and %x", ab, ba)
+	}
+}
+
+// TestEdwardsToMontgomeryIdentity: y = 1 (the identity) has no u; the caller falls back.
+func TestEdwardsToMontgomeryIdentity(t *testing.T) {
+	var u key
+	if edwardsToMontgomery(&u, append([]byte{1}, make([]byte, 31)...)) {
+		t.Fatalf("y = 1 mapped to u %x", u)
 	}
 }

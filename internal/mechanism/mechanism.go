@@ -38,9 +38,12 @@ type Codec interface {
 	// Seal appends body, with frame flags zmtp.FlagMore and zmtp.FlagCommand, as one encoded
 	// wire frame.
 	Seal(dst []byte, flags byte, body []byte) []byte
-	// Open decodes the body of one received frame, returning the frame flags and payload it
-	// carries. The payload is a fresh allocation.
-	Open(body []byte) (flags byte, payload []byte, err error)
+	// PayloadLen checks the shape of one received frame's body and returns the length of the
+	// payload it carries, for the caller to find a buffer for.
+	PayloadLen(body []byte) (int, error)
+	// OpenInto opens body into dst, PayloadLen(body) bytes not overlapping it, and returns the
+	// frame flags it carries. dst is written only once the body proved genuine.
+	OpenInto(dst, body []byte) (flags byte, err error)
 }
 
 // Result is what a handshake learned.

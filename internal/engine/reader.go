@@ -47,18 +47,17 @@ type decoder struct {
 // recycled frame list for a big message; it keeps buffers given back for later.
 type BufferSource interface {
 	TakeBuffer(n int) []byte // a buffer of length n, or nil
+	NewBuffer(n int) []byte  // a new buffer of length n the source takes back when dropped, or nil
 	TakeList(n int) pipe.Msg // a frame list of length n, or nil
 	KeepBuffer(b []byte)     // b is free: keep it for a later TakeBuffer, or drop it
 }
 
 // alloc returns a buffer of length n for one frame: a recycled one when the sink has it.
 func (c *Conn) alloc(n int) []byte {
-	if c.dec.bufs != nil {
-		if b := c.dec.bufs.TakeBuffer(n); b != nil {
-			return b
-		}
+	if b := c.takeBuffer(n); b != nil {
+		return b
 	}
-	return make([]byte, n)
+	return c.newBuffer(n)
 }
 
 func (c *Conn) carve(body []byte) []byte {

@@ -33,10 +33,16 @@ func (c *Conn) takeBuffer(n int) []byte {
 	return c.dec.bufs.TakeBuffer(n)
 }
 
+// armAfter is how many big bodies a connection sends whole before its next ones go into
+// buffers that come back.
+const armAfter = 8
+
 // newBuffer returns a new buffer of length n: one the sink takes back once the application
-// drops it, when it has one, else an ordinary allocation.
+// drops it, when it has one and this connection streams big bodies (armAfter of them whole
+// so far), else an ordinary allocation. A buffer that comes back is held for later big bodies;
+// a peer's odd big message, or a hostile peer's, is not worth holding memory for.
 func (c *Conn) newBuffer(n int) []byte {
-	if c.dec.bufs != nil {
+	if c.dec.bufs != nil && c.dec.bigs >= armAfter {
 		if b := c.dec.bufs.NewBuffer(n); b != nil {
 			return b
 		}

@@ -41,6 +41,7 @@ type decoder struct {
 	big      []byte // a big body being read straight into its own allocation
 	bigSize  int
 	bigFlags byte
+	bigs     int // big bodies received whole so far (body.go's newBuffer)
 }
 
 // BufferSource is a Sink that may have a recycled buffer to read a big frame into, and a
@@ -57,7 +58,7 @@ func (c *Conn) alloc(n int) []byte {
 	if b := c.takeBuffer(n); b != nil {
 		return b
 	}
-	return c.newBuffer(n)
+	return make([]byte, n)
 }
 
 func (c *Conn) carve(body []byte) []byte {
@@ -111,6 +112,7 @@ func (c *Conn) decode(caller bool) error {
 			}
 			body, flags, owned = d.big, d.bigFlags, true
 			d.big = nil
+			d.bigs++
 		} else {
 			b := c.buffered()
 			f, size, n, err := zmtp.ParseFrameHeader(b, c.cfg.MaxMsgSize)

@@ -25,6 +25,9 @@ type BufPool struct {
 	fin    func(any) // their finalizer, reclaim
 	closed bool      // the socket is closed: keep nothing
 
+	takes, took int  // requests for buffers this collection cycle and the one before (idle.go)
+	watching    bool // a sentinel watches for the next cycle
+
 	reclaimed func(kept bool) // tests: hears each reclaim; set before the first NewBuffer
 }
 
@@ -63,6 +66,7 @@ func (p *BufPool) PutList(m Msg) {
 	defer p.mu.Unlock()
 	if !p.closed && len(p.lists) < listsMax && p.hold(listEnd(m)) {
 		p.lists = append(p.lists, m[:0])
+		p.watch()
 	}
 }
 
@@ -109,6 +113,7 @@ func (p *BufPool) keep(b []byte) bool {
 	}
 	p.class[k] = append(p.class[k], b[:0])
 	p.bytes += c
+	p.watch()
 	return true
 }
 
@@ -120,6 +125,7 @@ func (p *BufPool) Get(n int) []byte {
 	k := poolClass(n)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.takes++
 	if p.bytes == 0 {
 		return nil
 	}

@@ -61,7 +61,7 @@ func (p *BufPool) NewBuffer(n int) []byte {
 func (p *BufPool) reclaim(a any) {
 	b := reflect.ValueOf(a).Elem().Bytes()
 	p.mu.Lock()
-	kept := !p.closed && p.keep(b)
+	kept := !p.closed && p.reading() && p.keep(b)
 	if kept {
 		// Before anyone can take it: the runtime cleared the finalizer to run it.
 		runtime.SetFinalizer(a, p.fin)

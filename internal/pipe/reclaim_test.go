@@ -158,3 +158,34 @@ func TestBufPoolClose(t *testing.T) {
 		t.Fatalf("%d bytes still counted out", p.armed)
 	}
 }
+
+// TestBufPoolIdle: a pool nobody asks for buffers lets what it holds go within a few
+// collection cycles, and lets buffers that come back go too; one asked keeps them.
+func TestBufPoolIdle(t *testing.T) {
+	p, c := reclaimPool()
+	p.Get(64 << 10) // a reader asks: what comes back now is kept
+	b := p.NewBuffer(64 << 10)
+	b = nil
+	if kept := collect(t, c, 1); kept != 1 {
+		t.Fatal("a pool being asked did not keep a buffer that came back")
+	}
+	p.Put(make([]byte, 1<<20))
+	held := func() int {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.bytes
+	}
+	for i := 0; held() > 0; i++ {
+		if i == 100 {
+			t.Fatalf("a pool nobody asks still holds %d bytes after %d collections", held(), i)
+		}
+		runtime.GC()
+	}
+	// Its buffer that came back was let go with the rest; one that comes back now is too.
+	b = p.NewBuffer(64 << 10)
+	runtime.KeepAlive(b)
+	b = nil
+	if kept := collect(t, c, 1); kept != 0 {
+		t.Fatal("an idle pool kept a buffer that came back")
+	}
+}

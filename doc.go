@@ -74,5 +74,6 @@
 //
 // The 16 MiB are big-frame buffers kept for reuse: recycled, dropped by the program (at most
 // 16 MiB of frames come back that way, counting those the program holds), or outgrown by a
-// growing body. The kernel's socket buffers come on top, outside the process.
+// growing body. A socket whose connections ask for none for a garbage collection cycle lets
+// them go. The kernel's socket buffers come on top, outside the process.
 package zmq

@@ -37,8 +37,9 @@
 // Speed: with one peer, a Recv that finds nothing queued reads the connection itself, and a
 // Send that answers a Recv writes it itself, so a request-reply exchange costs no hand-off
 // between goroutines; senders that outrun the network are batched by the connection's writer.
-// A received frame is the caller's to keep; a program streaming big messages can give frames it
-// is done with back with Socket.Recycle, and later frames are read into them.
+// A received frame is the caller's to keep. Big frames it drops come back to the socket once
+// the garbage collector finds them unreachable, and later frames are read into them; a program
+// streaming big messages can give them back at once with Socket.Recycle.
 //
 // # Closing
 //
@@ -71,6 +72,8 @@
 // declares: a header alone costs at most 64 KiB, a body at most about twice what came of it.
 // Set MAXMSGSIZE on sockets that face untrusted peers.
 //
-// The 16 MiB are big-frame buffers kept for reuse (Recycle, and buffers a growing body
-// outgrew). The kernel's socket buffers come on top, outside the process.
+// The 16 MiB are big-frame buffers kept for reuse: recycled, dropped by the program (at most
+// 16 MiB of frames come back that way, counting those the program holds), or outgrown by a
+// growing body. A socket whose connections ask for none for a garbage collection cycle lets
+// them go. The kernel's socket buffers come on top, outside the process.
 package zmq

@@ -22,7 +22,7 @@ func (c *Conn) bodyBuffer(size, have int) []byte {
 	if b := c.takeBuffer(n); b != nil {
 		return b[:0]
 	}
-	return make([]byte, 0, n)
+	return c.newBuffer(n)[:0]
 }
 
 // takeBuffer returns a pooled buffer of length n, or nil.
@@ -33,6 +33,23 @@ func (c *Conn) takeBuffer(n int) []byte {
 	return c.dec.bufs.TakeBuffer(n)
 }
 
+// armAfter is how many big bodies a connection sends whole before its next ones go into
+// buffers that come back.
+const armAfter = 8
+
+// newBuffer returns a new buffer of length n: one the sink takes back once the application
+// drops it, when it has one and this connection streams big bodies (armAfter of them whole
+// so far), else an ordinary allocation. A buffer that comes back is held for later big bodies;
+// a peer's odd big message, or a hostile peer's, is not worth holding memory for.
+func (c *Conn) newBuffer(n int) []byte {
+	if c.dec.bufs != nil && c.dec.bigs >= armAfter {
+		if b := c.dec.bufs.NewBuffer(n); b != nil {
+			return b
+		}
+	}
+	return make([]byte, n)
+}
+
 // growBody gives the body under way twice the room (up to its size), keeping what is in.
 func (c *Conn) growBody() {
 	d := &c.dec
@@ -40,7 +57,7 @@ func (c *Conn) growBody() {
 	n := min(d.bigSize, 2*cap(old))
 	nb := c.takeBuffer(n)
 	if nb == nil {
-		nb = make([]byte, n)
+		nb = c.newBuffer(n)
 	}
 	d.big = nb[:copy(nb, old)]
 	if c.dec.bufs != nil {

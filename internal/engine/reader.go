@@ -41,22 +41,22 @@ type decoder struct {
 	big      []byte // a big body being read straight into its own allocation
 	bigSize  int
 	bigFlags byte
+	bigs     int // big bodies received whole so far (body.go's newBuffer)
 }
 
 // BufferSource is a Sink that may have a recycled buffer to read a big frame into, and a
 // recycled frame list for a big message; it keeps buffers given back for later.
 type BufferSource interface {
 	TakeBuffer(n int) []byte // a buffer of length n, or nil
+	NewBuffer(n int) []byte  // a new buffer of length n the source takes back when dropped, or nil
 	TakeList(n int) pipe.Msg // a frame list of length n, or nil
 	KeepBuffer(b []byte)     // b is free: keep it for a later TakeBuffer, or drop it
 }
 
 // alloc returns a buffer of length n for one frame: a recycled one when the sink has it.
 func (c *Conn) alloc(n int) []byte {
-	if c.dec.bufs != nil {
-		if b := c.dec.bufs.TakeBuffer(n); b != nil {
-			return b
-		}
+	if b := c.takeBuffer(n); b != nil {
+		return b
 	}
 	return make([]byte, n)
 }
@@ -117,6 +117,7 @@ func (c *Conn) decode(caller bool) error {
 			}
 			body, flags, owned = d.big, d.bigFlags, true
 			d.big = nil
+			d.bigs++
 		} else {
 			b := c.buffered()
 			f, size, n, err := zmtp.ParseFrameHeader(b, c.cfg.MaxMsgSize)

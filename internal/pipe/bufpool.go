@@ -5,10 +5,10 @@ import (
 	"sync"
 )
 
-// BufPool keeps big frame buffers that receivers gave back (Socket.Recycle), for the socket's
-// connections to read later frames into: a stream of big messages then costs no allocation, and
-// no garbage collector work, per message. It holds at most poolMax bytes; buffers below
-// poolMin are not worth keeping.
+// BufPool keeps big frame buffers that receivers gave back (Socket.Recycle) or dropped
+// (reclaim.go), for the socket's connections to read later frames into: a stream of big
+// messages then costs little allocation and garbage collector work per message. It holds at
+// most poolMax bytes; buffers below poolMin are not worth keeping.
 //
 // Memory given back twice while the pool still holds it is kept once, so two takers never
 // share it: a buffer is known by the last byte of its capacity, which every slice of it from
@@ -20,6 +20,15 @@ type BufPool struct {
 	bytes int
 	lists []Msg // frame lists of recycled messages, for big messages to come
 	held  map[any]struct{}
+
+	armed  int       // bytes of buffers that come back by themselves (reclaim.go), out or here
+	fin    func(any) // their finalizer, reclaim
+	closed bool      // the socket is closed: keep nothing
+
+	takes, took int  // requests for buffers this collection cycle and the one before (idle.go)
+	watching    bool // a sentinel watches for the next cycle
+
+	reclaimed func(kept bool) // tests: hears each reclaim; set before the first NewBuffer
 }
 
 // bufEnd and listEnd name a buffer and a frame list by their last element's address.
@@ -55,8 +64,9 @@ func (p *BufPool) PutList(m Msg) {
 	clear(m[:cap(m)])
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if len(p.lists) < listsMax && p.hold(listEnd(m)) {
+	if !p.closed && len(p.lists) < listsMax && p.hold(listEnd(m)) {
 		p.lists = append(p.lists, m[:0])
+		p.watch()
 	}
 }
 
@@ -84,20 +94,27 @@ func poolClass(n int) int { return bits.Len(uint(n/poolMin)) - 1 }
 
 // Put keeps b for reuse, if it is big enough and there is room; b must not be used afterwards.
 func (p *BufPool) Put(b []byte) {
-	c := cap(b)
-	if c < poolMin {
-		return
-	}
-	k := poolClass(c)
-	if k >= poolClasses {
+	if cap(b) < poolMin {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.bytes+c <= poolMax && p.hold(bufEnd(b)) {
-		p.class[k] = append(p.class[k], b[:0])
-		p.bytes += c
+	if !p.closed {
+		p.keep(b)
 	}
+}
+
+// keep holds b if there is room and reports whether it did; with mu held.
+func (p *BufPool) keep(b []byte) bool {
+	c := cap(b)
+	k := poolClass(c)
+	if c < poolMin || k >= poolClasses || p.bytes+c > poolMax || !p.hold(bufEnd(b)) {
+		return false
+	}
+	p.class[k] = append(p.class[k], b[:0])
+	p.bytes += c
+	p.watch()
+	return true
 }
 
 // Get returns a kept buffer of length n, or nil when none fits.
@@ -108,6 +125,7 @@ func (p *BufPool) Get(n int) []byte {
 	k := poolClass(n)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	p.takes++
 	if p.bytes == 0 {
 		return nil
 	}

@@ -20,14 +20,14 @@ type Inbox struct {
 	waiting int         // receivers blocked in Wait
 	wake    chan struct{}
 
-	bufs BufPool // recycled frame buffers for the socket's connections
+	bufs *BufPool // frame buffers for the socket's connections to read into again
 
 	watchers int    // pollers waiting for a message (see Watch)
 	notify   func() // called, with mu held, on every push while watchers > 0
 }
 
 // NewInbox returns an empty Inbox.
-func NewInbox() *Inbox { return &Inbox{wake: NewWake()} }
+func NewInbox() *Inbox { return &Inbox{wake: NewWake(), bufs: new(BufPool)} }
 
 // Len reports the number of queued messages.
 func (ib *Inbox) Len() int {
@@ -133,5 +133,6 @@ func lowWater(hwm int) int {
 	return hwm / 2
 }
 
-// Bufs is the pool of buffers the socket's receivers gave back.
-func (ib *Inbox) Bufs() *BufPool { return &ib.bufs }
+// Bufs is the pool of buffers the socket's receivers gave back. It is apart from the Inbox so
+// that buffers on their way back (reclaim.go) keep only the pool alive.
+func (ib *Inbox) Bufs() *BufPool { return ib.bufs }

@@ -76,6 +76,10 @@ func (p *Pipe) TryPush(m Msg) bool {
 // TakeBuffer returns a recycled buffer of length n from the socket, or nil (see BufPool).
 func (p *Pipe) TakeBuffer(n int) []byte { return p.inbox.bufs.Get(n) }
 
+// NewBuffer returns a new buffer of length n that comes back to the socket's pool once
+// unreachable, or nil (see BufPool.NewBuffer).
+func (p *Pipe) NewBuffer(n int) []byte { return p.inbox.bufs.NewBuffer(n) }
+
 // KeepBuffer offers b, which nobody uses any more, to the socket's pool.
 func (p *Pipe) KeepBuffer(b []byte) { p.inbox.bufs.Put(b) }
 

@@ -57,6 +57,7 @@ func (s *Socket) teardown(eps map[string]endpoint) {
 	}
 	s.closeConns(nil)
 	s.wg.Wait()
+	s.inbox.Bufs().Close()
 	s.stopMonitors()
 	s.ctx.remove(s)
 	close(s.done)

@@ -61,6 +61,14 @@ func TestOutQueueSemantics(t *testing.T) {
 			{push: 3000, took: 3000, woken: true, drain: -1, drained: 3000},
 			{push: 1000, took: 1000, woken: true, length: 1000},
 		}},
+		// Chunks of 16 and 32: the writer stops at the end of the second, whose next the
+		// pushes that follow must still find leading to the first.
+		{"writer parked at a chunk's end", 0, []step{
+			{push: 48, took: 48, woken: true, drain: -1, drained: 48},
+			{push: 49, took: 49, woken: true, drain: -1, drained: 49},
+			{push: 100, took: 100, woken: true, drain: 500, drained: 30, length: 70},
+			{push: 100, took: 100, woken: false, drain: -1, drained: 170},
+		}},
 		{"close discards and refuses", 4, []step{
 			{front: 1, push: 2, took: 2, woken: true, closeQ: true},
 			{push: 1, took: 0, drain: -1, drained: 0, spaced: 1},

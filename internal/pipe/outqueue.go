@@ -22,7 +22,8 @@ import (
 // send, an XPUB's welcome on attach or a ROUTER's probe, all under it). The consumers, Drain
 // and DrainAll (a connection's writer or a direct write, under the connection's wmu, or the
 // hand-over of an inproc connecter's queue, under s.mu), are serialized by the queue's own cmu,
-// which a drain takes once per batch: a connect-side peer's queue outlives its connections, and
+// which a drain takes once per batch, and a push only when it finds the queue full (room says
+// why): a connect-side peer's queue outlives its connections, and
 // the connection it had may still be writing directly when the next one's writer starts. Len,
 // Wake and WakeWriter may be called by anyone.
 type OutQueue struct {
@@ -108,10 +109,16 @@ func (q *OutQueue) push(m Msg, quiet bool) bool {
 }
 
 // room reports whether the queue holds fewer than hwm messages, reading what the writer took.
-// When it does not, it flags the refusal for the writer's next drain (and sets atHWM with
-// setHWM) and then looks once more: a drain that read the flags before they were set has
-// published its progress, and this second look sees it.
+// When it does not, it flags the refusal (full, and atHWM with setHWM) with the consumers shut
+// out, so a drain either comes before and its progress is seen here, or comes after and sees
+// the flags: onSpace fires once after every refusal. Only a queue that looks full pays this.
 func (q *OutQueue) room(setHWM bool) bool {
+	q.seen = q.taken.Load()
+	if q.np-q.seen < q.hwm {
+		return true
+	}
+	q.cmu.Lock()
+	defer q.cmu.Unlock()
 	q.seen = q.taken.Load()
 	if q.np-q.seen < q.hwm {
 		return true
@@ -119,13 +126,6 @@ func (q *OutQueue) room(setHWM bool) bool {
 	q.full.Store(true)
 	if setHWM {
 		q.atHWM.Store(true)
-	}
-	q.seen = q.taken.Load()
-	if q.np-q.seen < q.hwm {
-		if setHWM {
-			q.atHWM.Store(false)
-		}
-		return true // full stays set: at worst onSpace fires once for nothing
 	}
 	return false
 }

@@ -8,84 +8,160 @@ import (
 
 // OutQueue is a bounded queue of outbound messages drained by its connection's writer
 // goroutine, or by a sender writing the connection itself (engine.Conn.WriteNow, after
-// TryPushQuiet); the connection's write lock decides which. Senders never wait on it: TryPush
-// fails at the high-water mark and the socket decides to block or drop. It never changes a
-// message it holds (CONFLATE and Close only let go of them).
+// TryPushQuiet). Senders never wait on it: TryPush fails at the high-water mark and the socket
+// decides to block or drop. It never changes a message it holds (CONFLATE and Close only let go
+// of them).
+//
+// It is a single-producer, single-consumer queue, so that a publisher pushing to a hundred
+// connections does not take a lock shared with each connection's writer per message: the
+// producer writes a slot and publishes its count (pushed), the consumer publishes how many it
+// took (taken) once per drain, and each reads the other's count only when it must.
+//
+// The producers are serialized by the caller: TryPush, TryPushQuiet, HasRoom, PushFront and
+// Close must be called with one lock held, the socket's (s.mu; every push comes from a pattern's
+// send, an XPUB's welcome on attach or a ROUTER's probe, all under it). The consumers, Drain
+// and DrainAll (a connection's writer or a direct write, under the connection's wmu, or the
+// hand-over of an inproc connecter's queue, under s.mu), are serialized by the queue's own cmu,
+// which a drain takes once per batch, and a push only when it finds the queue full (room says
+// why): a connect-side peer's queue outlives its connections, and
+// the connection it had may still be writing directly when the next one's writer starts. Len,
+// Wake and WakeWriter may be called by anyone.
 type OutQueue struct {
-	mu     sync.Mutex
-	q      ring[Msg]
-	hwm    int
-	full   bool // a push failed since the last drain
-	closed bool
-	// CONFLATE: a push replaces the queued message not yet taken by the writer; pinned
-	// counts the protocol messages at the head (PushFront) that it must not replace.
+	// Set before use.
+	hwm      int64
 	conflate bool
-	pinned   int
-	wake     chan struct{}
 	onSpace  func()
+	wake     chan struct{}
 
+	closed atomic.Bool
 	// atHWM is set with full when a push fails at the HWM and cleared by the drain that makes
-	// room: the queue can only be fuller until then, so later pushes fail without the lock, and
-	// a publisher drops for a subscriber at its HWM at the cost of one load.
+	// room: the queue can only be fuller until then, so later pushes fail at the cost of one
+	// load, and a publisher drops for a subscriber at its HWM without touching the queue.
 	atHWM atomic.Bool
+
+	_ [64]byte
+
+	// The producer's; only producers touch them, but pushed and full are read by consumers.
+	tail   *chunk
+	tpos   int          // next free slot in tail
+	np     int64        // messages pushed, pushed's value
+	seen   int64        // taken as the producer last read it: at most the true value
+	pushed atomic.Int64 // published after the slot is written
+	full   atomic.Bool  // a push was refused since the last drain
+
+	_ [64]byte
+
+	// The consumer's, under cmu. taken counts what the producer may treat as gone: the ring
+	// messages drained less those pushed to the front not yet drained, which so count against
+	// the HWM as they did when they were queued in line.
+	cmu   sync.Mutex
+	head  *chunk
+	hpos  int   // next slot to take in head
+	rc    int64 // ring messages drained
+	front []Msg // PushFront's, the next to drain last
+	taken atomic.Int64
+
+	stub chunk // where both ends start: no slots, its next the first chunk
 }
 
 // NewOutQueue returns a queue holding at most hwm messages (0 = unlimited). onSpace is called
 // when the writer frees room after a push failed.
 func NewOutQueue(hwm int, onSpace func()) *OutQueue {
-	return &OutQueue{hwm: hwm, wake: NewWake(), onSpace: onSpace}
+	q := &OutQueue{hwm: int64(hwm), wake: NewWake(), onSpace: onSpace}
+	q.tail, q.head = &q.stub, &q.stub
+	return q
 }
 
 // TryPush queues m and wakes the writer if it may be idle.
-func (q *OutQueue) TryPush(m Msg) bool {
-	wasEmpty, ok := q.push(m)
-	if wasEmpty {
-		Signal(q.wake)
-	}
-	return ok
-}
+func (q *OutQueue) TryPush(m Msg) bool { return q.push(m, false) }
 
 // TryPushQuiet queues m as TryPush does but leaves the writer asleep: the sender will write
 // the queue itself, or call WakeWriter if it cannot.
-func (q *OutQueue) TryPushQuiet(m Msg) bool {
-	_, ok := q.push(m)
-	return ok
+func (q *OutQueue) TryPushQuiet(m Msg) bool { return q.push(m, true) }
+
+// push queues m unless the queue is full or closed, and unless quiet wakes the writer when the
+// queue was empty.
+//
+// The wake-up cannot be lost: the producer publishes pushed and then reads taken, the consumer
+// publishes taken and then reads pushed before it reports nothing more (Drain). Whichever
+// comes second sees the other's store, so either the producer sees the queue was empty and
+// wakes the writer, or the writer sees the message and does not sleep.
+func (q *OutQueue) push(m Msg, quiet bool) bool {
+	if q.atHWM.Load() {
+		return false
+	}
+	if q.closed.Load() {
+		q.full.Store(true)
+		return false
+	}
+	if q.conflate {
+		return q.pushConflate(m, quiet)
+	}
+	if q.hwm > 0 && q.np-q.seen >= q.hwm && !q.room(true) {
+		return false
+	}
+	q.put(m)
+	q.pushed.Store(q.np)
+	if !quiet && q.taken.Load() == q.np-1 {
+		Signal(q.wake)
+	}
+	return true
 }
 
-// push queues m unless the queue is full or closed; wasEmpty reports a push into an empty
-// queue, whose writer may be idle.
-func (q *OutQueue) push(m Msg) (wasEmpty, ok bool) {
-	if q.atHWM.Load() {
-		return false, false
+// room reports whether the queue holds fewer than hwm messages, reading what the writer took.
+// When it does not, it flags the refusal (full, and atHWM with setHWM) with the consumers shut
+// out, so a drain either comes before and its progress is seen here, or comes after and sees
+// the flags: onSpace fires once after every refusal. Only a queue that looks full pays this.
+func (q *OutQueue) room(setHWM bool) bool {
+	q.seen = q.taken.Load()
+	if q.np-q.seen < q.hwm {
+		return true
 	}
-	q.mu.Lock()
-	if q.conflate && !q.closed && q.q.len() > q.pinned {
-		q.q.dropBack()
+	q.cmu.Lock()
+	defer q.cmu.Unlock()
+	q.seen = q.taken.Load()
+	if q.np-q.seen < q.hwm {
+		return true
 	}
-	if q.closed || (!q.conflate && q.hwm > 0 && q.q.len() >= q.hwm) {
-		q.full = true
-		if !q.closed {
-			q.atHWM.Store(true)
-		}
-		q.mu.Unlock()
-		return false, false
+	q.full.Store(true)
+	if setHWM {
+		q.atHWM.Store(true)
 	}
-	wasEmpty = q.q.len() == 0
-	q.q.push(m)
-	q.mu.Unlock()
-	return wasEmpty, true
+	return false
+}
+
+// pushConflate replaces the message the writer has not taken, or queues m when there is none,
+// with the consumer shut out: CONFLATE's queue is at most one message long, so the lock costs
+// nothing in contention worth saving.
+func (q *OutQueue) pushConflate(m Msg, quiet bool) bool {
+	q.cmu.Lock()
+	if q.rc < q.np {
+		q.tail.slots[q.tpos-1] = m
+		q.cmu.Unlock()
+		return true
+	}
+	q.put(m)
+	q.pushed.Store(q.np)
+	wasEmpty := len(q.front) == 0
+	q.cmu.Unlock()
+	if wasEmpty && !quiet {
+		Signal(q.wake)
+	}
+	return true
 }
 
 // WakeWriter wakes the writer to look at the queue.
 func (q *OutQueue) WakeWriter() { Signal(q.wake) }
 
 // PushFront queues m ahead of everything else, ignoring the HWM: for protocol messages such as
-// PROBE_ROUTER's, which must be the first thing a new peer sees.
+// PROBE_ROUTER's, which must be the first thing a new peer sees. A producer: call it with the
+// producers' lock held.
 func (q *OutQueue) PushFront(m Msg) {
-	q.mu.Lock()
-	q.q.pushFront(m)
-	q.pinned++
-	q.mu.Unlock()
+	q.cmu.Lock()
+	q.front = append(q.front, m)
+	q.taken.Store(q.rc - int64(len(q.front)))
+	q.seen = q.taken.Load()
+	q.cmu.Unlock()
 	Signal(q.wake)
 }
 
@@ -95,21 +171,31 @@ func (q *OutQueue) PushFront(m Msg) {
 // then holds one budget beyond the HWM, as libzmq's encoder holds one batch, not a second
 // queue's worth.
 func (q *OutQueue) Drain(dst []Msg, budget int) ([]Msg, bool) {
-	q.mu.Lock()
+	q.cmu.Lock()
 	had := len(dst)
-	for size := 0; q.q.len() > 0 && (size == 0 || size < budget); {
-		m := q.q.pop()
-		q.pinned = max(q.pinned-1, 0)
+	size := 0
+	for len(q.front) > 0 && (size == 0 || size < budget) {
+		m := q.front[len(q.front)-1]
+		q.front[len(q.front)-1] = nil
+		q.front = q.front[:len(q.front)-1]
 		dst = append(dst, m)
 		size += encodedSize(m)
 	}
-	more := q.q.len() > 0
-	full := q.full
-	q.full = false
-	if len(dst) > had && q.atHWM.Load() {
-		q.atHWM.Store(false)
+	for avail := q.pushed.Load(); q.rc < avail && (size == 0 || size < budget); {
+		m := q.take()
+		dst = append(dst, m)
+		size += encodedSize(m)
 	}
-	q.mu.Unlock()
+	if len(dst) > had {
+		q.taken.Store(q.rc - int64(len(q.front)))
+		if q.atHWM.Load() {
+			q.atHWM.Store(false)
+		}
+	}
+	// Read after taken is published: see push.
+	more := len(q.front) > 0 || q.rc < q.pushed.Load()
+	full := q.full.Load() && q.full.Swap(false)
+	q.cmu.Unlock()
 	if full && q.onSpace != nil {
 		q.onSpace()
 	}
@@ -133,27 +219,27 @@ func encodedSize(m Msg) int {
 
 // SetConflate makes the queue keep only the newest message not yet taken by the writer
 // (CONFLATE on the sending side): pushes never fail for lack of room. Call it before use.
-func (q *OutQueue) SetConflate() {
-	q.mu.Lock()
-	q.conflate = true
-	q.mu.Unlock()
-}
+func (q *OutQueue) SetConflate() { q.conflate = true }
 
 // Len reports the number of queued messages.
 func (q *OutQueue) Len() int {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	return q.q.len()
+	t := q.taken.Load() // first: pushed only grows, so it is never behind this
+	return int(q.pushed.Load() - t)
 }
 
 // Wake is signalled when a message is queued into an empty queue.
 func (q *OutQueue) Wake() <-chan struct{} { return q.wake }
 
-// Close makes further pushes fail and discards what is queued.
+// Close makes further pushes fail and discards what is queued. A producer: call it with the
+// producers' lock held, so no push straddles it.
 func (q *OutQueue) Close() {
-	q.mu.Lock()
-	q.closed = true
-	q.q = ring[Msg]{}
-	q.pinned = 0
-	q.mu.Unlock()
+	q.closed.Store(true)
+	q.cmu.Lock()
+	clear(q.front)
+	q.front = nil
+	for avail := q.pushed.Load(); q.rc < avail; {
+		q.take()
+	}
+	q.taken.Store(q.rc)
+	q.cmu.Unlock()
 }

@@ -40,15 +40,13 @@ func (p *Pipe) HasCredit() bool {
 }
 
 // HasRoom reports whether TryPush would accept a message now; when not, onSpace fires once the
-// writer drains the queue.
+// writer drains the queue. A producer: call it with the producers' lock held.
 func (q *OutQueue) HasRoom() bool {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if q.closed || (!q.conflate && q.hwm > 0 && q.q.len() >= q.hwm) {
-		q.full = true
+	if q.closed.Load() {
+		q.full.Store(true)
 		return false
 	}
-	return true
+	return q.conflate || q.hwm == 0 || q.np-q.seen < q.hwm || q.room(false)
 }
 
 // SetConflate makes the pipe keep only the newest inbound message (CONFLATE), or not. Call it

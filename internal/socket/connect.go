@@ -31,8 +31,8 @@ func (c *connecter) stop() {
 		if c.l != nil {
 			c.s.mu.Lock()
 			c.s.detachLocked(c.l)
+			c.l.q.Close() // under s.mu, so no push straddles it (pipe.OutQueue)
 			c.s.mu.Unlock()
-			c.l.q.Close()
 		}
 	})
 }

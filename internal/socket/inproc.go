@@ -192,8 +192,8 @@ func (c *Context) dropConnecter(ic *inprocConnecter) {
 		a := ic.s
 		a.mu.Lock()
 		a.detachLocked(ic.l)
+		ic.l.q.Close() // under a.mu, so no push straddles it (pipe.OutQueue)
 		a.mu.Unlock()
-		ic.l.q.Close()
 	}
 	list := c.conns[ic.name]
 	if i := slices.Index(list, ic); i >= 0 {

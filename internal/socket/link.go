@@ -123,11 +123,11 @@ func (s *Socket) serve(nc net.Conn, ep string, o *Options, l *link, connectID []
 	}
 	l.conn = c
 	s.updateSoleLocked()
+	if s.probes(o) {
+		l.q.PushFront(pipe.Msg{{}}) // under s.mu, as every push (pipe.OutQueue)
+	}
 	s.mu.Unlock()
 	s.notify(o, l, NotifyConnect)
-	if s.probes(o) {
-		l.q.PushFront(pipe.Msg{{}})
-	}
 	err = c.Run(l.p, l.space, l.q, s.quit, s.wakeIdle)
 	s.messageEvent(ep, nc, err)
 	s.notify(o, l, NotifyDisconnect)

@@ -252,19 +252,19 @@ func ctxEnded(err error) error {
 }
 
 // sendTurn is how many messages a socket's senders send before one of them yields the
-// processor: a sender that never waits, because its connection's writer keeps up on the other
-// processor, would otherwise keep the processor for the scheduler's whole time slice (10 ms,
-// tens of thousands of small messages) while the process's other senders wait. A turn of about
-// a hundred messages (tens of µs) lets a hundred senders in one process interleave; measured on
-// two cores, 100 PUSH sockets → one PULL over tcp, fairness at half-way was 12-15 % with a turn
-// of 1000 and 34-60 % with 100, while one sender's throughput did not move (a yield costs about
-// one Send). A lower SNDHWM makes it shorter still: a sender waits at least that often anyway.
+// processor: one queue's worth (SNDHWM, 1000 when unlimited), what a sender would send before
+// waiting if its peer were slower. A sender that never waits, because its connection's writer
+// keeps up on the other processor, would otherwise keep the processor for the scheduler's whole
+// time slice (10 ms, tens of thousands of small messages) while the process's other senders
+// wait. Shorter turns share better but cost one sender's stream: measured paired on two cores,
+// ipc 16 B, one PUSH → one PULL, a turn of 100 took 1.30× the wall time of no yield, a turn of
+// 1000 1.03× (while 100 PUSH → one PULL over tcp reached 34-60 % fairness at half-way with 100
+// against 12-15 % with 1000).
 func sendTurn(hwm int) int {
-	const turn = 100
 	if hwm <= 0 {
-		return turn
+		return 1000
 	}
-	return min(hwm, turn)
+	return hwm
 }
 
 func (s *Socket) wakeSenders() {

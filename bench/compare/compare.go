@@ -266,20 +266,31 @@ func measure(ctx context.Context, r *runner, cell Cell, cs []Contender, runs int
 	return recs
 }
 
-// calibrate finds the count that makes one run of c last about target: it grows a pilot run
-// tenfold until the pilot lasts a quarter of target (a short pilot mostly measures how fast
-// already-buffered messages drain), then scales.
+// calibrate finds the count that makes one run of c last about target (growPilot), then scales.
 func calibrate(ctx context.Context, r *runner, cell Cell, c Contender, target time.Duration) (int, error) {
-	n := pilotCount(cell)
-	for {
+	var value float64
+	n, err := growPilot(pilotCount(cell), maxCount(cell), target, func(n int) (time.Duration, error) {
 		m, err := r.run(ctx, cell, c, n, 5*time.Second)
-		if err != nil {
+		value = m.Value
+		return m.Elapsed, err
+	})
+	if err != nil {
+		return n, err
+	}
+	return scaledCount(cell, value, target), nil
+}
+
+// growPilot runs try with a pilot count grown tenfold from pilot, up to most, until a run lasts
+// a quarter of target (a short pilot mostly measures how fast already-buffered messages drain),
+// and returns that last run's count, or the count of the run that failed.
+func growPilot(pilot, most int, target time.Duration, try func(n int) (time.Duration, error)) (int, error) {
+	n := pilot
+	for {
+		elapsed, err := try(n)
+		if err != nil || elapsed >= target/4 || n >= most {
 			return n, err
 		}
-		if m.Elapsed >= target/4 || n >= maxCount(cell) {
-			return scaledCount(cell, m.Value, target), nil
-		}
-		n = min(n*10, maxCount(cell))
+		n = min(n*10, most)
 	}
 }
 

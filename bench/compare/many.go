@@ -131,17 +131,16 @@ func measureMany(ctx context.Context, r *runner, cell ManyCell, cs []Contender, 
 
 // calibrateMany finds the count that makes one run last about target, as calibrate does.
 func calibrateMany(ctx context.Context, r *runner, cell ManyCell, c Contender, target time.Duration) (int, error) {
-	n := manyPilot(cell)
-	for {
+	var elapsed time.Duration
+	n, err := growPilot(manyPilot(cell), manyMax(cell), target, func(n int) (time.Duration, error) {
 		m, err := r.runMany(ctx, cell, c, n, 5*time.Second)
-		if err != nil {
-			return n, err
-		}
-		if m.Elapsed >= target/4 || n >= manyMax(cell) {
-			return manyScaled(cell, n, m.Elapsed, target), nil
-		}
-		n = min(n*10, manyMax(cell))
+		elapsed = m.Elapsed
+		return m.Elapsed, err
+	})
+	if err != nil {
+		return n, err
 	}
+	return manyScaled(cell, n, elapsed, target), nil
 }
 
 // manyPilot is the count of the first calibration run: round trips in all, messages per

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -12,6 +10,7 @@ import (
 	"time"
 
 	"github.com/purezmq/zmq/perf"
+	"github.com/spf13/cobra"
 )
 
 // benchPlan is what one `zmq bench` run measures.
@@ -30,48 +29,57 @@ func (p benchPlan) count(size int) int {
 	return min(max(p.volume/max(size, 1), p.minCount), p.maxCount)
 }
 
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	transports := fs.String("transports", "inproc,ipc,tcp", "comma-separated transports")
-	sizes := fs.String("sizes", "16,256,4096,65536", "comma-separated throughput message sizes in bytes")
-	latSizes := fs.String("latency-sizes", "16", "comma-separated latency message sizes in bytes")
-	quick := fs.Bool("quick", false, "a tenth of the default volume, for a smoke test")
-	roundtrips := fs.Int("roundtrips", 5000, "REQ/REP round trips per latency cell")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+func newBenchCmd() *cobra.Command {
+	var transports, sizes, latSizes string
+	var quick bool
+	var roundtrips int
+	cmd := &cobra.Command{
+		Use:   "bench [flags]",
+		Short: "quick self-benchmark: PUSH/PULL throughput and REQ/REP latency over inproc, ipc, tcp",
+		Long: "bench measures purezmq against itself in this process: PUSH/PULL throughput for each " +
+			"message size and REQ/REP latency (half the round trip) over each transport. Progress " +
+			"goes to stderr, one table to stdout. To measure between two machines, or against " +
+			"libzmq's own tools, use zmq perf.",
+		Example: "  zmq bench\n  zmq bench --transports tcp --sizes 64,1024 --quick",
+		Args:    positional(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			plan := benchPlan{
+				transports: split(transports), volume: 64 << 20, minCount: 2000, maxCount: 200_000,
+				roundtrips: roundtrips, cellTimeout: 60 * time.Second,
+			}
+			var err error
+			if plan.sizes, err = ints(sizes); err != nil {
+				return err
+			}
+			if plan.latSizes, err = ints(latSizes); err != nil {
+				return err
+			}
+			if quick {
+				plan.volume, plan.minCount, plan.maxCount, plan.roundtrips = plan.volume/10, 200, 20_000, max(plan.roundtrips/10, 10)
+			}
+			if plan.roundtrips < 1 {
+				return usagef("bench: --roundtrips must be at least 1")
+			}
+			for _, t := range plan.transports {
+				if _, err := perf.Endpoint(t); err != nil {
+					return usagef("bench: %v", err)
+				}
+			}
+			results, err := plan.run(cmd.Context(), cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			writeBenchTable(cmd.OutOrStdout(), plan, results)
 			return nil
-		}
-		return fmt.Errorf("%w: %v", ErrUsage, err)
+		},
 	}
-	plan := benchPlan{
-		transports: split(*transports), volume: 64 << 20, minCount: 2000, maxCount: 200_000,
-		roundtrips: *roundtrips, cellTimeout: 60 * time.Second,
-	}
-	var err error
-	if plan.sizes, err = ints(*sizes); err != nil {
-		return err
-	}
-	if plan.latSizes, err = ints(*latSizes); err != nil {
-		return err
-	}
-	if *quick {
-		plan.volume, plan.minCount, plan.maxCount, plan.roundtrips = plan.volume/10, 200, 20_000, max(plan.roundtrips/10, 10)
-	}
-	if plan.roundtrips < 1 {
-		return fmt.Errorf("%w: -roundtrips must be at least 1", ErrUsage)
-	}
-	for _, t := range plan.transports {
-		if _, err := perf.Endpoint(t); err != nil {
-			return fmt.Errorf("%w: %v", ErrUsage, err)
-		}
-	}
-	results, err := plan.run(ctx, stderr)
-	if err != nil {
-		return err
-	}
-	writeBenchTable(stdout, plan, results)
-	return nil
+	f := cmd.Flags()
+	f.StringVar(&transports, "transports", "inproc,ipc,tcp", "comma-separated transports")
+	f.StringVar(&sizes, "sizes", "16,256,4096,65536", "comma-separated throughput message sizes in bytes")
+	f.StringVar(&latSizes, "latency-sizes", "16", "comma-separated latency message sizes in bytes")
+	f.BoolVar(&quick, "quick", false, "a tenth of the default volume, for a smoke test")
+	f.IntVar(&roundtrips, "roundtrips", 5000, "REQ/REP round trips per latency cell")
+	return cmd
 }
 
 func (p benchPlan) run(ctx context.Context, progress io.Writer) (map[string]perf.Result, error) {
@@ -178,7 +186,7 @@ func ints(s string) ([]int, error) {
 	for _, f := range split(s) {
 		n, err := strconv.Atoi(f)
 		if err != nil || n < 0 || n > 256<<20 {
-			return nil, fmt.Errorf("%w: bad size %q", ErrUsage, f)
+			return nil, usagef("bench: bad size %q", f)
 		}
 		out = append(out, n)
 	}

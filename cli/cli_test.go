@@ -20,8 +20,8 @@ func TestBenchPrintsOneRowPerTransport(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	var out, progress bytes.Buffer
-	args := []string{"bench", "-quick", "-transports", "inproc,ipc,tcp", "-sizes", "16,70000", "-roundtrips", "100"}
-	if err := Run(ctx, args, &out, &progress); err != nil {
+	args := []string{"bench", "--quick", "--transports", "inproc,ipc,tcp", "--sizes", "16,70000", "--roundtrips", "100"}
+	if err := Run(ctx, args, nil, &out, &progress); err != nil {
 		t.Fatalf("bench: %v\n%s", err, progress.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
@@ -42,18 +42,19 @@ func TestUsageErrors(t *testing.T) {
 	ctx := context.Background()
 	for _, args := range [][]string{
 		{"nosuchcommand"},
-		{"bench", "-sizes", "abc"},
-		{"bench", "-transports", "udp"},
-		{"bench", "-roundtrips", "0"},
-		{"bench", "-nosuchflag"},
+		{"bench", "--sizes", "abc"},
+		{"bench", "--transports", "udp"},
+		{"bench", "--roundtrips", "0"},
+		{"bench", "--nosuchflag"},
+		{"bench", "extra"},
 	} {
 		var out, errOut bytes.Buffer
-		if err := Run(ctx, args, &out, &errOut); !errors.Is(err, ErrUsage) {
+		if err := Run(ctx, args, nil, &out, &errOut); !errors.Is(err, ErrUsage) {
 			t.Errorf("Run(%q) = %v, want ErrUsage", args, err)
 		}
 	}
 	var out bytes.Buffer
-	if err := Run(ctx, nil, &out, &out); err != nil || !strings.Contains(out.String(), "bench") {
+	if err := Run(ctx, nil, nil, &out, &out); err != nil || !strings.Contains(out.String(), "bench") {
 		t.Errorf("no arguments: %v, usage %q", err, out.String())
 	}
 }
@@ -61,7 +62,7 @@ func TestUsageErrors(t *testing.T) {
 func TestKeygen(t *testing.T) {
 	ctx := context.Background()
 	var out, errOut bytes.Buffer
-	if err := Run(ctx, []string{"keygen"}, &out, &errOut); err != nil {
+	if err := Run(ctx, []string{"keygen"}, nil, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	var pub, sec string
@@ -82,7 +83,7 @@ func TestKeygen(t *testing.T) {
 
 	path := filepath.Join(t.TempDir(), "server.cert")
 	out.Reset()
-	if err := Run(ctx, []string{"keygen", "-o", path, "-meta", "name=server"}, &out, &errOut); err != nil {
+	if err := Run(ctx, []string{"keygen", "-o", path, "--meta", "name=server"}, nil, &out, &errOut); err != nil {
 		t.Fatal(err)
 	}
 	cert, err := curve.LoadCertificate(path)
@@ -92,8 +93,8 @@ func TestKeygen(t *testing.T) {
 	if cert.Secret == nil || cert.Secret.Public() != cert.Public || cert.Metadata["name"] != "server" {
 		t.Fatalf("saved certificate %+v", cert)
 	}
-	for _, args := range [][]string{{"keygen", "extra"}, {"keygen", "-meta", "x=y"}, {"keygen", "-meta", "novalue"}} {
-		if err := Run(ctx, args, &out, &errOut); !errors.Is(err, ErrUsage) {
+	for _, args := range [][]string{{"keygen", "extra"}, {"keygen", "--meta", "x=y"}, {"keygen", "-o", path, "--meta", "novalue"}} {
+		if err := Run(ctx, args, nil, &out, &errOut); !errors.Is(err, ErrUsage) {
 			t.Errorf("Run(%q) = %v, want ErrUsage", args, err)
 		}
 	}

@@ -10,7 +10,7 @@ require (
 
 require (
 	golang.org/x/crypto v0.58.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
 )
 
 replace github.com/purezmq/zmq => ../

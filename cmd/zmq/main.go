@@ -1,4 +1,5 @@
-// Command zmq is purezmq's command-line tool; see package cli for the commands.
+// Command zmq is purezmq's command-line tool; see package cli for the commands. It exits with 0
+// on success, 1 on a runtime failure and 2 on a usage error, with a one-line message on stderr.
 package main
 
 import (
@@ -7,14 +8,16 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"syscall"
 
 	"github.com/purezmq/zmq/cli"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := cli.Run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "zmq:", err)
 		if errors.Is(err, cli.ErrUsage) {
 			os.Exit(2)

@@ -58,7 +58,8 @@ func newRoot() *cobra.Command {
 			}
 			return usagef("%s; see zmq --help", msg)
 		},
-		RunE: func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		RunE:                       func(cmd *cobra.Command, args []string) error { return cmd.Help() },
+		SuggestionsMinimumDistance: 2,
 	}
 	for _, c := range commands {
 		root.AddCommand(c())

@@ -54,6 +54,9 @@ func TestUsageErrors(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
+	if err := Run(ctx, []string{"bnech"}, nil, &out, &out); !errors.Is(err, ErrUsage) || !strings.Contains(err.Error(), "did you mean bench?") {
+		t.Errorf("a misspelt command: %v, want ErrUsage with a suggestion", err)
+	}
 	if err := Run(ctx, nil, nil, &out, &out); err != nil || !strings.Contains(out.String(), "bench") {
 		t.Errorf("no arguments: %v, usage %q", err, out.String())
 	}

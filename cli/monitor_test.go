@@ -74,8 +74,8 @@ func TestFormatEvent(t *testing.T) {
 	}
 }
 
-// eventNames are the event names of monitor's output lines, text or json.
-func eventNames(t *testing.T, out string, jsonLines bool) []string {
+// monitorEventNames are the event names of monitor's output lines, text or json.
+func monitorEventNames(t *testing.T, out string, jsonLines bool) []string {
 	t.Helper()
 	var names []string
 	for line := range strings.Lines(out) {
@@ -114,7 +114,7 @@ func TestMonitorUntilHandshake(t *testing.T) {
 			if err := Run(ctx, []string{"monitor", "--format", format, "--until", "HANDSHAKE_SUCCEEDED", ep}, nil, &out, &errOut); err != nil {
 				t.Fatalf("monitor: %v", err)
 			}
-			names := eventNames(t, out.String(), format == "json")
+			names := monitorEventNames(t, out.String(), format == "json")
 			if len(names) < 2 || names[0] != "CONNECTED" || names[len(names)-1] != "HANDSHAKE_SUCCEEDED" {
 				t.Errorf("events %q, want CONNECTED first and HANDSHAKE_SUCCEEDED last", names)
 			}
@@ -130,7 +130,7 @@ func TestMonitorNothingThere(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrUsage) {
 		t.Fatalf("monitor --until with nobody there = %v; want a timeout", err)
 	}
-	names := eventNames(t, out.String(), false)
+	names := monitorEventNames(t, out.String(), false)
 	if len(names) == 0 || !strings.Contains(out.String(), "CONNECT_RETRIED") {
 		t.Errorf("events %q, want CONNECT_RETRIED among them", names)
 	}
@@ -139,7 +139,7 @@ func TestMonitorNothingThere(t *testing.T) {
 	if err := Run(ctx, []string{"monitor", "-n", "3", "-o", "RECONNECT_IVL=10ms", ep}, nil, &out, &errOut); err != nil {
 		t.Fatalf("monitor -n 3: %v", err)
 	}
-	if names := eventNames(t, out.String(), false); len(names) != 3 {
+	if names := monitorEventNames(t, out.String(), false); len(names) != 3 {
 		t.Errorf("-n 3 printed %q", names)
 	}
 
@@ -156,8 +156,8 @@ func TestMonitorNothingThere(t *testing.T) {
 
 func TestMonitorStopsWithContext(t *testing.T) {
 	ep := "ipc://" + filepath.Join(t.TempDir(), "nobody")
-	stdout, stderr := newLineWriter(), newLineWriter()
-	wait := runAsync(t, []string{"monitor", ep}, stdout, stderr)
+	stdout, stderr := newLinesOut(), newLinesOut()
+	wait := runInBackground(t, []string{"monitor", ep}, stdout, stderr)
 	select { // it runs
 	case <-stdout.lines:
 	case <-time.After(time.Minute):

@@ -76,17 +76,17 @@ func TestFormatStats(t *testing.T) {
 	}
 }
 
-// lineWriter hands each line written to it to a channel, and keeps them all.
-type lineWriter struct {
+// linesOut hands each line written to it to a channel, and keeps them all.
+type linesOut struct {
 	mu    sync.Mutex
 	buf   bytes.Buffer
 	all   []string
 	lines chan string
 }
 
-func newLineWriter() *lineWriter { return &lineWriter{lines: make(chan string, 1024)} }
+func newLinesOut() *linesOut { return &linesOut{lines: make(chan string, 1024)} }
 
-func (w *lineWriter) Write(p []byte) (int, error) {
+func (w *linesOut) Write(p []byte) (int, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.buf.Write(p)
@@ -105,14 +105,14 @@ func (w *lineWriter) Write(p []byte) (int, error) {
 	}
 }
 
-func (w *lineWriter) String() string {
+func (w *linesOut) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return strings.Join(w.all, "\n")
 }
 
-// runAsync runs the command line in the background; wait cancels it and returns its error.
-func runAsync(t *testing.T, args []string, stdout, stderr *lineWriter) (wait func() error) {
+// runInBackground runs the command line in the background; wait cancels it and returns its error.
+func runInBackground(t *testing.T, args []string, stdout, stderr *linesOut) (wait func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -131,8 +131,8 @@ func runAsync(t *testing.T, args []string, stdout, stderr *lineWriter) (wait fun
 	}
 }
 
-// waitLine waits until w gets the line want.
-func waitLine(t *testing.T, w *lineWriter, want string) {
+// waitForLine waits until w gets the line want.
+func waitForLine(t *testing.T, w *linesOut, want string) {
 	t.Helper()
 	deadline := time.After(time.Minute)
 	for {
@@ -147,7 +147,7 @@ func waitLine(t *testing.T, w *lineWriter, want string) {
 	}
 }
 
-func newTestSocket(t *testing.T, typ zmq.Type, connect string) *zmq.Socket {
+func connectedSocket(t *testing.T, typ zmq.Type, connect string) *zmq.Socket {
 	t.Helper()
 	s, err := zmq.NewSocket(typ, zmq.WithLinger(0))
 	if err != nil {
@@ -163,9 +163,9 @@ func newTestSocket(t *testing.T, typ zmq.Type, connect string) *zmq.Socket {
 func TestProxyStreamerMovesAndStops(t *testing.T) {
 	dir := t.TempDir()
 	in, out := "ipc://"+filepath.Join(dir, "in"), "ipc://"+filepath.Join(dir, "out")
-	stdout, stderr := newLineWriter(), newLineWriter()
-	wait := runAsync(t, []string{"proxy", "streamer", "@" + in, out, "--stats", "5ms"}, stdout, stderr)
-	src, sink := newTestSocket(t, zmq.PUSH, in), newTestSocket(t, zmq.PULL, out)
+	stdout, stderr := newLinesOut(), newLinesOut()
+	wait := runInBackground(t, []string{"proxy", "streamer", "@" + in, out, "--stats", "5ms"}, stdout, stderr)
+	src, sink := connectedSocket(t, zmq.PUSH, in), connectedSocket(t, zmq.PULL, out)
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -188,7 +188,7 @@ func TestProxyStreamerMovesAndStops(t *testing.T) {
 		}
 	}
 	want := formatStats("proxy:", [8]uint64{n, uint64(bytes), 0, 0, 0, 0, n, uint64(bytes)})
-	waitLine(t, stderr, want)
+	waitForLine(t, stderr, want)
 	if err := wait(); err != nil {
 		t.Fatalf("proxy after its context ended: %v", err)
 	}

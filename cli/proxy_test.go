@@ -170,10 +170,10 @@ func TestProxyStreamerMovesAndStops(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	const n = 100
-	bytes := 0
+	size := 0
 	for i := range n {
 		m := zmq.NewMsg(fmt.Appendf(nil, "msg %d", i), []byte("frame"))
-		bytes += m.Size()
+		size += m.Size()
 		if err := src.Send(ctx, m); err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +187,7 @@ func TestProxyStreamerMovesAndStops(t *testing.T) {
 			t.Fatalf("message %d: %q (%d frames), want %q and a second frame", i, got, len(m.Frames), want)
 		}
 	}
-	want := formatStats("proxy:", [8]uint64{n, uint64(bytes), 0, 0, 0, 0, n, uint64(bytes)})
+	want := formatStats("proxy:", [8]uint64{n, uint64(size), 0, 0, 0, 0, n, uint64(size)})
 	waitForLine(t, stderr, want)
 	if err := wait(); err != nil {
 		t.Fatalf("proxy after its context ended: %v", err)

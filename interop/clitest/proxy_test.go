@@ -51,11 +51,11 @@ func TestProxyStreamerPipeline(t *testing.T) {
 
 	proxy.signal(syscall.SIGINT)
 	proxy.mustExit()
-	bytes := 0
+	size := 0
 	for i := range n {
-		bytes += len(fmt.Sprintf("msg %d", i)) + len("frame")
+		size += len(fmt.Sprintf("msg %d", i)) + len("frame")
 	}
-	want := fmt.Sprintf("proxy stopped: frontend in %d msgs %d B, out 0 msgs 0 B; backend in 0 msgs 0 B, out %d msgs %d B", n, bytes, n, bytes)
+	want := fmt.Sprintf("proxy stopped: frontend in %d msgs %d B, out 0 msgs 0 B; backend in 0 msgs 0 B, out %d msgs %d B", n, size, n, size)
 	if got := strings.TrimSpace(proxy.stderr.String()); got != want {
 		t.Errorf("stderr %q\nwant %q", got, want)
 	}

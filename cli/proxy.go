@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -154,85 +153,4 @@ func controlPair(se *session) (control, client *zmq.Socket, err error) {
 		return nil, nil, err
 	}
 	return control, client, client.Connect(ep)
-}
-
-// steer runs the proxy until ctx ends, printing its statistics every period, then asks for the
-// final counts and terminates it. A proxy that fails on its own is an error.
-func steer(ctx context.Context, period time.Duration, stderr io.Writer, client *zmq.Socket, run func(context.Context) error) error {
-	alive, dead := context.WithCancel(context.Background())
-	defer dead()
-	done := make(chan error, 1)
-	go func() {
-		err := run(alive)
-		dead()
-		done <- err
-	}()
-	var tick <-chan time.Time
-	if period > 0 {
-		t := time.NewTicker(period)
-		defer t.Stop()
-		tick = t.C
-	}
-	// failed stops the proxy for an error of ours, or reports the proxy's own if it ended.
-	failed := func(err error) error {
-		if alive.Err() == nil {
-			dead()
-			<-done
-			return fmt.Errorf("proxy: %w", err)
-		}
-		return fmt.Errorf("proxy: %w", <-done)
-	}
-	for {
-		select {
-		case err := <-done:
-			return fmt.Errorf("proxy: %w", err)
-		case <-tick:
-			s, err := statistics(alive, client)
-			if err != nil {
-				return failed(err)
-			}
-			fmt.Fprintln(stderr, formatStats("proxy:", s))
-		case <-ctx.Done():
-			s, err := statistics(alive, client)
-			if err == nil {
-				err = client.Send(alive, zmq.NewMsg([]byte("TERMINATE")))
-			}
-			if err != nil {
-				return failed(err)
-			}
-			if err := <-done; err != nil {
-				return fmt.Errorf("proxy: %w", err)
-			}
-			fmt.Fprintln(stderr, formatStats("proxy stopped:", s))
-			return nil
-		}
-	}
-}
-
-// statistics asks the proxy for its counts (SteerableProxy's STATISTICS reply).
-func statistics(ctx context.Context, client *zmq.Socket) ([8]uint64, error) {
-	var s [8]uint64
-	if err := client.Send(ctx, zmq.NewMsg([]byte("STATISTICS"))); err != nil {
-		return s, err
-	}
-	m, err := client.Recv(ctx)
-	if err != nil {
-		return s, err
-	}
-	if len(m.Frames) != len(s) {
-		return s, fmt.Errorf("STATISTICS replied %d frames, want %d", len(m.Frames), len(s))
-	}
-	for i, fr := range m.Frames {
-		if len(fr) != 8 {
-			return s, fmt.Errorf("STATISTICS frame %d has %d bytes, want 8", i, len(fr))
-		}
-		s[i] = binary.LittleEndian.Uint64(fr)
-	}
-	return s, nil
-}
-
-// formatStats is one statistics line: per socket, messages and bytes received and sent.
-func formatStats(prefix string, s [8]uint64) string {
-	return fmt.Sprintf("%s frontend in %d msgs %d B, out %d msgs %d B; backend in %d msgs %d B, out %d msgs %d B",
-		prefix, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7])
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -226,5 +227,75 @@ func TestProxyErrors(t *testing.T) {
 		if err == nil || errors.Is(err, ErrUsage) != tc.usage {
 			t.Errorf("Run(%q) = %v; want an error, usage %v", tc.args, err, tc.usage)
 		}
+	}
+}
+
+// TestProxyStopsWhileStuck: a streamer whose backend has no peer holds the message it took,
+// and the STATISTICS asked meanwhile waits for it; the stop must not.
+func TestProxyStopsWhileStuck(t *testing.T) {
+	dir := t.TempDir()
+	in := "ipc://" + filepath.Join(dir, "in")
+	stdout, stderr := newLinesOut(), newLinesOut()
+	wait := runInBackground(t, []string{"proxy", "streamer", "@" + in, "ipc://" + filepath.Join(dir, "out"), "--stats", "1ms"}, stdout, stderr)
+	waitForLine(t, stderr, formatStats("proxy:", [8]uint64{})) // it answers while idle
+	src := connectedSocket(t, zmq.PUSH, in)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := src.Send(ctx, zmq.NewMsg([]byte("nowhere to go"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := wait(); err != nil {
+		t.Fatalf("proxy after its context ended: %v", err)
+	}
+	lines := strings.Split(stderr.String(), "\n")
+	if last := lines[len(lines)-1]; last != formatStats("proxy stopped:", [8]uint64{}) {
+		t.Errorf("last line %q, want the final counts, all 0", last)
+	}
+}
+
+// TestSteerStuckProxy drives steer with a stand-in for SteerableProxy that, like it while a
+// Send of its is blocked, answers STATISTICS only once its context ends: steer must cancel it
+// after stopWait and still print the counts it then gives.
+func TestSteerStuckProxy(t *testing.T) {
+	defer func(d time.Duration) { stopWait = d }(stopWait)
+	stopWait = 10 * time.Millisecond
+	zc := zmq.NewContext()
+	defer zc.Close()
+	control, client, err := controlPair(&session{zc: zc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	asked := make(chan struct{})
+	stuck := func(ctx context.Context) error {
+		m, err := control.Recv(ctx)
+		if err != nil || string(m.Frames[0]) != "STATISTICS" {
+			return fmt.Errorf("first command %q, %v; want STATISTICS", m.Frames, err)
+		}
+		close(asked)
+		<-ctx.Done()
+		reply := zmq.Msg{}
+		for i := range 8 {
+			reply.Frames = append(reply.Frames, binary.LittleEndian.AppendUint64(nil, uint64(i+1)))
+		}
+		if err := control.Send(ctx, reply); err != nil {
+			return err
+		}
+		return ctx.Err()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	stderr := newLinesOut()
+	result := make(chan error, 1)
+	go func() { result <- steer(ctx, time.Millisecond, stderr, client, stuck) }()
+	select {
+	case <-asked:
+	case err := <-result:
+		t.Fatalf("steer returned before it asked: %v", err)
+	}
+	cancel()
+	if err := <-result; err != nil {
+		t.Fatalf("steer = %v, want nil", err)
+	}
+	if got, want := stderr.String(), formatStats("proxy stopped:", [8]uint64{1, 2, 3, 4, 5, 6, 7, 8}); got != want {
+		t.Errorf("stderr %q, want %q", got, want)
 	}
 }

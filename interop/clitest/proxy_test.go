@@ -188,3 +188,18 @@ func TestProxyRefusals(t *testing.T) {
 		}
 	}
 }
+
+// TestProxyStopsWhileStuck: a streamer with no worker holds the message it took; SIGINT still
+// stops it, with exit status 0 and the final counts.
+func TestProxyStopsWhileStuck(t *testing.T) {
+	needPython(t)
+	in := ipcEndpoint(t, "in")
+	proxy := startZmq(t, "proxy", "streamer", in, ipcEndpoint(t, "out"), "--stats", "1ms")
+	startPython(t, pyProxyPush, in, "1").mustExit()
+	proxy.signal(syscall.SIGINT)
+	proxy.mustExit()
+	lines := trimLines([]byte(proxy.stderr.String()))
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "proxy stopped: ") {
+		t.Errorf("last line %q, want the final counts", last)
+	}
+}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -108,29 +107,30 @@ func runProxy(ctx context.Context, args []string, f *proxyFlags, stderr io.Write
 	}
 	se := newSession()
 	defer func() { err = errors.Join(err, se.close()) }()
-	open := func(t zmq.Type, specs []endpointSpec, options []string) (*zmq.Socket, error) {
+	open := func(role string, t zmq.Type, specs []endpointSpec, options []string) (*zmq.Socket, error) {
 		s, err := se.zc.NewSocket(t)
 		if err != nil {
 			return nil, err
 		}
 		for _, kv := range options {
 			if err := setOption(s, kv); err != nil {
-				return nil, fmt.Errorf("%s socket: %w", t, err)
+				// Say which socket refused it: -o goes to both.
+				return nil, usagef("%s (%s): %s", role, t, strings.TrimPrefix(err.Error(), ErrUsage.Error()+": "))
 			}
 		}
 		return s, attach(s, specs)
 	}
-	frontend, err := open(plan.types[0], plan.frontend, f.options)
+	frontend, err := open("frontend", plan.types[0], plan.frontend, f.options)
 	if err != nil {
 		return err
 	}
-	backend, err := open(plan.types[1], plan.backend, f.options)
+	backend, err := open("backend", plan.types[1], plan.backend, f.options)
 	if err != nil {
 		return err
 	}
 	var capture *zmq.Socket
 	if plan.captures != nil {
-		if capture, err = open(zmq.PUB, plan.captures, nil); err != nil {
+		if capture, err = open("capture", zmq.PUB, plan.captures, nil); err != nil {
 			return err
 		}
 	}

@@ -107,8 +107,14 @@ func (p *proxyRun) forward(ctx context.Context, src, dst *Socket, from, to int) 
 	}
 }
 
-// pass sends m to the capture socket, if any, and to dst, and counts it.
+// pass sends m to the capture socket, if any, and to dst, and counts it. It first waits, holding
+// nothing, until dst can take a message: libzmq's proxy reads only when the other side is
+// writable, so its control socket is answered even while a backend has no peer, and so is ours.
+// (A peer leaving between that check and the Send can still hold one message up, as in libzmq.)
 func (p *proxyRun) pass(ctx context.Context, m Msg, dst *Socket, from, to int) error {
+	if err := writable(ctx, dst); err != nil {
+		return err
+	}
 	p.inFlight.RLock()
 	defer p.inFlight.RUnlock()
 	size := uint64(m.Size())
@@ -129,6 +135,20 @@ func (p *proxyRun) pass(ctx context.Context, m Msg, dst *Socket, from, to int) e
 	p.stats[to+2].Add(1)
 	p.stats[to+3].Add(size)
 	return nil
+}
+
+// writable waits until a Send on s would not block.
+func writable(ctx context.Context, s *Socket) error {
+	if _, out, _ := s.s.Ready(false, true); out {
+		return nil
+	}
+	pl := NewPoller()
+	pl.Add(s, PollOut)
+	_, err := pl.Poll(ctx)
+	if err != nil && ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	return err
 }
 
 // running waits while the proxy is paused.

@@ -296,3 +296,42 @@ func TestProxyReturnsOnClose(t *testing.T) {
 		t.Fatal("Proxy did not return when its backend closed")
 	}
 }
+
+// TestSteerableProxyAnswersWhileBackendFull: a message the backend cannot take yet (no peer)
+// must not hold up the control socket. libzmq's proxy reads only what the other side can take,
+// so STATISTICS, PAUSE and TERMINATE are always answered; the message, once a peer comes, goes
+// on and is counted then.
+func TestSteerableProxyAnswersWhileBackendFull(t *testing.T) {
+	tr := transports[0] // tcp
+	src, front := newSocket(t, zmq.PUSH), newSocket(t, zmq.PULL)
+	back := newSocket(t, zmq.PUSH)
+	link(t, tr, front, src)
+	control, client := newSocket(t, zmq.PAIR), newSocket(t, zmq.PAIR)
+	link(t, tr, control, client)
+	stop, done := startProxy(t, func(ctx context.Context) error {
+		return zmq.SteerableProxy(ctx, front, back, nil, control)
+	})
+	sendString(t, src, "waiting")
+	// The proxy has the message, or will soon: either way nothing has been passed on.
+	if got, want := stats(t, client), [8]uint64{}; got != want {
+		t.Fatalf("STATISTICS with no backend peer = %v, want %v", got, want)
+	}
+	sink := newSocket(t, zmq.PULL)
+	link(t, tr, sink, back)
+	expectRecvString(t, sink, "waiting")
+	if got, want := stats(t, client), [8]uint64{1, 7, 0, 0, 0, 0, 1, 7}; got != want {
+		t.Fatalf("STATISTICS once passed on = %v, want %v", got, want)
+	}
+	sink.Close()
+	sendString(t, src, "stuck again")
+	stats(t, client)
+	sendString(t, client, "TERMINATE")
+	select {
+	case <-done:
+		if err := stop(); err != nil {
+			t.Fatalf("SteerableProxy after TERMINATE = %v; want nil", err)
+		}
+	case <-time.After(waitLong):
+		t.Fatal("SteerableProxy did not return after TERMINATE")
+	}
+}

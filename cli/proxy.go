@@ -45,9 +45,9 @@ func newProxyCmd() *cobra.Command {
 			"closes the sockets, which deliver what they still hold for up to their LINGER (30s " +
 			"unless -o LINGER=... says otherwise), and exits with 0. The final counts are taken as " +
 			"the stop begins; a message passing at that very moment may be missing from them. A " +
-			"message the proxy has taken but cannot pass on (a streamer or queue whose backend has " +
-			"no peer) holds it up: no statistics line comes meanwhile, and at the stop, a second " +
-			"later, that message is dropped, as libzmq's proxy drops it when its context ends.",
+			"message waiting for the other side to take it (a streamer or queue whose backend has " +
+			"no peer yet) is counted once passed on; at the stop it is dropped, as libzmq's proxy " +
+			"drops it when its context ends.",
 		Example: "  zmq proxy streamer tcp://*:5557 tcp://*:5558\n" +
 			"  zmq proxy queue tcp://*:5559 ipc:///tmp/workers --stats 1s\n" +
 			"  zmq proxy forwarder '>tcp://pub-host:5556' @tcp://*:5556 --capture tcp://*:5560\n" +

@@ -11,10 +11,11 @@ import (
 	zmq "github.com/purezmq/zmq"
 )
 
-// stopWait is how long a stopping proxy may take to answer STATISTICS and TERMINATE. It takes
-// longer only while it holds a message it cannot pass on (a PUSH or DEALER backend with no
-// peer): its STATISTICS waits for that Send. Then the proxy is cancelled, which drops that one
-// message, as libzmq's proxy drops it when its context ends.
+// stopWait is how long a stopping proxy may take to answer STATISTICS and TERMINATE. The
+// library's proxy answers at once unless a peer left between its check that the other side can
+// take a message and its Send, which then waits for a peer (as libzmq's would): after stopWait
+// the proxy is cancelled, which drops that one message, as libzmq's proxy drops it when its
+// context ends.
 var stopWait = time.Second
 
 // steer runs the proxy until ctx ends, printing its statistics every period, then asks for the

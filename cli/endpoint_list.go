@@ -39,10 +39,10 @@ func attach(s *zmq.Socket, specs []endpointSpec) error {
 	for _, sp := range specs {
 		if sp.bind {
 			if err := s.Bind(sp.addr); err != nil {
-				return endpointError("bind", sp.addr, err)
+				return endpointError(err)
 			}
 		} else if err := s.Connect(sp.addr); err != nil {
-			return endpointError("connect", sp.addr, err)
+			return endpointError(err)
 		}
 	}
 	return nil

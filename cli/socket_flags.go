@@ -2,7 +2,6 @@ package cli
 
 import (
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -58,24 +57,24 @@ func (f *socketFlags) setup(se *session, s *zmq.Socket) error {
 	}
 	for _, ep := range f.binds {
 		if err := s.Bind(ep); err != nil {
-			return endpointError("bind", ep, err)
+			return endpointError(err)
 		}
 	}
 	for _, ep := range f.connects {
 		if err := s.Connect(ep); err != nil {
-			return endpointError("connect", ep, err)
+			return endpointError(err)
 		}
 	}
 	return nil
 }
 
-// endpointError says which endpoint failed; a malformed one is a usage error, one that is busy
-// or cannot be reached is not.
-func endpointError(op, ep string, err error) error {
+// endpointError: a malformed endpoint is a usage error, one that is busy or cannot be reached
+// is not. The library's error already names the operation and the endpoint.
+func endpointError(err error) error {
 	if errors.Is(err, zmq.ErrEndpoint) || errors.Is(err, zmq.ErrTransportNotSupported) {
-		return usagef("%s %s: %v", op, ep, err)
+		return usagef("%v", err)
 	}
-	return fmt.Errorf("%s %s: %w", op, ep, err)
+	return err
 }
 
 // setOption applies one -o NAME=VALUE. The name is libzmq's (SNDHWM, ZMQ_SNDHWM, sndhwm, or a

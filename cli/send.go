@@ -34,8 +34,9 @@ func newSendCmd() *cobra.Command {
 			"DEALER or PAIR does so with --replies. A ROUTER or STREAM sends to the peer --to names " +
 			"(text, or 0xHEX as zmq recv prints it); it sets ROUTER_MANDATORY, so that an unknown " +
 			"peer fails instead of dropping the message (-o ROUTER_MANDATORY=0 drops).\n\n" +
-			"--peers N waits for N peers to complete the handshake before the first send: the way " +
-			"to not lose the first messages of a PUB to subscribers still connecting.\n\n" +
+			"--peers N waits for N peers to complete the handshake before the first send, and a PUB " +
+			"also for N subscriptions (it is an XPUB on the wire then): the way to not lose the " +
+			"first messages to subscribers still connecting.\n\n" +
 			"At the end, what is still queued is delivered for up to LINGER: --timeout when given, " +
 			"else 5s (-o LINGER=... overrides).",
 		Example: "  zmq send --connect tcp://127.0.0.1:5555 hello world\n" +
@@ -168,12 +169,20 @@ func runSend(ctx context.Context, f *sendFlags, args []string, stdin io.Reader, 
 		return err
 	}
 	var extra []zmq.Option
-	if p.t == zmq.ROUTER {
+	openType := p.t
+	switch {
+	case p.t == zmq.ROUTER:
 		extra = append(extra, zmq.WithRouterMandatory(true))
+	case p.t == zmq.PUB && f.peers > 0:
+		// A SUB's subscription arrives after its handshake, so a PUB sending at once could
+		// still drop the first messages. An XPUB sends the same, and shows the
+		// subscriptions (each one, with VERBOSE) that say the peers are ready.
+		openType = zmq.XPUB
+		extra = append(extra, zmq.WithXPubVerbose(true))
 	}
 	se := newSession()
 	defer func() { err = errors.Join(err, se.close()) }()
-	s, events, stop, err := f.open(se, p.t, extra...)
+	s, events, stop, err := f.open(se, openType, extra...)
 	if err != nil {
 		return err
 	}
@@ -182,6 +191,11 @@ func runSend(ctx context.Context, f *sendFlags, args []string, stdin io.Reader, 
 	}
 	if err := f.waitPeers(ctx, events, stop); err != nil {
 		return interrupted(ctx, err, 0)
+	}
+	if openType != p.t {
+		if err := f.waitSubscriptions(ctx, s); err != nil {
+			return interrupted(ctx, err, 0)
+		}
 	}
 	outSep := f.sep
 	if outSep == "" {
@@ -242,6 +256,23 @@ func (f *sendFlags) printReply(ctx context.Context, s *zmq.Socket, out *printer,
 		return f.timedOut(ctx, err, fmt.Sprintf("waiting for the reply to message %d", n))
 	}
 	return out.print(nil, m.Frames)
+}
+
+// waitSubscriptions waits for --peers subscriptions on the XPUB standing in for a PUB. A peer
+// subscribing to several prefixes counts several times: the wait is for at least that many.
+func (f *sendFlags) waitSubscriptions(ctx context.Context, s *zmq.Socket) error {
+	wctx, cancel := f.waitCtx(ctx)
+	defer cancel()
+	for n := 0; n < f.peers; {
+		m, err := s.Recv(wctx)
+		if err != nil {
+			return f.timedOut(ctx, err, fmt.Sprintf("waiting for the subscriptions of %d peers (%d came)", f.peers, n))
+		}
+		if len(m.Frames) > 0 && len(m.Frames[0]) > 0 && m.Frames[0][0] == 1 {
+			n++
+		}
+	}
+	return nil
 }
 
 // interrupted says how far a send got when ctx (SIGINT, SIGTERM) stopped it.

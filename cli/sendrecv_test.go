@@ -192,12 +192,12 @@ func TestRouterIDRoundTrip(t *testing.T) {
 	ctx := testCtx(t)
 	ep := ipcEP(t)
 	// recv's ROUTER shows the DEALER's id and echoes to it.
-	router := goRun(ctx, Recv, "", "-t", "ROUTER", "--bind", ep, "-n", "1", "--echo", "--format", "hex")
+	router := goRun(ctx, Recv, "", "-t", "ROUTER", "--bind", ep, "-n", "1", "--echo")
 	got := runCmd(t, ctx, Send, "", "-t", "DEALER", "-o", "ROUTING_ID=peer1", "--connect", ep, "--replies", "--sep", "|", "a|b")
 	if got != "a|b\n" {
 		t.Errorf("DEALER got back %q", got)
 	}
-	if got := router.wait(t); got != "7065657231|61|62\n" {
+	if got := router.wait(t); got != "0x7065657231|a|b\n" {
 		t.Errorf("ROUTER printed %q", got)
 	}
 	// send's ROUTER reaches a DEALER by its id, as text and as hex.

@@ -49,7 +49,7 @@ for q in sys.argv[2:]:
     print(",".join(f.hex() for f in s.recv_multipart()), flush=True)
 `
 
-// pyDealer connects a DEALER with routing id "py1" to argv[1], sends [hello, 0001] and prints
+// pyDealer connects a DEALER with routing id "py1" to argv[1], sends [hello, 00ff] and prints
 // the answer.
 const pyDealer = `
 import sys, zmq
@@ -57,7 +57,7 @@ s = zmq.Context().socket(zmq.DEALER)
 s.setsockopt(zmq.ROUTING_ID, b"py1")
 s.connect(sys.argv[1])
 print("ready", flush=True)
-s.send_multipart([b"hello", b"\x00\x01"])
+s.send_multipart([b"hello", b"\x00\xff"])
 print(",".join(f.hex() for f in s.recv_multipart()), flush=True)
 `
 

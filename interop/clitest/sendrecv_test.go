@@ -140,13 +140,13 @@ func TestPyzmqReqToRep(t *testing.T) {
 func TestRouterRecvFromPyzmqDealer(t *testing.T) {
 	needPython(t)
 	ep := ipcEndpoint(t, "router")
-	router := startZmq(t, "recv", "-t", "ROUTER", "--bind", ep, "-n", "1", "--echo", "--format", "hex", "--timeout", "20s")
+	router := startZmq(t, "recv", "-t", "ROUTER", "--bind", ep, "-n", "1", "--echo", "--format", "json", "--timeout", "20s")
 	py := startPython(t, pyDealer, ep)
 	py.ready()
-	if got := router.line(); got != "707931|68656c6c6f|0001" {
-		t.Errorf("zmq recv printed %q, want the id 707931 (py1) and the frames", got)
+	if got, want := router.line(), `{"id":"707931","frames":["hello",{"base64":"AP8="}]}`; got != want {
+		t.Errorf("zmq recv printed %s, want %s (the id is py1)", got, want)
 	}
-	if got := py.line(); got != "68656c6c6f,0001" {
+	if got := py.line(); got != "68656c6c6f,00ff" {
 		t.Errorf("pyzmq DEALER got back %s", got)
 	}
 	router.mustExit()

@@ -38,7 +38,9 @@ func newRecvCmd() *cobra.Command {
 			"A SUB subscribes to each --subscribe PREFIX, or to everything when none is given.\n\n" +
 			"A REP must answer each request: --reply TEXT (cut into frames at --sep) or --echo " +
 			"(the request itself). ROUTER, DEALER, PAIR and STREAM answer too when given either; a " +
-			"ROUTER answers the peer that sent.",
+			"ROUTER answers the peer that sent.\n\n" +
+			"A STREAM is handled as a ROUTER: its peers are plain TCP connections, each shown by " +
+			"its id; an empty message marks a connection opening or closing, and is not answered.",
 		Example: "  zmq recv --bind tcp://*:5555\n" +
 			"  zmq recv -t SUB -c tcp://127.0.0.1:5556 --subscribe weather. --format json\n" +
 			"  zmq recv -t REP --bind tcp://*:5555 --reply ok\n" +
@@ -136,7 +138,9 @@ func (f *recvFlags) recvOne(ctx context.Context, s *zmq.Socket, t zmq.Type, out 
 	if err := out.print(id, body); err != nil {
 		return fmt.Errorf("write stdout: %w", err)
 	}
-	if rep == nil {
+	if rep == nil || t == zmq.STREAM && len(body) == 1 && len(body[0]) == 0 {
+		// A STREAM's empty message says a connection came or went; answering it with an
+		// empty frame would close the connection.
 		return nil
 	}
 	wctx, cancel = f.waitCtx(ctx)

@@ -52,6 +52,7 @@ func newSendCmd() *cobra.Command {
 	}
 	fs := cmd.Flags()
 	f.register(fs, "PUSH")
+	fs.Lookup("count").Usage = "send the single MESSAGE (or --raw stdin) COUNT times, or at most COUNT messages of stdin"
 	fs.StringVar(&f.sep, "sep", "", "cut each message into frames at STR, e.g. --sep '|' 'a|b' is two frames")
 	fs.BoolVar(&f.raw, "raw", false, "send all of stdin as one message, byte for byte")
 	fs.StringVar(&f.in, "in", "text", "input frames: text, or hex (\"0x\" prefix and spaces allowed)")

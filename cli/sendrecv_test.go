@@ -324,3 +324,57 @@ func TestRecvStopsWhenInterrupted(t *testing.T) {
 		t.Errorf("recv printed %q", got)
 	}
 }
+
+func TestProgressOnTerminal(t *testing.T) {
+	ctx := testCtx(t)
+	ep := ipcEP(t)
+	defer func(f func(io.Writer) bool) { isTerminal = f }(isTerminal)
+	isTerminal = func(io.Writer) bool { return true }
+	var recvErr lockedBuffer
+	done := make(chan error, 1)
+	var out bytes.Buffer
+	go func() {
+		done <- Recv(ctx, []string{"--bind", ep, "-n", "1000"}, nil, &out, &recvErr)
+	}()
+	var sendErr bytes.Buffer
+	if err := Send(ctx, []string{"--connect", ep, "-n", "1000", "m"}, nil, io.Discard, &sendErr); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(out.String(), "m\n"); n != 1000 {
+		t.Errorf("recv printed %d messages", n)
+	}
+	if !strings.Contains(recvErr.String(), "received 1/1000 messages") || !strings.Contains(sendErr.String(), "sent 1/1000 messages") {
+		t.Errorf("no progress line: recv %q, send %q", recvErr.String(), sendErr.String())
+	}
+}
+
+func TestStreamShowsTheConnection(t *testing.T) {
+	ctx := testCtx(t)
+	port := freePort(t)
+	recv := goRun(ctx, Recv, "", "-t", "STREAM", "--bind", "tcp://127.0.0.1:"+port, "-n", "2", "--format", "json", "--echo")
+	var conn net.Conn
+	for conn == nil {
+		// The bind happens in the background; a refused dial means it has not yet.
+		c, err := net.Dial("tcp", "127.0.0.1:"+port)
+		if err == nil {
+			conn = c
+		} else if ctx.Err() != nil {
+			t.Fatal(err)
+		}
+	}
+	defer conn.Close()
+	if _, err := conn.Write([]byte("hi")); err != nil {
+		t.Fatal(err)
+	}
+	echo := make([]byte, 2)
+	if _, err := io.ReadFull(conn, echo); err != nil || string(echo) != "hi" {
+		t.Errorf("echo %q, %v", echo, err)
+	}
+	lines := strings.Split(strings.TrimSuffix(recv.wait(t), "\n"), "\n")
+	if len(lines) != 2 || !strings.HasSuffix(lines[0], `"frames":[""]}`) || !strings.HasSuffix(lines[1], `"frames":["hi"]}`) || lines[0][:17] != lines[1][:17] {
+		t.Errorf("recv printed %q, want the connection then its data, with one id", lines)
+	}
+}

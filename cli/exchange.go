@@ -40,7 +40,7 @@ func (f *exchangeFlags) register(fs *pflag.FlagSet, defaultType string) {
 	f.sock.register(fs)
 	fs.IntVarP(&f.count, "count", "n", 0, "stop after COUNT messages")
 	fs.DurationVar(&f.timeout, "timeout", 0, "fail (exit 1) when one wait takes longer than DURATION, e.g. 5s; default wait for ever")
-	fs.IntVar(&f.peers, "peers", 0, "before the first message, wait until N peers have completed the handshake")
+	fs.IntVar(&f.peers, "peers", 0, "before the first message, wait until N peers have completed the handshake (tcp, ipc; inproc has none)")
 	fs.BoolVarP(&f.nul, "null", "0", false, "messages end with NUL instead of a newline")
 	fs.StringVar(&f.format, "format", "text", formatHelp)
 	fs.StringArrayVar(&f.subscribes, "subscribe", nil, "SUB/XSUB: subscribe to messages starting with PREFIX (repeatable); a SUB given none gets everything")

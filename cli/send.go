@@ -115,6 +115,13 @@ func (f *sendFlags) plan(args []string, stdin io.Reader) (*sendPlan, error) {
 	if f.count > 0 && len(args) > 1 {
 		return nil, usagef("send: -n repeats a single message; %d were given", len(args))
 	}
+	if p.hexIn { // arguments are checked before anything is sent; stdin as it comes
+		for _, a := range args {
+			if _, err := decodeFrames(splitFrames([]byte(a), f.sep)); err != nil {
+				return nil, err
+			}
+		}
+	}
 	p.next = f.source(args, stdin)
 	return p, nil
 }
@@ -242,7 +249,7 @@ func (f *sendFlags) sendOne(ctx context.Context, s *zmq.Socket, m zmq.Msg, n int
 	defer cancel()
 	if err := s.Send(wctx, m); err != nil {
 		if errors.Is(err, zmq.ErrHostUnreachable) {
-			return fmt.Errorf("message %d: no peer with routing id --to %s", n, f.to)
+			return fmt.Errorf("message %d: no peer with routing id --to %s (--peers N waits for peers to connect)", n, f.to)
 		}
 		return f.timedOut(ctx, err, fmt.Sprintf("sending message %d (no peer took it)", n))
 	}

@@ -29,14 +29,22 @@ func (se *session) authenticator() (*auth.Authenticator, error) {
 	return se.auth, nil
 }
 
-// open makes a socket of type t as f says, in the session.
-func (se *session) open(f *socketFlags, t zmq.Type) (*zmq.Socket, error) {
+// open makes a socket of type t as f says, in the session. Each prepare runs on the new socket
+// before f's options, security, binds and connects: a command's defaults, which -o then
+// overrides, and monitors, which must watch before the first connection.
+func (se *session) open(f *socketFlags, t zmq.Type, prepare ...func(*zmq.Socket) error) (*zmq.Socket, error) {
 	if len(f.binds)+len(f.connects) == 0 {
 		return nil, usagef("give at least one --bind or --connect endpoint")
 	}
 	s, err := se.zc.NewSocket(t)
 	if err != nil {
 		return nil, err
+	}
+	for _, p := range prepare {
+		if err := p(s); err != nil {
+			s.Close()
+			return nil, err
+		}
 	}
 	if err := f.setup(se, s); err != nil {
 		s.Close()

@@ -14,7 +14,10 @@ import (
 )
 
 func main() {
+	// The first SIGINT or SIGTERM asks the command to stop cleanly (a proxy prints its counts,
+	// sockets linger to deliver); a second one kills at once, as the default handler does.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
 	err := cli.Run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {

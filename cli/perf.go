@@ -101,7 +101,7 @@ func newPerfCmd() *cobra.Command {
 			"stops at once. On a terminal, a progress line is drawn on stderr.\n\n" +
 			"Over ipc, libzmq 4.3's local_thr may lose the last messages and wait forever: it " +
 			"drops what it has not read when the sender hangs up while it is behind, whichever " +
-			"remote-thr sends. Measure ipc against it with a count its RCVHWM (1000) absorbs, or use tcp.",
+			"remote-thr sends. Against it over ipc, send at most its RCVHWM (1000) messages, or use tcp.",
 		Example: "  # throughput of 1,000,000 messages of 100 B from host B to host A (192.0.2.1)\n" +
 			"  A$ zmq perf local-thr tcp://*:5555 100 1000000\n" +
 			"  B$ zmq perf remote-thr tcp://192.0.2.1:5555 100 1000000\n\n" +

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	zmq "github.com/purezmq/zmq"
 	"github.com/spf13/cobra"
@@ -175,6 +176,9 @@ func parsePerfArgs(r perfRole, args []string) (perfArgs, error) {
 	a := perfArgs{endpoint: args[0]}
 	if a.endpoint == "" {
 		return a, usagef("perf %s: empty endpoint", r.name)
+	}
+	if strings.HasPrefix(a.endpoint, "inproc://") {
+		return a, usagef("perf %s: %s: inproc reaches no other process; use tcp or ipc (zmq bench measures inproc)", r.name, a.endpoint)
 	}
 	var err error
 	if a.size, err = perfNumber(r, "MESSAGE-SIZE", args[1], 0, maxPerfSize); err != nil {

@@ -57,6 +57,7 @@ func TestPerfUsageErrors(t *testing.T) {
 		{"perf", "local-lat", ep, "100", "10", "1"},
 		{"perf", "remote-lat", ep, "100", "10", "extra"},
 		{"perf", "local-lat", "", "1", "10"},
+		{"perf", "remote-thr", "inproc://x", "1", "10"},
 		{"perf", "local-lat", "tcp://no-port", "1", "10"},
 		{"perf", "remote-lat", "udp://127.0.0.1:5555", "1", "10"},
 		{"perf", "remote-lat", "nonsense", "1", "10"},
@@ -257,7 +258,7 @@ func TestPerfInterrupt(t *testing.T) {
 	}{
 		{[]string{"local-thr", "", "100", "10"}, "0 of 10 received"},
 		{[]string{"local-lat", "", "100", "10"}, "0 of 10 echoed"},
-		{[]string{"remote-lat", "", "1", "10"}, "0 of 10 received"},
+		{[]string{"remote-lat", "", "1", "10"}, "0 of 10 round trips"},
 		{[]string{"remote-thr", "", "100", "10"}, "\r\x1b[K"}, // queued all 10, lingering
 	} {
 		tc.args[1] = "ipc://" + filepath.Join(t.TempDir(), "nobody")

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	zmq "github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/perf"
 )
 
@@ -16,16 +17,15 @@ func runPerf(ctx context.Context, r perfRole, a perfArgs, f socketFlags, stdout,
 	} else {
 		f.connects = []string{a.endpoint}
 	}
-	// libzmq's tools end with zmq_ctx_term at the default LINGER, infinite: what was sent is
-	// delivered however long it takes. -o LINGER comes after, so it overrides this.
-	f.options = append([]string{"LINGER=-1"}, f.options...)
 	se := newSession()
 	defer func() {
 		if e := se.shutdown(ctx); e != nil && err == nil {
 			err = fmt.Errorf("perf %s: closing: %w", r.name, e)
 		}
 	}()
-	s, err := se.open(&f, r.typ)
+	// libzmq's tools end with zmq_ctx_term at the default LINGER, infinite: what was sent is
+	// delivered however long it takes. -o LINGER overrides this.
+	s, err := se.open(&f, r.typ, func(s *zmq.Socket) error { return s.SetOptions(zmq.WithLinger(-1)) })
 	if err != nil {
 		return err
 	}

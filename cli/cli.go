@@ -27,7 +27,7 @@ func usagef(format string, args ...any) error {
 
 // commands builds each command of the tool, in the order help lists them. Every call builds
 // them afresh, so concurrent Runs share no flag state.
-var commands = []func() *cobra.Command{newSendCmd, newRecvCmd, newBenchCmd, newKeygenCmd, newProxyCmd, newMonitorCmd}
+var commands = []func() *cobra.Command{newSendCmd, newRecvCmd, newBenchCmd, newKeygenCmd, newProxyCmd, newMonitorCmd, newPerfCmd}
 
 // Run runs the zmq command line args (without the program name), reading stdin and writing
 // stdout and stderr. It returns when the command is done, or soon after ctx ends (the zmq
@@ -103,4 +103,9 @@ func Bench(ctx context.Context, args []string, stdin io.Reader, stdout, stderr i
 // Keygen runs `zmq keygen`: a CURVE key pair, printed or saved as a certificate.
 func Keygen(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	return execute(ctx, newKeygenCmd(), args, stdin, stdout, stderr)
+}
+
+// Perf runs `zmq perf`: libzmq's perf tools, local-thr, remote-thr, local-lat and remote-lat.
+func Perf(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return execute(ctx, newPerfCmd(), args, stdin, stdout, stderr)
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 
 	zmq "github.com/purezmq/zmq"
@@ -54,10 +55,14 @@ func (se *session) open(f *socketFlags, t zmq.Type, prepare ...func(*zmq.Socket)
 }
 
 // close stops the authenticator and closes the context, which waits for each socket's LINGER.
-func (se *session) close() error {
+func (se *session) close() error { return se.shutdown(context.Background()) }
+
+// shutdown is close that stops waiting for LINGER when ctx ends (the user interrupted), and
+// then drops what the sockets still hold.
+func (se *session) shutdown(ctx context.Context) error {
 	var err error
 	if se.auth != nil {
 		err = se.auth.Close()
 	}
-	return errors.Join(err, se.zc.Close())
+	return errors.Join(err, se.zc.Shutdown(ctx))
 }

@@ -2,6 +2,7 @@ package perf
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -35,10 +36,13 @@ func Pattern(size int) []byte {
 	return p
 }
 
+// ErrSize is a message of a size other than the one measured.
+var ErrSize = errors.New("perf: message of incorrect size")
+
 // check verifies a received message: its size and end bytes always, every byte when full.
 func check(b, pat []byte, i int, full bool) error {
 	if len(b) != len(pat) {
-		return fmt.Errorf("perf: message %d has %d bytes, want %d", i, len(b), len(pat))
+		return fmt.Errorf("%w: message %d has %d bytes, want %d", ErrSize, i, len(b), len(pat))
 	}
 	n := len(b)
 	if n > 0 && (b[0] != pat[0] || b[n-1] != pat[n-1] || full && !bytes.Equal(b, pat)) {
@@ -67,6 +71,26 @@ func Receive(c Conn, pat []byte, count int) (time.Duration, error) {
 	return time.Since(start), nil
 }
 
+// ReceiveSized is Receive for senders whose payload is not Pattern (libzmq's remote_thr sends
+// uninitialised bytes): it checks only each message's size, as libzmq's local_thr does.
+func ReceiveSized(c Conn, size, count int) (time.Duration, error) {
+	var start time.Time
+	for i := 0; i < count; i++ {
+		b, err := c.Recv()
+		if err != nil {
+			return 0, fmt.Errorf("perf: receive %d of %d: %w", i, count, err)
+		}
+		if i == 0 {
+			start = time.Now()
+		}
+		if len(b) != size {
+			return 0, fmt.Errorf("%w: message %d has %d bytes, want %d", ErrSize, i, len(b), size)
+		}
+		recycle(c, b)
+	}
+	return time.Since(start), nil
+}
+
 // SendAll sends pat count times.
 func SendAll(c Conn, pat []byte, count int) error {
 	for i := 0; i < count; i++ {
@@ -78,11 +102,18 @@ func SendAll(c Conn, pat []byte, count int) error {
 }
 
 // Echo answers count requests with themselves (the REP side of a latency test).
-func Echo(c Conn, count int) error {
+func Echo(c Conn, count int) error { return EchoSized(c, -1, count) }
+
+// EchoSized is Echo refusing a request whose size is not size (any size if negative), as
+// libzmq's local_lat does.
+func EchoSized(c Conn, size, count int) error {
 	for i := 0; i < count; i++ {
 		b, err := c.Recv()
 		if err != nil {
 			return fmt.Errorf("perf: request %d of %d: %w", i, count, err)
+		}
+		if size >= 0 && len(b) != size {
+			return fmt.Errorf("%w: request %d has %d bytes, want %d", ErrSize, i, len(b), size)
 		}
 		if err := c.Send(b); err != nil {
 			return fmt.Errorf("perf: reply %d of %d: %w", i, count, err)

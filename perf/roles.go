@@ -54,26 +54,24 @@ func check(b, pat []byte, i int, full bool) error {
 // Receive takes count messages of pat's size and returns the time from the first to the last,
 // as libzmq's local_thr clocks it. It checks every 1024th message in full.
 func Receive(c Conn, pat []byte, count int) (time.Duration, error) {
-	var start time.Time
-	for i := 0; i < count; i++ {
-		b, err := c.Recv()
-		if err != nil {
-			return 0, fmt.Errorf("perf: receive %d of %d: %w", i, count, err)
-		}
-		if i == 0 {
-			start = time.Now()
-		}
-		if err := check(b, pat, i, i%1024 == 0 || i == count-1); err != nil {
-			return 0, err
-		}
-		recycle(c, b)
-	}
-	return time.Since(start), nil
+	return receive(c, count, func(b []byte, i int) error {
+		return check(b, pat, i, i%1024 == 0 || i == count-1)
+	})
 }
 
 // ReceiveSized is Receive for senders whose payload is not Pattern (libzmq's remote_thr sends
 // uninitialised bytes): it checks only each message's size, as libzmq's local_thr does.
 func ReceiveSized(c Conn, size, count int) (time.Duration, error) {
+	return receive(c, count, func(b []byte, i int) error {
+		if len(b) != size {
+			return fmt.Errorf("%w: message %d has %d bytes, want %d", ErrSize, i, len(b), size)
+		}
+		return nil
+	})
+}
+
+// receive takes count messages, each passed to ok, timed from the first to the last.
+func receive(c Conn, count int, ok func(b []byte, i int) error) (time.Duration, error) {
 	var start time.Time
 	for i := 0; i < count; i++ {
 		b, err := c.Recv()
@@ -83,8 +81,8 @@ func ReceiveSized(c Conn, size, count int) (time.Duration, error) {
 		if i == 0 {
 			start = time.Now()
 		}
-		if len(b) != size {
-			return 0, fmt.Errorf("%w: message %d has %d bytes, want %d", ErrSize, i, len(b), size)
+		if err := ok(b, i); err != nil {
+			return 0, err
 		}
 		recycle(c, b)
 	}

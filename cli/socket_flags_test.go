@@ -181,12 +181,17 @@ func TestSecurityFlagsHandshake(t *testing.T) {
 				t.Fatal(err)
 			}
 			cli := socketFlags{connects: []string{pull.LastEndpoint()}, options: []string{"LINGER=0"}, security: tc.client}
-			push, err := se.open(&cli, zmq.PUSH)
+			var events <-chan zmq.Event
+			stop := func() {}
+			defer func() { stop() }()
+			watch := func(s *zmq.Socket) error { // before Connect, so that no handshake is missed
+				events, stop = s.Monitor(zmq.EventHandshakeSucceeded | zmq.EventHandshakeFailedAuth | zmq.EventHandshakeFailedProtocol)
+				return nil
+			}
+			push, err := se.open(&cli, zmq.PUSH, watch)
 			if err != nil {
 				t.Fatal(err)
 			}
-			events, stop := push.Monitor(zmq.EventHandshakeSucceeded | zmq.EventHandshakeFailedAuth | zmq.EventHandshakeFailedProtocol)
-			defer stop()
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			select {

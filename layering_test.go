@@ -26,6 +26,7 @@ func TestLayering(t *testing.T) {
 		{"cli", upper, "upper layers use the public API"},
 		{"perf", upper, "upper layers use the public API"},
 		{"cmd", upper, "upper layers use the public API"},
+		{"rpc", upper, "upper layers use the public API"},
 	}
 	for _, r := range rules {
 		err := filepath.WalkDir(r.dir, func(path string, d fs.DirEntry, err error) error {

@@ -1,0 +1,203 @@
+package rpc
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// The wire format, version 1 (WIRE.md). Every message, after ZeroMQ's envelope, starts with a
+// fixed header frame.
+const (
+	wireVersion = 1
+	headerLen   = 20
+	maxName     = 255 // bytes of a key, namespace, version or method
+)
+
+// kind is what a message is.
+type kind byte
+
+const (
+	kindCall   kind = 1
+	kindCast   kind = 2
+	kindCancel kind = 3
+	kindReply  kind = 4
+)
+
+// errMalformed is a message that does not follow the wire format; servers drop them.
+var errMalformed = errors.New("rpc: malformed message")
+
+func malformed(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errMalformed, fmt.Sprintf(format, args...))
+}
+
+// header is the first frame of every message.
+type header struct {
+	kind    kind
+	codec   byte
+	status  Code          // replies
+	id      uint64        // matches a reply (and a cancel) to its call
+	timeout time.Duration // requests: time left when sent; 0 = no deadline
+}
+
+func (h header) marshal() []byte {
+	b := make([]byte, headerLen)
+	b[0], b[1], b[2], b[3] = wireVersion, byte(h.kind), h.codec, byte(h.status)
+	binary.BigEndian.PutUint64(b[4:], h.id)
+	if h.timeout > 0 {
+		binary.BigEndian.PutUint64(b[12:], uint64(max(h.timeout.Microseconds(), 1)))
+	}
+	return b
+}
+
+func parseHeader(b []byte) (header, error) {
+	if len(b) != headerLen {
+		return header{}, malformed("header of %d bytes, want %d", len(b), headerLen)
+	}
+	if b[0] != wireVersion {
+		return header{}, malformed("version %d, want %d", b[0], wireVersion)
+	}
+	h := header{kind: kind(b[1]), codec: b[2], status: Code(b[3]), id: binary.BigEndian.Uint64(b[4:])}
+	if h.kind < kindCall || h.kind > kindReply {
+		return header{}, malformed("kind %d", b[1])
+	}
+	if _, ok := codecByID(h.codec); !ok && h.kind != kindCancel {
+		return header{}, malformed("codec %d", h.codec)
+	}
+	if int(h.status) >= len(codeNames) {
+		return header{}, malformed("status %d", b[3])
+	}
+	us := binary.BigEndian.Uint64(b[12:])
+	if us > uint64(maxTimeout/time.Microsecond) {
+		us = uint64(maxTimeout / time.Microsecond)
+	}
+	h.timeout = time.Duration(us) * time.Microsecond
+	return h, nil
+}
+
+// maxTimeout bounds a timeout from the wire, so that no arithmetic on it overflows.
+const maxTimeout = 100 * 365 * 24 * time.Hour
+
+// request is a CALL or CAST (or, with only its header, a CANCEL).
+type request struct {
+	header
+	key, namespace, version, method string
+	args                            []byte
+	meta                            map[string]string // optional; nil when absent
+}
+
+// frames encodes r; the args slice is shared, not copied.
+func (r *request) frames() [][]byte {
+	h := r.header.marshal()
+	if r.kind == kindCancel {
+		return [][]byte{h}
+	}
+	f := [][]byte{h, []byte(r.key), []byte(r.namespace), []byte(r.version), []byte(r.method), r.args}
+	if len(r.meta) > 0 {
+		m, _ := json.Marshal(r.meta) // a map of strings always marshals
+		f = append(f, m)
+	}
+	return f
+}
+
+// parseRequest decodes a request's frames (after the envelope). The strings are copies; args
+// aliases its frame.
+func parseRequest(frames [][]byte) (request, error) {
+	if len(frames) == 0 {
+		return request{}, malformed("no frames")
+	}
+	h, err := parseHeader(frames[0])
+	if err != nil {
+		return request{}, err
+	}
+	r := request{header: h}
+	switch h.kind {
+	case kindCancel:
+		if len(frames) != 1 {
+			return request{}, malformed("cancel with %d frames, want 1", len(frames))
+		}
+		return r, nil
+	case kindCall, kindCast:
+	default:
+		return request{}, malformed("kind %d is not a request", h.kind)
+	}
+	if h.status != OK {
+		return request{}, malformed("request with status %d", h.status)
+	}
+	if len(frames) != 6 && len(frames) != 7 {
+		return request{}, malformed("request with %d frames, want 6 or 7", len(frames))
+	}
+	names := []*string{&r.key, &r.namespace, &r.version, &r.method}
+	for i, p := range names {
+		f := frames[1+i]
+		if len(f) > maxName || !utf8.Valid(f) {
+			return request{}, malformed("frame %d: not a name of at most %d UTF-8 bytes", 1+i, maxName)
+		}
+		*p = string(f)
+	}
+	if r.key == "" || r.method == "" {
+		return request{}, malformed("empty target key or method")
+	}
+	r.args = frames[5]
+	if len(frames) == 7 {
+		if err := json.Unmarshal(frames[6], &r.meta); err != nil {
+			return request{}, malformed("metadata: %v", err)
+		}
+	}
+	return r, nil
+}
+
+// reply is a REPLY: the result when status is OK, else an encoded errorObject.
+type reply struct {
+	header
+	body []byte
+}
+
+func (r *reply) frames() [][]byte { return [][]byte{r.header.marshal(), r.body} }
+
+func parseReply(frames [][]byte) (reply, error) {
+	if len(frames) != 2 {
+		return reply{}, malformed("reply with %d frames, want 2", len(frames))
+	}
+	h, err := parseHeader(frames[0])
+	if err != nil {
+		return reply{}, err
+	}
+	if h.kind != kindReply {
+		return reply{}, malformed("kind %d is not a reply", h.kind)
+	}
+	return reply{header: h, body: frames[1]}, nil
+}
+
+// errorObject is a failed call's reply body, in the call's codec.
+type errorObject struct {
+	Code    string            `json:"code" msgpack:"code"`
+	Message string            `json:"message" msgpack:"message"`
+	Details map[string]string `json:"details,omitempty" msgpack:"details,omitempty"`
+	Type    string            `json:"type,omitempty" msgpack:"type,omitempty"`
+}
+
+func encodeError(c Codec, e *Error) []byte {
+	b, err := c.Marshal(errorObject{Code: e.Code.String(), Message: e.Message, Details: e.Details, Type: e.Type})
+	if err != nil { // strings only: cannot happen; still say something
+		return nil
+	}
+	return b
+}
+
+// decodeError rebuilds the *Error of a reply with status; a body that does not decode still
+// gives an error of the status's code.
+func decodeError(c Codec, status Code, body []byte) *Error {
+	var o errorObject
+	if err := c.Unmarshal(body, &o); err != nil {
+		return &Error{Code: status, Message: "undecodable error from the server"}
+	}
+	e := &Error{Code: status, Message: o.Message, Details: o.Details, Type: o.Type}
+	if c, ok := parseCode(o.Code); ok && c != status {
+		e.Message = fmt.Sprintf("%s (server said %s)", e.Message, o.Code)
+	}
+	return e
+}

@@ -11,7 +11,8 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// ErrTimeout reports that --timeout expired: no message, peer or reply came in time.
+// ErrTimeout reports that --timeout expired: no message, peer, reply or awaited event came in
+// time.
 var ErrTimeout = errors.New("timeout")
 
 // defaultLinger bounds how long closing waits to deliver what is still queued when no

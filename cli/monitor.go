@@ -122,10 +122,10 @@ func runMonitor(ctx context.Context, args []string, f *monitorFlags, stdout io.W
 			return nil
 		case <-expired:
 			if until != 0 {
-				return timeoutError(fmt.Sprintf("timeout: %v not seen in %v", until, f.timeout))
+				return fmt.Errorf("%w: %v not seen in %v", ErrTimeout, until, f.timeout)
 			}
 			if f.count > 0 {
-				return timeoutError(fmt.Sprintf("timeout: %d of %d events seen in %v", n, f.count, f.timeout))
+				return fmt.Errorf("%w: %d of %d events seen in %v", ErrTimeout, n, f.count, f.timeout)
 			}
 			return nil
 		case e := <-events:
@@ -142,9 +142,3 @@ func runMonitor(ctx context.Context, args []string, f *monitorFlags, stdout io.W
 		}
 	}
 }
-
-// timeoutError is a --timeout that passed first; it is a context.DeadlineExceeded.
-type timeoutError string
-
-func (e timeoutError) Error() string        { return string(e) }
-func (e timeoutError) Is(target error) bool { return target == context.DeadlineExceeded }

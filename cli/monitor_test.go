@@ -127,7 +127,7 @@ func TestMonitorNothingThere(t *testing.T) {
 	ctx := context.Background()
 	var out, errOut bytes.Buffer
 	err := Run(ctx, []string{"monitor", "--until", "connected", "--timeout", "300ms", "-o", "RECONNECT_IVL=10ms", ep}, nil, &out, &errOut)
-	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, ErrUsage) {
+	if !errors.Is(err, ErrTimeout) || errors.Is(err, ErrUsage) {
 		t.Fatalf("monitor --until with nobody there = %v; want a timeout", err)
 	}
 	names := monitorEventNames(t, out.String(), false)
@@ -149,7 +149,7 @@ func TestMonitorNothingThere(t *testing.T) {
 	}
 	out.Reset()
 	err = Run(ctx, []string{"monitor", "-n", "1000000", "--timeout", "50ms", ep}, nil, &out, &errOut)
-	if !errors.Is(err, context.DeadlineExceeded) {
+	if !errors.Is(err, ErrTimeout) {
 		t.Errorf("monitor -n 1000000 --timeout 50ms = %v, want a timeout", err)
 	}
 }

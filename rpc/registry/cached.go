@@ -39,7 +39,10 @@ func (c *cached) Resolve(ctx context.Context, key string) ([]string, error) {
 		c.keep(key, eps)
 		return eps, nil
 	}
-	if snap, ok := c.stale(key, err); ok && ctx.Err() == nil {
+	if ctx.Err() != nil {
+		return nil, err // the caller gave up; the registry is not the one failing
+	}
+	if snap, ok := c.stale(key, err); ok {
 		return snap, nil
 	}
 	return nil, err

@@ -122,8 +122,11 @@ func (r *memory) remove(key, endpoint string) {
 // snapshot lists key's endpoints, sorted; r.mu is held.
 func (r *memory) snapshot(key string) []string {
 	eps := make([]string, 0, len(r.keys[key]))
-	for ep := range r.keys[key] {
-		eps = append(eps, ep)
+	now := time.Now()
+	for ep, m := range r.keys[key] {
+		if now.Before(m.expires) { // its timer may not have run yet
+			eps = append(eps, ep)
+		}
 	}
 	slices.Sort(eps)
 	return eps

@@ -61,7 +61,10 @@ func waitFor(t *testing.T, ch <-chan []string, want ...string) {
 			}
 			last = got
 		case <-timeout:
-			t.Fatalf("Watch did not send %v within %v; last %v", want, within, last)
+			if last == nil {
+				t.Fatalf("Watch did not send %v within %v, nor anything else", want, within)
+			}
+			t.Fatalf("Watch did not send %v within %v; last sent %v", want, within, last)
 		}
 	}
 }

@@ -115,6 +115,7 @@ func (s *Server) start() error {
 	p.cmd = exec.Command(s.bin, s.args(s.Port)...)
 	p.cmd.Dir = s.dir
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	dieWithParent(p.cmd)
 	if err := p.cmd.Start(); err != nil {
 		return err
 	}
@@ -189,7 +190,7 @@ func (s *Server) end(sig os.Signal) {
 	<-p.exited
 }
 
-// Restart starts a stopped server again on the same port, with an empty data set.
+// Restart stops the server if it runs and starts it again on the same port, with no data.
 func (s *Server) Restart() {
 	s.t.Helper()
 	s.Stop()

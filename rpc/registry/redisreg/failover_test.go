@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"testing"
@@ -30,7 +31,9 @@ func TestChildServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Println("registered")
-	select {} // until SIGKILL
+	// Refreshing until SIGKILL; should the parent die first, its end of stdin closes.
+	io.Copy(io.Discard, os.Stdin)
+	os.Exit(0)
 }
 
 func TestKilledServerExpires(t *testing.T) {
@@ -38,6 +41,11 @@ func TestKilledServerExpires(t *testing.T) {
 	const ttl = time.Second
 	cmd := exec.Command(os.Args[0], "-test.run=^TestChildServer$")
 	cmd.Env = append(os.Environ(), childEnv+"="+s.Addr())
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,8 @@
 // Package registry is rpc's discovery: which endpoints serve a key (a target's exchange and
 // topic, or one server of it). Servers register with a lease that expires unless refreshed;
 // clients resolve and watch. Implementations: in memory (one process), a static file, and Redis
-// (package redisreg).
+// (package redisreg). Cached serves a key's last good endpoints while a registry fails;
+// ParseURL reads oslo-style transport URLs.
 package registry
 
 import (
@@ -13,12 +14,12 @@ import (
 type Registry interface {
 	// Register adds endpoint under key for ttl; the Lease refreshes it every ttl/3 (with
 	// jitter) until Stop, which deregisters it explicitly. A member not refreshed expires
-	// after ttl.
+	// after ttl. ctx bounds the first registration only, not the lease.
 	Register(ctx context.Context, key, endpoint string, ttl time.Duration) (Lease, error)
 	// Resolve returns the live endpoints of key, sorted; none is an empty slice, not an error.
 	Resolve(ctx context.Context, key string) ([]string, error)
 	// Watch sends key's endpoints now and on every change until ctx ends, then closes the
-	// channel.
+	// channel. A slow reader gets the latest endpoints, not every state in between.
 	Watch(ctx context.Context, key string) (<-chan []string, error)
 	// Close releases the registry; leases still running stop (without deregistering).
 	Close() error

@@ -125,9 +125,12 @@ func (cl *Client) call(ctx context.Context, method string, args []byte, out any)
 		return cl.decode(res.rep, out)
 	case <-ctx.Done():
 		if c.takePending(id) {
-			// Tell the server; a done ctx makes the Send not wait.
-			cancelReq := request{header: header{kind: kindCancel, codec: cl.codec.ID(), id: id}}
-			_ = cn.sock.Send(ctx, zmq.NewMsg(cancelReq.frames()...))
+			// A cancellation travels (a done ctx makes the Send not wait); at the deadline the
+			// server's own deadline ends the handler.
+			if ctx.Err() == context.Canceled {
+				cancelReq := request{header: header{kind: kindCancel, codec: cl.codec.ID(), id: id}}
+				_ = cn.sock.Send(ctx, zmq.NewMsg(cancelReq.frames()...))
+			}
 			return ctxError(ctx)
 		}
 		res := <-p.done // the reply came at the same time

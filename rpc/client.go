@@ -126,6 +126,8 @@ func (c *clientCore) close() error {
 	c.closed = true
 	conns := c.conns
 	c.conns = map[string]*conn{}
+	close(c.changed) // calls waiting for a connection see closed
+	c.changed = make(chan struct{})
 	c.mu.Unlock()
 	c.cancel()
 	for _, cn := range conns {

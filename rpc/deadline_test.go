@@ -193,3 +193,26 @@ func TestStopDrains(t *testing.T) {
 		t.Fatalf("Stop: %v", err)
 	}
 }
+
+// Close ends the calls waiting for replies with Unavailable, and refuses new ones.
+func TestCloseEndsCalls(t *testing.T) {
+	b := newBlocker()
+	_, cl := blockServer(t, b)
+	defer close(b.release)
+	ctx := testCtx(t)
+	done := make(chan error, 1)
+	go func() { done <- cl.Call(ctx, "block", struct{}{}, nil) }()
+	<-b.started
+	if err := cl.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("call in flight at Close: %v", err)
+	}
+	if err := cl.Call(ctx, "echo", echoArgs{}, nil); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("call after Close: %v", err)
+	}
+	if err := cl.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}

@@ -124,44 +124,38 @@ func (c *clientCore) setEndpointsLocked(r *route, eps []string) {
 // not been tried yet, it waits for them (within ctx); when every one has failed, or there is
 // none, it returns NoResponders at once.
 func (c *clientCore) pick(ctx context.Context, r *route) (*conn, error) {
-	for {
-		c.mu.Lock()
-		changed := c.changed
-		c.mu.Unlock()
-		cs := *r.conns.Load()
-		n := uint32(len(cs))
-		start := r.rr.Add(1)
-		waiting := false
-		for i := range n {
-			cn := cs[(start+i)%n]
-			switch cn.state.Load() {
-			case connUp:
-				return cn, nil
-			case connConnecting:
-				waiting = true
-			}
-		}
-		if !waiting {
-			return nil, newError(NoResponders, fmt.Sprintf("no server of %s connected (%d known)", r.key, n))
-		}
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return nil, ctxError(ctx)
+	cs := *r.conns.Load()
+	n := uint32(len(cs))
+	start := r.rr.Add(1)
+	for i := range n {
+		if cn := cs[(start+i)%n]; cn.state.Load() == connUp {
+			return cn, nil
 		}
 	}
+	up, err := c.wait(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	return up[start%uint32(len(up))], nil
 }
 
-// live returns every live connection of r, for a fanout, once none is left untried (within
-// ctx); none live is NoResponders.
-func (c *clientCore) live(ctx context.Context, r *route) ([]*conn, error) {
+// live returns every live connection of r, for a fanout, waiting as pick does.
+func (c *clientCore) live(ctx context.Context, r *route) ([]*conn, error) { return c.wait(ctx, r) }
+
+// wait returns r's live connections once none is left untried, or NoResponders when none is
+// live then; within ctx.
+func (c *clientCore) wait(ctx context.Context, r *route) ([]*conn, error) {
 	for {
 		c.mu.Lock()
-		changed := c.changed
+		changed, closed := c.changed, c.closed
 		c.mu.Unlock()
+		if closed {
+			return nil, newError(Unavailable, "client closed")
+		}
 		var up []*conn
 		waiting := false
-		for _, cn := range *r.conns.Load() {
+		cs := *r.conns.Load()
+		for _, cn := range cs {
 			switch cn.state.Load() {
 			case connUp:
 				up = append(up, cn)
@@ -171,7 +165,7 @@ func (c *clientCore) live(ctx context.Context, r *route) ([]*conn, error) {
 		}
 		if !waiting {
 			if len(up) == 0 {
-				return nil, newError(NoResponders, "no server of "+r.key+" connected")
+				return nil, newError(NoResponders, fmt.Sprintf("no server of %s connected (%d known)", r.key, len(cs)))
 			}
 			return up, nil
 		}

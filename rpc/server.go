@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -199,11 +200,15 @@ func (s *Server) stop(ctx context.Context) error {
 		errs = append(errs, l.Stop(ctx))
 	}
 	if s.recvDone != nil {
-		errs = append(errs, s.pool.drain(ctx))
+		drained := s.pool.drain(ctx)
 		s.recvStop()
 		<-s.recvDone
+		if drained != nil {
+			s.stopBase() // out of time: cancel the handlers still running
+		}
+		stopped := s.pool.stop(ctx)
 		s.stopBase()
-		errs = append(errs, s.pool.stop(ctx))
+		errs = append(errs, cmp.Or(drained, stopped))
 	}
 	if s.sock != nil {
 		_ = s.sock.Close()

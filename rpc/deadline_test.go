@@ -30,6 +30,18 @@ func (b *blocker) handle(ctx context.Context, _ struct{}) (string, error) {
 	}
 }
 
+// ended waits, within the test's bounds, for the handler to end and returns its ctx's error.
+func (b *blocker) waitEnded(t *testing.T) error {
+	t.Helper()
+	select {
+	case err := <-b.ended:
+		return err
+	case <-time.After(15 * time.Second):
+		t.Fatal("the handler did not end")
+		return nil
+	}
+}
+
 func blockServer(t *testing.T, b *blocker, opts ...Option) (*Server, *Client) {
 	srv := startServer(t, Target{Topic: "t"}, func(s *Server) { _ = Handle(s, "block", b.handle) }, opts...)
 	cl, err := NewClient(Target{Topic: "t"}, WithEndpoint(srv.Endpoint()))
@@ -70,7 +82,7 @@ func TestDeadlineWhileRunning(t *testing.T) {
 	if !errors.Is(err, ErrDeadlineExceeded) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Call: %v", err)
 	}
-	if herr := <-b.ended; !errors.Is(herr, context.DeadlineExceeded) {
+	if herr := b.waitEnded(t); !errors.Is(herr, context.DeadlineExceeded) {
 		t.Fatalf("handler's ctx: %v", herr)
 	}
 }
@@ -105,7 +117,7 @@ func TestCancelTravels(t *testing.T) {
 	if err := <-done; !errors.Is(err, ErrCancelled) || !errors.Is(err, context.Canceled) {
 		t.Fatalf("Call: %v", err)
 	}
-	if herr := <-b.ended; !errors.Is(herr, context.Canceled) {
+	if herr := b.waitEnded(t); !errors.Is(herr, context.Canceled) {
 		t.Fatalf("handler's ctx: %v", herr)
 	}
 }

@@ -11,7 +11,7 @@ import (
 	zmq "github.com/purezmq/zmq"
 )
 
-// job is one accepted request, from the receiving goroutine to a worker.
+// job is one accepted request.
 type job struct {
 	peer      []byte // the ROUTER's routing id of the caller's connection
 	req       request
@@ -61,10 +61,9 @@ func (f *inflight) cancel(k callID) {
 	}
 }
 
-// receive is the server's one receiving goroutine: it parses, answers what needs no handler,
-// and hands the rest to the pool.
-func (s *Server) receive(ctx context.Context) {
-	defer close(s.recvDone)
+// serve is the loop of the pool's goroutines: receive a message, answer it or refuse it
+// (garbage is dropped), and receive again, until ctx ends.
+func (s *Server) serve(ctx context.Context) {
 	for {
 		m, err := s.sock.Recv(ctx)
 		if err != nil {
@@ -73,44 +72,48 @@ func (s *Server) receive(ctx context.Context) {
 			}
 			continue
 		}
-		s.handle(m.Frames)
+		if j := s.handle(m.Frames); j != nil {
+			s.work(j, s.pool.release)
+		}
 	}
 }
 
-func (s *Server) handle(frames [][]byte) {
+// handle parses a message and answers what needs no handler; it returns the job of a request
+// that took a slot of the pool.
+func (s *Server) handle(frames [][]byte) *job {
 	now := time.Now()
 	if len(frames) < 2 {
 		s.dropped.Add(1)
-		return
+		return nil
 	}
 	peer := frames[0]
 	req, err := parseRequest(frames[1:])
 	if err != nil {
 		s.dropped.Add(1)
-		return
+		return nil
 	}
 	if req.kind == kindCancel {
 		s.inflight.cancel(callID{string(peer), req.id})
-		return
+		return nil
 	}
 	s.requests.Add(1)
 	cd, _ := codecByID(req.codec) // parseRequest checked it
 	if req.key != s.target.TopicKey() && req.key != s.target.Key() {
 		s.reject(peer, req, cd, newError(InvalidTarget, fmt.Sprintf("this server serves %s, not %s", s.target.Key(), req.key)))
-		return
+		return nil
 	}
 	inv, e := lookup(s.methods, req.namespace, req.method, req.version)
 	if e != nil {
 		s.reject(peer, req, cd, e)
-		return
+		return nil
 	}
 	switch s.pool.acquire() {
 	case full:
 		s.reject(peer, req, cd, newError(ResourceExhausted, fmt.Sprintf("all %d workers busy", s.cfg.workers)))
-		return
+		return nil
 	case closing:
 		s.reject(peer, req, cd, newError(Unavailable, "server stopping"))
-		return
+		return nil
 	}
 	j := &job{peer: peer, req: req, codec: cd, invoke: inv}
 	if req.timeout > 0 {
@@ -121,7 +124,7 @@ func (s *Server) handle(frames [][]byte) {
 	if req.kind == kindCall {
 		s.inflight.add(callID{string(peer), req.id}, j)
 	}
-	s.pool.submit(j)
+	return j
 }
 
 // reject answers a call without running a handler; a cast is never answered.
@@ -139,7 +142,7 @@ func (s *Server) send(peer []byte, req request, status Code, body []byte) {
 	_ = s.sock.Send(s.base, zmq.NewMsg(peer, f[0], f[1]))
 }
 
-// work runs one job on a worker.
+// work runs one job and answers it.
 func (s *Server) work(j *job, release func()) {
 	k := callID{string(j.peer), j.req.id}
 	defer j.cancel()

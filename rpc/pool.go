@@ -5,19 +5,22 @@ import (
 	"sync"
 )
 
-// pool is a fixed set of worker goroutines with no queue beyond one slot per worker: a job is
-// accepted only while fewer than n are in hand, so a burst is refused at once, never queued.
+// pool bounds the handlers running at once, with no queue: a request that finds every slot
+// taken is refused at once, never queued.
+//
+// Its goroutines receive as well as run, one more of them than there are slots, so that one
+// is always receiving, to refuse requests while every slot is taken. Running the handler on
+// the goroutine that received its request saves a handoff per call: on a machine with few
+// cores the wakeup of another goroutine is a large part of a small call's time.
 type pool struct {
-	jobs chan *job // capacity n: acquire guarantees a send never blocks
-
 	mu      sync.Mutex
 	n       int
-	busy    int           // accepted jobs not yet finished
-	closing bool          // drain began: accept nothing more
+	busy    int           // slots taken
+	closing bool          // drain began: take no more
 	idle    chan struct{} // closed when busy reaches 0 while closing
 
-	live        int // workers running, under mu
-	workersDone chan struct{}
+	live int           // goroutines running, under mu
+	done chan struct{} // closed when the last one returns
 }
 
 type acquireResult int
@@ -28,15 +31,13 @@ const (
 	closing
 )
 
-// start runs n workers; work must call release once, when the job's slot may be reused.
-func (p *pool) start(n int, work func(j *job, release func())) {
-	p.n, p.jobs, p.workersDone, p.live = n, make(chan *job, n), make(chan struct{}), n
-	for range n {
+// start runs n slots' goroutines plus one, each running serve until it returns.
+func (p *pool) start(n int, serve func()) {
+	p.n, p.live, p.done = n, n+1, make(chan struct{})
+	for range n + 1 {
 		go func() {
 			defer p.exit()
-			for j := range p.jobs {
-				work(j, p.release)
-			}
+			serve()
 		}()
 	}
 }
@@ -45,11 +46,11 @@ func (p *pool) exit() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.live--; p.live == 0 {
-		close(p.workersDone)
+		close(p.done)
 	}
 }
 
-// acquire takes a worker's slot for one job, which the caller must then submit.
+// acquire takes a slot for one request; release gives it back.
 func (p *pool) acquire() acquireResult {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -63,10 +64,8 @@ func (p *pool) acquire() acquireResult {
 	return accepted
 }
 
-func (p *pool) submit(j *job) { p.jobs <- j }
-
-// release frees the slot of a finished job. work calls it just before sending the reply: a
-// caller that sends its next call as soon as it has the reply then finds the slot free.
+// release frees a slot. It happens just before the reply is sent: a caller that sends its
+// next call as soon as it has the reply then finds the slot free.
 func (p *pool) release() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -76,11 +75,11 @@ func (p *pool) release() {
 	}
 }
 
-// drain refuses new jobs and waits for the accepted ones, or for ctx.
+// drain refuses new requests and waits for the slots taken to be released, or for ctx.
 func (p *pool) drain(ctx context.Context) error {
 	p.mu.Lock()
 	p.closing = true
-	if p.jobs == nil || p.busy == 0 {
+	if p.busy == 0 {
 		p.mu.Unlock()
 		return nil
 	}
@@ -95,15 +94,13 @@ func (p *pool) drain(ctx context.Context) error {
 	}
 }
 
-// stop ends the workers once the jobs queued are done (the caller stops submitting first),
-// waiting for them until ctx ends.
-func (p *pool) stop(ctx context.Context) error {
-	if p.jobs == nil {
+// wait waits for the goroutines to return (the caller has made serve return), or for ctx.
+func (p *pool) wait(ctx context.Context) error {
+	if p.done == nil {
 		return nil
 	}
-	close(p.jobs)
 	select {
-	case <-p.workersDone:
+	case <-p.done:
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()

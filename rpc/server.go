@@ -34,12 +34,10 @@ type Server struct {
 
 	base     context.Context // parent of every handler's ctx; cancelled last
 	stopBase context.CancelFunc
-	recvStop context.CancelFunc
-	recvDone chan struct{}
+	recvStop context.CancelFunc // ends the pool's receiving
 
 	pool     pool
 	inflight inflight
-	stopping atomic.Bool
 	stopOnce sync.Once
 	stopErr  error
 
@@ -130,10 +128,9 @@ func (s *Server) Start() (err error) {
 		s.endpoints = append(s.endpoints, s.sock.LastEndpoint())
 	}
 	s.base, s.stopBase = context.WithCancel(context.Background())
-	s.pool.start(s.cfg.workers, s.work)
 	recvCtx, recvStop := context.WithCancel(context.Background())
-	s.recvStop, s.recvDone = recvStop, make(chan struct{})
-	go s.receive(recvCtx)
+	s.recvStop = recvStop
+	s.pool.start(s.cfg.workers, func() { s.serve(recvCtx) })
 	return s.register()
 }
 
@@ -194,19 +191,17 @@ func (s *Server) Stop(ctx context.Context) error {
 }
 
 func (s *Server) stop(ctx context.Context) error {
-	s.stopping.Store(true)
 	var errs []error
 	for _, l := range s.leases {
 		errs = append(errs, l.Stop(ctx))
 	}
-	if s.recvDone != nil {
+	if s.recvStop != nil {
 		drained := s.pool.drain(ctx)
 		s.recvStop()
-		<-s.recvDone
 		if drained != nil {
 			s.stopBase() // out of time: cancel the handlers still running
 		}
-		stopped := s.pool.stop(ctx)
+		stopped := s.pool.wait(ctx)
 		s.stopBase()
 		errs = append(errs, cmp.Or(drained, stopped))
 	}

@@ -8,44 +8,6 @@ import (
 	zmq "github.com/purezmq/zmq"
 )
 
-// pending is a call waiting for its reply.
-type pending struct {
-	conn *conn
-	done chan result // 1 slot: whoever removes the call from the map sends once
-}
-
-type result struct {
-	rep reply
-	err *Error // the connection failed, no reply
-}
-
-func (c *clientCore) addPending(id uint64, p *pending) {
-	c.pmu.Lock()
-	c.pending[id] = p
-	c.pmu.Unlock()
-}
-
-// takePending removes a call; false when the receiver (or a failure) took it first.
-func (c *clientCore) takePending(id uint64) bool {
-	c.pmu.Lock()
-	_, ok := c.pending[id]
-	delete(c.pending, id)
-	c.pmu.Unlock()
-	return ok
-}
-
-// failPending ends the calls waiting on cn with e.
-func (c *clientCore) failPending(cn *conn, e *Error) {
-	c.pmu.Lock()
-	defer c.pmu.Unlock()
-	for id, p := range c.pending {
-		if p.conn == cn {
-			delete(c.pending, id)
-			p.done <- result{err: e}
-		}
-	}
-}
-
 // ctxError is the *Error of a done ctx.
 func ctxError(ctx context.Context) *Error {
 	if ctx.Err() == context.Canceled {
@@ -124,7 +86,7 @@ func (cl *Client) call(ctx context.Context, method string, args []byte, out any)
 		}
 		return cl.decode(res.rep, out)
 	case <-ctx.Done():
-		if c.takePending(id) {
+		if c.takePending(id) != nil {
 			// A cancellation travels (a done ctx makes the Send not wait); at the deadline the
 			// server's own deadline ends the handler.
 			if ctx.Err() == context.Canceled {

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -41,8 +42,9 @@ type clientCore struct {
 	mu      sync.Mutex
 	closed  bool
 	routes  map[string]*route
-	conns   map[string]*conn
-	changed chan struct{} // closed and replaced whenever a connection changes state
+	conns    map[string]*conn
+	retiring map[*conn]struct{} // out of use, closing once their calls end
+	changed  chan struct{}      // closed and replaced whenever a connection changes state
 
 	pmu     sync.Mutex
 	pending map[uint64]*pending
@@ -69,6 +71,7 @@ func NewClient(target Target, opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	c := &clientCore{cfg: cfg, zctx: cfg.zctx, routes: map[string]*route{}, conns: map[string]*conn{},
+		retiring: map[*conn]struct{}{},
 		changed: make(chan struct{}), pending: map[uint64]*pending{}}
 	if k := cfg.curveServerKey; k != nil {
 		pub, sec, err := curve.GenerateKeyPair(rand.Reader)
@@ -124,8 +127,11 @@ func (c *clientCore) close() error {
 		return nil
 	}
 	c.closed = true
-	conns := c.conns
-	c.conns = map[string]*conn{}
+	conns := slices.Collect(maps.Values(c.conns))
+	for cn := range c.retiring {
+		conns = append(conns, cn)
+	}
+	c.conns, c.retiring = map[string]*conn{}, map[*conn]struct{}{}
 	close(c.changed) // calls waiting for a connection see closed
 	c.changed = make(chan struct{})
 	c.mu.Unlock()

@@ -200,3 +200,30 @@ func TestMsgpackRoundTrip(t *testing.T) {
 		t.Fatalf("error in msgpack: %v", err)
 	}
 }
+
+// A server registers its endpoint under the topic's key and its own, and Stop removes both.
+func TestServerRegisters(t *testing.T) {
+	reg := newTestRegistry()
+	defer reg.Close()
+	srv, err := NewServer(Target{Exchange: "ex", Topic: "t", Server: "s1"}, WithRegistry(reg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ctx := testCtx(t)
+	for _, key := range []string{"ex/t", "ex/t/s1"} {
+		if eps, _ := reg.Resolve(ctx, key); len(eps) != 1 || eps[0] != srv.Endpoint() {
+			t.Errorf("%s: %v, want [%s]", key, eps, srv.Endpoint())
+		}
+	}
+	if err := srv.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"ex/t", "ex/t/s1"} {
+		if eps, _ := reg.Resolve(ctx, key); len(eps) != 0 {
+			t.Errorf("%s after Stop: %v", key, eps)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"errors"
+	"sync"
 	"sync/atomic"
 
 	zmq "github.com/purezmq/zmq"
@@ -21,6 +22,10 @@ type conn struct {
 	state    atomic.Int32
 	refs     int // routes listing it, under clientCore.mu
 	stopMon  func()
+
+	closeOnce sync.Once
+	calls     int  // calls waiting for replies on it, under clientCore.pmu
+	retired   bool // no route lists it: close it when calls reaches 0; under clientCore.pmu
 }
 
 // connEvents are the monitor events that change a connection's state.
@@ -91,19 +96,40 @@ func (c *clientCore) receive(cn *conn) {
 		if err != nil {
 			continue // a server that breaks the format: the call ends by its deadline
 		}
-		c.pmu.Lock()
-		p := c.pending[r.id]
-		delete(c.pending, r.id)
-		c.pmu.Unlock()
-		if p != nil {
+		if p := c.takePending(r.id); p != nil {
 			p.done <- result{rep: r}
 		}
 	}
 }
 
-// closeConn ends a connection no route lists any more; its goroutines end with its socket.
+// closeConn ends a connection: its goroutines end with its socket, its calls with e.
 func (c *clientCore) closeConn(cn *conn) {
-	cn.stopMon()
-	_ = cn.sock.Close()
+	cn.closeOnce.Do(func() {
+		cn.stopMon()
+		_ = cn.sock.Close()
+	})
 	c.failPending(cn, newError(Unavailable, "connection to "+cn.endpoint+" closed"))
+}
+
+// retire takes cn out of use: no route lists it any more. It closes once the calls it
+// carries have their replies, so a server that leaves (deregisters, then drains) answers
+// them.
+func (c *clientCore) retire(cn *conn) {
+	c.pmu.Lock()
+	cn.retired = true
+	busy := cn.calls > 0
+	c.pmu.Unlock()
+	if busy {
+		c.retiring[cn] = struct{}{} // under c.mu, held by the caller
+		return
+	}
+	c.closeConn(cn)
+}
+
+// closeRetired closes a retired connection whose last call has ended.
+func (c *clientCore) closeRetired(cn *conn) {
+	c.mu.Lock()
+	delete(c.retiring, cn)
+	c.mu.Unlock()
+	c.closeConn(cn)
 }

@@ -3,6 +3,7 @@ package rpc
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -165,10 +166,30 @@ func TestDeadlineChain(t *testing.T) {
 	}
 }
 
-// Stop answers new calls Unavailable while it lets the call in flight finish.
+// Stop answers new calls Unavailable (or, once the client has seen it deregister, they find
+// no server) while it lets the call in flight finish.
 func TestStopDrains(t *testing.T) {
-	b := newBlocker()
-	srv, cl := blockServer(t, b)
+	for _, viaRegistry := range []bool{false, true} {
+		t.Run(fmt.Sprintf("registry=%v", viaRegistry), func(t *testing.T) {
+			b := newBlocker()
+			reg := newTestRegistry()
+			defer reg.Close()
+			srv := startServer(t, Target{Topic: "t"}, func(s *Server) { _ = Handle(s, "block", b.handle) }, WithRegistry(reg))
+			opt := WithEndpoint(srv.Endpoint())
+			if viaRegistry {
+				opt = WithRegistry(reg)
+			}
+			cl, err := NewClient(Target{Topic: "t"}, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer cl.Close()
+			testStopDrains(t, b, srv, cl)
+		})
+	}
+}
+
+func testStopDrains(t *testing.T, b *blocker, srv *Server, cl *Client) {
 	ctx := testCtx(t)
 	inflight := make(chan error, 1)
 	go func() {
@@ -185,7 +206,7 @@ func TestStopDrains(t *testing.T) {
 	// Calls succeed until Stop begins; then they must be refused, never run.
 	for {
 		err := cl.Call(ctx, "echo", echoArgs{}, nil)
-		if errors.Is(err, ErrUnavailable) {
+		if errors.Is(err, ErrUnavailable) || errors.Is(err, ErrNoResponders) {
 			break
 		}
 		if err != nil {

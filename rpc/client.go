@@ -39,9 +39,9 @@ type clientCore struct {
 	curve  []zmq.Option // a CURVE client's options, with this client's key pair
 	nextID atomic.Uint64
 
-	mu      sync.Mutex
-	closed  bool
-	routes  map[string]*route
+	mu       sync.Mutex
+	closed   bool
+	routes   map[string]*route
 	conns    map[string]*conn
 	retiring map[*conn]struct{} // out of use, closing once their calls end
 	changed  chan struct{}      // closed and replaced whenever a connection changes state
@@ -72,7 +72,7 @@ func NewClient(target Target, opts ...Option) (*Client, error) {
 	}
 	c := &clientCore{cfg: cfg, zctx: cfg.zctx, routes: map[string]*route{}, conns: map[string]*conn{},
 		retiring: map[*conn]struct{}{},
-		changed: make(chan struct{}), pending: map[uint64]*pending{}}
+		changed:  make(chan struct{}), pending: map[uint64]*pending{}}
 	if k := cfg.curveServerKey; k != nil {
 		pub, sec, err := curve.GenerateKeyPair(rand.Reader)
 		if err != nil {

@@ -3,6 +3,7 @@ package rpc
 import (
 	"context"
 	"fmt"
+	"github.com/purezmq/zmq/rpc/registry"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,7 +19,7 @@ func TestCallsWhileServersChurn(t *testing.T) {
 		calls   = 10000
 		every   = 500 // calls between two changes of the server set
 	)
-	reg := newTestRegistry()
+	reg := registry.NewMemory()
 	defer reg.Close()
 	start := func(i int) (*Server, error) {
 		srv, err := NewServer(Target{Topic: "t", Server: fmt.Sprintf("s%d", i)}, WithRegistry(reg))

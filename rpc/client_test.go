@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/purezmq/zmq/rpc/registry"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +17,7 @@ type counts struct {
 	casts chan string
 }
 
-func startCounted(t *testing.T, reg *testRegistry, c *counts, name string) *Server {
+func startCounted(t *testing.T, reg registry.Registry, c *counts, name string) *Server {
 	return startServer(t, Target{Topic: "t", Server: name}, func(s *Server) {
 		_ = Handle(s, "count", func(ctx context.Context, _ struct{}) (string, error) {
 			c.mu.Lock()
@@ -32,7 +33,7 @@ func startCounted(t *testing.T, reg *testRegistry, c *counts, name string) *Serv
 }
 
 func TestCallCastFanout(t *testing.T) {
-	reg := newTestRegistry()
+	reg := registry.NewMemory()
 	defer reg.Close()
 	c := &counts{calls: map[string]int{}, casts: make(chan string, 10)}
 	for i := range 3 {
@@ -149,7 +150,7 @@ func TestOutOfOrderReplies(t *testing.T) {
 }
 
 func TestNoResponders(t *testing.T) {
-	reg := newTestRegistry()
+	reg := registry.NewMemory()
 	defer reg.Close()
 	// A port nobody listens on: bind a server, take its endpoint, stop it.
 	srv, err := NewServer(Target{Topic: "t"})
@@ -203,7 +204,7 @@ func TestMsgpackRoundTrip(t *testing.T) {
 
 // A server registers its endpoint under the topic's key and its own, and Stop removes both.
 func TestServerRegisters(t *testing.T) {
-	reg := newTestRegistry()
+	reg := registry.NewMemory()
 	defer reg.Close()
 	srv, err := NewServer(Target{Exchange: "ex", Topic: "t", Server: "s1"}, WithRegistry(reg))
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/purezmq/zmq/rpc/registry"
 	"testing"
 	"time"
 )
@@ -172,7 +173,7 @@ func TestStopDrains(t *testing.T) {
 	for _, viaRegistry := range []bool{false, true} {
 		t.Run(fmt.Sprintf("registry=%v", viaRegistry), func(t *testing.T) {
 			b := newBlocker()
-			reg := newTestRegistry()
+			reg := registry.NewMemory()
 			defer reg.Close()
 			srv := startServer(t, Target{Topic: "t"}, func(s *Server) { _ = Handle(s, "block", b.handle) }, WithRegistry(reg))
 			opt := WithEndpoint(srv.Endpoint())

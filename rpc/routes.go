@@ -112,7 +112,7 @@ func (c *clientCore) setEndpointsLocked(r *route, eps []string) {
 		if cn := c.conns[ep]; cn != nil {
 			if cn.refs--; cn.refs == 0 {
 				delete(c.conns, ep)
-				c.closeConn(cn)
+				c.retire(cn)
 			}
 		}
 	}

@@ -55,7 +55,10 @@ type clientCore struct {
 // NewClient makes a client of target's servers, found with WithRegistry, given with
 // WithEndpoint, or both. It connects lazily, at the first call of each key. Options:
 // WithRegistry, WithEndpoint, WithCodec, WithContext, WithTimeout, WithRetries,
-// WithRemoteError, WithCurveServerKey, and the target's (WithServer, WithFanout, ...).
+// WithRemoteError, WithCurveServerKey, WithMaxMessage, and the target's (WithServer,
+// WithFanout, ...). Static endpoints serve every key: a call naming a server (WithServer)
+// reaches the one it names only through a registry; a static endpoint of another server
+// answers it InvalidTarget.
 func NewClient(target Target, opts ...Option) (*Client, error) {
 	cfg, err := newConfig(opts)
 	if err != nil {
@@ -99,7 +102,7 @@ func (cl *Client) Prepare(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	if cfg.registry != nil || cfg.endpoints != nil || cfg.zctx != nil || cfg.curveSecret != nil ||
-		cfg.curveServerKey != nil || cfg.workers != DefaultWorkers || cfg.ttl != DefaultTTL {
+		cfg.curveServerKey != nil || cfg.workers != DefaultWorkers || cfg.ttl != DefaultTTL || cfg.maxMsg != 0 {
 		return nil, errors.New("rpc: Prepare given an option of NewClient or NewServer")
 	}
 	t := cl.target

@@ -35,7 +35,7 @@ const connEvents = zmq.EventHandshakeSucceeded | zmq.EventDisconnected | zmq.Eve
 // newConn connects a DEALER to endpoint and starts its receiver and its monitor. IMMEDIATE
 // makes a Send wait for a live connection instead of queueing for one that may never come.
 func (c *clientCore) newConn(endpoint string) (*conn, error) {
-	opts := append([]zmq.Option{zmq.WithImmediate(true), zmq.WithLinger(0)}, c.curve...)
+	opts := append([]zmq.Option{zmq.WithImmediate(true), zmq.WithLinger(0), zmq.WithMaxMsgSize(c.cfg.maxMsg)}, c.curve...)
 	s, err := c.zctx.NewSocket(zmq.DEALER, opts...)
 	if err != nil {
 		return nil, err

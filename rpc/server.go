@@ -53,7 +53,7 @@ type ServerStats struct {
 
 // NewServer makes a server for target; the server's Target.Server, when set, names it (it
 // answers calls for exchange/topic and for exchange/topic/server). Options: WithEndpoint,
-// WithRegistry, WithTTL, WithWorkers, WithCodec, WithContext, WithCurveServer.
+// WithRegistry, WithTTL, WithWorkers, WithCodec, WithContext, WithCurveServer, WithMaxMessage.
 func NewServer(target Target, opts ...Option) (*Server, error) {
 	if err := target.Validate(); err != nil {
 		return nil, err
@@ -110,7 +110,7 @@ func (s *Server) Start() (err error) {
 			s.abort()
 		}
 	}()
-	opts := []zmq.Option{zmq.WithRouterMandatory(true), zmq.WithLinger(time.Second)}
+	opts := []zmq.Option{zmq.WithRouterMandatory(true), zmq.WithLinger(time.Second), zmq.WithMaxMsgSize(s.cfg.maxMsg)}
 	if k := s.cfg.curveSecret; k != nil {
 		opts = append(opts, zmq.WithCurveServer(true), zmq.WithCurvePublicKey(k.Public()), zmq.WithCurveSecretKey(*k))
 	}

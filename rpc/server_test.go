@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	zmq "github.com/purezmq/zmq"
@@ -133,5 +134,29 @@ func TestHandleRefuses(t *testing.T) {
 	}
 	if _, err := NewServer(Target{Topic: "t", Fanout: true}); !errors.Is(err, ErrInvalidTarget) {
 		t.Errorf("fanout server: %v", err)
+	}
+}
+
+// A message above the server's limit costs the sender its connection, not the server memory;
+// the caller learns it as Unavailable and the server keeps serving.
+func TestServerMessageLimit(t *testing.T) {
+	srv := startServer(t, Target{Topic: "t"}, nil, WithMaxMessage(1024))
+	cl, err := NewClient(Target{Topic: "t"}, WithEndpoint(srv.Endpoint()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx := testCtx(t)
+	if err := cl.Call(ctx, "echo", echoArgs{Text: strings.Repeat("x", 2048)}, nil); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("call above the limit: %v", err)
+	}
+	var r echoReply
+	other, err := NewClient(Target{Topic: "t"}, WithEndpoint(srv.Endpoint()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := other.Call(ctx, "echo", echoArgs{Text: "small"}, &r); err != nil || r.Text != "small" {
+		t.Fatalf("call within the limit: %+v %v", r, err)
 	}
 }

@@ -2,11 +2,23 @@ package rpc
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"time"
 
 	zmq "github.com/purezmq/zmq"
 )
+
+// send queues a request on cn. It waits (within ctx) only while cn is up and its queue full:
+// with IMMEDIATE a DEALER whose connection dropped would wait for a reconnect that may never
+// come, and a call without a deadline would hang.
+func (c *clientCore) send(ctx context.Context, cn *conn, frames [][]byte) error {
+	err := cn.sock.Send(c.now, zmq.NewMsg(frames...))
+	if errors.Is(err, zmq.ErrAgain) && cn.state.Load() == connUp {
+		err = cn.sock.Send(ctx, zmq.NewMsg(frames...))
+	}
+	return err
+}
 
 // ctxError is the *Error of a done ctx.
 func ctxError(ctx context.Context) *Error {
@@ -72,7 +84,7 @@ func (cl *Client) call(ctx context.Context, method string, args []byte, out any)
 	}
 	p := &pending{conn: cn, done: make(chan result, 1)}
 	c.addPending(id, p)
-	if err := cn.sock.Send(ctx, zmq.NewMsg(req.frames()...)); err != nil {
+	if err := c.send(ctx, cn, req.frames()); err != nil {
 		c.takePending(id)
 		if ctx.Err() != nil {
 			return ctxError(ctx)
@@ -162,7 +174,7 @@ func (cl *Client) cast(ctx context.Context, method string, args []byte) error {
 	sent := 0
 	var last error
 	for _, cn := range conns {
-		if err := cn.sock.Send(ctx, zmq.NewMsg(req.frames()...)); err != nil {
+		if err := c.send(ctx, cn, req.frames()); err != nil {
 			last = err
 			continue
 		}

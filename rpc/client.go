@@ -36,6 +36,7 @@ type clientCore struct {
 	ownCtx bool
 	ctx    context.Context // ends at Close: watches and receivers stop
 	cancel context.CancelFunc
+	now    context.Context // always done: a Send with it does not wait
 	curve  []zmq.Option // a CURVE client's options, with this client's key pair
 	nextID atomic.Uint64
 
@@ -87,6 +88,9 @@ func NewClient(target Target, opts ...Option) (*Client, error) {
 		c.zctx, c.ownCtx = zmq.NewContext(), true
 	}
 	c.ctx, c.cancel = context.WithCancel(context.Background())
+	now, done := context.WithCancel(context.Background())
+	done()
+	c.now = now
 	return &Client{core: c, target: target, codec: cfg.codec, timeout: cfg.timeout, retries: cfg.retries,
 		errTypes: cfg.errTypes}, nil
 }

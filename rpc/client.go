@@ -37,7 +37,7 @@ type clientCore struct {
 	ctx    context.Context // ends at Close: watches and receivers stop
 	cancel context.CancelFunc
 	now    context.Context // always done: a Send with it does not wait
-	curve  []zmq.Option // a CURVE client's options, with this client's key pair
+	curve  []zmq.Option    // a CURVE client's options, with this client's key pair
 	nextID atomic.Uint64
 
 	mu       sync.Mutex

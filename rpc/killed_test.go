@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,16 +21,31 @@ import (
 // that kill a server's process.
 const serverProcessEnv = "PUREZMQ_RPC_TEST_SERVER"
 
-// serverProcess serves "echo" and "block" (which prints "started" and waits for its ctx) on
-// 127.0.0.1, prints its endpoint, and runs until its stdin closes or it is killed.
+// serverProcess serves, as the server named by serverProcessEnv, "echo", "note" (a cast that
+// prints "note:" and its argument) and "block" (which prints "started" and waits for its ctx)
+// on 127.0.0.1; it prints its endpoint and runs until its stdin closes or it is killed.
 func serverProcess() int {
-	srv, err := NewServer(Target{Topic: "t"})
+	name := os.Getenv(serverProcessEnv)
+	srv, err := NewServer(Target{Topic: "t", Server: name})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	var out sync.Mutex // handlers print from several goroutines
+	say := func(s string) {
+		out.Lock()
+		defer out.Unlock()
+		fmt.Println(s)
+	}
+	_ = Handle(srv, "echo", func(ctx context.Context, a echoArgs) (echoReply, error) {
+		return echoReply{Text: a.Text, Server: name}, nil
+	})
+	_ = Handle(srv, "note", func(ctx context.Context, msg string) (struct{}, error) {
+		say("note:" + msg)
+		return struct{}{}, nil
+	})
 	_ = Handle(srv, "block", func(ctx context.Context, _ struct{}) (string, error) {
-		fmt.Println("started")
+		say("started")
 		<-ctx.Done()
 		return "", ctx.Err()
 	})
@@ -37,7 +53,7 @@ func serverProcess() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	fmt.Println(srv.Endpoint())
+	say(srv.Endpoint())
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
@@ -45,17 +61,24 @@ func serverProcess() int {
 	return 0
 }
 
-// A server process SIGKILLed mid-call: the call ends with Unavailable (the connection dropped)
-// or DeadlineExceeded, by its deadline.
-func TestServerProcessKilled(t *testing.T) {
+// serverProc is a server in another process: the test binary run as serverProcess.
+type serverProc struct {
+	cmd      *exec.Cmd
+	lines    *bufio.Scanner
+	endpoint string
+}
+
+// startServerProcess starts a server process named name; it ends with the test (stdin
+// closed, then killed if it lingers).
+func startServerProcess(t *testing.T, name string) *serverProc {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), serverProcessEnv+"=1")
+	cmd.Env = append(os.Environ(), serverProcessEnv+"="+name)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer stdin.Close()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -63,13 +86,78 @@ func TestServerProcessKilled(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	defer cmd.Wait()
-	defer cmd.Process.Kill()
-	lines := bufio.NewScanner(out)
-	if !lines.Scan() || !strings.HasPrefix(lines.Text(), "tcp://") {
-		t.Fatalf("server said %q: %v", lines.Text(), lines.Err())
+	t.Cleanup(func() {
+		stdin.Close()
+		exited := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(exited) }()
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	})
+	p := &serverProc{cmd: cmd, lines: bufio.NewScanner(out)}
+	p.endpoint = p.next(t)
+	if !strings.HasPrefix(p.endpoint, "tcp://") {
+		t.Fatalf("server process said %q", p.endpoint)
 	}
-	cl, err := NewClient(Target{Topic: "t"}, WithEndpoint(lines.Text()))
+	return p
+}
+
+// next is the process's next line of output.
+func (p *serverProc) next(t *testing.T) string {
+	t.Helper()
+	if !p.lines.Scan() {
+		t.Fatalf("server process ended: %v", p.lines.Err())
+	}
+	return p.lines.Text()
+}
+
+// Call, cast and fanout across three server processes.
+func TestServerProcesses(t *testing.T) {
+	var procs []*serverProc
+	var eps []string
+	for i := range 3 {
+		p := startServerProcess(t, fmt.Sprintf("p%d", i))
+		procs, eps = append(procs, p), append(eps, p.endpoint)
+	}
+	cl, err := NewClient(Target{Topic: "t"}, WithEndpoint(eps...), WithTimeout(10*time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx := testCtx(t)
+	fan, err := cl.Prepare(WithFanout())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fan.Cast(ctx, "note", "all"); err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range procs {
+		if got := p.next(t); got != "note:all" {
+			t.Fatalf("process %d said %q after the fanout", i, got)
+		}
+	}
+	count := map[string]int{}
+	for range 30 {
+		var r echoReply
+		if err := cl.Call(ctx, "echo", echoArgs{Text: "x"}, &r); err != nil {
+			t.Fatal(err)
+		}
+		count[r.Server]++
+	}
+	if count["p0"] != 10 || count["p1"] != 10 || count["p2"] != 10 {
+		t.Fatalf("round robin over processes: %v", count)
+	}
+}
+
+// A server process SIGKILLed mid-call: the call ends with Unavailable (the connection dropped)
+// or DeadlineExceeded, by its deadline.
+func TestServerProcessKilled(t *testing.T) {
+	p := startServerProcess(t, "k")
+	cl, err := NewClient(Target{Topic: "t"}, WithEndpoint(p.endpoint))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,10 +166,10 @@ func TestServerProcessKilled(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- cl.Call(ctx, "block", struct{}{}, nil) }()
-	if !lines.Scan() || lines.Text() != "started" {
-		t.Fatalf("server said %q: %v", lines.Text(), lines.Err())
+	if got := p.next(t); got != "started" {
+		t.Fatalf("server said %q", got)
 	}
-	if err := cmd.Process.Kill(); err != nil {
+	if err := p.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	err = <-done

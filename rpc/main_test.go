@@ -1,9 +1,15 @@
 package rpc
 
 import (
+	"os"
 	"testing"
 
 	"go.uber.org/goleak"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(serverProcessEnv) != "" {
+		os.Exit(serverProcess())
+	}
+	goleak.VerifyTestMain(m)
+}

@@ -21,6 +21,7 @@ type config struct {
 	endpoints []string // server: where it binds (default tcp://127.0.0.1:*); client: static servers
 	workers   int      // server
 	ttl       time.Duration
+	maxMsg    int64 // bytes of an inbound message, -1 for no limit
 
 	// Client and Prepare.
 	timeout  time.Duration
@@ -35,12 +36,13 @@ type config struct {
 
 // Defaults.
 const (
-	DefaultWorkers = 64
-	DefaultTTL     = 10 * time.Second
+	DefaultWorkers    = 64
+	DefaultTTL        = 10 * time.Second
+	DefaultMaxMessage = 16 << 20
 )
 
 func newConfig(opts []Option) (*config, error) {
-	c := &config{codec: JSON, workers: DefaultWorkers, ttl: DefaultTTL}
+	c := &config{codec: JSON, workers: DefaultWorkers, ttl: DefaultTTL, maxMsg: DefaultMaxMessage}
 	return c, c.apply(opts)
 }
 
@@ -90,6 +92,19 @@ func WithWorkers(n int) Option {
 			return fmt.Errorf("rpc: %d workers: want at least 1", n)
 		}
 		c.workers = n
+		return nil
+	}
+}
+
+// WithMaxMessage bounds the messages a server or a client reads (all frames together, in
+// bytes; default DefaultMaxMessage, -1 for no limit): a peer that sends a bigger one is
+// disconnected (ZeroMQ's MAXMSGSIZE), so nobody makes it hold unbounded memory.
+func WithMaxMessage(n int64) Option {
+	return func(c *config) error {
+		if n < -1 || n == 0 {
+			return fmt.Errorf("rpc: max message %d: want a positive size, or -1 for no limit", n)
+		}
+		c.maxMsg = n
 		return nil
 	}
 }

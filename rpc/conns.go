@@ -1,0 +1,135 @@
+package rpc
+
+import (
+	"errors"
+	"sync"
+	"sync/atomic"
+
+	zmq "github.com/purezmq/zmq"
+)
+
+// A connection's state, from its DEALER's monitor events.
+const (
+	connConnecting int32 = iota // not tried yet: worth waiting for
+	connUp                      // handshake done: calls go here
+	connDown                    // refused, failed or dropped: skipped until it is up again
+)
+
+// conn is one DEALER connected to one server endpoint, shared by every route that lists it.
+type conn struct {
+	endpoint string
+	sock     *zmq.Socket
+	state    atomic.Int32
+	refs     int // routes listing it, under clientCore.mu
+	stopMon  func()
+
+	closeOnce sync.Once
+	calls     int  // calls waiting for replies on it, under clientCore.pmu
+	retired   bool // no route lists it: close it when calls reaches 0; under clientCore.pmu
+}
+
+// connEvents are the monitor events that change a connection's state.
+const connEvents = zmq.EventHandshakeSucceeded | zmq.EventDisconnected | zmq.EventConnectRetried |
+	zmq.EventHandshakeFailedNoDetail | zmq.EventHandshakeFailedProtocol | zmq.EventHandshakeFailedAuth
+
+// newConn connects a DEALER to endpoint and starts its receiver and its monitor. IMMEDIATE
+// makes a Send wait for a live connection instead of queueing for one that may never come.
+func (c *clientCore) newConn(endpoint string) (*conn, error) {
+	opts := append([]zmq.Option{zmq.WithImmediate(true), zmq.WithLinger(0), zmq.WithMaxMsgSize(c.cfg.maxMsg)}, c.curve...)
+	s, err := c.zctx.NewSocket(zmq.DEALER, opts...)
+	if err != nil {
+		return nil, err
+	}
+	cn := &conn{endpoint: endpoint, sock: s}
+	events, stop := s.Monitor(connEvents)
+	cn.stopMon = stop
+	if err := s.Connect(endpoint); err != nil {
+		stop()
+		_ = s.Close()
+		return nil, err
+	}
+	c.wg.Add(2)
+	go c.watchConn(cn, events)
+	go c.receive(cn)
+	return cn, nil
+}
+
+// watchConn follows a connection's state; a drop fails the calls waiting on it.
+func (c *clientCore) watchConn(cn *conn, events <-chan zmq.Event) {
+	defer c.wg.Done()
+	for e := range events {
+		switch e.Type {
+		case zmq.EventHandshakeSucceeded:
+			c.setState(cn, connUp)
+		case zmq.EventDisconnected:
+			c.setState(cn, connDown)
+			c.failPending(cn, newError(Unavailable, "connection to "+cn.endpoint+" lost"))
+		case zmq.EventMonitorStopped:
+		default:
+			c.setState(cn, connDown)
+		}
+	}
+}
+
+func (c *clientCore) setState(cn *conn, st int32) {
+	if cn.state.Swap(st) == st {
+		return
+	}
+	c.mu.Lock()
+	close(c.changed)
+	c.changed = make(chan struct{})
+	c.mu.Unlock()
+}
+
+// receive reads a connection's replies and hands each to its call.
+func (c *clientCore) receive(cn *conn) {
+	defer c.wg.Done()
+	for {
+		m, err := cn.sock.Recv(c.ctx)
+		if err != nil {
+			if c.ctx.Err() != nil || errors.Is(err, zmq.ErrClosed) {
+				return
+			}
+			continue
+		}
+		r, err := parseReply(m.Frames)
+		if err != nil {
+			continue // a server that breaks the format: the call ends by its deadline
+		}
+		if p := c.takePending(r.id); p != nil {
+			p.done <- result{rep: r}
+		}
+	}
+}
+
+// closeConn ends a connection: its goroutines end with its socket, its calls with e.
+func (c *clientCore) closeConn(cn *conn) {
+	cn.closeOnce.Do(func() {
+		cn.stopMon()
+		_ = cn.sock.Close()
+	})
+	c.failPending(cn, newError(Unavailable, "connection to "+cn.endpoint+" closed"))
+}
+
+// retire takes cn out of use: no route lists it any more. It closes once the calls it
+// carries have their replies, so a server that leaves (deregisters, then drains) answers
+// them.
+func (c *clientCore) retire(cn *conn) {
+	c.pmu.Lock()
+	cn.retired = true
+	busy := cn.calls > 0
+	c.pmu.Unlock()
+	if busy {
+		c.retiring[cn] = struct{}{} // under c.mu, held by the caller
+		return
+	}
+	c.closeConn(cn)
+}
+
+// closeRetired closes a retired connection whose last call has ended.
+func (c *clientCore) closeRetired(cn *conn) {
+	c.mu.Lock()
+	delete(c.retiring, cn)
+	c.mu.Unlock()
+	c.closeConn(cn)
+}

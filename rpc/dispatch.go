@@ -1,0 +1,197 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	zmq "github.com/purezmq/zmq"
+)
+
+// job is one accepted request.
+type job struct {
+	peer      []byte // the ROUTER's routing id of the caller's connection
+	req       request
+	codec     Codec
+	invoke    invoker
+	ctx       context.Context
+	cancel    context.CancelFunc
+	cancelled atomic.Bool // by the caller's CANCEL: no reply
+}
+
+// callID names a call in flight: ids are the client's, so unique per connection only.
+type callID struct {
+	peer string
+	id   uint64
+}
+
+// inflight are the calls a CANCEL may reach, from acceptance to the end of the handler.
+type inflight struct {
+	mu    sync.Mutex
+	calls map[callID]*job
+}
+
+func (f *inflight) add(k callID, j *job) {
+	f.mu.Lock()
+	if f.calls == nil {
+		f.calls = map[callID]*job{}
+	}
+	f.calls[k] = j
+	f.mu.Unlock()
+}
+
+func (f *inflight) remove(k callID, j *job) {
+	f.mu.Lock()
+	if f.calls[k] == j {
+		delete(f.calls, k)
+	}
+	f.mu.Unlock()
+}
+
+func (f *inflight) cancel(k callID) {
+	f.mu.Lock()
+	j := f.calls[k]
+	f.mu.Unlock()
+	if j != nil {
+		j.cancelled.Store(true)
+		j.cancel()
+	}
+}
+
+// serve is the loop of the pool's goroutines: receive a message, answer it or refuse it
+// (garbage is dropped), and receive again, until ctx ends.
+func (s *Server) serve(ctx context.Context) {
+	for {
+		m, err := s.sock.Recv(ctx)
+		if err != nil {
+			if ctx.Err() != nil || errors.Is(err, zmq.ErrClosed) {
+				return
+			}
+			continue
+		}
+		if j := s.handle(m.Frames); j != nil {
+			s.work(j, s.pool.release)
+		}
+	}
+}
+
+// handle parses a message and answers what needs no handler; it returns the job of a request
+// that took a slot of the pool.
+func (s *Server) handle(frames [][]byte) *job {
+	now := time.Now()
+	if len(frames) < 2 {
+		s.dropped.Add(1)
+		return nil
+	}
+	peer := frames[0]
+	req, err := parseRequest(frames[1:])
+	if err != nil {
+		s.dropped.Add(1)
+		return nil
+	}
+	if req.kind == kindCancel {
+		s.inflight.cancel(callID{string(peer), req.id})
+		return nil
+	}
+	s.requests.Add(1)
+	cd, _ := codecByID(req.codec) // parseRequest checked it
+	if req.key != s.target.TopicKey() && req.key != s.target.Key() {
+		s.reject(peer, req, cd, newError(InvalidTarget, fmt.Sprintf("this server serves %s, not %s", s.target.Key(), req.key)))
+		return nil
+	}
+	inv, e := lookup(s.methods, req.namespace, req.method, req.version)
+	if e != nil {
+		s.reject(peer, req, cd, e)
+		return nil
+	}
+	switch s.pool.acquire() {
+	case full:
+		s.reject(peer, req, cd, newError(ResourceExhausted, fmt.Sprintf("all %d workers busy", s.cfg.workers)))
+		return nil
+	case closing:
+		s.reject(peer, req, cd, newError(Unavailable, "server stopping"))
+		return nil
+	}
+	j := &job{peer: peer, req: req, codec: cd, invoke: inv}
+	if req.timeout > 0 {
+		j.ctx, j.cancel = context.WithDeadline(s.base, now.Add(req.timeout))
+	} else {
+		j.ctx, j.cancel = context.WithCancel(s.base)
+	}
+	if req.kind == kindCall {
+		s.inflight.add(callID{string(peer), req.id}, j)
+	}
+	return j
+}
+
+// reject answers a call without running a handler; a cast is never answered.
+func (s *Server) reject(peer []byte, req request, cd Codec, e *Error) {
+	s.rejected.Add(1)
+	if req.kind == kindCall {
+		s.send(peer, req, e.Code, encodeError(cd, e))
+	}
+}
+
+func (s *Server) send(peer []byte, req request, status Code, body []byte) {
+	r := reply{header: header{kind: kindReply, codec: req.codec, status: status, id: req.id}, body: body}
+	f := r.frames()
+	// A caller gone since (ErrHostUnreachable) has nobody to tell.
+	_ = s.sock.Send(s.base, zmq.NewMsg(peer, f[0], f[1]))
+}
+
+// work runs one job and answers it.
+func (s *Server) work(j *job, release func()) {
+	k := callID{string(j.peer), j.req.id}
+	defer j.cancel()
+	var body []byte
+	var err error
+	if j.ctx.Err() == nil {
+		body, err = s.run(j)
+	} else {
+		err = j.ctx.Err() // expired, or cancelled, while queued: the handler is not run
+	}
+	if j.req.kind == kindCall {
+		s.inflight.remove(k, j)
+	}
+	release()
+	if j.req.kind != kindCall || j.cancelled.Load() {
+		return
+	}
+	if err == nil {
+		s.send(j.peer, j.req, OK, body)
+		return
+	}
+	e := s.errorOf(j.ctx, err)
+	s.send(j.peer, j.req, e.Code, encodeError(j.codec, e))
+}
+
+// run calls the handler, turning a panic into Internal.
+func (s *Server) run(j *job) (body []byte, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = newError(Internal, fmt.Sprintf("handler %q panicked: %v", j.req.method, p))
+		}
+	}()
+	return j.invoke(j.ctx, j.codec, j.req.args)
+}
+
+// errorOf says what a handler's error (or the job's ctx error) means to the caller.
+func (s *Server) errorOf(ctx context.Context, err error) *Error {
+	var e *Error
+	var re RemoteError
+	switch {
+	case errors.As(err, &e):
+		return e
+	case errors.As(err, &re):
+		return &Error{Code: Remote, Message: re.Error(), Type: re.RemoteType(), Details: re.RemoteDetails()}
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		if s.base.Err() != nil {
+			return newError(Unavailable, "server stopped")
+		}
+		return newError(CodeOf(err), err.Error())
+	}
+	return newError(Remote, err.Error())
+}

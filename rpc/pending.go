@@ -1,0 +1,58 @@
+package rpc
+
+// pending is a call waiting for its reply.
+type pending struct {
+	conn *conn
+	done chan result // 1 slot: whoever takes the call out of the map sends once
+}
+
+type result struct {
+	rep reply
+	err *Error // the connection failed, no reply
+}
+
+func (c *clientCore) addPending(id uint64, p *pending) {
+	c.pmu.Lock()
+	c.pending[id] = p
+	p.conn.calls++
+	c.pmu.Unlock()
+}
+
+// takePending takes a call out of the map; nil when a reply (or a failure) took it first.
+func (c *clientCore) takePending(id uint64) *pending {
+	c.pmu.Lock()
+	p := c.pending[id]
+	last := false
+	if p != nil {
+		delete(c.pending, id)
+		last = c.ended(p.conn)
+	}
+	c.pmu.Unlock()
+	if last {
+		c.closeRetired(p.conn)
+	}
+	return p
+}
+
+// ended counts a call of cn ended, under pmu; true when cn is retired and that was its last.
+func (c *clientCore) ended(cn *conn) bool {
+	cn.calls--
+	return cn.retired && cn.calls == 0
+}
+
+// failPending ends the calls waiting on cn with e.
+func (c *clientCore) failPending(cn *conn, e *Error) {
+	c.pmu.Lock()
+	last := false
+	for id, p := range c.pending {
+		if p.conn == cn {
+			delete(c.pending, id)
+			last = c.ended(cn)
+			p.done <- result{err: e}
+		}
+	}
+	c.pmu.Unlock()
+	if last {
+		c.closeRetired(cn)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync/atomic"
+	"time"
 )
 
 // route is the set of connections serving one key, kept up to date from the registry's Watch
@@ -63,20 +64,45 @@ func (c *clientCore) watch(r *route) {
 		return
 	}
 	first := true
-	for eps := range ch {
-		c.mu.Lock()
-		if !c.closed {
-			c.setEndpointsLocked(r, eps)
+	for {
+		for eps := range ch {
+			c.mu.Lock()
+			if !c.closed {
+				c.setEndpointsLocked(r, eps)
+			}
+			c.mu.Unlock()
+			if first {
+				close(r.ready)
+				first = false
+			}
 		}
-		c.mu.Unlock()
 		if first {
+			r.err = newError(Unavailable, "client closed")
 			close(r.ready)
-			first = false
+			return
+		}
+		// The registry's Watch ended without the client closing: the registry failed. Keep
+		// the connections we have and watch again.
+		if ch = c.rewatch(r.key); ch == nil {
+			return
 		}
 	}
-	if first {
-		r.err = newError(Unavailable, "client closed")
-		close(r.ready)
+}
+
+// rewatch starts a new Watch of key, trying every second, until the client closes (nil).
+func (c *clientCore) rewatch(key string) <-chan []string {
+	t := time.NewTimer(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-c.ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		if ch, err := c.cfg.registry.Watch(c.ctx, key); err == nil {
+			return ch
+		}
+		t.Reset(time.Second)
 	}
 }
 

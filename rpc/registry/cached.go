@@ -68,8 +68,10 @@ func (c *cached) stale(key string, err error) ([]string, bool) {
 	return slices.Clone(snap), true
 }
 
-// Watch forwards r's Watch, keeping each value. When r cannot start a Watch the snapshot is
-// sent instead and the Watch is retried every second until r takes it.
+// Watch forwards r's Watch, keeping each value. When r cannot start a Watch, or its Watch ends
+// while ctx is live (r failed), the snapshot is sent instead, onStale hears of it, and the
+// Watch is retried every second until r takes it: the channel closes only when ctx ends or the
+// registry closes.
 func (c *cached) Watch(ctx context.Context, key string) (<-chan []string, error) {
 	in, err := c.r.Watch(ctx, key)
 	var snap []string
@@ -91,7 +93,15 @@ func (c *cached) Watch(ctx context.Context, key string) (<-chan []string, error)
 			select {
 			case eps, ok := <-in:
 				if !ok {
-					return
+					// r's Watch failed: serve the snapshot and watch again.
+					if ctx.Err() != nil || c.closing() {
+						return
+					}
+					snap, _ := c.stale(key, ErrWatchLost)
+					if in = nil; !c.retryWatch(ctx, key, snap, out, &in) {
+						return
+					}
+					continue
 				}
 				c.keep(key, eps)
 				select {
@@ -143,4 +153,14 @@ func (c *cached) Close() error {
 	err := c.r.Close()
 	c.wg.Wait()
 	return err
+}
+
+// closing reports whether Close was called.
+func (c *cached) closing() bool {
+	select {
+	case <-c.stop:
+		return true
+	default:
+		return false
+	}
 }

@@ -128,3 +128,98 @@ func TestCachedWatch(t *testing.T) {
 		t.Fatal("Watch closed")
 	})
 }
+
+// losing is a registry whose Watches end when it goes down, as the Registry contract says a
+// failing registry's do.
+type losing struct {
+	Registry
+	mu   sync.Mutex
+	down bool
+	cut  chan struct{} // closed when it goes down
+}
+
+func (l *losing) goDown() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.down = true
+	close(l.cut)
+}
+
+func (l *losing) comeBack() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.down, l.cut = false, make(chan struct{})
+}
+
+func (l *losing) Watch(ctx context.Context, key string) (<-chan []string, error) {
+	l.mu.Lock()
+	down, cut := l.down, l.cut
+	l.mu.Unlock()
+	if down {
+		return nil, errDown
+	}
+	in, err := l.Registry.Watch(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	out := make(chan []string)
+	go func() {
+		defer close(out)
+		for {
+			select {
+			case eps, ok := <-in:
+				if !ok {
+					return
+				}
+				select {
+				case out <- eps:
+				case <-cut:
+					return
+				}
+			case <-cut:
+				return
+			}
+		}
+	}()
+	return out, nil
+}
+
+// TestCachedWatchLost: the wrapped registry's Watch ends (it failed); Cached's stays open,
+// says so (ErrWatchLost), offers the snapshot, and watches again once the registry is back.
+func TestCachedWatchLost(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		l := &losing{Registry: NewMemory(), cut: make(chan struct{})}
+		var lost atomic.Int64
+		r := Cached(l, func(key string, err error) {
+			if errors.Is(err, ErrWatchLost) {
+				lost.Add(1)
+			}
+		})
+		defer r.Close()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		register(t, r, epA, time.Minute)
+		ch, err := r.Watch(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := <-ch; !slices.Equal(got, []string{epA}) {
+			t.Fatalf("Watch: %v", got)
+		}
+		l.goDown()
+		if got, ok := <-ch; !ok || !slices.Equal(got, []string{epA}) {
+			t.Fatalf("after the registry's Watch ended: %v, %v; want the snapshot, channel open", got, ok)
+		}
+		if lost.Load() == 0 {
+			t.Fatal("onStale did not hear that the Watch was lost")
+		}
+		l.comeBack()
+		register(t, r, epB, time.Minute)
+		for got := range ch {
+			if slices.Equal(got, []string{epA, epB}) {
+				return
+			}
+		}
+		t.Fatal("Watch closed")
+	})
+}

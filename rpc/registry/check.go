@@ -11,6 +11,9 @@ import (
 var (
 	// ErrInvalid reports a bad key, endpoint or TTL.
 	ErrInvalid = errors.New("registry: invalid argument")
+	// ErrWatchLost is what Cached's onStale hears when a Watch of the registry it wraps ended
+	// (the registry failed) and it serves the last snapshot until a new Watch starts.
+	ErrWatchLost = errors.New("registry: watch lost")
 	// ErrReadOnly is returned by Register on a registry that cannot register, such as a file.
 	ErrReadOnly = errors.New("registry: read-only registry")
 	// ErrClosed is returned after Close; it satisfies errors.Is(err, net.ErrClosed).

@@ -19,7 +19,9 @@ type Registry interface {
 	// Resolve returns the live endpoints of key, sorted; none is an empty slice, not an error.
 	Resolve(ctx context.Context, key string) ([]string, error)
 	// Watch sends key's endpoints now and on every change until ctx ends, then closes the
-	// channel. A slow reader gets the latest endpoints, not every state in between.
+	// channel. It also closes the channel when the registry fails or closes, so that a reader
+	// knows its endpoints may be stale: watch again (Cached does, serving the last snapshot
+	// meanwhile). A slow reader gets the latest endpoints, not every state in between.
 	Watch(ctx context.Context, key string) (<-chan []string, error)
 	// Close releases the registry; leases still running stop (without deregistering).
 	Close() error

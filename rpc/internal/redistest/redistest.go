@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -116,13 +117,22 @@ func (s *Server) start() error {
 	p.cmd.Dir = s.dir
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	dieWithParent(p.cmd)
-	if err := p.cmd.Start(); err != nil {
-		return err
-	}
+	// Pdeathsig fires when the thread that started the process exits, not the process: start
+	// and wait on a thread locked to this goroutine, which lives as long as the server does.
+	started := make(chan error, 1)
 	go func() {
+		runtime.LockOSThread()
+		if err := p.cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
 		p.cmd.Wait() // the exit status is the log's business
 		close(p.exited)
 	}()
+	if err := <-started; err != nil {
+		return err
+	}
 	timeout := time.NewTimer(startTimeout)
 	defer timeout.Stop()
 	select {

@@ -115,8 +115,9 @@ func (r *redisRegistry) Resolve(ctx context.Context, key string) ([]string, erro
 	return eps, nil
 }
 
-// Watch polls Resolve every PollInterval. A failed poll sends nothing: the reader keeps the
-// endpoints it has (wrap the registry in registry.Cached to hear of the failures).
+// Watch polls Resolve every PollInterval. A failed poll ends the Watch (its channel closes), as
+// the Registry contract says: wrap the registry in registry.Cached to keep the last endpoints,
+// hear of the failure and watch again.
 func (r *redisRegistry) Watch(ctx context.Context, key string) (<-chan []string, error) {
 	first, err := r.Resolve(ctx, key)
 	if err != nil {
@@ -138,7 +139,7 @@ func (r *redisRegistry) Watch(ctx context.Context, key string) (<-chan []string,
 			case <-t.C:
 				now, err := r.Resolve(ctx, key)
 				if err != nil {
-					continue
+					return
 				}
 				if last == nil || !slices.Equal(now, last) {
 					pending, send = now, out

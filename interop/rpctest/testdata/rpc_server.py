@@ -104,7 +104,7 @@ class Server:
             args = w.decode(args)
         except ValueError as e:
             raise Failure("Internal", "args do not decode: %s" % e)
-        w.emit(event="started", id=ident, method=method)
+        w.emit(event="started", id=ident, method=method, args=args)
         try:
             return handler(self, rid, ident, args, deadline)
         except Failure:

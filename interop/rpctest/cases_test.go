@@ -41,7 +41,6 @@ func callCases(server string) []callCase {
 			"Remote", "", &errorObject{Code: "Remote", Message: "boom", Details: map[string]string{"disk": "sda"}, Type: failureType}},
 		{"no-such-method", map[string]any{"method": "nosuch", "args": nil}, "NotFound", "", notFound},
 		{"other-namespace", map[string]any{"method": "echo", "args": 1, "ns": "other"}, "NotFound", "", notFound},
-		{"cast-only-method", map[string]any{"method": "note", "args": 1}, "NotFound", "", notFound},
 		{"version-1.0", map[string]any{"method": "echo", "args": 1, "version": "1.0"}, "OK", `1`, nil},
 		{"version-1.2", map[string]any{"method": "echo", "args": 1, "version": "1.2"}, "OK", `1`, nil},
 		{"version-1.3", map[string]any{"method": "echo", "args": 1, "version": "1.3"}, "UnsupportedVersion", "", unsupported},

@@ -8,7 +8,8 @@ import (
 )
 
 // The servers of these tests, Python's and Go's, serve the same methods on topic "pytest" in the
-// default namespace at version 1.2: calls echo (args back), add ({"a","b"} → a+b), fail (a Remote
+// default namespace at version 1.2: calls echo (args back), add ({"a","b"} → a+b), whoami (the
+// server's name), fail (a Remote
 // error of type failureType with the args' message and details), slow ({"ms","value"}: value
 // after ms), hold ({"key"}: the key, once a release of it arrives); casts note and release.
 const (

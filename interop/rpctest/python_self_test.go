@@ -4,7 +4,8 @@ import (
 	"testing"
 )
 
-// pySide observes the Python server through the events it prints.
+// pySide observes a server process through the events it prints: the Python server, or a Go
+// server process (started and noted only).
 type pySide struct{ s *script }
 
 func (p pySide) started(t *testing.T, method string) {

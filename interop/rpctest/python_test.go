@@ -55,7 +55,8 @@ type errorObject struct {
 	Type    string            `json:"type"`
 }
 
-// script is a running testdata/*.py: commands go to its stdin, its lines come on lines.
+// script is a running testdata/*.py (or a Go server process): commands go to its stdin, its lines
+// come on lines.
 type script struct {
 	t       *testing.T
 	name    string
@@ -64,20 +65,26 @@ type script struct {
 	lines   chan line
 	backlog []line // read while waiting for another line
 	stderr  strings.Builder
-	done    chan struct{}
 	closed  bool
+	killed  bool // by the test: its exit status is SIGKILL's
 }
 
-// startScript runs testdata/name with args; the test's cleanup closes its stdin, waits for it to
-// exit, and fails the test on any line that says the wire went wrong.
+// startScript runs testdata/name with args.
 func startScript(t *testing.T, name string, args ...string) *script {
 	t.Helper()
 	if err := pythonZMQ(); err != nil {
 		t.Skipf("python3-zmq unavailable: %s -c 'import zmq': %v", python, err)
 	}
 	// -B: no __pycache__ in testdata.
-	s := &script{t: t, name: name, lines: make(chan line, 64), done: make(chan struct{})}
-	s.cmd = exec.Command(python, append([]string{"-B", filepath.Join("testdata", name)}, args...)...)
+	return startProcess(t, name, exec.Command(python, append([]string{"-B", filepath.Join("testdata", name)}, args...)...))
+}
+
+// startProcess runs cmd, a script or a Go server process, as name; the test's cleanup closes its
+// stdin (it exits then), waits for it, and fails the test on any line that says the wire went
+// wrong.
+func startProcess(t *testing.T, name string, cmd *exec.Cmd) *script {
+	t.Helper()
+	s := &script{t: t, name: name, lines: make(chan line, 64), cmd: cmd}
 	s.cmd.Stderr = &s.stderr
 	s.cmd.WaitDelay = ioTimeout
 	var err error
@@ -121,7 +128,7 @@ func (s *script) close() {
 	}
 	err := s.cmd.Wait()
 	timer.Stop()
-	if err != nil {
+	if err != nil && !s.killed {
 		s.t.Errorf("%s: %v\n%s", s.name, err, s.stderr.String())
 	}
 	for _, l := range s.backlog {
@@ -131,6 +138,15 @@ func (s *script) close() {
 		case l.Event == "dropped" && s.name == "rpc_client.py":
 			s.t.Errorf("%s dropped a reply: %s", s.name, l.raw)
 		}
+	}
+}
+
+// kill ends the script with SIGKILL: no goodbye on any socket.
+func (s *script) kill(t *testing.T) {
+	t.Helper()
+	s.killed = true
+	if err := s.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -1,6 +1,6 @@
 """A purezmq rpc server in Python: python3 rpc_server.py TOPIC SERVER [ENDPOINT].
 
-Serves echo, add, fail, slow and hold (calls) and note and release (casts) in the default
+Serves echo, add, whoami, fail, slow and hold (calls) and note and release (casts) in the default
 namespace at version 1.2, on a ROUTER with ROUTER_MANDATORY. One thread: slow and hold are timers
 and waits of its loop, so deadlines and CANCELs end them there. Prints JSON lines: ready, and an
 event for everything it does. Exits when stdin closes."""
@@ -19,7 +19,7 @@ VERSION = (1, 2)
 
 class Server:
     def __init__(self, topic, server, endpoint):
-        self.keys = {"openstack/" + topic, "openstack/" + topic + "/" + server}
+        self.name, self.keys = server, {"openstack/" + topic, "openstack/" + topic + "/" + server}
         self.ctx = zmq.Context()
         self.sock = self.ctx.socket(zmq.ROUTER)
         self.sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
@@ -188,6 +188,7 @@ def release(s, rid, ident, a, deadline):
 METHODS = {
     (w.CALL, "echo"): lambda s, rid, ident, a, d: a,
     (w.CALL, "add"): lambda s, rid, ident, a, d: a["a"] + a["b"],
+    (w.CALL, "whoami"): lambda s, rid, ident, a, d: s.name,
     (w.CALL, "fail"): fail,
     (w.CALL, "slow"): slow,
     (w.CALL, "hold"): hold,

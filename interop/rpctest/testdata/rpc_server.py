@@ -145,10 +145,9 @@ class Server:
 
     def reply(self, rid, ident, result):
         status = w.CODE[result["code"]] if isinstance(result, Error) else 0
-        body = dict(result) if isinstance(result, Error) else result
+        frames = [rid, w.header(w.REPLY, w.JSON, status, ident, 0), w.encode(result)]
         try:
-            self.sock.send_multipart([rid, w.header(w.REPLY, w.JSON, status, ident, 0), w.encode(body)],
-                                     zmq.NOBLOCK)
+            self.sock.send_multipart(frames, zmq.NOBLOCK)
             w.emit(event="replied", id=ident, status=w.CODES[status])
         except zmq.ZMQError as e:  # the caller went away (ROUTER_MANDATORY says so) or is stuck
             w.emit(event="unroutable", id=ident, reason=str(e))

@@ -19,7 +19,7 @@ func (f *remoteFailure) Error() string { return f.msg }
 
 // TestGoClientPythonServer: a Go rpc.Client calls the Python server, written from WIRE.md.
 func TestGoClientPythonServer(t *testing.T) {
-	srv, endpoint := startPyServer(t, topic, "py1")
+	srv, endpoint := startPyServer(t, "py1")
 	py := pySide{srv}
 	cl, err := rpc.NewClient(rpc.Target{Topic: topic}, rpc.WithEndpoint(endpoint),
 		rpc.WithRemoteError(failureType, func(msg string, d map[string]string) error { return &remoteFailure{msg, d} }))

@@ -9,7 +9,7 @@ import (
 // TestPythonClientGoServer: the Python client, written from WIRE.md, calls a Go rpc.Server.
 func TestPythonClientGoServer(t *testing.T) {
 	g := startGoServer(t, "go1")
-	c := startPyClient(t, topicKey, g.srv.Endpoint())
+	c := startPyClient(t, g.srv.Endpoint())
 	runCallCases(t, c, "go1")
 	runFlows(t, c, g)
 }
@@ -18,7 +18,7 @@ func TestPythonClientGoServer(t *testing.T) {
 // ResourceExhausted.
 func TestPythonClientGoServerBusy(t *testing.T) {
 	g := startGoServer(t, "go1", rpc.WithWorkers(1))
-	c := startPyClient(t, topicKey, g.srv.Endpoint())
+	c := startPyClient(t, g.srv.Endpoint())
 	c.send(t, map[string]any{"op": "call", "tag": "held", "method": "hold", "args": map[string]any{"key": "k"}})
 	g.started(t, "hold")
 	c.send(t, map[string]any{"op": "call", "tag": "refused", "method": "echo", "args": 1})

@@ -14,7 +14,7 @@ var serverProcesses = []struct {
 	name  string
 	start func(t *testing.T, name string) (*script, string)
 }{
-	{"python", func(t *testing.T, name string) (*script, string) { return startPyServer(t, topic, name) }},
+	{"python", func(t *testing.T, name string) (*script, string) { return startPyServer(t, name) }},
 	{"go", startGoProcess},
 }
 

@@ -25,7 +25,7 @@ func spoil(id uint64, f func(m [][]byte) [][]byte) [][]byte { return f(call(id))
 // TestPythonServerDropsMalformed sends the Python server every kind of message WIRE.md's "Errors
 // of form" lists: it must drop each without answering, and keep serving.
 func TestPythonServerDropsMalformed(t *testing.T) {
-	srv, endpoint := startPyServer(t, topic, "py1")
+	srv, endpoint := startPyServer(t, "py1")
 	cases := []struct {
 		name string
 		msg  [][]byte

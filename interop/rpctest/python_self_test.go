@@ -35,8 +35,8 @@ func (p pySide) ran(t *testing.T, id uint64, method, args string) bool {
 // TestPythonSelf checks the Python client against the Python server: both written from WIRE.md,
 // so that the scripts are right before they meet Go.
 func TestPythonSelf(t *testing.T) {
-	srv, endpoint := startPyServer(t, topic, "py1")
-	c := startPyClient(t, topicKey, endpoint)
+	srv, endpoint := startPyServer(t, "py1")
+	c := startPyClient(t, endpoint)
 	runCallCases(t, c, "py1")
 	runFlows(t, c, pySide{srv})
 	t.Run("server-saw", func(t *testing.T) {

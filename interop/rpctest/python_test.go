@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -69,14 +70,16 @@ type script struct {
 	killed  bool // by the test: its exit status is SIGKILL's
 }
 
-// startScript runs testdata/name with args.
-func startScript(t *testing.T, name string, args ...string) *script {
+// startScript runs testdata/name with args, and env added to its environment.
+func startScript(t *testing.T, env []string, name string, args ...string) *script {
 	t.Helper()
 	if err := pythonZMQ(); err != nil {
 		t.Skipf("python3-zmq unavailable: %s -c 'import zmq': %v", python, err)
 	}
 	// -B: no __pycache__ in testdata.
-	return startProcess(t, name, exec.Command(python, append([]string{"-B", filepath.Join("testdata", name)}, args...)...))
+	cmd := exec.Command(python, append([]string{"-B", filepath.Join("testdata", name)}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	return startProcess(t, name, cmd)
 }
 
 // startProcess runs cmd, a script or a Go server process, as name; the test's cleanup closes its
@@ -212,17 +215,18 @@ func (s *script) outcome(t *testing.T, tag string) line {
 	return s.await(t, "outcome of "+tag, func(l line) bool { return l.Tag == tag && l.Event == "" })
 }
 
-// startPyServer runs the Python server of topic as server name and returns it with its endpoint.
-func startPyServer(t *testing.T, topic, name string) (*script, string) {
+// startPyServer runs the Python server of topic named name, with env (rpcwire.py's curve says
+// which variables it reads), and returns it with its endpoint.
+func startPyServer(t *testing.T, name string, env ...string) (*script, string) {
 	t.Helper()
-	s := startScript(t, "rpc_server.py", topic, name)
+	s := startScript(t, env, "rpc_server.py", topic, name)
 	return s, s.event(t, "ready", 0).Endpoint
 }
 
-// startPyClient runs the Python client calling key at endpoints.
-func startPyClient(t *testing.T, key string, endpoints ...string) *script {
+// startPyClient runs the Python client calling topicKey at endpoint, with env as startPyServer.
+func startPyClient(t *testing.T, endpoint string, env ...string) *script {
 	t.Helper()
-	c := startScript(t, "rpc_client.py", append([]string{key}, endpoints...)...)
+	c := startScript(t, env, "rpc_client.py", topicKey, endpoint)
 	c.event(t, "ready", 0)
 	return c
 }

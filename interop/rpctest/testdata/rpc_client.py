@@ -26,6 +26,7 @@ class Client:
         self.ctx = zmq.Context()
         self.sock = self.ctx.socket(zmq.DEALER)
         self.sock.setsockopt(zmq.LINGER, 0)
+        w.curve(self.sock)
         for e in endpoints:
             self.sock.connect(e)
         self.ids = itertools.count(1)

@@ -1,9 +1,9 @@
 """A purezmq rpc server in Python: python3 rpc_server.py TOPIC SERVER [ENDPOINT].
 
-Serves echo, add, whoami, fail, slow and hold (calls) and note and release (casts) in the default
-namespace at version 1.2, on a ROUTER with ROUTER_MANDATORY. One thread: slow and hold are timers
-and waits of its loop, so deadlines and CANCELs end them there. Prints JSON lines: ready, and an
-event for everything it does. Exits when stdin closes."""
+Serves calls echo, add, whoami, fail, slow, hold and casts note, release in the default namespace
+at version 1.2, on a ROUTER with ROUTER_MANDATORY. One thread: slow and hold wait in its loop, so
+deadlines and CANCELs end them there. Prints JSON lines: ready, then an event for everything it
+does. Exits when stdin closes."""
 
 import heapq
 import math
@@ -24,6 +24,7 @@ class Server:
         self.sock = self.ctx.socket(zmq.ROUTER)
         self.sock.setsockopt(zmq.ROUTER_MANDATORY, 1)
         self.sock.setsockopt(zmq.LINGER, 0)
+        w.curve(self.sock)
         self.sock.bind(endpoint)
         self.pending = {}  # (routing id, call id) -> [deadline, due, result]; due None: held
         self.timers = []   # heap of (time, routing id, call id)
@@ -107,9 +108,7 @@ class Server:
         w.emit(event="started", id=ident, method=method, args=args)
         try:
             return handler(self, rid, ident, args, deadline)
-        except Failure:
-            raise
-        except Exception as e:  # a handler's bug: the caller hears Internal, the server goes on
+        except (AttributeError, KeyError, TypeError, ValueError, ArithmeticError) as e:  # args unfit
             raise Failure("Internal", "%s: %s" % (type(e).__name__, e))
 
     def wait(self, rid, ident, deadline, due, result):

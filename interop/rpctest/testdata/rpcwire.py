@@ -6,6 +6,8 @@ import os
 import struct
 import sys
 
+import zmq
+
 VERSION = 1
 CALL, CAST, CANCEL, REPLY = 1, 2, 3, 4
 JSON = 1  # MessagePack (2) is not spoken: python3-msgpack is not installed here
@@ -63,6 +65,19 @@ def error_object(code, message, details=None, type_=None):
     if type_:
         o["type"] = type_
     return o
+
+
+def curve(sock):
+    """Security from the environment: CURVE as a server with RPC_CURVE_SECRET (its Z85 secret
+    key), as a client with RPC_CURVE_SERVERKEY (the server's Z85 public key); else NULL."""
+    secret, server_key = os.environ.get("RPC_CURVE_SECRET"), os.environ.get("RPC_CURVE_SERVERKEY")
+    if secret:
+        sock.curve_secretkey = secret.encode()
+        sock.curve_publickey = zmq.curve_public(secret.encode())
+        sock.curve_server = True
+    elif server_key:
+        sock.curve_publickey, sock.curve_secretkey = zmq.curve_keypair()
+        sock.curve_serverkey = server_key.encode()
 
 
 def emit(**line):

@@ -148,11 +148,11 @@ func (s *Server) work(j *job, release func()) {
 	defer j.cancel()
 	var body []byte
 	var err error
-	if j.ctx.Err() == nil {
+	if d, ok := j.ctx.Deadline(); ok && !time.Now().Before(d) {
+		err = context.DeadlineExceeded // expired before it could run (its timer may not have fired yet)
+	} else if err = j.ctx.Err(); err == nil {
 		body, err = s.run(j)
-	} else {
-		err = j.ctx.Err() // expired, or cancelled, while queued: the handler is not run
-	}
+	} // else cancelled before it ran: the handler is not run
 	if j.req.kind == kindCall {
 		s.inflight.remove(k, j)
 	}

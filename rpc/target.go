@@ -51,6 +51,9 @@ func (t Target) Validate() error {
 	if t.Version != "" && !versionPattern.MatchString(t.Version) {
 		return newError(InvalidTarget, fmt.Sprintf("target version %q: want major.minor", t.Version))
 	}
+	if len(t.Key()) > maxName {
+		return newError(InvalidTarget, fmt.Sprintf("target key %q: longer than %d bytes", t.Key(), maxName))
+	}
 	if t.Fanout && t.Server != "" {
 		return newError(InvalidTarget, "target: fanout goes to every server; it cannot name one")
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -24,6 +25,7 @@ func TestTargetValidateAndKey(t *testing.T) {
 		{Target{Topic: "t", Version: "1.x"}, ""},
 		{Target{Topic: "t", Fanout: true, Server: "s"}, ""},
 		{Target{Topic: string(make([]byte, 256))}, ""},
+		{Target{Topic: strings.Repeat("t", 200), Server: strings.Repeat("s", 60)}, ""}, // each name fits, the key does not
 	} {
 		err := tc.t.Validate()
 		if tc.key == "" {

@@ -3,7 +3,9 @@
 package natsd
 
 import (
+	"flag"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 	"time"
@@ -42,4 +44,23 @@ func Start(addr string) (*server.Server, error) {
 func Stop(s *server.Server) {
 	s.Shutdown()
 	s.WaitForShutdown()
+}
+
+// Main is cmd/natsserver: a broker on -addr that says "ready" on stderr once it takes
+// connections and stops at EOF on stdin.
+func Main(args []string, stdin io.Reader, stderr io.Writer) error {
+	fs := flag.NewFlagSet("natsserver", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", "127.0.0.1:4222", "host:port to listen on")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	s, err := Start(*addr)
+	if err != nil {
+		return err
+	}
+	defer Stop(s)
+	fmt.Fprintln(stderr, "ready")
+	_, err = io.Copy(io.Discard, stdin)
+	return err
 }

@@ -18,7 +18,10 @@ import (
 // endpoint its clients dial.
 func serve(t *testing.T, name string) string {
 	t.Helper()
-	ep := map[string]string{"grpc": "127.0.0.1:0", "zmq": "tcp://127.0.0.1:0"}[name]
+	ep := "tcp://127.0.0.1:0"
+	if name == "grpc" {
+		ep = "127.0.0.1:0"
+	}
 	if name == "nats" {
 		s, err := natsd.Start("127.0.0.1:0")
 		if err != nil {
@@ -31,16 +34,17 @@ func serve(t *testing.T, name string) string {
 	bound := make(chan string, 1)
 	served := make(chan error, 1)
 	go func() { served <- impls[name].Serve(ctx, ep, func(b string) { bound <- b }) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("%s server: %v", name, err)
-		}
-	})
 	select {
 	case b := <-bound:
+		t.Cleanup(func() {
+			cancel()
+			if err := <-served; err != nil {
+				t.Errorf("%s server: %v", name, err)
+			}
+		})
 		return b
 	case err := <-served:
+		cancel()
 		t.Fatalf("%s server ended before ready: %v", name, err)
 	}
 	return ""

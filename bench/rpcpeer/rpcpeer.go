@@ -11,6 +11,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"sort"
 	"sync"
@@ -189,8 +191,16 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	fs.IntVar(&cfg.Count, "count", 10000, "client: timed calls in all")
 	fs.IntVar(&cfg.Callers, "callers", 1, "client: concurrent callers on the one client")
 	fs.DurationVar(&cfg.Timeout, "call-timeout", 10*time.Second, "client: each call's deadline")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the serving (server) or the calls (client) to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := profile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	im, ok := impls[*name]
 	if !ok {
@@ -225,4 +235,20 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return json.NewEncoder(stdout).Encode(res)
 	}
 	return fmt.Errorf("rpcpeer: -role %q: want server or client", *role)
+}
+
+// profile starts a CPU profile into path; stop ends it and closes the file.
+func profile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("rpcpeer: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("rpcpeer: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -188,5 +190,20 @@ func TestMainServerStopsAtEOF(t *testing.T) {
 	}
 	if !strings.Contains(errOut.String(), "ready\n") {
 		t.Errorf("stderr %q: no ready line", errOut.String())
+	}
+}
+
+// -cpuprofile leaves a profile behind.
+func TestMainProfile(t *testing.T) {
+	ep := serve(t, "zmq")
+	path := filepath.Join(t.TempDir(), "client.pprof")
+	var out, errOut bytes.Buffer
+	err := Main(context.Background(), []string{"-impl", "zmq", "-role", "client", "-endpoint", ep, "-count", "20", "-cpuprofile", path},
+		strings.NewReader(""), &out, &errOut)
+	if err != nil {
+		t.Fatalf("%v (stderr %q)", err, errOut.String())
+	}
+	if st, err := os.Stat(path); err != nil || st.Size() == 0 {
+		t.Fatalf("profile: %v, %v", st, err)
 	}
 }

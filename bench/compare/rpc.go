@@ -23,7 +23,7 @@ const (
 )
 
 // allRPCImpls are cmd/rpcpeer's implementations, in the table's row order.
-var allRPCImpls = []string{"grpc", "nats", "zmq"}
+var allRPCImpls = []string{"grpc", "nats", "zmq", "rpc"}
 
 // rpcCallers are the numbers of concurrent callers measured.
 var rpcCallers = []int{1, 16}

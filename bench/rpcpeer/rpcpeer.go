@@ -39,6 +39,7 @@ var impls = map[string]Impl{
 	"grpc": {serveGRPC, dialGRPC},
 	"nats": {serveNATS, dialNATS},
 	"zmq":  {serveZMQ, dialZMQ},
+	"rpc":  {serveRPC, dialRPC},
 }
 
 // Names lists the implementations, sorted.

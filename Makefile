@@ -73,12 +73,19 @@ bench:
 	$(GO) run ./cmd/zmq bench
 
 # purezmq side by side with libzmq, pebbe/zmq4, go-zeromq/zmq4 and mangos (module bench/): the
-# one-to-one cells, CURVE, the many-peer cells and memory per connection, writing
+# one-to-one cells, CURVE, the many-peer cells, memory per connection and the RPC cells, writing
 # bench/out/compare.{md,json}, throughput.svg and manypeer.svg; e.g. make bench-compare
 # BENCHFLAGS=-quick, or BENCHFLAGS="-cells manypeer"
 .PHONY: bench-compare
 bench-compare:
 	cd bench && $(GO) run ./cmd/compare $(BENCHFLAGS)
+
+# Only the RPC cells of bench-compare: 64-byte calls from 1 and 16 callers on one client, gRPC-Go
+# unary, NATS request-reply, raw purezmq DEALER→ROUTER and purezmq rpc, 3 runs alternating;
+# writes bench/out/rpc/compare.{md,json}.
+.PHONY: bench-rpc
+bench-rpc:
+	cd bench && $(GO) run ./cmd/compare -cells rpc -runs 3 -out out/rpc $(BENCHFLAGS)
 
 # Resident memory per connection, 10,000 DEALERs on one ROUTER over tcp, purezmq and libzmq.
 .PHONY: bench-connmem

@@ -46,14 +46,14 @@ func build(ctx context.Context, benchDir, bin string, log io.Writer) error {
 	if err != nil {
 		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
-	for name, pkg := range map[string]string{"peer": "./cmd/peer", connmemGo: "./cmd/connmem"} {
+	for name, pkg := range map[string]string{"peer": "./cmd/peer", connmemGo: "./cmd/connmem", rpcPeerBin: "./cmd/rpcpeer", natsServerBin: "./cmd/natsserver"} {
 		cmd := exec.CommandContext(ctx, goTool, "build", "-o", filepath.Join(bin, name), pkg)
 		cmd.Dir = benchDir
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("compare: building %s: %v\n%s", pkg, err, out)
 		}
 	}
-	fmt.Fprintf(log, "built %d libzmq peers, cmd/peer and cmd/connmem into %s\n", len(cPeers), bin)
+	fmt.Fprintf(log, "built %d libzmq peers, cmd/peer, cmd/connmem, cmd/rpcpeer and cmd/natsserver into %s\n", len(cPeers), bin)
 	return nil
 }
 
@@ -116,9 +116,12 @@ func moduleVersions(gomod string) ([]string, error) {
 		return nil, err
 	}
 	names := map[string]string{
-		"github.com/pebbe/zmq4":     "pebbe = github.com/pebbe/zmq4 (cgo, libzmq)",
-		"github.com/go-zeromq/zmq4": "gozmq = github.com/go-zeromq/zmq4 (pure Go)",
-		"go.nanomsg.org/mangos/v3":  "mangos = go.nanomsg.org/mangos/v3 (pure Go, SP protocol)",
+		"github.com/pebbe/zmq4":             "pebbe = github.com/pebbe/zmq4 (cgo, libzmq)",
+		"github.com/go-zeromq/zmq4":         "gozmq = github.com/go-zeromq/zmq4 (pure Go)",
+		"go.nanomsg.org/mangos/v3":          "mangos = go.nanomsg.org/mangos/v3 (pure Go, SP protocol)",
+		"google.golang.org/grpc":            "gRPC-Go = google.golang.org/grpc",
+		"github.com/nats-io/nats.go":        "NATS client = github.com/nats-io/nats.go",
+		"github.com/nats-io/nats-server/v2": "NATS broker = github.com/nats-io/nats-server/v2",
 	}
 	var out []string
 	for _, line := range strings.Split(string(b), "\n") {

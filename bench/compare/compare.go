@@ -4,7 +4,8 @@
 // tcp and ipc, purezmq and libzmq with each other, and purezmq's throughput without Recycle
 // too — alternating implementations run by run; then tcp under CURVE (throughput at 16 B to
 // 4 KiB and the rate of handshakes), the many-peer cells (ROUTER echo, PUB fan-out, N PUSH →
-// PULL with N peers in one process, libzmq and purezmq) and memory per connection. It writes
+// PULL with N peers in one process, libzmq and purezmq), memory per connection and the RPC
+// cells (small calls: gRPC-Go, NATS, raw DEALER→ROUTER, purezmq rpc). It writes
 // out/compare.md, out/compare.json, out/throughput.svg and out/manypeer.svg.
 package compare
 
@@ -36,7 +37,8 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	implsFlag := fs.String("impls", strings.Join(allImpls, ","), "implementations to measure")
 	transFlag := fs.String("transports", "tcp,ipc,inproc", "transports to measure")
 	hold := fs.Bool("hold", true, "keep senders and repliers open until the measuring side is done; -hold=false closes them right after their last message, as libzmq's perf tools do, and shows who loses messages at close")
-	cellsFlag := fs.String("cells", strings.Join(cellGroups, ","), "what to measure: pair (one-to-one throughput and latency), curve (tcp under CURVE), manypeer (N peers in one process), connmem (memory per connection)")
+	cellsFlag := fs.String("cells", strings.Join(cellGroups, ","), "what to measure: pair (one-to-one throughput and latency), curve (tcp under CURVE), manypeer (N peers in one process), connmem (memory per connection), rpc (small calls: gRPC-Go, NATS, raw DEALER→ROUTER, purezmq rpc)")
+	rpcImplsFlag := fs.String("rpc-impls", strings.Join(allRPCImpls, ","), "the rpc cells' implementations")
 	withCurve := fs.Bool("curve", true, "measure tcp secured by CURVE (transport "+CurveTransport+"): throughput at 16 B, 256 B and 4 KiB and the handshake rate, for libzmq, purezmq and pebbe; -curve=false skips it")
 	withMany := fs.Bool("manypeer", true, "measure the many-peer cells (ROUTER echo, PUB fan-out, N PUSH → PULL) over tcp and ipc, libzmq and purezmq; -manypeer=false skips them")
 	peersFlag := fs.String("peers", "10,100", "the many-peer cells' N (sockets in the connecting process)")
@@ -83,6 +85,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	rpcImpls, err := parseList("rpc-impls", *rpcImplsFlag, allRPCImpls)
+	if err != nil {
+		return err
+	}
+	var rpcCells []RPCCell
+	if slices.Contains(groups, "rpc") {
+		rpcCells = RPCPlan()
+	}
 	pairTransports, manyCells, doConnmem := parts(groups, transports, peers, *withCurve, *withMany, *withConnmem)
 	if *out == "" {
 		*out = filepath.Join(*dir, "out")
@@ -105,7 +115,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	r := &runner{bin: bin, ipcDir: ipcDir, timeout: *timeout, hold: *hold}
 
 	cells := Plan(pairTransports)
-	steps := len(cells) + len(manyCells)
+	steps := len(cells) + len(manyCells) + len(rpcCells)
 	if doConnmem {
 		steps++
 	}
@@ -127,6 +137,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		recs = append(recs, got...)
 		fmt.Fprintf(stderr, "[%d/%d] %v: %s\n", len(cells)+i+1, steps, cell, progress(got))
 	}
+	for i, cell := range rpcCells {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		got := measureRPC(ctx, r, cell, rpcImpls, *runs, *target)
+		recs = append(recs, got...)
+		fmt.Fprintf(stderr, "[%d/%d] %v: %s\n", len(cells)+len(manyCells)+i+1, steps, cell, progress(got))
+	}
 	if doConnmem && ctx.Err() == nil {
 		got := measureConnmem(ctx, bin, impls, *connN)
 		recs = append(recs, got...)
@@ -144,7 +162,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := report.WriteJSON(&js, recs); err != nil {
 		return err
 	}
-	var svg bytes.Buffer
+	files := map[string][]byte{"compare.md": []byte(doc), "compare.json": js.Bytes()}
 	sub := fmt.Sprintf("PUSH→PULL, one frame per message; median of %d run(s); %s", *runs, started.Format("2006-01-02"))
 	var plain []report.Record
 	for _, r := range recs {
@@ -160,10 +178,14 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 		}
 	}
-	if err := report.WriteThroughputSVG(&svg, "purezmq vs libzmq and Go alternatives: throughput", sub, panels); err != nil {
-		return err
+	if len(plain) > 0 {
+		// Without one-to-one throughput (-cells rpc, say) the chart would be empty.
+		var svg bytes.Buffer
+		if err := report.WriteThroughputSVG(&svg, "purezmq vs libzmq and Go alternatives: throughput", sub, panels); err != nil {
+			return err
+		}
+		files["throughput.svg"] = svg.Bytes()
 	}
-	files := map[string][]byte{"compare.md": []byte(doc), "compare.json": js.Bytes(), "throughput.svg": svg.Bytes()}
 	if bars := report.ManyBars(recs); len(bars) > 0 {
 		var many bytes.Buffer
 		sub := fmt.Sprintf("N peers in one process, 64 B messages; medians of %d run(s); %s", *runs, started.Format("2006-01-02"))
@@ -186,7 +208,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // cellGroups are the parts of the run -cells can name, in order.
-var cellGroups = []string{"pair", "curve", "manypeer", "connmem"}
+var cellGroups = []string{"pair", "curve", "manypeer", "connmem", "rpc"}
 
 // parts resolves what to run from -cells (groups), -transports and the flags that skip parts:
 // the transports of the one-to-one cells (CurveTransport for the CURVE ones), the many-peer
@@ -298,12 +320,14 @@ func growPilot(pilot, most int, target time.Duration, try func(n int) (time.Dura
 func progress(recs []report.Record) string {
 	var parts []string
 	for _, r := range recs {
-		if (report.IsMany(r) || isConnmem(r)) && !listsFailures(r) {
+		if (report.IsMany(r) || isConnmem(r) || report.IsRPC(r)) && !listsFailures(r) {
 			continue
 		}
 		s := "FAILED"
 		if r.OK() {
 			switch r.Metric {
+			case report.RPCCallsPerS:
+				s = fmt.Sprintf("%.3g calls/s", r.Median)
 			case report.RTTPerS:
 				s = fmt.Sprintf("%.3g round trips/s", r.Median)
 			case report.DeliveredPerS:

@@ -36,9 +36,11 @@ func Document(recs []report.Record, cols []string, m Meta) string {
 	for _, e := range m.Env {
 		fmt.Fprintf(&b, "- %s\n", e)
 	}
-	var plain, curve, many, mem []report.Record
+	var plain, curve, many, mem, rpc []report.Record
 	for _, r := range recs {
 		switch {
+		case report.IsRPC(r):
+			rpc = append(rpc, r)
 		case report.IsMany(r):
 			many = append(many, r)
 		case isConnmem(r):
@@ -60,6 +62,9 @@ func Document(recs []report.Record, cols []string, m Meta) string {
 	}
 	if len(mem) > 0 {
 		writeConnmem(&b, mem)
+	}
+	if len(rpc) > 0 {
+		writeRPC(&b, rpc)
 	}
 	if f := Failures(recs); f != "" {
 		b.WriteString("\n## Failures\n\n")
@@ -140,6 +145,8 @@ func writeConnmem(b *strings.Builder, recs []report.Record) {
 // describe names the cell of r for the failures list.
 func describe(r report.Record) string {
 	switch {
+	case report.IsRPC(r):
+		return RPCCell{r.Callers}.String()
 	case report.IsMany(r):
 		kind, _, _ := report.ManyKindOf(r.Metric)
 		return ManyCell{kind.Name, r.Transport, r.Peers}.String()
@@ -152,6 +159,9 @@ func describe(r report.Record) string {
 // listsFailures reports whether r is where its cell's failures are listed: a many-peer or
 // memory run gives several records, each with the run's errors, listed once.
 func listsFailures(r report.Record) bool {
+	if report.IsRPC(r) {
+		return r.Metric == report.RPCMetrics[0]
+	}
 	if report.IsMany(r) {
 		kind, _, _ := report.ManyKindOf(r.Metric)
 		return len(kind.Metrics) > 0 && kind.Metrics[0].Name == r.Metric
@@ -186,4 +196,31 @@ func Failures(recs []report.Record) string {
 		}
 	}
 	return b.String()
+}
+
+// writeRPC writes the RPC section.
+func writeRPC(b *strings.Builder, recs []report.Record) {
+	b.WriteString("\n## RPC: small calls\n\n")
+	fmt.Fprintf(b, "%d-byte args and the same %d bytes back, over tcp on 127.0.0.1, the echo server in another process; 1 or 16 callers (goroutines) share one client. "+
+		"Each call has a deadline (%v) and its reply is checked byte for byte. After 5 untimed calls per caller all start together; calls/s is the run's calls over the time to the last reply, "+
+		"p50 and p99 are over every call's own time (nearest rank), not averaged. gRPC-Go: unary over plaintext HTTP/2, the payload a `wrapperspb.BytesValue`. "+
+		"NATS: nats.go request-reply through a nats-server the harness starts (broker, responder and client: 3 processes). "+
+		"Raw purezmq: a ROUTER echo and one DEALER shared by the callers, replies matched by an id in the payload — the ceiling of an RPC layer on purezmq. "+
+		"purezmq rpc: `rpc.Client.Call` with the JSON codec, ids and deadlines on the wire. Median (min–max) of the runs; ↓ lower is better.\n\n", rpcSize, rpcSize, rpcCallTimeout)
+	var impls []string
+	for _, r := range recs {
+		if !slices.Contains(impls, r.Impl) {
+			impls = append(impls, r.Impl)
+		}
+	}
+	slices.SortStableFunc(impls, func(a, b string) int { return rpcRank(a) - rpcRank(b) })
+	b.WriteString(report.RPCTable(recs, impls))
+}
+
+// rpcRank is im's row in the RPC table: allRPCImpls' order, others after.
+func rpcRank(im string) int {
+	if i := slices.Index(allRPCImpls, im); i >= 0 {
+		return i
+	}
+	return len(allRPCImpls)
 }

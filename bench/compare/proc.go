@@ -144,7 +144,7 @@ func (r *runner) command(impl, role string, bind bool, endpoint string, size, co
 	return filepath.Join(r.bin, "peer"), args
 }
 
-func (r *runner) held(role string) bool { return r.hold && heldRoles[role] }
+func (r *runner) held(role string) bool { return rpcHeld[role] || r.hold && heldRoles[role] }
 
 func (r *runner) start(ctx context.Context, impl, role string, bind bool, endpoint string, size, count int, curve bool) (*proc, error) {
 	path, args := r.command(impl, role, bind, endpoint, size, count, curve)

@@ -33,9 +33,12 @@ type Record struct {
 	Count     int       `json:"count,omitempty"` // messages (or round trips) per run
 	// Peers is the number of sockets on the connecting side of a many-peer cell (ManyKinds);
 	// 0 for the one-to-one cells.
-	Peers  int      `json:"peers,omitempty"`
-	Failed int      `json:"failed,omitempty"`
-	Errors []string `json:"errors,omitempty"` // why runs failed, one line each
+	Peers int `json:"peers,omitempty"`
+	// Callers is the number of goroutines calling at once through one client in an RPC cell
+	// (IsRPC); 0 for the others.
+	Callers int      `json:"callers,omitempty"`
+	Failed  int      `json:"failed,omitempty"`
+	Errors  []string `json:"errors,omitempty"` // why runs failed, one line each
 }
 
 // NewRecord summarises the values of a cell's successful runs and the errors of its failed ones.

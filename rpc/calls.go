@@ -91,13 +91,8 @@ func (cl *Client) call(ctx context.Context, method string, args []byte, out any)
 		}
 		return newError(Unavailable, "sending to "+cn.endpoint+": "+err.Error())
 	}
-	select {
-	case res := <-p.done:
-		if res.err != nil {
-			return res.err
-		}
-		return cl.decode(res.rep, out)
-	case <-ctx.Done():
+	res, ok := c.await(ctx, cn, p)
+	if !ok {
 		if c.takePending(id) != nil {
 			// A cancellation travels (a done ctx makes the Send not wait); at the deadline the
 			// server's own deadline ends the handler.
@@ -107,12 +102,12 @@ func (cl *Client) call(ctx context.Context, method string, args []byte, out any)
 			}
 			return ctxError(ctx)
 		}
-		res := <-p.done // the reply came at the same time
-		if res.err != nil {
-			return res.err
-		}
-		return cl.decode(res.rep, out)
+		res = <-p.done // the reply came at the same time
 	}
+	if res.err != nil {
+		return res.err
+	}
+	return cl.decode(res.rep, out)
 }
 
 // decode turns a reply into the result or the call's *Error.

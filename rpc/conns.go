@@ -1,7 +1,7 @@
 package rpc
 
 import (
-	"errors"
+	"context"
 	"sync"
 	"sync/atomic"
 
@@ -22,6 +22,7 @@ type conn struct {
 	state    atomic.Int32
 	refs     int // routes listing it, under clientCore.mu
 	stopMon  func()
+	turn     chan struct{} // holds the read turn while no caller reads (see wait)
 
 	closeOnce sync.Once
 	calls     int  // calls waiting for replies on it, under clientCore.pmu
@@ -32,7 +33,7 @@ type conn struct {
 const connEvents = zmq.EventHandshakeSucceeded | zmq.EventDisconnected | zmq.EventConnectRetried |
 	zmq.EventHandshakeFailedNoDetail | zmq.EventHandshakeFailedProtocol | zmq.EventHandshakeFailedAuth
 
-// newConn connects a DEALER to endpoint and starts its receiver and its monitor. IMMEDIATE
+// newConn connects a DEALER to endpoint and starts its monitor; callers read its replies. IMMEDIATE
 // makes a Send wait for a live connection instead of queueing for one that may never come.
 func (c *clientCore) newConn(endpoint string) (*conn, error) {
 	opts := append([]zmq.Option{zmq.WithImmediate(true), zmq.WithLinger(0), zmq.WithMaxMsgSize(c.cfg.maxMsg)}, c.curve...)
@@ -40,7 +41,7 @@ func (c *clientCore) newConn(endpoint string) (*conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	cn := &conn{endpoint: endpoint, sock: s}
+	cn := &conn{endpoint: endpoint, sock: s, turn: make(chan struct{}, 1)}
 	events, stop := s.Monitor(connEvents)
 	cn.stopMon = stop
 	if err := s.Connect(endpoint); err != nil {
@@ -48,9 +49,9 @@ func (c *clientCore) newConn(endpoint string) (*conn, error) {
 		_ = s.Close()
 		return nil, err
 	}
-	c.wg.Add(2)
+	cn.turn <- struct{}{}
+	c.wg.Add(1)
 	go c.watchConn(cn, events)
-	go c.receive(cn)
 	return cn, nil
 }
 
@@ -81,23 +82,52 @@ func (c *clientCore) setState(cn *conn, st int32) {
 	c.mu.Unlock()
 }
 
-// receive reads a connection's replies and hands each to its call.
-func (c *clientCore) receive(cn *conn) {
-	defer c.wg.Done()
+// await waits for p's result. The caller takes the connection's read turn when it is free and
+// reads the replies itself, handing others' to their calls, until its own comes: a lone caller
+// then reads its reply straight from the connection (the socket's direct read), with no
+// goroutine in between. false: ctx ended first.
+func (c *clientCore) await(ctx context.Context, cn *conn, p *pending) (result, bool) {
+	select {
+	case res := <-p.done:
+		return res, true
+	case <-cn.turn:
+		res, ok := c.read(ctx, cn, p)
+		cn.turn <- struct{}{}
+		return res, ok
+	case <-ctx.Done():
+		return result{}, false
+	}
+}
+
+// read is a read turn: it reads cn's replies until p's result is in. A failure of the
+// connection (failPending) interrupts it through p's read context.
+func (c *clientCore) read(ctx context.Context, cn *conn, p *pending) (result, bool) {
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c.pmu.Lock()
+	p.stopRead = cancel
+	c.pmu.Unlock()
 	for {
-		m, err := cn.sock.Recv(c.ctx)
+		select {
+		case res := <-p.done:
+			return res, true
+		default:
+		}
+		m, err := cn.sock.Recv(rctx)
 		if err != nil {
-			if c.ctx.Err() != nil || errors.Is(err, zmq.ErrClosed) {
-				return
+			select { // failed by failPending, or the socket closed (whose close fails it)
+			case res := <-p.done:
+				return res, true
+			case <-ctx.Done():
+				return result{}, false
 			}
-			continue
 		}
 		r, err := parseReply(m.Frames)
 		if err != nil {
 			continue // a server that breaks the format: the call ends by its deadline
 		}
-		if p := c.takePending(r.id); p != nil {
-			p.done <- result{rep: r}
+		if q := c.takePending(r.id); q != nil {
+			q.done <- result{rep: r}
 		}
 	}
 }

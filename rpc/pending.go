@@ -1,9 +1,13 @@
 package rpc
 
+import "context"
+
 // pending is a call waiting for its reply.
 type pending struct {
 	conn *conn
 	done chan result // 1 slot: whoever takes the call out of the map sends once
+	// stopRead interrupts the read turn of this call's goroutine, if it has it; under pmu.
+	stopRead context.CancelFunc
 }
 
 type result struct {
@@ -49,6 +53,9 @@ func (c *clientCore) failPending(cn *conn, e *Error) {
 			delete(c.pending, id)
 			last = c.ended(cn)
 			p.done <- result{err: e}
+			if p.stopRead != nil {
+				p.stopRead()
+			}
 		}
 	}
 	c.pmu.Unlock()

@@ -209,6 +209,35 @@ func WithCurveServerKey(public curve.PublicKey) Option {
 	return func(c *config) error { c.curveServerKey = &public; return nil }
 }
 
+// WithCurveServerCertificate is WithCurveServer with the secret key of a certificate file, as
+// zmq keygen -o and czmq save them (path, with path_secret beside it).
+func WithCurveServerCertificate(path string) Option {
+	return func(c *config) error {
+		cert, err := curve.LoadCertificate(path)
+		if err != nil {
+			return fmt.Errorf("rpc: %w", err)
+		}
+		if cert.Secret == nil {
+			return fmt.Errorf("rpc: certificate %s has no secret key (%s%s)", path, path, curve.SecretSuffix)
+		}
+		c.curveSecret = cert.Secret
+		return nil
+	}
+}
+
+// WithCurveServerKeyFile is WithCurveServerKey with the public key of the servers' certificate
+// file.
+func WithCurveServerKeyFile(path string) Option {
+	return func(c *config) error {
+		cert, err := curve.LoadCertificate(path)
+		if err != nil {
+			return fmt.Errorf("rpc: %w", err)
+		}
+		c.curveServerKey = &cert.Public
+		return nil
+	}
+}
+
 // RemoteError is an error a handler may return to give the caller a type name (which clients
 // that allow it rebuild) and details.
 type RemoteError interface {

@@ -132,3 +132,29 @@ func FuzzParseRequest(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseReply: a client reading whatever comes back gets a reply or errMalformed, and any
+// error body decodes to an *Error of the reply's status in either codec, never a panic.
+func FuzzParseReply(f *testing.F) {
+	ok := (&reply{header: header{kind: kindReply, codec: 1, id: 5}, body: []byte(`{"a":1}`)}).frames()
+	f.Add(ok[0], ok[1])
+	e := (&reply{header: header{kind: kindReply, codec: 2, status: Remote, id: 6},
+		body: encodeError(Msgpack, &Error{Code: Remote, Message: "x", Details: map[string]string{"k": "v"}})}).frames()
+	f.Add(e[0], e[1])
+	f.Fuzz(func(t *testing.T, h, body []byte) {
+		r, err := parseReply([][]byte{h, body})
+		if err != nil {
+			if !errors.Is(err, errMalformed) {
+				t.Fatalf("error %v is not errMalformed", err)
+			}
+		} else if r.status != OK {
+			cd, _ := codecByID(r.codec)
+			if de := decodeError(cd, r.status, r.body); de.Code != r.status {
+				t.Fatalf("error body decoded with code %v, status %v", de.Code, r.status)
+			}
+		}
+		for _, cd := range []Codec{JSON, Msgpack} {
+			_ = decodeError(cd, Internal, body)
+		}
+	})
+}

@@ -98,7 +98,7 @@ func (s *Server) handle(frames [][]byte) *job {
 	}
 	s.requests.Add(1)
 	cd, _ := codecByID(req.codec) // parseRequest checked it
-	if req.key != s.target.TopicKey() && req.key != s.target.Key() {
+	if req.key != s.topicKey && req.key != s.serverKey {
 		s.reject(peer, req, cd, newError(InvalidTarget, fmt.Sprintf("this server serves %s, not %s", s.target.Key(), req.key)))
 		return nil
 	}

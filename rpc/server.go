@@ -21,6 +21,8 @@ const DefaultEndpoint = "tcp://127.0.0.1:*"
 type Server struct {
 	target Target
 	cfg    *config
+	// The keys a request may carry (the topic's and this server's), made once.
+	topicKey, serverKey string
 
 	// Set before Start, read-only after.
 	methods map[methodKey][]method
@@ -68,7 +70,8 @@ func NewServer(target Target, opts ...Option) (*Server, error) {
 	if cfg.target != nil || cfg.curveServerKey != nil || cfg.retries != 0 || cfg.errTypes != nil {
 		return nil, errors.New("rpc: NewServer given a client option")
 	}
-	return &Server{target: target, cfg: cfg, methods: map[methodKey][]method{}}, nil
+	return &Server{target: target, cfg: cfg, methods: map[methodKey][]method{},
+		topicKey: target.TopicKey(), serverKey: target.Key()}, nil
 }
 
 func (s *Server) addMethod(name string, hc handlerConfig, inv invoker) error {

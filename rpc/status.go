@@ -99,10 +99,11 @@ var (
 // CodeOf returns err's code: OK for nil, the code of an *Error in its chain, Cancelled or
 // DeadlineExceeded for the context errors, else Internal.
 func CodeOf(err error) Code {
+	if err == nil {
+		return OK // before e, which escapes: no allocation for the common case
+	}
 	var e *Error
 	switch {
-	case err == nil:
-		return OK
 	case errors.As(err, &e):
 		return e.Code
 	case errors.Is(err, context.Canceled):

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,9 +20,11 @@ var proxyKinds = map[string][2]zmq.Type{
 }
 
 type proxyFlags struct {
-	options []string
-	capture string
-	stats   time.Duration
+	options  []string
+	frontend []string // options of the frontend only
+	backend  []string // options of the backend only
+	capture  string
+	stats    time.Duration
 }
 
 func newProxyCmd() *cobra.Command {
@@ -38,8 +41,10 @@ func newProxyCmd() *cobra.Command {
 			"unless prefixed, as in czmq: @ENDPOINT binds, >ENDPOINT connects (quote > for the shell).\n\n" +
 			"--capture ENDPOINT adds a PUB socket, bound unless prefixed with >, that gets a copy of " +
 			"every message moved, both ways. -o NAME=VALUE applies to the frontend and the backend " +
-			"alike (so an option of one socket type only is refused); the capture socket keeps the " +
-			"defaults. proxy has no security flags: its sockets speak NULL.\n\n" +
+			"alike; --frontend-option and --backend-option to one of them (after -o), for an option " +
+			"of one socket type (ROUTER_MANDATORY on a queue's frontend, XPUB_VERBOSE on a " +
+			"forwarder's backend); the capture socket keeps the defaults. proxy has no security " +
+			"flags: its sockets speak NULL.\n\n" +
 			"Every --stats period (0: never) one line on stderr gives each socket's messages and bytes " +
 			"received and sent. SIGINT or SIGTERM stops the proxy: it prints the final counts, then " +
 			"closes the sockets, which deliver what they still hold for up to their LINGER (30s " +
@@ -59,6 +64,8 @@ func newProxyCmd() *cobra.Command {
 	}
 	fs := cmd.Flags()
 	fs.StringArrayVarP(&f.options, "option", "o", nil, "socket option NAME=VALUE by libzmq name for both sockets (repeatable), e.g. -o SNDHWM=100")
+	fs.StringArrayVar(&f.frontend, "frontend-option", nil, "socket option NAME=VALUE for the frontend only (repeatable), e.g. ROUTER_MANDATORY=1")
+	fs.StringArrayVar(&f.backend, "backend-option", nil, "socket option NAME=VALUE for the backend only (repeatable), e.g. XPUB_VERBOSE=1")
 	fs.StringVar(&f.capture, "capture", "", "send a copy of every message to a PUB socket bound at ENDPOINT (>ENDPOINT connects)")
 	fs.DurationVar(&f.stats, "stats", 10*time.Second, "print statistics on stderr every DURATION (0: only the final counts)")
 	return cmd
@@ -120,11 +127,11 @@ func runProxy(ctx context.Context, args []string, f *proxyFlags, stderr io.Write
 		}
 		return s, attach(s, specs)
 	}
-	frontend, err := open("frontend", plan.types[0], plan.frontend, f.options)
+	frontend, err := open("frontend", plan.types[0], plan.frontend, append(slices.Clone(f.options), f.frontend...))
 	if err != nil {
 		return err
 	}
-	backend, err := open("backend", plan.types[1], plan.backend, f.options)
+	backend, err := open("backend", plan.types[1], plan.backend, append(slices.Clone(f.options), f.backend...))
 	if err != nil {
 		return err
 	}

@@ -220,6 +220,8 @@ func TestProxyErrors(t *testing.T) {
 		{[]string{"proxy", "streamer", ipc}, true},
 		{[]string{"proxy", "queue", ipc, ipc + "2", "-o", "NOSUCH=1"}, true},
 		{[]string{"proxy", "queue", ipc, ipc + "2", "-o", "ROUTER_MANDATORY=1"}, true}, // the DEALER refuses it
+		{[]string{"proxy", "queue", ipc, ipc + "2", "--backend-option", "ROUTER_MANDATORY=1"}, true},
+		{[]string{"proxy", "forwarder", ipc, ipc + "2", "--frontend-option", "XPUB_VERBOSE=1"}, true}, // the XSUB refuses it
 		{[]string{"proxy", "streamer", ipc, ipc + "2", "--capture", ">"}, true},
 	} {
 		var out, errOut bytes.Buffer
@@ -297,5 +299,34 @@ func TestSteerStuckProxy(t *testing.T) {
 	}
 	if got, want := stderr.String(), formatStats("proxy stopped:", [8]uint64{1, 2, 3, 4, 5, 6, 7, 8}); got != want {
 		t.Errorf("stderr %q, want %q", got, want)
+	}
+}
+
+// TestProxySocketOptions: an option of one socket type goes to the side that takes it; a
+// queue moves requests and replies with ROUTER_MANDATORY on its frontend.
+func TestProxySocketOptions(t *testing.T) {
+	dir := t.TempDir()
+	front, back := "ipc://"+filepath.Join(dir, "front"), "ipc://"+filepath.Join(dir, "back")
+	stdout, stderr := newLinesOut(), newLinesOut()
+	wait := runInBackground(t, []string{"proxy", "queue", front, back, "--stats", "0",
+		"--frontend-option", "ROUTER_MANDATORY=1", "--backend-option", "SNDHWM=10", "-o", "LINGER=0"}, stdout, stderr)
+	req, rep := connectedSocket(t, zmq.REQ, front), connectedSocket(t, zmq.REP, back)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := req.Send(ctx, zmq.NewMsg([]byte("ping"))); err != nil {
+		t.Fatal(err)
+	}
+	m, err := rep.Recv(ctx)
+	if err != nil || string(m.Frames[0]) != "ping" {
+		t.Fatalf("worker got %q, %v", m.Frames, err)
+	}
+	if err := rep.Send(ctx, zmq.NewMsg([]byte("pong"))); err != nil {
+		t.Fatal(err)
+	}
+	if m, err = req.Recv(ctx); err != nil || string(m.Frames[0]) != "pong" {
+		t.Fatalf("client got %q, %v", m.Frames, err)
+	}
+	if err := wait(); err != nil {
+		t.Fatalf("proxy after its context ended: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 
@@ -115,7 +116,12 @@ func (c *clientCore) read(ctx context.Context, cn *conn, p *pending) (result, bo
 		}
 		m, err := cn.sock.Recv(rctx)
 		if err != nil {
-			select { // failed by failPending, or the socket closed (whose close fails it)
+			if errors.Is(err, zmq.ErrClosed) {
+				// Closed under us (the user's zmq.Context shut down, say): nothing will answer
+				// the calls on it. closeConn fails them too; failing them twice is harmless.
+				c.failPending(cn, newError(Unavailable, "connection to "+cn.endpoint+" closed"))
+			}
+			select { // failed by failPending, or ctx ended
 			case res := <-p.done:
 				return res, true
 			case <-ctx.Done():

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/purezmq/zmq/rpc/registry"
 	"testing"
 	"time"
+
+	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/rpc/registry"
 )
 
 // blocker is a method that reports its start and then waits for its ctx or a release.
@@ -248,5 +250,35 @@ func TestCloseEndsCalls(t *testing.T) {
 	}
 	if err := cl.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
+	}
+}
+
+// A call without a deadline whose connection is closed under the client (the user's
+// zmq.Context shut down) ends Unavailable instead of waiting for ever.
+func TestContextShutdownEndsCalls(t *testing.T) {
+	b := newBlocker()
+	defer close(b.release)
+	srv := startServer(t, Target{Topic: "t"}, func(s *Server) { _ = Handle(s, "block", b.handle) })
+	zc := zmq.NewContext()
+	cl, err := NewClient(Target{Topic: "t"}, WithEndpoint(srv.Endpoint()), WithContext(zc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	done := make(chan error, 1)
+	go func() { done <- cl.Call(context.Background(), "block", struct{}{}, nil) }() // no deadline
+	<-b.started
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := zc.Shutdown(sctx); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrUnavailable) {
+			t.Fatalf("call whose context shut down: %v, want Unavailable", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the call did not end when its connection closed")
 	}
 }

@@ -282,3 +282,37 @@ func TestContextShutdownEndsCalls(t *testing.T) {
 		t.Fatal("the call did not end when its connection closed")
 	}
 }
+
+// A client's calls carry DefaultTimeout when neither ctx nor WithTimeout gives a deadline;
+// WithTimeout(0) sends none.
+func TestDefaultTimeout(t *testing.T) {
+	srv := startServer(t, Target{Topic: "t"}, func(s *Server) {
+		_ = Handle(s, "left", func(ctx context.Context, _ struct{}) (float64, error) {
+			dl, ok := ctx.Deadline()
+			if !ok {
+				return -1, nil
+			}
+			return time.Until(dl).Seconds(), nil
+		})
+	})
+	for _, tc := range []struct {
+		name     string
+		opts     []Option
+		min, max float64
+	}{
+		{"default", nil, DefaultTimeout.Seconds() - 10, DefaultTimeout.Seconds()},
+		{"none", []Option{WithTimeout(0)}, -1, -1},
+		{"5s", []Option{WithTimeout(5 * time.Second)}, 0, 5},
+	} {
+		cl, err := NewClient(Target{Topic: "t"}, append(tc.opts, WithEndpoint(srv.Endpoint()))...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var left float64
+		err = cl.Call(context.Background(), "left", struct{}{}, &left)
+		cl.Close()
+		if err != nil || left < tc.min || left > tc.max {
+			t.Errorf("%s: the handler had %.1f s left (%v), want %.0f to %.0f", tc.name, left, err, tc.min, tc.max)
+		}
+	}
+}

@@ -39,10 +39,13 @@ const (
 	DefaultWorkers    = 64
 	DefaultTTL        = 10 * time.Second
 	DefaultMaxMessage = 16 << 20
+	// DefaultTimeout bounds a client's calls whose ctx has no earlier deadline, as
+	// oslo.messaging's rpc_response_timeout does, so that no call waits for ever by default.
+	DefaultTimeout = 60 * time.Second
 )
 
 func newConfig(opts []Option) (*config, error) {
-	c := &config{codec: JSON, workers: DefaultWorkers, ttl: DefaultTTL, maxMsg: DefaultMaxMessage}
+	c := &config{codec: JSON, workers: DefaultWorkers, ttl: DefaultTTL, maxMsg: DefaultMaxMessage, timeout: DefaultTimeout}
 	return c, c.apply(opts)
 }
 
@@ -120,7 +123,8 @@ func WithTTL(d time.Duration) Option {
 	}
 }
 
-// WithTimeout bounds each call of a client that has no earlier deadline in its ctx.
+// WithTimeout bounds each call of a client that has no earlier deadline in its ctx
+// (DefaultTimeout, 60 s, unless set); 0 leaves calls without a deadline of the client's.
 func WithTimeout(d time.Duration) Option {
 	return func(c *config) error {
 		if d < 0 {

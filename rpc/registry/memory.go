@@ -132,18 +132,28 @@ func (r *memory) snapshot(key string) []string {
 	return eps
 }
 
-func (r *memory) Resolve(ctx context.Context, key string) ([]string, error) {
+// lockFor checks key and ctx and takes r.mu, for a registry still open; on error it holds
+// nothing.
+func (r *memory) lockFor(ctx context.Context, key string) error {
 	if err := CheckKey(key); err != nil {
-		return nil, err
+		return err
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	if r.closed {
-		return nil, ErrClosed
+		r.mu.Unlock()
+		return ErrClosed
 	}
+	return nil
+}
+
+func (r *memory) Resolve(ctx context.Context, key string) ([]string, error) {
+	if err := r.lockFor(ctx, key); err != nil {
+		return nil, err
+	}
+	defer r.mu.Unlock()
 	return r.snapshot(key), nil
 }
 

@@ -9,17 +9,10 @@ type memWatch struct {
 }
 
 func (r *memory) Watch(ctx context.Context, key string) (<-chan []string, error) {
-	if err := CheckKey(key); err != nil {
+	if err := r.lockFor(ctx, key); err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.closed {
-		return nil, ErrClosed
-	}
 	w := &memWatch{kick: make(chan struct{}, 1)}
 	if r.watchers[key] == nil {
 		r.watchers[key] = make(map[*memWatch]struct{})

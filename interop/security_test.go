@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -222,14 +223,36 @@ func TestMechanismMismatchNullClientCurveServer(t *testing.T) {
 	p.pureGetsNothing(t)
 }
 
-// withLibAuth runs libzmq's own ZAP handler (pebbe/zmq4's authenticator) in libzmq's default
-// context for the rest of the test; sockets judged by it must live in that context.
+// libAuth runs libzmq's own ZAP handler (pebbe/zmq4's authenticator) once per test process and
+// stopLibAuth (from TestMain) stops it. Starting and stopping it per test raced: AuthStop
+// returns before the handler's socket has closed, and libzmq releases the inproc endpoint later
+// still, so the next AuthStart could fail with "address already in use".
+var libAuth struct {
+	sync.Mutex
+	started bool
+}
+
+func stopLibAuth() {
+	libAuth.Lock()
+	defer libAuth.Unlock()
+	if libAuth.started {
+		zmq4.AuthStop()
+		libAuth.started = false
+	}
+}
+
+// withLibAuth makes sure libzmq's ZAP handler runs in libzmq's default context; sockets judged
+// by it must live in that context. Its domains and allow-lists are shared by the tests that use it.
 func withLibAuth(t *testing.T) *zmq4.Context {
 	t.Helper()
-	if err := zmq4.AuthStart(); err != nil {
-		t.Fatal(err)
+	libAuth.Lock()
+	defer libAuth.Unlock()
+	if !libAuth.started {
+		if err := zmq4.AuthStart(); err != nil {
+			t.Fatal(err)
+		}
+		libAuth.started = true
 	}
-	t.Cleanup(zmq4.AuthStop)
 	c, err := zmq4.NewContext() // only for the monitor's sockets
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package clitest
 
 import (
+	"github.com/purezmq/zmq/interop/internal/proctest"
 	"slices"
 	"strings"
 	"testing"
@@ -28,8 +29,8 @@ while True:
 // startMonitoredServer starts pyMonitoredServer and returns its endpoint and public key.
 func startMonitoredServer(t *testing.T, mechanism string) (endpoint, key string) {
 	t.Helper()
-	p := startPython(t, pyMonitoredServer, mechanism)
-	port, key, _ := strings.Cut(p.line(), " ")
+	p := proctest.StartPython(t, pyMonitoredServer, mechanism)
+	port, key, _ := strings.Cut(p.Line(), " ")
 	return "tcp://127.0.0.1:" + port, key
 }
 
@@ -45,7 +46,7 @@ func monitorEvents(out []byte) []string {
 }
 
 func TestMonitorHandshakeWithPyzmq(t *testing.T) {
-	needPython(t)
+	proctest.NeedPython(t)
 	ep, _ := startMonitoredServer(t, "null")
 	r := runZmq(t, nil, "monitor", "--until", "HANDSHAKE_SUCCEEDED", "--timeout", "20s", ep)
 	names := monitorEvents(r.stdout)
@@ -55,7 +56,7 @@ func TestMonitorHandshakeWithPyzmq(t *testing.T) {
 }
 
 func TestMonitorCurveWrongServerKey(t *testing.T) {
-	needPython(t)
+	proctest.NeedPython(t)
 	ep, key := startMonitoredServer(t, "curve")
 	right := runZmq(t, nil, "monitor", "--curve-serverkey", key, "--until", "HANDSHAKE_SUCCEEDED", "--timeout", "20s", ep)
 	if right.code != 0 {

@@ -1,6 +1,7 @@
 package clitest
 
 import (
+	"github.com/purezmq/zmq/interop/internal/proctest"
 	"net"
 	"regexp"
 	"strconv"
@@ -101,14 +102,14 @@ var (
 )
 
 // readPerf reads p's result lines, checks each against its format and returns their figures.
-func readPerf(t *testing.T, p *proc, formats []*regexp.Regexp) []float64 {
+func readPerf(t *testing.T, p *proctest.Proc, formats []*regexp.Regexp) []float64 {
 	t.Helper()
 	var figures []float64
 	for _, f := range formats {
-		l := p.line()
+		l := p.Line()
 		m := f.FindStringSubmatch(l)
 		if m == nil {
-			t.Fatalf("%s printed %q, want a line matching %s", p.cmd, l, f)
+			t.Fatalf("%s printed %q, want a line matching %s", p, l, f)
 		}
 		v, err := strconv.ParseFloat(m[1], 64)
 		if err != nil {
@@ -136,7 +137,7 @@ func perfEndpoint(t *testing.T, transport string) string {
 // TestPerfAgainstLibzmq runs each zmq perf end against a libzmq peer and checks the result
 // lines the measuring end prints, ours or libzmq's: their format, size and count.
 func TestPerfAgainstLibzmq(t *testing.T) {
-	needPython(t)
+	proctest.NeedPython(t)
 	for _, tc := range []struct {
 		name, transport string
 		ours, theirs    string // our subcommand; the pyzmq peer's script
@@ -164,12 +165,12 @@ func TestPerfAgainstLibzmq(t *testing.T) {
 				args = append(args, "1")
 			}
 			// The local end starts first only for tidiness: the remote one would retry.
-			var ours, theirs *proc
+			var ours, theirs *proctest.Proc
 			if tc.local {
 				ours = startZmq(t, append([]string{"perf", tc.ours}, args...)...)
-				theirs = startPython(t, tc.theirs, args...)
+				theirs = proctest.StartPython(t, tc.theirs, args...)
 			} else {
-				theirs = startPython(t, tc.theirs, args...)
+				theirs = proctest.StartPython(t, tc.theirs, args...)
 				ours = startZmq(t, append([]string{"perf", tc.ours}, args...)...)
 			}
 			printer, formats := ours, thrFormats // the end that measures and prints
@@ -181,16 +182,16 @@ func TestPerfAgainstLibzmq(t *testing.T) {
 			}
 			f := readPerf(t, printer, formats)
 			if int(f[0]) != tc.size || int(f[1]) != tc.count || f[2] <= 0 {
-				t.Errorf("%s printed size %v, count %v, figure %v; want %d, %d, positive", printer.cmd, f[0], f[1], f[2], tc.size, tc.count)
+				t.Errorf("%s printed size %v, count %v, figure %v; want %d, %d, positive", printer, f[0], f[1], f[2], tc.size, tc.count)
 			}
-			ours.mustExit()
-			theirs.mustExit()
-			for _, p := range []*proc{ours, theirs} {
-				if l, ok := <-p.lines; ok {
-					t.Errorf("%s printed more: %q", p.cmd, l)
+			ours.MustExit()
+			theirs.MustExit()
+			for _, p := range []*proctest.Proc{ours, theirs} {
+				if rest := p.Rest(); len(rest) > 0 {
+					t.Errorf("%s printed more: %q", p, rest)
 				}
 			}
-			if s := ours.stderr.String(); s != "" {
+			if s := ours.Stderr(); s != "" {
 				t.Errorf("zmq perf %s wrote on stderr: %q", tc.ours, s)
 			}
 		})

@@ -2,6 +2,7 @@ package clitest
 
 import (
 	"fmt"
+	"github.com/purezmq/zmq/interop/internal/proctest"
 	"net"
 	"strings"
 	"syscall"
@@ -37,26 +38,26 @@ print("ok", flush=True)
 )
 
 func TestProxyStreamerPipeline(t *testing.T) {
-	needPython(t)
+	proctest.NeedPython(t)
 	in, out := ipcEndpoint(t, "in"), ipcEndpoint(t, "out")
 	const n = 2000
 	proxy := startZmq(t, "proxy", "streamer", in, "@"+out, "--stats", "0")
-	sink := startPython(t, pyProxySink, out, fmt.Sprint(n))
-	push := startPython(t, pyProxyPush, in, fmt.Sprint(n))
-	if l := sink.line(); l != "ok" {
-		t.Fatalf("sink: %s; stderr:\n%s", l, sink.stderr)
+	sink := proctest.StartPython(t, pyProxySink, out, fmt.Sprint(n))
+	push := proctest.StartPython(t, pyProxyPush, in, fmt.Sprint(n))
+	if l := sink.Line(); l != "ok" {
+		t.Fatalf("sink: %s; stderr:\n%s", l, sink.Stderr())
 	}
-	sink.mustExit()
-	push.mustExit()
+	sink.MustExit()
+	push.MustExit()
 
-	proxy.signal(syscall.SIGINT)
-	proxy.mustExit()
+	proxy.Signal(syscall.SIGINT)
+	proxy.MustExit()
 	size := 0
 	for i := range n {
 		size += len(fmt.Sprintf("msg %d", i)) + len("frame")
 	}
 	want := fmt.Sprintf("proxy stopped: frontend in %d msgs %d B, out 0 msgs 0 B; backend in 0 msgs 0 B, out %d msgs %d B", n, size, n, size)
-	if got := strings.TrimSpace(proxy.stderr.String()); got != want {
+	if got := strings.TrimSpace(proxy.Stderr()); got != want {
 		t.Errorf("stderr %q\nwant %q", got, want)
 	}
 }
@@ -88,18 +89,18 @@ print("ok", flush=True)
 )
 
 func TestProxyQueue(t *testing.T) {
-	needPython(t)
+	proctest.NeedPython(t)
 	front, back := ipcEndpoint(t, "front"), ipcEndpoint(t, "back")
 	proxy := startZmq(t, "proxy", "queue", front, back, "--stats", "0")
-	startPython(t, pyProxyWorker, back)
-	clients := startPython(t, pyProxyClients, front)
-	if l := clients.line(); l != "ok" {
-		t.Fatalf("clients: %s; stderr:\n%s", l, clients.stderr)
+	proctest.StartPython(t, pyProxyWorker, back)
+	clients := proctest.StartPython(t, pyProxyClients, front)
+	if l := clients.Line(); l != "ok" {
+		t.Fatalf("clients: %s; stderr:\n%s", l, clients.Stderr())
 	}
-	clients.mustExit()
-	proxy.signal(syscall.SIGTERM)
-	proxy.mustExit()
-	if got := proxy.stderr.String(); !strings.Contains(got, "proxy stopped: frontend in 150 msgs") ||
+	clients.MustExit()
+	proxy.Signal(syscall.SIGTERM)
+	proxy.MustExit()
+	if got := proxy.Stderr(); !strings.Contains(got, "proxy stopped: frontend in 150 msgs") ||
 		!strings.Contains(got, "backend in 150 msgs") {
 		t.Errorf("stderr %q, want 150 requests and 150 replies counted", got)
 	}
@@ -146,17 +147,17 @@ print("ok", flush=True)
 `
 
 func TestProxyForwarderWithCapture(t *testing.T) {
-	needPython(t)
+	proctest.NeedPython(t)
 	front, back, capture := ipcEndpoint(t, "front"), ipcEndpoint(t, "back"), ipcEndpoint(t, "capture")
 	proxy := startZmq(t, "proxy", "forwarder", front, back, "--capture", capture, "--stats", "0")
-	peers := startPython(t, pyProxyForwarder, front, back, capture)
-	if l := peers.line(); l != "ok" {
-		t.Fatalf("peers: %s; stderr:\n%s", l, peers.stderr)
+	peers := proctest.StartPython(t, pyProxyForwarder, front, back, capture)
+	if l := peers.Line(); l != "ok" {
+		t.Fatalf("peers: %s; stderr:\n%s", l, peers.Stderr())
 	}
-	peers.mustExit()
-	proxy.signal(syscall.SIGINT)
-	proxy.mustExit()
-	if got := proxy.stderr.String(); !strings.HasPrefix(got, "proxy stopped: ") {
+	peers.MustExit()
+	proxy.Signal(syscall.SIGINT)
+	proxy.MustExit()
+	if got := proxy.Stderr(); !strings.HasPrefix(got, "proxy stopped: ") {
 		t.Errorf("stderr %q, want the final counts", got)
 	}
 }
@@ -192,13 +193,13 @@ func TestProxyRefusals(t *testing.T) {
 // TestProxyStopsWhileStuck: a streamer with no worker holds the message it took; SIGINT still
 // stops it, with exit status 0 and the final counts.
 func TestProxyStopsWhileStuck(t *testing.T) {
-	needPython(t)
+	proctest.NeedPython(t)
 	in := ipcEndpoint(t, "in")
 	proxy := startZmq(t, "proxy", "streamer", in, ipcEndpoint(t, "out"), "--stats", "1ms")
-	startPython(t, pyProxyPush, in, "1").mustExit()
-	proxy.signal(syscall.SIGINT)
-	proxy.mustExit()
-	lines := trimLines([]byte(proxy.stderr.String()))
+	proctest.StartPython(t, pyProxyPush, in, "1").MustExit()
+	proxy.Signal(syscall.SIGINT)
+	proxy.MustExit()
+	lines := trimLines([]byte(proxy.Stderr()))
 	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "proxy stopped: ") {
 		t.Errorf("last line %q, want the final counts", last)
 	}

@@ -5,19 +5,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/purezmq/zmq/interop/internal/proctest"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 )
-
-// ready waits for a python peer's "ready" line.
-func (p *proc) ready() {
-	p.t.Helper()
-	if l := p.line(); l != "ready" {
-		p.t.Fatalf("%s: got %q, want ready; stderr:\n%s", p.cmd, l, p.stderr)
-	}
-}
 
 // mustRun runs the zmq binary and fails the test unless it exits with 0.
 func mustRun(t *testing.T, stdin []byte, args ...string) []byte {
@@ -60,11 +53,11 @@ func TestSendToPyzmqPull(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ep := ipcEndpoint(t, "pull")
-			py := startPython(t, pyPull, ep, "5")
-			py.ready()
+			py := proctest.StartPython(t, pyPull, ep, "5")
+			py.Expect("ready")
 			mustRun(t, tc.stdin, append([]string{"send", "--connect", ep, "--timeout", "20s"}, tc.args...)...)
 			for i, want := range tc.want {
-				if got := py.line(); got != want {
+				if got := py.Line(); got != want {
 					t.Errorf("message %d: pyzmq got %s, want %s", i+1, got, want)
 				}
 			}
@@ -73,10 +66,10 @@ func TestSendToPyzmqPull(t *testing.T) {
 }
 
 func TestRecvFromPyzmqPub(t *testing.T) {
-	needPython(t)
+	proctest.NeedPython(t)
 	ep := ipcEndpoint(t, "pub")
-	py := startPython(t, pyPub, ep)
-	py.ready()
+	py := proctest.StartPython(t, pyPub, ep)
+	py.Expect("ready")
 	out := mustRun(t, nil, "recv", "-t", "SUB", "--connect", ep, "--subscribe", "b", "-n", "3", "--format", "json", "--timeout", "20s")
 	lines := trimLines(out)
 	if len(lines) != 3 {
@@ -98,13 +91,13 @@ func TestRecvFromPyzmqPub(t *testing.T) {
 
 func TestReqToPyzmqRep(t *testing.T) {
 	ep := ipcEndpoint(t, "rep")
-	py := startPython(t, pyRep, ep, "2")
-	py.ready()
+	py := proctest.StartPython(t, pyRep, ep, "2")
+	py.Expect("ready")
 	out := mustRun(t, nil, "send", "-t", "REQ", "--connect", ep, "--timeout", "20s", "one", "two")
 	if string(out) != "re:one\nre:two\n" {
 		t.Errorf("zmq send -t REQ printed %q", out)
 	}
-	py.mustExit()
+	py.MustExit()
 }
 
 func TestPyzmqReqToRep(t *testing.T) {
@@ -115,41 +108,41 @@ func TestPyzmqReqToRep(t *testing.T) {
 		{"--echo", ""},
 	} {
 		t.Run(tc.flag, func(t *testing.T) {
-			needPython(t)
+			proctest.NeedPython(t)
 			ep := ipcEndpoint(t, "rep")
 			rep := startZmq(t, "recv", "-t", "REP", "--bind", ep, "-n", "2", tc.flag, "--timeout", "20s")
-			py := startPython(t, pyReq, ep, "q1", "q2")
-			py.ready()
+			py := proctest.StartPython(t, pyReq, ep, "q1", "q2")
+			py.Expect("ready")
 			for _, q := range []string{"q1", "q2"} {
 				want := tc.reply
 				if want == "" {
 					want = q
 				}
-				if got := py.line(); got != hexFrames(want) {
+				if got := py.Line(); got != hexFrames(want) {
 					t.Errorf("pyzmq REQ got %s, want %s", got, hexFrames(want))
 				}
-				if got := rep.line(); got != q {
+				if got := rep.Line(); got != q {
 					t.Errorf("zmq recv printed %q, want %q", got, q)
 				}
 			}
-			rep.mustExit()
+			rep.MustExit()
 		})
 	}
 }
 
 func TestRouterRecvFromPyzmqDealer(t *testing.T) {
-	needPython(t)
+	proctest.NeedPython(t)
 	ep := ipcEndpoint(t, "router")
 	router := startZmq(t, "recv", "-t", "ROUTER", "--bind", ep, "-n", "1", "--echo", "--format", "json", "--timeout", "20s")
-	py := startPython(t, pyDealer, ep)
-	py.ready()
-	if got, want := router.line(), `{"id":"707931","frames":["hello",{"base64":"AP8="}]}`; got != want {
+	py := proctest.StartPython(t, pyDealer, ep)
+	py.Expect("ready")
+	if got, want := router.Line(), `{"id":"707931","frames":["hello",{"base64":"AP8="}]}`; got != want {
 		t.Errorf("zmq recv printed %s, want %s (the id is py1)", got, want)
 	}
-	if got := py.line(); got != "68656c6c6f,00ff" {
+	if got := py.Line(); got != "68656c6c6f,00ff" {
 		t.Errorf("pyzmq DEALER got back %s", got)
 	}
-	router.mustExit()
+	router.MustExit()
 }
 
 func TestRecvBinaryByteExact(t *testing.T) {
@@ -157,8 +150,8 @@ func TestRecvBinaryByteExact(t *testing.T) {
 	for _, format := range []string{"hex", "json", "raw"} {
 		t.Run(format, func(t *testing.T) {
 			ep := ipcEndpoint(t, "bin")
-			py := startPython(t, pyPushBinary, ep)
-			py.ready()
+			py := proctest.StartPython(t, pyPushBinary, ep)
+			py.Expect("ready")
 			out := mustRun(t, nil, "recv", "--bind", ep, "-n", "1", "--format", format, "--timeout", "20s")
 			var got []byte
 			switch format {
@@ -197,11 +190,11 @@ func TestRecvBinaryByteExact(t *testing.T) {
 func TestCurveToPyzmqServer(t *testing.T) {
 	t.Run("send, server key as Z85", func(t *testing.T) {
 		ep := ipcEndpoint(t, "curve")
-		py := startPython(t, pyCurveServer, ep, "PULL", "1")
-		key := py.line()
-		py.ready()
+		py := proctest.StartPython(t, pyCurveServer, ep, "PULL", "1")
+		key := py.Line()
+		py.Expect("ready")
 		mustRun(t, nil, "send", "--connect", ep, "--curve-serverkey", key, "--timeout", "20s", "hush")
-		if got := py.line(); got != hexFrames("hush") {
+		if got := py.Line(); got != hexFrames("hush") {
 			t.Errorf("pyzmq got %s", got)
 		}
 	})
@@ -209,8 +202,8 @@ func TestCurveToPyzmqServer(t *testing.T) {
 		cert := filepath.Join(t.TempDir(), "server.cert")
 		mustRun(t, nil, "keygen", "-o", cert)
 		ep := ipcEndpoint(t, "curve")
-		py := startPython(t, pyCurveServer, ep, "PUSH", "1", cert+"_secret")
-		py.ready()
+		py := proctest.StartPython(t, pyCurveServer, ep, "PUSH", "1", cert+"_secret")
+		py.Expect("ready")
 		out := mustRun(t, nil, "recv", "--connect", ep, "--curve-serverkey", cert, "-n", "1", "--timeout", "20s")
 		if string(out) != "curve ok\n" {
 			t.Errorf("zmq recv printed %q", out)
@@ -222,11 +215,11 @@ func TestRecvStopsOnSignal(t *testing.T) {
 	ep := ipcEndpoint(t, "sig")
 	recv := startZmq(t, "recv", "--bind", ep)
 	mustRun(t, nil, "send", "--connect", ep, "--timeout", "20s", "first")
-	if got := recv.line(); got != "first" {
+	if got := recv.Line(); got != "first" {
 		t.Fatalf("recv printed %q", got)
 	}
-	recv.signal(syscall.SIGINT)
-	recv.mustExit()
+	recv.Signal(syscall.SIGINT)
+	recv.MustExit()
 }
 
 func TestSendRecvExitCodes(t *testing.T) {

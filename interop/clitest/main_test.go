@@ -5,14 +5,10 @@ package clitest
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"go.uber.org/goleak"
 
 	"github.com/purezmq/zmq/interop/internal/proctest"
 )
@@ -21,24 +17,8 @@ import (
 var zmqBin string
 
 func TestMain(m *testing.M) {
-	dir, remove, err := proctest.Build(filepath.Join("..", ".."), "./cmd/zmq")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	zmqBin = filepath.Join(dir, "zmq")
-	code := 0
-	defer func() { remove(); os.Exit(code) }()
-	goleak.VerifyTestMain(exitCode{&code, m})
+	proctest.Main(m, func(dir string) { zmqBin = filepath.Join(dir, "zmq") }, filepath.Join("..", ".."), "./cmd/zmq")
 }
-
-// exitCode lets TestMain remove the binary after goleak has run the tests.
-type exitCode struct {
-	code *int
-	m    *testing.M
-}
-
-func (e exitCode) Run() int { *e.code = e.m.Run(); return *e.code }
 
 // result is a finished run of the zmq binary.
 type result struct {

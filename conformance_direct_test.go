@@ -365,3 +365,33 @@ func TestRecycleTwice(t *testing.T) {
 		})
 	}
 }
+
+// TestDirectRecvSecondReceiver: two goroutines receive on a socket that reads its connection
+// itself. The one that reads a message takes it without waking the other (Pipe.DeliverOwn);
+// a later message must still reach the other while the first no longer receives.
+func TestDirectRecvSecondReceiver(t *testing.T) {
+	for _, tr := range transports {
+		t.Run(tr.name, func(t *testing.T) {
+			pull, push, _ := directPair(t, tr)
+			ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+			defer cancel()
+			a, b := recvAsync(ctx, pull), recvAsync(ctx, pull)
+			sendString(t, push, "first")
+			var first recvResult
+			select {
+			case first = <-a:
+				a = b
+			case first = <-b:
+			case <-ctx.Done():
+				t.Fatal("neither receiver got the first message")
+			}
+			if first.err != nil || string(first.m.Frames[0]) != "first" {
+				t.Fatalf("first Recv: %q, %v", first.m.Frames, first.err)
+			}
+			sendString(t, push, "second")
+			if r := waitResult(t, a); r.err != nil || string(r.m.Frames[0]) != "second" {
+				t.Fatalf("second Recv: %q, %v", r.m.Frames, r.err)
+			}
+		})
+	}
+}

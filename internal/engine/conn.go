@@ -135,9 +135,11 @@ func (c *Conn) Busy() bool { return c.busy.Load() }
 // Close closes the connection; the loops of Run end.
 func (c *Conn) Close() error { return c.nc.Close() }
 
-// Sink receives decoded messages: a pipe's inbound side.
+// Sink receives decoded messages: a pipe's inbound side. DeliverOwn is for messages a caller
+// read (ReadAsCaller) and will take itself: it wakes no other receiver for them.
 type Sink interface {
 	DeliverBatch(ms []pipe.Msg) int
+	DeliverOwn(ms []pipe.Msg) int
 }
 
 // Run moves messages until the connection fails or quit is closed: inbound ones into sink

@@ -44,6 +44,8 @@ func (s *collectSink) DeliverBatch(ms []pipe.Msg) int {
 	return len(ms)
 }
 
+func (s *collectSink) DeliverOwn(ms []pipe.Msg) int { return s.DeliverBatch(ms) }
+
 // FuzzDecode feeds arbitrary bytes, cut into arbitrary reads, to the frame decoder past the
 // handshake: it must end with EOF or a protocol error, never panic, and deliver messages
 // whose bytes all came from the input.

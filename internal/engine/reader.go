@@ -86,12 +86,20 @@ func (c *Conn) frameBuffer(n int) []byte {
 }
 
 // offer hands the sink as many decoded messages as its credit allows and reports how many.
-func (c *Conn) offer() int {
+func (c *Conn) offer() int { return c.offerTo(false) }
+
+// offerTo is offer; own says a caller read the messages and takes them itself (Sink.DeliverOwn).
+func (c *Conn) offerTo(own bool) int {
 	d := &c.dec
 	if len(d.batch) == 0 {
 		return 0
 	}
-	n := d.sink.DeliverBatch(d.batch)
+	var n int
+	if own {
+		n = d.sink.DeliverOwn(d.batch)
+	} else {
+		n = d.sink.DeliverBatch(d.batch)
+	}
 	rest := copy(d.batch, d.batch[n:])
 	clear(d.batch[rest:])
 	d.batch = d.batch[:rest]
@@ -140,7 +148,7 @@ func (c *Conn) decode(caller bool) error {
 			case size >= directBody:
 				// What is decoded already goes first: the body may take a while. Its buffer
 				// grows with what arrives (body.go).
-				c.offer()
+				c.offerTo(caller)
 				have := b[n:]
 				d.big = append(c.bodyBuffer(size, len(have)), have...)
 				d.bigSize, d.bigFlags = size, f

@@ -104,7 +104,7 @@ func (c *Conn) readAsCaller(ctx context.Context, closing <-chan struct{}, queued
 	for {
 		// Done once something may have reached the socket (an Interceptor may have taken a
 		// message and queued nothing), or the sink is full.
-		c.offer()
+		c.offerTo(true)
 		if c.dec.done != start || len(c.dec.batch) > 0 {
 			return nil
 		}

@@ -101,6 +101,17 @@ func (ib *Inbox) EndWait() {
 	ib.mu.Unlock()
 }
 
+// Nudge wakes a waiting receiver if a message is queued: for a receiver that read a message
+// itself (Pipe.DeliverOwn) and then leaves without popping it.
+func (ib *Inbox) Nudge() {
+	ib.mu.Lock()
+	wake := ib.n > 0 && ib.waiting > 0
+	ib.mu.Unlock()
+	if wake {
+		Signal(ib.wake)
+	}
+}
+
 // Wake is signalled when a message arrives while a receiver waits.
 func (ib *Inbox) Wake() <-chan struct{} { return ib.wake }
 

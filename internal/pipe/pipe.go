@@ -125,7 +125,15 @@ func (p *Pipe) TryDeliver(m Msg) bool {
 
 // DeliverBatch queues as many of ms as credit allows, in order, under one lock, and returns
 // how many it took.
-func (p *Pipe) DeliverBatch(ms []Msg) int {
+func (p *Pipe) DeliverBatch(ms []Msg) int { return p.deliverBatch(ms, true) }
+
+// DeliverOwn is DeliverBatch for a receiver that read ms itself and pops next: it wakes no
+// other receiver, whose wake-up would only find that message gone (a cross-thread wake-up per
+// message, the largest cost of a small request served by a pool of receivers). If it queued
+// more than one, the receiver's Pop passes the baton to a waiting receiver.
+func (p *Pipe) DeliverOwn(ms []Msg) int { return p.deliverBatch(ms, false) }
+
+func (p *Pipe) deliverBatch(ms []Msg, signal bool) int {
 	ib := p.inbox
 	ib.mu.Lock()
 	n := 0
@@ -141,7 +149,7 @@ func (p *Pipe) DeliverBatch(ms []Msg) int {
 		ib.push(p, m)
 		n++
 	}
-	wake := n > 0 && ib.waiting > 0
+	wake := signal && n > 0 && ib.waiting > 0
 	ib.mu.Unlock()
 	if wake {
 		Signal(ib.wake)

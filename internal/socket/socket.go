@@ -168,6 +168,7 @@ func (s *Socket) Send(ctx context.Context, m pipe.Msg) error {
 // from, waiting until ctx is done.
 func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
 	waited := false
+	readOwn := false // read the connection itself: what it queued woke no other receiver
 	for {
 		s.mu.Lock()
 		if s.closed {
@@ -176,6 +177,9 @@ func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
 		}
 		if err := s.pat.canRecv(); err != nil {
 			s.mu.Unlock()
+			if readOwn {
+				s.inbox.Nudge() // what this Recv read quietly is left for the others
+			}
 			return nil, nil, err
 		}
 		for {
@@ -196,6 +200,7 @@ func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
 		if sole != nil && ctx.Err() == nil {
 			err := s.readDirect(ctx, sole)
 			if err == nil {
+				readOwn = true
 				continue
 			}
 			if isInterrupted(err) {

@@ -46,7 +46,7 @@ func (cl *Client) request(ctx context.Context, k kind, id uint64, method string,
 			return request{}, newError(DeadlineExceeded, "deadline exceeded")
 		}
 	}
-	return request{header: h, key: cl.target.Key(), namespace: cl.target.Namespace, version: cl.target.Version,
+	return request{header: h, key: cl.key, namespace: cl.target.Namespace, version: cl.target.Version,
 		method: method, args: args}, nil
 }
 
@@ -69,7 +69,7 @@ func (cl *Client) Call(ctx context.Context, method string, args, reply any) erro
 
 func (cl *Client) call(ctx context.Context, method string, args []byte, out any) error {
 	c := cl.core
-	r, err := c.route(ctx, cl.target.Key())
+	r, err := c.route(ctx, cl.key)
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ func (cl *Client) Cast(ctx context.Context, method string, args any) error {
 
 func (cl *Client) cast(ctx context.Context, method string, args []byte) error {
 	c := cl.core
-	r, err := c.route(ctx, cl.target.Key())
+	r, err := c.route(ctx, cl.key)
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 type Client struct {
 	core     *clientCore
 	target   Target
+	key      string // target.Key(), made once
 	codec    Codec
 	timeout  time.Duration
 	retries  int
@@ -91,7 +92,7 @@ func NewClient(target Target, opts ...Option) (*Client, error) {
 	now, done := context.WithCancel(context.Background())
 	done()
 	c.now = now
-	return &Client{core: c, target: target, codec: cfg.codec, timeout: cfg.timeout, retries: cfg.retries,
+	return &Client{core: c, target: target, key: target.Key(), codec: cfg.codec, timeout: cfg.timeout, retries: cfg.retries,
 		errTypes: cfg.errTypes}, nil
 }
 
@@ -116,7 +117,7 @@ func (cl *Client) Prepare(opts ...Option) (*Client, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
-	return &Client{core: cl.core, target: t, codec: cfg.codec, timeout: cfg.timeout, retries: cfg.retries,
+	return &Client{core: cl.core, target: t, key: t.Key(), codec: cfg.codec, timeout: cfg.timeout, retries: cfg.retries,
 		errTypes: cfg.errTypes}, nil
 }
 

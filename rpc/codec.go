@@ -1,10 +1,6 @@
 package rpc
 
-import (
-	"encoding/json"
-
-	"github.com/vmihailenco/msgpack/v5"
-)
+import "github.com/vmihailenco/msgpack/v5"
 
 // Codec turns arguments and results into bytes and back. Only data formats: nothing that runs
 // code when it decodes.
@@ -20,13 +16,6 @@ var (
 	JSON    Codec = jsonCodec{}
 	Msgpack Codec = msgpackCodec{}
 )
-
-type jsonCodec struct{}
-
-func (jsonCodec) ID() byte                           { return 1 }
-func (jsonCodec) Name() string                       { return "json" }
-func (jsonCodec) Marshal(v any) ([]byte, error)      { return json.Marshal(v) }
-func (jsonCodec) Unmarshal(data []byte, v any) error { return json.Unmarshal(data, v) }
 
 type msgpackCodec struct{}
 

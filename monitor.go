@@ -111,9 +111,10 @@ func (e Event) String() string {
 const MonitorBuffer = 256
 
 // Monitor reports the socket's events of the types in mask (EventAll for every one) on the
-// returned channel (zmq_socket_monitor, with a channel in place of its PAIR socket), from now on, until stop is called or the socket closes. Then comes one
-// EventMonitorStopped, whatever the mask, and the channel closes. stop may be called any number
-// of times, from any goroutine.
+// returned channel (zmq_socket_monitor, with a channel in place of its PAIR socket), from now
+// on, until stop is called or the socket closes. Then comes one EventMonitorStopped, whatever
+// the mask, and the channel closes. stop may be called any number of times, from any
+// goroutine.
 //
 // Events are reported without waiting for the reader: the channel holds MonitorBuffer of
 // them, and while it is full new events are dropped and counted in the Dropped field of the

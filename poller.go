@@ -69,8 +69,8 @@ func (p *Poller) Remove(s *Socket) { p.Add(s, 0) }
 // Poll waits until at least one socket is ready for an event it was added with, and returns
 // every ready socket with its ready events, in the order they were added, as
 // zmq_poller_wait_all; the slice is valid until the next Poll. It returns ctx's error when ctx
-// ends first (an already-done ctx makes Poll a non-blocking check), and
-// ErrClosed when a watched socket is closed.
+// ends first (an already-done ctx makes Poll a non-blocking check), and ErrClosed when a
+// watched socket is closed.
 func (p *Poller) Poll(ctx context.Context) ([]Polled, error) {
 	p.mu.Lock()
 	items := append(p.poll[:0], p.items...)

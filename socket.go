@@ -12,7 +12,8 @@ import (
 // the default one through NewSocket.
 type Context struct{ c *socket.Context }
 
-// NewContext returns a new context (zmq_ctx_new). Inproc endpoints are visible only within their context.
+// NewContext returns a new context (zmq_ctx_new). Inproc endpoints are visible only within
+// their context.
 func NewContext() *Context { return &Context{c: socket.NewContext()} }
 
 var defaultContext = sync.OnceValue(NewContext)
@@ -70,16 +71,17 @@ func (c *Context) NewSocket(t Type, opts ...Option) (*Socket, error) {
 // Type returns the socket's type (ZMQ_TYPE).
 func (s *Socket) Type() Type { return Type(s.s.Type()) }
 
-// Bind accepts peers on endpoint (zmq_bind): "tcp://host:port" ("*" for every interface or an ephemeral
-// port, see LastEndpoint), "ipc://path" ("ipc://@name" is Linux's abstract namespace),
-// "inproc://name".
+// Bind accepts peers on endpoint (zmq_bind): "tcp://host:port" ("*" for every interface or an
+// ephemeral port, see LastEndpoint), "ipc://path" ("ipc://@name" is Linux's abstract
+// namespace), "inproc://name".
 func (s *Socket) Bind(endpoint string) error { return s.s.Bind(endpoint) }
 
 // Connect starts connecting to endpoint and returns at once (zmq_connect); the socket connects, and
 // reconnects after failures, in the background.
 func (s *Socket) Connect(endpoint string) error { return s.s.Connect(endpoint) }
 
-// Unbind stops accepting on an endpoint given to Bind (zmq_unbind) (or as LastEndpoint reported it).
+// Unbind stops accepting on an endpoint given to Bind, or as LastEndpoint reported it
+// (zmq_unbind).
 func (s *Socket) Unbind(endpoint string) error { return s.s.Unbind(endpoint) }
 
 // Disconnect stops connecting to an endpoint given to Connect (zmq_disconnect).
@@ -107,17 +109,16 @@ func (s *Socket) SetConnectRoutingID(id []byte) error {
 }
 
 // Send queues m, all its frames, for sending (zmq_msg_send with ZMQ_SNDMORE on all but the
-// last), waiting while the socket's pattern says it must (every eligible
-// peer at its HWM, or no peer yet) until ctx is done. A ctx that is already done makes Send
-// non-blocking (libzmq's ZMQ_DONTWAIT). A Send that cannot queue m before ctx's deadline, or at
-// once with a done ctx, fails with ErrAgain (matching ctx's error too); one whose ctx is
-// cancelled while it waits returns context.Canceled. A message with no frame is ErrInvalid.
-// After Send returns nil the frames belong to the library.
+// last), waiting while the socket's pattern says it must (every eligible peer at its HWM, or
+// no peer yet) until ctx is done. A ctx that is already done makes Send non-blocking
+// (libzmq's ZMQ_DONTWAIT). A Send that cannot queue m before ctx's deadline, or at once with a
+// done ctx, fails with ErrAgain (matching ctx's error too); one whose ctx is cancelled while it
+// waits returns context.Canceled. A message with no frame is ErrInvalid. After Send returns
+// nil the frames belong to the library.
 func (s *Socket) Send(ctx context.Context, m Msg) error { return s.s.Send(ctx, m.Frames) }
 
 // Recv returns the next whole message, all its frames (zmq_msg_recv until ZMQ_RCVMORE is 0),
-// waiting until ctx is done; it fails with ErrAgain, as Send
-// does, when none came in time.
+// waiting until ctx is done; it fails with ErrAgain, as Send does, when none came in time.
 func (s *Socket) Recv(ctx context.Context) (Msg, error) {
 	frames, meta, err := s.s.Recv(ctx)
 	if err != nil {

@@ -12,7 +12,7 @@ type Codec interface {
 	ID() byte                           // its number on the wire
 	Name() string                       // its name: "json", "msgpack"
 	Marshal(v any) ([]byte, error)      // encodes v, as json.Marshal does
-	Unmarshal(data []byte, v any) error // decodes data into v, which points where it goes
+	Unmarshal(data []byte, v any) error // decodes data into v, a pointer
 }
 
 // The codecs: JSON is the default; Msgpack (github.com/vmihailenco/msgpack/v5) is more compact.

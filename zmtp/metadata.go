@@ -10,7 +10,7 @@ const (
 	PropSocketType = "Socket-Type" // the sender's socket type ("REQ", "ROUTER", ...)
 	PropIdentity   = "Identity"    // the sender's routing id (ZMQ_ROUTING_ID), as libzmq sends it
 	PropRoutingID  = "Routing-Id"  // the sender's routing id under its newer name
-	PropResource   = "Resource"    // the resource a peer asks for (RFC 37)
+	PropResource   = "Resource"    // the resource a peer asks for
 )
 
 const (

@@ -37,26 +37,26 @@ const (
 // ZMQ_PROTOCOL_ERROR_* values (a CURVE MESSAGE that fails after the handshake is reported with
 // one too, as libzmq does).
 const (
-	ProtocolErrorZMTPUnspecified       = int(mechanism.ProtoUnspecified)
-	ProtocolErrorZMTPUnexpectedCommand = int(mechanism.ProtoUnexpectedCommand)
-	ProtocolErrorZMTPInvalidSequence   = int(mechanism.ProtoInvalidSequence) // a CURVE nonce replayed or out of order
-	ProtocolErrorZMTPKeyExchange       = int(mechanism.ProtoKeyExchange)     // a CURVE vouch for other keys
-	ProtocolErrorZMTPMalformedCommand  = int(mechanism.ProtoMalformedCommand)
-	ProtocolErrorZMTPMalformedMessage  = int(mechanism.ProtoMalformedMessage)
-	ProtocolErrorZMTPMalformedHello    = int(mechanism.ProtoMalformedHello)
-	ProtocolErrorZMTPMalformedInitiate = int(mechanism.ProtoMalformedInitiate)
-	ProtocolErrorZMTPMalformedError    = int(mechanism.ProtoMalformedError)
-	ProtocolErrorZMTPMalformedReady    = int(mechanism.ProtoMalformedReady)
-	ProtocolErrorZMTPMalformedWelcome  = int(mechanism.ProtoMalformedWelcome)
-	ProtocolErrorZMTPInvalidMetadata   = int(mechanism.ProtoInvalidMetadata)
-	ProtocolErrorZMTPCryptographic     = int(mechanism.ProtoCryptographic) // a CURVE box that does not open: wrong key, forged or replayed
-	ProtocolErrorZMTPMechanismMismatch = int(mechanism.ProtoMechanismMismatch)
-	ProtocolErrorZAPUnspecified        = int(mechanism.ProtoZAPUnspecified)
-	ProtocolErrorZAPMalformedReply     = int(mechanism.ProtoZAPMalformedReply)
-	ProtocolErrorZAPBadRequestID       = int(mechanism.ProtoZAPBadRequestID)
-	ProtocolErrorZAPBadVersion         = int(mechanism.ProtoZAPBadVersion)
-	ProtocolErrorZAPInvalidStatusCode  = int(mechanism.ProtoZAPInvalidStatus)
-	ProtocolErrorZAPInvalidMetadata    = int(mechanism.ProtoZAPInvalidMetadata)
+	ProtocolErrorZMTPUnspecified       = int(mechanism.ProtoUnspecified)        // ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED: any other ZMTP violation (greeting, framing)
+	ProtocolErrorZMTPUnexpectedCommand = int(mechanism.ProtoUnexpectedCommand)  // ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND: not the command the handshake expects
+	ProtocolErrorZMTPInvalidSequence   = int(mechanism.ProtoInvalidSequence)    // ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE: a CURVE nonce replayed or out of order
+	ProtocolErrorZMTPKeyExchange       = int(mechanism.ProtoKeyExchange)        // ZMQ_PROTOCOL_ERROR_ZMTP_KEY_EXCHANGE: a CURVE vouch for other keys
+	ProtocolErrorZMTPMalformedCommand  = int(mechanism.ProtoMalformedCommand)   // ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_UNSPECIFIED (not reported: the codes below say which)
+	ProtocolErrorZMTPMalformedMessage  = int(mechanism.ProtoMalformedMessage)   // ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE: a malformed CURVE MESSAGE
+	ProtocolErrorZMTPMalformedHello    = int(mechanism.ProtoMalformedHello)     // ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO
+	ProtocolErrorZMTPMalformedInitiate = int(mechanism.ProtoMalformedInitiate)  // ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_INITIATE
+	ProtocolErrorZMTPMalformedError    = int(mechanism.ProtoMalformedError)     // ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR
+	ProtocolErrorZMTPMalformedReady    = int(mechanism.ProtoMalformedReady)     // ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY
+	ProtocolErrorZMTPMalformedWelcome  = int(mechanism.ProtoMalformedWelcome)   // ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_WELCOME
+	ProtocolErrorZMTPInvalidMetadata   = int(mechanism.ProtoInvalidMetadata)    // ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA: a malformed property in READY or INITIATE
+	ProtocolErrorZMTPCryptographic     = int(mechanism.ProtoCryptographic)      // ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC: a CURVE box that does not open: wrong key, forged or replayed
+	ProtocolErrorZMTPMechanismMismatch = int(mechanism.ProtoMechanismMismatch)  // ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH: the peer's greeting names another mechanism
+	ProtocolErrorZAPUnspecified        = int(mechanism.ProtoZAPUnspecified)     // ZMQ_PROTOCOL_ERROR_ZAP_UNSPECIFIED (not reported: the codes below say what)
+	ProtocolErrorZAPMalformedReply     = int(mechanism.ProtoZAPMalformedReply)  // ZMQ_PROTOCOL_ERROR_ZAP_MALFORMED_REPLY: a ZAP reply not of RFC 27's six frames
+	ProtocolErrorZAPBadRequestID       = int(mechanism.ProtoZAPBadRequestID)    // ZMQ_PROTOCOL_ERROR_ZAP_BAD_REQUEST_ID: a ZAP reply to another request
+	ProtocolErrorZAPBadVersion         = int(mechanism.ProtoZAPBadVersion)      // ZMQ_PROTOCOL_ERROR_ZAP_BAD_VERSION: a ZAP reply whose version is not "1.0"
+	ProtocolErrorZAPInvalidStatusCode  = int(mechanism.ProtoZAPInvalidStatus)   // ZMQ_PROTOCOL_ERROR_ZAP_INVALID_STATUS_CODE: a ZAP status not 200, 300, 400 or 500
+	ProtocolErrorZAPInvalidMetadata    = int(mechanism.ProtoZAPInvalidMetadata) // ZMQ_PROTOCOL_ERROR_ZAP_INVALID_METADATA: malformed metadata in a ZAP reply
 )
 
 var eventNames = []string{
@@ -83,14 +83,15 @@ func (t EventType) String() string {
 
 // Event is one thing that happened to a socket's endpoints or connections.
 type Event struct {
-	Type     EventType
-	Endpoint string // the endpoint given to Connect, or the resolved endpoint of a Bind
-	PeerAddr string // the far end of the connection ("tcp://10.0.0.2:51234"), when known
-	Value    int    // as libzmq: CONNECT_RETRIED's interval in ms, HANDSHAKE_FAILED_AUTH's ZAP status, HANDSHAKE_FAILED_PROTOCOL's error code
-	Err      error  // the cause of a failure, when there is one
-	Dropped  uint64 // how many events this monitor has dropped so far because its reader lagged
+	Type     EventType // what happened: one ZMQ_EVENT_* bit
+	Endpoint string    // the endpoint given to Connect, or the resolved endpoint of a Bind
+	PeerAddr string    // the far end of the connection ("tcp://10.0.0.2:51234"), when known
+	Value    int       // as libzmq: CONNECT_RETRIED's interval in ms, HANDSHAKE_FAILED_AUTH's ZAP status, HANDSHAKE_FAILED_PROTOCOL's error code
+	Err      error     // the cause of a failure, when there is one
+	Dropped  uint64    // how many events this monitor has dropped so far because its reader lagged
 }
 
+// String renders the event on one line for logs: "CONNECTED tcp://127.0.0.1:5555 peer ...".
 func (e Event) String() string {
 	s := e.Type.String() + " " + e.Endpoint
 	if e.PeerAddr != "" {
@@ -110,9 +111,10 @@ func (e Event) String() string {
 const MonitorBuffer = 256
 
 // Monitor reports the socket's events of the types in mask (EventAll for every one) on the
-// returned channel, from now on, until stop is called or the socket closes. Then comes one
-// EventMonitorStopped, whatever the mask, and the channel closes. stop may be called any number
-// of times, from any goroutine.
+// returned channel (zmq_socket_monitor, with a channel in place of its PAIR socket), from now
+// on, until stop is called or the socket closes. Then comes one EventMonitorStopped, whatever
+// the mask, and the channel closes. stop may be called any number of times, from any
+// goroutine.
 //
 // Events are reported without waiting for the reader: the channel holds MonitorBuffer of
 // them, and while it is full new events are dropped and counted in the Dropped field of the

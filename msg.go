@@ -15,7 +15,7 @@ import (
 // a sent message is gone). After Recv they belong to the caller. Small received frames may share
 // one backing allocation, so a frame kept for long keeps its neighbours' memory alive too.
 type Msg struct {
-	Frames [][]byte
+	Frames [][]byte // the parts in order, as libzmq sends them with ZMQ_SNDMORE; a frame may be empty
 	meta   zmtp.Metadata
 }
 

@@ -81,8 +81,8 @@ const (
 
 // ROUTER_NOTIFY's flags, libzmq's ZMQ_NOTIFY_CONNECT and ZMQ_NOTIFY_DISCONNECT.
 const (
-	NotifyConnect    = 1
-	NotifyDisconnect = 2
+	NotifyConnect    = 1 // ZMQ_NOTIFY_CONNECT: a peer's handshake completed
+	NotifyDisconnect = 2 // ZMQ_NOTIFY_DISCONNECT: a peer's connection ended
 )
 
 var optionNames = map[OptionID]string{

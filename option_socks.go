@@ -38,6 +38,7 @@ func WithSocksUsername(name string) Option {
 }
 
 // WithSocksPassword sets ZMQ_SOCKS_PASSWORD, sent with SOCKS_USERNAME; at most 255 bytes.
+// Default "".
 func WithSocksPassword(password string) Option {
 	return func(o *socketOptions) error {
 		if len(password) > 255 {

@@ -25,7 +25,7 @@ func WithRouterNotify(flags int) Option {
 // WithMetadata sets ZMQ_METADATA: an application property announced to every peer in the
 // handshake from the next Bind or Connect, which the peer reads with Msg.Property(name). The
 // name must start with "X-" (as libzmq requires) and be a ZMTP property name (letters, digits,
-// "-_.+", at most 255 bytes). Setting a name again replaces its value.
+// "-_.+", at most 255 bytes). Setting a name again replaces its value. Default: none.
 func WithMetadata(name, value string) Option {
 	return func(o *socketOptions) error {
 		if err := checkMetadataName(name); err != nil {

@@ -20,8 +20,8 @@ const (
 
 // Polled is one ready socket and the events it is ready for.
 type Polled struct {
-	Socket *Socket
-	Events PollEvents
+	Socket *Socket    // the socket as given to Add
+	Events PollEvents // what it is ready for now, within what Add asked for
 }
 
 // Poller waits on several sockets until one can be read or written (zmq_poll). Readiness is as
@@ -44,11 +44,11 @@ type Poller struct {
 	ready []Polled // Poll's result, reused
 }
 
-// NewPoller returns a Poller with no sockets.
+// NewPoller returns a Poller with no sockets (zmq_poller_new).
 func NewPoller() *Poller { return &Poller{wake: pipe.NewWake()} }
 
-// Add makes Poll watch s for events (PollIn, PollOut or both). Adding a socket again replaces
-// its events; events 0 removes it.
+// Add makes Poll watch s for events (PollIn, PollOut or both), as zmq_poller_add. Adding a
+// socket again replaces its events (zmq_poller_modify); events 0 removes it.
 func (p *Poller) Add(s *Socket, events PollEvents) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -63,14 +63,14 @@ func (p *Poller) Add(s *Socket, events PollEvents) {
 	}
 }
 
-// Remove stops watching s.
+// Remove stops watching s (zmq_poller_remove).
 func (p *Poller) Remove(s *Socket) { p.Add(s, 0) }
 
 // Poll waits until at least one socket is ready for an event it was added with, and returns
-// every ready socket with its ready events, in the order they were added; the slice is valid
-// until the next Poll. It returns ctx's
-// error when ctx ends first (an already-done ctx makes Poll a non-blocking check), and
-// ErrClosed when a watched socket is closed.
+// every ready socket with its ready events, in the order they were added, as
+// zmq_poller_wait_all; the slice is valid until the next Poll. It returns ctx's error when ctx
+// ends first (an already-done ctx makes Poll a non-blocking check), and ErrClosed when a
+// watched socket is closed.
 func (p *Poller) Poll(ctx context.Context) ([]Polled, error) {
 	p.mu.Lock()
 	items := append(p.poll[:0], p.items...)

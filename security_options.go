@@ -17,8 +17,8 @@ import (
 // ProtocolErrorZMTPMechanismMismatch) is a peer using another mechanism. Both match
 // ErrHandshake.
 var (
-	ErrAuth      = engine.ErrAuth
-	ErrMechanism = engine.ErrMechanism
+	ErrAuth      = engine.ErrAuth      // authentication failed
+	ErrMechanism = engine.ErrMechanism // the peer uses another security mechanism
 )
 
 // Security options. A socket uses the NULL mechanism (no security) unless one of these is

@@ -12,7 +12,8 @@ import (
 // the default one through NewSocket.
 type Context struct{ c *socket.Context }
 
-// NewContext returns a new context. Inproc endpoints are visible only within their context.
+// NewContext returns a new context (zmq_ctx_new). Inproc endpoints are visible only within
+// their context.
 func NewContext() *Context { return &Context{c: socket.NewContext()} }
 
 var defaultContext = sync.OnceValue(NewContext)
@@ -34,7 +35,8 @@ func (c *Context) Close() error { return c.c.Close() }
 // it had queued, or reached the end of its LINGER period. If ctx ends first, the sockets still
 // lingering drop what they hold and Shutdown returns ctx's error. When it returns, the sockets'
 // connections are closed and none of their goroutines is left. A second Close or Shutdown
-// returns ErrClosed at once.
+// returns ErrClosed at once. It is zmq_ctx_term with a deadline (zmq_ctx_shutdown does not
+// wait).
 func (c *Context) Shutdown(ctx context.Context) error { return c.c.Shutdown(ctx) }
 
 // Socket is a ZeroMQ socket. It is safe for concurrent use: each Send and Recv moves one whole
@@ -43,12 +45,12 @@ type Socket struct {
 	s *socket.Socket
 }
 
-// NewSocket creates a socket of type t in the default context.
+// NewSocket creates a socket of type t in the default context (zmq_socket).
 func NewSocket(t Type, opts ...Option) (*Socket, error) {
 	return defaultContext().NewSocket(t, opts...)
 }
 
-// NewSocket creates a socket of type t in c.
+// NewSocket creates a socket of type t in c (zmq_socket).
 func (c *Context) NewSocket(t Type, opts ...Option) (*Socket, error) {
 	o := socket.DefaultOptions()
 	for _, opt := range opts {
@@ -66,22 +68,23 @@ func (c *Context) NewSocket(t Type, opts ...Option) (*Socket, error) {
 	return &Socket{s: s}, nil
 }
 
-// Type returns the socket's type.
+// Type returns the socket's type (ZMQ_TYPE).
 func (s *Socket) Type() Type { return Type(s.s.Type()) }
 
-// Bind accepts peers on endpoint: "tcp://host:port" ("*" for every interface or an ephemeral
-// port, see LastEndpoint), "ipc://path" ("ipc://@name" is Linux's abstract namespace),
-// "inproc://name".
+// Bind accepts peers on endpoint (zmq_bind): "tcp://host:port" ("*" for every interface or an
+// ephemeral port, see LastEndpoint), "ipc://path" ("ipc://@name" is Linux's abstract
+// namespace), "inproc://name".
 func (s *Socket) Bind(endpoint string) error { return s.s.Bind(endpoint) }
 
-// Connect starts connecting to endpoint and returns at once; the socket connects, and
+// Connect starts connecting to endpoint and returns at once (zmq_connect); the socket connects, and
 // reconnects after failures, in the background.
 func (s *Socket) Connect(endpoint string) error { return s.s.Connect(endpoint) }
 
-// Unbind stops accepting on an endpoint given to Bind (or as LastEndpoint reported it).
+// Unbind stops accepting on an endpoint given to Bind, or as LastEndpoint reported it
+// (zmq_unbind).
 func (s *Socket) Unbind(endpoint string) error { return s.s.Unbind(endpoint) }
 
-// Disconnect stops connecting to an endpoint given to Connect.
+// Disconnect stops connecting to an endpoint given to Connect (zmq_disconnect).
 func (s *Socket) Disconnect(endpoint string) error { return s.s.Disconnect(endpoint) }
 
 // LastEndpoint is ZMQ_LAST_ENDPOINT: the last endpoint bound or connected, with wildcards
@@ -105,16 +108,17 @@ func (s *Socket) SetConnectRoutingID(id []byte) error {
 	return nil
 }
 
-// Send queues m for sending, waiting while the socket's pattern says it must (every eligible
-// peer at its HWM, or no peer yet) until ctx is done. A ctx that is already done makes Send
-// non-blocking (libzmq's ZMQ_DONTWAIT). A Send that cannot queue m before ctx's deadline, or at
-// once with a done ctx, fails with ErrAgain (matching ctx's error too); one whose ctx is
-// cancelled while it waits returns context.Canceled. A message with no frame is ErrInvalid.
-// After Send returns nil the frames belong to the library.
+// Send queues m, all its frames, for sending (zmq_msg_send with ZMQ_SNDMORE on all but the
+// last), waiting while the socket's pattern says it must (every eligible peer at its HWM, or
+// no peer yet) until ctx is done. A ctx that is already done makes Send non-blocking
+// (libzmq's ZMQ_DONTWAIT). A Send that cannot queue m before ctx's deadline, or at once with a
+// done ctx, fails with ErrAgain (matching ctx's error too); one whose ctx is cancelled while it
+// waits returns context.Canceled. A message with no frame is ErrInvalid. After Send returns
+// nil the frames belong to the library.
 func (s *Socket) Send(ctx context.Context, m Msg) error { return s.s.Send(ctx, m.Frames) }
 
-// Recv returns the next message, waiting until ctx is done; it fails with ErrAgain, as Send
-// does, when none came in time.
+// Recv returns the next whole message, all its frames (zmq_msg_recv until ZMQ_RCVMORE is 0),
+// waiting until ctx is done; it fails with ErrAgain, as Send does, when none came in time.
 func (s *Socket) Recv(ctx context.Context) (Msg, error) {
 	frames, meta, err := s.s.Recv(ctx)
 	if err != nil {

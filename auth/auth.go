@@ -24,10 +24,11 @@ import (
 	"github.com/purezmq/zmq/curve"
 )
 
-// Endpoint is where a context's ZAP handler binds.
+// Endpoint is where a context's ZAP handler binds, as libzmq fixes it (RFC 27).
 const Endpoint = "inproc://zeromq.zap.01"
 
-// Authenticator is a ZAP handler. Its policy may be changed while it runs.
+// Authenticator is a ZAP handler (RFC 27), the part czmq's zauth plays for libzmq. Its policy
+// may be changed while it runs.
 type Authenticator struct {
 	mu        sync.Mutex
 	allow     map[string]bool
@@ -53,7 +54,8 @@ func New() *Authenticator {
 	}
 }
 
-// Allow adds IP addresses to the allow list; once it is not empty, other addresses are refused.
+// Allow adds IP addresses to the allow list (zauth's ALLOW); once it is not empty, other
+// addresses are refused.
 func (a *Authenticator) Allow(addrs ...string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -62,7 +64,7 @@ func (a *Authenticator) Allow(addrs ...string) {
 	}
 }
 
-// Deny refuses clients from these IP addresses.
+// Deny refuses clients from these IP addresses (zauth's DENY).
 func (a *Authenticator) Deny(addrs ...string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -122,7 +124,7 @@ func (a *Authenticator) AllowCurveDirectory(dir string) error {
 }
 
 // AllowAnyCurve lets in every CURVE client whatever its key: encryption without
-// authentication.
+// authentication (zauth's CURVE_ALLOW_ANY). Default off.
 func (a *Authenticator) AllowAnyCurve(on bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

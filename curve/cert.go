@@ -23,9 +23,9 @@ const maxCertificateSize = 64 << 10
 // Certificate is a CURVE public key, optionally its secret key, and metadata
 // (free-form name/value pairs such as "name" or "email").
 type Certificate struct {
-	Public   PublicKey
-	Secret   *SecretKey // nil for a public-only certificate
-	Metadata map[string]string
+	Public   PublicKey         // the key peers know this party by
+	Secret   *SecretKey        // nil for a public-only certificate
+	Metadata map[string]string // free-form, saved in the certificate's "metadata" section
 }
 
 // NewCertificate returns a certificate with a fresh key pair; random as for

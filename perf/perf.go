@@ -14,11 +14,11 @@ import (
 
 // Result is one measurement.
 type Result struct {
-	Metric    string // "throughput" or "latency"
-	Transport string // "tcp", "ipc", "inproc"
-	Size      int    // message size in bytes
-	Count     int    // messages (throughput) or round trips (latency)
-	Elapsed   time.Duration
+	Metric    string        // "throughput" or "latency"
+	Transport string        // "tcp", "ipc", "inproc"
+	Size      int           // message size in bytes
+	Count     int           // messages (throughput) or round trips (latency)
+	Elapsed   time.Duration // the measured time: from the first message received (throughput), or of all round trips
 }
 
 // MsgsPerSec is the throughput in messages per second.

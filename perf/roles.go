@@ -17,7 +17,7 @@ type Conn interface {
 // Recycler is a Conn that takes back a received message the loop no longer needs, to read later
 // ones into (purezmq's Socket.Recycle): the loops use it as a user keen on speed would.
 type Recycler interface {
-	Recycle(b []byte)
+	Recycle(b []byte) // b came from Recv and is not used again
 }
 
 func recycle(c Conn, b []byte) {

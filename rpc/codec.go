@@ -5,16 +5,16 @@ import "github.com/vmihailenco/msgpack/v5"
 // Codec turns arguments and results into bytes and back. Only data formats: nothing that runs
 // code when it decodes.
 type Codec interface {
-	ID() byte // its number on the wire
-	Name() string
-	Marshal(v any) ([]byte, error)
-	Unmarshal(data []byte, v any) error
+	ID() byte                           // its number on the wire
+	Name() string                       // its name: "json", "msgpack"
+	Marshal(v any) ([]byte, error)      // encodes v, as json.Marshal does
+	Unmarshal(data []byte, v any) error // decodes data into v, a pointer
 }
 
 // The codecs: JSON is the default; Msgpack (github.com/vmihailenco/msgpack/v5) is more compact.
 var (
-	JSON    Codec = jsonCodec{}
-	Msgpack Codec = msgpackCodec{}
+	JSON    Codec = jsonCodec{}    // encoding/json; wire number 1
+	Msgpack Codec = msgpackCodec{} // msgpack with the library's defaults; wire number 2
 )
 
 type msgpackCodec struct{}

@@ -36,9 +36,9 @@ type config struct {
 
 // Defaults.
 const (
-	DefaultWorkers    = 64
-	DefaultTTL        = 10 * time.Second
-	DefaultMaxMessage = 16 << 20
+	DefaultWorkers    = 64               // a server's concurrent handlers (WithWorkers)
+	DefaultTTL        = 10 * time.Second // a server's registration lease (WithTTL)
+	DefaultMaxMessage = 16 << 20         // the largest message read, 16 MiB (WithMaxMessage)
 	// DefaultTimeout bounds a client's calls whose ctx has no earlier deadline, as
 	// oslo.messaging's rpc_response_timeout does, so that no call waits for ever by default.
 	DefaultTimeout = 60 * time.Second
@@ -71,18 +71,20 @@ func WithCodec(cd Codec) Option {
 	}
 }
 
-// WithContext makes the sockets in zc instead of a context of their own.
+// WithContext makes the sockets in zc (for its ZAP handler, say) instead of a context of
+// their own, the default.
 func WithContext(zc *zmq.Context) Option {
 	return func(c *config) error { c.zctx = zc; return nil }
 }
 
 // WithRegistry: a server registers in r, a client resolves its target's servers with r.
+// Default none: a server registers nowhere, a client calls its WithEndpoint endpoints only.
 func WithRegistry(r registry.Registry) Option {
 	return func(c *config) error { c.registry = r; return nil }
 }
 
 // WithEndpoint adds an endpoint: where a server binds, or a server a client calls (without a
-// registry, or besides it). Repeatable.
+// registry, or besides it). Repeatable. Default none: a server binds DefaultEndpoint.
 func WithEndpoint(endpoint ...string) Option {
 	return func(c *config) error { c.endpoints = append(c.endpoints, endpoint...); return nil }
 }
@@ -161,21 +163,25 @@ func adjust(f func(*Target)) Option {
 	}
 }
 
-// WithServer directs a client's calls to one server of its topic.
+// WithServer directs a client's calls to one server of its topic. Default: the target's
+// Server.
 func WithServer(name string) Option {
 	return adjust(func(t *Target) { t.Server, t.Fanout = name, false })
 }
 
 // WithFanout makes a client's casts go to every server of its topic (a Call refuses it).
+// Default: the target's Fanout.
 func WithFanout() Option { return adjust(func(t *Target) { t.Fanout, t.Server = true, "" }) }
 
-// WithVersion sets the version a client asks for ("major.minor", its version cap).
+// WithVersion sets the version a client asks for ("major.minor", its version cap). Default:
+// the target's Version.
 func WithVersion(v string) Option { return adjust(func(t *Target) { t.Version = v }) }
 
-// WithNamespace sets the namespace a client's methods are looked up in.
+// WithNamespace sets the namespace a client's methods are looked up in. Default: the
+// target's Namespace.
 func WithNamespace(ns string) Option { return adjust(func(t *Target) { t.Namespace = ns }) }
 
-// WithTopic changes a client's topic (and exchange, when not empty).
+// WithTopic changes a client's topic (and exchange, when not empty). Default: the target's.
 func WithTopic(exchange, topic string) Option {
 	return adjust(func(t *Target) {
 		if exchange != "" {
@@ -202,13 +208,13 @@ func WithRemoteError(name string, build func(msg string, details map[string]stri
 }
 
 // WithCurveServer makes a server speak CURVE with this secret key (its public key derived),
-// e.g. from a certificate's Secret.
+// e.g. from a certificate's Secret. Default: no security (ZeroMQ's NULL mechanism).
 func WithCurveServer(secret curve.SecretKey) Option {
 	return func(c *config) error { c.curveSecret = &secret; return nil }
 }
 
 // WithCurveServerKey makes a client speak CURVE to servers with this public key (its own key
-// pair is fresh for each client).
+// pair is fresh for each client). Default: no security (ZeroMQ's NULL mechanism).
 func WithCurveServerKey(public curve.PublicKey) Option {
 	return func(c *config) error { c.curveServerKey = &public; return nil }
 }
@@ -246,6 +252,6 @@ func WithCurveServerKeyFile(path string) Option {
 // that allow it rebuild) and details.
 type RemoteError interface {
 	error
-	RemoteType() string
-	RemoteDetails() map[string]string
+	RemoteType() string               // the type name a client allows with WithRemoteError to rebuild it
+	RemoteDetails() map[string]string // sent to the caller as Error.Details; may be nil
 }

@@ -11,7 +11,7 @@ type Code uint8
 
 // The codes, with their wire numbers.
 const (
-	OK                 Code = 0
+	OK                 Code = 0  // the call succeeded
 	Cancelled          Code = 1  // the caller cancelled
 	DeadlineExceeded   Code = 2  // the deadline passed before the reply
 	Unavailable        Code = 3  // the server went away, or cannot be reached now; retrying may help
@@ -27,6 +27,7 @@ const (
 var codeNames = [...]string{"OK", "Cancelled", "DeadlineExceeded", "Unavailable", "NoResponders",
 	"NotFound", "UnsupportedVersion", "InvalidTarget", "ResourceExhausted", "Internal", "Remote"}
 
+// String returns the code's name ("NotFound"), as error objects on the wire carry it.
 func (c Code) String() string {
 	if int(c) < len(codeNames) {
 		return codeNames[c]
@@ -48,8 +49,8 @@ func parseCode(s string) (Code, bool) {
 // type name the server's handler gave. errors.Is matches the sentinel of its code
 // (ErrNotFound, ...), and context.DeadlineExceeded / context.Canceled for those two codes.
 type Error struct {
-	Code    Code
-	Message string
+	Code    Code              // what went wrong
+	Message string            // for people: the handler's error text, or why the call failed
 	Details map[string]string // optional, from the handler (see RemoteError)
 	Type    string            // the registered type name of a Remote error, if any
 	cause   error             // a rebuilt registered error, for errors.As
@@ -57,6 +58,7 @@ type Error struct {
 
 func newError(c Code, msg string) *Error { return &Error{Code: c, Message: msg} }
 
+// Error returns "rpc: Code: message".
 func (e *Error) Error() string {
 	if e.Message == "" {
 		return "rpc: " + e.Code.String()
@@ -84,16 +86,16 @@ func (e *Error) Unwrap() error { return e.cause }
 
 // Sentinels, one per code, for errors.Is.
 var (
-	ErrCancelled          = &Error{Code: Cancelled}
-	ErrDeadlineExceeded   = &Error{Code: DeadlineExceeded}
-	ErrUnavailable        = &Error{Code: Unavailable}
-	ErrNoResponders       = &Error{Code: NoResponders}
-	ErrNotFound           = &Error{Code: NotFound}
-	ErrUnsupportedVersion = &Error{Code: UnsupportedVersion}
-	ErrInvalidTarget      = &Error{Code: InvalidTarget}
-	ErrResourceExhausted  = &Error{Code: ResourceExhausted}
-	ErrInternal           = &Error{Code: Internal}
-	ErrRemote             = &Error{Code: Remote}
+	ErrCancelled          = &Error{Code: Cancelled}          // code Cancelled: the caller cancelled
+	ErrDeadlineExceeded   = &Error{Code: DeadlineExceeded}   // code DeadlineExceeded: no reply before the deadline
+	ErrUnavailable        = &Error{Code: Unavailable}        // code Unavailable: the server is gone or unreachable for now
+	ErrNoResponders       = &Error{Code: NoResponders}       // code NoResponders: no server of the target is known
+	ErrNotFound           = &Error{Code: NotFound}           // code NotFound: no such method
+	ErrUnsupportedVersion = &Error{Code: UnsupportedVersion} // code UnsupportedVersion: no compatible version of the method
+	ErrInvalidTarget      = &Error{Code: InvalidTarget}      // code InvalidTarget: a malformed target, or not the server asked for
+	ErrResourceExhausted  = &Error{Code: ResourceExhausted}  // code ResourceExhausted: the server's workers are all busy
+	ErrInternal           = &Error{Code: Internal}           // code Internal: the server failed
+	ErrRemote             = &Error{Code: Remote}             // code Remote: the handler returned an error
 )
 
 // CodeOf returns err's code: OK for nil, the code of an *Error in its chain, Cancelled or

@@ -52,7 +52,7 @@ func EncodedLen(n int) int { return n / 4 * 5 }
 // (which must be a multiple of 5 to decode).
 func DecodedLen(n int) int { return n / 5 * 4 }
 
-// Encode writes the Z85 text of src into dst and returns the number of bytes
+// Encode writes the Z85 text of src into dst, as zmq_z85_encode, and returns the number of bytes
 // written, EncodedLen(len(src)). dst must be at least that long. If len(src)
 // is not a multiple of 4 it writes nothing and returns ErrLength.
 func Encode(dst, src []byte) (int, error) {
@@ -99,7 +99,7 @@ func EncodeToString(src []byte) (string, error) {
 	return string(buf), nil
 }
 
-// Decode decodes the Z85 text src into dst and returns the number of bytes
+// Decode decodes the Z85 text src into dst, as zmq_z85_decode, and returns the number of bytes
 // written, DecodedLen(len(src)). dst must be at least that long. On error the
 // contents of dst are unspecified and n is 0.
 func Decode(dst, src []byte) (int, error) {

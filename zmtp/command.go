@@ -5,12 +5,12 @@ import "encoding/binary"
 // Command names defined by RFC 23 (READY, ERROR) and RFC 37 (PING, PONG,
 // SUBSCRIBE, CANCEL). Names are compared exactly, as sent on the wire.
 const (
-	CmdReady     = "READY"
-	CmdError     = "ERROR"
-	CmdPing      = "PING"
-	CmdPong      = "PONG"
-	CmdSubscribe = "SUBSCRIBE"
-	CmdCancel    = "CANCEL"
+	CmdReady     = "READY"     // ends the NULL handshake (and PLAIN's), carrying metadata
+	CmdError     = "ERROR"     // refuses the handshake, with a reason
+	CmdPing      = "PING"      // a heartbeat asking for a PONG, with a TTL and context
+	CmdPong      = "PONG"      // answers a PING, echoing its context
+	CmdSubscribe = "SUBSCRIBE" // a subscription as a command (ZMTP 3.1) rather than "\x01"+topic
+	CmdCancel    = "CANCEL"    // an unsubscription as a command (ZMTP 3.1) rather than "\x00"+topic
 )
 
 const (
@@ -22,8 +22,8 @@ const (
 
 // Command is a decoded command frame body.
 type Command struct {
-	Name string
-	Data []byte // aliases the input
+	Name string // as on the wire, 1 to 255 bytes, compared exactly
+	Data []byte // the bytes after the name; aliases the input
 }
 
 // AppendCommandHeader appends the frame header and name of a command whose

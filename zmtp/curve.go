@@ -8,28 +8,28 @@ const CmdMessage = "MESSAGE"
 
 // CurveZMQ version sent in HELLO (RFC 26: 1.0).
 const (
-	CurveMajor = 1
-	CurveMinor = 0
+	CurveMajor = 1 // major version
+	CurveMinor = 0 // minor version
 )
 
 // Nonce prefixes (RFC 26). A box's 24-byte nonce is its prefix followed by
 // the 8-byte short nonce or 16-byte long nonce carried next to the box.
 const (
-	CurveNonceHello         = "CurveZMQHELLO---"
-	CurveNonceWelcome       = "WELCOME-"
-	CurveNonceCookie        = "COOKIE--"
-	CurveNonceInitiate      = "CurveZMQINITIATE"
-	CurveNonceVouch         = "VOUCH---"
-	CurveNonceReady         = "CurveZMQREADY---"
-	CurveNonceMessageClient = "CurveZMQMESSAGEC"
-	CurveNonceMessageServer = "CurveZMQMESSAGES"
+	CurveNonceHello         = "CurveZMQHELLO---" // HELLO's box, with a short nonce
+	CurveNonceWelcome       = "WELCOME-"         // WELCOME's box, with a long nonce
+	CurveNonceCookie        = "COOKIE--"         // the cookie's box, with a long nonce
+	CurveNonceInitiate      = "CurveZMQINITIATE" // INITIATE's box, with a short nonce
+	CurveNonceVouch         = "VOUCH---"         // the vouch's box, with a long nonce
+	CurveNonceReady         = "CurveZMQREADY---" // READY's box, with a short nonce
+	CurveNonceMessageClient = "CurveZMQMESSAGEC" // a MESSAGE from the client, with a short nonce
+	CurveNonceMessageServer = "CurveZMQMESSAGES" // a MESSAGE from the server, with a short nonce
 )
 
 // Sizes of CurveZMQ fields, in bytes.
 const (
-	CurveKeySize        = 32
-	CurveShortNonceSize = 8
-	CurveLongNonceSize  = 16
+	CurveKeySize        = 32 // a Curve25519 public or secret key
+	CurveShortNonceSize = 8  // the per-command counter sent before a box
+	CurveLongNonceSize  = 16 // the random nonce of cookies, vouches and WELCOME
 	// CurveBoxOverhead is how much larger a box is than the text it seals
 	// (the Poly1305 tag).
 	CurveBoxOverhead = 16
@@ -53,8 +53,8 @@ const (
 // More; libzmq also sets Command when the frame is a ZMTP command (PING,
 // SUBSCRIBE, ...), mirroring the frame header flags.
 const (
-	CurveFlagMore    = 0x01
-	CurveFlagCommand = 0x02
+	CurveFlagMore    = 0x01 // another frame of the message follows
+	CurveFlagCommand = 0x02 // the frame is a ZMTP command, not message data
 )
 
 // CurveHello is the client's HELLO: 200 bytes on the wire counting the name.

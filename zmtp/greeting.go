@@ -26,7 +26,7 @@ const (
 
 // Greeting is the decoded 64-byte ZMTP 3.x greeting.
 type Greeting struct {
-	Major, Minor uint8
+	Major, Minor uint8 // the ZMTP version: 3.0 (RFC 23), 3.1 (RFC 37) or later
 	// Mechanism is the security mechanism name ("NULL", "PLAIN", "CURVE"); at
 	// most 20 bytes on the wire.
 	Mechanism string
@@ -147,9 +147,9 @@ func parseMechanism(f []byte) (string, error) {
 
 // Security mechanism names defined by RFC 23 (NULL), 24 (PLAIN) and 25 (CURVE).
 const (
-	MechanismNull  = "NULL"
-	MechanismPlain = "PLAIN"
-	MechanismCurve = "CURVE"
+	MechanismNull  = "NULL"  // no security (RFC 23)
+	MechanismPlain = "PLAIN" // username and password in clear (RFC 24)
+	MechanismCurve = "CURVE" // CurveZMQ encryption and authentication (RFC 25, RFC 26)
 )
 
 func isMechanismChar(c byte) bool {

@@ -7,10 +7,10 @@ import (
 
 // Well-known metadata property names (RFC 23/37 "Connection Metadata").
 const (
-	PropSocketType = "Socket-Type"
-	PropIdentity   = "Identity"
-	PropRoutingID  = "Routing-Id"
-	PropResource   = "Resource"
+	PropSocketType = "Socket-Type" // the sender's socket type ("REQ", "ROUTER", ...)
+	PropIdentity   = "Identity"    // the sender's routing id (ZMQ_ROUTING_ID), as libzmq sends it
+	PropRoutingID  = "Routing-Id"  // the sender's routing id under its newer name
+	PropResource   = "Resource"    // the resource a peer asks for
 )
 
 const (
@@ -20,8 +20,8 @@ const (
 
 // Property is one metadata name/value pair.
 type Property struct {
-	Name  string
-	Value []byte
+	Name  string // case-insensitive, 1 to 255 bytes of letters, digits and "-_.+"
+	Value []byte // 0 to 2^31-1 bytes
 }
 
 // Metadata is a property list as carried by READY (and by the PLAIN/CURVE

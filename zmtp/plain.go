@@ -12,9 +12,9 @@ package zmtp
 // PLAIN's READY is the NULL handshake's READY: use AppendReady and
 // ParseReady for it.
 const (
-	CmdHello    = "HELLO"
-	CmdWelcome  = "WELCOME"
-	CmdInitiate = "INITIATE"
+	CmdHello    = "HELLO"    // the client's first command
+	CmdWelcome  = "WELCOME"  // the server's answer to HELLO
+	CmdInitiate = "INITIATE" // the client's metadata (and, in CURVE, its vouch)
 )
 
 // maxPlainCredential is the limit of a PLAIN username or password: each is

@@ -17,8 +17,8 @@ type job struct {
 	req       request
 	codec     Codec
 	invoke    invoker
-	ctx       context.Context
-	cancel    context.CancelFunc
+	ctx       jobCtx      // the handler's
+	key       callID      // in inflight, for a call
 	cancelled atomic.Bool // by the caller's CANCEL: no reply
 }
 
@@ -57,7 +57,7 @@ func (f *inflight) cancel(k callID) {
 	f.mu.Unlock()
 	if j != nil {
 		j.cancelled.Store(true)
-		j.cancel()
+		j.ctx.cancel()
 	}
 }
 
@@ -116,13 +116,14 @@ func (s *Server) handle(frames [][]byte) *job {
 		return nil
 	}
 	j := &job{peer: peer, req: req, codec: cd, invoke: inv}
+	var deadline time.Time
 	if req.timeout > 0 {
-		j.ctx, j.cancel = context.WithDeadline(s.base, now.Add(req.timeout))
-	} else {
-		j.ctx, j.cancel = context.WithCancel(s.base)
+		deadline = now.Add(req.timeout)
 	}
+	j.ctx.init(s.base, deadline)
 	if req.kind == kindCall {
-		s.inflight.add(callID{string(peer), req.id}, j)
+		j.key = callID{string(peer), req.id}
+		s.inflight.add(j.key, j)
 	}
 	return j
 }
@@ -144,8 +145,7 @@ func (s *Server) send(peer []byte, req request, status Code, body []byte) {
 
 // work runs one job and answers it.
 func (s *Server) work(j *job, release func()) {
-	k := callID{string(j.peer), j.req.id}
-	defer j.cancel()
+	defer j.ctx.cancel()
 	var body []byte
 	var err error
 	if d, ok := j.ctx.Deadline(); ok && !time.Now().Before(d) {
@@ -154,7 +154,7 @@ func (s *Server) work(j *job, release func()) {
 		body, err = s.run(j)
 	} // else cancelled before it ran: the handler is not run
 	if j.req.kind == kindCall {
-		s.inflight.remove(k, j)
+		s.inflight.remove(j.key, j)
 	}
 	release()
 	if j.req.kind != kindCall || j.cancelled.Load() {
@@ -164,7 +164,7 @@ func (s *Server) work(j *job, release func()) {
 		s.send(j.peer, j.req, OK, body)
 		return
 	}
-	e := s.errorOf(j.ctx, err)
+	e := s.errorOf(&j.ctx, err)
 	s.send(j.peer, j.req, e.Code, encodeError(j.codec, e))
 }
 
@@ -175,7 +175,7 @@ func (s *Server) run(j *job) (body []byte, err error) {
 			err = newError(Internal, fmt.Sprintf("handler %q panicked: %v", j.req.method, p))
 		}
 	}()
-	return j.invoke(j.ctx, j.codec, j.req.args)
+	return j.invoke(&j.ctx, j.codec, j.req.args)
 }
 
 // errorOf says what a handler's error (or the job's ctx error) means to the caller.

@@ -88,7 +88,8 @@
 //   - queues: [WithSendHWM], [WithRecvHWM] (1000 messages each), [WithConflate],
 //     [WithImmediate], [WithMaxMsgSize];
 //   - closing: [WithLinger] (30 s);
-//   - connecting: [WithReconnectIvl], [WithReconnectIvlMax], [WithHandshakeIvl];
+//   - connecting: [WithReconnectIvl], [WithReconnectIvlMax], [WithHandshakeIvl],
+//     [WithMetadata] (properties the handshake carries);
 //   - liveness: [WithHeartbeatIvl], [WithHeartbeatTimeout], [WithHeartbeatTTL];
 //   - routing: [WithRoutingID], [Socket.SetConnectRoutingID], [WithRouterMandatory],
 //     [WithRouterHandover], [WithRouterNotify], [WithProbeRouter], [WithReqCorrelate],
@@ -97,7 +98,7 @@
 //     [WithXPubWelcomeMsg], [WithXPubManual], [WithOnlyFirstSubscribe], [WithInvertMatching];
 //   - transport: [WithTCPKeepalive] and its idle, interval and count, [WithTCPMaxRT], [WithTOS],
 //     [WithBacklog], [WithIPv6], [WithBindToDevice], [WithSendBuffer], [WithRecvBuffer],
-//     [WithSocksProxy], [WithMetadata];
+//     [WithSocksProxy];
 //   - security: [WithPlainServer], [WithPlainUsername], [WithPlainPassword], [WithCurveServer],
 //     [WithCurvePublicKey], [WithCurveSecretKey], [WithCurveServerKey], [WithZAPDomain],
 //     [WithZAPEnforceDomain].

@@ -1,20 +1,153 @@
 // Package zmq is ZeroMQ in pure Go: broker-less messaging with sockets that speak ZMTP 3.1 and
-// interoperate with libzmq 4.3 and every binding built on it.
+// interoperate with libzmq 4.3 and every binding built on it. This page is a tour, from the
+// first socket to a proxy; the runnable examples beside the identifiers show each stop, and
+// the examples folder of the repository has the ZeroMQ guide's patterns as programs (see
+// Examples at the end).
 //
-// A socket has a type that fixes how it routes messages — REQ/REP for lock-step request and
-// reply, DEALER/ROUTER for asynchronous request and reply, PUSH/PULL for pipelines, PUB/SUB and
-// XPUB/XSUB for publish-subscribe, PAIR for one-to-one, STREAM for raw bytes with programs that
-// do not speak ZeroMQ — and talks to any number of peers over
-// tcp, ipc (unix sockets) and inproc (in-process, no copy) endpoints, optionally secured with
-// PLAIN or CURVE and judged by a ZAP handler (package auth). Connect returns at once; the socket connects, reconnects and
-// queues messages in the background, honouring high-water marks.
+// # The first socket
+//
+// A REP socket answers requests; a REQ socket asks. Either side may bind or connect, and
+// Connect returns at once: the socket connects, and reconnects after failures, in the
+// background, queueing messages meanwhile.
 //
 //	rep, _ := zmq.NewSocket(zmq.REP)
+//	defer rep.Close()
 //	rep.Bind("tcp://*:5555")
+//
 //	req, _ := zmq.NewSocket(zmq.REQ)
+//	defer req.Close()
 //	req.Connect("tcp://127.0.0.1:5555")
 //	req.Send(ctx, zmq.NewMsgString("hello"))
-//	msg, _ := rep.Recv(ctx)
+//	msg, _ := rep.Recv(ctx) // msg.Frames[0] is "hello"
+//	rep.Send(ctx, zmq.NewMsgString("world"))
+//	reply, _ := req.Recv(ctx)
+//
+// # Socket types
+//
+// A socket's [Type] fixes how it routes messages, and which types it can talk to:
+//
+//   - [REQ] and [REP]: request and reply in lock-step; a REQ that sends twice without
+//     receiving gets [ErrState].
+//   - [DEALER] and [ROUTER]: asynchronous request and reply. A DEALER spreads messages over
+//     its peers round-robin; a ROUTER prefixes each message it receives with the sender's
+//     routing id and sends each message to the peer its first frame names. Brokers are made
+//     of them.
+//   - [PUSH] and [PULL]: a pipeline; each message goes to one of the PULLs, round-robin.
+//   - [PUB] and [SUB]: publish-subscribe; each message goes to every subscriber whose
+//     subscription matches it. [XPUB] and [XSUB] are the same with the subscriptions as
+//     messages, for proxies.
+//   - [PAIR]: one-to-one, both ways, usually between goroutines over inproc.
+//   - [STREAM]: raw bytes over tcp or ipc with programs that do not speak ZeroMQ.
+//
+// Sockets are safe for concurrent use: Send and Recv move whole multipart messages, so
+// callers never interleave frames.
+//
+// # Endpoints
+//
+// An endpoint is "tcp://host:port" (IPv4, IPv6 with WithIPv6, host names; "*" for every
+// interface, port "*" for an ephemeral one), "ipc://path" (a unix socket; "ipc://@name" in
+// Linux's abstract namespace, "ipc://*" a fresh path) or "inproc://name" (within a [Context],
+// no copy, connect before bind allowed). A socket may bind and connect any number of
+// endpoints; [Socket.LastEndpoint] tells what a wildcard resolved to. [Socket.Unbind] and
+// [Socket.Disconnect] undo them. A malformed endpoint is [ErrEndpoint], an unknown transport
+// [ErrTransportNotSupported], an address in use [ErrAddrInUse], each inside an [*OpError].
+//
+// # Sending and receiving
+//
+// Every call that can block takes a context first. Its deadline is libzmq's SNDTIMEO or
+// RCVTIMEO; a context that is already done makes the call non-blocking (ZMQ_DONTWAIT). A call
+// that cannot complete in time fails with [ErrAgain] (EAGAIN), which also matches the
+// context's error. Errors are sentinels named after libzmq's errno values; test them with
+// errors.Is:
+//
+//	msg, err := sock.Recv(ctx)
+//	switch {
+//	case errors.Is(err, zmq.ErrAgain): // nothing came before ctx's deadline
+//	case errors.Is(err, zmq.ErrClosed): // the socket was closed (net.ErrClosed matches too)
+//	}
+//
+// After Send returns nil the frames belong to the library; after Recv they belong to the
+// caller.
+//
+// # Multipart messages
+//
+// A [Msg] is one or more frames ([Msg.Frames]), delivered whole or not at all: [NewMsg] and
+// [NewMsgString] make one. A ROUTER's messages start with a routing envelope (the peer's id,
+// and for REQ peers an empty delimiter): [Msg.PopEnvelope] takes it off, [Msg.PushEnvelope]
+// puts it back on the reply. [Msg.Property] reads what the sending connection announced
+// ("Routing-Id", "User-Id", "Peer-Address", metadata).
+//
+// # Options
+//
+// Options are given to [NewSocket] as functional options named after libzmq's (WithSendHWM
+// is ZMQ_SNDHWM), each documenting its default; a bad value fails NewSocket with [ErrOption].
+// [Socket.SetOptions] changes them later, [Socket.SetOption] and [LookupOption] go by libzmq
+// number and name, and [Socket.Option] and typed getters such as [Socket.SendHWM] read them
+// back. As in libzmq most apply from the next Bind or Connect. The families:
+//
+//   - queues: [WithSendHWM], [WithRecvHWM] (1000 messages each), [WithConflate],
+//     [WithImmediate], [WithMaxMsgSize];
+//   - closing: [WithLinger] (30 s);
+//   - connecting: [WithReconnectIvl], [WithReconnectIvlMax], [WithHandshakeIvl],
+//     [WithMetadata] (properties the handshake carries);
+//   - liveness: [WithHeartbeatIvl], [WithHeartbeatTimeout], [WithHeartbeatTTL];
+//   - routing: [WithRoutingID], [Socket.SetConnectRoutingID], [WithRouterMandatory],
+//     [WithRouterHandover], [WithRouterNotify], [WithProbeRouter], [WithReqCorrelate],
+//     [WithReqRelaxed], [WithStreamNotify];
+//   - publish-subscribe: [WithXPubVerbose], [WithXPubVerboser], [WithXPubNoDrop],
+//     [WithXPubWelcomeMsg], [WithXPubManual], [WithOnlyFirstSubscribe], [WithInvertMatching];
+//   - transport: [WithTCPKeepalive] and its idle, interval and count, [WithTCPMaxRT], [WithTOS],
+//     [WithBacklog], [WithIPv6], [WithBindToDevice], [WithSendBuffer], [WithRecvBuffer],
+//     [WithSocksProxy];
+//   - security: [WithPlainServer], [WithPlainUsername], [WithPlainPassword], [WithCurveServer],
+//     [WithCurvePublicKey], [WithCurveSecretKey], [WithCurveServerKey], [WithZAPDomain],
+//     [WithZAPEnforceDomain].
+//
+// # Publish-subscribe
+//
+// A SUB receives only what it subscribed to, by prefix of the first frame ([Socket.Subscribe];
+// an empty prefix is everything), and the PUB filters before sending. A subscription takes a
+// moment to reach the publisher, which drops what nobody has asked for yet: a subscriber that
+// joins late misses what went before (the guide's "slow joiner"). An XPUB sees each
+// subscription as a message "\x01prefix" (and "\x00prefix" for a cancel), so a publisher can
+// wait for its subscribers, and an XSUB subscribes by sending such a message, so a proxy can
+// pass subscriptions upstream. A PUB never waits for a slow subscriber: past the HWM it drops.
+//
+// # Polling
+//
+// A [Poller] waits until one of several sockets can be read or written, as zmq_poll:
+// [Poller.Poll] in a loop, or [Poller.Channel] to put sockets in a select beside other
+// channels. A goroutine per socket, blocked in Recv, is idiomatic too.
+//
+// # Proxies
+//
+// [Proxy] passes every message between a frontend and a backend, both ways, with an optional
+// capture socket that gets a copy of each: a queue (ROUTER frontend, DEALER backend) between
+// clients and workers, a forwarder (XSUB, XPUB) between publishers and subscribers, a streamer
+// (PULL, PUSH) in a pipeline. It runs until its ctx ends. [SteerableProxy] also takes PAUSE,
+// RESUME, TERMINATE and STATISTICS on a control socket.
+//
+// # Monitoring
+//
+// [Socket.Monitor] reports what happens to a socket's connections on a channel: listening,
+// connected, accepted, handshakes that succeed or fail and why, disconnections with their
+// cause, retries. A slow reader never slows the socket: events beyond [MonitorBuffer] are
+// dropped and counted. It answers "why does my client not connect?", and lets a program
+// wait for a connection without sleeping.
+//
+// # Security
+//
+// Connections are NULL (no security) unless a socket says otherwise. PLAIN sends a username
+// and password in clear text; CURVE (CurveZMQ) encrypts every message and authenticates the
+// server to the client by its public key. A server asks its context's ZAP handler about each
+// client: package auth (github.com/purezmq/zmq/auth) is a ready one, judging by ZAP domain,
+// IP address, PLAIN password and CURVE public key: an Authenticator from auth.New, started on
+// a [Context] with its Start method. Package curve makes key pairs and reads czmq certificate files;
+// package z85 is the text form of keys. A client the handler refuses is reported by the
+// monitors of both sides with [ErrAuth] (HANDSHAKE_FAILED_AUTH). SECURITY.md says what each
+// mechanism protects against.
+//
+// # STREAM
 //
 // A STREAM socket speaks raw tcp or ipc: each connection, accepted or made, is a peer with a
 // 5-byte routing id, and each message is [routing id, bytes]. Bytes arrive in the chunks the
@@ -22,24 +155,6 @@
 // peer closing it (WithStreamNotify). Sending [routing id, bytes] writes them; sending
 // [routing id, empty] closes the connection once what was sent before is written, and the id
 // is gone at once (no notification follows); an unknown id fails with ErrHostUnreachable.
-//
-// Every call that can block takes a context: its deadline is libzmq's SNDTIMEO/RCVTIMEO, and a
-// context that is already done makes the call non-blocking (ZMQ_DONTWAIT); either way a call
-// that cannot complete fails with ErrAgain (EAGAIN), which also matches the context's error.
-// Errors are sentinels named after libzmq's errno values (errors.go), to test with errors.Is.
-// Options are given to NewSocket as functional options named after their
-// libzmq counterparts (WithSendHWM is ZMQ_SNDHWM), validated when the socket is made.
-//
-// Sockets are safe for concurrent use: Send and Recv move whole multipart messages. Poller
-// waits on several sockets, Proxy and SteerableProxy are libzmq's devices, and Socket.Monitor
-// reports connection events.
-//
-// Speed: with one peer, a Recv that finds nothing queued reads the connection itself, and a
-// Send that answers a Recv writes it itself, so a request-reply exchange costs no hand-off
-// between goroutines; senders that outrun the network are batched by the connection's writer.
-// A received frame is the caller's to keep. Big frames it drops come back to the socket once
-// the garbage collector finds them unreachable, and later frames are read into them; a program
-// streaming big messages can give them back at once with Socket.Recycle.
 //
 // # Closing
 //
@@ -50,6 +165,17 @@
 // what is left. NewSocket's sockets live in DefaultContext, which nothing closes for the
 // program: when main returns, messages still lingering are lost unless the program calls
 // DefaultContext().Close or Shutdown first.
+//
+// # Speed
+//
+// With one peer, a Recv that finds nothing queued reads the connection itself, and a Send
+// that answers a Recv writes it itself, so a request-reply exchange costs no hand-off between
+// goroutines; senders that outrun the network are batched by the connection's writer. Inproc
+// moves messages without copying them. A received frame is the caller's to keep. Big frames it
+// drops come back to the socket once the garbage collector finds them unreachable, and later
+// frames are read into them; a program streaming big messages can give them back at once with
+// Socket.Recycle. Keep sockets and their connections for many messages: each new connection
+// costs a handshake, and under CURVE its key exchanges.
 //
 // # Memory
 //
@@ -76,4 +202,26 @@
 // 16 MiB of frames come back that way, counting those the program holds), or outgrown by a
 // growing body. A socket whose connections ask for none for a garbage collection cycle lets
 // them go. The kernel's socket buffers come on top, outside the process.
+//
+// # Examples
+//
+// The examples folder of the repository holds the ZeroMQ guide's patterns as programs, one
+// folder each, run with "go run ./examples/NAME ROLE [flags]"; each has a README and a test
+// that runs it end to end, and most are also tested against a python3-zmq peer:
+//
+//   - helloworld: request-reply (REQ/REP)
+//   - weather: publish-subscribe with a filter (PUB/SUB)
+//   - divide: divide and conquer, a ventilator, workers and a sink (PUSH/PULL)
+//   - rrbroker: a request-reply broker (ROUTER/DEALER and Proxy)
+//   - lbbroker: a load-balancing broker (ROUTER/ROUTER)
+//   - lazypirate: client-side reliability, retrying with a fresh socket
+//   - simplepirate: a load-balancing queue with lazy pirate clients
+//   - paranoidpirate: a queue and workers that heartbeat each other
+//   - majordomo: service-oriented brokering (MDP/0.2 client, worker and broker)
+//   - titanic: disconnected reliability on top of Majordomo
+//   - clone: a shared key-value map (snapshot, updates, republish)
+//   - binarystar: primary/backup failover
+//   - suicidalsnail: detecting a slow subscriber
+//   - espresso: tracing pub/sub through a proxy with capture
+//   - ironhouse: CURVE with a ZAP handler (package auth)
 package zmq

@@ -3,6 +3,7 @@ package zmq_test
 import (
 	"context"
 	"fmt"
+	"log"
 	"time"
 
 	zmq "github.com/purezmq/zmq"
@@ -47,4 +48,50 @@ func ExamplePoller_Channel() {
 	// job 1
 	// job 2
 	// job 3
+}
+
+// Poll waits on several sockets at once, here a job queue and a control channel, as zmq_poll
+// does; the Recv after it finds its message queued.
+func ExamplePoller_Poll() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	jobs, _ := zmq.NewSocket(zmq.PULL)
+	defer jobs.Close()
+	jobs.Bind("inproc://example-poll-jobs")
+	control, _ := zmq.NewSocket(zmq.SUB)
+	defer control.Close()
+	control.Subscribe(nil) // everything
+	control.Bind("inproc://example-poll-control")
+
+	sender, _ := zmq.NewSocket(zmq.PUSH)
+	defer sender.Close()
+	sender.Connect("inproc://example-poll-jobs")
+	sender.Send(ctx, zmq.NewMsgString("job 1"))
+	sender.Send(ctx, zmq.NewMsgString("job 2"))
+
+	p := zmq.NewPoller()
+	p.Add(jobs, zmq.PollIn)
+	p.Add(control, zmq.PollIn)
+	for done := 0; done < 2; {
+		polled, err := p.Poll(ctx)
+		if err != nil {
+			log.Fatal(err)
+		}
+		for _, it := range polled {
+			m, _ := it.Socket.Recv(ctx)
+			fmt.Printf("%v: %s\n", it.Socket.Type(), m.Frames[0])
+			done++
+		}
+	}
+
+	// A done ctx makes Poll a check that does not wait: nothing is ready now.
+	now, stop := context.WithCancel(ctx)
+	stop()
+	polled, err := p.Poll(now)
+	fmt.Println(len(polled), err)
+	// Output:
+	// PULL: job 1
+	// PULL: job 2
+	// 0 context canceled
 }

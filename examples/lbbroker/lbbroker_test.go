@@ -152,3 +152,39 @@ func TestLBBrokerDropsMalformed(t *testing.T) {
 	}
 	out.Expect(t, "OK c0 0 from w0")
 }
+
+// TestLBBrokerWorkerGone: a request whose worker has left since it said READY is not lost: it
+// waits in the broker for the next worker ready. Over inproc, a peer's Close with nothing left
+// to linger detaches it from the broker's ROUTER before it returns, so the broker's next Send
+// to it fails for sure; over tcp the broker might not have seen the disconnection yet.
+func TestLBBrokerWorkerGone(t *testing.T) {
+	frontend, backend := "inproc://lb-gone-frontend", "inproc://lb-gone-backend"
+	roles := extest.NewRoles(t)
+	brokerOut := extest.NewLines()
+	roles.Go("broker", func(ctx context.Context) error { return broker(ctx, frontend, backend, brokerOut) })
+	brokerOut.Next(t)
+
+	ghost, err := zmq.NewSocket(zmq.REQ, zmq.WithRoutingID([]byte("ghost")), zmq.WithLinger(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ghost.Connect(backend); err != nil {
+		t.Fatal(err)
+	}
+	if err := ghost.Send(roles.Ctx(), zmq.NewMsgString("READY")); err != nil {
+		t.Fatal(err)
+	}
+	brokerOut.Expect(t, `worker "ghost" ready`)
+	ghost.Close()
+
+	out := extest.NewLines()
+	done := roles.Start(func(ctx context.Context) error { return client(ctx, frontend, "c0", 1, out) })
+	brokerOut.Expect(t, `worker "ghost" gone`)
+	roles.Go("worker", func(ctx context.Context) error { return worker(ctx, backend, "w0", extest.NewLines()) })
+	brokerOut.Expect(t, `worker "w0" ready`)
+	brokerOut.Expect(t, `request from "c0" to "w0"`)
+	if err := extest.Wait(t, done); err != nil {
+		t.Fatal(err)
+	}
+	out.Expect(t, "OK c0 0 from w0")
+}

@@ -2,7 +2,6 @@ package zmq
 
 import (
 	"context"
-	"sync"
 
 	"github.com/purezmq/zmq/internal/socket"
 	"github.com/purezmq/zmq/zmtp"
@@ -16,7 +15,12 @@ type Context struct{ c *socket.Context }
 // their context.
 func NewContext() *Context { return &Context{c: socket.NewContext()} }
 
-var defaultContext = sync.OnceValue(NewContext)
+// defaultCtx is made with the package, not at first use: a context made inside a
+// testing/synctest bubble would tie its channels to the bubble, and a socket lingering in it
+// later, outside, would crash the program.
+var defaultCtx = NewContext()
+
+func defaultContext() *Context { return defaultCtx }
 
 // DefaultContext returns the context NewSocket uses, for what is set per context, such as a ZAP
 // handler (package auth). Nothing closes it for the program: when main returns, sockets still

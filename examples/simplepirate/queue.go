@@ -8,8 +8,8 @@ import (
 	"github.com/purezmq/zmq"
 )
 
-// ready is what a worker sends once, when it starts: the guide's "\x01".
-const ready = "\x01"
+// frameReady is what a worker sends once, when it starts: the guide's "\x01".
+const frameReady = "\x01"
 
 // queue binds a ROUTER for clients (frontend) and one for workers (backend), prints
 // "ready FRONTEND BACKEND", and hands each request to the worker that has waited longest,
@@ -73,7 +73,7 @@ func queue(ctx context.Context, frontendAt, backendAt string, out io.Writer) err
 					continue
 				}
 				workers = append(workers, env[0])
-				if len(msg.Frames) == 1 && string(msg.Frames[0]) == ready {
+				if len(msg.Frames) == 1 && string(msg.Frames[0]) == frameReady {
 					fmt.Fprintf(out, "worker %s ready\n", env[0])
 					continue
 				}

@@ -22,7 +22,7 @@ func worker(ctx context.Context, endpoint, id string, crash int, out io.Writer) 
 		return err
 	}
 	// REQ's turn-taking suits a worker: "ready" and each reply ask for the next request.
-	msg := zmq.NewMsgString(ready)
+	msg := zmq.NewMsgString(frameReady)
 	for answered := 0; ; answered++ {
 		if err := req.Send(ctx, msg); err != nil {
 			if ctx.Err() != nil {

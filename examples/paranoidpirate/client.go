@@ -20,7 +20,8 @@ type retry struct {
 	retries int
 }
 
-// client sends n requests, each its sequence number from 1, and prints "reply SEQ" for each
+// client is lazy pirate's (../lazypirate), repeated so that this example stands alone. It
+// sends n requests, each its sequence number from 1, and prints "reply SEQ" for each
 // answer. A request unanswered within p.timeout prints "retry SEQ" and goes again on a new
 // socket; after p.retries tries the client prints "abandon SEQ" and returns errAbandoned.
 func client(ctx context.Context, endpoint string, n int, p retry, out io.Writer) error {

@@ -53,10 +53,10 @@ func client(ctx context.Context, endpoint string, n int, p retry, out io.Writer)
 				fmt.Fprintln(out, "abandon", body)
 				return errAbandoned
 			}
-			fmt.Fprintln(out, "retry", body)
 			// A REQ socket waiting for a reply that will not come is stuck in its turn: the
 			// only way on is a new socket. Linger 0 drops the old request with it.
 			req.Close()
+			fmt.Fprintln(out, "retry", body)
 			fresh, err := dial(endpoint)
 			if err != nil {
 				return err

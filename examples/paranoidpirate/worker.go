@@ -64,9 +64,9 @@ func worker(ctx context.Context, endpoint, id string, hb heartbeat, bo backoff, 
 			if liveness--; liveness > 0 {
 				break
 			}
-			fmt.Fprintf(out, "reconnect in %v\n", wait)
 			dealer.Close()
 			dealer = nil
+			fmt.Fprintf(out, "reconnect in %v\n", wait)
 			select {
 			case <-time.After(wait):
 			case <-ctx.Done():

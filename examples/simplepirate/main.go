@@ -1,0 +1,66 @@
+// Command simplepirate is the guide's simple pirate: lazy pirate clients in front of a
+// load-balancing queue (ROUTER/ROUTER) whose workers say READY once and then take one request
+// at a time. A worker that dies loses the request it holds; the client's retry finds another
+// worker. The queue never notices dead workers: paranoidpirate adds heartbeats for that.
+//
+//	go run ./examples/simplepirate queue -frontend 'tcp://*:5555' -backend 'tcp://*:5556'
+//	go run ./examples/simplepirate worker -connect tcp://127.0.0.1:5556 -crash 3
+//	go run ./examples/simplepirate client -connect tcp://127.0.0.1:5555 -n 10
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "simplepirate:", err)
+		os.Exit(1)
+	}
+}
+
+// run plays the role named by args[0] with the flags that follow.
+func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("usage: simplepirate queue|worker|client [flags]")
+	}
+	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
+	switch args[0] {
+	case "queue":
+		frontend := fs.String("frontend", "tcp://*:5555", "where clients connect")
+		backend := fs.String("backend", "tcp://*:5556", "where workers connect")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return queue(ctx, *frontend, *backend, out)
+	case "worker":
+		endpoint := fs.String("connect", "tcp://127.0.0.1:5556", "the queue's backend")
+		id := fs.String("id", fmt.Sprintf("%04X-%04X", rand.IntN(1<<16), rand.IntN(1<<16)), "the worker's routing id")
+		crash := fs.Int("crash", 0, "answer this many requests, then crash on the next (0: never)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return worker(ctx, *endpoint, *id, *crash, out)
+	case "client":
+		endpoint := fs.String("connect", "tcp://127.0.0.1:5555", "the queue's frontend")
+		n := fs.Int("n", 10, "requests the client sends")
+		var p retry
+		fs.DurationVar(&p.timeout, "timeout", 2500*time.Millisecond, "how long to wait for each reply")
+		fs.IntVar(&p.retries, "retries", 3, "tries per request before the client gives up")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return client(ctx, *endpoint, *n, p, out)
+	}
+	return fmt.Errorf("unknown role %q: want queue, worker or client", args[0])
+}

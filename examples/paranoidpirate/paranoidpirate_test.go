@@ -9,17 +9,10 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/examples/internal/extest"
 )
 
-func TestMain(m *testing.M) {
-	// NewSocket's DefaultContext is made on first use. Made here, outside every synctest
-	// bubble, it belongs to none: made inside one, a socket lingering outside that bubble
-	// later would crash the process (select on a channel of another bubble).
-	zmq.DefaultContext()
-	goleak.VerifyTestMain(m)
-}
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // The tests run over inproc in a synctest bubble: heartbeats, expiries and timeouts happen on
 // the bubble's clock, which moves only when every role is blocked, so a peer counts as dead

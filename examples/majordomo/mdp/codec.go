@@ -161,3 +161,7 @@ func checkService(f []byte) error {
 	}
 	return nil
 }
+
+// CheckService reports whether name can be a service name: printable ASCII, 1 to
+// MaxServiceName bytes.
+func CheckService(name string) error { return checkService([]byte(name)) }

@@ -1,6 +1,3 @@
-// Package mdp is the Majordomo Protocol, MDP/0.2 (rfc.zeromq.org spec 18/MDP), with the
-// Majordomo Management Interface (spec 8/MMI): the codec of its commands, a broker, and the
-// client and worker APIs that the majordomo and titanic examples are built on.
 package mdp
 
 import (

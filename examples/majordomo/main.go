@@ -18,13 +18,20 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/examples/majordomo/mdp"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	err := run(ctx, os.Args[1:], os.Stdout)
+	// Let out what the sockets still hold, a worker's DISCONNECT say, for a second at most:
+	// nothing waits for lingering sockets once main returns.
+	sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	zmq.DefaultContext().Shutdown(sctx)
+	cancel()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "majordomo:", err)
 		os.Exit(1)
 	}
@@ -36,10 +43,14 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return fmt.Errorf("usage: majordomo broker|worker|client [flags]")
 	}
 	fs := flag.NewFlagSet(args[0], flag.ContinueOnError)
-	heartbeat := fs.Duration("heartbeat", 2500*time.Millisecond, "heartbeat interval between broker and workers")
-	liveness := fs.Int("liveness", 3, "heartbeats missed before the peer counts as gone")
+	// Broker and workers heartbeat each other; the intervals must match.
+	heartbeat := func() (*time.Duration, *int) {
+		return fs.Duration("heartbeat", 2500*time.Millisecond, "heartbeat interval between broker and workers"),
+			fs.Int("liveness", 3, "heartbeats missed before the peer counts as gone")
+	}
 	switch args[0] {
 	case "broker":
+		heartbeat, liveness := heartbeat()
 		endpoint := fs.String("bind", "tcp://*:5555", "where the broker binds")
 		ttl := fs.Duration("request-ttl", 10*time.Second, "how long a request waits for a service with no worker")
 		if err := fs.Parse(args[1:]); err != nil {
@@ -48,6 +59,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		b := mdp.Broker{Heartbeat: *heartbeat, Liveness: *liveness, RequestTTL: *ttl}
 		return b.Run(ctx, *endpoint, out)
 	case "worker":
+		heartbeat, liveness := heartbeat()
 		endpoint := fs.String("connect", "tcp://127.0.0.1:5555", "the broker")
 		service := fs.String("service", "echo", "the service offered")
 		reconnect := fs.Duration("reconnect", 2500*time.Millisecond, "wait before reconnecting to a lost broker")

@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // Short intervals, so that the tests see heartbeats, losses and retries quickly.
 const (
-	heartbeat = 20 * time.Millisecond
+	heartbeat = 50 * time.Millisecond
 	timeout   = 500 * time.Millisecond
 )
 
@@ -31,7 +31,7 @@ func endpoint(t *testing.T, transport string) string {
 }
 
 // startBroker runs the broker role under ctx and returns its endpoint and output.
-func startBroker(t *testing.T, roles *extest.Roles, ctx context.Context, ep string) (string, *extest.Lines) {
+func startBroker(ctx context.Context, t *testing.T, roles *extest.Roles, ep string) (string, *extest.Lines) {
 	out := extest.NewLines()
 	roles.Go("broker", func(context.Context) error {
 		return run(ctx, []string{"broker", "-bind", ep, "-heartbeat", heartbeat.String()}, out)
@@ -40,7 +40,7 @@ func startBroker(t *testing.T, roles *extest.Roles, ctx context.Context, ep stri
 }
 
 // startWorker runs an echo worker role under ctx, once it has registered with the broker.
-func startWorker(t *testing.T, roles *extest.Roles, ctx context.Context, ep string, brokerOut *extest.Lines, args ...string) *extest.Lines {
+func startWorker(ctx context.Context, t *testing.T, roles *extest.Roles, ep string, brokerOut *extest.Lines, args ...string) *extest.Lines {
 	out := extest.NewLines()
 	roles.Go("worker", func(context.Context) error {
 		return run(ctx, append([]string{"worker", "-connect", ep, "-heartbeat", heartbeat.String(),
@@ -57,8 +57,8 @@ func TestMajordomo(t *testing.T) {
 	for _, transport := range []string{"ipc", "tcp"} {
 		t.Run(transport, func(t *testing.T) {
 			roles := extest.NewRoles(t)
-			ep, brokerOut := startBroker(t, roles, roles.Ctx(), endpoint(t, transport))
-			workerOut := startWorker(t, roles, roles.Ctx(), ep, brokerOut, "-partials", "2")
+			ep, brokerOut := startBroker(roles.Ctx(), t, roles, endpoint(t, transport))
+			workerOut := startWorker(roles.Ctx(), t, roles, ep, brokerOut, "-partials", "2")
 			cliOut := extest.NewLines()
 			done := roles.Start(func(ctx context.Context) error {
 				return run(ctx, []string{"client", "-connect", ep, "-n", "3", "-body", "Hello"}, cliOut)
@@ -90,8 +90,8 @@ func TestMajordomo(t *testing.T) {
 // silence and the other serves every request.
 func TestMajordomoWorkerDies(t *testing.T) {
 	roles := extest.NewRoles(t)
-	ep, brokerOut := startBroker(t, roles, roles.Ctx(), endpoint(t, "ipc"))
-	startWorker(t, roles, roles.Ctx(), ep, brokerOut)
+	ep, brokerOut := startBroker(roles.Ctx(), t, roles, endpoint(t, "ipc"))
+	startWorker(roles.Ctx(), t, roles, ep, brokerOut)
 	// The victim freezes: it registers, then never heartbeats (its interval is an hour) and
 	// hangs on any request it gets, saying nothing, as a crashed process would.
 	victim := mdp.Worker{Endpoint: ep, Service: "echo", Heartbeat: time.Hour, Liveness: 1000}
@@ -127,13 +127,13 @@ func TestMajordomoBrokerRestarts(t *testing.T) {
 	roles := extest.NewRoles(t)
 	ep := endpoint(t, "ipc")
 	bctx, stopBroker := context.WithCancel(roles.Ctx())
-	_, brokerOut := startBroker(t, roles, bctx, ep)
-	workerOut := startWorker(t, roles, roles.Ctx(), ep, brokerOut)
+	_, brokerOut := startBroker(bctx, t, roles, ep)
+	workerOut := startWorker(roles.Ctx(), t, roles, ep, brokerOut)
 	stopBroker()
 	workerOut.Expect(t, "broker lost")
 	workerOut.Expect(t, "connecting "+ep)
 
-	_, brokerOut = startBroker(t, roles, roles.Ctx(), ep)
+	_, brokerOut = startBroker(roles.Ctx(), t, roles, ep)
 	brokerOut.Expect(t, "worker ready echo")
 	cliOut := extest.NewLines()
 	done := roles.Start(func(ctx context.Context) error {
@@ -148,7 +148,7 @@ func TestMajordomoBrokerRestarts(t *testing.T) {
 // TestMajordomoNoService: a request for a service nobody offers fails after its retries.
 func TestMajordomoNoService(t *testing.T) {
 	roles := extest.NewRoles(t)
-	ep, _ := startBroker(t, roles, roles.Ctx(), endpoint(t, "tcp"))
+	ep, _ := startBroker(roles.Ctx(), t, roles, endpoint(t, "tcp"))
 	err := run(roles.Ctx(), []string{"client", "-connect", ep, "-service", "nobody", "-timeout", "50ms", "-retries", "1"}, extest.NewLines())
 	if !errors.Is(err, mdp.ErrNoReply) {
 		t.Fatalf("got %v, want mdp.ErrNoReply", err)

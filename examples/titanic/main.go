@@ -20,13 +20,20 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/examples/majordomo/mdp"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+	err := run(ctx, os.Args[1:], os.Stdout)
+	// Let out what the sockets still hold, a worker's DISCONNECT say, for a second at most:
+	// nothing waits for lingering sockets once main returns.
+	sctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	zmq.DefaultContext().Shutdown(sctx)
+	cancel()
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "titanic:", err)
 		os.Exit(1)
 	}

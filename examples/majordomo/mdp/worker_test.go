@@ -63,7 +63,7 @@ func TestWorkerStartsOver(t *testing.T) {
 	roles := extest.NewRoles(t)
 	log := extest.NewLines()
 	roles.Go("worker", func(ctx context.Context) error {
-		return Worker{Endpoint: ep, Service: "echo", Heartbeat: 10 * time.Millisecond, Liveness: 3,
+		return Worker{Endpoint: ep, Service: "echo", Heartbeat: 50 * time.Millisecond, Liveness: 3,
 			Reconnect: time.Millisecond, Log: log}.Run(ctx, echo)
 	})
 	first := readyFrom(t, rt)

@@ -97,12 +97,14 @@ func (w Worker) session(ctx context.Context, h Handler, served *int) error {
 		if ctx.Err() != nil || (err != nil && !errors.Is(err, zmq.ErrAgain)) {
 			return w.ended(ctx, sock, err)
 		}
+		var m WorkerMsg
 		if err == nil {
-			m, err := ParseWorker(msg.Frames)
-			if err != nil {
+			if m, err = ParseWorker(msg.Frames); err != nil {
+				// Not a sign of life: a peer sending junk must not keep the worker waiting.
 				fmt.Fprintln(w.Log, "dropped:", err)
-				continue
 			}
+		}
+		if err == nil {
 			heard = time.Now()
 			switch m.Command {
 			case Disconnect:

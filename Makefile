@@ -1,13 +1,13 @@
 # make test: install what the tests need (when missing and we are root), then run every test.
 GO      ?= go
-APT_PKGS = libzmq3-dev python3-zmq pkg-config redis-server
+APT_PKGS = libzmq3-dev python3-zmq pkg-config redis-server rabbitmq-server
 
 .PHONY: test deps vet unit interop benchtest fuzz bench
 
 test: deps vet unit interop benchtest
 
 # Debian packages for the interop module (cgo against libzmq), the python3-zmq peers and the
-# redis-server the registry tests start privately.
+# redis-server the registry tests and the rabbitmq-server the bridge tests start privately.
 deps:
 	@missing=""; for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -1,0 +1,261 @@
+// Package rabbittest runs a private RabbitMQ broker for tests: its own data directory, its own
+// 127.0.0.1 ports for AMQP (0.9.1 and, through the amqp1_0 plugin, 1.0), STOMP, Erlang
+// distribution and epmd, the amqp1_0 and stomp plugins enabled before it starts, and nothing
+// left running when it stops (epmd included). One broker serves a test package: start it in
+// TestMain with Run, or per test with Start.
+package rabbittest
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// startTimeout bounds a start: RabbitMQ takes about 6 s here, more on a loaded machine.
+const startTimeout = 90 * time.Second
+
+// stopTimeout bounds a graceful stop before the broker is killed.
+const stopTimeout = 30 * time.Second
+
+// server is Debian's broker script run directly (not /usr/sbin's wrapper, which logs to
+// /var/log and switches user itself).
+const server = "/usr/lib/rabbitmq/bin/rabbitmq-server"
+
+// ready is in the line the broker prints once every listener is up ("Starting broker...
+// completed with 2 plugins.", other log lines possibly between).
+const ready = " completed with "
+
+// ErrNotInstalled says rabbitmq-server is missing (make test installs it).
+var ErrNotInstalled = errors.New("rabbittest: rabbitmq-server not installed (make test installs it with apt-get)")
+
+// Broker is one private RabbitMQ node.
+type Broker struct {
+	dir                 string
+	AMQPPort, STOMPPort int
+	distPort, epmdPort  int
+	cred                *syscall.Credential // the rabbitmq user's, when started as root
+	mu                  sync.Mutex
+	proc                *process // nil while stopped
+	starts              int
+}
+
+type process struct {
+	cmd    *exec.Cmd
+	log    *logWriter
+	exited chan struct{}
+}
+
+// Run starts a broker with its data under dir (made if missing), or ErrNotInstalled.
+func Run(dir string) (*Broker, error) {
+	if _, err := os.Stat(server); err != nil {
+		return nil, ErrNotInstalled
+	}
+	b := &Broker{dir: dir}
+	ports, err := freePorts(4)
+	if err != nil {
+		return nil, err
+	}
+	b.AMQPPort, b.STOMPPort, b.distPort, b.epmdPort = ports[0], ports[1], ports[2], ports[3]
+	if err := b.prepare(); err != nil {
+		return nil, err
+	}
+	if err := b.start(); err != nil {
+		b.Stop()
+		return nil, err
+	}
+	return b, nil
+}
+
+// prepare writes the broker's configuration and, when running as root, hands the directory to
+// the rabbitmq user, as Debian's scripts run the broker as that user.
+func (b *Broker) prepare() error {
+	for _, d := range []string{"mnesia", "log", "home"} {
+		if err := os.MkdirAll(filepath.Join(b.dir, d), 0o755); err != nil {
+			return err
+		}
+	}
+	conf := fmt.Sprintf(`listeners.tcp.1 = 127.0.0.1:%d
+stomp.listeners.tcp.1 = 127.0.0.1:%d
+loopback_users = none
+log.console = true
+log.console.level = warning
+log.file = false
+`, b.AMQPPort, b.STOMPPort)
+	files := map[string]string{
+		"rabbitmq.conf":   conf,
+		"enabled_plugins": "[rabbitmq_amqp1_0,rabbitmq_stomp].\n",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(b.dir, name), []byte(body), 0o644); err != nil {
+			return err
+		}
+	}
+	if os.Getuid() != 0 {
+		return nil
+	}
+	u, err := user.Lookup("rabbitmq")
+	if err != nil {
+		return fmt.Errorf("rabbittest: running as root needs the rabbitmq user: %w", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	b.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+	// The directory and the path to it must be the rabbitmq user's to enter.
+	for p := b.dir; p != "/" && p != "."; p = filepath.Dir(p) {
+		if p == b.dir {
+			continue
+		}
+		if fi, err := os.Stat(p); err == nil && fi.Mode().Perm()&0o001 == 0 {
+			if err := os.Chmod(p, fi.Mode().Perm()|0o001); err != nil {
+				return err
+			}
+		}
+	}
+	return filepath.Walk(b.dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Chown(p, uid, gid)
+	})
+}
+
+func (b *Broker) env() []string {
+	d := b.dir
+	return append(os.Environ(),
+		"RABBITMQ_NODENAME=rabbittest"+strconv.Itoa(b.AMQPPort)+"@localhost",
+		"RABBITMQ_NODE_IP_ADDRESS=127.0.0.1",
+		"RABBITMQ_MNESIA_BASE="+filepath.Join(d, "mnesia"),
+		"RABBITMQ_LOG_BASE="+filepath.Join(d, "log"),
+		"RABBITMQ_CONFIG_FILE="+filepath.Join(d, "rabbitmq.conf"),
+		"RABBITMQ_ENABLED_PLUGINS_FILE="+filepath.Join(d, "enabled_plugins"),
+		"RABBITMQ_FEATURE_FLAGS_FILE="+filepath.Join(d, "feature_flags"),
+		"RABBITMQ_PID_FILE="+filepath.Join(d, "pid"),
+		"RABBITMQ_DIST_PORT="+strconv.Itoa(b.distPort),
+		"ERL_EPMD_ADDRESS=127.0.0.1",
+		"ERL_EPMD_PORT="+strconv.Itoa(b.epmdPort),
+		"HOME="+filepath.Join(d, "home"),
+	)
+}
+
+func (b *Broker) start() error {
+	p := &process{log: newLogWriter(ready), exited: make(chan struct{})}
+	p.cmd = exec.Command(server)
+	p.cmd.Dir = b.dir
+	p.cmd.Env = b.env()
+	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
+	// Its own process group: the script, erl and beam stop together (epmd daemonizes out of
+	// it and is stopped apart).
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: b.cred}
+	if err := p.cmd.Start(); err != nil {
+		return err
+	}
+	go func() {
+		p.cmd.Wait()
+		close(p.exited)
+	}()
+	b.mu.Lock()
+	b.proc = p
+	b.starts++
+	b.mu.Unlock()
+	select {
+	case <-p.log.ready:
+	case <-p.exited:
+		return fmt.Errorf("rabbittest: rabbitmq-server exited before it was ready:\n%s", p.log.tail())
+	case <-time.After(startTimeout):
+		return fmt.Errorf("rabbittest: rabbitmq-server not ready after %v:\n%s", startTimeout, p.log.tail())
+	}
+	return nil
+}
+
+// AMQPURL is the broker's AMQP URL (guest, allowed from 127.0.0.1 here).
+func (b *Broker) AMQPURL() string {
+	return "amqp://guest:guest@" + net.JoinHostPort("127.0.0.1", strconv.Itoa(b.AMQPPort)) + "/"
+}
+
+// STOMPAddr is the host:port of the broker's STOMP listener (login guest, passcode guest).
+func (b *Broker) STOMPAddr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(b.STOMPPort)) }
+
+// Log is the tail of what the broker printed.
+func (b *Broker) Log() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.proc == nil {
+		return ""
+	}
+	return b.proc.log.tail()
+}
+
+// Stop stops the broker (SIGTERM to its process group, SIGKILL after stopTimeout) and its
+// epmd; stopping a stopped broker does nothing but the epmd check.
+func (b *Broker) Stop() {
+	b.end(syscall.SIGTERM)
+	b.stopEPMD()
+}
+
+// Kill kills the broker at once (SIGKILL), as a crash would; its data stays for Restart.
+func (b *Broker) Kill() { b.end(syscall.SIGKILL) }
+
+// Restart stops the broker if it runs and starts it again on the same ports and data:
+// durable queues and their persistent messages survive.
+func (b *Broker) Restart() error {
+	b.end(syscall.SIGTERM)
+	return b.start()
+}
+
+func (b *Broker) end(sig syscall.Signal) {
+	b.mu.Lock()
+	p := b.proc
+	b.proc = nil
+	b.mu.Unlock()
+	if p == nil {
+		return
+	}
+	pgid := p.cmd.Process.Pid
+	_ = syscall.Kill(-pgid, sig)
+	select {
+	case <-p.exited:
+	case <-time.After(stopTimeout):
+		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		<-p.exited
+	}
+	// The script may exit before beam: make sure nothing of the group is left.
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+}
+
+// stopEPMD stops the broker's private epmd.
+func (b *Broker) stopEPMD() {
+	bin, err := exec.LookPath("epmd")
+	if err != nil {
+		return
+	}
+	cmd := exec.Command(bin, "-kill")
+	cmd.Env = append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(b.epmdPort), "ERL_EPMD_ADDRESS=127.0.0.1")
+	_ = cmd.Run()
+}
+
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}

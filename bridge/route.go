@@ -1,0 +1,65 @@
+package bridge
+
+import (
+	"fmt"
+	"time"
+
+	zmq "github.com/purezmq/zmq"
+)
+
+// Direction is which way a route moves messages.
+type Direction int
+
+const (
+	// ToBroker: a ZeroMQ socket receives (PULL, SUB, ROUTER) and the broker gets each message.
+	ToBroker Direction = iota + 1
+	// FromBroker: the broker delivers and a ZeroMQ socket sends (PUSH, PUB, DEALER).
+	FromBroker
+)
+
+func (d Direction) String() string {
+	switch d {
+	case ToBroker:
+		return "to-broker"
+	case FromBroker:
+		return "from-broker"
+	}
+	return fmt.Sprintf("Direction(%d)", int(d))
+}
+
+// SocketConfig is a route's ZeroMQ side: one socket of Type, bound and/or connected.
+type SocketConfig struct {
+	Type      zmq.Type
+	Bind      []string
+	Connect   []string
+	Options   []zmq.Option
+	Subscribe []string // SUB: the prefixes; none means everything
+}
+
+// Route is one direction between one ZeroMQ socket and one broker destination.
+//
+// Delivery: a ToBroker route receives a message only when fewer than Window publications
+// await the broker's confirmation, and a ROUTER's sender gets its answer ([routing id,
+// envelope…, "OK"]) only once the broker confirmed: a sender that sends again what was not
+// answered gets at-least-once delivery. A FromBroker route acknowledges a delivery once the
+// socket's Send took it (PUSH, PUB), or with PeerAck once the DEALER's peer answered with the
+// message's id, so at most Window deliveries are unacknowledged and the socket's HWM pushes
+// back on the broker. A failed broker connection is dialled again with backoff; what was not
+// confirmed is published again, what was not acknowledged the broker delivers again.
+type Route struct {
+	Name      string
+	Direction Direction
+	Socket    SocketConfig
+	Broker    Dialer
+	Address   string        // ToBroker: the destination; FromBroker: the source (protocol syntax)
+	NoSubject bool          // every frame is body; by default frame 0 is the subject
+	Window    int           // confirmations or acknowledgements pending at most; 0: DefaultWindow
+	PeerAck   bool          // FromBroker with DEALER: acknowledge when the peer answers
+	Backoff   time.Duration // first wait before dialling again, doubled up to a minute; 0: DefaultBackoff
+}
+
+// Defaults of a Route.
+const (
+	DefaultWindow  = 100
+	DefaultBackoff = 100 * time.Millisecond
+)

@@ -30,6 +30,7 @@ type Publisher interface {
 	// confirmation; Confirm.Wait waits for it. Several publications may be pending at once
 	// (the route's window), confirmed in any order.
 	Publish(ctx context.Context, m Message) (Confirm, error)
+	// Close closes the link; pending confirmations fail with ErrClosed.
 	Close() error
 }
 
@@ -38,6 +39,7 @@ type Publisher interface {
 // ErrRejected if it refused it; ErrConnection if the connection failed before it answered
 // (the message may or may not have arrived: the engine publishes it again).
 type Confirm interface {
+	// Wait waits for the answer, or for ctx.
 	Wait(ctx context.Context) error
 }
 
@@ -46,11 +48,13 @@ type Consumer interface {
 	// Receive waits for the next delivery; ErrConnection when the connection fails (the
 	// broker then delivers again what was not acknowledged).
 	Receive(ctx context.Context) (Delivery, error)
+	// Close closes the link; what it delivered unacknowledged the broker delivers again.
 	Close() error
 }
 
 // Delivery is one message from the broker, to acknowledge once the ZeroMQ side has it.
 type Delivery interface {
+	// Message is what was delivered.
 	Message() Message
 	// Ack tells the broker the message is taken: it will not deliver it again.
 	Ack(ctx context.Context) error

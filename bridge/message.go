@@ -21,8 +21,8 @@ import (
 // content-type, headers table; AMQP 1.0: subject, content-type, application properties; STOMP:
 // header "subject", content-type, the other headers).
 type Message struct {
-	Subject     string
-	Body        []byte
+	Subject     string            // ZeroMQ frame 0, unless the route has no subject
+	Body        []byte            // the other frame, or the multipart encoding of several
 	ContentType string            // MultipartType for a multipart body, else what the sender said
 	Headers     map[string]string // application headers, passed through both ways
 	ID          string            // the broker's message id, when it has one

@@ -17,6 +17,7 @@ const (
 	FromBroker
 )
 
+// String names the direction as the configuration file does.
 func (d Direction) String() string {
 	switch d {
 	case ToBroker:
@@ -29,11 +30,11 @@ func (d Direction) String() string {
 
 // SocketConfig is a route's ZeroMQ side: one socket of Type, bound and/or connected.
 type SocketConfig struct {
-	Type      zmq.Type
-	Bind      []string
-	Connect   []string
-	Options   []zmq.Option
-	Subscribe []string // SUB: the prefixes; none means everything
+	Type      zmq.Type     // PULL, SUB or ROUTER to the broker; PUSH, PUB or DEALER from it
+	Bind      []string     // endpoints to bind
+	Connect   []string     // endpoints to connect to
+	Options   []zmq.Option // socket options (HWMs, security, ...)
+	Subscribe []string     // SUB: the prefixes; none means everything
 }
 
 // Route is one direction between one ZeroMQ socket and one broker destination.
@@ -47,10 +48,10 @@ type SocketConfig struct {
 // back on the broker. A failed broker connection is dialled again with backoff; what was not
 // confirmed is published again, what was not acknowledged the broker delivers again.
 type Route struct {
-	Name      string
-	Direction Direction
-	Socket    SocketConfig
-	Broker    Dialer
+	Name      string        // in logs and metrics
+	Direction Direction     // ToBroker or FromBroker
+	Socket    SocketConfig  // the ZeroMQ side
+	Broker    Dialer        // the broker side
 	Address   string        // ToBroker: the destination; FromBroker: the source (protocol syntax)
 	NoSubject bool          // every frame is body; by default frame 0 is the subject
 	Window    int           // confirmations or acknowledgements pending at most; 0: DefaultWindow
@@ -60,6 +61,6 @@ type Route struct {
 
 // Defaults of a Route.
 const (
-	DefaultWindow  = 100
-	DefaultBackoff = 100 * time.Millisecond
+	DefaultWindow  = 100                    // Route.Window
+	DefaultBackoff = 100 * time.Millisecond // Route.Backoff
 )

@@ -130,3 +130,20 @@ func TestBridgeConfigErrors(t *testing.T) {
 		})
 	}
 }
+
+// FuzzBridgeConfig: any file gives routes or a usage error, never a panic.
+func FuzzBridgeConfig(f *testing.F) {
+	f.Add([]byte(goodBridgeConfig))
+	f.Add([]byte("routes: [{name: a, direction: to-broker, broker: r, address: q, socket: {type: PULL, bind: [x]}}]"))
+	f.Add([]byte("brokers: {r: {protocol: amqp091, url: u}}\nroutes: [{window: 7, socket: {options: {SNDHWM: 1}}}]"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var urls []string
+		cfg, err := parseBridgeConfig("fuzz", data)
+		if err == nil {
+			_, err = cfg.routes(testProtocols(&urls))
+		}
+		if err != nil && !errors.Is(err, ErrUsage) {
+			t.Fatalf("error %v is not a usage error", err)
+		}
+	})
+}

@@ -23,6 +23,9 @@ func client(ctx context.Context, servers []string, timeout, ivl time.Duration, t
 	if len(servers) == 0 {
 		return errors.New("no servers")
 	}
+	if ivl <= 0 || timeout <= 0 || tries < 1 {
+		return fmt.Errorf("interval %v, timeout %v, %d tries: want them positive", ivl, timeout, tries)
+	}
 	cur := 0
 	req, err := connect(servers[cur])
 	if err != nil {

@@ -23,6 +23,9 @@ type serverEndpoints struct{ frontend, statepub, statesub string }
 // request as STATE" for each request it must not serve, and "peer silent" when the peer
 // falls silent.
 func server(ctx context.Context, role state, eps serverEndpoints, heartbeat time.Duration, out io.Writer) error {
+	if heartbeat <= 0 {
+		return fmt.Errorf("heartbeat %v: want a positive one", heartbeat)
+	}
 	frontend, err := zmq.NewSocket(zmq.ROUTER, zmq.WithLinger(0))
 	if err != nil {
 		return err

@@ -32,6 +32,9 @@ func client(ctx context.Context, eps endpoints, cfg clientConfig, out io.Writer)
 	if cfg.n > 0 && cfg.keys < 1 {
 		return fmt.Errorf("%d keys: want at least 1", cfg.keys)
 	}
+	if cfg.n > 0 && cfg.ivl <= 0 {
+		return fmt.Errorf("interval %v: want a positive one", cfg.ivl)
+	}
 	sub, err := zmq.NewSocket(zmq.SUB)
 	if err != nil {
 		return err

@@ -17,6 +17,9 @@ import (
 // It prints "ready SNAPSHOT UPDATES COLLECTOR" once bound, then "update SEQ KEY=VALUE" for
 // each update and "snapshot of N entries at SEQ" for each snapshot.
 func server(ctx context.Context, eps endpoints, hugz time.Duration, out io.Writer) error {
+	if hugz <= 0 {
+		return fmt.Errorf("heartbeat interval %v: want a positive one", hugz)
+	}
 	// ROUTER_MANDATORY makes a big snapshot wait at the client's HWM instead of losing
 	// entries, and report a client gone as ErrHostUnreachable.
 	snapshot, err := zmq.NewSocket(zmq.ROUTER, zmq.WithRouterMandatory(true), zmq.WithLinger(0))

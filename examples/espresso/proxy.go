@@ -51,10 +51,10 @@ func proxy(ctx context.Context, frontend, backend string, out io.Writer) error {
 	}
 	fmt.Fprintln(out, "ready", xsub.LastEndpoint(), xpub.LastEndpoint())
 
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // before the wait: it stops the listener
 	wg.Go(func() { listen(ctx, listener, out) })
 	if err := zmq.Proxy(ctx, xsub, xpub, capture); err != nil && !errors.Is(err, ctx.Err()) {
 		return err

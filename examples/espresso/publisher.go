@@ -12,6 +12,9 @@ import (
 // every ivl, n of them (0: until ctx ends). A PUB sends nothing until a subscription matches,
 // so what the proxy sees depends on what its subscribers asked for.
 func publisher(ctx context.Context, endpoint string, ivl time.Duration, n int) error {
+	if ivl <= 0 {
+		return fmt.Errorf("interval %v: want a positive one", ivl)
+	}
 	pub, err := zmq.NewSocket(zmq.PUB)
 	if err != nil {
 		return err

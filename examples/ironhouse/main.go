@@ -48,6 +48,15 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
+	needs := map[string]map[string]*string{
+		"server": {"-cert": cert, "-clients": clients},
+		"client": {"-cert": cert, "-server": serverCert},
+	}
+	for name, v := range needs[args[0]] {
+		if *v == "" {
+			return fmt.Errorf("%s: %s is required", args[0], name)
+		}
+	}
 	switch args[0] {
 	case "keygen":
 		return keygen(*path, out)

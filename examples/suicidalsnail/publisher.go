@@ -12,6 +12,9 @@ import (
 // publisher binds a PUB socket and sends "SEQ MICROS" — a sequence number from 0 and the Unix
 // time in microseconds — one every ivl, until ctx ends. It prints "ready ENDPOINT" once bound.
 func publisher(ctx context.Context, endpoint string, ivl time.Duration, out io.Writer) error {
+	if ivl <= 0 {
+		return fmt.Errorf("interval %v: want a positive one", ivl)
+	}
 	pub, err := zmq.NewSocket(zmq.PUB)
 	if err != nil {
 		return err

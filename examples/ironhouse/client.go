@@ -14,9 +14,9 @@ import (
 // errRefused is the server's ZAP handler turning this client away.
 var errRefused = errors.New("refused by the server")
 
-// client connects a CURVE client PULL socket, authenticated by its key pair from certPath and
-// trusting the server whose public certificate is serverCertPath, and prints the n messages it
-// receives. A refusal would otherwise look like silence (the socket keeps retrying), so the
+// client connects a CURVE client SUB socket, subscribed to everything, authenticated by its key
+// pair from certPath and trusting the server whose public certificate is serverCertPath, and
+// prints the n messages it receives. A refusal would otherwise look like silence (the socket keeps retrying), so the
 // client watches its monitor and gives up with errRefused at the first one, printing
 // "refused by the server (ZAP status N)".
 func client(ctx context.Context, endpoint, certPath, serverCertPath string, n int, out io.Writer) error {
@@ -28,16 +28,16 @@ func client(ctx context.Context, endpoint, certPath, serverCertPath string, n in
 	if err != nil {
 		return err
 	}
-	pull, err := zmq.NewSocket(zmq.PULL,
+	sub, err := zmq.NewSocket(zmq.SUB,
 		zmq.WithCurveServerKey(srv.Public), zmq.WithCurvePublicKey(public), zmq.WithCurveSecretKey(secret))
 	if err != nil {
 		return err
 	}
-	defer pull.Close()
+	defer sub.Close()
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	events, stop := pull.Monitor(zmq.EventHandshakeFailedAuth)
+	events, stop := sub.Monitor(zmq.EventHandshakeFailedAuth)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	defer stop()
@@ -48,11 +48,14 @@ func client(ctx context.Context, endpoint, certPath, serverCertPath string, n in
 			}
 		}
 	})
-	if err := pull.Connect(endpoint); err != nil {
+	if err := sub.Subscribe(nil); err != nil { // everything
+		return err
+	}
+	if err := sub.Connect(endpoint); err != nil {
 		return err
 	}
 	for range n {
-		msg, err := pull.Recv(ctx)
+		msg, err := sub.Recv(ctx)
 		if err != nil {
 			if cause := context.Cause(ctx); errors.Is(cause, errRefused) {
 				fmt.Fprintln(out, cause)

@@ -1,4 +1,4 @@
-# An ironhouse client written against libzmq (pyzmq): a CURVE PULL client with the key pair
+# An ironhouse client written against libzmq (pyzmq): a CURVE SUB client, subscribed to all, with the key pair
 # of the certificate argv[2] (czmq format: argv[2] + "_secret" holds the pair), trusting the
 # server whose public certificate is argv[3]; connects to argv[1] and prints argv[4] messages.
 # Refused by the server's ZAP handler, it prints "refused (ZAP status N)" and ends.
@@ -11,7 +11,8 @@ public, secret = zmq.auth.load_certificate(sys.argv[2] + "_secret")
 server_public, _ = zmq.auth.load_certificate(sys.argv[3])
 
 ctx = zmq.Context()
-pull = ctx.socket(zmq.PULL)
+pull = ctx.socket(zmq.SUB)
+pull.setsockopt(zmq.SUBSCRIBE, b"")
 pull.curve_publickey = public
 pull.curve_secretkey = secret
 pull.curve_serverkey = server_public

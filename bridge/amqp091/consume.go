@@ -37,7 +37,8 @@ func (b *broker) Consumer(ctx context.Context, source string, window int) (bridg
 		ch.Close()
 		return nil, b.lost(&c.closed, err)
 	}
-	if c.in, err = ch.ConsumeWithContext(ctx, queue, "", false, false, false, false, nil); err != nil {
+	// Not ConsumeWithContext: its ctx would cancel the consumer, racing Close.
+	if c.in, err = ch.Consume(queue, "", false, false, false, false, nil); err != nil {
 		ch.Close()
 		return nil, b.lost(&c.closed, err)
 	}

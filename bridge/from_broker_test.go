@@ -1,0 +1,146 @@
+package bridge_test
+
+import (
+	"encoding/binary"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/bridge"
+)
+
+// TestFromBroker: deliveries reach PUSH and PUB as [routing key, body frames...], or just the
+// body frames without subject.
+func TestFromBroker(t *testing.T) {
+	tests := []struct {
+		name      string
+		sock      zmq.Type
+		noSubject bool
+		pub       amqp.Publishing
+		want      []string
+	}{
+		{name: "PUSH", sock: zmq.PUSH, pub: amqp.Publishing{Type: "k.1", Body: []byte("b")}, want: []string{"k.1", "b"}},
+		{name: "PUSH multipart", sock: zmq.PUSH, pub: amqp.Publishing{Type: "k", ContentType: bridge.MultipartType,
+			Body: bridge.EncodeMultipart([][]byte{[]byte("a"), nil, []byte("c")})}, want: []string{"k", "a", "", "c"}},
+		{name: "PUSH no subject", sock: zmq.PUSH, noSubject: true, pub: amqp.Publishing{Type: "k", Body: []byte("b")}, want: []string{"b"}},
+		{name: "PUSH no subject multipart", sock: zmq.PUSH, noSubject: true, pub: amqp.Publishing{Type: "k",
+			ContentType: bridge.MultipartType, Body: bridge.EncodeMultipart([][]byte{[]byte("x"), []byte("y")})}, want: []string{"x", "y"}},
+		{name: "PUB", sock: zmq.PUB, pub: amqp.Publishing{Type: "news", Body: []byte("b")}, want: []string{"news", "b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newAdmin(t)
+			x, q := a.queue(nil)
+			peerType := zmq.PULL
+			if tt.sock == zmq.PUB {
+				peerType = zmq.SUB
+			}
+			peer, ep := socket(t, peerType)
+			if tt.sock == zmq.PUB {
+				if err := peer.Subscribe(nil); err != nil {
+					t.Fatal(err)
+				}
+				// A PUB drops what comes before the subscription: publish once the bridge
+				// is connected (the SUB's subscription goes with its handshake).
+			}
+			reg := prometheus.NewRegistry()
+			start(t, []bridge.Route{{Name: "from", Direction: bridge.FromBroker, Broker: dial(t),
+				Address: "queue/" + q, NoSubject: tt.noSubject,
+				Socket: bridge.SocketConfig{Type: tt.sock, Connect: []string{ep}}}}, bridge.NewMetrics(reg))
+			if tt.sock == zmq.PUB {
+				waitConnected(t, reg, "from")
+			}
+			a.publish(x, tt.pub)
+			if got := strsOf(recv(t, peer)); !slices.Equal(got, tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// waitConnected waits until the route has its broker link. The gauge has no event to wait
+// on; polled, it only decides when the test goes on, never its verdict.
+func waitConnected(t *testing.T, reg *prometheus.Registry, route string) {
+	t.Helper()
+	ctx := testCtx(t)
+	for metric(t, reg, "zmq_bridge_connected", route) != 1 {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the route never connected")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// TestPeerAck: a DEALER's deliveries carry a bridge id; the peer's answers acknowledge them
+// in any order, and one not answered in AckTimeout is delivered again. After the stop the
+// queue is empty: every answered delivery was acknowledged.
+func TestPeerAck(t *testing.T) {
+	a := newAdmin(t)
+	x, q := a.queue(nil)
+	peer, ep := socket(t, zmq.DEALER)
+	reg := prometheus.NewRegistry()
+	r := start(t, []bridge.Route{{Name: "peer", Direction: bridge.FromBroker, Broker: dial(t),
+		Address: "queue/" + q, PeerAck: true, AckTimeout: 200 * time.Millisecond, Window: 3,
+		Socket: bridge.SocketConfig{Type: zmq.DEALER, Connect: []string{ep}}}}, bridge.NewMetrics(reg))
+	a.publish(x, amqp.Publishing{Type: "s", Body: []byte("1")}, amqp.Publishing{Type: "s", Body: []byte("2")},
+		amqp.Publishing{Type: "s", Body: []byte("3")})
+	ids := map[string][]byte{}
+	for range 3 {
+		m := recv(t, peer)
+		if len(m) != 3 || len(m[0]) != 8 {
+			t.Fatalf("got %q, want [8-byte id, subject, body]", m)
+		}
+		ids[string(m[2])] = m[0]
+	}
+	send(t, peer, string(ids["3"]))
+	send(t, peer, string(ids["2"]))
+	// "1" is not answered: it comes again, with a new id.
+	m := recv(t, peer)
+	if string(m[2]) != "1" || slices.Equal(m[0], ids["1"]) {
+		t.Fatalf("got %q, want 1 again with a new id", m)
+	}
+	if binary.BigEndian.Uint64(m[0]) <= binary.BigEndian.Uint64(ids["3"]) {
+		t.Errorf("id %x not after %x", m[0], ids["3"])
+	}
+	send(t, peer, string(ids["1"])) // stale: ignored
+	send(t, peer, "not an id")      // ignored
+	send(t, peer, string(m[0]))
+	r.stop(t) // waits for the answers sent
+	if n := a.ready(q); n != 0 {
+		t.Errorf("%d messages back in the queue after the stop, want 0", n)
+	}
+	for name, want := range map[string]float64{"zmq_bridge_acked_total": 3, "zmq_bridge_requeued_total": 1,
+		"zmq_bridge_messages_in_total": 4, "zmq_bridge_pending": 0} {
+		if got := metric(t, reg, name, "peer"); got != want {
+			t.Errorf("%s = %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestMalformedDelivery: a delivery that does not map is rejected without requeue, and the
+// next one goes through.
+func TestMalformedDelivery(t *testing.T) {
+	a := newAdmin(t)
+	x, q := a.queue(nil)
+	peer, ep := socket(t, zmq.PULL)
+	reg := prometheus.NewRegistry()
+	r := start(t, []bridge.Route{{Name: "m", Direction: bridge.FromBroker, Broker: dial(t), Address: "queue/" + q,
+		Socket: bridge.SocketConfig{Type: zmq.PUSH, Connect: []string{ep}}}}, bridge.NewMetrics(reg))
+	a.publish(x, amqp.Publishing{Type: "s", ContentType: bridge.MultipartType, Body: []byte{0, 0, 0, 9, 'x'}},
+		amqp.Publishing{Type: "s", Body: []byte("good")})
+	if got := strsOf(recv(t, peer)); !slices.Equal(got, []string{"s", "good"}) {
+		t.Fatalf("got %q, want [s good]", got)
+	}
+	r.stop(t)
+	if n := a.ready(q); n != 0 {
+		t.Errorf("%d messages back in the queue, want 0 (the malformed one dropped)", n)
+	}
+	if got := metric(t, reg, "zmq_bridge_malformed_total", "m"); got != 1 {
+		t.Errorf("malformed = %v, want 1", got)
+	}
+}

@@ -21,7 +21,7 @@ import "github.com/prometheus/client_golang/prometheus"
 //	zmq_bridge_connected            1 while the route has its broker link, else 0
 type Metrics struct {
 	in, out, published, confirmed, rejected, acked, requeued, malformed, reconnects *prometheus.CounterVec
-	pending, connected                                                             *prometheus.GaugeVec
+	pending, connected                                                              *prometheus.GaugeVec
 }
 
 // NewMetrics makes the bridge's metrics and registers them with reg (none when reg is nil).
@@ -57,7 +57,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 // routeMetrics is one route's series, resolved once.
 type routeMetrics struct {
 	in, out, published, confirmed, rejected, acked, requeued, malformed, reconnects counter
-	pending, connected                                                             gauge
+	pending, connected                                                              gauge
 }
 
 type counter interface{ Inc() }

@@ -173,6 +173,18 @@ func (a *admin) consume(queue string) <-chan amqp.Delivery {
 // next is the next delivery of ds, acknowledged.
 func next(t *testing.T, ds <-chan amqp.Delivery) amqp.Delivery {
 	t.Helper()
+	d, ok := tryNext(t, ds)
+	if !ok {
+		t.Fatal("no delivery")
+	}
+	return d
+}
+
+// tryNext is next, false when none comes in time.
+func tryNext(t *testing.T, ds <-chan amqp.Delivery) (amqp.Delivery, bool) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
 	select {
 	case d, ok := <-ds:
 		if !ok {
@@ -181,11 +193,10 @@ func next(t *testing.T, ds <-chan amqp.Delivery) amqp.Delivery {
 		if err := d.Ack(false); err != nil {
 			t.Fatal(err)
 		}
-		return d
-	case <-testCtx(t).Done():
-		t.Fatal("no delivery")
+		return d, true
+	case <-ctx.Done():
+		return amqp.Delivery{}, false
 	}
-	return amqp.Delivery{}
 }
 
 // dial is the amqp091 Dialer of the package's broker.

@@ -1,8 +1,10 @@
 package bridge_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -50,7 +52,11 @@ func TestBrokerKilledToBroker(t *testing.T) {
 	a = newAdmin(t)
 	ds = a.consume(q)
 	for len(got) < n {
-		got[string(next(t, ds).Body)]++
+		d, ok := tryNext(t, ds)
+		if !ok {
+			break
+		}
+		got[string(d.Body)]++
 	}
 	for i := range n {
 		if got[fmt.Sprintf("m%04d", i)] == 0 {
@@ -88,9 +94,20 @@ func TestBrokerKilledFromBroker(t *testing.T) {
 		t.Fatal(err)
 	}
 	for len(got) < n {
-		got[string(recv(t, pull)[1])]++
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		m, err := pull.Recv(ctx)
+		cancel()
+		if err != nil {
+			break
+		}
+		got[string(m.Frames[1])]++
 	}
 	r.stop(t)
+	for i := range n {
+		if got[fmt.Sprintf("m%04d", i)] == 0 {
+			t.Errorf("m%04d lost", i)
+		}
+	}
 	t.Logf("%d messages, %d lost, %d duplicates", n, n-len(got), got.dups())
 	a = newAdmin(t)
 	if left := a.ready(q); left != 0 {

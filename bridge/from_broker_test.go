@@ -1,6 +1,7 @@
 package bridge_test
 
 import (
+	"context"
 	"encoding/binary"
 	"slices"
 	"testing"
@@ -44,34 +45,39 @@ func TestFromBroker(t *testing.T) {
 				if err := peer.Subscribe(nil); err != nil {
 					t.Fatal(err)
 				}
-				// A PUB drops what comes before the subscription: publish once the bridge
-				// is connected (the SUB's subscription goes with its handshake).
 			}
 			reg := prometheus.NewRegistry()
 			start(t, []bridge.Route{{Name: "from", Direction: bridge.FromBroker, Broker: dial(t),
 				Address: "queue/" + q, NoSubject: tt.noSubject,
 				Socket: bridge.SocketConfig{Type: tt.sock, Connect: []string{ep}}}}, bridge.NewMetrics(reg))
-			if tt.sock == zmq.PUB {
-				waitConnected(t, reg, "from")
-			}
-			a.publish(x, tt.pub)
-			if got := strsOf(recv(t, peer)); !slices.Equal(got, tt.want) {
+			got := publishUntil(t, a, x, tt.pub, peer, tt.sock == zmq.PUB)
+			if !slices.Equal(strsOf(got), tt.want) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
 	}
 }
 
-// waitConnected waits until the route has its broker link. The gauge has no event to wait
-// on; polled, it only decides when the test goes on, never its verdict.
-func waitConnected(t *testing.T, reg *prometheus.Registry, route string) {
+// publishUntil publishes m and returns what peer receives. A PUB drops what it sends before
+// the subscription reached it, and nothing tells the test when it did: with again, m is
+// published again until one arrives.
+func publishUntil(t *testing.T, a *admin, exchange string, m amqp.Publishing, peer *zmq.Socket, again bool) [][]byte {
 	t.Helper()
 	ctx := testCtx(t)
-	for metric(t, reg, "zmq_bridge_connected", route) != 1 {
-		select {
-		case <-ctx.Done():
-			t.Fatal("the route never connected")
-		case <-time.After(10 * time.Millisecond):
+	for {
+		a.publish(exchange, m)
+		wait := ctx
+		if again {
+			var cancel context.CancelFunc
+			wait, cancel = context.WithTimeout(ctx, 200*time.Millisecond)
+			defer cancel()
+		}
+		got, err := peer.Recv(wait)
+		if err == nil {
+			return got.Frames
+		}
+		if !again || ctx.Err() != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 
 	zmq "github.com/purezmq/zmq"
@@ -57,10 +58,17 @@ type Route struct {
 	Window    int           // confirmations or acknowledgements pending at most; 0: DefaultWindow
 	PeerAck   bool          // FromBroker with DEALER: acknowledge when the peer answers
 	Backoff   time.Duration // first wait before dialling again, doubled up to a minute; 0: DefaultBackoff
+
+	// AckTimeout: with PeerAck, how long a delivery waits for the peer's answer before it is
+	// given back to the broker (requeued); 0: DefaultAckTimeout.
+	AckTimeout time.Duration
+	// Logger gets the route's reconnects, rejections and drops; nil logs nothing.
+	Logger *slog.Logger
 }
 
 // Defaults of a Route.
 const (
-	DefaultWindow  = 100                    // Route.Window
-	DefaultBackoff = 100 * time.Millisecond // Route.Backoff
+	DefaultWindow     = 100                    // Route.Window
+	DefaultBackoff    = 100 * time.Millisecond // Route.Backoff
+	DefaultAckTimeout = 30 * time.Second       // Route.AckTimeout
 )

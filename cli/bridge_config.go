@@ -30,6 +30,7 @@ import (
 //	    window: 100                     # confirmations/acknowledgements pending at most
 //	    peer_ack: false                 # from-broker DEALER: acknowledge on the peer's answer
 //	    backoff: 100ms                  # first wait before dialling the broker again
+//	    ack_timeout: 30s                # peer_ack: requeue a delivery not answered by then
 //	metrics: 127.0.0.1:9464             # optional: Prometheus metrics at /metrics
 type bridgeFile struct {
 	Brokers map[string]bridgeBroker `yaml:"brokers"`
@@ -43,15 +44,16 @@ type bridgeBroker struct {
 }
 
 type bridgeRoute struct {
-	Name      string       `yaml:"name"`
-	Direction string       `yaml:"direction"`
-	Broker    string       `yaml:"broker"`
-	Address   string       `yaml:"address"`
-	Socket    bridgeSocket `yaml:"socket"`
-	Subject   *bool        `yaml:"subject"`
-	Window    int          `yaml:"window"`
-	PeerAck   bool         `yaml:"peer_ack"`
-	Backoff   string       `yaml:"backoff"`
+	Name       string       `yaml:"name"`
+	Direction  string       `yaml:"direction"`
+	Broker     string       `yaml:"broker"`
+	Address    string       `yaml:"address"`
+	Socket     bridgeSocket `yaml:"socket"`
+	Subject    *bool        `yaml:"subject"`
+	Window     int          `yaml:"window"`
+	PeerAck    bool         `yaml:"peer_ack"`
+	Backoff    string       `yaml:"backoff"`
+	AckTimeout string       `yaml:"ack_timeout"`
 }
 
 type bridgeSocket struct {
@@ -174,10 +176,14 @@ func (r bridgeRoute) route(dialers map[string]bridge.Dialer) (bridge.Route, erro
 	if r.Subject != nil {
 		out.NoSubject = !*r.Subject
 	}
-	if r.Backoff != "" {
-		if out.Backoff, err = time.ParseDuration(r.Backoff); err != nil || out.Backoff <= 0 {
-			return out, fmt.Errorf("backoff %q: want a positive duration such as 100ms", r.Backoff)
-		}
+	if out.Backoff, err = positiveDuration("backoff", r.Backoff); err != nil {
+		return out, err
+	}
+	if out.AckTimeout, err = positiveDuration("ack_timeout", r.AckTimeout); err != nil {
+		return out, err
+	}
+	if r.AckTimeout != "" && !r.PeerAck {
+		return out, errors.New("ack_timeout is for peer_ack routes")
 	}
 	opts, err := socketOptions(t, r.Socket.Options)
 	if err != nil {
@@ -220,6 +226,18 @@ func socketOptions(t zmq.Type, named map[string]string) ([]zmq.Option, error) {
 		opts = append(opts, chosen)
 	}
 	return opts, nil
+}
+
+// positiveDuration reads an optional duration field: "" is 0 (the engine's default).
+func positiveDuration(field, text string) (time.Duration, error) {
+	if text == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(text)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s %q: want a positive duration such as 100ms", field, text)
+	}
+	return d, nil
 }
 
 func protocolNames(protocols map[string]dialFunc) string {

@@ -43,6 +43,7 @@ routes:
     socket: {type: dealer, connect: ["tcp://127.0.0.1:5558"]}
     subject: false
     peer_ack: true
+    ack_timeout: 5s
   - name: feed
     direction: to-broker
     broker: rabbit
@@ -70,7 +71,7 @@ func TestBridgeConfig(t *testing.T) {
 		in.Socket.Bind[0] != "tcp://127.0.0.1:5557" {
 		t.Errorf("route in: %+v", in)
 	}
-	if out.Direction != bridge.FromBroker || out.Socket.Type != zmq.DEALER || !out.NoSubject || !out.PeerAck ||
+	if out.Direction != bridge.FromBroker || out.Socket.Type != zmq.DEALER || !out.NoSubject || !out.PeerAck || out.AckTimeout != 5*time.Second ||
 		out.Socket.Connect[0] != "tcp://127.0.0.1:5558" {
 		t.Errorf("route out: %+v", out)
 	}
@@ -111,6 +112,8 @@ func TestBridgeConfigErrors(t *testing.T) {
 		{"window too big", route("{" + base + ", window: 100001}"), "window"},
 		{"negative window", route("{" + base + ", window: -1}"), "window"},
 		{"bad backoff", route("{" + base + ", backoff: soon}"), "backoff"},
+		{"ack_timeout without peer_ack", route("{" + base + ", ack_timeout: 5s}"), "ack_timeout is for peer_ack"},
+		{"bad ack_timeout", route("{" + base + ", ack_timeout: -1s}"), "ack_timeout"},
 		{"unknown option", with("type: PULL", "type: PULL, options: {NOPE: 1}"), "option NOPE"},
 		{"bad option value", with("type: PULL", "type: PULL, options: {RCVHWM: -5}"), "option RCVHWM"},
 		{"duplicate name", "brokers:\n  r: {protocol: amqp091, url: \"amqp://h/\"}\nroutes:\n  - {" + base + "}\n  - {" + base + "}\n", "name of its own"},

@@ -38,7 +38,7 @@ func TestQueueDestination(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cf, err := p.Publish(ctx, bridge.Message{Subject: "ignored", Body: []byte("direct")})
+	cf, err := p.Publish(ctx, bridge.Message{Subject: "frame0", Body: []byte("direct")})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,8 +53,8 @@ func TestQueueDestination(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := d.Message(); string(m.Body) != "direct" || m.Subject != q {
-		t.Fatalf("got %+v, want body direct with the queue's name as subject", m)
+	if m := d.Message(); string(m.Body) != "direct" || m.Subject != "frame0" || m.Headers != nil {
+		t.Fatalf("got %+v, want body direct with its subject (ZeroMQ's frame 0) kept, no header left", m)
 	}
 	if err := d.Ack(ctx); err != nil {
 		t.Fatal(err)

@@ -92,12 +92,19 @@ func (d *delivery) Message() bridge.Message {
 	if len(d.d.Headers) > 0 {
 		m.Headers = make(map[string]string, len(d.d.Headers))
 		for k, v := range d.d.Headers {
+			if s, ok := v.(string); ok && k == SubjectHeader {
+				m.Subject = s
+				continue
+			}
 			if s, ok := v.(string); ok {
 				m.Headers[k] = s
 			} else {
 				m.Headers[k] = fmt.Sprint(v)
 			}
 		}
+	}
+	if len(m.Headers) == 0 {
+		m.Headers = nil
 	}
 	return m
 }

@@ -5,9 +5,10 @@
 //
 // Addresses:
 //   - Publisher: "exchange/NAME" publishes to exchange NAME with the Message's Subject as the
-//     routing key; "queue/NAME" publishes to the default exchange with routing key NAME (the
-//     Subject then travels nowhere).
-//   - Consumer: "queue/NAME". A delivery's Subject is its routing key.
+//     routing key; "queue/NAME" publishes to the default exchange with routing key NAME, the
+//     Subject then in the header SubjectHeader, so that ZeroMQ's frame 0 survives the trip.
+//   - Consumer: "queue/NAME". A delivery's Subject is its SubjectHeader if it has one (taken out
+//     of Headers), else its routing key.
 //
 // Nothing is declared: exchanges and queues must exist (durable ones survive a broker
 // restart). A message the exchange routes nowhere is confirmed by the broker and dropped, as

@@ -20,6 +20,10 @@ type publisher struct {
 	closed   atomic.Bool
 }
 
+// SubjectHeader carries a Message's Subject published to a queue, whose name takes the routing
+// key's place.
+const SubjectHeader = "x-zmq-subject"
+
 // parseDest splits "exchange/NAME" or "queue/NAME".
 func parseDest(dest string) (exchange, queue string, err error) {
 	kind, name, ok := strings.Cut(dest, "/")
@@ -62,10 +66,13 @@ func (p *publisher) Publish(ctx context.Context, m bridge.Message) (bridge.Confi
 		DeliveryMode: amqp.Persistent,
 		Body:         m.Body,
 	}
-	if len(m.Headers) > 0 {
-		pub.Headers = make(amqp.Table, len(m.Headers))
+	if len(m.Headers) > 0 || p.queue != "" && m.Subject != "" {
+		pub.Headers = make(amqp.Table, len(m.Headers)+1)
 		for k, v := range m.Headers {
 			pub.Headers[k] = v
+		}
+		if p.queue != "" && m.Subject != "" {
+			pub.Headers[SubjectHeader] = m.Subject // the routing key is the queue's name
 		}
 	}
 	dc, err := p.ch.PublishWithDeferredConfirmWithContext(ctx, p.exchange, key, false, false, pub)

@@ -1,0 +1,19 @@
+package cli
+
+import (
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/purezmq/zmq/bridge"
+	"github.com/purezmq/zmq/bridge/amqp091"
+)
+
+// bridgeProtocols are the configuration file's protocol names. Each checks its URL when the
+// configuration is read: a Dialer with a URL it cannot use would only fail, and retry, later.
+var bridgeProtocols = map[string]dialFunc{
+	"amqp091": func(url string) (bridge.Dialer, error) {
+		if _, err := amqp.ParseURI(url); err != nil {
+			return nil, err
+		}
+		return amqp091.Dial(url), nil
+	},
+}

@@ -91,3 +91,15 @@ bench-rpc:
 .PHONY: bench-connmem
 bench-connmem:
 	cd bench && $(GO) run ./cmd/connmem $(CONNFLAGS)
+
+# The bridge against the broker's own client, same run (bridge/bench_test.go): msgs/s of each
+# of BRIDGECOUNT runs of BRIDGEMSGS messages, then the ratio of the medians.
+BRIDGEMSGS ?= 20000x
+BRIDGECOUNT ?= 3
+.PHONY: bench-bridge
+bench-bridge:
+	$(GO) test -run '^$$' -bench '^BenchmarkBridge$$' -benchtime $(BRIDGEMSGS) -count $(BRIDGECOUNT) ./bridge | tee /tmp/bench-bridge.txt
+	@for k in direct bridged; do \
+		grep "BenchmarkBridge/$$k-" /tmp/bench-bridge.txt | awk '{print $$5}' | sort -n | \
+			awk -v k=$$k '{a[NR]=$$1} END {printf "%s %.0f\n", k, a[int((NR+1)/2)]}'; \
+	done | awk '{m[$$1]=$$2; printf "%s: median %s msgs/s\n", $$1, $$2} END {if (m["direct"] > 0) printf "bridged / direct: %.2fx\n", m["bridged"]/m["direct"]}'

@@ -1,0 +1,195 @@
+package stomp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/purezmq/zmq/bridge"
+)
+
+// ErrSettled: Ack or Reject of a delivery already acknowledged or rejected (a second ACK
+// would make RabbitMQ end the connection).
+var ErrSettled = errors.New("stomp: delivery already settled")
+
+// Consumer subscribes to source with ack:client-individual and RabbitMQ's prefetch-count =
+// window, and returns once the broker confirmed the subscription.
+func (c *conn) Consumer(ctx context.Context, source string, window int) (bridge.Consumer, error) {
+	if _, err := parseAddress(source); err != nil {
+		return nil, err
+	}
+	if window < 1 {
+		return nil, fmt.Errorf("stomp: window %d, want at least 1", window)
+	}
+	got := make(chan error, 1)
+	c.mu.Lock()
+	cs := &consumer{
+		c: c, id: c.nextID("s"), done: make(chan struct{}),
+		ch: make(chan *delivery, window), unacked: map[*delivery]struct{}{},
+	}
+	f := &Frame{Command: "SUBSCRIBE"}
+	f.Add("id", cs.id)
+	f.Add("destination", source)
+	f.Add("ack", "client-individual")
+	f.Add("prefetch-count", strconv.Itoa(window))
+	err := c.sendLocked(f, func(err error) { got <- err })
+	if err == nil {
+		c.subs[cs.id] = cs
+	}
+	c.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	select {
+	case err = <-got:
+	case <-ctx.Done():
+		err = ctx.Err()
+	}
+	if err != nil {
+		cs.Close()
+		return nil, fmt.Errorf("stomp: SUBSCRIBE %s: %w", source, err)
+	}
+	return cs, nil
+}
+
+type consumer struct {
+	c    *conn
+	id   string
+	ch   chan *delivery // at most window: the broker's prefetch bounds it
+	done chan struct{}  // closed by Close
+	// Under c.mu:
+	unacked map[*delivery]struct{}
+	closed  bool
+}
+
+// deliver hands a MESSAGE to the consumer; called by the reader under c.mu. A broker that
+// exceeds the prefetch window is broken: the connection ends rather than buffer without
+// bound or stall every other link.
+func (cs *consumer) deliver(f *Frame) error {
+	ack, ok := f.Get("ack")
+	if !ok {
+		return fmt.Errorf("%w: MESSAGE without an ack header", bridge.ErrConnection)
+	}
+	if cs.closed {
+		return nil // between Close's NACKs and the broker's UNSUBSCRIBE: see Close
+	}
+	d := &delivery{cs: cs, ack: ack, msg: message(f)}
+	select {
+	case cs.ch <- d:
+		cs.unacked[d] = struct{}{}
+		return nil
+	default:
+		return fmt.Errorf("%w: broker sent more than the window of %d", bridge.ErrConnection, cap(cs.ch))
+	}
+}
+
+// Receive waits for the next delivery.
+func (cs *consumer) Receive(ctx context.Context) (bridge.Delivery, error) {
+	select { // an ended link says so even with deliveries queued: they cannot be acked
+	case <-cs.c.done:
+		return nil, cs.c.err
+	case <-cs.done:
+		return nil, bridge.ErrClosed
+	default:
+	}
+	select {
+	case d := <-cs.ch:
+		return d, nil
+	case <-cs.c.done:
+		return nil, cs.c.err
+	case <-cs.done:
+		return nil, bridge.ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Close gives back what it received and did not settle (NACK, requeued) and unsubscribes,
+// waiting closeTimeout at most for the broker's receipt. RabbitMQ may deliver more between
+// the NACKs and the UNSUBSCRIBE; those stay unacknowledged until the connection closes, when
+// the broker requeues them.
+func (cs *consumer) Close() error {
+	c := cs.c
+	got := make(chan struct{})
+	c.mu.Lock()
+	if cs.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	cs.closed = true
+	close(cs.done)
+	var err error
+	for d := range cs.unacked {
+		if err = c.sendLocked(d.frame("NACK", true), nil); err != nil {
+			break
+		}
+	}
+	clear(cs.unacked)
+	f := &Frame{Command: "UNSUBSCRIBE"}
+	f.Add("id", cs.id)
+	if err == nil {
+		err = c.sendLocked(f, func(error) { close(got) })
+	}
+	c.mu.Unlock()
+	if err == nil {
+		t := time.NewTimer(closeTimeout)
+		select {
+		case <-got:
+		case <-t.C:
+		}
+		t.Stop()
+	}
+	c.mu.Lock()
+	delete(c.subs, cs.id)
+	c.mu.Unlock()
+	return nil
+}
+
+type delivery struct {
+	cs  *consumer
+	ack string
+	msg bridge.Message
+}
+
+func (d *delivery) Message() bridge.Message { return d.msg }
+
+// Ack sends ACK; it does not wait for the broker (were the ACK lost with the connection, the
+// broker delivers the message again: at least once).
+func (d *delivery) Ack(ctx context.Context) error { return d.settle(ctx, "ACK", true) }
+
+// Reject sends NACK, with requeue:false when requeue is false: RabbitMQ then drops the
+// message, or dead-letters it if the queue has a dead-letter exchange.
+func (d *delivery) Reject(ctx context.Context, requeue bool) error {
+	return d.settle(ctx, "NACK", requeue)
+}
+
+func (d *delivery) settle(ctx context.Context, cmd string, requeue bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c := d.cs.c
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err != nil {
+		return c.err
+	}
+	if d.cs.closed {
+		return bridge.ErrClosed
+	}
+	if _, ok := d.cs.unacked[d]; !ok {
+		return ErrSettled
+	}
+	delete(d.cs.unacked, d)
+	return c.sendLocked(d.frame(cmd, requeue), nil)
+}
+
+func (d *delivery) frame(cmd string, requeue bool) *Frame {
+	f := &Frame{Command: cmd}
+	f.Add("id", d.ack)
+	if !requeue {
+		f.Add("requeue", "false")
+	}
+	return f
+}

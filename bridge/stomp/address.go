@@ -31,6 +31,9 @@ func parseAddress(s string) (address, error) {
 	if a.kind == "exchange" {
 		a.name, a.key, a.hasKey = strings.Cut(rest, "/")
 	}
+	if a.kind != "exchange" && strings.Contains(a.name, "/") {
+		return a, fmt.Errorf("stomp: address %q: a '/' in a name is written %%2F", s)
+	}
 	if a.name == "" {
 		return a, fmt.Errorf("stomp: address %q names nothing", s)
 	}

@@ -37,11 +37,11 @@ func Dial(url string, opts ...Option) bridge.Dialer {
 		if err != nil {
 			return nil, err
 		}
-		return c, nil
+		return &broker{t: t, o: o, main: c, subs: map[*consumer]struct{}{}}, nil
 	}
 }
 
-// conn is one STOMP connection shared by every publisher and consumer on it. The reader
+// conn is one STOMP connection: a broker's for its publishers, or a consumer's. The reader
 // goroutine alone reads nc and dispatches; the writer goroutine alone writes it. Everything
 // else is under mu.
 type conn struct {

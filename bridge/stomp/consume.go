@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/purezmq/zmq/bridge"
 )
@@ -14,15 +13,9 @@ import (
 // would make RabbitMQ end the connection).
 var ErrSettled = errors.New("stomp: delivery already settled")
 
-// Consumer subscribes to source with ack:client-individual and RabbitMQ's prefetch-count =
+// subscribe subscribes to source with ack:client-individual and RabbitMQ's prefetch-count =
 // window, and returns once the broker confirmed the subscription.
-func (c *conn) Consumer(ctx context.Context, source string, window int) (bridge.Consumer, error) {
-	if _, err := parseAddress(source); err != nil {
-		return nil, err
-	}
-	if window < 1 {
-		return nil, fmt.Errorf("stomp: window %d, want at least 1", window)
-	}
+func (c *conn) subscribe(ctx context.Context, source string, window int) (*consumer, error) {
 	got := make(chan error, 1)
 	c.mu.Lock()
 	cs := &consumer{
@@ -48,17 +41,17 @@ func (c *conn) Consumer(ctx context.Context, source string, window int) (bridge.
 		err = ctx.Err()
 	}
 	if err != nil {
-		cs.Close()
 		return nil, fmt.Errorf("stomp: SUBSCRIBE %s: %w", source, err)
 	}
 	return cs, nil
 }
 
 type consumer struct {
-	c    *conn
-	id   string
-	ch   chan *delivery // at most window: the broker's prefetch bounds it
-	done chan struct{}  // closed by Close
+	c       *conn
+	id      string
+	ch      chan *delivery // at most window: the broker's prefetch bounds it
+	done    chan struct{}  // closed by Close
+	onClose func()         // tells the broker
 	// Under c.mu:
 	unacked map[*delivery]struct{}
 	closed  bool
@@ -73,7 +66,7 @@ func (cs *consumer) deliver(f *Frame) error {
 		return fmt.Errorf("%w: MESSAGE without an ack header", bridge.ErrConnection)
 	}
 	if cs.closed {
-		return nil // between Close's NACKs and the broker's UNSUBSCRIBE: see Close
+		return nil // the connection is closing: the broker requeues it
 	}
 	d := &delivery{cs: cs, ack: ack, msg: message(f)}
 	select {
@@ -88,10 +81,13 @@ func (cs *consumer) deliver(f *Frame) error {
 // Receive waits for the next delivery.
 func (cs *consumer) Receive(ctx context.Context) (bridge.Delivery, error) {
 	select { // an ended link says so even with deliveries queued: they cannot be acked
-	case <-cs.c.done:
-		return nil, cs.c.err
 	case <-cs.done:
 		return nil, bridge.ErrClosed
+	default:
+	}
+	select {
+	case <-cs.c.done:
+		return nil, cs.c.err
 	default:
 	}
 	select {
@@ -106,13 +102,13 @@ func (cs *consumer) Receive(ctx context.Context) (bridge.Delivery, error) {
 	}
 }
 
-// Close gives back what it received and did not settle (NACK, requeued) and unsubscribes,
-// waiting closeTimeout at most for the broker's receipt. RabbitMQ may deliver more between
-// the NACKs and the UNSUBSCRIBE; those stay unacknowledged until the connection closes, when
-// the broker requeues them.
+// Close ends the consumer's connection (DISCONNECT, waiting closeTimeout at most for its
+// receipt, so that ACKs sent before are processed): RabbitMQ requeues what the subscription
+// held unacknowledged. (Over a shared connection it cannot: a NACK after UNSUBSCRIBE is an
+// ERROR, and a NACK before it may be redelivered to the cancelled subscription, also an
+// ERROR.)
 func (cs *consumer) Close() error {
 	c := cs.c
-	got := make(chan struct{})
 	c.mu.Lock()
 	if cs.closed {
 		c.mu.Unlock()
@@ -120,31 +116,11 @@ func (cs *consumer) Close() error {
 	}
 	cs.closed = true
 	close(cs.done)
-	var err error
-	for d := range cs.unacked {
-		if err = c.sendLocked(d.frame("NACK", true), nil); err != nil {
-			break
-		}
-	}
-	clear(cs.unacked)
-	f := &Frame{Command: "UNSUBSCRIBE"}
-	f.Add("id", cs.id)
-	if err == nil {
-		err = c.sendLocked(f, func(error) { close(got) })
-	}
 	c.mu.Unlock()
-	if err == nil {
-		t := time.NewTimer(closeTimeout)
-		select {
-		case <-got:
-		case <-t.C:
-		}
-		t.Stop()
+	if cs.onClose != nil {
+		cs.onClose()
 	}
-	c.mu.Lock()
-	delete(c.subs, cs.id)
-	c.mu.Unlock()
-	return nil
+	return c.Close()
 }
 
 type delivery struct {

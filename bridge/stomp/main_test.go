@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -41,8 +42,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// broker is the package's RabbitMQ; the test is skipped if rabbitmq-server is not installed.
-func broker(t testing.TB) *rabbittest.Broker {
+// rabbitMQ is the package's RabbitMQ; the test is skipped if rabbitmq-server is not installed.
+func rabbitMQ(t testing.TB) *rabbittest.Broker {
 	t.Helper()
 	rabbit.once.Do(func() {
 		if rabbit.dir, rabbit.err = os.MkdirTemp("", "stomptest"); rabbit.err == nil {
@@ -69,19 +70,19 @@ func testCtx(t testing.TB) context.Context {
 func stompURL(addr string) string { return "stomp://guest:guest@" + addr + "/" }
 
 // connect dials addr (the broker's, or a proxy's), closed when t ends.
-func connect(t testing.TB, addr string, opts ...Option) *conn {
+func connect(t testing.TB, addr string, opts ...Option) *broker {
 	t.Helper()
 	br, err := Dial(stompURL(addr), opts...)(testCtx(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { br.Close() })
-	return br.(*conn)
+	return br.(*broker)
 }
 
 // queueName is a queue of the test's own.
 func queueName(t testing.TB) string {
-	return fmt.Sprintf("%s-%d", t.Name(), time.Now().UnixNano())
+	return fmt.Sprintf("%s-%d", strings.ReplaceAll(t.Name(), "/", "."), time.Now().UnixNano())
 }
 
 func publish(t testing.TB, br bridge.Broker, dest string, ms ...bridge.Message) {

@@ -9,9 +9,7 @@ import (
 	"github.com/purezmq/zmq/bridge"
 )
 
-// Publisher opens a link that sends to dest (see the package doc for the forms). No frame
-// goes to the broker until the first Publish.
-func (c *conn) Publisher(ctx context.Context, dest string) (bridge.Publisher, error) {
+func (c *conn) publisher(dest string) (bridge.Publisher, error) {
 	a, err := parseAddress(dest)
 	if err != nil {
 		return nil, err

@@ -10,7 +10,7 @@ import (
 // TestRoundTrip: messages through RabbitMQ's destination kinds keep subject, binary body (NUL
 // bytes, a multipart body), content type, id and headers that need STOMP's escapes.
 func TestRoundTrip(t *testing.T) {
-	b := broker(t)
+	b := rabbitMQ(t)
 	q := queueName(t)
 	cases := []struct {
 		name, dest, source string

@@ -8,12 +8,15 @@
 // # Connection
 //
 // Dial(url) takes stomp://user:pass@host:port/vhost (port 61613 by default; no path, "/" or
-// "/%2F" is the vhost "/"). One TCP connection carries every publisher and consumer of a
-// Broker: a reader goroutine dispatches MESSAGE, RECEIPT and ERROR frames, a writer goroutine
-// sends what the links queued. Heart-beats are negotiated both ways (WithHeartbeat, 10 s by
-// default); a broker silent for three of its heart-beat periods, an ERROR frame or any I/O
-// error ends the connection with bridge.ErrConnection. Close sends DISCONNECT and waits for
-// its receipt.
+// "/%2F" is the vhost "/"). One TCP connection carries every publisher of a Broker, and each
+// consumer has one of its own: RabbitMQ gives back a subscription's unacknowledged messages
+// only when its connection ends (a NACK after UNSUBSCRIBE is an ERROR; one before it may be
+// redelivered to the cancelled subscription, an ERROR too), and Consumer.Close must give
+// them back. On each connection a reader goroutine dispatches MESSAGE, RECEIPT and ERROR
+// frames and a writer goroutine sends what the links queued. Heart-beats are negotiated
+// both ways (WithHeartbeat, 10 s by default); a broker silent for three of its heart-beat
+// periods, an ERROR frame or any I/O error ends the connection with bridge.ErrConnection.
+// Close sends DISCONNECT on each connection and waits for its receipt.
 //
 // # Addresses
 //
@@ -58,7 +61,7 @@
 // than buffering without bound. Delivery.Ack sends ACK; Reject(true) sends NACK (RabbitMQ
 // requeues); Reject(false) sends NACK with requeue:false (RabbitMQ drops the message, or
 // dead-letters it if its queue has a dead-letter exchange — STOMP itself has no such
-// choice). Consumer.Close NACKs what it holds unsettled, then unsubscribes.
+// choice). Consumer.Close ends its connection: the broker requeues what it held unsettled.
 //
 // # Limits
 //

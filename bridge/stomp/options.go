@@ -23,6 +23,7 @@ const DefaultHeartbeat = 10 * time.Second
 // WithHeartbeat sets the heart-beat period both ways (default DefaultHeartbeat; 0 turns
 // heart-beating off). The bridge sends something at least every d, asks the broker to do
 // the same, and takes a broker silent for three of the broker's periods as a lost connection.
+// RabbitMQ answers in whole seconds: asked for 100 ms, it sends and wants one every second.
 func WithHeartbeat(d time.Duration) Option { return func(o *options) { o.heartbeat = d } }
 
 // WithLimits sets the frame limits for what the broker sends (default DefaultLimits; a zero

@@ -12,13 +12,16 @@ import (
 // one that counts, as STOMP 1.2 says); content-length is not among them: the encoder writes
 // it from Body and the decoder consumes it.
 type Frame struct {
-	Command string
-	Headers []Header
-	Body    []byte
+	Command string   // SEND, MESSAGE, …: upper-case letters
+	Headers []Header // in wire order, unescaped
+	Body    []byte   // any bytes, NULs included
 }
 
 // Header is one header of a frame, unescaped.
-type Header struct{ Key, Value string }
+type Header struct {
+	Key   string // the name, before the first colon
+	Value string // the rest of the line
+}
 
 // Get is the value of the first header named key.
 func (f *Frame) Get(key string) (string, bool) {

@@ -217,7 +217,8 @@ func (c *conn) writer() {
 	defer c.wg.Done()
 	var tick <-chan time.Time
 	if c.sendEvery > 0 {
-		t := time.NewTicker(c.sendEvery)
+		// Ticking at half the period, a beat after a quiet tick keeps every gap under it.
+		t := time.NewTicker(c.sendEvery / 2)
 		defer t.Stop()
 		tick = t.C
 	}

@@ -25,6 +25,9 @@ func TestParseURL(t *testing.T) {
 	}
 	for _, c := range cases {
 		got, err := parseURL(c.url)
+		if (CheckURL(c.url) != nil) != c.bad {
+			t.Errorf("CheckURL(%q): %v", c.url, CheckURL(c.url))
+		}
 		if c.bad {
 			if err == nil {
 				t.Errorf("%s: %+v, want an error", c.url, got)

@@ -61,3 +61,10 @@ func parseURL(s string) (target, error) {
 	}
 	return t, nil
 }
+
+// CheckURL reports whether url is one Dial can use, so that configuration is checked before
+// anything dials (a Dialer reports a bad URL only when called, and is called again).
+func CheckURL(url string) error {
+	_, err := parseURL(url)
+	return err
+}

@@ -68,14 +68,15 @@ func (cs *consumer) deliver(f *Frame) error {
 	if cs.closed {
 		return nil // the connection is closing: the broker requeues it
 	}
-	d := &delivery{cs: cs, ack: ack, msg: message(f)}
-	select {
-	case cs.ch <- d:
-		cs.unacked[d] = struct{}{}
-		return nil
-	default:
+	// Unsettled here is never more than the broker counts (an ACK leaves this count when it
+	// is queued), and the broker keeps to the window: ch, which holds a part of them, has room.
+	if len(cs.unacked) >= cap(cs.ch) {
 		return fmt.Errorf("%w: broker sent more than the window of %d", bridge.ErrConnection, cap(cs.ch))
 	}
+	d := &delivery{cs: cs, ack: ack, msg: message(f)}
+	cs.unacked[d] = struct{}{}
+	cs.ch <- d
+	return nil
 }
 
 // Receive waits for the next delivery.

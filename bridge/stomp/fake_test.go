@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/purezmq/zmq/bridge"
 )
@@ -169,5 +170,42 @@ func TestErrorWithReceipt(t *testing.T) {
 	}
 	if err := cfs[1].Wait(testCtx(t)); !errors.Is(err, bridge.ErrConnection) {
 		t.Errorf("the other: %v, want ErrConnection", err)
+	}
+}
+
+// TestWindowHeld: deliveries received but not settled count against the window: a broker
+// sending one more while the consumer holds window of them ends the connection, though the
+// consumer's queue is empty.
+func TestWindowHeld(t *testing.T) {
+	held := make(chan struct{})
+	addr := fakeBroker(t, func(d *Decoder, c net.Conn) {
+		sub := answerSubscribe(d, c)
+		msg := "MESSAGE\nsubscription:" + sub + "\nack:%d\n\n\x00"
+		fmt.Fprintf(c, msg+msg, 1, 2)
+		select {
+		case <-held:
+		case <-time.After(testTimeout):
+			return
+		}
+		fmt.Fprintf(c, msg, 3)
+		d.Read()
+	})
+	br, err := Dial("stomp://"+addr, WithHeartbeat(0))(testCtx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer br.Close()
+	cons, err := br.Consumer(testCtx(t), "/queue/q", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := cons.Receive(testCtx(t)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(held)
+	if d, err := cons.Receive(testCtx(t)); !errors.Is(err, bridge.ErrConnection) {
+		t.Fatalf("third delivery with two held: %v, %v; want ErrConnection", d, err)
 	}
 }

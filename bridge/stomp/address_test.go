@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/purezmq/zmq/bridge"
 )
@@ -104,6 +105,18 @@ func TestMessageMapping(t *testing.T) {
 		m := bridge.Message{Headers: map[string]string{h: "x"}}
 		if _, err := sendFrame("/queue/q", &m); !errors.Is(err, bridge.ErrMalformed) {
 			t.Errorf("header %q: %v, want ErrMalformed", h, err)
+		}
+	}
+}
+
+func TestBeatPeriod(t *testing.T) {
+	cases := map[string]time.Duration{
+		"0": 0, "1000": time.Second, "": 0, "-5": 0, "x": 0, "99999999999999999999": 0,
+		"9223372036854775807": maxBeat, "3600001": maxBeat,
+	}
+	for in, want := range cases {
+		if got := beatPeriod(in); got != want {
+			t.Errorf("beatPeriod(%q) = %v, want %v", in, got, want)
 		}
 	}
 }

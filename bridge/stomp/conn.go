@@ -92,6 +92,7 @@ func (c *conn) handshake(ctx context.Context, t target, o options) error {
 	c.nc.SetDeadline(deadline)
 	stop := context.AfterFunc(ctx, func() { c.nc.SetDeadline(time.Now()) })
 	defer stop()
+	o.heartbeat = max(o.heartbeat, 0)
 	hb := strconv.FormatInt(o.heartbeat.Milliseconds(), 10)
 	f := &Frame{Command: "CONNECT"}
 	f.Add("accept-version", "1.2")
@@ -124,21 +125,32 @@ func (c *conn) handshake(ctx context.Context, t target, o options) error {
 		return fmt.Errorf("stomp: broker speaks STOMP %q, not 1.2", v)
 	}
 	// heart-beat: sx,sy — the broker sends every sx, wants ours every sy (0: not at all).
-	sx, sy := 0, 0
+	var sx, sy time.Duration
 	if v, ok := r.Get("heart-beat"); ok {
 		a, b, _ := strings.Cut(v, ",")
-		sx, _ = strconv.Atoi(a)
-		sy, _ = strconv.Atoi(b)
+		sx, sy = beatPeriod(a), beatPeriod(b)
 	}
-	ms := time.Millisecond
 	if o.heartbeat > 0 && sy > 0 {
-		c.sendEvery = max(o.heartbeat, time.Duration(sy)*ms)
+		c.sendEvery = max(o.heartbeat, sy)
 	}
 	if o.heartbeat > 0 && sx > 0 {
-		c.recvWithin = 3 * max(o.heartbeat, time.Duration(sx)*ms)
+		c.recvWithin = 3 * max(o.heartbeat, sx)
 	}
 	c.nc.SetDeadline(time.Time{})
 	return ctx.Err()
+}
+
+// maxBeat caps a broker's heart-beat period: beyond it the arithmetic could overflow.
+const maxBeat = time.Hour
+
+// beatPeriod reads one of the broker's heart-beat figures (milliseconds); 0 when absent or
+// malformed (no heart-beat that way).
+func beatPeriod(s string) time.Duration {
+	n, err := strconv.ParseUint(s, 10, 63)
+	if err != nil {
+		return 0
+	}
+	return time.Duration(min(n, uint64(maxBeat/time.Millisecond))) * time.Millisecond
 }
 
 // liveReader fails a read once the broker said nothing, heart-beats included, for recvWithin.

@@ -35,7 +35,9 @@
 //
 // # Message mapping
 //
-// A Message goes out as a SEND frame with persistent:true and a receipt header:
+// A Message goes out as a SEND frame with persistent:true and a receipt header. RabbitMQ
+// reads some header names as AMQP properties (reply-to, expiration, priority, …): a
+// ZeroMQ-side header of such a name has RabbitMQ's meaning.
 //
 //	Subject      header subject (and the routing key of a keyless /exchange/NAME)
 //	ContentType  header content-type
@@ -55,6 +57,10 @@
 // Confirm: RabbitMQ sends the RECEIPT of a persistent SEND once the message is confirmed
 // (stored); an ERROR frame naming the receipt is bridge.ErrRejected. STOMP ends the
 // connection after any ERROR, so the other pending confirms fail with bridge.ErrConnection.
+// RabbitMQ's ERRORs for a SEND (a missing exchange, say) name no receipt: nothing says which
+// publication was refused, so every pending confirm fails with bridge.ErrConnection and the
+// engine publishes again after it reconnects — a missing exchange shows as reconnects.
+// Ack does not wait for the broker: an ACK lost with the connection means a redelivery.
 //
 // Consumer: SUBSCRIBE with ack:client-individual and prefetch-count = window, so at most
 // window deliveries are unacknowledged; a broker sending more ends the connection rather

@@ -65,9 +65,9 @@
 // Consumer: SUBSCRIBE with ack:client-individual and prefetch-count = window, so at most
 // window deliveries are unacknowledged; a broker sending more ends the connection rather
 // than buffering without bound. Delivery.Ack sends ACK; Reject(true) sends NACK (RabbitMQ
-// requeues); Reject(false) sends NACK with requeue:false (RabbitMQ drops the message, or
-// dead-letters it if its queue has a dead-letter exchange — STOMP itself has no such
-// choice). Consumer.Close ends its connection: the broker requeues what it held unsettled.
+// requeues); Reject(false) sends NACK with requeue:false, RabbitMQ's extension (STOMP 1.2's
+// NACK has no such choice): RabbitMQ drops the message, or dead-letters it if its queue has
+// a dead-letter exchange. Another STOMP broker may ignore the header and requeue. Consumer.Close ends its connection: the broker requeues what it held unsettled.
 //
 // # Limits
 //

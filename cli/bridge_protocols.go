@@ -5,6 +5,7 @@ import (
 
 	"github.com/purezmq/zmq/bridge"
 	"github.com/purezmq/zmq/bridge/amqp091"
+	"github.com/purezmq/zmq/bridge/stomp"
 )
 
 // bridgeProtocols are the configuration file's protocol names. Each checks its URL when the
@@ -15,5 +16,11 @@ var bridgeProtocols = map[string]dialFunc{
 			return nil, err
 		}
 		return amqp091.Dial(url), nil
+	},
+	"stomp": func(url string) (bridge.Dialer, error) {
+		if err := stomp.CheckURL(url); err != nil {
+			return nil, err
+		}
+		return stomp.Dial(url), nil
 	},
 }

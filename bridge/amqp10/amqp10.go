@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -46,15 +47,19 @@ func Dial(url string, opts ...Option) bridge.Dialer {
 }
 
 // broker is one AMQP 1.0 connection; each link gets its own session, so a session the
-// plugin ends takes only that link down.
+// plugin ends takes only that link down, and closing a link is ending its session: the
+// 3.10 plugin answers a closing detach with a non-closing one, which go-amqp takes for an
+// error and waits on until its timeout, while it answers an end at once.
 type broker struct {
 	conn   *amqp.Conn
 	opts   options
 	closed atomic.Bool
 }
 
-func (b *broker) durability() amqp.Durability {
-	if b.opts.transient {
+// durability is the terminus durability for addr: the plugin declares a /queue/Q queue
+// durable or not by it; the private queue of an exchange or topic source is transient.
+func (b *broker) durability(addr string) amqp.Durability {
+	if b.opts.transient || !strings.HasPrefix(addr, "/queue/") {
 		return amqp.DurabilityNone
 	}
 	return amqp.DurabilityConfiguration
@@ -65,7 +70,7 @@ func (b *broker) Publisher(ctx context.Context, dest string) (bridge.Publisher, 
 	if err != nil {
 		return nil, b.err(nil, err)
 	}
-	snd, err := s.NewSender(ctx, dest, &amqp.SenderOptions{TargetDurability: b.durability()})
+	snd, err := s.NewSender(ctx, dest, &amqp.SenderOptions{TargetDurability: b.durability(dest)})
 	if err != nil {
 		closeSession(s)
 		return nil, b.attachErr(dest, err)
@@ -82,14 +87,19 @@ func (b *broker) Consumer(ctx context.Context, source string, window int) (bridg
 		return nil, b.err(nil, err)
 	}
 	rcv, err := s.NewReceiver(ctx, source, &amqp.ReceiverOptions{
-		Credit:           int32(min(window, 1<<31-1)),
-		SourceDurability: b.durability(),
+		Credit:           -1, // managed by consumer.grant
+		SourceDurability: b.durability(source),
 	})
 	if err != nil {
 		closeSession(s)
 		return nil, b.attachErr(source, err)
 	}
-	return &consumer{b: b, s: s, rcv: rcv}, nil
+	c := &consumer{b: b, s: s, rcv: rcv, window: min(window, 1<<31-1)}
+	if err := c.grant(); err != nil {
+		closeSession(s)
+		return nil, b.err(nil, err)
+	}
+	return c, nil
 }
 
 // Close closes the connection; an error it already had is not news.

@@ -24,9 +24,11 @@
 // ID to properties.message-id (a string), Headers to application-properties (string values),
 // Body to one data section; messages are sent durable (persistent). From the broker a
 // message-id or application property that is not a string is formatted as text (fmt's %v),
-// several data sections are joined into one body and an amqp-value body is taken if it is a
-// string or binary; any other body (an amqp-sequence, a map...) cannot be mapped: Receive
-// rejects it (no requeue: dropped or dead-lettered) and returns bridge.ErrMalformed.
+// and an amqp-value body is taken if it is a string or binary. Any other body cannot be
+// mapped (an amqp-sequence, a map, and several data sections, which the 3.10 plugin delivers
+// in reverse order): Receive rejects it (no requeue: dropped or dead-lettered) and returns
+// bridge.ErrMalformed. A message a 1.0 client sent without a properties section arrives with
+// its routing key as subject (the plugin's doing); this package always sends the section.
 //
 // Confirm: the sender link is unsettled, so the plugin turns on publisher confirms behind it
 // and answers each message with a settled disposition once RabbitMQ confirmed it: Accepted is

@@ -9,22 +9,21 @@ import (
 
 // toAMQP maps m to an AMQP 1.0 message (see the package doc).
 func toAMQP(m bridge.Message) *amqp.Message {
+	// Always a properties section: without one the plugin delivers the routing key as the
+	// subject, and a message without subject would come back with one.
 	msg := &amqp.Message{
-		Header: &amqp.MessageHeader{Durable: true},
-		Data:   [][]byte{m.Body},
+		Header:     &amqp.MessageHeader{Durable: true},
+		Properties: &amqp.MessageProperties{},
+		Data:       [][]byte{m.Body},
 	}
-	if m.Subject != "" || m.ContentType != "" || m.ID != "" {
-		p := &amqp.MessageProperties{}
-		if m.Subject != "" {
-			p.Subject = &m.Subject
-		}
-		if m.ContentType != "" {
-			p.ContentType = &m.ContentType
-		}
-		if m.ID != "" {
-			p.MessageID = m.ID
-		}
-		msg.Properties = p
+	if m.Subject != "" {
+		msg.Properties.Subject = &m.Subject
+	}
+	if m.ContentType != "" {
+		msg.Properties.ContentType = &m.ContentType
+	}
+	if m.ID != "" {
+		msg.Properties.MessageID = m.ID
 	}
 	if len(m.Headers) > 0 {
 		msg.ApplicationProperties = make(map[string]any, len(m.Headers))
@@ -42,14 +41,9 @@ func fromAMQP(msg *amqp.Message) (bridge.Message, error) {
 	case len(msg.Data) == 1:
 		m.Body = msg.Data[0]
 	case len(msg.Data) > 1:
-		n := 0
-		for _, d := range msg.Data {
-			n += len(d)
-		}
-		m.Body = make([]byte, 0, n)
-		for _, d := range msg.Data {
-			m.Body = append(m.Body, d...)
-		}
+		// The 3.10 plugin delivers the sections of such a message in reverse order (seen
+		// with 3.10.8), so their concatenation cannot be trusted.
+		return m, fmt.Errorf("%w: %d data sections", bridge.ErrMalformed, len(msg.Data))
 	case msg.Sequence != nil:
 		return m, fmt.Errorf("%w: amqp-sequence body", bridge.ErrMalformed)
 	case msg.Value != nil:

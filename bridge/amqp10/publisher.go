@@ -33,7 +33,6 @@ func (p *publisher) Close() error {
 	p.closed.Store(true)
 	ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
 	defer cancel()
-	_ = p.snd.Close(ctx)
 	_ = p.s.Close(ctx)
 	return nil
 }

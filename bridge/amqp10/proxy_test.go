@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// proxy forwards loopback TCP connections to the broker so a test can cut them (a
-// connection killed) while the broker stays up, and hold the broker's answers back.
+// proxy forwards loopback TCP connections to the broker so a test can cut them while the
+// broker stays up; unlike conformance.Proxy it can also hold the broker's answers back, so a
+// confirm is surely pending when the connection dies.
 type proxy struct {
 	ln     net.Listener
 	target string

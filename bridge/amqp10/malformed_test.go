@@ -64,8 +64,9 @@ func TestTransientQueues(t *testing.T) {
 	durable, transient := queue(t, "-d"), queue(t, "-t")
 	b := connect(t, brokerURL(t))
 	tb := connect(t, brokerURL(t), WithTransientQueues())
-	openConsumer(t, b, durable, 1)
-	openConsumer(t, tb, transient, 1)
+	// Attaching declares the queues; these consumers then leave them.
+	openConsumer(t, b, durable, 1).Close()
+	openConsumer(t, tb, transient, 1).Close()
 	if c, err := tb.Consumer(testCtx(t), durable, 1); err == nil {
 		c.Close()
 		t.Errorf("transient link to a durable queue: no error")

@@ -109,3 +109,17 @@ func TestAddressRefused(t *testing.T) {
 	publish(t, openPublisher(t, b, q), msg(1))
 	ack(t, receive(t, cq))
 }
+
+// TestUnroutableAccepted documents a limit: like a 0.9.1 confirm without mandatory, the
+// plugin accepts a message no queue is bound for, and it is gone.
+func TestUnroutableAccepted(t *testing.T) {
+	b := connect(t, brokerURL(t))
+	p := openPublisher(t, b, "/exchange/amq.direct/"+t.Name()+"-nobody")
+	cf, err := p.Publish(testCtx(t), msg(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cf.Wait(testCtx(t)); err != nil {
+		t.Fatalf("unroutable message: %v, want accepted (nil)", err)
+	}
+}

@@ -2,14 +2,15 @@ package amqp10
 
 import (
 	"errors"
-	"fmt"
 	"testing"
 
 	"github.com/purezmq/zmq/bridge"
 )
 
 // TestConnectionKilledRedelivers: deliveries unsettled when the connection dies come again on
-// a new connection, acked ones do not, and every use of the dead connection is ErrConnection.
+// a new connection, and every use of the dead connection is ErrConnection. Acked ones may come
+// again too: an Accepted disposition is not answered (settle mode first; the plugin refuses
+// mode second), so the cut can lose it.
 func TestConnectionKilledRedelivers(t *testing.T) {
 	px := newProxy(t, brokerAddr(t))
 	q := queue(t, "")
@@ -20,7 +21,7 @@ func TestConnectionKilledRedelivers(t *testing.T) {
 	for i := range 5 {
 		d := receive(t, c)
 		if i < 2 {
-			ack(t, d) // m0, m1 settled before the cut
+			ack(t, d) // m0, m1 acked before the cut
 		} else {
 			held = append(held, d)
 		}
@@ -37,14 +38,16 @@ func TestConnectionKilledRedelivers(t *testing.T) {
 	}
 	again := openConsumer(t, connect(t, brokerURL(t)), q, 5)
 	got := map[string]int{}
-	for range 3 {
+	for got["m2"] == 0 || got["m3"] == 0 || got["m4"] == 0 {
 		d := receive(t, again)
-		got[d.Message().ID]++
+		id := d.Message().ID
+		if id != "m0" && id != "m1" && id != "m2" && id != "m3" && id != "m4" {
+			t.Fatalf("redelivered %q, not one of m0…m4", id)
+		}
+		got[id]++
 		ack(t, d)
 	}
-	if want := map[string]int{"m2": 1, "m3": 1, "m4": 1}; fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("redelivered %v, want %v", got, want)
-	}
+	t.Logf("redelivered after the cut: %v", got)
 }
 
 // TestPendingConfirmLost: a publication whose confirm has not arrived when the connection dies
@@ -93,8 +96,11 @@ func TestBrokerCrashKeepsConfirmed(t *testing.T) {
 		t.Fatal(err)
 	}
 	again := openConsumer(t, connect(t, brokerURL(t)), q, 3)
-	for _, want := range ms {
-		d := receive(t, again)
+	for i, want := range ms {
+		d, err := again.Receive(testCtx(t))
+		if err != nil {
+			t.Fatalf("message %d after the restart: %v\nbroker log:\n%s", i, err, rabbit.Log())
+		}
 		sameMessage(t, d.Message(), want)
 		ack(t, d)
 	}

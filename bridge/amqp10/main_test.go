@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,9 +90,12 @@ func connect(t *testing.T, url string, opts ...Option) bridge.Broker {
 	return b
 }
 
-// queue is an address of a queue of t's own.
+var queues atomic.Int64
+
+// queue is an address of a queue of t's own (fresh on every run: -count reuses the broker).
 func queue(t *testing.T, suffix string) string {
-	return "/queue/" + strings.NewReplacer("/", "-", " ", "-").Replace(t.Name()) + suffix
+	name := strings.NewReplacer("/", "-", " ", "-").Replace(t.Name())
+	return fmt.Sprintf("/queue/%s-%d%s", name, queues.Add(1), suffix)
 }
 
 func openPublisher(t *testing.T, b bridge.Broker, dest string) bridge.Publisher {

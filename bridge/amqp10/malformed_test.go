@@ -53,9 +53,11 @@ func TestMalformedRejected(t *testing.T) {
 	c.Close()
 	again := openConsumer(t, b, q, 2)
 	publish(t, openPublisher(t, b, q), msg(2))
-	if d := receive(t, again); d.Message().ID != "m2" {
+	d = receive(t, again)
+	if d.Message().ID != "m2" {
 		t.Fatalf("after closing: %+v, want m2", d.Message())
 	}
+	ack(t, d)
 }
 
 // TestTransientQueues: /queue/Q links declare Q durable by default; WithTransientQueues asks

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"maps"
+	"strings"
 	"testing"
 
 	"github.com/purezmq/zmq/bridge"
@@ -52,10 +53,11 @@ func TestRoundTrip(t *testing.T) {
 		{"amq queue", "/queue/rt-amq", "/amq/queue/rt-amq", full},
 	}
 	b := connect(t, brokerURL(t))
+	run := queue(t, "")[len("/queue/"):] // fresh names on every run
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := openConsumer(t, b, tt.source, 10)
-			publish(t, openPublisher(t, b, tt.dest), tt.m)
+			c := openConsumer(t, b, strings.ReplaceAll(tt.source, "rt-", run+"-"), 10)
+			publish(t, openPublisher(t, b, strings.ReplaceAll(tt.dest, "rt-", run+"-")), tt.m)
 			d := receive(t, c)
 			sameMessage(t, d.Message(), tt.m)
 			ack(t, d)

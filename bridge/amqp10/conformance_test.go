@@ -1,8 +1,6 @@
 package amqp10
 
 import (
-	"fmt"
-	"sync/atomic"
 	"testing"
 
 	"github.com/purezmq/zmq/bridge/internal/conformance"
@@ -12,10 +10,9 @@ import (
 // connection, on a fresh queue per check.
 func TestConformance(t *testing.T) {
 	proxy := conformance.NewProxy(t, brokerAddr(t))
-	var n atomic.Int64
 	conformance.Run(t, Dial("amqp://guest:guest@"+proxy.Addr()), conformance.Addresses{
 		New: func(t *testing.T) (string, string) {
-			q := fmt.Sprintf("/queue/conformance-%d", n.Add(1))
+			q := queue(t, "")
 			return q, q
 		},
 		Proxy: proxy,

@@ -109,7 +109,7 @@ func (b *broker) Close() error {
 	return nil
 }
 
-// closeTimeout bounds a detach or session end waiting for the broker's answer.
+// closeTimeout bounds a session end waiting for the broker's answer.
 const closeTimeout = 5 * time.Second
 
 func closeSession(s *amqp.Session) {
@@ -119,8 +119,7 @@ func closeSession(s *amqp.Session) {
 }
 
 // err maps a go-amqp error: the caller's ctx error as it is, ErrClosed once the bridge
-// closed the link (linkClosed) or the connection, a refusal of the address as it is (the
-// plugin's attach error), anything else ErrConnection.
+// closed the link (linkClosed) or the connection, anything else ErrConnection.
 func (b *broker) err(linkClosed *atomic.Bool, err error) error {
 	if err == nil {
 		return nil

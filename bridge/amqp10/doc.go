@@ -35,10 +35,14 @@
 // nil, Rejected, Released or Modified is bridge.ErrRejected. Like a 0.9.1 confirm, Accepted
 // does not mean routed: a message no queue is bound for is accepted and dropped.
 //
-// Consumer: the link credit is the window, renewed as deliveries are settled, so at most
-// window deliveries are unsettled. Ack is the Accepted outcome; Reject(requeue=true) is
-// Released (the plugin requeues it), Reject(requeue=false) is Rejected (dropped or
-// dead-lettered). What is unsettled when the link, session or connection ends is requeued.
+// Consumer: at most window deliveries are unsettled. Credit is granted in batches, up to
+// window minus what is unsettled and only once the previous grant is used up: the 3.10 plugin
+// over-delivers when flow frames cross deliveries in flight. Ack is the Accepted outcome;
+// Reject(requeue=true) is Released (the plugin requeues it), Reject(requeue=false) is Rejected
+// (dropped or dead-lettered). What is unsettled when the link, session or connection ends is
+// requeued. The broker does not answer a settlement (the plugin refuses receiver settle mode
+// second), so an Ack that returned nil just before the connection failed may still be lost,
+// and that message delivered again: at-least-once, with duplicates after failures.
 //
 // A failed connection, session or link is bridge.ErrConnection; after Close, bridge.ErrClosed.
 package amqp10

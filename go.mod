@@ -8,9 +8,9 @@ require (
 )
 
 require (
+	github.com/Azure/go-amqp v1.7.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/rabbitmq/amqp091-go v1.17.0
-	github.com/Azure/go-amqp v1.7.0
 	github.com/redis/go-redis/v9 v9.23.0
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.9

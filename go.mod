@@ -8,6 +8,7 @@ require (
 )
 
 require (
+	github.com/Azure/go-amqp v1.7.0
 	github.com/prometheus/client_golang v1.25.0
 	github.com/rabbitmq/amqp091-go v1.17.0
 	github.com/redis/go-redis/v9 v9.23.0

@@ -46,7 +46,8 @@ type Confirm interface {
 // Consumer receives deliveries from one source.
 type Consumer interface {
 	// Receive waits for the next delivery; ErrConnection when the connection fails (the
-	// broker then delivers again what was not acknowledged).
+	// broker then delivers again what was not acknowledged). ErrMalformed reports a delivery
+	// the protocol could not map and has rejected itself; the consumer goes on.
 	Receive(ctx context.Context) (Delivery, error)
 	// Close closes the link; what it delivered unacknowledged the broker delivers again.
 	Close() error

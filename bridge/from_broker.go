@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -53,6 +54,13 @@ func (x *runner) fromBroker(stop, hard context.Context) error {
 func (x *runner) consume(stop, hard context.Context, c Consumer, acks *peerAcks) error {
 	for {
 		d, err := c.Receive(stop)
+		if errors.Is(err, ErrMalformed) && stop.Err() == nil {
+			// The protocol could not map it and has rejected it already; the link is fine.
+			x.m.in.Inc()
+			x.m.malformed.Inc()
+			x.log.Warn("the broker delivered a message that cannot be mapped; rejected", "err", err)
+			continue
+		}
 		if err != nil {
 			if stop.Err() == nil {
 				x.log.Warn("broker connection lost", "err", err)

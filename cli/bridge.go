@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -75,7 +76,9 @@ func runBridge(ctx context.Context, f *bridgeFlags, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	for _, r := range routes {
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	for i, r := range routes {
+		routes[i].Logger = logger.With("route", r.Name)
 		fmt.Fprintf(stderr, "route %s: %s %v (bind %v, connect %v) %s\n", r.Name, r.Direction, r.Socket.Type,
 			r.Socket.Bind, r.Socket.Connect, r.Address)
 	}
@@ -91,12 +94,12 @@ func runBridge(ctx context.Context, f *bridgeFlags, stderr io.Writer) error {
 		reg := prometheus.NewRegistry()
 		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 		metrics = bridge.NewMetrics(reg)
-		stop, err := serveMetrics(addr, reg)
+		bound, stop, err := serveMetrics(addr, reg)
 		if err != nil {
 			return err
 		}
 		defer stop()
-		fmt.Fprintf(stderr, "metrics at http://%s/metrics\n", addr)
+		fmt.Fprintf(stderr, "metrics at http://%s/metrics\n", bound) // the port chosen for :0
 	}
 	if err := bridge.Run(ctx, routes, metrics); err != nil {
 		return err
@@ -105,11 +108,11 @@ func runBridge(ctx context.Context, f *bridgeFlags, stderr io.Writer) error {
 	return nil
 }
 
-// serveMetrics serves reg at addr until stop.
-func serveMetrics(addr string, reg *prometheus.Registry) (stop func(), err error) {
+// serveMetrics serves reg at addr until stop; bound is the address it listens on.
+func serveMetrics(addr string, reg *prometheus.Registry) (bound string, stop func(), err error) {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("metrics: %w", err)
+		return "", nil, fmt.Errorf("metrics: %w", err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
@@ -119,7 +122,7 @@ func serveMetrics(addr string, reg *prometheus.Registry) (stop func(), err error
 		defer close(done)
 		_ = srv.Serve(l) // returns at Shutdown
 	}()
-	return func() {
+	return l.Addr().String(), func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)

@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/Azure/go-amqp"
+	"github.com/prometheus/client_golang/prometheus"
+
 	zmq "github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/bridge"
 )
@@ -101,4 +104,68 @@ func TestRouteThroughQueue(t *testing.T) {
 		dups += c - 1
 	}
 	t.Logf("%d messages, %d delivered twice or more after the cut", n, dups)
+}
+
+// TestRouteSkipsMalformed: a message the bridge cannot map, sent by another AMQP 1.0 client,
+// is counted and dropped by a FromBroker route, which keeps its link (no reconnect) and
+// delivers the next message.
+func TestRouteSkipsMalformed(t *testing.T) {
+	q := queue(t, "")
+	ctx := testCtx(t)
+	conn, err := amqp.Dial(ctx, brokerURL(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	s, err := conn.NewSession(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snd, err := s.NewSender(ctx, q, &amqp.SenderOptions{TargetDurability: amqp.DurabilityConfiguration})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []*amqp.Message{{Sequence: [][]any{{"a"}}}, {Data: [][]byte{[]byte("good")}}} {
+		if err := snd.Send(ctx, m, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out, outEP := zsocket(t, zmq.PULL)
+	reg := prometheus.NewRegistry()
+	routes := []bridge.Route{{Name: "out", Direction: bridge.FromBroker, Broker: Dial(brokerURL(t)), Address: q,
+		NoSubject: true, Socket: bridge.SocketConfig{Type: zmq.PUSH, Connect: []string{outEP}}}}
+	runCtx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- bridge.Run(runCtx, routes, bridge.NewMetrics(reg)) }()
+	m, err := out.Recv(ctx)
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	if err != nil || string(m.Frames[0]) != "good" {
+		t.Fatalf("received %q, %v; want good", m.Frames, err)
+	}
+	if got := counter(t, reg, "zmq_bridge_malformed_total"); got != 1 {
+		t.Errorf("malformed = %v, want 1", got)
+	}
+	if got := counter(t, reg, "zmq_bridge_reconnects_total"); got != 0 {
+		t.Errorf("reconnects = %v, want 0: a malformed message is not a lost connection", got)
+	}
+}
+
+// counter reads a route's counter from reg (0 when it was never counted).
+func counter(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			for _, m := range mf.GetMetric() {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	return 0
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -23,24 +22,29 @@ import (
 )
 
 // testTimeout bounds each test: a bridge that loses a message makes it fail, not hang.
-const testTimeout = 3 * time.Minute
+const testTimeout = 40 * time.Second
 
 // bridgeProc is a running `zmq bridge`.
 type bridgeProc struct {
 	cmd    *exec.Cmd
 	stderr *lockedBuffer
 	done   chan error
+	exited chan struct{} // closed when the process has ended
 }
 
 func startBridge(t *testing.T, args ...string) *bridgeProc {
 	t.Helper()
-	p := &bridgeProc{stderr: &lockedBuffer{}, done: make(chan error, 1)}
+	p := &bridgeProc{stderr: newLockedBuffer("metrics at "), done: make(chan error, 1), exited: make(chan struct{})}
 	p.cmd = exec.Command(zmqBin, append([]string{"bridge"}, args...)...)
 	p.cmd.Stderr = p.stderr
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	go func() { p.done <- p.cmd.Wait() }()
+	go func() {
+		err := p.cmd.Wait()
+		close(p.exited)
+		p.done <- err
+	}()
 	t.Cleanup(func() {
 		_ = p.cmd.Process.Kill()
 		<-p.done
@@ -68,15 +72,33 @@ func (p *bridgeProc) wait(t *testing.T) int {
 	return -1
 }
 
+// lockedBuffer keeps a process's stderr, and the first complete line starting with want.
 type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
+	mu   sync.Mutex
+	b    strings.Builder
+	want string
+	line chan string // the line, once
+	seen bool
+}
+
+func newLockedBuffer(want string) *lockedBuffer {
+	return &lockedBuffer{want: want, line: make(chan string, 1)}
 }
 
 func (b *lockedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.b.Write(p)
+	n, err := b.b.WriteString(string(p))
+	if !b.seen {
+		for _, l := range strings.SplitAfter(b.b.String(), "\n") {
+			if strings.HasPrefix(l, b.want) && strings.HasSuffix(l, "\n") {
+				b.seen = true
+				b.line <- strings.TrimSuffix(l, "\n")
+				break
+			}
+		}
+	}
+	return n, err
 }
 
 func (b *lockedBuffer) String() string {
@@ -104,7 +126,7 @@ func declareQueue(t *testing.T, name string) {
 
 // writeConfig writes a bridge configuration: ROUTER in (ipc) → queue → DEALER out (ipc) with
 // peer acknowledgements, so both directions are at least once.
-func writeConfig(t *testing.T, dir, queue, metrics string) (path, in, out string) {
+func writeConfig(t *testing.T, dir, queue string) (path, in, out string) {
 	t.Helper()
 	in, out = "ipc://"+filepath.Join(dir, "in"), "ipc://"+filepath.Join(dir, "out")
 	cfg := fmt.Sprintf(`brokers:
@@ -123,8 +145,8 @@ routes:
     socket: {type: DEALER, bind: [%q]}
     peer_ack: true
     window: 50
-metrics: %q
-`, broker.AMQPURL(), queue, in, queue, out, metrics)
+metrics: 127.0.0.1:0
+`, broker.AMQPURL(), queue, in, queue, out)
 	path = filepath.Join(dir, "bridge.yaml")
 	if err := os.WriteFile(path, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -199,8 +221,7 @@ func TestBridgeKilledAndStopped(t *testing.T) {
 	dir := t.TempDir()
 	queue := "cmdtest-kill"
 	declareQueue(t, queue)
-	metricsAddr := freeAddr(t)
-	cfg, in, out := writeConfig(t, dir, queue, metricsAddr)
+	cfg, in, out := writeConfig(t, dir, queue)
 
 	zc := zmq.NewContext()
 	defer zc.Close()
@@ -232,6 +253,17 @@ func TestBridgeKilledAndStopped(t *testing.T) {
 	// stopAt messages were answered.
 	pump := func(stopAt int) {
 		t.Helper()
+		// A bridge that exits by itself fails the test at once, with its stderr.
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		exited := bridge.exited
+		go func() {
+			select {
+			case <-exited:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
 		for sd.answered < stopAt {
 			for sd.next < n && len(sd.pending) < window {
 				sd.pending[sd.next] = true
@@ -274,6 +306,13 @@ func TestBridgeKilledAndStopped(t *testing.T) {
 	resend() // what the killed bridge took without answering
 
 	pump(2 * n / 3)
+	var metricsAddr string
+	select {
+	case line := <-bridge.stderr.line: // "metrics at http://ADDR/metrics"
+		metricsAddr = strings.TrimSuffix(strings.TrimPrefix(line, "metrics at http://"), "/metrics")
+	case <-ctx.Done():
+		t.Fatalf("the bridge did not say where its metrics are; stderr:\n%s", bridge.stderr)
+	}
 	scrape := scrapeMetrics(t, metricsAddr)
 	if !strings.Contains(scrape, `zmq_bridge_`) || !strings.Contains(scrape, `route="in"`) {
 		t.Errorf("metrics at %s lack the bridge's counters:\n%.2000s", metricsAddr, scrape)
@@ -313,16 +352,6 @@ func (r *receiver) missing(n, max int) []int {
 		}
 	}
 	return out
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().String()
 }
 
 func scrapeMetrics(t *testing.T, addr string) string {

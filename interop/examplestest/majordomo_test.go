@@ -93,3 +93,30 @@ func TestTitanicProcesses(t *testing.T) {
 	brk.Signal(syscall.SIGTERM)
 	brk.MustExit()
 }
+
+// TestTitanicAgainstPython: Titanic's Go server and client on the Python Majordomo broker
+// (libzmq), with a Python echo worker that starts only after the request was stored: the
+// request waits on disk, then is answered and closed.
+func TestTitanicAgainstPython(t *testing.T) {
+	brk := python(t, "mdbroker", "tcp://127.0.0.1:*", "500", "1000")
+	ep := strings.TrimPrefix(brk.Line(), "ready ")
+	srv := example(t, "titanic", "server", "-connect", ep, "-dir", t.TempDir(), "-heartbeat", "500ms", "-retry", "20ms", "-timeout", "500ms")
+	cli := example(t, "titanic", "client", "-connect", ep, "-body", "Hello", "-poll", "20ms")
+	line := cli.Line()
+	id, ok := strings.CutPrefix(line, "request ")
+	if !ok {
+		t.Fatalf("client printed %q, want request UUID", line)
+	}
+	srv.Expect("stored " + id + " echo")
+	wrk := python(t, "mdworker", ep, "echo", "1", "0", "500")
+	wrk.Expect("connecting " + ep)
+	wrk.Expect("request Hello")
+	srv.Expect("replied " + id)
+	cli.Expect("reply Hello")
+	cli.Expect("closed " + id)
+	srv.Expect("closed " + id)
+	cli.MustExit()
+	wrk.MustExit()
+	srv.Signal(syscall.SIGTERM)
+	srv.MustExit()
+}

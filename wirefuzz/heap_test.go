@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+	"time"
 
 	zmq "github.com/purezmq/zmq"
 )
@@ -59,7 +60,23 @@ func TestHostileInputsHeap(t *testing.T) {
 	}
 }
 
+// liveHeap is the heap in use once the sockets' buffer pools have let go of what nobody asks
+// for: a pool keeps buffers for reuse (bounded, ≤ 16 MiB a socket) until two collection cycles
+// pass without a request (internal/pipe/idle.go), ticked by finalizers. Measured after one
+// collection, a window whose inputs all happened to take a buffer showed the pool's buffer (a
+// 2 MiB body) as growth that the other window did not: a flaky failure under load. So the heap
+// is read after three cycles, each waited for until its finalizers have run.
 func liveHeap() uint64 {
+	for range 3 {
+		collected := make(chan struct{})
+		runtime.SetFinalizer(&struct{ p *int }{new(int)}, func(*struct{ p *int }) { close(collected) })
+		runtime.GC()
+		select {
+		case <-collected: // this cycle's finalizers are running: the pools' ticks with them
+		case <-time.After(10 * time.Second):
+		}
+		runtime.Gosched()
+	}
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)

@@ -2,10 +2,8 @@ package amqp10
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -13,7 +11,6 @@ import (
 
 	"github.com/purezmq/zmq/bridge"
 	"github.com/purezmq/zmq/bridge/internal/rabbittest"
-	"go.uber.org/goleak"
 )
 
 // rabbit is the package's private broker; nil with skipReason when it is not installed.
@@ -23,32 +20,12 @@ var (
 )
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "amqp10-rabbit")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	rabbit, err = rabbittest.Run(dir)
-	switch {
-	case errors.Is(err, rabbittest.ErrNotInstalled):
-		rabbit, skipReason = nil, err
-	case err != nil:
-		fmt.Fprintln(os.Stderr, err)
-		os.RemoveAll(dir)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if rabbit != nil {
-		rabbit.Stop()
-	}
-	os.RemoveAll(dir)
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
+	rabbittest.Main(m, func(b *rabbittest.Broker) {
+		rabbit = b
+		if b == nil {
+			skipReason = rabbittest.ErrNotInstalled
 		}
-	}
-	os.Exit(code)
+	})
 }
 
 // waitTimeout bounds every wait on the broker.

@@ -4,14 +4,11 @@
 package cmdtest
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
-
-	"go.uber.org/goleak"
 
 	"github.com/purezmq/zmq/bridge/internal/rabbittest"
 )
@@ -21,42 +18,23 @@ var (
 	broker *rabbittest.Broker // one for the package; nil when rabbitmq-server is missing
 )
 
-func TestMain(m *testing.M) { os.Exit(run(m)) }
-
-func run(m *testing.M) int {
+func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "bridge-cmdtest-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		return 1
+		os.Exit(1)
 	}
-	defer os.RemoveAll(dir)
 	zmqBin = filepath.Join(dir, "zmq")
 	build := exec.Command("go", "build", "-o", zmqBin, "./cmd/zmq")
 	build.Dir = filepath.Join("..", "..")
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "go build ./cmd/zmq: %v\n%s", err, out)
-		return 1
+		os.RemoveAll(dir)
+		os.Exit(1)
 	}
-	broker, err = rabbittest.Run(filepath.Join(dir, "rabbit"))
-	switch {
-	case err == nil:
-	case errors.Is(err, rabbittest.ErrNotInstalled):
-		broker = nil // the tests skip, saying so
-	default:
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	code := m.Run()
-	if broker != nil {
-		broker.Stop()
-	}
-	if code == 0 {
-		if err := goleak.Find(); err != nil {
-			fmt.Fprintln(os.Stderr, "goleak:", err)
-			code = 1
-		}
-	}
-	return code
+	code := rabbittest.RunTests(m, func(b *rabbittest.Broker) { broker = b })
+	os.RemoveAll(dir)
+	os.Exit(code)
 }
 
 func needBroker(t *testing.T) {

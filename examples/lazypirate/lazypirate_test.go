@@ -17,7 +17,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // The tests run over inproc in a synctest bubble: a request's timeout fires on the bubble's
 // clock only once every role is blocked, so a timeout is never a slow machine, always silence.
-var patience = retry{timeout: 2500 * time.Millisecond, retries: 3}
+var patience = retry{Timeout: 2500 * time.Millisecond, Retries: 3}
 
 // TestLazyPirateServerRestarts: the server crashes on the third request; the client's timeout
 // fires, it retries on a new socket, and a server restarted on the same endpoint answers the
@@ -41,8 +41,8 @@ func TestLazyPirateServerRestarts(t *testing.T) {
 		cliOut.Expect(t, "reply 2")
 		start := time.Now()
 		cliOut.Expect(t, "retry 3")
-		if waited := time.Since(start); waited != patience.timeout {
-			t.Errorf("the client retried after %v, want its timeout %v", waited, patience.timeout)
+		if waited := time.Since(start); waited != patience.Timeout {
+			t.Errorf("the client retried after %v, want its timeout %v", waited, patience.Timeout)
 		}
 		restarted := extest.NewLines()
 		roles.Go("restarted server", func(ctx context.Context) error { return server(ctx, endpoint, 0, restarted) })
@@ -74,10 +74,10 @@ func TestLazyPirateAbandons(t *testing.T) {
 		if err := extest.Wait(t, done); !errors.Is(err, errAbandoned) {
 			t.Fatalf("client returned %v, want %v", err, errAbandoned)
 		}
-		if waited, want := time.Since(start), time.Duration(patience.retries)*patience.timeout; waited != want {
-			t.Errorf("the client gave up after %v, want %d timeouts of %v", waited, patience.retries, patience.timeout)
+		if waited, want := time.Since(start), time.Duration(patience.Retries)*patience.Timeout; waited != want {
+			t.Errorf("the client gave up after %v, want %d timeouts of %v", waited, patience.Retries, patience.Timeout)
 		}
-		for i := 1; i < patience.retries; i++ {
+		for i := 1; i < patience.Retries; i++ {
 			cliOut.Expect(t, "retry 2")
 		}
 		cliOut.Expect(t, "abandon 2")
@@ -98,7 +98,7 @@ func TestLazyPirateTCP(t *testing.T) {
 	}
 	cliOut := extest.NewLines()
 	done := roles.Start(func(ctx context.Context) error {
-		return client(ctx, endpoint, 5, retry{timeout: extest.Timeout, retries: 1}, cliOut)
+		return client(ctx, endpoint, 5, retry{Timeout: extest.Timeout, Retries: 1}, cliOut)
 	})
 	if err := extest.Wait(t, done); err != nil {
 		t.Fatal(err)

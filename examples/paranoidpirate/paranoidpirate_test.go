@@ -19,7 +19,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // only when it is silent, never because the machine is slow.
 var (
 	hb       = heartbeat{interval: 100 * time.Millisecond, liveness: 3}
-	patience = retry{timeout: time.Second, retries: 3}
+	patience = retry{Timeout: time.Second, Retries: 3}
 )
 
 // startQueue runs the queue on inproc endpoints named after prefix until ctx ends, waits for
@@ -132,7 +132,7 @@ func TestParanoidPirateTCP(t *testing.T) {
 	queueOut.Expect(t, "worker W ready")
 	cliOut := extest.NewLines()
 	done := roles.Start(func(ctx context.Context) error {
-		return client(ctx, ready[1], 3, retry{timeout: extest.Timeout, retries: 1}, cliOut)
+		return client(ctx, ready[1], 3, retry{Timeout: extest.Timeout, Retries: 1}, cliOut)
 	})
 	if err := extest.Wait(t, done); err != nil {
 		t.Fatal(err)

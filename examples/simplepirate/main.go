@@ -55,8 +55,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		endpoint := fs.String("connect", "tcp://127.0.0.1:5555", "the queue's frontend")
 		n := fs.Int("n", 10, "requests the client sends")
 		var p retry
-		fs.DurationVar(&p.timeout, "timeout", 2500*time.Millisecond, "how long to wait for each reply")
-		fs.IntVar(&p.retries, "retries", 3, "tries per request before the client gives up")
+		fs.DurationVar(&p.Timeout, "timeout", 2500*time.Millisecond, "how long to wait for each reply")
+		fs.IntVar(&p.Retries, "retries", 3, "tries per request before the client gives up")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}

@@ -41,7 +41,7 @@ func TestSimplePirateWorkerCrashes(t *testing.T) {
 		queueOut.Expect(t, "worker B ready")
 
 		cliOut := extest.NewLines()
-		p := retry{timeout: time.Second, retries: 3}
+		p := retry{Timeout: time.Second, Retries: 3}
 		done := roles.Start(func(ctx context.Context) error { return client(ctx, frontend, 4, p, cliOut) })
 		if err := extest.Wait(t, done); err != nil {
 			t.Fatal(err)
@@ -76,7 +76,7 @@ func TestSimplePirateTCP(t *testing.T) {
 	queueOut.Expect(t, "worker W ready")
 	cliOut := extest.NewLines()
 	done := roles.Start(func(ctx context.Context) error {
-		return client(ctx, ready[1], 3, retry{timeout: extest.Timeout, retries: 1}, cliOut)
+		return client(ctx, ready[1], 3, retry{Timeout: extest.Timeout, Retries: 1}, cliOut)
 	})
 	if err := extest.Wait(t, done); err != nil {
 		t.Fatal(err)

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -65,6 +66,9 @@ func Run(dir string) (*Broker, error) {
 	}
 	b.AMQPPort, b.STOMPPort, b.distPort, b.epmdPort = ports[0], ports[1], ports[2], ports[3]
 	if err := b.prepare(); err != nil {
+		return nil, err
+	}
+	if err := b.startEPMD(); err != nil {
 		return nil, err
 	}
 	if err := b.start(); err != nil {
@@ -152,15 +156,25 @@ func (b *Broker) start() error {
 	p.cmd.Env = b.env()
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	// Its own process group: the script, erl and beam stop together (epmd daemonizes out of
-	// it and is stopped apart).
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: b.cred}
-	if err := p.cmd.Start(); err != nil {
-		return err
-	}
+	// it and is stopped apart). SIGTERM when the test binary dies before its cleanup: Debian's
+	// script passes it on to the broker, which stops.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: b.cred, Pdeathsig: syscall.SIGTERM}
+	// Pdeathsig fires when the thread that started the process exits, not the process: start
+	// and wait on a thread locked to this goroutine, which lives as long as the broker does.
+	started := make(chan error, 1)
 	go func() {
+		runtime.LockOSThread()
+		if err := p.cmd.Start(); err != nil {
+			started <- err
+			return
+		}
+		started <- nil
 		p.cmd.Wait()
 		close(p.exited)
 	}()
+	if err := <-started; err != nil {
+		return err
+	}
 	b.mu.Lock()
 	b.proc = p
 	b.starts++
@@ -230,16 +244,29 @@ func (b *Broker) end(sig syscall.Signal) {
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 }
 
-// stopEPMD stops the broker's private epmd.
-func (b *Broker) stopEPMD() {
+// epmd is Erlang's port mapper, which the broker registers with.
+func (b *Broker) epmd(args ...string) *exec.Cmd {
 	bin, err := exec.LookPath("epmd")
 	if err != nil {
-		return
+		bin = "epmd" // the command fails, saying so
 	}
-	cmd := exec.Command(bin, "-kill")
+	cmd := exec.Command(bin, args...)
 	cmd.Env = append(os.Environ(), "ERL_EPMD_PORT="+strconv.Itoa(b.epmdPort), "ERL_EPMD_ADDRESS=127.0.0.1")
-	_ = cmd.Run()
+	return cmd
 }
+
+// startEPMD starts the broker's private epmd before the broker, which would start one itself:
+// with relaxed command checks, so that Stop can kill it even while a node it knows is still
+// going away.
+func (b *Broker) startEPMD() error {
+	if out, err := b.epmd("-daemon", "-relaxed_command_check").CombinedOutput(); err != nil {
+		return fmt.Errorf("rabbittest: epmd: %v: %s", err, out)
+	}
+	return nil
+}
+
+// stopEPMD stops the broker's private epmd.
+func (b *Broker) stopEPMD() { _ = b.epmd("-kill").Run() }
 
 func freePorts(n int) ([]int, error) {
 	var ports []int

@@ -69,5 +69,5 @@ func TestRunNoBroker(t *testing.T) {
 	for range 3 {
 		<-dials
 	}
-	r.stop(t)
+	r.Stop()
 }

@@ -116,7 +116,7 @@ func TestPeerAck(t *testing.T) {
 	send(t, peer, string(ids["1"])) // stale: ignored
 	send(t, peer, "not an id")      // ignored
 	send(t, peer, string(m[0]))
-	r.stop(t) // waits for the answers sent
+	r.Stop() // waits for the answers sent
 	if n := a.ready(q); n != 0 {
 		t.Errorf("%d messages back in the queue after the stop, want 0", n)
 	}
@@ -142,7 +142,7 @@ func TestMalformedDelivery(t *testing.T) {
 	if got := strsOf(recv(t, peer)); !slices.Equal(got, []string{"s", "good"}) {
 		t.Fatalf("got %q, want [s good]", got)
 	}
-	r.stop(t)
+	r.Stop()
 	if n := a.ready(q); n != 0 {
 		t.Errorf("%d messages back in the queue, want 0 (the malformed one dropped)", n)
 	}

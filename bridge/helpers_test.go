@@ -13,6 +13,7 @@ import (
 	zmq "github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/bridge"
 	"github.com/purezmq/zmq/bridge/amqp091"
+	"github.com/purezmq/zmq/bridge/internal/conformance"
 )
 
 // testCtx bounds a test's waits, so a bug fails it instead of hanging it.
@@ -22,57 +23,12 @@ func testCtx(t testing.TB) context.Context {
 	return ctx
 }
 
-// running is a Run in the background.
-type running struct {
-	cancel context.CancelFunc
-	done   chan error
-}
-
-// start runs routes until stop (or the end of the test).
-func start(t *testing.T, routes []bridge.Route, m *bridge.Metrics) *running {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	r := &running{cancel: cancel, done: make(chan error, 1)}
-	go func() { r.done <- bridge.Run(ctx, routes, m) }()
-	t.Cleanup(func() { r.stop(t) })
-	return r
-}
-
-// stop ends the Run and checks it stopped cleanly, within the drain.
-func (r *running) stop(t *testing.T) {
-	t.Helper()
-	if r.done == nil {
-		return
-	}
-	r.cancel()
-	select {
-	case err := <-r.done:
-		if err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	case <-time.After(bridge.DrainTimeout + 20*time.Second):
-		t.Fatal("Run did not stop within the drain")
-	}
-	r.done = nil
-}
-
-// socket makes a test-side socket bound to 127.0.0.1 and returns it with its endpoint.
-func socket(t *testing.T, typ zmq.Type, opts ...zmq.Option) (*zmq.Socket, string) {
-	t.Helper()
-	zc := zmq.NewContext()
-	s, err := zc.NewSocket(typ, append([]zmq.Option{zmq.WithLinger(0)}, opts...)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Bind("tcp://127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		s.Close()
-		zc.Close()
-	})
-	return s, s.LastEndpoint()
-}
+// start runs routes until Stop (or the end of the test); socket makes a test-side socket
+// bound to 127.0.0.1. Both are the protocols' shared test helpers.
+var (
+	start  = conformance.Start
+	socket = conformance.Socket
+)
 
 // admin is a plain amqp091-go connection for the test's own declarations and reads.
 type admin struct {

@@ -102,7 +102,7 @@ func TestBrokerKilledFromBroker(t *testing.T) {
 		}
 		got[string(m.Frames[1])]++
 	}
-	r.stop(t)
+	r.Stop()
 	for i := range n {
 		if got[fmt.Sprintf("m%04d", i)] == 0 {
 			t.Errorf("m%04d lost", i)

@@ -73,7 +73,7 @@ func TestSlowConsumer(t *testing.T) {
 			t.Fatalf("message %d: %.8q, want %s", i, m, want)
 		}
 	}
-	r.stop(t)
+	r.Stop()
 	if left := a.ready(q); left != 0 {
 		t.Errorf("%d messages left in the queue, want 0", left)
 	}

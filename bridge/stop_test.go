@@ -53,7 +53,7 @@ func TestStopFromBroker(t *testing.T) {
 	for range 100 {
 		got[<-bodies]++
 	}
-	r.stop(t)
+	r.Stop()
 	sent := metric(t, reg, "zmq_bridge_messages_out_total", "from")
 	acked := metric(t, reg, "zmq_bridge_acked_total", "from")
 	if acked != sent {
@@ -83,7 +83,7 @@ func TestStopToBroker(t *testing.T) {
 	for range 20 {
 		next(t, ds)
 	}
-	r.stop(t)
+	r.Stop()
 	in := metric(t, reg, "zmq_bridge_messages_in_total", "to")
 	confirmed := metric(t, reg, "zmq_bridge_confirmed_total", "to")
 	if in != confirmed || metric(t, reg, "zmq_bridge_pending", "to") != 0 {

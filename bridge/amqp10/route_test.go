@@ -1,36 +1,17 @@
 package amqp10
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"testing"
-	"time"
 
 	"github.com/Azure/go-amqp"
 	"github.com/prometheus/client_golang/prometheus"
 
 	zmq "github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/bridge"
+	"github.com/purezmq/zmq/bridge/internal/conformance"
 )
-
-// zsocket is a test-side ZeroMQ socket bound to 127.0.0.1, and its endpoint.
-func zsocket(t *testing.T, typ zmq.Type) (*zmq.Socket, string) {
-	t.Helper()
-	zc := zmq.NewContext()
-	s, err := zc.NewSocket(typ, zmq.WithLinger(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Bind("tcp://127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		s.Close()
-		zc.Close()
-	})
-	return s, s.LastEndpoint()
-}
 
 // TestRouteThroughQueue: ZeroMQ → a ToBroker route → an AMQP 1.0 queue → a FromBroker route →
 // ZeroMQ, with the bridge's broker connection cut mid-stream: every message arrives, at
@@ -38,8 +19,8 @@ func zsocket(t *testing.T, typ zmq.Type) (*zmq.Socket, string) {
 func TestRouteThroughQueue(t *testing.T) {
 	px := newProxy(t, brokerAddr(t))
 	dial := Dial(px.url())
-	in, inEP := zsocket(t, zmq.PUSH)
-	out, outEP := zsocket(t, zmq.PULL)
+	in, inEP := conformance.Socket(t, zmq.PUSH)
+	out, outEP := conformance.Socket(t, zmq.PULL)
 	q := queue(t, "")
 	routes := []bridge.Route{
 		{Name: "in", Direction: bridge.ToBroker, Broker: dial, Address: q, Window: 8,
@@ -47,20 +28,7 @@ func TestRouteThroughQueue(t *testing.T) {
 		{Name: "out", Direction: bridge.FromBroker, Broker: dial, Address: q, Window: 8,
 			Socket: bridge.SocketConfig{Type: zmq.PUSH, Connect: []string{outEP}}},
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- bridge.Run(ctx, routes, nil) }()
-	defer func() {
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(bridge.DrainTimeout + 20*time.Second):
-			t.Error("Run did not stop within the drain")
-		}
-	}()
+	conformance.Start(t, routes, nil)
 
 	const n = 200
 	sent := make([][][]byte, n)
@@ -130,18 +98,13 @@ func TestRouteSkipsMalformed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out, outEP := zsocket(t, zmq.PULL)
+	out, outEP := conformance.Socket(t, zmq.PULL)
 	reg := prometheus.NewRegistry()
 	routes := []bridge.Route{{Name: "out", Direction: bridge.FromBroker, Broker: Dial(brokerURL(t)), Address: q,
 		NoSubject: true, Socket: bridge.SocketConfig{Type: zmq.PUSH, Connect: []string{outEP}}}}
-	runCtx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- bridge.Run(runCtx, routes, bridge.NewMetrics(reg)) }()
+	run := conformance.Start(t, routes, bridge.NewMetrics(reg))
 	m, err := out.Recv(ctx)
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("Run: %v", err)
-	}
+	run.Stop()
 	if err != nil || string(m.Frames[0]) != "good" {
 		t.Fatalf("received %q, %v; want good", m.Frames, err)
 	}

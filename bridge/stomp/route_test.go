@@ -9,25 +9,8 @@ import (
 
 	zmq "github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/bridge"
+	"github.com/purezmq/zmq/bridge/internal/conformance"
 )
-
-// zsocket is a test-side ZeroMQ socket bound to 127.0.0.1; the routes connect to it.
-func zsocket(t *testing.T, typ zmq.Type) (*zmq.Socket, string) {
-	t.Helper()
-	zc := zmq.NewContext()
-	s, err := zc.NewSocket(typ, zmq.WithLinger(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Bind("tcp://127.0.0.1:0"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		s.Close()
-		zc.Close()
-	})
-	return s, s.LastEndpoint()
-}
 
 // TestRoute: ZeroMQ → STOMP → RabbitMQ → STOMP → ZeroMQ through bridge.Run: a PULL route
 // publishes to a queue, a PUSH route consumes it; every message arrives, in order, with its
@@ -36,23 +19,17 @@ func TestRoute(t *testing.T) {
 	b := rabbitMQ(t)
 	q := "/queue/" + queueName(t)
 	dial := Dial(stompURL(b.STOMPAddr()))
-	in, inEP := zsocket(t, zmq.PUSH)
-	out, outEP := zsocket(t, zmq.PULL)
+	in, inEP := conformance.Socket(t, zmq.PUSH)
+	out, outEP := conformance.Socket(t, zmq.PULL)
 	routes := []bridge.Route{
 		{Name: "in", Direction: bridge.ToBroker, Broker: dial, Address: q, Window: 8,
 			Socket: bridge.SocketConfig{Type: zmq.PULL, Connect: []string{inEP}}},
 		{Name: "out", Direction: bridge.FromBroker, Broker: dial, Address: q, Window: 8,
 			Socket: bridge.SocketConfig{Type: zmq.PUSH, Connect: []string{outEP}}},
 	}
+	conformance.Start(t, routes, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- bridge.Run(ctx, routes, nil) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
+	defer cancel()
 	const n = 100
 	want := make([][][]byte, n)
 	for i := range want {
@@ -92,23 +69,17 @@ func TestRouteBrokerRestart(t *testing.T) {
 	b := rabbitMQ(t)
 	q := "/queue/" + queueName(t)
 	dial := Dial(stompURL(b.STOMPAddr()), WithHeartbeat(time.Second))
-	in, inEP := zsocket(t, zmq.PUSH)
-	out, outEP := zsocket(t, zmq.PULL)
+	in, inEP := conformance.Socket(t, zmq.PUSH)
+	out, outEP := conformance.Socket(t, zmq.PULL)
 	routes := []bridge.Route{
 		{Name: "in", Direction: bridge.ToBroker, Broker: dial, Address: q, Window: 8, Backoff: 20 * time.Millisecond,
 			Socket: bridge.SocketConfig{Type: zmq.PULL, Connect: []string{inEP}}},
 		{Name: "out", Direction: bridge.FromBroker, Broker: dial, Address: q, Window: 8, Backoff: 20 * time.Millisecond,
 			Socket: bridge.SocketConfig{Type: zmq.PUSH, Connect: []string{outEP}}},
 	}
+	conformance.Start(t, routes, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- bridge.Run(ctx, routes, nil) }()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-	}()
+	defer cancel()
 	const n, killAt = 300, 100
 	go func() {
 		for i := range n {

@@ -14,8 +14,10 @@
 //     filters them by its subscriptions (subscriptions never travel, as in libzmq). Bind and
 //     Connect both open it, as libzmq lets either do; other socket types are refused.
 //
-// A new transport is one folder under internal/transport whose init calls Register, plus one
-// blank import in internal/socket/transports.go. Nothing here runs per message: the registry
+// A new transport is one folder under internal/transport whose init calls Register, plus the
+// one line that links it into the library: a blank import in internal/socket (the first
+// plug-in creates internal/socket/transports.go for them). Tests may register their own
+// (memcast). Nothing here runs per message: the registry
 // is consulted at Bind and Connect, and an engine moves messages between the pipe's queues
 // and its sockets with no interface call per message on the stream transports' path.
 package transport

@@ -59,7 +59,7 @@ func (s *Socket) bind(addr string) error {
 	var st transport.Stream
 	switch t := ep.T.(type) {
 	case transport.Inproc:
-		return s.ctx.bindInproc(s, ep.Addr)
+		return s.ctx.bindInproc(s, ep)
 	case transport.Datagram:
 		return s.openDatagram(t, ep, o) // bind is connect, as libzmq
 	case transport.Stream:
@@ -140,7 +140,7 @@ func (s *Socket) unbind(addr string) error {
 	isListener := func(e endpoint) bool { _, ok := e.(*listener); return ok }
 	switch t := ep.T.(type) {
 	case transport.Inproc:
-		return s.ctx.unbindInproc(s, ep.Addr)
+		return s.ctx.unbindInproc(s, ep)
 	case transport.Datagram:
 		return s.stopEndpoint(addr, isDatagram)
 	case transport.Stream:

@@ -71,7 +71,7 @@ func (s *Socket) connect(addr string) error {
 	s.connectID = nil
 	s.mu.Unlock()
 	if _, ok := ep.T.(transport.Inproc); ok {
-		return s.ctx.connectInproc(s, ep.Addr, id, o)
+		return s.ctx.connectInproc(s, ep, id, o)
 	}
 	if !isStream {
 		return fmt.Errorf("%w: %s", zerr.ErrTransportNotSupported, ep.Scheme)
@@ -109,7 +109,7 @@ func (s *Socket) disconnect(addr string) error {
 	}
 	switch ep.T.(type) {
 	case transport.Inproc:
-		return s.ctx.disconnectInproc(s, ep.Addr)
+		return s.ctx.disconnectInproc(s, ep)
 	case transport.Datagram:
 		return s.stopEndpoint(addr, isDatagram)
 	}

@@ -55,7 +55,7 @@ func (s *Socket) serveRaw(nc net.Conn, ep string, o *Options, connectID []byte) 
 // transport refuses every type but the publish-subscribe ones itself: openDatagram.)
 func (s *Socket) checkRawTransport(t transport.Transport) error {
 	if _, inproc := t.(transport.Inproc); s.caps.Raw && inproc {
-		return fmt.Errorf("%w: %v works over tcp and ipc only", zerr.ErrEndpoint, s.typ)
+		return fmt.Errorf("%w: %v works over the stream transports only (tcp, ipc)", zerr.ErrEndpoint, s.typ)
 	}
 	return nil
 }

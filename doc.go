@@ -99,6 +99,8 @@
 //   - transport: [WithTCPKeepalive] and its idle, interval and count, [WithTCPMaxRT], [WithTOS],
 //     [WithBacklog], [WithIPv6], [WithBindToDevice], [WithSendBuffer], [WithRecvBuffer],
 //     [WithSocksProxy];
+//   - multicast transports: [WithRate], [WithRecoveryIvl], [WithMulticastHops],
+//     [WithMulticastLoop], [WithMulticastMaxTPDU];
 //   - security: [WithPlainServer], [WithPlainUsername], [WithPlainPassword], [WithCurveServer],
 //     [WithCurvePublicKey], [WithCurveSecretKey], [WithCurveServerKey], [WithZAPDomain],
 //     [WithZAPEnforceDomain].

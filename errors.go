@@ -28,6 +28,10 @@ var (
 	// ErrTransportNotSupported is EPROTONOSUPPORT: an endpoint whose transport this library
 	// does not have ("pgm://...", "foo://..."). It does not match ErrEndpoint.
 	ErrTransportNotSupported = zerr.ErrTransportNotSupported
+	// ErrIncompatibleTransport is ENOCOMPATPROTO: a transport the socket's type cannot use,
+	// as a multicast one (epgm, pgm) with anything but PUB, XPUB, SUB and XSUB. It matches
+	// ErrTransportNotSupported too.
+	ErrIncompatibleTransport = zerr.ErrIncompatibleTransport
 	// ErrOption is EINVAL: an option value out of range, or an option the socket type does not
 	// take (XPUB_VERBOSE on a SUB), as zmq_setsockopt refuses it.
 	ErrOption = zerr.ErrOption

@@ -77,6 +77,12 @@ const (
 	OptRouterNotify  OptionID = 97  // ZMQ_ROUTER_NOTIFY (draft in libzmq 4.3), NotifyConnect|NotifyDisconnect
 	OptSocksUsername OptionID = 99  // ZMQ_SOCKS_USERNAME (draft in libzmq 4.3), string
 	OptSocksPassword OptionID = 100 // ZMQ_SOCKS_PASSWORD (draft in libzmq 4.3), string
+
+	OptRate             OptionID = 8  // ZMQ_RATE, kbit/s
+	OptRecoveryIvl      OptionID = 9  // ZMQ_RECOVERY_IVL, milliseconds or time.Duration
+	OptMulticastHops    OptionID = 25 // ZMQ_MULTICAST_HOPS, the multicast TTL
+	OptMulticastMaxTPDU OptionID = 84 // ZMQ_MULTICAST_MAXTPDU, bytes
+	OptMulticastLoop    OptionID = 96 // ZMQ_MULTICAST_LOOP, bool or an integer (non-zero is on)
 )
 
 // ROUTER_NOTIFY's flags, libzmq's ZMQ_NOTIFY_CONNECT and ZMQ_NOTIFY_DISCONNECT.
@@ -110,6 +116,8 @@ var optionNames = map[OptionID]string{
 	OptTCPMaxRT: "TCP_MAXRT", OptBindToDevice: "BINDTODEVICE", OptMetadata: "METADATA",
 	OptRouterNotify: "ROUTER_NOTIFY", OptSocksUsername: "SOCKS_USERNAME", OptSocksPassword: "SOCKS_PASSWORD",
 	OptStreamNotify: "STREAM_NOTIFY",
+	OptRate:         "RATE", OptRecoveryIvl: "RECOVERY_IVL", OptMulticastHops: "MULTICAST_HOPS",
+	OptMulticastMaxTPDU: "MULTICAST_MAXTPDU", OptMulticastLoop: "MULTICAST_LOOP",
 }
 
 // optionAliases are libzmq's deprecated names still in zmq.h, which the guide and pyzmq use.
@@ -202,7 +210,7 @@ func WithOption(id OptionID, value any) Option {
 	if o, ok := securityOption(id, value); ok {
 		return o
 	}
-	for _, more := range []func(OptionID, any) (Option, bool){transportOption, metaOption, socksOption, streamOption} {
+	for _, more := range []func(OptionID, any) (Option, bool){transportOption, metaOption, socksOption, streamOption, multicastOption} {
 		if o, ok := more(id, value); ok {
 			return o
 		}

@@ -74,6 +74,7 @@ func intOptions(o *socketOptions) map[OptionID]int {
 		OptSendHWM: o.SendHWM, OptRecvHWM: o.RecvHWM, OptSendBuffer: o.Buffers.Send, OptRecvBuffer: o.Buffers.Recv,
 		OptTCPKeepalive: o.TCP.Keepalive, OptTCPKeepaliveCnt: o.TCP.KeepaliveCnt, OptBacklog: o.TCP.Backlog,
 		OptTOS: o.TCP.TOS, OptRouterNotify: o.RouterNotify,
+		OptRate: o.Multicast.Rate, OptMulticastHops: o.Multicast.Hops, OptMulticastMaxTPDU: o.Multicast.MaxTPDU,
 	}
 }
 
@@ -83,6 +84,7 @@ func durationOptions(o *socketOptions) map[OptionID]time.Duration {
 		OptHandshakeIvl: o.HandshakeIvl, OptHeartbeatIvl: o.HeartbeatIvl, OptHeartbeatTTL: o.HeartbeatTTL,
 		OptHeartbeatTimeout: o.HeartbeatTimeout, OptTCPKeepaliveIdle: o.TCP.KeepaliveIdle,
 		OptTCPKeepaliveIntvl: o.TCP.KeepaliveIntvl, OptTCPMaxRT: o.TCP.MaxRT,
+		OptRecoveryIvl: o.Multicast.RecoveryIvl,
 	}
 }
 
@@ -97,6 +99,7 @@ func boolOptions(o *socketOptions) map[OptionID]bool {
 		OptPlainServer:      sec.Name() == mechanism.Plain && sec.Server,
 		OptCurveServer:      sec.Name() == mechanism.Curve && sec.Server,
 		OptZAPEnforceDomain: sec.EnforceZAP,
+		OptMulticastLoop:    o.Multicast.Loop,
 	}
 }
 

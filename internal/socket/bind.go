@@ -2,6 +2,7 @@ package socket
 
 import (
 	"errors"
+	"fmt"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -17,6 +18,7 @@ type listener struct {
 	l    net.Listener
 	name string   // the resolved endpoint, for monitor events
 	o    *Options // as they were at Bind: every connection accepted here has them, as libzmq
+	t    transport.Stream
 	once sync.Once
 	// stopped is set before stop closes the endpoint's connections: a connection accepted as
 	// Unbind runs may be tracked after that, and acceptLoop closes it then.
@@ -47,31 +49,30 @@ func (s *Socket) bind(addr string) error {
 	if err := s.checkOpen(); err != nil {
 		return err
 	}
-	if err := s.checkRawTransport(ep.Scheme); err != nil {
+	if err := s.checkRawTransport(ep.T); err != nil {
 		return err
 	}
 	o, err := s.snapshot()
 	if err != nil {
 		return err
 	}
-	if ep.Scheme == "inproc" {
-		return s.ctx.bindInproc(s, ep.Addr)
+	var st transport.Stream
+	switch t := ep.T.(type) {
+	case transport.Inproc:
+		return s.ctx.bindInproc(s, ep)
+	case transport.Datagram:
+		return s.openDatagram(t, ep, o) // bind is connect, as libzmq
+	case transport.Stream:
+		st = t
+	default:
+		return fmt.Errorf("%w: %s", zerr.ErrTransportNotSupported, ep.Scheme)
 	}
-	var (
-		nl       net.Listener
-		resolved string
-	)
-	switch ep.Scheme {
-	case "tcp":
-		nl, resolved, err = transport.ListenTCP(ep.Addr, o.TCP, o.Buffers)
-	case "ipc":
-		nl, resolved, err = transport.ListenIPC(ep.Addr)
-	}
+	nl, resolved, err := st.Listen(ep.Addr, o.transport())
 	if err != nil {
 		s.emit(MonitorEvent{Type: EvBindFailed, Endpoint: addr, Err: err})
 		return err
 	}
-	l := &listener{s: s, l: nl, name: resolved, o: o}
+	l := &listener{s: s, l: nl, name: resolved, o: o, t: st}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -107,7 +108,7 @@ func (s *Socket) acceptLoop(l *listener) {
 			}
 			continue
 		}
-		transport.Accepted(nc, l.o.TCP, l.o.Buffers)
+		l.t.Accepted(nc, l.o.transport())
 		s.emit(MonitorEvent{Type: EvAccepted, Endpoint: l.name, PeerAddr: peerAddr(nc)})
 		if !s.track(nc, l) {
 			continue
@@ -136,15 +137,19 @@ func (s *Socket) unbind(addr string) error {
 	if err != nil {
 		return err
 	}
-	if ep.Scheme == "inproc" {
-		return s.ctx.unbindInproc(s, ep.Addr)
-	}
 	isListener := func(e endpoint) bool { _, ok := e.(*listener); return ok }
-	if ep.Scheme == "tcp" && !s.hasEndpoint(addr) {
-		for _, name := range transport.ResolveTCP(ep.Addr) {
-			if s.hasEndpoint(name) {
-				addr = name
-				break
+	switch t := ep.T.(type) {
+	case transport.Inproc:
+		return s.ctx.unbindInproc(s, ep)
+	case transport.Datagram:
+		return s.stopEndpoint(addr, isDatagram)
+	case transport.Stream:
+		if !s.hasEndpoint(addr) {
+			for _, name := range t.Aliases(ep.Addr) {
+				if s.hasEndpoint(name) {
+					addr = name
+					break
+				}
 			}
 		}
 	}

@@ -90,7 +90,8 @@ func (s *Socket) flushed() bool {
 		if l.q == nil {
 			continue
 		}
-		if n := l.q.Len(); n > 0 || (l.conn != nil && l.conn.Busy()) || (l.raw != nil && l.raw.Busy()) {
+		if n := l.q.Len(); n > 0 || (l.conn != nil && l.conn.Busy()) || (l.raw != nil && l.raw.Busy()) ||
+			(l.dgram != nil && l.dgram.Busy()) {
 			return false
 		}
 	}

@@ -3,7 +3,7 @@ package socket
 import (
 	"context"
 	"errors"
-	"net"
+	"fmt"
 	"sync"
 	"time"
 
@@ -16,6 +16,7 @@ import (
 type connecter struct {
 	s         *Socket
 	ep        transport.Endpoint
+	t         transport.Stream
 	l         *link    // persistent link, or nil
 	o         *Options // as they were at Connect: reconnections keep them, as libzmq
 	connectID []byte
@@ -45,17 +46,21 @@ func (s *Socket) connect(addr string) error {
 	if err != nil {
 		return err
 	}
-	if err := s.checkRawTransport(ep.Scheme); err != nil {
+	if err := s.checkRawTransport(ep.T); err != nil {
 		return err
 	}
 	o, err := s.snapshot()
 	if err != nil {
 		return err
 	}
-	if ep.Scheme == "tcp" {
-		if err := transport.CheckDialAddr(ep.Addr, o.TCP); err != nil {
+	st, isStream := ep.T.(transport.Stream)
+	if isStream {
+		if err := st.CheckDial(ep.Addr, o.transport()); err != nil {
 			return err
 		}
+	}
+	if t, ok := ep.T.(transport.Datagram); ok {
+		return s.openDatagram(t, ep, o)
 	}
 	s.mu.Lock()
 	if s.closed {
@@ -65,14 +70,17 @@ func (s *Socket) connect(addr string) error {
 	id := s.connectID
 	s.connectID = nil
 	s.mu.Unlock()
-	if ep.Scheme == "inproc" {
-		return s.ctx.connectInproc(s, ep.Addr, id, o)
+	if _, ok := ep.T.(transport.Inproc); ok {
+		return s.ctx.connectInproc(s, ep, id, o)
+	}
+	if !isStream {
+		return fmt.Errorf("%w: %s", zerr.ErrTransportNotSupported, ep.Scheme)
 	}
 	l, err := s.persistentLink(id, o)
 	if err != nil {
 		return err
 	}
-	c := &connecter{s: s, ep: ep, connectID: id, o: o, l: l}
+	c := &connecter{s: s, ep: ep, t: st, connectID: id, o: o, l: l}
 	c.ctx, c.cancel = context.WithCancel(s.base)
 	s.mu.Lock()
 	if s.closed {
@@ -99,17 +107,13 @@ func (s *Socket) disconnect(addr string) error {
 	if err != nil {
 		return err
 	}
-	if ep.Scheme == "inproc" {
-		return s.ctx.disconnectInproc(s, ep.Addr)
+	switch ep.T.(type) {
+	case transport.Inproc:
+		return s.ctx.disconnectInproc(s, ep)
+	case transport.Datagram:
+		return s.stopEndpoint(addr, isDatagram)
 	}
 	return s.stopEndpoint(addr, func(e endpoint) bool { _, ok := e.(*connecter); return ok })
-}
-
-func (s *Socket) dial(ctx context.Context, ep transport.Endpoint, o *Options) (net.Conn, error) {
-	if ep.Scheme == "ipc" {
-		return transport.DialIPC(ctx, ep.Addr, o.Buffers)
-	}
-	return transport.DialTCP(ctx, ep.Addr, o.TCP, o.Buffers)
 }
 
 // givesUp tells a connection's end that makes a connect side give up on its endpoint: a peer
@@ -130,11 +134,11 @@ func (s *Socket) connectLoop(c *connecter) {
 	defer s.wg.Done()
 	ivl := c.o.ReconnectIvl
 	for {
-		if c.ep.Scheme == "tcp" {
+		if c.t.DelaysConnect() {
 			// libzmq's non-blocking connect is always in progress at first.
 			s.emit(MonitorEvent{Type: EvConnectDelayed, Endpoint: c.ep.String()})
 		}
-		nc, err := s.dial(c.ctx, c.ep, c.o)
+		nc, err := c.t.Dial(c.ctx, c.ep.Addr, c.o.transport())
 		if err == nil {
 			ivl = c.o.ReconnectIvl
 			s.emit(MonitorEvent{Type: EvConnected, Endpoint: c.ep.String(), PeerAddr: peerAddr(nc)})

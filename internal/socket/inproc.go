@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/transport"
 	"github.com/purezmq/zmq/internal/zerr"
 	"github.com/purezmq/zmq/zmtp"
 )
@@ -55,11 +56,12 @@ func inprocHWM(snd, rcv int) int {
 	return snd + rcv
 }
 
-func (c *Context) bindInproc(s *Socket, name string) error {
+func (c *Context) bindInproc(s *Socket, ep transport.Endpoint) error {
+	name := ep.Addr
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, taken := c.binds[name]; taken {
-		return fmt.Errorf("%w: inproc://%s", zerr.ErrAddrInUse, name)
+		return fmt.Errorf("%w: %s", zerr.ErrAddrInUse, ep)
 	}
 	s.mu.Lock()
 	if s.closed {
@@ -67,8 +69,8 @@ func (c *Context) bindInproc(s *Socket, name string) error {
 		return s.closeErr
 	}
 	b := &inprocBinding{s: s, name: name}
-	s.endpoints["inproc://"+name] = b
-	s.lastEP = "inproc://" + name
+	s.endpoints[ep.String()] = b
+	s.lastEP = ep.String()
 	s.mu.Unlock()
 	c.binds[name] = s
 	for _, ic := range c.conns[name] {
@@ -77,7 +79,8 @@ func (c *Context) bindInproc(s *Socket, name string) error {
 	return nil
 }
 
-func (c *Context) connectInproc(s *Socket, name string, connectID []byte, o *Options) error {
+func (c *Context) connectInproc(s *Socket, ep transport.Endpoint, connectID []byte, o *Options) error {
+	name := ep.Addr
 	l, err := s.persistentLink(connectID, o)
 	if err != nil {
 		return err
@@ -90,9 +93,8 @@ func (c *Context) connectInproc(s *Socket, name string, connectID []byte, o *Opt
 		s.mu.Unlock()
 		return s.closeErr
 	}
-	ep := "inproc://" + name
-	s.endpoints[ep] = ic
-	s.lastEP = ep
+	s.endpoints[ep.String()] = ic
+	s.lastEP = ep.String()
 	s.mu.Unlock()
 	c.conns[name] = append(c.conns[name], ic)
 	if b := c.binds[name]; b != nil {
@@ -218,10 +220,10 @@ func (c *Context) dropBinding(s *Socket, name string) {
 	}
 }
 
-func (c *Context) unbindInproc(s *Socket, name string) error {
-	return s.stopEndpoint("inproc://"+name, func(e endpoint) bool { _, ok := e.(*inprocBinding); return ok })
+func (c *Context) unbindInproc(s *Socket, ep transport.Endpoint) error {
+	return s.stopEndpoint(ep.String(), func(e endpoint) bool { _, ok := e.(*inprocBinding); return ok })
 }
 
-func (c *Context) disconnectInproc(s *Socket, name string) error {
-	return s.stopEndpoint("inproc://"+name, func(e endpoint) bool { _, ok := e.(*inprocConnecter); return ok })
+func (c *Context) disconnectInproc(s *Socket, ep transport.Endpoint) error {
+	return s.stopEndpoint(ep.String(), func(e endpoint) bool { _, ok := e.(*inprocConnecter); return ok })
 }

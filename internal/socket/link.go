@@ -5,6 +5,7 @@ import (
 
 	"github.com/purezmq/zmq/internal/engine"
 	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/transport"
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
@@ -13,12 +14,13 @@ import (
 type link struct {
 	p          *pipe.Pipe
 	q          *pipe.OutQueue
-	ds         *directSend     // the socket's: a Send that writes the connection itself (direct.go)
-	space      chan struct{}   // inbound credit freed (wakes the connection's reader)
-	conn       *engine.Conn    // guarded by the socket's mu
-	raw        *engine.RawConn // a raw socket's connection instead; guarded by the socket's mu
-	attached   bool            // known to the pattern; guarded by the socket's mu
-	persistent bool            // outlives its connections: a connect-side peer that queues while down
+	ds         *directSend      // the socket's: a Send that writes the connection itself (direct.go)
+	space      chan struct{}    // inbound credit freed (wakes the connection's reader)
+	conn       *engine.Conn     // guarded by the socket's mu
+	raw        *engine.RawConn  // a raw socket's connection instead; guarded by the socket's mu
+	attached   bool             // known to the pattern; guarded by the socket's mu
+	persistent bool             // outlives its connections: a connect-side peer that queues while down
+	dgram      transport.Engine // a datagram transport's engine serving it; guarded by the socket's mu
 }
 
 // newLink makes a peer's pipes with the HWMs and CONFLATE of o.

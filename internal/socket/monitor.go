@@ -7,6 +7,7 @@ import (
 
 	"github.com/purezmq/zmq/internal/engine"
 	"github.com/purezmq/zmq/internal/mechanism"
+	"github.com/purezmq/zmq/internal/transport"
 )
 
 // Monitor event types, with libzmq's ZMQ_EVENT_* bit values.
@@ -96,22 +97,7 @@ func (s *Socket) emit(e MonitorEvent) {
 }
 
 // peerAddr names a connection's far end as the monitor reports it.
-func peerAddr(nc net.Conn) string {
-	a := nc.RemoteAddr()
-	if a == nil {
-		return ""
-	}
-	switch a.Network() {
-	case "tcp", "tcp4", "tcp6":
-		return "tcp://" + a.String()
-	case "unix":
-		if a.String() == "" || a.String() == "@" {
-			return ""
-		}
-		return "ipc://" + a.String()
-	}
-	return a.String()
-}
+func peerAddr(nc net.Conn) string { return transport.PeerName(nc) }
 
 // handshakeEvent reports how a handshake on a connection to or from ep ended, as libzmq does.
 // A peer of an incompatible socket type, one that refuses us without a ZAP status code, or a

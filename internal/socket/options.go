@@ -40,7 +40,8 @@ type Options struct {
 	TypeSpecific       []int             // ids of options set that some types only take (package zmq checks them)
 	Buffers            transport.Buffers // SNDBUF, RCVBUF of tcp and ipc connections
 	TCP                transport.TCPOptions
-	Security           mechanism.Config // NULL unless PLAIN or CURVE options are set
+	Multicast          transport.Multicast // RATE, RECOVERY_IVL, MULTICAST_* of datagram transports
+	Security           mechanism.Config    // NULL unless PLAIN or CURVE options are set
 }
 
 // DefaultOptions are libzmq 4.3's defaults, except Linger: 30 s, not infinite (see WithLinger).
@@ -55,6 +56,7 @@ func DefaultOptions() Options {
 		HandshakeIvl: 30 * time.Second,
 		Buffers:      transport.OSBuffers,
 		TCP:          transport.DefaultTCPOptions,
+		Multicast:    transport.DefaultMulticast,
 	}
 }
 
@@ -63,3 +65,8 @@ const (
 	NotifyConnect    = 1
 	NotifyDisconnect = 2
 )
+
+// transport is what the transports take of o, at Bind and Connect.
+func (o *Options) transport() *transport.Config {
+	return &transport.Config{TCP: o.TCP, Buffers: o.Buffers, Multicast: o.Multicast, MaxMsgSize: o.MaxMsgSize}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/purezmq/zmq/internal/engine"
 	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/transport"
 	"github.com/purezmq/zmq/internal/zerr"
 )
 
@@ -50,10 +51,11 @@ func (s *Socket) serveRaw(nc net.Conn, ep string, o *Options, connectID []byte) 
 	return err
 }
 
-// checkRawTransport refuses inproc for a raw socket: it has no bytes to carry.
-func (s *Socket) checkRawTransport(scheme string) error {
-	if s.caps.Raw && scheme != "tcp" && scheme != "ipc" {
-		return fmt.Errorf("%w: %v works over tcp and ipc only", zerr.ErrEndpoint, s.typ)
+// checkRawTransport refuses inproc for a raw socket: it has no bytes to carry. (A multicast
+// transport refuses every type but the publish-subscribe ones itself: openDatagram.)
+func (s *Socket) checkRawTransport(t transport.Transport) error {
+	if _, inproc := t.(transport.Inproc); s.caps.Raw && inproc {
+		return fmt.Errorf("%w: %v works over the stream transports only (tcp, ipc)", zerr.ErrEndpoint, s.typ)
 	}
 	return nil
 }

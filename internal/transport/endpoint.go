@@ -1,5 +1,3 @@
-// Package transport parses endpoints and opens the byte-stream transports (tcp, ipc). inproc has
-// no wire and lives with the sockets.
 package transport
 
 import (
@@ -14,14 +12,15 @@ import (
 
 // Endpoint is a parsed "transport://address".
 type Endpoint struct {
-	Scheme string // "tcp", "ipc", "inproc"
-	Addr   string // everything after "://"
+	Scheme string    // the registered scheme
+	Addr   string    // everything after "://"
+	T      Transport // the scheme's transport
 }
 
 func (e Endpoint) String() string { return e.Scheme + "://" + e.Addr }
 
-// Parse splits and validates an endpoint string. Addresses are checked for form only; tcp host
-// names are resolved when binding or dialling. As libzmq, a string without "://" is EINVAL
+// Parse splits an endpoint string, finds its transport and has it check the address's form;
+// tcp host names are resolved when binding or dialling. As libzmq, a string without "://" is EINVAL
 // (ErrEndpoint) and an unknown transport EPROTONOSUPPORT (ErrTransportNotSupported). The
 // errors do not repeat s: the caller's *OpError names it.
 func Parse(s string) (Endpoint, error) {
@@ -29,19 +28,14 @@ func Parse(s string) (Endpoint, error) {
 	if !ok {
 		return Endpoint{}, fmt.Errorf("%w: want transport://address", zerr.ErrEndpoint)
 	}
-	ep := Endpoint{Scheme: scheme, Addr: addr}
-	switch scheme {
-	case "tcp":
-		if _, _, err := splitHostPort(addr); err != nil {
-			return Endpoint{}, fmt.Errorf("%w: %v", zerr.ErrEndpoint, err)
-		}
-	case "ipc", "inproc":
-		if addr == "" {
-			return Endpoint{}, fmt.Errorf("%w: empty address", zerr.ErrEndpoint)
-		}
-	default:
-		return Endpoint{}, fmt.Errorf("%w: %q (have tcp, ipc, inproc)", zerr.ErrTransportNotSupported, scheme)
+	t, ok := Lookup(scheme)
+	if !ok {
+		return Endpoint{}, fmt.Errorf("%w: %q (have %s)", zerr.ErrTransportNotSupported, scheme, strings.Join(Schemes(), ", "))
 	}
+	if err := t.CheckAddr(addr); err != nil {
+		return Endpoint{}, err
+	}
+	ep := Endpoint{Scheme: scheme, Addr: addr, T: t}
 	return ep, nil
 }
 

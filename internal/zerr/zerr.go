@@ -30,6 +30,10 @@ var (
 	ErrEndpoint = &sentinel{msg: "zmq: invalid endpoint", is: []error{ErrInvalid}}
 	// ErrTransportNotSupported is EPROTONOSUPPORT: a transport this library does not have.
 	ErrTransportNotSupported = errors.New("zmq: transport not supported")
+	// ErrIncompatibleTransport is ENOCOMPATPROTO: a transport the socket's type cannot use (a
+	// multicast one with anything but the publish-subscribe types). It matches
+	// ErrTransportNotSupported.
+	ErrIncompatibleTransport = &sentinel{msg: "zmq: transport not compatible with the socket type", is: []error{ErrTransportNotSupported}}
 	// ErrAddrInUse is EADDRINUSE for bind.
 	ErrAddrInUse = errors.New("zmq: address already in use")
 	// ErrNotFound reports Unbind/Disconnect of an endpoint the socket does not have.

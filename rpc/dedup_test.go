@@ -1,0 +1,249 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	zmq "github.com/purezmq/zmq"
+)
+
+// The memory store: claims, leases, completion, and its bounds.
+func TestMemoryDedup(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1000, 0)
+	m := NewMemoryDedup(3, 10).(*memoryDedup)
+	m.now = func() time.Time { return now }
+	claim := func(key, token string) DedupState {
+		t.Helper()
+		e, err := m.Claim(ctx, key, token, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.State
+	}
+	if s := claim("a", "t1"); s != DedupNew {
+		t.Fatalf("first claim: %v", s)
+	}
+	if s := claim("a", "t2"); s != DedupRunning {
+		t.Fatalf("claim of a running key: %v", s)
+	}
+	if err := m.Complete(ctx, "a", "t2", []byte("x"), time.Minute); !errors.Is(err, ErrClaimLost) {
+		t.Fatalf("complete by another token: %v", err)
+	}
+	now = now.Add(2 * time.Second) // the lease ran out: t1 died
+	if err := m.Refresh(ctx, "a", "t1", time.Second); !errors.Is(err, ErrClaimLost) {
+		t.Fatalf("refresh after the lease: %v", err)
+	}
+	if s := claim("a", "t2"); s != DedupNew {
+		t.Fatalf("claim after the lease: %v", s)
+	}
+	if err := m.Refresh(ctx, "a", "t2", time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Complete(ctx, "a", "t2", []byte("reply"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := m.Claim(ctx, "a", "t3", time.Second); e.State != DedupDone || string(e.Reply) != "reply" {
+		t.Fatalf("claim of a done key: %+v", e)
+	}
+	// Released: runs again.
+	claim("b", "t1")
+	if err := m.Release(ctx, "b", "t1"); err != nil {
+		t.Fatal(err)
+	}
+	if s := claim("b", "t2"); s != DedupNew {
+		t.Fatalf("claim after release: %v", s)
+	}
+	// Bytes: a 6-byte reply beside the 5-byte one is over 10: the oldest goes.
+	if err := m.Complete(ctx, "b", "t2", []byte("123456"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if s := claim("a", "t4"); s != DedupNew {
+		t.Fatalf("a should have been evicted for bytes: %v", s)
+	}
+	// Entries: at most 3.
+	claim("c", "t1")
+	claim("d", "t1")
+	if len(m.keys) != 3 || m.order.Len() != 3 {
+		t.Fatalf("%d keys, %d in order, want 3", len(m.keys), m.order.Len())
+	}
+	// A reply bigger than the whole store is not cached.
+	if err := m.Complete(ctx, "d", "t1", make([]byte, 11), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if s := claim("d", "t5"); s != DedupNew {
+		t.Fatalf("an uncacheable reply: %v", s)
+	}
+	// The window ends.
+	now = now.Add(2 * time.Minute)
+	if s := claim("b", "t6"); s != DedupNew {
+		t.Fatalf("after the window: %v", s)
+	}
+	if m.bytes < 0 || m.bytes > 10 {
+		t.Fatalf("bytes %d", m.bytes)
+	}
+}
+
+// keyedCall sends a CALL of method with an idempotency key on d.
+func keyedCall(_ *testing.T, id uint64, key, method string) request {
+	r := echoRequest(id, "openstack/t", "k")
+	r.method = method
+	r.meta = map[string]string{metaIdemKey: key}
+	return r
+}
+
+// A retry of a finished call gets the cached reply without the handler running again; a
+// duplicate of a running one is told Unavailable; a malformed key is dropped.
+func TestDedupReplay(t *testing.T) {
+	b := newBlocker()
+	runs := 0
+	srv := startServer(t, Target{Topic: "t"}, func(s *Server) {
+		_ = Handle(s, "count", func(ctx context.Context, _ struct{}) (int, error) { runs++; return runs, nil })
+		_ = Handle(s, "block", b.handle)
+	})
+	d := rawDealer(t, srv.Endpoint())
+	first := rawCall(t, d, keyedCall(t, 1, "k1", "count"))
+	again := rawCall(t, d, keyedCall(t, 2, "k1", "count"))
+	if first.status != OK || again.status != OK || string(again.body) != string(first.body) || again.id != 2 {
+		t.Fatalf("replay: %+v then %+v", first, again)
+	}
+	if runs != 1 || srv.Stats().Replayed != 1 {
+		t.Fatalf("handler ran %d times, %d replayed", runs, srv.Stats().Replayed)
+	}
+	if r := rawCall(t, d, keyedCall(t, 3, "k2", "count")); string(r.body) != "2" {
+		t.Fatalf("another key: %s", r.body)
+	}
+
+	d2 := rawDealer(t, srv.Endpoint())
+	ctx := testCtx(t)
+	blocked := keyedCall(t, 1, "kb", "block")
+	if err := d2.Send(ctx, zmq.NewMsg(blocked.frames()...)); err != nil {
+		t.Fatal(err)
+	}
+	<-b.started
+	dup := rawCall(t, d, keyedCall(t, 4, "kb", "block"))
+	if dup.status != Unavailable {
+		t.Fatalf("duplicate of a running call: %+v", dup)
+	}
+	close(b.release)
+	if m, err := d2.Recv(ctx); err != nil {
+		t.Fatal(err)
+	} else if r, _ := parseReply(m.Frames); r.status != OK {
+		t.Fatalf("the running call: %+v", r)
+	}
+	if r := rawCall(t, d, keyedCall(t, 5, "kb", "block")); r.status != OK || string(r.body) != `"released"` {
+		t.Fatalf("after it ended: %+v", r)
+	}
+
+	before := srv.Stats().Dropped
+	bad := keyedCall(t, 6, "bad key!", "count")
+	if err := d.Send(ctx, zmq.NewMsg(bad.frames()...)); err != nil {
+		t.Fatal(err)
+	}
+	if r := rawCall(t, d, keyedCall(t, 7, "k3", "count")); r.id != 7 || srv.Stats().Dropped != before+1 {
+		t.Fatalf("after a malformed key: reply %d, dropped %d", r.id, srv.Stats().Dropped-before)
+	}
+}
+
+// An at-least-once cast returns once its handler has run; a fanout one is refused.
+func TestAckedCast(t *testing.T) {
+	ran := make(chan string, 1)
+	srv := startServer(t, Target{Topic: "t"}, func(s *Server) {
+		_ = Handle(s, "note", func(ctx context.Context, msg string) (struct{}, error) { ran <- msg; return struct{}{}, nil })
+	})
+	cl, err := NewClient(Target{Topic: "t"}, WithEndpoint(srv.Endpoint()), WithDelivery(AtLeastOnce))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := cl.Cast(testCtx(t), "note", "hello"); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case m := <-ran:
+		if m != "hello" {
+			t.Fatalf("handler got %q", m)
+		}
+	default:
+		t.Fatal("Cast returned before the handler ran")
+	}
+	if err := cl.Cast(testCtx(t), "nosuch", "x"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("acknowledged cast of an unknown method: %v", err)
+	}
+	fan, err := cl.Prepare(WithFanout())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fan.Cast(testCtx(t), "note", "x"); !errors.Is(err, ErrInvalidTarget) {
+		t.Fatalf("at-least-once fanout: %v", err)
+	}
+	once, err := fan.Prepare(WithDelivery(AtMostOnce))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := once.Cast(testCtx(t), "note", "fan"); err != nil {
+		t.Fatal(err)
+	}
+	if m := <-ran; m != "fan" {
+		t.Fatalf("handler got %q", m)
+	}
+}
+
+// The calls a client has in flight are bounded: one more fails at once.
+func TestMaxInFlight(t *testing.T) {
+	b := newBlocker()
+	srv := startServer(t, Target{Topic: "t"}, func(s *Server) { _ = Handle(s, "block", b.handle) })
+	cl, err := NewClient(Target{Topic: "t"}, WithEndpoint(srv.Endpoint()), WithMaxInFlight(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx := testCtx(t)
+	done := make(chan error, 2)
+	for range 2 {
+		go func() { done <- cl.Call(ctx, "block", struct{}{}, nil) }()
+		<-b.started
+	}
+	if err := cl.Call(ctx, "echo", echoArgs{}, nil); !errors.Is(err, ErrResourceExhausted) {
+		t.Fatalf("a third call in flight: %v", err)
+	}
+	close(b.release)
+	for range 2 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cl.Call(ctx, "echo", echoArgs{}, nil); err != nil {
+		t.Fatalf("after the others ended: %v", err)
+	}
+}
+
+// Options given to the wrong side are refused.
+func TestDeliveryOptionsPlace(t *testing.T) {
+	if _, err := NewServer(Target{Topic: "t"}, WithDelivery(AtLeastOnce)); err == nil {
+		t.Error("NewServer took WithDelivery")
+	}
+	if _, err := NewClient(Target{Topic: "t"}, WithDedup(nil, 0)); err == nil {
+		t.Error("NewClient took WithDedup")
+	}
+	cl, err := NewClient(Target{Topic: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	for name, o := range map[string]Option{"WithHeartbeat": WithHeartbeat(time.Second, 2), "WithMaxInFlight": WithMaxInFlight(3),
+		"WithDedupLease": WithDedupLease(time.Second)} {
+		if _, err := cl.Prepare(o); err == nil {
+			t.Errorf("Prepare took %s", name)
+		}
+	}
+	for name, o := range map[string]Option{"negative heartbeat": WithHeartbeat(-1, 1), "no misses": WithHeartbeat(time.Second, 0),
+		"tiny monitor": WithCallMonitor(time.Millisecond), "zero in flight": WithMaxInFlight(0),
+		"window 0": WithDedup(NewMemoryDedup(1, 1), 0), "delivery 9": WithDelivery(9)} {
+		if err := o(&config{}); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+}

@@ -95,9 +95,9 @@ func (s *Server) dedupBegin(j *job) bool {
 	default:
 		d.replays.Add(1)
 		if len(e.Reply) >= 2 && answered(&j.req) {
-			r := reply{header: header{kind: kindReply, codec: e.Reply[0], status: Code(e.Reply[1]), id: j.req.id}, body: e.Reply[2:]}
-			f := r.frames()
-			_ = s.sock.Send(s.base, zmq.NewMsg(j.peer, f[0], f[1]))
+			req := j.req
+			req.codec = e.Reply[0] // the first's, which a retry of the same call shares
+			s.send(j.peer, req, Code(e.Reply[1]), e.Reply[2:])
 		}
 		return true
 	}
@@ -155,7 +155,7 @@ func (s *Server) keepAlive(j *job) func() {
 			case <-stop:
 				return
 			case <-progress:
-				_ = s.sock.Send(s.base, zmq.NewMsg(j.peer, progressFrames(j.req.codec, j.req.id)))
+				s.sendProgress(j)
 			case <-refresh:
 				ctx, cancel := context.WithTimeout(s.base, storeTimeout)
 				if err := d.store.Refresh(ctx, s.dedupKey(j), j.dl.token, d.lease); errors.Is(err, ErrClaimLost) {
@@ -169,4 +169,9 @@ func (s *Server) keepAlive(j *job) func() {
 		close(stop)
 		<-done
 	}
+}
+
+// sendProgress tells j's caller that its handler still runs.
+func (s *Server) sendProgress(j *job) {
+	_ = s.sock.Send(s.base, zmq.NewMsg(j.peer, progressFrames(j.req.codec, j.req.id)))
 }

@@ -102,9 +102,10 @@ func (cl *Client) call(ctx context.Context, k kind, method string, args []byte, 
 	if !ok {
 		if c.takePending(id) != nil {
 			// A cancellation travels (a done ctx makes the Send not wait); at the deadline the
-			// server's own deadline ends the handler.
+			// server's own deadline ends the handler. A silent at-least-once call is left to run:
+			// its retry finds it running, then done.
 			quiet := silent(ctx, mctx)
-			if ctx.Err() == context.Canceled || quiet != nil {
+			if ctx.Err() == context.Canceled || quiet != nil && cl.dl.mode == AtMostOnce {
 				cancelReq := request{header: header{kind: kindCancel, codec: cl.codec.ID(), id: id}}
 				_ = cn.sock.Send(c.now, zmq.NewMsg(cancelReq.frames()...))
 			}
@@ -211,7 +212,10 @@ func (cl *Client) retry(ctx context.Context, f func() error) error {
 		if c := CodeOf(err); attempt >= cl.maxRetries() || (c != Unavailable && c != NoResponders) {
 			return err
 		}
-		d := min(10*time.Millisecond<<attempt, time.Second)
+		d := time.Second // at-least-once may try many times: no shift overflows
+		if attempt < 7 {
+			d = 10 * time.Millisecond << attempt
+		}
 		d = d/2 + rand.N(d/2+1)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
 			return err

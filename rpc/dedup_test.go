@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	zmq "github.com/purezmq/zmq"
@@ -246,4 +247,25 @@ func TestDeliveryOptionsPlace(t *testing.T) {
 			t.Errorf("%s accepted", name)
 		}
 	}
+}
+
+// At-least-once without a retry count retries until the deadline, however many attempts that
+// takes (the backoff's growth stops at a second).
+func TestAtLeastOnceRetriesUntilDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cl := &Client{dl: clientDelivery{mode: AtLeastOnce}}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+		defer cancel()
+		attempts := 0
+		err := cl.retry(ctx, func() error { attempts++; return newError(Unavailable, "down") })
+		if !errors.Is(err, ErrUnavailable) || attempts < 3600 || attempts > 7300 {
+			t.Fatalf("%d attempts in an hour, then %v", attempts, err)
+		}
+		cl.dl.mode = AtMostOnce
+		attempts = 0
+		_ = cl.retry(ctx, func() error { attempts++; return newError(Unavailable, "down") })
+		if attempts != 1 {
+			t.Fatalf("at-most-once without retries: %d attempts", attempts)
+		}
+	})
 }

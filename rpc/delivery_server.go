@@ -108,7 +108,7 @@ func (s *Server) dedupBegin(j *job) bool {
 }
 
 // dedupEnd stores the reply of a claimed request for its retries; an Unavailable one (the
-// server stopping) frees the key instead, so that a retry runs it elsewhere.
+// server stopping), or a cancelled one, frees the key instead, so that a retry runs it again.
 func (s *Server) dedupEnd(j *job, status Code, body []byte) {
 	if j.dl.token == "" {
 		return
@@ -116,7 +116,7 @@ func (s *Server) dedupEnd(j *job, status Code, body []byte) {
 	d := s.dedup()
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	if status == Unavailable {
+	if status == Unavailable || j.cancelled.Load() {
 		_ = d.store.Release(ctx, s.dedupKey(j), j.dl.token)
 		return
 	}

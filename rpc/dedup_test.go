@@ -269,3 +269,33 @@ func TestAtLeastOnceRetriesUntilDeadline(t *testing.T) {
 		}
 	})
 }
+
+// brokenStore fails every operation, as a store that is down.
+type brokenStore struct{}
+
+var errBroken = errors.New("store down")
+
+func (brokenStore) Claim(context.Context, string, string, time.Duration) (DedupEntry, error) {
+	return DedupEntry{}, errBroken
+}
+func (brokenStore) Refresh(context.Context, string, string, time.Duration) error { return errBroken }
+func (brokenStore) Complete(context.Context, string, string, []byte, time.Duration) error {
+	return errBroken
+}
+func (brokenStore) Release(context.Context, string, string) error { return errBroken }
+
+// A server whose store is down answers at-least-once requests Unavailable without running
+// them (a retry may reach one whose store works), and the others as usual.
+func TestDedupStoreDown(t *testing.T) {
+	runs := 0
+	srv := startServer(t, Target{Topic: "t"}, func(s *Server) {
+		_ = Handle(s, "count", func(ctx context.Context, _ struct{}) (int, error) { runs++; return runs, nil })
+	}, WithDedup(brokenStore{}, time.Minute))
+	d := rawDealer(t, srv.Endpoint())
+	if r := rawCall(t, d, keyedCall(t, 1, "k1", "count")); r.status != Unavailable || runs != 0 {
+		t.Fatalf("keyed call with the store down: %+v, %d runs", r, runs)
+	}
+	if r := rawCall(t, d, echoRequest(2, "openstack/t", "x")); r.status != OK {
+		t.Fatalf("call without a key: %+v", r)
+	}
+}

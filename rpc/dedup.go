@@ -41,8 +41,8 @@ const (
 
 // DedupEntry is a Claim's answer.
 type DedupEntry struct {
-	State DedupState
-	Reply []byte // DedupDone: what Complete stored
+	State DedupState // new, running or done
+	Reply []byte     // DedupDone: what Complete stored
 }
 
 // ErrClaimLost: the key is no longer claimed by this token (its lease ran out).
@@ -50,10 +50,10 @@ var ErrClaimLost = errors.New("rpc: dedup claim lost")
 
 // Dedup defaults (WithDedup, WithDedupLease, NewMemoryDedup).
 const (
-	DefaultDedupWindow  = 5 * time.Minute
-	DefaultDedupLease   = 5 * time.Second
-	DefaultDedupEntries = 100000
-	DefaultDedupBytes   = 64 << 20
+	DefaultDedupWindow  = 5 * time.Minute // how long a reply is kept for retries
+	DefaultDedupLease   = 5 * time.Second // how long a claim lasts unrefreshed
+	DefaultDedupEntries = 100000          // keys of the memory store
+	DefaultDedupBytes   = 64 << 20        // bytes of cached replies of the memory store
 )
 
 // WithDedup sets a server's dedup store and window: how long the reply of an at-least-once

@@ -25,6 +25,7 @@ const (
 	AtLeastOnce
 )
 
+// String names d: at-most-once, at-least-once.
 func (d Delivery) String() string {
 	switch d {
 	case AtMostOnce:

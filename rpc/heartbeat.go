@@ -11,8 +11,8 @@ import (
 // servers; a peer silent for DefaultHeartbeatMisses intervals is dropped. A dropped server's
 // calls fail Unavailable (retried when at-least-once); a dropped client's replies go nowhere.
 const (
-	DefaultHeartbeat       = 2 * time.Second
-	DefaultHeartbeatMisses = 3
+	DefaultHeartbeat       = 2 * time.Second // between PINGs
+	DefaultHeartbeatMisses = 3               // intervals of silence before a peer is dropped
 )
 
 // WithHeartbeat sets a client's or a server's heartbeat (ZeroMQ's PING/PONG, RFC 37): a PING

@@ -94,6 +94,7 @@ return 1`)
 // ms is d in whole milliseconds, at least 1 (PX refuses 0).
 func ms(d time.Duration) int64 { return max(d.Milliseconds(), 1) }
 
+// Claim takes key for token for lease unless it holds a claim or a reply (rpc.DedupStore).
 func (s *Store) Claim(ctx context.Context, key, token string, lease time.Duration) (rpc.DedupEntry, error) {
 	v, err := claim.Run(ctx, s.c, []string{s.rkey(key)}, token, ms(lease)).Text()
 	switch {
@@ -120,14 +121,17 @@ func (s *Store) owned(ctx context.Context, script *redis.Script, key string, arg
 	return nil
 }
 
+// Refresh extends token's claim of key by lease.
 func (s *Store) Refresh(ctx context.Context, key, token string, lease time.Duration) error {
 	return s.owned(ctx, refresh, key, token, ms(lease))
 }
 
+// Complete replaces token's claim of key with reply, kept for window.
 func (s *Store) Complete(ctx context.Context, key, token string, reply []byte, window time.Duration) error {
 	return s.owned(ctx, complete, key, token, ms(window), reply)
 }
 
+// Release deletes token's claim of key.
 func (s *Store) Release(ctx context.Context, key, token string) error {
 	return s.owned(ctx, release, key, token)
 }

@@ -21,7 +21,9 @@ const (
 	// NoResponders (with WithRetries' count, or until the deadline when none is set). Servers
 	// keep the key in their dedup store (WithDedup) for a window, so that a retry of a
 	// request already run gets the cached reply instead of running the handler again. A cast
-	// is acknowledged once its handler has run, and retried like a call until it is.
+	// is acknowledged once its handler has run, and retried like a call until it is; a server
+	// that does not acknowledge (not of this package, or older) leaves it waiting for its
+	// deadline. A fanout cast cannot be at-least-once.
 	AtLeastOnce
 )
 

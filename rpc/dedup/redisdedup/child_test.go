@@ -26,6 +26,7 @@ const (
 	childEnv = "PUREZMQ_DEDUP_TEST_SERVER"
 	redisEnv = "PUREZMQ_DEDUP_TEST_REDIS"
 	holdEnv  = "PUREZMQ_DEDUP_TEST_HOLD"
+	gateEnv  = "PUREZMQ_DEDUP_TEST_GATE" // "apply" prints "recv:<id>", then waits for a push to go:<id> in Redis
 )
 
 // Test timings: short, so that a dead server's claim and registration run out quickly.
@@ -45,7 +46,7 @@ type applyReply struct {
 }
 
 func serverChild() int {
-	name, addr, hold := os.Getenv(childEnv), os.Getenv(redisEnv), os.Getenv(holdEnv) != ""
+	name, addr, hold, gate := os.Getenv(childEnv), os.Getenv(redisEnv), os.Getenv(holdEnv) != "", os.Getenv(gateEnv) != ""
 	fail := func(err error) int { fmt.Fprintln(os.Stderr, err); return 1 }
 	reg, err := redisreg.New(redisreg.Options{Addrs: []string{addr}, PollInterval: 50 * time.Millisecond})
 	if err != nil {
@@ -59,8 +60,11 @@ func serverChild() int {
 	defer store.Close()
 	rc := redis.NewClient(&redis.Options{Addr: addr})
 	defer rc.Close()
-	srv, err := rpc.NewServer(rpc.Target{Topic: "t", Server: name}, rpc.WithRegistry(reg), rpc.WithTTL(testTTL),
-		rpc.WithDedup(store, time.Minute), rpc.WithDedupLease(testLease))
+	opts := []rpc.Option{rpc.WithDedup(store, time.Minute), rpc.WithDedupLease(testLease)}
+	if !gate { // a gated server is reached through the test's forwarder only
+		opts = append(opts, rpc.WithRegistry(reg), rpc.WithTTL(testTTL))
+	}
+	srv, err := rpc.NewServer(rpc.Target{Topic: "t", Server: name}, opts...)
 	if err != nil {
 		return fail(err)
 	}
@@ -71,6 +75,12 @@ func serverChild() int {
 			say("recv:" + a.ID)
 			<-ctx.Done()
 			return applyReply{}, ctx.Err()
+		}
+		if gate {
+			say("recv:" + a.ID)
+			if err := rc.BLPop(ctx, 0, "go:"+a.ID).Err(); err != nil {
+				return applyReply{}, err
+			}
 		}
 		n, err := rc.Incr(ctx, "effects:"+a.ID).Result()
 		return applyReply{ID: a.ID, Server: name, Effects: n}, err
@@ -98,13 +108,14 @@ type child struct {
 }
 
 // startChild starts a server process; it ends with the test (stdin closed, killed if it lingers).
-func startChild(t *testing.T, name, redisAddr string, hold bool) *child {
+func startChild(t *testing.T, name, redisAddr string, hold bool, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childEnv+"="+name, redisEnv+"="+redisAddr)
 	if hold {
 		cmd.Env = append(cmd.Env, holdEnv+"=1")
 	}
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

@@ -48,7 +48,14 @@ func TestHeartbeatSilentServer(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer cl.Close()
-		// Two calls at once go one to each server (round robin).
+		// Both connections up, two calls at once go one to each server (round robin).
+		for seen := map[string]bool{}; len(seen) < 2; {
+			var r echoReply
+			if err := cl.Call(testCtx(t), "echo", echoArgs{}, &r); err != nil {
+				t.Fatal(err)
+			}
+			seen[r.Server] = true
+		}
 		done := make(chan error, 2)
 		for range 2 {
 			go func() {

@@ -70,6 +70,10 @@ func serverChild() int {
 	}
 	var out sync.Mutex
 	say := func(s string) { out.Lock(); defer out.Unlock(); fmt.Println(s) }
+	err = rpc.Handle(srv, "ping", func(ctx context.Context, _ struct{}) (string, error) { return name, nil })
+	if err != nil {
+		return fail(err)
+	}
 	err = rpc.Handle(srv, "apply", func(ctx context.Context, a applyArgs) (applyReply, error) {
 		if hold {
 			say("recv:" + a.ID)
@@ -176,4 +180,21 @@ func (c *child) rest() []string {
 		ls = append(ls, l)
 	}
 	return ls
+}
+
+// connectAll calls "ping" until every server named has answered, so that each has its
+// connection up before a test's calls are spread over them (round robin skips a connection
+// still in its handshake).
+func connectAll(t *testing.T, cl *rpc.Client, names ...string) {
+	t.Helper()
+	seen := map[string]bool{}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for len(seen) < len(names) {
+		var who string
+		if err := cl.Call(ctx, "ping", struct{}{}, &who); err != nil {
+			t.Fatalf("ping (answered by %v so far): %v", seen, err)
+		}
+		seen[who] = true
+	}
 }

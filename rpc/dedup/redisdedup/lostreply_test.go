@@ -101,6 +101,7 @@ func TestAtLeastOnceLostReply(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
+	connectAll(t, cl, "p0", "lossy")
 	// Two calls at once: one to each server (round robin).
 	ids := []string{"a", "b"}
 	replies := make([]applyReply, 2)

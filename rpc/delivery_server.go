@@ -75,8 +75,11 @@ func (s *Server) dedupKey(j *job) string { return s.topicKey + "/" + j.dl.idem }
 // is answered already — a duplicate (its cached reply replayed, or Unavailable while the
 // first runs, for the caller to retry later), or the store failed (Unavailable).
 func (s *Server) dedupBegin(j *job) bool {
+	if j.dl.idem == "" {
+		return false
+	}
 	d := s.dedup()
-	if j.dl.idem == "" || d.store == nil {
+	if d.store == nil {
 		return false
 	}
 	token := newIdemKey()

@@ -134,7 +134,8 @@ func (s *Server) handle(frames [][]byte) *job {
 	return j
 }
 
-// reject answers a call without running a handler; a cast is never answered.
+// reject answers a call without running a handler; a cast only when it asked for an
+// acknowledgement.
 func (s *Server) reject(peer []byte, req request, cd Codec, e *Error) {
 	s.rejected.Add(1)
 	if answered(&req) {

@@ -64,10 +64,12 @@ func (cl *Client) Call(ctx context.Context, method string, args, reply any) erro
 	if err != nil {
 		return &Error{Code: Internal, Message: "encoding arguments: " + err.Error()}
 	}
-	return cl.retry(ctx, func() error { return cl.call(ctx, method, body, reply) })
+	ctx = cl.withCallMeta(ctx)
+	return cl.retry(ctx, func() error { return cl.call(ctx, kindCall, method, body, reply) })
 }
 
-func (cl *Client) call(ctx context.Context, method string, args []byte, out any) error {
+// call sends a CALL (or an acknowledged CAST) and waits for its reply.
+func (cl *Client) call(ctx context.Context, k kind, method string, args []byte, out any) error {
 	c := cl.core
 	r, err := c.route(ctx, cl.key)
 	if err != nil {
@@ -78,12 +80,17 @@ func (cl *Client) call(ctx context.Context, method string, args []byte, out any)
 		return err
 	}
 	id := c.nextID.Add(1)
-	req, e := cl.request(ctx, kindCall, id, method, args)
+	req, e := cl.request(ctx, k, id, method, args)
 	if e != nil {
 		return e
 	}
+	req.meta = callMeta(ctx)
 	p := &pending{conn: cn, done: make(chan result, 1)}
-	c.addPending(id, p)
+	mctx, stopMonitor := cl.watchProgress(ctx, p)
+	defer stopMonitor()
+	if e := c.addPending(id, p); e != nil {
+		return e
+	}
 	if err := c.send(ctx, cn, req.frames()); err != nil {
 		c.takePending(id)
 		if ctx.Err() != nil {
@@ -91,14 +98,19 @@ func (cl *Client) call(ctx context.Context, method string, args []byte, out any)
 		}
 		return newError(Unavailable, "sending to "+cn.endpoint+": "+err.Error())
 	}
-	res, ok := c.await(ctx, cn, p)
+	res, ok := c.await(mctx, cn, p)
 	if !ok {
 		if c.takePending(id) != nil {
 			// A cancellation travels (a done ctx makes the Send not wait); at the deadline the
-			// server's own deadline ends the handler.
-			if ctx.Err() == context.Canceled {
+			// server's own deadline ends the handler. A silent at-least-once call is left to run:
+			// its retry finds it running, then done.
+			quiet := silent(ctx, mctx)
+			if ctx.Err() == context.Canceled || quiet != nil && cl.dl.mode == AtMostOnce {
 				cancelReq := request{header: header{kind: kindCancel, codec: cl.codec.ID(), id: id}}
-				_ = cn.sock.Send(ctx, zmq.NewMsg(cancelReq.frames()...))
+				_ = cn.sock.Send(c.now, zmq.NewMsg(cancelReq.frames()...))
+			}
+			if quiet != nil {
+				return quiet
 			}
 			return ctxError(ctx)
 		}
@@ -142,6 +154,13 @@ func (cl *Client) Cast(ctx context.Context, method string, args any) error {
 	if err != nil {
 		return &Error{Code: Internal, Message: "encoding arguments: " + err.Error()}
 	}
+	if cl.dl.mode == AtLeastOnce && cl.target.Fanout {
+		return errFanoutAtLeastOnce()
+	}
+	ctx = cl.withCallMeta(ctx)
+	if cl.ackedCast() {
+		return cl.retry(ctx, func() error { return cl.call(ctx, kindCast, method, body, nil) })
+	}
 	return cl.retry(ctx, func() error { return cl.cast(ctx, method, body) })
 }
 
@@ -166,6 +185,7 @@ func (cl *Client) cast(ctx context.Context, method string, args []byte) error {
 	if e != nil {
 		return e
 	}
+	req.meta = callMeta(ctx)
 	sent := 0
 	var last error
 	for _, cn := range conns {
@@ -189,10 +209,13 @@ func (cl *Client) cast(ctx context.Context, method string, args []byte) error {
 func (cl *Client) retry(ctx context.Context, f func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := f()
-		if c := CodeOf(err); attempt >= cl.retries || (c != Unavailable && c != NoResponders) {
+		if c := CodeOf(err); attempt >= cl.maxRetries() || (c != Unavailable && c != NoResponders) {
 			return err
 		}
-		d := min(10*time.Millisecond<<attempt, time.Second)
+		d := time.Second // at-least-once may try many times: no shift overflows
+		if attempt < 7 {
+			d = 10 * time.Millisecond << attempt
+		}
 		d = d/2 + rand.N(d/2+1)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) <= d {
 			return err

@@ -27,6 +27,7 @@ type Client struct {
 	timeout  time.Duration
 	retries  int
 	errTypes map[string]func(string, map[string]string) error
+	dl       clientDelivery
 }
 
 // clientCore is what a Client and its prepared copies share: the connections, one DEALER per
@@ -57,7 +58,8 @@ type clientCore struct {
 // NewClient makes a client of target's servers, found with WithRegistry, given with
 // WithEndpoint, or both. It connects lazily, at the first call of each key. Options:
 // WithRegistry, WithEndpoint, WithCodec, WithContext, WithTimeout, WithRetries,
-// WithRemoteError, WithCurveServerKey, WithMaxMessage, and the target's (WithServer,
+// WithRemoteError, WithCurveServerKey, WithMaxMessage, WithDelivery, WithCallMonitor,
+// WithMaxInFlight, WithHeartbeat, WithTracePropagator, and the target's (WithServer,
 // WithFanout, ...). Static endpoints serve every key: a call naming a server (WithServer)
 // reaches the one it names only through a registry; a static endpoint of another server
 // answers it InvalidTarget.
@@ -66,7 +68,7 @@ func NewClient(target Target, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.curveSecret != nil || cfg.workers != DefaultWorkers || cfg.ttl != DefaultTTL {
+	if cfg.curveSecret != nil || cfg.workers != DefaultWorkers || cfg.ttl != DefaultTTL || cfg.dl.serverOnly() {
 		return nil, errors.New("rpc: NewClient given a server option")
 	}
 	if cfg.target != nil {
@@ -93,21 +95,23 @@ func NewClient(target Target, opts ...Option) (*Client, error) {
 	done()
 	c.now = now
 	return &Client{core: c, target: target, key: target.Key(), codec: cfg.codec, timeout: cfg.timeout, retries: cfg.retries,
-		errTypes: cfg.errTypes}, nil
+		errTypes: cfg.errTypes, dl: cfg.dl.client()}, nil
 }
 
 // Prepare returns a client sharing cl's connections with its target, timeout, version,
 // namespace, retries, codec or remote error types changed by opts (WithServer, WithFanout,
-// WithVersion, WithNamespace, WithTopic, WithTimeout, WithRetries, WithCodec, WithRemoteError).
+// WithVersion, WithNamespace, WithTopic, WithTimeout, WithRetries, WithCodec, WithRemoteError,
+// WithDelivery, WithCallMonitor, WithTracePropagator).
 // Closing it closes cl too, and every other client prepared from cl.
 func (cl *Client) Prepare(opts ...Option) (*Client, error) {
 	cfg := &config{codec: cl.codec, timeout: cl.timeout, retries: cl.retries, errTypes: maps.Clone(cl.errTypes),
-		workers: DefaultWorkers, ttl: DefaultTTL}
+		workers: DefaultWorkers, ttl: DefaultTTL, dl: cl.dl.prepared()}
 	if err := cfg.apply(opts); err != nil {
 		return nil, err
 	}
 	if cfg.registry != nil || cfg.endpoints != nil || cfg.zctx != nil || cfg.curveSecret != nil ||
-		cfg.curveServerKey != nil || cfg.workers != DefaultWorkers || cfg.ttl != DefaultTTL || cfg.maxMsg != 0 {
+		cfg.curveServerKey != nil || cfg.workers != DefaultWorkers || cfg.ttl != DefaultTTL || cfg.maxMsg != 0 ||
+		cfg.dl.serverOnly() || cfg.dl.connOnly() {
 		return nil, errors.New("rpc: Prepare given an option of NewClient or NewServer")
 	}
 	t := cl.target
@@ -118,7 +122,7 @@ func (cl *Client) Prepare(opts ...Option) (*Client, error) {
 		return nil, err
 	}
 	return &Client{core: cl.core, target: t, key: t.Key(), codec: cfg.codec, timeout: cfg.timeout, retries: cfg.retries,
-		errTypes: cfg.errTypes}, nil
+		errTypes: cfg.errTypes, dl: cfg.dl.client()}, nil
 }
 
 // Target is the client's target.

@@ -38,6 +38,7 @@ const connEvents = zmq.EventHandshakeSucceeded | zmq.EventDisconnected | zmq.Eve
 // makes a Send wait for a live connection instead of queueing for one that may never come.
 func (c *clientCore) newConn(endpoint string) (*conn, error) {
 	opts := append([]zmq.Option{zmq.WithImmediate(true), zmq.WithLinger(0), zmq.WithMaxMsgSize(c.cfg.maxMsg)}, c.curve...)
+	opts = append(opts, c.cfg.dl.heartbeatOptions()...)
 	s, err := c.zctx.NewSocket(zmq.DEALER, opts...)
 	if err != nil {
 		return nil, err
@@ -127,6 +128,10 @@ func (c *clientCore) read(ctx context.Context, cn *conn, p *pending) (result, bo
 			case <-ctx.Done():
 				return result{}, false
 			}
+		}
+		if id, ok := parseProgress(m.Frames); ok {
+			c.progress(id)
+			continue
 		}
 		r, err := parseReply(m.Frames)
 		if err != nil {

@@ -20,6 +20,7 @@ type job struct {
 	ctx       jobCtx      // the handler's
 	key       callID      // in inflight, for a call
 	cancelled atomic.Bool // by the caller's CANCEL: no reply
+	dl        jobDelivery
 }
 
 // callID names a call in flight: ids are the client's, so unique per connection only.
@@ -96,6 +97,11 @@ func (s *Server) handle(frames [][]byte) *job {
 		s.inflight.cancel(callID{string(peer), req.id})
 		return nil
 	}
+	dl, err := deliveryOf(&req)
+	if err != nil {
+		s.dropped.Add(1)
+		return nil
+	}
 	s.requests.Add(1)
 	cd, _ := codecByID(req.codec) // parseRequest checked it
 	if req.key != s.topicKey && req.key != s.serverKey {
@@ -115,7 +121,7 @@ func (s *Server) handle(frames [][]byte) *job {
 		s.reject(peer, req, cd, newError(Unavailable, "server stopping"))
 		return nil
 	}
-	j := &job{peer: peer, req: req, codec: cd, invoke: inv}
+	j := &job{peer: peer, req: req, codec: cd, invoke: inv, dl: dl}
 	var deadline time.Time
 	if req.timeout > 0 {
 		deadline = now.Add(req.timeout)
@@ -128,10 +134,11 @@ func (s *Server) handle(frames [][]byte) *job {
 	return j
 }
 
-// reject answers a call without running a handler; a cast is never answered.
+// reject answers a call without running a handler; a cast only when it asked for an
+// acknowledgement.
 func (s *Server) reject(peer []byte, req request, cd Codec, e *Error) {
 	s.rejected.Add(1)
-	if req.kind == kindCall {
+	if answered(&req) {
 		s.send(peer, req, e.Code, encodeError(cd, e))
 	}
 }
@@ -148,24 +155,36 @@ func (s *Server) work(j *job, release func()) {
 	defer j.ctx.cancel()
 	var body []byte
 	var err error
+	dup := false
 	if d, ok := j.ctx.Deadline(); ok && !time.Now().Before(d) {
 		err = context.DeadlineExceeded // expired before it could run (its timer may not have fired yet)
 	} else if err = j.ctx.Err(); err == nil {
-		body, err = s.run(j)
+		if dup = s.dedupBegin(j); !dup {
+			stop := s.keepAlive(j)
+			body, err = s.run(j)
+			stop()
+		}
 	} // else cancelled before it ran: the handler is not run
 	if j.req.kind == kindCall {
 		s.inflight.remove(j.key, j)
 	}
 	release()
-	if j.req.kind != kindCall || j.cancelled.Load() {
+	if dup {
+		return // answered from the dedup store
+	}
+	status := OK
+	if err != nil {
+		e := s.errorOf(&j.ctx, err)
+		status, body = e.Code, encodeError(j.codec, e)
+	}
+	if j.req.kind == kindCast {
+		status, body = OK, nil // an acknowledgement, whatever the handler said
+	}
+	s.dedupEnd(j, status, body)
+	if !answered(&j.req) || j.cancelled.Load() {
 		return
 	}
-	if err == nil {
-		s.send(j.peer, j.req, OK, body)
-		return
-	}
-	e := s.errorOf(&j.ctx, err)
-	s.send(j.peer, j.req, e.Code, encodeError(j.codec, e))
+	s.send(j.peer, j.req, status, body)
 }
 
 // run calls the handler, turning a panic into Internal.
@@ -175,7 +194,7 @@ func (s *Server) run(j *job) (body []byte, err error) {
 			err = newError(Internal, fmt.Sprintf("handler %q panicked: %v", j.req.method, p))
 		}
 	}()
-	return j.invoke(&j.ctx, j.codec, j.req.args)
+	return j.invoke(s.handlerCtx(j), j.codec, j.req.args)
 }
 
 // errorOf says what a handler's error (or the job's ctx error) means to the caller.

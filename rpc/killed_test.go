@@ -22,7 +22,7 @@ import (
 const serverProcessEnv = "PUREZMQ_RPC_TEST_SERVER"
 
 // serverProcess serves, as the server named by serverProcessEnv, "echo", "note" (a cast that
-// prints "note:" and its argument) and "block" (which prints "started" and waits for its ctx)
+// prints "note:" and its argument), "work" (below) and "block" (which prints "started" and waits for its ctx)
 // on 127.0.0.1; it prints its endpoint and runs until its stdin closes or it is killed.
 func serverProcess() int {
 	name := os.Getenv(serverProcessEnv)
@@ -43,6 +43,16 @@ func serverProcess() int {
 	_ = Handle(srv, "note", func(ctx context.Context, msg string) (struct{}, error) {
 		say("note:" + msg)
 		return struct{}{}, nil
+	})
+	// "work" answers its server's name, except on a server named stuck*, where it hangs like
+	// "block": a server that stops after receipt.
+	_ = Handle(srv, "work", func(ctx context.Context, _ struct{}) (string, error) {
+		if strings.HasPrefix(name, "stuck") {
+			say("started")
+			<-ctx.Done()
+			return "", ctx.Err()
+		}
+		return name, nil
 	})
 	_ = Handle(srv, "block", func(ctx context.Context, _ struct{}) (string, error) {
 		say("started")

@@ -29,6 +29,8 @@ type config struct {
 	retries  int
 	errTypes map[string]func(msg string, details map[string]string) error
 
+	dl deliveryConfig // delivery, heartbeats, dedup, trace context (delivery.go)
+
 	// Security.
 	curveSecret    *curve.SecretKey // server: its key (public derived)
 	curveServerKey *curve.PublicKey // client: the server's public key

@@ -1,6 +1,10 @@
 package rpc
 
-import "context"
+import (
+	"cmp"
+	"context"
+	"fmt"
+)
 
 // pending is a call waiting for its reply.
 type pending struct {
@@ -8,6 +12,7 @@ type pending struct {
 	done chan result // 1 slot: whoever takes the call out of the map sends once
 	// stopRead interrupts the read turn of this call's goroutine, if it has it; under pmu.
 	stopRead context.CancelFunc
+	progress func() // restarts the call monitor (set before the call is added), or nil
 }
 
 type result struct {
@@ -15,11 +20,16 @@ type result struct {
 	err *Error // the connection failed, no reply
 }
 
-func (c *clientCore) addPending(id uint64, p *pending) {
+func (c *clientCore) addPending(id uint64, p *pending) *Error {
 	c.pmu.Lock()
+	if limit := cmp.Or(c.cfg.dl.maxInFlight, DefaultMaxInFlight); len(c.pending) >= limit {
+		c.pmu.Unlock()
+		return newError(ResourceExhausted, fmt.Sprintf("%d calls in flight already", limit))
+	}
 	c.pending[id] = p
 	p.conn.calls++
 	c.pmu.Unlock()
+	return nil
 }
 
 // takePending takes a call out of the map; nil when a reply (or a failure) took it first.

@@ -39,6 +39,7 @@ type Server struct {
 	recvStop context.CancelFunc // ends the pool's receiving
 
 	pool     pool
+	dl       serverDelivery
 	inflight inflight
 	stopOnce sync.Once
 	stopErr  error
@@ -51,11 +52,13 @@ type ServerStats struct {
 	Requests uint64 // well-formed CALLs and CASTs
 	Dropped  uint64 // messages that did not follow the wire format, dropped unanswered
 	Rejected uint64 // requests answered without running a handler (busy, stopping, wrong target, ...)
+	Replayed uint64 // at-least-once duplicates answered from the dedup store, without running a handler
 }
 
 // NewServer makes a server for target; the server's Target.Server, when set, names it (it
 // answers calls for exchange/topic and for exchange/topic/server). Options: WithEndpoint,
-// WithRegistry, WithTTL, WithWorkers, WithCodec, WithContext, WithCurveServer, WithMaxMessage.
+// WithRegistry, WithTTL, WithWorkers, WithCodec, WithContext, WithCurveServer, WithMaxMessage,
+// WithHeartbeat, WithDedup, WithDedupLease, WithTracePropagator.
 func NewServer(target Target, opts ...Option) (*Server, error) {
 	if err := target.Validate(); err != nil {
 		return nil, err
@@ -67,7 +70,7 @@ func NewServer(target Target, opts ...Option) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.target != nil || cfg.curveServerKey != nil || cfg.retries != 0 || cfg.errTypes != nil {
+	if cfg.target != nil || cfg.curveServerKey != nil || cfg.retries != 0 || cfg.errTypes != nil || cfg.dl.clientOnly() {
 		return nil, errors.New("rpc: NewServer given a client option")
 	}
 	return &Server{target: target, cfg: cfg, methods: map[methodKey][]method{},
@@ -114,6 +117,7 @@ func (s *Server) Start() (err error) {
 		}
 	}()
 	opts := []zmq.Option{zmq.WithRouterMandatory(true), zmq.WithLinger(time.Second), zmq.WithMaxMsgSize(s.cfg.maxMsg)}
+	opts = append(opts, s.cfg.dl.heartbeatOptions()...)
 	if k := s.cfg.curveSecret; k != nil {
 		opts = append(opts, zmq.WithCurveServer(true), zmq.WithCurvePublicKey(k.Public()), zmq.WithCurveSecretKey(*k))
 	}
@@ -181,7 +185,7 @@ func (s *Server) Endpoints() []string { return append([]string(nil), s.endpoints
 
 // Stats returns the server's counters.
 func (s *Server) Stats() ServerStats {
-	return ServerStats{Requests: s.requests.Load(), Dropped: s.dropped.Load(), Rejected: s.rejected.Load()}
+	return ServerStats{Requests: s.requests.Load(), Dropped: s.dropped.Load(), Rejected: s.rejected.Load(), Replayed: s.dl.replays.Load()}
 }
 
 // Stop deregisters the server, answers new calls Unavailable, waits for the calls in flight to

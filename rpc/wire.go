@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 	"unicode/utf8"
 )
@@ -61,7 +62,7 @@ func parseHeader(b []byte) (header, error) {
 		return header{}, malformed("version %d, want %d", b[0], wireVersion)
 	}
 	h := header{kind: kind(b[1]), codec: b[2], status: Code(b[3]), id: binary.BigEndian.Uint64(b[4:])}
-	if h.kind < kindCall || h.kind > kindReply {
+	if h.kind < kindCall || h.kind > kindProgress {
 		return header{}, malformed("kind %d", b[1])
 	}
 	if _, ok := codecByID(h.codec); !ok && h.kind != kindCancel {
@@ -201,3 +202,65 @@ func decodeError(c Codec, status Code, body []byte) *Error {
 	}
 	return e
 }
+
+// --- Delivery, progress and trace context (WIRE.md) ---
+
+// kindProgress is a PROGRESS: the header alone, server to caller, with a CALL's id, while its
+// handler runs (the call monitor).
+const kindProgress kind = 5
+
+// Metadata keys of delivery.
+const (
+	metaTraceparent = "traceparent"
+	metaTracestate  = "tracestate"
+	metaIdemKey     = "idempotency-key"
+	metaCallMonitor = "call-monitor" // milliseconds, decimal
+)
+
+// progressFrames is a PROGRESS for call id.
+func progressFrames(codec byte, id uint64) []byte {
+	return header{kind: kindProgress, codec: codec, id: id}.marshal()
+}
+
+// parseProgress says whether frames are a well-formed PROGRESS, and for which call.
+func parseProgress(frames [][]byte) (uint64, bool) {
+	if len(frames) != 1 {
+		return 0, false
+	}
+	h, err := parseHeader(frames[0])
+	if err != nil || h.kind != kindProgress || h.status != OK {
+		return 0, false
+	}
+	return h.id, true
+}
+
+// maxIdemKey bounds an idempotency key: clients send 32 hex digits; other peers may choose
+// their own, within this.
+const maxIdemKey = 128
+
+// checkIdemKey accepts 1-128 bytes of A-Z a-z 0-9 _ - . :, so that a key is safe inside a
+// store's key (Redis, logs) whoever chose it.
+func checkIdemKey(k string) error {
+	if k == "" || len(k) > maxIdemKey {
+		return malformed("idempotency key of %d bytes, want 1-%d", len(k), maxIdemKey)
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.' || c == ':') {
+			return malformed("idempotency key: byte %#x", c)
+		}
+	}
+	return nil
+}
+
+// parseCallMonitor reads a call-monitor value: whole milliseconds, at least minCallMonitor.
+func parseCallMonitor(v string) (time.Duration, error) {
+	ms, err := strconv.ParseUint(v, 10, 32)
+	if err != nil || time.Duration(ms)*time.Millisecond < minCallMonitor {
+		return 0, malformed("call-monitor %q: want whole milliseconds, at least %v", v, minCallMonitor)
+	}
+	return time.Duration(ms) * time.Millisecond, nil
+}
+
+// minCallMonitor bounds how often a server sends PROGRESS (a third of it), whatever a caller asks.
+const minCallMonitor = 30 * time.Millisecond

@@ -37,6 +37,10 @@ func callCases(server string) []callCase {
 		{"add", map[string]any{"method": "add", "args": map[string]any{"a": 2, "b": 40}}, "OK", `42`, nil},
 		{"with-timeout", map[string]any{"method": "add", "args": map[string]any{"a": 1, "b": 1}, "timeout_ms": 10000}, "OK", `2`, nil},
 		{"with-metadata", map[string]any{"method": "echo", "args": "m", "meta": map[string]string{"trace": "t1"}}, "OK", `"m"`, nil},
+		// Delivery's metadata (rpc/WIRE.md): servers that know it use it, others ignore it.
+		{"idempotency-key", map[string]any{"method": "add", "args": map[string]any{"a": 1, "b": 2}, "meta": map[string]string{"idempotency-key": "py-key-1"}}, "OK", `3`, nil},
+		{"traceparent", map[string]any{"method": "echo", "args": "tp", "meta": map[string]string{
+			"traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01", "tracestate": "rojo=1"}}, "OK", `"tp"`, nil},
 		{"slow", map[string]any{"method": "slow", "args": map[string]any{"ms": 1, "value": 7}, "timeout_ms": 10000}, "OK", `7`, nil},
 		{"fail", map[string]any{"method": "fail", "args": map[string]any{"message": "boom", "details": map[string]string{"disk": "sda"}}},
 			"Remote", "", &errorObject{Code: "Remote", Message: "boom", Details: map[string]string{"disk": "sda"}, Type: failureType}},

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +17,10 @@ import (
 
 // childEnv makes the test binary a proxy registered in the Redis registry it names (see
 // childProxy), for the tests that kill a proxy's process.
-const childEnv = "PUREZMQ_RPC_PROXY_TEST_REDIS"
+const (
+	childEnv  = "PUREZMQ_RPC_PROXY_TEST_REDIS"
+	childWant = "PUREZMQ_RPC_PROXY_TEST_SERVERS"
+)
 
 // childProxy runs a proxy registered in the registry named by childEnv, prints its frontend
 // and runs until its stdin closes or it is killed.
@@ -33,16 +37,22 @@ func childProxy() int {
 		return 1
 	}
 	fmt.Println(p.Frontend())
+	// "ready" once the servers the test starts have announced themselves.
+	want, _ := strconv.Atoi(os.Getenv(childWant))
+	for p.Stats().Servers < want {
+		time.Sleep(5 * time.Millisecond)
+	}
+	fmt.Println("ready")
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	return map[bool]int{true: 0, false: 1}[p.Close() == nil]
 }
 
 // startChildProxy starts a proxy process registered in the registry at url; it ends with the
 // test.
-func startChildProxy(t *testing.T, url string) (*exec.Cmd, string) {
+func startChildProxy(t *testing.T, url string, servers int) (*childProc, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+url)
+	cmd.Env = append(os.Environ(), childEnv+"="+url, childWant+"="+strconv.Itoa(servers))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -74,5 +84,19 @@ func startChildProxy(t *testing.T, url string) (*exec.Cmd, string) {
 	if !strings.HasPrefix(ep, "tcp://") {
 		t.Fatalf("proxy process said %q", ep)
 	}
-	return cmd, ep
+	return &childProc{Cmd: cmd, lines: lines}, ep
+}
+
+// childProc is a proxy process and its output.
+type childProc struct {
+	*exec.Cmd
+	lines *bufio.Scanner
+}
+
+// waitChildReady waits for the child to say its servers are in.
+func waitChildReady(t *testing.T, c *childProc) {
+	t.Helper()
+	if !c.lines.Scan() || c.lines.Text() != "ready" {
+		t.Fatalf("proxy process: %q %v", c.lines.Text(), c.lines.Err())
+	}
 }

@@ -99,7 +99,16 @@ func TestTwoProxiesOneKilled(t *testing.T) {
 	cl := newClient(t, rpc.Target{Topic: "t"}, rpc.WithRegistry(reg), rpc.WithProxyDiscovery(), rpc.WithRetries(8),
 		rpc.WithTimeout(10*time.Second))
 	ctx := testCtx(t)
-	// Both proxies carry calls: each call of a block pins one, so count the child's.
+	// Calls until one has gone through the child: the client is connected to both proxies.
+	for i := uint64(1); p.Stats().Requests == i-1; i++ {
+		if err := cl.Call(ctx, "echo", echoArgs{}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if i == 1000 {
+			t.Fatalf("1000 calls, all through the in-process proxy; none through the child's %s", front)
+		}
+	}
+	// Calls in flight on both proxies (round robin), blocked in their handlers.
 	const n = 8
 	var calls outcomes
 	var wg sync.WaitGroup

@@ -74,15 +74,22 @@ func TestRPCProxyRuns(t *testing.T) {
 	if err := cl.Call(ctx, "hello", "proxy", &got); err != nil || got != "hello proxy" {
 		t.Fatalf("call: %q %v", got, err)
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, said["metrics"], nil)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if !strings.Contains(string(body), `zmq_rpc_proxy_replies_total{status="OK"} 1`) {
-		t.Fatalf("metrics:\n%s", body)
+	// A reply is counted once sent: the caller may have it a moment before, so scrape until
+	// it is in (within ctx).
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, said["metrics"], nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if strings.Contains(string(body), `zmq_rpc_proxy_replies_total{status="OK"} 1`+"\n") {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("metrics:\n%s", body)
+		}
 	}
 	stop()
 	var rest strings.Builder

@@ -133,6 +133,8 @@ func TestMetricsScraped(t *testing.T) {
 	}
 	other, _ := cl.Prepare(rpc.WithTopic("", "none"))
 	_ = other.Call(ctx, "echo", echoArgs{}, nil)
+	// A reply is counted once sent: the caller may have it a moment before.
+	waitFor(t, "the replies counted", func() bool { return p.Stats().Replies == n+1 })
 	hs := httptest.NewServer(promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	defer hs.Close()
 	body := scrape(t, hs.URL)

@@ -100,7 +100,8 @@ func (p *Proxy) controlLocked(id string, srv *server, h header, keys [][]byte, n
 			return
 		}
 		if h.kind == kindCredit && !srv.leaving {
-			srv.credit = int(min(uint64(srv.credit)+h.id, maxCredit))
+			// Fanouts may have taken it below zero.
+			srv.credit = min(srv.credit+int(min(h.id, maxCredit)), maxCredit)
 			p.drainLocked(srv, now)
 		}
 		srv.ivl = p.interval(h)

@@ -81,7 +81,7 @@ func (p *Proxy) fromClient(f [][]byte) {
 		p.answerLocked(rid, h, "no_responders", noResponders, "no server of "+key+" ready")
 		return
 	}
-	if h.kind == kindCall && len(p.st.calls) >= p.cfg.MaxCalls {
+	if h.answered && len(p.st.calls) >= p.cfg.MaxCalls {
 		p.answerLocked(rid, h, "too_many_calls", resourceExhausted, fmt.Sprintf("%d calls in flight", len(p.st.calls)))
 		return
 	}
@@ -104,7 +104,7 @@ func (p *Proxy) fromClient(f [][]byte) {
 // forwardLocked sends q to srv, which spends one credit on it.
 func (p *Proxy) forwardLocked(srv *server, q *queued) {
 	srv.credit--
-	if q.h.kind == kindCall {
+	if q.h.answered {
 		p.st.calls[callRef{string(q.rid), q.h.id}] = &call{srv: srv, h: q.h, in: q.in, deadline: q.deadline}
 		p.cfg.Metrics.inflight(len(p.st.calls))
 	}
@@ -116,7 +116,7 @@ func (p *Proxy) forwardLocked(srv *server, q *queued) {
 	case err == nil:
 	case errors.Is(err, zmq.ErrHostUnreachable):
 		// Its connection closed: losing it answers its calls, this one included, Unavailable.
-		if q.h.kind == kindCast {
+		if !q.h.answered {
 			p.dropLocked("server_lost")
 		}
 		p.loseLocked(srv, "gone")
@@ -155,7 +155,7 @@ func (p *Proxy) cancelLocked(rid []byte, h header) {
 	}
 	for _, k := range p.st.keys {
 		for i, q := range k.queue {
-			if q.h.kind == kindCall && q.h.id == h.id && string(q.rid) == string(rid) {
+			if q.h.answered && q.h.id == h.id && string(q.rid) == string(rid) {
 				k.queue = append(k.queue[:i], k.queue[i+1:]...)
 				p.cfg.Metrics.queue(k.key, len(k.queue))
 				p.dropLocked("cancelled")
@@ -165,10 +165,11 @@ func (p *Proxy) cancelLocked(rid []byte, h header) {
 	}
 }
 
-// answerLocked counts a request not delivered and, for a call, answers it with code.
+// answerLocked counts a request not delivered and, when its caller waits for a reply, answers
+// it with code.
 func (p *Proxy) answerLocked(rid []byte, h header, reason string, code rpc.Code, msg string) {
 	p.dropLocked(reason)
-	if h.kind == kindCall {
+	if h.answered {
 		p.replyLocked(rid, errorReply(h, code, msg), code, time.Time{})
 	}
 }

@@ -2,6 +2,7 @@ package proxy_test
 
 import (
 	"context"
+	"encoding/binary"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -176,4 +177,63 @@ func scrape(t *testing.T, url string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// An at-least-once CAST (an id and an idempotency key) gets its acknowledgement back through
+// the proxy, and a PROGRESS reaches the caller of a call in flight; a plain CAST's stray
+// REPLY does not reach anyone.
+func TestAckedCastAndProgress(t *testing.T) {
+	p := startProxy(t, proxy.Config{})
+	raw := newRawServer(t, p.Backend())
+	raw.ready(10, time.Hour, "openstack/t")
+	readyServers(t, p, 1)
+	zc := zmq.NewContext()
+	defer zc.Close()
+	cl, err := zc.NewSocket(zmq.DEALER, zmq.WithLinger(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := cl.Connect(p.Frontend()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := testCtx(t)
+	req := func(kind byte, id uint64, meta string) {
+		f := [][]byte{header(kind, 1, 0, id, 0), []byte("openstack/t"), nil, nil, []byte("m"), []byte("null")}
+		if meta != "" {
+			f = append(f, []byte(meta))
+		}
+		if err := cl.Send(ctx, zmq.NewMsg(f...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	next := func() (kind byte, id uint64) {
+		m, err := cl.Recv(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Frames[0][1], binary.BigEndian.Uint64(m.Frames[0][4:])
+	}
+	req(2, 7, "")                         // plain cast: no reply expected
+	req(2, 8, `{"idempotency-key":"k8"}`) // acknowledged cast
+	ret7, h7, _ := raw.request()
+	ret8, h8, _ := raw.request()
+	raw.reply(ret7, h7, "null") // a stray: dropped at the proxy
+	raw.reply(ret8, h8, "null")
+	if k, id := next(); k != 4 || id != 8 {
+		t.Fatalf("got kind %d id %d, want the acknowledgement of cast 8", k, id)
+	}
+	req(1, 9, "")
+	ret9, h9, _ := raw.request()
+	raw.send(ret9, header(5, 1, 0, 9, 0))
+	if k, id := next(); k != 5 || id != 9 {
+		t.Fatalf("got kind %d id %d, want the PROGRESS of call 9", k, id)
+	}
+	raw.reply(ret9, h9, `"done"`)
+	if k, id := next(); k != 4 || id != 9 {
+		t.Fatalf("got kind %d id %d, want the reply of call 9", k, id)
+	}
+	if d := p.Stats().Drops["late_reply"]; d != 1 {
+		t.Fatalf("late replies %d, want the stray one", d)
+	}
 }

@@ -34,6 +34,10 @@ func (p *Proxy) fromServer(f [][]byte) {
 		p.controlLocked(id, srv, h, f[3:], now)
 		return
 	}
+	if h.kind == kindProgress && len(f) == 3 {
+		p.progressLocked(ret, f[2])
+		return
+	}
 	if h.kind != kindReply || len(f) != 4 {
 		p.dropLocked("malformed")
 		return
@@ -44,11 +48,11 @@ func (p *Proxy) fromServer(f [][]byte) {
 		srv.credit = min(srv.credit+1, maxCredit)
 		p.drainLocked(srv, now)
 	}
-	if len(ret) <= len(p.nonce) || !bytes.Equal(ret[:len(p.nonce)], p.nonce) {
+	rid, ok := p.returnee(ret)
+	if !ok {
 		p.dropLocked("late_reply") // a call of an earlier proxy at this address
 		return
 	}
-	rid := ret[len(p.nonce):]
 	ref := callRef{string(rid), h.id}
 	c := p.st.calls[ref]
 	if c == nil {
@@ -58,6 +62,29 @@ func (p *Proxy) fromServer(f [][]byte) {
 	delete(p.st.calls, ref)
 	p.cfg.Metrics.inflight(len(p.st.calls))
 	p.replyLocked(rid, f[2:], rpc.Code(h.status), c.in)
+}
+
+// returnee is the client's routing id in a return address this proxy gave; false for one it
+// did not give (an earlier proxy's, at the same address).
+func (p *Proxy) returnee(ret []byte) ([]byte, bool) {
+	if len(ret) <= len(p.nonce) || !bytes.Equal(ret[:len(p.nonce)], p.nonce) {
+		return nil, false
+	}
+	return ret[len(p.nonce):], true
+}
+
+// progressLocked passes a PROGRESS on to the caller of a call in flight: it spends no credit
+// and ends nothing.
+func (p *Proxy) progressLocked(ret, h []byte) {
+	rid, ok := p.returnee(ret)
+	hd, _ := parseHeader(h)
+	if !ok || p.st.calls[callRef{string(rid), hd.id}] == nil {
+		p.dropLocked("late_reply")
+		return
+	}
+	if err := p.front.Send(p.now, zmq.NewMsg(rid, h)); err != nil {
+		p.dropLocked("client_unreachable")
+	}
 }
 
 // controlLocked handles READY, CREDIT, HEARTBEAT and DISCONNECT from server id (srv when

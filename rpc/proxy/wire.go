@@ -21,6 +21,7 @@ const (
 	kindCast       = 2
 	kindCancel     = 3
 	kindReply      = 4
+	kindProgress   = 5 // server → caller while a call runs (WIRE.md, "Delivery, progress and trace context")
 	kindReady      = 6
 	kindCredit     = 7
 	kindHeartbeat  = 8
@@ -34,6 +35,7 @@ type header struct {
 	kind, codec, status byte
 	id                  uint64
 	timeout             time.Duration
+	answered            bool // a request that gets a REPLY: a CALL, or a CAST asking for an acknowledgement
 }
 
 // parseHeader reads a header; ok is false for anything that is not one.
@@ -87,14 +89,17 @@ func checkRequest(f [][]byte) (header, bool) {
 	if len(f[1]) == 0 || len(f[4]) == 0 {
 		return h, false
 	}
-	if len(f) == 7 {
-		var meta map[string]string
-		if json.Unmarshal(f[6], &meta) != nil {
-			return h, false
-		}
+	var meta map[string]string
+	if len(f) == 7 && json.Unmarshal(f[6], &meta) != nil {
+		return h, false
 	}
+	// An at-least-once CAST (an id and an idempotency key) is acknowledged with a REPLY.
+	h.answered = h.kind == kindCall || h.id != 0 && meta[metaIdemKey] != ""
 	return h, true
 }
+
+// metaIdemKey is the metadata key of an at-least-once request.
+const metaIdemKey = "idempotency-key"
 
 // errorObject is rpc's error reply body (WIRE.md, REPLY).
 type errorObject struct {

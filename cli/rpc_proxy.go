@@ -23,6 +23,7 @@ type rpcProxyFlags struct {
 	heartbeat         time.Duration
 	misses            int
 	queue             int
+	queueBytes        int
 	maxCalls          int
 }
 
@@ -59,6 +60,7 @@ func newRPCProxyCmd() *cobra.Command {
 	fs.DurationVar(&f.heartbeat, "heartbeat", proxy.DefaultHeartbeat, "heartbeat interval towards the servers")
 	fs.IntVar(&f.misses, "misses", proxy.DefaultMisses, "heartbeats a server may miss before it is dropped")
 	fs.IntVar(&f.queue, "queue", proxy.DefaultQueue, "requests that may wait per target for a free server")
+	fs.IntVar(&f.queueBytes, "queue-bytes", proxy.DefaultQueueBytes, "bytes of the requests that may wait, all targets together")
 	fs.IntVar(&f.maxCalls, "max-calls", proxy.DefaultMaxCalls, "calls in flight at once")
 	return cmd
 }
@@ -99,7 +101,7 @@ func buildRPCProxy(f *rpcProxyFlags, env rpcProxyEnv) (parts []rpcProxyPart, err
 		m = proxy.NewMetrics(env.metrics)
 	}
 	p, err := proxy.New(proxy.Config{Frontend: f.frontend, Backend: f.backend, Registry: env.registry, TTL: f.ttl,
-		Heartbeat: f.heartbeat, Misses: f.misses, Queue: f.queue, MaxCalls: f.maxCalls, Metrics: m})
+		Heartbeat: f.heartbeat, Misses: f.misses, Queue: f.queue, QueueBytes: f.queueBytes, MaxCalls: f.maxCalls, Metrics: m})
 	if err != nil {
 		return parts, err
 	}
@@ -114,8 +116,8 @@ func buildRPCProxy(f *rpcProxyFlags, env rpcProxyEnv) (parts []rpcProxyPart, err
 }
 
 func runRPCProxy(ctx context.Context, f *rpcProxyFlags, stderr io.Writer) error {
-	if f.ttl <= 0 || f.heartbeat <= 0 || f.misses < 1 || f.queue < 1 || f.maxCalls < 1 {
-		return usagef("rpc-proxy: --ttl and --heartbeat must be positive, --misses, --queue and --max-calls at least 1")
+	if f.ttl <= 0 || f.heartbeat <= 0 || f.misses < 1 || f.queue < 1 || f.queueBytes < 1 || f.maxCalls < 1 {
+		return usagef("rpc-proxy: --ttl and --heartbeat must be positive, --misses, --queue, --queue-bytes and --max-calls at least 1")
 	}
 	env := rpcProxyEnv{stderr: stderr}
 	if f.registry != "" {

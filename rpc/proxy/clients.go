@@ -26,6 +26,7 @@ type Stats struct {
 	Servers  int               // server connections known now
 	Calls    int               // calls in flight on servers now
 	Queued   int               // requests waiting for a server now
+	QueuedB  int               // their bytes
 }
 
 // Stats returns the proxy's counters.
@@ -34,7 +35,7 @@ func (p *Proxy) Stats() Stats {
 	defer p.mu.Unlock()
 	s := p.stats
 	s.Drops = maps.Clone(p.stats.Drops)
-	s.Servers, s.Calls = len(p.st.servers), len(p.st.calls)
+	s.Servers, s.Calls, s.QueuedB = len(p.st.servers), len(p.st.calls), p.st.queued
 	for _, k := range p.st.keys {
 		s.Queued += len(k.queue)
 	}
@@ -93,10 +94,15 @@ func (p *Proxy) fromClient(f [][]byte) {
 		p.forwardLocked(srv, q)
 		return
 	}
-	if len(k.queue) >= p.cfg.Queue {
-		p.answerLocked(rid, h, "queue_full", resourceExhausted, fmt.Sprintf("%d requests already wait for a server of %s", len(k.queue), key))
+	for _, b := range rest {
+		q.size += len(b)
+	}
+	if len(k.queue) >= p.cfg.Queue || p.st.queued+q.size > p.cfg.QueueBytes {
+		p.answerLocked(rid, h, "queue_full", resourceExhausted, fmt.Sprintf("%d requests (%d bytes in all queues) already wait for a server of %s",
+			len(k.queue), p.st.queued, key))
 		return
 	}
+	p.st.queued += q.size
 	k.queue = append(k.queue, q)
 	p.cfg.Metrics.queue(key, len(k.queue))
 }
@@ -157,6 +163,7 @@ func (p *Proxy) cancelLocked(rid []byte, h header) {
 		for i, q := range k.queue {
 			if q.h.answered && q.h.id == h.id && string(q.rid) == string(rid) {
 				k.queue = append(k.queue[:i], k.queue[i+1:]...)
+				p.st.queued -= q.size
 				p.cfg.Metrics.queue(k.key, len(k.queue))
 				p.dropLocked("cancelled")
 				return
@@ -193,6 +200,7 @@ func (p *Proxy) expireLocked(now time.Time) {
 		kept := k.queue[:0]
 		for _, q := range k.queue {
 			if !q.deadline.IsZero() && now.After(q.deadline) {
+				p.st.queued -= q.size
 				p.answerLocked(q.rid, q.h, "expired", deadlineExceeded, "no server of "+key+" was free before the deadline")
 				continue
 			}

@@ -3,6 +3,7 @@ package proxy_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -218,5 +219,39 @@ func TestQueueFull(t *testing.T) {
 	})
 	if s := p.Stats(); s.Drops["queue_full"] != 1 {
 		t.Fatalf("drops: %v", s.Drops)
+	}
+}
+
+// The queues are bounded in bytes too, all keys together: a request that would pass the bound
+// is answered ResourceExhausted however short its key's queue.
+func TestQueueBytes(t *testing.T) {
+	reg, _ := redisRegistry(t)
+	p := startProxy(t, proxy.Config{Registry: reg, QueueBytes: 1000})
+	raw := newRawServer(t, p.Backend())
+	raw.ready(1, time.Hour, "openstack/q")
+	readyServers(t, p, 1)
+	cl := newClient(t, rpc.Target{Topic: "q"}, rpc.WithRegistry(reg), rpc.WithProxyDiscovery())
+	ctx := testCtx(t)
+	results := make(chan error, 2)
+	go func() { results <- cl.Call(ctx, "echo", echoArgs{}, nil) }()
+	ret, h, _ := raw.request() // holds the only credit
+	go func() { results <- cl.Call(ctx, "echo", echoArgs{Text: "small"}, nil) }()
+	waitFor(t, "a queued call", func() bool { return p.Stats().Queued == 1 })
+	if err := cl.Call(ctx, "echo", echoArgs{Text: strings.Repeat("x", 1000)}, nil); !errors.Is(err, rpc.ErrResourceExhausted) {
+		t.Fatalf("a call past the queues' bytes: %v", err)
+	}
+	if s := p.Stats(); s.Queued != 1 || s.QueuedB == 0 || s.QueuedB > 1000 {
+		t.Fatalf("queued %d calls, %d bytes", s.Queued, s.QueuedB)
+	}
+	raw.reply(ret, h, `{}`)
+	ret, h, _ = raw.request()
+	raw.reply(ret, h, `{}`)
+	for range 2 {
+		if err := <-results; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s := p.Stats(); s.QueuedB != 0 {
+		t.Fatalf("%d bytes queued after the queue drained", s.QueuedB)
 	}
 }

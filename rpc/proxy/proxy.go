@@ -25,12 +25,13 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultEndpoint  = "tcp://127.0.0.1:*"
-	DefaultQueue     = 1000   // requests waiting per key
-	DefaultMaxCalls  = 100000 // calls in flight at once
-	DefaultHeartbeat = rpc.DefaultProxyHeartbeat
-	DefaultMisses    = rpc.DefaultProxyMisses
-	DefaultTTL       = rpc.DefaultTTL
+	DefaultEndpoint   = "tcp://127.0.0.1:*"
+	DefaultQueue      = 1000     // requests waiting per key
+	DefaultQueueBytes = 64 << 20 // bytes of the requests waiting, all keys together
+	DefaultMaxCalls   = 100000   // calls in flight at once
+	DefaultHeartbeat  = rpc.DefaultProxyHeartbeat
+	DefaultMisses     = rpc.DefaultProxyMisses
+	DefaultTTL        = rpc.DefaultTTL
 )
 
 // Config says where a proxy listens and how it bounds what it holds. The zero value of each
@@ -44,12 +45,13 @@ type Config struct {
 	TTL      time.Duration
 	// Heartbeat is how often the proxy tells each server it is alive; a server silent for
 	// Misses of its own intervals is dropped and its calls answered Unavailable.
-	Heartbeat time.Duration
-	Misses    int
-	Queue     int          // requests waiting per key for a free server; more: ResourceExhausted
-	MaxCalls  int          // calls in flight at once; more: ResourceExhausted
-	Context   *zmq.Context // the sockets' context; a context of its own when nil
-	Metrics   *Metrics     // Prometheus metrics (NewMetrics); none when nil
+	Heartbeat  time.Duration
+	Misses     int
+	Queue      int          // requests waiting per key for a free server; more: ResourceExhausted
+	QueueBytes int          // bytes of the requests waiting, every key together; more: ResourceExhausted
+	MaxCalls   int          // calls in flight at once; more: ResourceExhausted
+	Context    *zmq.Context // the sockets' context; a context of its own when nil
+	Metrics    *Metrics     // Prometheus metrics (NewMetrics); none when nil
 }
 
 // Proxy is a running proxy.
@@ -111,7 +113,7 @@ func New(cfg Config) (_ *Proxy, err error) {
 }
 
 func (c *Config) defaults() error {
-	if c.Heartbeat < 0 || c.Misses < 0 || c.Queue < 0 || c.MaxCalls < 0 || c.TTL < 0 {
+	if c.Heartbeat < 0 || c.Misses < 0 || c.Queue < 0 || c.QueueBytes < 0 || c.MaxCalls < 0 || c.TTL < 0 {
 		return errors.New("proxy: negative setting")
 	}
 	if len(c.Frontend) == 0 {
@@ -123,6 +125,7 @@ func (c *Config) defaults() error {
 	c.Heartbeat = cmpOr(c.Heartbeat, DefaultHeartbeat)
 	c.Misses = cmpOr(c.Misses, DefaultMisses)
 	c.Queue = cmpOr(c.Queue, DefaultQueue)
+	c.QueueBytes = cmpOr(c.QueueBytes, DefaultQueueBytes)
 	c.MaxCalls = cmpOr(c.MaxCalls, DefaultMaxCalls)
 	c.TTL = cmpOr(c.TTL, DefaultTTL)
 	return nil

@@ -164,6 +164,7 @@ func (p *Proxy) drainLocked(srv *server, now time.Time) {
 			q := k.queue[0]
 			k.queue[0] = nil
 			k.queue = k.queue[1:]
+			p.st.queued -= q.size
 			p.cfg.Metrics.queue(key, len(k.queue))
 			if !q.deadline.IsZero() && now.After(q.deadline) {
 				p.answerLocked(q.rid, q.h, "expired", deadlineExceeded, "no server of "+key+" was free before the deadline")

@@ -10,6 +10,7 @@ type state struct {
 	servers map[string]*server // by backend routing id
 	keys    map[string]*keyState
 	calls   map[callRef]*call
+	queued  int // bytes of the requests in every queue
 }
 
 func (s *state) init() {
@@ -44,6 +45,7 @@ type queued struct {
 	h        header
 	in       time.Time
 	deadline time.Time // zero: none
+	size     int       // bytes of its frames
 }
 
 // callRef names a call: the client's routing id and its id.
@@ -113,6 +115,7 @@ func (p *Proxy) unlistLocked(srv *server) {
 		if !k.live() {
 			// Nobody left to serve what waits: the callers learn it now, not at their deadline.
 			for _, q := range k.queue {
+				p.st.queued -= q.size
 				p.answerLocked(q.rid, q.h, "no_responders", noResponders, "no server of "+key+" left")
 			}
 			k.queue = nil

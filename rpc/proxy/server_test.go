@@ -1,0 +1,57 @@
+package proxy_test
+
+import (
+	"encoding/binary"
+	"slices"
+	"testing"
+	"time"
+
+	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/rpc"
+)
+
+// A server announces its keys and free workers to a proxy; when the proxy stays silent for its
+// misses, the server connects afresh and announces itself again.
+func TestServerReconnectsToSilentProxy(t *testing.T) {
+	zc := zmq.NewContext()
+	defer zc.Close()
+	fake, err := zc.NewSocket(zmq.ROUTER, zmq.WithLinger(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	if err := fake.Bind("tcp://127.0.0.1:*"); err != nil {
+		t.Fatal(err)
+	}
+	startServer(t, "a", nil, rpc.WithProxy(fake.LastEndpoint()), rpc.WithWorkers(2), rpc.WithProxyHeartbeat(30*time.Millisecond, 3))
+	ctx := testCtx(t)
+	// ready waits for the next READY, skipping heartbeats, and returns who sent it.
+	ready := func() string {
+		for {
+			m, err := fake.Recv(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := m.Frames
+			if len(f) < 3 || len(f[1]) != 0 || len(f[2]) != 20 {
+				t.Fatalf("server sent %q", f)
+			}
+			if f[2][1] != 6 {
+				continue
+			}
+			keys := []string{}
+			for _, k := range f[3:] {
+				keys = append(keys, string(k))
+			}
+			if credit := binary.BigEndian.Uint64(f[2][4:]); credit != 2 || !slices.Equal(keys, []string{"openstack/t", "openstack/t/a"}) {
+				t.Fatalf("READY with credit %d, keys %q", credit, keys)
+			}
+			return string(f[0])
+		}
+	}
+	first := ready()
+	// The fake proxy never says a word: after 3 × 30 ms the server gives up on the connection.
+	if second := ready(); second == first {
+		t.Fatalf("READY again from the same connection %x, want a new one", first)
+	}
+}

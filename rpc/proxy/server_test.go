@@ -1,6 +1,7 @@
 package proxy_test
 
 import (
+	"context"
 	"encoding/binary"
 	"slices"
 	"testing"
@@ -8,6 +9,7 @@ import (
 
 	zmq "github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/rpc"
+	"github.com/purezmq/zmq/rpc/proxy"
 )
 
 // A server announces its keys and free workers to a proxy; when the proxy stays silent for its
@@ -53,5 +55,34 @@ func TestServerReconnectsToSilentProxy(t *testing.T) {
 	// The fake proxy never says a word: after 3 × 30 ms the server gives up on the connection.
 	if second := ready(); second == first {
 		t.Fatalf("READY again from the same connection %x, want a new one", first)
+	}
+}
+
+// Requests that get no reply (casts, a call the server cannot read) give their credit back: a
+// server with one worker takes a call after many casts.
+func TestCastsReturnCredit(t *testing.T) {
+	p := startProxy(t, proxy.Config{})
+	srv, err := rpc.NewServer(rpc.Target{Topic: "t"}, rpc.WithProxy(p.Backend()), rpc.WithWorkers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	noted := make(chan string, 10)
+	_ = rpc.Handle(srv, "note", func(_ context.Context, s string) (struct{}, error) { noted <- s; return struct{}{}, nil })
+	_ = rpc.Handle(srv, "echo", func(_ context.Context, a echoArgs) (echoReply, error) { return echoReply{Text: a.Text}, nil })
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Stop(context.Background())
+	readyServers(t, p, 1)
+	cl := newClient(t, rpc.Target{Topic: "t"}, rpc.WithProxy(p.Frontend()))
+	ctx := testCtx(t)
+	for range 5 {
+		if err := cl.Cast(ctx, "note", "n"); err != nil {
+			t.Fatal(err)
+		}
+		<-noted // handled; the next one needs its credit back
+	}
+	if err := cl.Call(ctx, "echo", echoArgs{Text: "after"}, nil); err != nil {
+		t.Fatalf("call after the casts: %v", err)
 	}
 }

@@ -76,11 +76,15 @@ func TestCastsReturnCredit(t *testing.T) {
 	readyServers(t, p, 1)
 	cl := newClient(t, rpc.Target{Topic: "t"}, rpc.WithProxy(p.Frontend()))
 	ctx := testCtx(t)
-	for range 5 {
+	for i := range 5 {
 		if err := cl.Cast(ctx, "note", "n"); err != nil {
 			t.Fatal(err)
 		}
-		<-noted // handled; the next one needs its credit back
+		select { // handled; the next one needs its credit back
+		case <-noted:
+		case <-ctx.Done():
+			t.Fatalf("cast %d not handled: the credit of the one before did not come back", i)
+		}
 	}
 	if err := cl.Call(ctx, "echo", echoArgs{Text: "after"}, nil); err != nil {
 		t.Fatalf("call after the casts: %v", err)

@@ -70,11 +70,12 @@ func RPCProxy(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 	return execute(ctx, newRPCProxyCmd(), args, stdin, stdout, stderr)
 }
 
-// rpcProxyPart is one thing `zmq rpc-proxy` runs until it is stopped. Run returns once ctx has
-// ended and the part has closed; Close undoes a part that never ran.
+// rpcProxyPart is one thing `zmq rpc-proxy` runs until it is stopped: Run returns once ctx has
+// ended and the part has stopped (a notify.Hub, say, which starts in Run). A part that is
+// already running when built (the proxy) is also an io.Closer, closed should a later part fail
+// to build.
 type rpcProxyPart interface {
 	Run(ctx context.Context) error
-	Close() error
 }
 
 // rpcProxyEnv is what every part of the daemon shares.
@@ -85,13 +86,15 @@ type rpcProxyEnv struct {
 }
 
 // buildRPCProxy makes the daemon's parts: the rpc proxy, and whatever else joins it (a
-// notification hub, say: one more part built from env and appended here). On error the parts
-// already made are closed.
+// notification hub, say: one more part built from env — its registry, its Prometheus
+// registerer — and appended to parts here). On error the parts already made are closed.
 func buildRPCProxy(f *rpcProxyFlags, env rpcProxyEnv) (parts []rpcProxyPart, err error) {
 	defer func() {
 		if err != nil {
 			for _, p := range parts {
-				_ = p.Close()
+				if c, ok := p.(io.Closer); ok {
+					_ = c.Close()
+				}
 			}
 			parts = nil
 		}

@@ -255,3 +255,30 @@ func TestQueueBytes(t *testing.T) {
 		t.Fatalf("%d bytes queued after the queue drained", s.QueuedB)
 	}
 }
+
+// A real server process SIGSTOPped with a call in flight: its heartbeats stop, the proxy drops
+// it after its misses and answers the call Unavailable, long before the call's deadline.
+func TestStoppedServerProcessDetected(t *testing.T) {
+	reg, _ := redisRegistry(t)
+	p := startProxy(t, proxy.Config{Registry: reg, Heartbeat: 50 * time.Millisecond})
+	c := startChild(t, childServerEnv+"="+p.Backend())
+	t.Cleanup(func() { _ = c.Process.Kill() }) // stopped: it cannot read its stdin's end
+	c.expect(t, "up")
+	readyServers(t, p, 1)
+	cl := newClient(t, rpc.Target{Topic: "t"}, rpc.WithRegistry(reg), rpc.WithProxyDiscovery())
+	ctx, cancel := context.WithTimeout(testCtx(t), 10*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- cl.Call(ctx, "block", struct{}{}, nil) }()
+	c.expect(t, "started")
+	if err := c.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	err := <-done
+	if !errors.Is(err, rpc.ErrUnavailable) {
+		t.Fatalf("call on a stopped server: %v", err)
+	}
+	if s := p.Stats(); s.Drops["server_lost"] != 1 || s.Servers != 0 {
+		t.Fatalf("proxy after the stopped server: %+v", s)
+	}
+}

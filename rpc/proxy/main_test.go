@@ -8,8 +8,8 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if os.Getenv(childEnv) != "" {
-		os.Exit(childProxy())
+	if code, ok := child(); ok {
+		os.Exit(code)
 	}
 	goleak.VerifyTestMain(m)
 }

@@ -2,6 +2,7 @@ package proxy_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"strings"
 	"sync"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	zmq "github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/rpc"
 	"github.com/purezmq/zmq/rpc/proxy"
 )
@@ -280,5 +282,42 @@ func TestStoppedServerProcessDetected(t *testing.T) {
 	}
 	if s := p.Stats(); s.Drops["server_lost"] != 1 || s.Servers != 0 {
 		t.Fatalf("proxy after the stopped server: %+v", s)
+	}
+}
+
+// A call that waited in the queue reaches its server with the time its caller has left, not
+// the timeout it was sent with.
+func TestQueuedCallRetimed(t *testing.T) {
+	p := startProxy(t, proxy.Config{})
+	raw := newRawServer(t, p.Backend())
+	raw.ready(1, time.Hour, "openstack/q")
+	readyServers(t, p, 1)
+	zc := zmq.NewContext()
+	defer zc.Close()
+	cl, err := zc.NewSocket(zmq.DEALER, zmq.WithLinger(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if err := cl.Connect(p.Frontend()); err != nil {
+		t.Fatal(err)
+	}
+	ctx := testCtx(t)
+	const sent = 10 * time.Second
+	for id := uint64(1); id <= 2; id++ {
+		f := [][]byte{header(1, 1, 0, id, sent), []byte("openstack/q"), nil, nil, []byte("m"), []byte("null")}
+		if err := cl.Send(ctx, zmq.NewMsg(f...)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ret, h, _ := raw.request()
+	if got := time.Duration(binary.BigEndian.Uint64(h[12:])) * time.Microsecond; got != sent {
+		t.Fatalf("a call forwarded at once arrived with timeout %v, want %v as sent", got, sent)
+	}
+	waitFor(t, "the second call queued", func() bool { return p.Stats().Queued == 1 })
+	raw.reply(ret, h, "null")
+	_, h, _ = raw.request()
+	if got := time.Duration(binary.BigEndian.Uint64(h[12:])) * time.Microsecond; got >= sent || got <= 0 {
+		t.Fatalf("a call that waited in the queue arrived with timeout %v, want less than the %v it was sent with", got, sent)
 	}
 }

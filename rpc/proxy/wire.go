@@ -59,6 +59,18 @@ func (h header) marshal() []byte {
 	return b
 }
 
+// retimed is a request's header with its timeout made what is left of it at now: a request
+// that waited in the queue tells the server the time its caller has left, not what it had when
+// it sent it. The caller checked that the deadline is after now.
+func retimed(h []byte, deadline, now time.Time) []byte {
+	if deadline.IsZero() {
+		return h
+	}
+	r := append([]byte(nil), h...)
+	binary.BigEndian.PutUint64(r[12:], uint64(max(deadline.Sub(now).Microseconds(), 1)))
+	return r
+}
+
 // codec is the codec a request names, for the errors the proxy answers itself.
 func codec(id byte) rpc.Codec {
 	switch id {

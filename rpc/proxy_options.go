@@ -32,7 +32,8 @@ func (p *proxyConfig) on() bool { return len(p.endpoints) > 0 || p.discover }
 // WithProxy puts a client or a server behind the rpc proxies at these endpoints (package
 // rpc/proxy, zmq rpc-proxy): a client sends every call to a live proxy, which passes it to a
 // ready server of its target; a server connects to each proxy's backend and announces its keys
-// and free workers there, instead of binding and registering. Repeatable.
+// and free workers there, instead of binding and registering. Repeatable. Proxies speak
+// ZeroMQ's NULL mechanism: CURVE options are refused with it.
 func WithProxy(endpoint ...string) Option {
 	return func(c *config) error {
 		if len(endpoint) == 0 {
@@ -71,6 +72,10 @@ func (p *proxyConfig) check(c *config, server bool) error {
 	}
 	if !server && p.interval != 0 {
 		return errors.New("rpc: WithProxyHeartbeat is a server option")
+	}
+	if p.on() && (c.curveSecret != nil || c.curveServerKey != nil) {
+		// The proxy speaks NULL; CURVE would fail every handshake, or be silently unused.
+		return errors.New("rpc: proxies speak no CURVE yet: WithProxy and a CURVE option together")
 	}
 	if server && p.on() && len(c.endpoints) > 0 {
 		return errors.New("rpc: a server behind proxies binds nothing: WithEndpoint and WithProxy together")

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purezmq/zmq/curve"
 	"github.com/purezmq/zmq/rpc"
 	"github.com/purezmq/zmq/rpc/proxy"
 )
@@ -104,6 +105,13 @@ func TestProxyOptions(t *testing.T) {
 	}
 	if _, err := rpc.NewServer(rpc.Target{Topic: "t"}, rpc.WithProxy("tcp://127.0.0.1:1"), rpc.WithEndpoint("tcp://127.0.0.1:2")); err == nil {
 		t.Error("server: proxy and endpoint accepted")
+	}
+	var key curve.SecretKey
+	if _, err := rpc.NewServer(rpc.Target{Topic: "t"}, rpc.WithProxy("tcp://127.0.0.1:1"), rpc.WithCurveServer(key)); err == nil {
+		t.Error("server: proxy and CURVE accepted")
+	}
+	if _, err := rpc.NewClient(rpc.Target{Topic: "t"}, rpc.WithProxy("tcp://127.0.0.1:1"), rpc.WithCurveServerKey(key.Public())); err == nil {
+		t.Error("client: proxy and CURVE accepted")
 	}
 	if _, err := rpc.NewServer(rpc.Target{Topic: "t"}, rpc.WithProxyHeartbeat(0, 3)); err == nil {
 		t.Error("server: zero heartbeat accepted")

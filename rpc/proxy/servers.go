@@ -170,6 +170,7 @@ func (p *Proxy) drainLocked(srv *server, now time.Time) {
 				p.answerLocked(q.rid, q.h, "expired", deadlineExceeded, "no server of "+key+" was free before the deadline")
 				continue
 			}
+			q.frames[0] = retimed(q.frames[0], q.deadline, now)
 			p.forwardLocked(srv, q)
 		}
 	}

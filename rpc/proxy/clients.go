@@ -22,6 +22,7 @@ const (
 type Stats struct {
 	Requests uint64            // CALLs and CASTs taken from clients (a fanout once)
 	Replies  uint64            // REPLYs sent to clients: the servers' and the proxy's own
+	Progress uint64            // PROGRESS messages passed on to callers
 	Drops    map[string]uint64 // requests (and replies) not delivered, by reason (see Metrics)
 	Servers  int               // server connections known now
 	Calls    int               // calls in flight on servers now

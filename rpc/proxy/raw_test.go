@@ -81,3 +81,21 @@ func (r *rawServer) reply(ret, h []byte, body string) {
 	id := binary.BigEndian.Uint64(h[4:])
 	r.send(ret, header(4, h[2], 0, id, 0), []byte(body))
 }
+
+// rawClient is a DEALER connected to a proxy's frontend, for requests by hand.
+func rawClient(t testing.TB, frontend string) *zmq.Socket {
+	t.Helper()
+	zc := zmq.NewContext()
+	s, err := zc.NewSocket(zmq.DEALER, zmq.WithLinger(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Connect(frontend); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = s.Close()
+		_ = zc.Close()
+	})
+	return s
+}

@@ -84,7 +84,9 @@ func (p *Proxy) progressLocked(ret, h []byte) {
 	}
 	if err := p.front.Send(p.now, zmq.NewMsg(rid, h)); err != nil {
 		p.dropLocked("client_unreachable")
+		return
 	}
+	p.stats.Progress++
 }
 
 // controlLocked handles READY, CREDIT, HEARTBEAT and DISCONNECT from server id (srv when

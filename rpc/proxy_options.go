@@ -9,14 +9,14 @@ import (
 // The registry keys of rpc proxies (package rpc/proxy registers under them): clients find the
 // proxies' frontends under ProxyKey, servers their backends under ProxyBackendKey.
 const (
-	ProxyKey        = "rpc-proxy"
-	ProxyBackendKey = "rpc-proxy.backend"
+	ProxyKey        = "rpc-proxy"         // the proxies' frontends, for clients
+	ProxyBackendKey = "rpc-proxy.backend" // the proxies' backends, for servers
 )
 
 // Defaults of the heartbeats between a server and its proxies (WithProxyHeartbeat).
 const (
-	DefaultProxyHeartbeat = time.Second
-	DefaultProxyMisses    = 3
+	DefaultProxyHeartbeat = time.Second // how often each side says it is alive
+	DefaultProxyMisses    = 3           // intervals of silence before the other side gives up
 )
 
 // proxyConfig is the proxy mode of a client or a server.

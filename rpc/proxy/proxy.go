@@ -25,13 +25,13 @@ import (
 
 // Defaults of Config.
 const (
-	DefaultEndpoint   = "tcp://127.0.0.1:*"
-	DefaultQueue      = 1000     // requests waiting per key
-	DefaultQueueBytes = 64 << 20 // bytes of the requests waiting, all keys together
-	DefaultMaxCalls   = 100000   // calls in flight at once
-	DefaultHeartbeat  = rpc.DefaultProxyHeartbeat
-	DefaultMisses     = rpc.DefaultProxyMisses
-	DefaultTTL        = rpc.DefaultTTL
+	DefaultEndpoint   = "tcp://127.0.0.1:*"       // where the frontend and the backend bind
+	DefaultQueue      = 1000                      // requests waiting per key
+	DefaultQueueBytes = 64 << 20                  // bytes of the requests waiting, all keys together
+	DefaultMaxCalls   = 100000                    // calls in flight at once
+	DefaultHeartbeat  = rpc.DefaultProxyHeartbeat // how often the proxy tells each server it is alive
+	DefaultMisses     = rpc.DefaultProxyMisses    // a server's intervals of silence before it is dropped
+	DefaultTTL        = rpc.DefaultTTL            // the registration lease
 )
 
 // Config says where a proxy listens and how it bounds what it holds. The zero value of each
@@ -42,11 +42,12 @@ type Config struct {
 	// Registry, when set, gets the frontends under rpc.ProxyKey and the backends under
 	// rpc.ProxyBackendKey, with a lease of TTL.
 	Registry registry.Registry
-	TTL      time.Duration
-	// Heartbeat is how often the proxy tells each server it is alive; a server silent for
-	// Misses of its own intervals is dropped and its calls answered Unavailable.
+	TTL      time.Duration // the registration lease (DefaultTTL)
+	// Heartbeat is how often the proxy tells each server it is alive (DefaultHeartbeat); a
+	// server silent for Misses of its own intervals (DefaultMisses) is dropped and its calls
+	// answered Unavailable.
 	Heartbeat  time.Duration
-	Misses     int
+	Misses     int          // see Heartbeat
 	Queue      int          // requests waiting per key for a free server; more: ResourceExhausted
 	QueueBytes int          // bytes of the requests waiting, every key together; more: ResourceExhausted
 	MaxCalls   int          // calls in flight at once; more: ResourceExhausted

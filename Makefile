@@ -103,3 +103,11 @@ bench-bridge:
 		grep "BenchmarkBridge/$$k-" /tmp/bench-bridge.txt | awk '{print $$5}' | sort -n | \
 			awk -v k=$$k '{a[NR]=$$1} END {printf "%s %.0f\n", k, a[int((NR+1)/2)]}'; \
 	done | awk '{m[$$1]=$$2; printf "%s: median %s msgs/s\n", $$1, $$2} END {if (m["direct"] > 0) printf "bridged / direct: %.2fx\n", m["bridged"]/m["direct"]}'
+
+# Calls/s through one rpc proxy against the same server called directly, same run
+# (rpc/proxy/bench_test.go): PROXYCOUNT runs of PROXYCALLS calls per cell, 1 and 16 callers.
+PROXYCALLS ?= 20000x
+PROXYCOUNT ?= 3
+.PHONY: bench-rpc-proxy
+bench-rpc-proxy:
+	$(GO) test -run '^$$' -bench '^BenchmarkProxy$$' -benchtime $(PROXYCALLS) -count $(PROXYCOUNT) ./rpc/proxy

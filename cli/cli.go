@@ -27,7 +27,7 @@ func usagef(format string, args ...any) error {
 
 // commands builds each command of the tool, in the order help lists them. Every call builds
 // them afresh, so concurrent Runs share no flag state.
-var commands = []func() *cobra.Command{newSendCmd, newRecvCmd, newBenchCmd, newKeygenCmd, newProxyCmd, newMonitorCmd, newPerfCmd, newBridgeCmd}
+var commands = []func() *cobra.Command{newSendCmd, newRecvCmd, newBenchCmd, newKeygenCmd, newProxyCmd, newMonitorCmd, newPerfCmd, newBridgeCmd, newRPCProxyCmd}
 
 // Run runs the zmq command line args (without the program name), reading stdin and writing
 // stdout and stderr. It returns when the command is done, or soon after ctx ends (the zmq

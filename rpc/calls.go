@@ -171,7 +171,7 @@ func (cl *Client) cast(ctx context.Context, method string, args []byte) error {
 		return err
 	}
 	var conns []*conn
-	if cl.target.Fanout {
+	if cl.target.Fanout && !c.proxied { // a proxy does the fanout
 		conns, err = c.live(ctx, r)
 	} else {
 		var cn *conn

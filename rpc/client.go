@@ -42,6 +42,8 @@ type clientCore struct {
 	curve  []zmq.Option    // a CURVE client's options, with this client's key pair
 	nextID atomic.Uint64
 
+	proxied bool // every key's calls go to the proxies (proxy_client.go)
+
 	mu       sync.Mutex
 	closed   bool
 	routes   map[string]*route
@@ -80,6 +82,9 @@ func NewClient(target Target, opts ...Option) (*Client, error) {
 	c := &clientCore{cfg: cfg, zctx: cfg.zctx, routes: map[string]*route{}, conns: map[string]*conn{},
 		retiring: map[*conn]struct{}{},
 		changed:  make(chan struct{}), pending: map[uint64]*pending{}}
+	if err := c.setupProxy(); err != nil {
+		return nil, err
+	}
 	if k := cfg.curveServerKey; k != nil {
 		pub, sec, err := curve.GenerateKeyPair(rand.Reader)
 		if err != nil {
@@ -94,7 +99,7 @@ func NewClient(target Target, opts ...Option) (*Client, error) {
 	now, done := context.WithCancel(context.Background())
 	done()
 	c.now = now
-	return &Client{core: c, target: target, key: target.Key(), codec: cfg.codec, timeout: cfg.timeout, retries: cfg.retries,
+	return &Client{core: c, target: target, key: c.keyOf(target), codec: cfg.codec, timeout: cfg.timeout, retries: cfg.retries,
 		errTypes: cfg.errTypes, dl: cfg.dl.client()}, nil
 }
 
@@ -111,7 +116,7 @@ func (cl *Client) Prepare(opts ...Option) (*Client, error) {
 	}
 	if cfg.registry != nil || cfg.endpoints != nil || cfg.zctx != nil || cfg.curveSecret != nil ||
 		cfg.curveServerKey != nil || cfg.workers != DefaultWorkers || cfg.ttl != DefaultTTL || cfg.maxMsg != 0 ||
-		cfg.dl.serverOnly() || cfg.dl.connOnly() {
+		cfg.dl.serverOnly() || cfg.dl.connOnly() || cfg.proxy.on() || cfg.proxy.interval != 0 {
 		return nil, errors.New("rpc: Prepare given an option of NewClient or NewServer")
 	}
 	t := cl.target
@@ -121,7 +126,7 @@ func (cl *Client) Prepare(opts ...Option) (*Client, error) {
 	if err := t.Validate(); err != nil {
 		return nil, err
 	}
-	return &Client{core: cl.core, target: t, key: t.Key(), codec: cfg.codec, timeout: cfg.timeout, retries: cfg.retries,
+	return &Client{core: cl.core, target: t, key: cl.core.keyOf(t), codec: cfg.codec, timeout: cfg.timeout, retries: cfg.retries,
 		errTypes: cfg.errTypes, dl: cfg.dl.client()}, nil
 }
 

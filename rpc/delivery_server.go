@@ -100,12 +100,12 @@ func (s *Server) dedupBegin(j *job) bool {
 		if len(e.Reply) >= 2 && answered(&j.req) {
 			req := j.req
 			req.codec = e.Reply[0] // the first's, which a retry of the same call shares
-			s.send(j.peer, req, Code(e.Reply[1]), e.Reply[2:])
+			s.sendJob(j, req, Code(e.Reply[1]), e.Reply[2:])
 		}
 		return true
 	}
 	if answered(&j.req) {
-		s.send(j.peer, j.req, fail.Code, encodeError(j.codec, fail))
+		s.sendJob(j, j.req, fail.Code, encodeError(j.codec, fail))
 	}
 	return true
 }
@@ -176,5 +176,9 @@ func (s *Server) keepAlive(j *job) func() {
 
 // sendProgress tells j's caller that its handler still runs.
 func (s *Server) sendProgress(j *job) {
+	if j.via != nil {
+		j.via.send(j.peer, progressFrames(j.req.codec, j.req.id))
+		return
+	}
 	_ = s.sock.Send(s.base, zmq.NewMsg(j.peer, progressFrames(j.req.codec, j.req.id)))
 }

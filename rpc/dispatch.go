@@ -21,6 +21,8 @@ type job struct {
 	key       callID      // in inflight, for a call
 	cancelled atomic.Bool // by the caller's CANCEL: no reply
 	dl        jobDelivery
+	via       *proxyLink // the proxy it came through; nil: the ROUTER
+	replied   bool       // a REPLY went back (to the proxy: that gave its credit back)
 }
 
 // callID names a call in flight: ids are the client's, so unique per connection only.
@@ -73,15 +75,15 @@ func (s *Server) serve(ctx context.Context) {
 			}
 			continue
 		}
-		if j := s.handle(m.Frames); j != nil {
+		if j := s.handle(m.Frames, nil); j != nil {
 			s.work(j, s.pool.release)
 		}
 	}
 }
 
-// handle parses a message and answers what needs no handler; it returns the job of a request
-// that took a slot of the pool.
-func (s *Server) handle(frames [][]byte) *job {
+// handle parses a message (from the ROUTER, or from a proxy: via) and answers what needs no
+// handler; it returns the job of a request that took a slot of the pool.
+func (s *Server) handle(frames [][]byte, via *proxyLink) *job {
 	now := time.Now()
 	if len(frames) < 2 {
 		s.dropped.Add(1)
@@ -91,6 +93,7 @@ func (s *Server) handle(frames [][]byte) *job {
 	req, err := parseRequest(frames[1:])
 	if err != nil {
 		s.dropped.Add(1)
+		via.dropped(frames[1])
 		return nil
 	}
 	if req.kind == kindCancel {
@@ -100,28 +103,30 @@ func (s *Server) handle(frames [][]byte) *job {
 	dl, err := deliveryOf(&req)
 	if err != nil {
 		s.dropped.Add(1)
+		via.dropped(frames[1])
 		return nil
 	}
 	s.requests.Add(1)
+	via.took()
 	cd, _ := codecByID(req.codec) // parseRequest checked it
 	if req.key != s.topicKey && req.key != s.serverKey {
-		s.reject(peer, req, cd, newError(InvalidTarget, fmt.Sprintf("this server serves %s, not %s", s.target.Key(), req.key)))
+		s.reject(peer, req, cd, newError(InvalidTarget, fmt.Sprintf("this server serves %s, not %s", s.target.Key(), req.key)), via)
 		return nil
 	}
 	inv, e := lookup(s.methods, req.namespace, req.method, req.version)
 	if e != nil {
-		s.reject(peer, req, cd, e)
+		s.reject(peer, req, cd, e, via)
 		return nil
 	}
 	switch s.pool.acquire() {
 	case full:
-		s.reject(peer, req, cd, newError(ResourceExhausted, fmt.Sprintf("all %d workers busy", s.cfg.workers)))
+		s.reject(peer, req, cd, newError(ResourceExhausted, fmt.Sprintf("all %d workers busy", s.cfg.workers)), via)
 		return nil
 	case closing:
-		s.reject(peer, req, cd, newError(Unavailable, "server stopping"))
+		s.reject(peer, req, cd, newError(Unavailable, "server stopping"), via)
 		return nil
 	}
-	j := &job{peer: peer, req: req, codec: cd, invoke: inv, dl: dl}
+	j := &job{peer: peer, req: req, codec: cd, invoke: inv, dl: dl, via: via}
 	var deadline time.Time
 	if req.timeout > 0 {
 		deadline = now.Add(req.timeout)
@@ -136,23 +141,40 @@ func (s *Server) handle(frames [][]byte) *job {
 
 // reject answers a call without running a handler; a cast only when it asked for an
 // acknowledgement.
-func (s *Server) reject(peer []byte, req request, cd Codec, e *Error) {
+func (s *Server) reject(peer []byte, req request, cd Codec, e *Error, via *proxyLink) {
 	s.rejected.Add(1)
 	if answered(&req) {
-		s.send(peer, req, e.Code, encodeError(cd, e))
+		s.send(peer, req, e.Code, encodeError(cd, e), via)
+		return
 	}
+	via.credit()
 }
 
-func (s *Server) send(peer []byte, req request, status Code, body []byte) {
+func (s *Server) send(peer []byte, req request, status Code, body []byte, via *proxyLink) {
 	r := reply{header: header{kind: kindReply, codec: req.codec, status: status, id: req.id}, body: body}
 	f := r.frames()
+	if via != nil {
+		via.reply(peer, f[0], f[1])
+		return
+	}
 	// A caller gone since (ErrHostUnreachable) has nobody to tell.
 	_ = s.sock.Send(s.base, zmq.NewMsg(peer, f[0], f[1]))
+}
+
+// sendJob sends j's REPLY (the original's, replayed from the dedup store, or an error).
+func (s *Server) sendJob(j *job, req request, status Code, body []byte) {
+	j.replied = true
+	s.send(j.peer, req, status, body, j.via)
 }
 
 // work runs one job and answers it.
 func (s *Server) work(j *job, release func()) {
 	defer j.ctx.cancel()
+	defer func() {
+		if !j.replied {
+			j.via.credit() // from a proxy: no REPLY to give its credit back
+		}
+	}()
 	var body []byte
 	var err error
 	dup := false
@@ -184,7 +206,7 @@ func (s *Server) work(j *job, release func()) {
 	if !answered(&j.req) || j.cancelled.Load() {
 		return
 	}
-	s.send(j.peer, j.req, status, body)
+	s.sendJob(j, j.req, status, body)
 }
 
 // run calls the handler, turning a panic into Internal.

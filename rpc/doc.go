@@ -6,5 +6,10 @@
 // instead of hand-built request-reply, deadlines the server sees, unroutable messages that fail
 // fast instead of vanishing, and registry entries that expire.
 //
+// Deployments that do not want every client connected to every server put proxies between
+// them (package rpc/proxy, the zmq rpc-proxy command): clients and servers take WithProxy, or
+// WithProxyDiscovery to find the proxies in the registry; a NewServer behind proxies binds and
+// registers nothing of its own.
+//
 // The wire format is written down in WIRE.md so that other languages can join.
 package rpc

@@ -34,6 +34,8 @@ type config struct {
 	// Security.
 	curveSecret    *curve.SecretKey // server: its key (public derived)
 	curveServerKey *curve.PublicKey // client: the server's public key
+
+	proxy proxyConfig // through proxies (proxy_options.go)
 }
 
 // Defaults.

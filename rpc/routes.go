@@ -21,6 +21,7 @@ type route struct {
 
 // route returns key's route, waiting (within ctx) for its first set of servers.
 func (c *clientCore) route(ctx context.Context, key string) (*route, error) {
+	key = c.routeKey(key)
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()

@@ -45,6 +45,8 @@ type Server struct {
 	stopErr  error
 
 	requests, dropped, rejected atomic.Uint64
+
+	links proxyLinks // behind proxies (proxy_server.go)
 }
 
 // ServerStats counts what a server received.
@@ -72,6 +74,9 @@ func NewServer(target Target, opts ...Option) (*Server, error) {
 	}
 	if cfg.target != nil || cfg.curveServerKey != nil || cfg.retries != 0 || cfg.errTypes != nil || cfg.dl.clientOnly() {
 		return nil, errors.New("rpc: NewServer given a client option")
+	}
+	if err := cfg.proxy.check(cfg, true); err != nil {
+		return nil, err
 	}
 	return &Server{target: target, cfg: cfg, methods: map[methodKey][]method{},
 		topicKey: target.TopicKey(), serverKey: target.Key()}, nil
@@ -116,6 +121,9 @@ func (s *Server) Start() (err error) {
 			s.abort()
 		}
 	}()
+	if s.cfg.proxy.on() {
+		return s.startProxied()
+	}
 	opts := []zmq.Option{zmq.WithRouterMandatory(true), zmq.WithLinger(time.Second), zmq.WithMaxMsgSize(s.cfg.maxMsg)}
 	opts = append(opts, s.cfg.dl.heartbeatOptions()...)
 	if k := s.cfg.curveSecret; k != nil {
@@ -198,6 +206,7 @@ func (s *Server) Stop(ctx context.Context) error {
 }
 
 func (s *Server) stop(ctx context.Context) error {
+	s.links.leave()
 	var errs []error
 	for _, l := range s.leases {
 		errs = append(errs, l.Stop(ctx))

@@ -264,3 +264,18 @@ func parseCallMonitor(v string) (time.Duration, error) {
 
 // minCallMonitor bounds how often a server sends PROGRESS (a third of it), whatever a caller asks.
 const minCallMonitor = 30 * time.Millisecond
+
+// ---- Through a proxy (WIRE.md "Through a proxy"): kinds 6–9, between a server and a proxy's
+// backend only. Each travels as [return address, header, ...]; control messages have an empty
+// return address. Their header's id carries a count and their timeout the sender's heartbeat
+// interval.
+const (
+	kindReady      kind = 6 // server → proxy: its keys (frames after the header) and its credit
+	kindCredit     kind = 7 // server → proxy: id more requests may come (one per request that got no REPLY)
+	kindHeartbeat  kind = 8 // both ways: alive
+	kindDisconnect kind = 9 // server → proxy: leaving, send nothing new; proxy → server: unknown, READY again
+)
+
+// fanoutSuffix ends the key of a fanout CAST a client sends to a proxy: exchange/topic/* goes
+// to every server of exchange/topic. Target names cannot contain '*'.
+const fanoutSuffix = "/*"

@@ -1,0 +1,194 @@
+package proxy
+
+import (
+	"bytes"
+	"errors"
+	"time"
+	"unicode/utf8"
+
+	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/rpc"
+)
+
+// fromServer handles a message on the backend: [server's routing id, return address, header,
+// ...]; the return address is empty for READY, CREDIT, HEARTBEAT and DISCONNECT.
+func (p *Proxy) fromServer(f [][]byte) {
+	now := time.Now()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(f) < 3 {
+		p.dropLocked("malformed")
+		return
+	}
+	id, ret := string(f[0]), f[1]
+	h, ok := parseHeader(f[2])
+	if !ok {
+		p.dropLocked("malformed")
+		return
+	}
+	srv := p.st.servers[id]
+	if srv != nil {
+		srv.heard = now
+	}
+	if len(ret) == 0 {
+		p.controlLocked(id, srv, h, f[3:], now)
+		return
+	}
+	if h.kind == kindProgress && len(f) == 3 {
+		p.progressLocked(ret, f[2])
+		return
+	}
+	if h.kind != kindReply || len(f) != 4 {
+		p.dropLocked("malformed")
+		return
+	}
+	if srv == nil {
+		p.disconnectLocked(id) // from before a restart: announce yourself again
+	} else if !srv.leaving {
+		srv.credit = min(srv.credit+1, maxCredit)
+		p.drainLocked(srv, now)
+	}
+	rid, ok := p.returnee(ret)
+	if !ok {
+		p.dropLocked("late_reply") // a call of an earlier proxy at this address
+		return
+	}
+	ref := callRef{string(rid), h.id}
+	c := p.st.calls[ref]
+	if c == nil {
+		p.dropLocked("late_reply") // expired, cancelled, or answered Unavailable already
+		return
+	}
+	delete(p.st.calls, ref)
+	p.cfg.Metrics.inflight(len(p.st.calls))
+	p.replyLocked(rid, f[2:], rpc.Code(h.status), c.in)
+}
+
+// returnee is the client's routing id in a return address this proxy gave; false for one it
+// did not give (an earlier proxy's, at the same address).
+func (p *Proxy) returnee(ret []byte) ([]byte, bool) {
+	if len(ret) <= len(p.nonce) || !bytes.Equal(ret[:len(p.nonce)], p.nonce) {
+		return nil, false
+	}
+	return ret[len(p.nonce):], true
+}
+
+// progressLocked passes a PROGRESS on to the caller of a call in flight: it spends no credit
+// and ends nothing.
+func (p *Proxy) progressLocked(ret, h []byte) {
+	rid, ok := p.returnee(ret)
+	hd, _ := parseHeader(h)
+	if !ok || p.st.calls[callRef{string(rid), hd.id}] == nil {
+		p.dropLocked("late_reply")
+		return
+	}
+	if err := p.front.Send(p.now, zmq.NewMsg(rid, h)); err != nil {
+		p.dropLocked("client_unreachable")
+		return
+	}
+	p.stats.Progress++
+}
+
+// controlLocked handles READY, CREDIT, HEARTBEAT and DISCONNECT from server id (srv when
+// known).
+func (p *Proxy) controlLocked(id string, srv *server, h header, keys [][]byte, now time.Time) {
+	if h.kind != kindReady && len(keys) != 0 {
+		p.dropLocked("malformed")
+		return
+	}
+	switch h.kind {
+	case kindReady:
+		if len(keys) == 0 || len(keys) > maxKeys {
+			p.dropLocked("malformed")
+			return
+		}
+		names := make([]string, 0, len(keys))
+		for _, k := range keys {
+			if len(k) == 0 || len(k) > maxName || !utf8.Valid(k) {
+				p.dropLocked("malformed")
+				return
+			}
+			names = append(names, string(k))
+		}
+		if srv != nil && !srv.leaving {
+			p.unlistLocked(srv)
+		}
+		if srv == nil {
+			srv = &server{id: id, heard: now}
+			p.st.servers[id] = srv
+			p.cfg.Metrics.servers(len(p.st.servers))
+		}
+		srv.keys, srv.leaving = names, false
+		srv.credit = int(min(h.id, maxCredit))
+		srv.ivl = p.interval(h)
+		p.addServerLocked(srv)
+		p.drainLocked(srv, now)
+	case kindCredit, kindHeartbeat:
+		if srv == nil {
+			p.disconnectLocked(id)
+			return
+		}
+		if h.kind == kindCredit && !srv.leaving {
+			// Fanouts may have taken it below zero.
+			srv.credit = min(srv.credit+int(min(h.id, maxCredit)), maxCredit)
+			p.drainLocked(srv, now)
+		}
+		srv.ivl = p.interval(h)
+	case kindDisconnect:
+		if srv != nil && !srv.leaving {
+			p.unlistLocked(srv)
+			srv.leaving = true
+		}
+	default:
+		p.dropLocked("malformed")
+	}
+}
+
+// interval is the heartbeat interval a server announced, within reason; the proxy's own when
+// it announced none.
+func (p *Proxy) interval(h header) time.Duration {
+	if h.timeout <= 0 || h.timeout > time.Hour {
+		return p.cfg.Heartbeat
+	}
+	return h.timeout
+}
+
+// disconnectLocked tells a server the proxy does not know it.
+func (p *Proxy) disconnectLocked(id string) {
+	_ = p.back.Send(p.now, zmq.NewMsg([]byte(id), nil, header{kind: kindDisconnect, timeout: p.cfg.Heartbeat}.marshal()))
+}
+
+// drainLocked gives srv's fresh credit to the requests waiting for its keys, oldest first.
+func (p *Proxy) drainLocked(srv *server, now time.Time) {
+	for _, key := range srv.keys {
+		k := p.st.keys[key]
+		for k != nil && len(k.queue) > 0 && srv.credit > 0 && p.st.servers[srv.id] == srv {
+			q := k.queue[0]
+			k.queue[0] = nil
+			k.queue = k.queue[1:]
+			p.st.queued -= q.size
+			p.cfg.Metrics.queue(key, len(k.queue))
+			if !q.deadline.IsZero() && now.After(q.deadline) {
+				p.answerLocked(q.rid, q.h, "expired", deadlineExceeded, "no server of "+key+" was free before the deadline")
+				continue
+			}
+			q.frames[0] = retimed(q.frames[0], q.deadline, now)
+			p.forwardLocked(srv, q)
+		}
+	}
+}
+
+// heartbeatLocked tells every server the proxy is alive, and drops those silent for their
+// misses.
+func (p *Proxy) heartbeatLocked(now time.Time) {
+	hb := header{kind: kindHeartbeat, timeout: p.cfg.Heartbeat}.marshal()
+	for _, srv := range p.st.servers {
+		if now.Sub(srv.heard) > time.Duration(p.cfg.Misses)*srv.ivl {
+			p.loseLocked(srv, "silent")
+			continue
+		}
+		if err := p.back.Send(p.now, zmq.NewMsg([]byte(srv.id), nil, hb)); errors.Is(err, zmq.ErrHostUnreachable) {
+			p.loseLocked(srv, "gone")
+		}
+	}
+}

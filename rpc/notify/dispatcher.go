@@ -33,6 +33,29 @@ type dispatcher struct {
 	tag     uint64
 
 	stats dispatchCounters
+
+	// changed is closed at the next change of the counters, for tests waiting for one.
+	chMu    sync.Mutex
+	changed chan struct{}
+}
+
+// changes returns a channel closed at the next change of the counters.
+func (d *dispatcher) changes() <-chan struct{} {
+	d.chMu.Lock()
+	defer d.chMu.Unlock()
+	if d.changed == nil {
+		d.changed = make(chan struct{})
+	}
+	return d.changed
+}
+
+func (d *dispatcher) signal() {
+	d.chMu.Lock()
+	if d.changed != nil {
+		close(d.changed)
+		d.changed = nil
+	}
+	d.chMu.Unlock()
 }
 
 type dispatchCounters struct {
@@ -83,6 +106,7 @@ func (d *dispatcher) recvLoop() {
 			continue
 		}
 		d.send(d.handle(m.Frames, time.Now()))
+		d.signal()
 	}
 }
 
@@ -95,6 +119,7 @@ func (d *dispatcher) tickLoop() {
 			return
 		case now := <-t.C:
 			d.send(d.expire(now))
+			d.signal()
 		}
 	}
 }
@@ -251,6 +276,7 @@ func (d *dispatcher) publish(topic string, body []byte) {
 	}
 	d.mu.Unlock()
 	d.send(out)
+	d.signal()
 }
 
 // expire drops the members silent too long, and pools empty too long.

@@ -78,7 +78,7 @@ func (h *Hub) Start(ctx context.Context) (err error) {
 	if err = h.in.Bind(h.cfg.inBind); err != nil {
 		return err
 	}
-	if h.pub, err = newPublisher(h.zctx, h.cfg.pubBind, h.cfg.hwm); err != nil {
+	if h.pub, err = newPublisher(h.zctx, h.cfg.pubBind, h.cfg.hwm, h.cfg.sockOpts); err != nil {
 		return err
 	}
 	if h.disp, err = newDispatcher(h.zctx, h.cfg.poolBind, h.cfg); err != nil {

@@ -163,11 +163,36 @@ func (l *Listener) Start(ctx context.Context) (err error) {
 		wait = append(wait, c)
 	}
 	l.mu.Unlock()
+	errs := make(chan error, len(wait))
 	for _, c := range wait {
-		select {
-		case <-c.welcomed:
-		case <-ctx.Done():
-			return fmt.Errorf("notify: no handshake with %s: %w", c.ep, ctx.Err())
+		go func() {
+			if err := c.handshake(ctx); err != nil {
+				errs <- fmt.Errorf("notify: no handshake with %s: %w", c.ep, err)
+				return
+			}
+			errs <- nil
+		}()
+	}
+	for range wait {
+		if e := <-errs; e != nil && err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// barrier returns once everything the publishers queued for the listener before it was
+// called has been read (and handed to the workers). Outside pools only; tests.
+func (l *Listener) barrier(ctx context.Context) error {
+	l.mu.Lock()
+	var cs []*lconn
+	for _, c := range l.conns {
+		cs = append(cs, c)
+	}
+	l.mu.Unlock()
+	for _, c := range cs {
+		if err := c.barrier(ctx); err != nil {
+			return err
 		}
 	}
 	return nil

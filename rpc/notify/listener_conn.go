@@ -18,14 +18,16 @@ type lconn struct {
 	ep       string
 	pooled   bool
 	sock     *zmq.Socket
-	welcomed chan struct{} // closed by the reader once the handshake is done
-	welcome  string        // SUB: the welcome topic subscribed to, until welcomed
+	welcomed chan struct{} // pooled: closed by the reader at the dispatcher's first READY
 	ctx      context.Context
 	cancel   context.CancelFunc
 	done     chan struct{} // closed when the reader has ended
 
 	sendMu sync.Mutex // READY and ACK come from several goroutines; keep each whole and ordered
-	seq    map[seqKey]uint64
+	seq    map[seqKey]uint64 // reader's only
+
+	wmu      sync.Mutex
+	welcomes map[string]chan struct{} // SUB: welcome topics awaited → closed when answered
 }
 
 type seqKey struct {
@@ -36,14 +38,14 @@ type seqKey struct {
 // dial connects to ep and starts its reader; under l.mu.
 func (l *Listener) dial(ep string) (*lconn, error) {
 	c := &lconn{l: l, ep: ep, pooled: l.cfg.pool != "", welcomed: make(chan struct{}), done: make(chan struct{}),
-		seq: map[seqKey]uint64{}}
+		seq: map[seqKey]uint64{}, welcomes: map[string]chan struct{}{}}
 	maxMsg := zmq.WithMaxMsgSize(int64(l.cfg.maxMsg + 2*maxName + 64))
 	var err error
 	if c.pooled {
 		c.sock, err = l.zctx.NewSocket(zmq.DEALER, zmq.WithLinger(time.Second), maxMsg,
 			zmq.WithRecvHWM(maxCredit+16), zmq.WithSendHWM(maxCredit+16))
 	} else {
-		c.sock, err = l.zctx.NewSocket(zmq.SUB, zmq.WithLinger(0), maxMsg, zmq.WithRecvHWM(l.cfg.hwm))
+		c.sock, err = l.zctx.NewSocket(zmq.SUB, append([]zmq.Option{zmq.WithLinger(0), maxMsg, zmq.WithRecvHWM(l.cfg.hwm)}, l.cfg.sockOpts...)...)
 	}
 	if err != nil {
 		return nil, err
@@ -54,10 +56,6 @@ func (l *Listener) dial(ep string) (*lconn, error) {
 				_ = c.sock.Close()
 				return nil, err
 			}
-		}
-		if err := c.resubscribe(); err != nil {
-			_ = c.sock.Close()
-			return nil, err
 		}
 	}
 	if err := c.sock.Connect(ep); err != nil {
@@ -73,55 +71,80 @@ func (l *Listener) dial(ep string) (*lconn, error) {
 	return c, nil
 }
 
-// resubscribe subscribes to a fresh welcome topic (and drops the last): the publisher answers
-// each once the subscriptions before it are in place. A fresh one is tried when an answer
-// does not come in time, in case it was dropped at the HWM.
-func (c *lconn) resubscribe() error {
-	if c.welcome != "" {
-		_ = c.sock.Unsubscribe([]byte(c.welcome))
+// barrier returns once the publisher has answered a welcome subscribed now: subscriptions of
+// one connection are applied in order, so those before it are in place, and the answer comes
+// after everything queued for this listener before it, so all that has been read. A welcome
+// lost at the HWM is tried again, fresh, after a heartbeat interval.
+func (c *lconn) barrier(ctx context.Context) error {
+	for {
+		var b [12]byte
+		_, _ = rand.Read(b[:])
+		topic := welcomePrefix + hex.EncodeToString(b[:])
+		ch := make(chan struct{})
+		c.wmu.Lock()
+		c.welcomes[topic] = ch
+		c.wmu.Unlock()
+		err := c.sock.Subscribe([]byte(topic))
+		t := time.NewTimer(c.l.cfg.heartbeat)
+		if err == nil {
+			select {
+			case <-ch:
+			case <-t.C:
+			case <-ctx.Done():
+				err = ctx.Err()
+			case <-c.done:
+				err = ErrClosed
+			}
+		}
+		t.Stop()
+		c.wmu.Lock()
+		delete(c.welcomes, topic)
+		c.wmu.Unlock()
+		_ = c.sock.Unsubscribe([]byte(topic))
+		select {
+		case <-ch:
+			return nil
+		default:
+		}
+		if err != nil {
+			return err
+		}
 	}
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	c.welcome = welcomePrefix + hex.EncodeToString(b[:])
-	return c.sock.Subscribe([]byte(c.welcome))
 }
 
-// read is the connection's reader: handshake, then notifications to the workers.
+// handshake waits for the connection's first answer: a welcome (SUB) or READY (pool member).
+func (c *lconn) handshake(ctx context.Context) error {
+	if !c.pooled {
+		return c.barrier(ctx)
+	}
+	select {
+	case <-c.welcomed:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// read is the connection's reader: notifications to the workers, welcomes to their waiters.
 func (c *lconn) read() {
 	defer c.l.readers.Done()
 	defer close(c.done)
-	waiting := true
 	for {
-		ctx, cancel := c.ctx, context.CancelFunc(nil)
-		if waiting && !c.pooled {
-			ctx, cancel = context.WithTimeout(c.ctx, c.l.cfg.heartbeat)
-		}
-		m, err := c.sock.Recv(ctx)
-		if cancel != nil {
-			cancel()
-		}
+		m, err := c.sock.Recv(c.ctx)
 		if err != nil {
 			if c.ctx.Err() != nil || errors.Is(err, zmq.ErrClosed) {
 				return
 			}
-			if waiting && !c.pooled {
-				_ = c.resubscribe()
-			}
 			continue
 		}
-		switch {
-		case c.pooled:
-			if !c.onPooled(m.Frames, &waiting) {
-				return
-			}
-		case waiting && len(m.Frames) == 3 && string(m.Frames[0]) == c.welcome:
-			waiting = false
-			_ = c.sock.Unsubscribe([]byte(c.welcome))
-			close(c.welcomed)
-		default:
-			if !c.onPublished(m.Frames) {
-				return
-			}
+		ok := true
+		if c.pooled {
+			ok = c.onPooled(m.Frames)
+		} else {
+			ok = c.onPublished(m.Frames)
+		}
+		if !ok {
+			return
 		}
 	}
 }
@@ -129,7 +152,13 @@ func (c *lconn) read() {
 // onPublished takes [topic, header, body] from a publisher.
 func (c *lconn) onPublished(f [][]byte) bool {
 	if len(f) == 3 && isWelcome(f[0]) {
-		return true // an answer to a welcome given up on
+		c.wmu.Lock()
+		if ch := c.welcomes[string(f[0])]; ch != nil {
+			close(ch)
+			delete(c.welcomes, string(f[0]))
+		}
+		c.wmu.Unlock()
+		return true // or an answer to a welcome given up on
 	}
 	if len(f) != 3 {
 		c.l.stats.garbage.Add(1)
@@ -165,7 +194,7 @@ func (c *lconn) countGap(h header, topic string) {
 }
 
 // onPooled takes READY (the dispatcher's welcome) and NOTIFY [header, topic, body].
-func (c *lconn) onPooled(f [][]byte, waiting *bool) bool {
+func (c *lconn) onPooled(f [][]byte) bool {
 	if len(f) == 0 {
 		c.l.stats.garbage.Add(1)
 		return true
@@ -177,8 +206,9 @@ func (c *lconn) onPooled(f [][]byte, waiting *bool) bool {
 	}
 	switch {
 	case h.kind == kindReady && len(f) == 1:
-		if *waiting {
-			*waiting = false
+		select {
+		case <-c.welcomed:
+		default:
 			close(c.welcomed)
 		}
 		return true

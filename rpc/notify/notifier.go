@@ -74,7 +74,7 @@ func (n *Notifier) Start(ctx context.Context) (err error) {
 	if n.cfg.hub {
 		return n.startHub(ctx)
 	}
-	if n.pub, err = newPublisher(n.zctx, n.cfg.pubBind, n.cfg.hwm); err != nil {
+	if n.pub, err = newPublisher(n.zctx, n.cfg.pubBind, n.cfg.hwm, n.cfg.sockOpts); err != nil {
 		return err
 	}
 	if n.disp, err = newDispatcher(n.zctx, n.cfg.poolBind, n.cfg); err != nil {

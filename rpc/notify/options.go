@@ -33,6 +33,7 @@ type config struct {
 	poolQueue int
 	attempts  int
 	maxMsg    int
+	sockOpts  []zmq.Option // tests: appended to the publisher's and a listener's SUB sockets
 }
 
 // Defaults.
@@ -279,4 +280,10 @@ func (c *config) fullTopics() []string {
 		}
 	}
 	return out
+}
+
+// withSocketOptions adds ZeroMQ options to the publisher's XPUB and a listener's SUBs (tests:
+// small kernel buffers, so that a slow listener's HWM is what fills).
+func withSocketOptions(opts ...zmq.Option) Option {
+	return func(c *config) error { c.sockOpts = append(c.sockOpts, opts...); return nil }
 }

@@ -29,8 +29,9 @@ type publisher struct {
 // ones (sequence 0: not numbered) rather than grow.
 const maxSeqTopics = 4096
 
-func newPublisher(zc *zmq.Context, bind string, hwm int) (*publisher, error) {
-	s, err := zc.NewSocket(zmq.XPUB, zmq.WithSendHWM(hwm), zmq.WithLinger(0), zmq.WithMaxMsgSize(1024))
+func newPublisher(zc *zmq.Context, bind string, hwm int, extra []zmq.Option) (*publisher, error) {
+	opts := append([]zmq.Option{zmq.WithSendHWM(hwm), zmq.WithLinger(0), zmq.WithMaxMsgSize(1024)}, extra...)
+	s, err := zc.NewSocket(zmq.XPUB, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,7 @@ type discovery struct {
 	static   []string
 	onChange func([]string)
 
-	mu   sync.Mutex
+	mu    sync.Mutex
 	byKey map[string][]string
 	last  []string
 	wg    sync.WaitGroup

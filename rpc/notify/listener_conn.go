@@ -23,7 +23,7 @@ type lconn struct {
 	cancel   context.CancelFunc
 	done     chan struct{} // closed when the reader has ended
 
-	sendMu sync.Mutex // READY and ACK come from several goroutines; keep each whole and ordered
+	sendMu sync.Mutex        // READY and ACK come from several goroutines; keep each whole and ordered
 	seq    map[seqKey]uint64 // reader's only
 
 	wmu      sync.Mutex

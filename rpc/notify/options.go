@@ -38,16 +38,16 @@ type config struct {
 
 // Defaults.
 const (
-	DefaultTopic     = "notifications"        // oslo's default notification topic
-	DefaultBind      = "tcp://127.0.0.1:*"    // where notifiers and hubs bind by default
-	DefaultTTL       = 10 * time.Second       // registration lease (WithTTL)
-	DefaultHWM       = 1000                   // queued notifications per listener (WithHWM)
-	DefaultHeartbeat = time.Second            // pool members' heartbeat (WithHeartbeat)
-	DefaultMisses    = 3                      // heartbeats missed before a member is dropped
-	DefaultPoolQueue = 10000                  // notifications queued per pool (WithPoolQueue)
-	DefaultAttempts  = 5                      // deliveries of a requeued notification (WithMaxAttempts)
-	poolLinger       = 30 * time.Second       // a pool with no members keeps its queue this long
-	rewatchEvery     = time.Second            // retry of a registry Watch that ended
+	DefaultTopic     = "notifications"     // oslo's default notification topic
+	DefaultBind      = "tcp://127.0.0.1:*" // where notifiers and hubs bind by default
+	DefaultTTL       = 10 * time.Second    // registration lease (WithTTL)
+	DefaultHWM       = 1000                // queued notifications per listener (WithHWM)
+	DefaultHeartbeat = time.Second         // pool members' heartbeat (WithHeartbeat)
+	DefaultMisses    = 3                   // heartbeats missed before a member is dropped
+	DefaultPoolQueue = 10000               // notifications queued per pool (WithPoolQueue)
+	DefaultAttempts  = 5                   // deliveries of a requeued notification (WithMaxAttempts)
+	poolLinger       = 30 * time.Second    // a pool with no members keeps its queue this long
+	rewatchEvery     = time.Second         // retry of a registry Watch that ended
 )
 
 func newConfig(opts []Option) (*config, error) {

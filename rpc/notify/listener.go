@@ -50,7 +50,8 @@ type Listener struct {
 	readers, workers sync.WaitGroup
 	stopOnce         sync.Once
 	stopErr          error
-	crashed          atomic.Bool // tests: gone without a word
+	crashed          atomic.Bool   // tests: gone without a word
+	changed          chan struct{} // under mu: closed at the next change of conns (tests)
 
 	stats listenerCounters
 }
@@ -209,6 +210,12 @@ func (l *Listener) setEndpoints(eps []string) {
 	for ep := range l.conns {
 		have = append(have, ep)
 	}
+	defer func() {
+		if l.changed != nil {
+			close(l.changed)
+			l.changed = nil
+		}
+	}()
 	reconcile(have, eps, func(ep string) {
 		c, err := l.dial(ep)
 		if err != nil {
@@ -358,3 +365,17 @@ func (l *Listener) stop(ctx context.Context) error {
 // crash makes the listener vanish as a killed process would: no more handling, no
 // acknowledgements, no goodbye. Tests only; Stop afterwards releases its resources.
 func (l *Listener) crash() { l.crashed.Store(true) }
+
+// endpoints lists the endpoints connected now, and a channel closed at the next change.
+func (l *Listener) endpoints() ([]string, <-chan struct{}) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.changed == nil {
+		l.changed = make(chan struct{})
+	}
+	var eps []string
+	for ep := range l.conns {
+		eps = append(eps, ep)
+	}
+	return eps, l.changed
+}

@@ -62,9 +62,11 @@ type dispatchCounters struct {
 	queued, delivered, handled, requeued, redelivered, overflow, exhausted, garbage, lateAcks atomic.Uint64
 }
 
-// outMsg is a message to send once the lock is released; member names who it is for.
+// outMsg is a message to send once the lock is released; member names who it is for, tag
+// the delivery it carries (0: none).
 type outMsg struct {
 	member string
+	tag    uint64
 	frames [][]byte
 }
 
@@ -255,7 +257,7 @@ func (d *dispatcher) dispatchLocked(p *pool, out []outMsg) []outMsg {
 		m.inflight[dl.tag] = dl
 		d.stats.delivered.Add(1)
 		h := header{kind: kindNotify, id: dl.tag}.marshal()
-		out = append(out, outMsg{member: m.id, frames: [][]byte{[]byte(m.id), h, []byte(dl.topic), dl.body}})
+		out = append(out, outMsg{member: m.id, tag: dl.tag, frames: [][]byte{[]byte(m.id), h, []byte(dl.topic), dl.body}})
 	}
 }
 
@@ -299,13 +301,16 @@ func (d *dispatcher) expire(now time.Time) []outMsg {
 	return out
 }
 
-// send sends outside the lock. A member the ROUTER no longer knows (gone) is dropped at once.
+// send sends outside the lock. A member the ROUTER no longer knows (its connection is gone)
+// gets nothing more; a delivery that did not go out is queued again at once. Its other
+// deliveries wait for the member's expiry: acknowledgements it sent before it went may still
+// be on their way in, and handing those deliveries to others now would handle them twice.
 func (d *dispatcher) send(out []outMsg) {
 	for len(out) > 0 {
-		var lost []string
+		var lost []outMsg
 		for _, o := range out {
 			if err := d.sock.Send(doneCtx, zmq.NewMsg(o.frames...)); err != nil && !errors.Is(err, zmq.ErrClosed) {
-				lost = append(lost, o.member)
+				lost = append(lost, o)
 			}
 		}
 		out = nil
@@ -313,10 +318,19 @@ func (d *dispatcher) send(out []outMsg) {
 			return
 		}
 		d.mu.Lock()
-		for _, id := range lost {
-			if m := d.members[id]; m != nil {
-				out = append(out, d.dropLocked(m)...)
+		for _, o := range lost {
+			m := d.members[o.member]
+			if m == nil {
+				continue
 			}
+			m.gone = true
+			if dl := m.inflight[o.tag]; o.tag != 0 && dl != nil {
+				delete(m.inflight, o.tag)
+				dl.attempts-- // never delivered
+				d.stats.delivered.Add(^uint64(0))
+				d.requeueLocked(m.pool, dl)
+			}
+			out = d.dispatchLocked(m.pool, out)
 		}
 		d.mu.Unlock()
 	}

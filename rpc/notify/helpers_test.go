@@ -20,9 +20,9 @@ func testCtx(t testing.TB) context.Context {
 	return ctx
 }
 
-// Test heartbeats: quick enough that a silent member is found in half a second, slow enough
+// Test heartbeats: quick enough that a silent member is found in two seconds, slow enough
 // that a loaded machine does not drop a live one.
-var testBeat = WithHeartbeat(50*time.Millisecond, 10)
+var testBeat = WithHeartbeat(100*time.Millisecond, 20)
 
 // modes are the two ways notifications travel.
 var modes = []string{"direct", "hub"}

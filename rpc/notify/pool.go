@@ -20,7 +20,7 @@ type member struct {
 	pool     *pool
 	topics   []string
 	credit   int
-	leaving  bool
+	gone     bool // unreachable: nothing more is sent to it; it expires
 	seen     time.Time
 	inflight map[uint64]*delivery
 }
@@ -34,7 +34,7 @@ func (m *member) takes(topic string) bool {
 	return false
 }
 
-func (m *member) free() bool { return !m.leaving && len(m.inflight) < m.credit }
+func (m *member) free() bool { return !m.gone && len(m.inflight) < m.credit }
 
 // pool is one pool's queue and members. The queue is a ring bounded by the dispatcher's
 // poolQueue: a full one drops its oldest.
@@ -151,7 +151,7 @@ func (p *pool) pick(d *delivery) *member {
 
 func (p *pool) othersTake(d *delivery) bool {
 	for _, m := range p.members {
-		if m != d.last && !m.leaving && m.takes(d.topic) {
+		if m != d.last && !m.gone && m.takes(d.topic) {
 			return true
 		}
 	}

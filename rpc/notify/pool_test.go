@@ -166,6 +166,14 @@ func TestMemberLeavesMidFlood(t *testing.T) {
 					t.Errorf("message %s handled %d times", id, k)
 				}
 			}
+			if t.Failed() {
+				if w.hub {
+					t.Logf("hub %+v", w.hubs[0].Stats())
+				} else {
+					t.Logf("notifier %+v", n.Stats())
+				}
+				t.Logf("leaver %+v", leaver.Stats())
+			}
 		})
 	}
 }

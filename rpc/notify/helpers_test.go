@@ -31,6 +31,7 @@ var modes = []string{"direct", "hub"}
 type world struct {
 	t    *testing.T
 	reg  registry.Registry
+	url  string // the Redis registry's, if that is the registry
 	hub  bool
 	hubs []*Hub
 }
@@ -49,7 +50,9 @@ func redisWorld(t *testing.T, mode string) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { reg.Close() })
-	return newWorld(t, mode, reg)
+	w := newWorld(t, mode, reg)
+	w.url = srv.URL()
+	return w
 }
 
 func newWorld(t *testing.T, mode string, reg registry.Registry) *world {

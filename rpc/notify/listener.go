@@ -50,7 +50,6 @@ type Listener struct {
 	readers, workers sync.WaitGroup
 	stopOnce         sync.Once
 	stopErr          error
-	crashed          atomic.Bool   // tests: gone without a word
 	changed          chan struct{} // under mu: closed at the next change of conns (tests)
 
 	stats listenerCounters
@@ -243,16 +242,13 @@ func (l *Listener) Stats() ListenerStats {
 func (l *Listener) worker() {
 	defer l.workers.Done()
 	for j := range l.work {
-		if l.crashed.Load() {
-			continue
-		}
 		res := l.call(j.n)
 		if res == Requeue {
 			l.stats.requeued.Add(1)
 		} else {
 			l.stats.handled.Add(1)
 		}
-		if j.c.pooled && !l.crashed.Load() {
+		if j.c.pooled {
 			j.c.ack(j.tag, res)
 		}
 	}
@@ -324,9 +320,8 @@ func (l *Listener) stop(ctx context.Context) error {
 	if l.run == nil { // never started
 		return nil
 	}
-	gone := l.crashed.Load()
 	for _, c := range conns {
-		if c.pooled && !gone {
+		if c.pooled {
 			c.sendReady(false, 0) // paused: nothing new comes
 		}
 		c.stopReading()
@@ -349,7 +344,7 @@ func (l *Listener) stop(ctx context.Context) error {
 	}
 	l.stopH()
 	for _, c := range conns {
-		if c.pooled && !gone {
+		if c.pooled {
 			c.sendReady(true, 0)
 		}
 		c.close()
@@ -361,10 +356,6 @@ func (l *Listener) stop(ctx context.Context) error {
 	}
 	return err
 }
-
-// crash makes the listener vanish as a killed process would: no more handling, no
-// acknowledgements, no goodbye. Tests only; Stop afterwards releases its resources.
-func (l *Listener) crash() { l.crashed.Store(true) }
 
 // endpoints lists the endpoints connected now, and a channel closed at the next change.
 func (l *Listener) endpoints() ([]string, <-chan struct{}) {

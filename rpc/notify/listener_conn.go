@@ -226,9 +226,6 @@ func (c *lconn) onPooled(f [][]byte) bool {
 }
 
 func (c *lconn) ack(tag uint64, res Result) {
-	if c.l.crashed.Load() {
-		return
-	}
 	st := statusHandled
 	if res == Requeue {
 		st = statusRequeue
@@ -237,9 +234,6 @@ func (c *lconn) ack(tag uint64, res Result) {
 }
 
 func (c *lconn) sendReady(leave bool, credit uint64) {
-	if c.l.crashed.Load() {
-		return
-	}
 	r := ready{leave: leave, credit: credit, pool: c.l.cfg.pool}
 	for t := range c.l.topics {
 		r.topics = append(r.topics, t)

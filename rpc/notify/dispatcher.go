@@ -12,7 +12,7 @@ import (
 
 // Bounds of a dispatcher's state, which peers create.
 const (
-	maxMembers = 1 << 16
+	maxMembers = 1 << 12
 	maxPools   = 1 << 12
 )
 
@@ -274,11 +274,24 @@ func (d *dispatcher) publish(topic string, body []byte) {
 		if p.push(&delivery{tag: d.tag, topic: topic, body: body}, false, d.cfg.poolQueue) != nil {
 			d.stats.overflow.Add(1)
 		}
+		for d.queuedBytes() > d.cfg.queueBytes && p.n > 0 {
+			p.dropOldest()
+			d.stats.overflow.Add(1)
+		}
 		out = d.dispatchLocked(p, out)
 	}
 	d.mu.Unlock()
 	d.send(out)
 	d.signal()
+}
+
+// queuedBytes sums the pools' queues; they are few, and this runs only on publish.
+func (d *dispatcher) queuedBytes() int {
+	n := 0
+	for _, p := range d.pools {
+		n += p.bytes
+	}
+	return n
 }
 
 // expire drops the members silent too long, and pools empty too long.

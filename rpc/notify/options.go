@@ -14,45 +14,47 @@ import (
 type Option func(*config) error
 
 type config struct {
-	zctx      *zmq.Context
-	registry  registry.Registry
-	ttl       time.Duration
-	topics    []string
-	prios     []Priority
-	pool      string
-	filter    Filter
-	endpoints []string
-	hub       bool
-	pubBind   string
-	poolBind  string
-	inBind    string
-	hwm       int
-	workers   int
-	heartbeat time.Duration
-	misses    int
-	poolQueue int
-	attempts  int
-	maxMsg    int
-	sockOpts  []zmq.Option // tests: appended to the publisher's and a listener's SUB sockets
+	zctx       *zmq.Context
+	registry   registry.Registry
+	ttl        time.Duration
+	topics     []string
+	prios      []Priority
+	pool       string
+	filter     Filter
+	endpoints  []string
+	hub        bool
+	pubBind    string
+	poolBind   string
+	inBind     string
+	hwm        int
+	workers    int
+	heartbeat  time.Duration
+	misses     int
+	poolQueue  int
+	attempts   int
+	queueBytes int
+	maxMsg     int
+	sockOpts   []zmq.Option // tests: appended to the publisher's and a listener's SUB sockets
 }
 
 // Defaults.
 const (
-	DefaultTopic     = "notifications"     // oslo's default notification topic
-	DefaultBind      = "tcp://127.0.0.1:*" // where notifiers and hubs bind by default
-	DefaultTTL       = 10 * time.Second    // registration lease (WithTTL)
-	DefaultHWM       = 1000                // queued notifications per listener (WithHWM)
-	DefaultHeartbeat = time.Second         // pool members' heartbeat (WithHeartbeat)
-	DefaultMisses    = 3                   // heartbeats missed before a member is dropped
-	DefaultPoolQueue = 10000               // notifications queued per pool (WithPoolQueue)
-	DefaultAttempts  = 5                   // deliveries of a requeued notification (WithMaxAttempts)
-	poolLinger       = 30 * time.Second    // a pool with no members keeps its queue this long
-	rewatchEvery     = time.Second         // retry of a registry Watch that ended
+	DefaultTopic      = "notifications"     // oslo's default notification topic
+	DefaultBind       = "tcp://127.0.0.1:*" // where notifiers and hubs bind by default
+	DefaultTTL        = 10 * time.Second    // registration lease (WithTTL)
+	DefaultHWM        = 1000                // queued notifications per listener (WithHWM)
+	DefaultHeartbeat  = time.Second         // pool members' heartbeat (WithHeartbeat)
+	DefaultMisses     = 3                   // heartbeats missed before a member is dropped
+	DefaultPoolQueue  = 10000               // notifications queued per pool (WithPoolQueue)
+	DefaultAttempts   = 5                   // deliveries of a requeued notification (WithMaxAttempts)
+	DefaultQueueBytes = 256 << 20           // bytes queued for all pools of a dispatcher (WithPoolQueue)
+	poolLinger        = 30 * time.Second    // a pool with no members keeps its queue this long
+	rewatchEvery      = time.Second         // retry of a registry Watch that ended
 )
 
 func newConfig(opts []Option) (*config, error) {
 	c := &config{ttl: DefaultTTL, hwm: DefaultHWM, workers: 1, heartbeat: DefaultHeartbeat,
-		misses: DefaultMisses, poolQueue: DefaultPoolQueue, attempts: DefaultAttempts,
+		misses: DefaultMisses, poolQueue: DefaultPoolQueue, attempts: DefaultAttempts, queueBytes: DefaultQueueBytes,
 		maxMsg: DefaultMaxMessage, pubBind: DefaultBind, poolBind: DefaultBind, inBind: DefaultBind}
 	for _, o := range opts {
 		if err := o(c); err != nil {
@@ -223,13 +225,14 @@ func WithHeartbeat(interval time.Duration, misses int) Option {
 }
 
 // WithPoolQueue bounds the notifications a dispatcher queues for one pool (default
-// DefaultPoolQueue); when full the oldest is dropped, and counted. Notifier, Hub.
-func WithPoolQueue(n int) Option {
+// DefaultPoolQueue) and the bytes of their bodies in all its pools together (default
+// DefaultQueueBytes); when full the pool's oldest is dropped, and counted. Notifier, Hub.
+func WithPoolQueue(n, bytes int) Option {
 	return func(c *config) error {
-		if n < 1 {
-			return invalid("pool queue %d", n)
+		if n < 1 || bytes < 1 {
+			return invalid("pool queue %d, %d bytes", n, bytes)
 		}
-		c.poolQueue = n
+		c.poolQueue, c.queueBytes = n, bytes
 		return nil
 	}
 }

@@ -47,6 +47,7 @@ type pool struct {
 	queue   []*delivery
 	head    int
 	n       int
+	bytes   int // of the bodies queued
 }
 
 func (p *pool) takes(topic string) bool {
@@ -84,11 +85,9 @@ func (p *pool) push(d *delivery, front bool, limit int) (dropped *delivery) {
 		p.queue, p.head = grown, 0
 	}
 	if p.n == len(p.queue) { // full: drop the oldest
-		dropped = p.queue[p.head]
-		p.queue[p.head] = nil
-		p.head = (p.head + 1) % len(p.queue)
-		p.n--
+		dropped = p.dropOldest()
 	}
+	p.bytes += len(d.body)
 	if front {
 		p.head = (p.head - 1 + len(p.queue)) % len(p.queue)
 		p.queue[p.head] = d
@@ -118,9 +117,20 @@ func (p *pool) take() (*delivery, *member) {
 		p.queue[p.head] = nil
 		p.head = (p.head + 1) % len(p.queue)
 		p.n--
+		p.bytes -= len(d.body)
 		return d, m
 	}
 	return nil, nil
+}
+
+// dropOldest removes the delivery queued longest.
+func (p *pool) dropOldest() *delivery {
+	d := p.queue[p.head]
+	p.queue[p.head] = nil
+	p.head = (p.head + 1) % len(p.queue)
+	p.n--
+	p.bytes -= len(d.body)
+	return d
 }
 
 // pick is the next free member, round robin, that takes d, preferring one that did not

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -192,5 +193,68 @@ func waitStats(t testing.TB, d *dispatcher, cond func() bool, what string) {
 		case <-ctx.Done():
 			t.Fatalf("timed out waiting: %s", what)
 		}
+	}
+}
+
+// A pool's queue is bounded in notifications and in bytes: when full, the oldest goes, and
+// is counted.
+func TestPoolQueueBounded(t *testing.T) {
+	const sent = 30
+	body, _ := encodeBody(&Notification{MessageID: newMessageID(), PublisherID: "p1", EventType: "full",
+		Priority: "INFO", Payload: []byte(`{"n":10}`), Time: "2026-12-06 08:00:00.000000"})
+	size := len(body) // every body of this test has this size, n < 100 being two digits or one
+	for _, tc := range []struct {
+		name string
+		opt  Option
+	}{
+		{"count", WithPoolQueue(10, 1<<20)},
+		{"bytes", WithPoolQueue(1000, 10*size+size/2)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := memoryWorld(t, "direct")
+			n := w.notifier("p1", tc.opt)
+			release := make(chan struct{})
+			var mu sync.Mutex
+			var got []int
+			done := make(chan struct{})
+			w.listener(func(hctx context.Context, x *Notification) Result {
+				select {
+				case <-release:
+				case <-hctx.Done():
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				got = append(got, payloadN(t, x))
+				if len(got) == 11 {
+					close(done)
+				}
+				return Handled
+			}, WithPool("q"))
+			ctx := testCtx(t)
+			for i := range sent {
+				if err := n.Info(ctx, "full", map[string]int{"n": 10 + i}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// One in flight to the member (its credit), ten queued, the rest dropped oldest first.
+			if s := n.Stats(); s.Overflow != sent-11 || s.Pools[0].Queued != 10 || s.Pools[0].InFlight != 1 {
+				t.Errorf("stats %+v: want %d overflow, 10 queued, 1 in flight", s, sent-11)
+			}
+			close(release)
+			select {
+			case <-done:
+			case <-ctx.Done():
+				t.Fatal("the queued notifications never came")
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			want := []int{10}
+			for i := sent - 10; i < sent; i++ {
+				want = append(want, 10+i)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("handled %v, want %v (the first, then the newest ten)", got, want)
+			}
+		})
 	}
 }

@@ -17,13 +17,13 @@ type Priority uint8
 
 // The priorities, in oslo's order.
 const (
-	Audit Priority = iota + 1
-	Debug
-	Info
-	Warn
-	Error
-	Critical
-	Sample
+	Audit    Priority = iota + 1 // "audit"
+	Debug                        // "debug"
+	Info                         // "info"
+	Warn                         // "warn" (oslo's WARN, also taken as "warning")
+	Error                        // "error"
+	Critical                     // "critical"
+	Sample                       // "sample"
 )
 
 var priorityNames = [...]string{"", "audit", "debug", "info", "warn", "error", "critical", "sample"}

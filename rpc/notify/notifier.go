@@ -212,31 +212,37 @@ func upper(p Priority) string {
 	return string(b)
 }
 
-// Audit, Debug, Info, Warn, Error, Critical and Sample are Notify with their priority.
+// Audit is Notify with priority Audit; Debug, Info, Warn, Error, Critical and Sample likewise.
 func (n *Notifier) Audit(ctx context.Context, eventType string, payload any) error {
 	return n.Notify(ctx, Audit, eventType, payload)
 }
 
+// Debug is Notify with priority Debug.
 func (n *Notifier) Debug(ctx context.Context, eventType string, payload any) error {
 	return n.Notify(ctx, Debug, eventType, payload)
 }
 
+// Info is Notify with priority Info.
 func (n *Notifier) Info(ctx context.Context, eventType string, payload any) error {
 	return n.Notify(ctx, Info, eventType, payload)
 }
 
+// Warn is Notify with priority Warn.
 func (n *Notifier) Warn(ctx context.Context, eventType string, payload any) error {
 	return n.Notify(ctx, Warn, eventType, payload)
 }
 
+// Error is Notify with priority Error.
 func (n *Notifier) Error(ctx context.Context, eventType string, payload any) error {
 	return n.Notify(ctx, Error, eventType, payload)
 }
 
+// Critical is Notify with priority Critical.
 func (n *Notifier) Critical(ctx context.Context, eventType string, payload any) error {
 	return n.Notify(ctx, Critical, eventType, payload)
 }
 
+// Sample is Notify with priority Sample.
 func (n *Notifier) Sample(ctx context.Context, eventType string, payload any) error {
 	return n.Notify(ctx, Sample, eventType, payload)
 }

@@ -137,8 +137,8 @@ func WithPool(name string) Option {
 // NotificationFilter: each non-nil expression must match its field. Others are acknowledged
 // (Handled) unseen.
 type Filter struct {
-	PublisherID *regexp.Regexp
-	EventType   *regexp.Regexp
+	PublisherID *regexp.Regexp // matches Notification.PublisherID
+	EventType   *regexp.Regexp // matches Notification.EventType
 }
 
 func (f Filter) match(n *Notification) bool {

@@ -13,23 +13,23 @@ type Stats struct {
 	Garbage   uint64 // malformed messages dropped (from notifiers, listeners or pool members)
 
 	// Pools.
-	Queued      uint64 // copies queued for pools (one per pool taking the topic)
-	Delivered   uint64 // deliveries to members, redeliveries included
-	Handled     uint64 // acknowledged Handled
-	Requeued    uint64 // acknowledged Requeue
-	Redelivered uint64 // unacknowledged when their member left or went silent: queued again
-	Overflow    uint64 // dropped from a full pool queue (the oldest), or with a pool that stayed empty
-	Exhausted   uint64 // requeued once too often: dropped
-	LateAcks    uint64 // acknowledgements of deliveries no longer awaited
-	Pools       []PoolStats
+	Queued      uint64      // copies queued for pools (one per pool taking the topic)
+	Delivered   uint64      // deliveries to members, redeliveries included
+	Handled     uint64      // acknowledged Handled
+	Requeued    uint64      // acknowledged Requeue
+	Redelivered uint64      // unacknowledged when their member left or went silent: queued again
+	Overflow    uint64      // dropped from a full pool queue (the oldest), or with a pool that stayed empty
+	Exhausted   uint64      // requeued once too often: dropped
+	LateAcks    uint64      // acknowledgements of deliveries no longer awaited
+	Pools       []PoolStats // each pool now, by name
 }
 
 // PoolStats is one pool now.
 type PoolStats struct {
-	Name     string
-	Members  int
-	Queued   int // waiting for a member
-	InFlight int // delivered, not yet acknowledged
+	Name     string // the pool's name, as members give it
+	Members  int    // joined and not expired
+	Queued   int    // waiting for a member
+	InFlight int    // delivered, not yet acknowledged
 }
 
 func statsOf(p *publisher, d *dispatcher, h *Hub) Stats {

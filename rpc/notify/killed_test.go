@@ -20,8 +20,9 @@ import (
 // kill one; its value is the Redis registry's transport URL, then " hub" to go through hubs.
 const memberProcessEnv = "PUREZMQ_NOTIFY_TEST_MEMBER"
 
-// memberProcess joins pool "q" through the Redis registry, prints "ready", then "handled ID"
-// for each notification it handles, until its stdin closes or it is killed.
+// memberProcess joins pool "q" through the Redis registry and prints "ready"; then, for each
+// line read from stdin, it handles one notification and prints "handled ID". It runs until its
+// stdin closes or it is killed.
 func memberProcess() int {
 	url, mode, _ := strings.Cut(os.Getenv(memberProcessEnv), " ")
 	reg, err := redisreg.Open(url)
@@ -30,12 +31,27 @@ func memberProcess() int {
 		return 1
 	}
 	defer reg.Close()
+	tokens, eof := make(chan struct{}), make(chan struct{})
+	go func() {
+		s := bufio.NewScanner(os.Stdin)
+		for s.Scan() {
+			select {
+			case tokens <- struct{}{}:
+			case <-eof:
+			}
+		}
+		close(eof)
+		close(tokens)
+	}()
 	opts := []Option{WithRegistry(reg), WithPool("q"), WithWorkers(4), testBeat}
 	if mode == "hub" {
 		opts = append(opts, WithHub())
 	}
 	var mu sync.Mutex
 	l, err := NewListener(func(_ context.Context, n *Notification) Result {
+		if _, ok := <-tokens; !ok {
+			return Requeue // stopping
+		}
 		mu.Lock()
 		fmt.Println("handled " + n.MessageID)
 		mu.Unlock()
@@ -54,7 +70,7 @@ func memberProcess() int {
 	mu.Lock()
 	fmt.Println("ready")
 	mu.Unlock()
-	_, _ = io.Copy(io.Discard, os.Stdin)
+	<-eof
 	_ = l.Stop(ctx)
 	return 0
 }
@@ -62,6 +78,7 @@ func memberProcess() int {
 // memberProc is a pool member in another process.
 type memberProc struct {
 	cmd   *exec.Cmd
+	stdin io.WriteCloser
 	lines chan string // its output, closed at its end
 }
 
@@ -84,7 +101,7 @@ func startMember(t *testing.T, url string, hub bool) *memberProc {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	p := &memberProc{cmd: cmd, lines: make(chan string, 1024)}
+	p := &memberProc{cmd: cmd, stdin: stdin, lines: make(chan string, 1024)}
 	read := make(chan struct{})
 	go func() {
 		defer close(read)
@@ -161,6 +178,11 @@ func TestMemberProcessKilled(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			// The member handles killAt notifications, then holds the next ones (its credit)
+			// waiting for a word from us, and is killed.
+			if _, err := io.WriteString(child.stdin, strings.Repeat("go\n", killAt)); err != nil {
+				t.Fatal(err)
+			}
 			for k := 0; k < killAt; {
 				if id, ok := strings.CutPrefix(child.next(t), "handled "); ok {
 					count(id)
@@ -197,8 +219,8 @@ func TestMemberProcessKilled(t *testing.T) {
 			if twice > credit {
 				t.Errorf("%d handled twice, more than the killed member's credit %d", twice, credit)
 			}
-			if st.Redelivered == 0 {
-				t.Errorf("nothing handed over from the killed member: %+v", st)
+			if st.Redelivered != credit {
+				t.Errorf("%d handed over from the killed member, want its credit %d: %+v", st.Redelivered, credit, st)
 			}
 		})
 	}

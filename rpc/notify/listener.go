@@ -320,16 +320,15 @@ func (l *Listener) stop(ctx context.Context) error {
 	if l.run == nil { // never started
 		return nil
 	}
-	for _, c := range conns {
-		if c.pooled {
-			c.sendReady(false, 0) // paused: nothing new comes
-		}
-		c.stopReading()
-	}
-	l.stopR()
+	l.stopR() // the readers, the heartbeats (which would undo the pause) and discovery
 	l.readers.Wait()
 	if l.disc != nil {
 		l.disc.wait()
+	}
+	for _, c := range conns {
+		if c.pooled {
+			c.sendReady(false, 0) // paused: nothing new comes; what came unread goes back at the leave
+		}
 	}
 	close(l.work)
 	done := make(chan struct{})

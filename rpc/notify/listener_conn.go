@@ -249,8 +249,6 @@ func (c *lconn) send(f [][]byte) {
 	c.sendMu.Unlock()
 }
 
-func (c *lconn) stopReading() { c.cancel() }
-
 // close ends the reader and closes the socket.
 func (c *lconn) close() {
 	c.cancel()

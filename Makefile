@@ -37,7 +37,7 @@ benchtest:
 # Every fuzz target of every package, each for FUZZTIME (default 60s): the codecs and handshakes,
 # and ./wirefuzz's live sockets (one target per side and mechanism).
 FUZZTIME ?= 60s
-FUZZPKGS = ./zmtp ./z85 ./curve ./internal/engine ./internal/mechanism ./wirefuzz ./rpc ./rpc/registry ./cli ./examples/majordomo/mdp ./bridge/stomp
+FUZZPKGS = ./zmtp ./z85 ./curve ./internal/engine ./internal/mechanism ./wirefuzz ./rpc ./rpc/registry ./cli ./examples/majordomo/mdp ./bridge/stomp ./rpc/notify
 fuzz:
 	@for p in $(FUZZPKGS); do \
 		for t in $$($(GO) test $$p -list '^Fuzz' | grep '^Fuzz'); do \

@@ -1,0 +1,227 @@
+package notify
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/purezmq/zmq/rpc/registry/redisreg"
+)
+
+// memberProcessEnv makes the test binary a pool member (see memberProcess) for the tests that
+// kill one; its value is the Redis registry's transport URL, then " hub" to go through hubs.
+const memberProcessEnv = "PUREZMQ_NOTIFY_TEST_MEMBER"
+
+// memberProcess joins pool "q" through the Redis registry and prints "ready"; then, for each
+// line read from stdin, it handles one notification and prints "handled ID". It runs until its
+// stdin closes or it is killed.
+func memberProcess() int {
+	url, mode, _ := strings.Cut(os.Getenv(memberProcessEnv), " ")
+	reg, err := redisreg.Open(url)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer reg.Close()
+	tokens, eof := make(chan struct{}), make(chan struct{})
+	go func() {
+		s := bufio.NewScanner(os.Stdin)
+		for s.Scan() {
+			select {
+			case tokens <- struct{}{}:
+			case <-eof:
+			}
+		}
+		close(eof)
+		close(tokens)
+	}()
+	opts := []Option{WithRegistry(reg), WithPool("q"), WithWorkers(4), testBeat}
+	if mode == "hub" {
+		opts = append(opts, WithHub())
+	}
+	var mu sync.Mutex
+	l, err := NewListener(func(_ context.Context, n *Notification) Result {
+		if _, ok := <-tokens; !ok {
+			return Requeue // stopping
+		}
+		mu.Lock()
+		fmt.Println("handled " + n.MessageID)
+		mu.Unlock()
+		return Handled
+	}, opts...)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := l.Start(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	mu.Lock()
+	fmt.Println("ready")
+	mu.Unlock()
+	<-eof
+	_ = l.Stop(ctx)
+	return 0
+}
+
+// memberProc is a pool member in another process.
+type memberProc struct {
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	lines chan string // its output, closed at its end
+}
+
+func startMember(t *testing.T, url string, hub bool) *memberProc {
+	t.Helper()
+	if hub {
+		url += " hub"
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), memberProcessEnv+"="+url)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &memberProc{cmd: cmd, stdin: stdin, lines: make(chan string, 1024)}
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		defer close(p.lines)
+		s := bufio.NewScanner(out)
+		for s.Scan() {
+			p.lines <- s.Text()
+		}
+	}()
+	t.Cleanup(func() {
+		stdin.Close()
+		_ = cmd.Process.Kill()
+		for range p.lines { // unblock the reader
+		}
+		<-read
+		_ = cmd.Wait()
+	})
+	if l := p.next(t); l != "ready" {
+		t.Fatalf("member process said %q", l)
+	}
+	return p
+}
+
+func (p *memberProc) next(t *testing.T) string {
+	t.Helper()
+	select {
+	case l, ok := <-p.lines:
+		if !ok {
+			t.Fatal("member process ended")
+		}
+		return l
+	case <-testCtx(t).Done():
+		t.Fatal("member process silent")
+	}
+	return ""
+}
+
+// A pool member in another process, SIGKILLed mid-flood: what it took and never acknowledged
+// goes to the other member once its heartbeats stop, so every notification is handled; only
+// those it handled without its acknowledgement getting out (at most its credit) are handled
+// twice. Redis discovery, direct and through a hub.
+func TestMemberProcessKilled(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			const total, killAt, credit = 1000, 50, 4
+			w := redisWorld(t, mode)
+			n := w.notifier("p1")
+			var mu sync.Mutex
+			handled := map[string]int{}
+			complete := make(chan struct{})
+			count := func(id string) {
+				mu.Lock()
+				defer mu.Unlock()
+				handled[id]++
+				if len(handled) == total && handled[id] == 1 {
+					close(complete)
+				}
+			}
+			killed := make(chan struct{})
+			// The survivor holds what it takes until the kill, so the flood is still on then.
+			w.listener(func(hctx context.Context, x *Notification) Result {
+				select {
+				case <-killed:
+				case <-hctx.Done(): // the test failed and stops
+					return Handled
+				}
+				count(x.MessageID)
+				return Handled
+			}, WithPool("q"), WithWorkers(credit))
+			child := startMember(t, w.url, w.hub)
+			ctx := testCtx(t)
+			for i := range total {
+				if err := n.Info(ctx, "flood", map[string]int{"n": i}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// The member handles killAt notifications, then holds the next ones (its credit)
+			// waiting for a word from us, and is killed.
+			if _, err := io.WriteString(child.stdin, strings.Repeat("go\n", killAt)); err != nil {
+				t.Fatal(err)
+			}
+			for k := 0; k < killAt; {
+				if id, ok := strings.CutPrefix(child.next(t), "handled "); ok {
+					count(id)
+					k++
+				}
+			}
+			if err := child.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			for l := range child.lines { // what it printed before it died
+				if id, ok := strings.CutPrefix(l, "handled "); ok {
+					count(id)
+				}
+			}
+			close(killed)
+			select {
+			case <-complete:
+			case <-ctx.Done():
+				mu.Lock()
+				t.Fatalf("%d of %d notifications handled", len(handled), total)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			twice := 0
+			for _, k := range handled {
+				twice += k - 1
+			}
+			st := n.Stats()
+			if w.hub {
+				st = w.hubs[0].Stats()
+			}
+			t.Logf("%s: %d notifications, all handled; %d handed over from the killed member, %d handled twice (bound %d)",
+				mode, total, st.Redelivered, twice, credit)
+			if twice > credit {
+				t.Errorf("%d handled twice, more than the killed member's credit %d", twice, credit)
+			}
+			if st.Redelivered != credit {
+				t.Errorf("%d handed over from the killed member, want its credit %d: %+v", st.Redelivered, credit, st)
+			}
+		})
+	}
+}

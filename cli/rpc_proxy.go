@@ -25,6 +25,8 @@ type rpcProxyFlags struct {
 	queue             int
 	queueBytes        int
 	maxCalls          int
+	notify            rpcNotifyFlags
+	withNotify        bool // --notify or any --notify-* flag given
 }
 
 func newRPCProxyCmd() *cobra.Command {
@@ -41,13 +43,18 @@ func newRPCProxyCmd() *cobra.Command {
 			"keeps nothing across restarts; run several for failover.\n\n" +
 			"--registry URL (zmq+redis://host:6379/0, zmq+redis+sentinel://host:26379/MASTER/0) " +
 			"registers the frontends under rpc-proxy and the backends under rpc-proxy.backend, " +
-			"with a lease of --ttl. --metrics ADDR serves Prometheus metrics (zmq_rpc_proxy_*) at " +
+			"with a lease of --ttl. --notify also runs a notification hub (package rpc/notify): " +
+			"notifiers send to --notify-in, listeners subscribe at --notify-pub and pool members " +
+			"take their share at --notify-pool; it registers under notify.hub/in, notify.hub/pub and " +
+			"notify.hub/pool. --metrics ADDR serves Prometheus metrics (zmq_rpc_proxy_*, zmq_rpc_notify_*) at " +
 			"http://ADDR/metrics. The bound endpoints are printed on stderr. SIGINT or SIGTERM " +
 			"deregisters the proxy, closes it and exits with 0.",
 		Example: "  zmq rpc-proxy --frontend tcp://*:5570 --backend tcp://*:5571\n" +
-			"  zmq rpc-proxy --registry zmq+redis://127.0.0.1:6379/0 --metrics 127.0.0.1:9465",
+			"  zmq rpc-proxy --registry zmq+redis://127.0.0.1:6379/0 --metrics 127.0.0.1:9465\n" +
+			"  zmq rpc-proxy --registry zmq+redis://127.0.0.1:6379/0 --notify",
 		Args: positional(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			f.withNotify = f.notify.wanted(cmd.Flags())
 			return runRPCProxy(cmd.Context(), &f, cmd.ErrOrStderr())
 		},
 	}
@@ -62,6 +69,7 @@ func newRPCProxyCmd() *cobra.Command {
 	fs.IntVar(&f.queue, "queue", proxy.DefaultQueue, "requests that may wait per target for a free server")
 	fs.IntVar(&f.queueBytes, "queue-bytes", proxy.DefaultQueueBytes, "bytes of the requests that may wait, all targets together")
 	fs.IntVar(&f.maxCalls, "max-calls", proxy.DefaultMaxCalls, "calls in flight at once")
+	f.notify.add(fs)
 	return cmd
 }
 
@@ -85,9 +93,9 @@ type rpcProxyEnv struct {
 	stderr   io.Writer
 }
 
-// buildRPCProxy makes the daemon's parts: the rpc proxy, and whatever else joins it (a
-// notification hub, say: one more part built from env — its registry, its Prometheus
-// registerer — and appended to parts here). On error the parts already made are closed.
+// buildRPCProxy makes the daemon's parts: the rpc proxy and, with --notify, a notification
+// hub, each built from env (its registry, its Prometheus registerer). On error the parts
+// already made are closed.
 func buildRPCProxy(f *rpcProxyFlags, env rpcProxyEnv) (parts []rpcProxyPart, err error) {
 	defer func() {
 		if err != nil {
@@ -115,12 +123,20 @@ func buildRPCProxy(f *rpcProxyFlags, env rpcProxyEnv) (parts []rpcProxyPart, err
 	for _, ep := range p.Backends() {
 		fmt.Fprintf(env.stderr, "backend %s\n", ep)
 	}
+	if f.withNotify {
+		h, err := newHubPart(&f.notify, f.ttl, env)
+		if err != nil {
+			return parts, err
+		}
+		parts = append(parts, h)
+	}
 	return parts, nil
 }
 
 func runRPCProxy(ctx context.Context, f *rpcProxyFlags, stderr io.Writer) error {
-	if f.ttl <= 0 || f.heartbeat <= 0 || f.misses < 1 || f.queue < 1 || f.queueBytes < 1 || f.maxCalls < 1 {
-		return usagef("rpc-proxy: --ttl and --heartbeat must be positive, --misses, --queue, --queue-bytes and --max-calls at least 1")
+	if f.ttl <= 0 || f.heartbeat <= 0 || f.misses < 1 || f.queue < 1 || f.queueBytes < 1 || f.maxCalls < 1 ||
+		f.notify.hwm < 1 || f.notify.poolQueue < 1 {
+		return usagef("rpc-proxy: --ttl and --heartbeat must be positive, --misses, --queue, --queue-bytes, --max-calls, --notify-hwm and --notify-pool-queue at least 1")
 	}
 	env := rpcProxyEnv{stderr: stderr}
 	if f.registry != "" {

@@ -21,6 +21,8 @@ func TestRPCProxyUsage(t *testing.T) {
 		{"--heartbeat", "0s"},
 		{"--registry", "zmq://127.0.0.1:5555"},
 		{"--registry", "http://127.0.0.1:6379"},
+		{"--notify-hwm", "0"},
+		{"--notify", "--notify-pool-queue", "0"},
 		{"--nonsense"},
 	} {
 		err := RPCProxy(context.Background(), args, nil, io.Discard, io.Discard)

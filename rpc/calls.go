@@ -172,6 +172,7 @@ func (cl *Client) cast(ctx context.Context, method string, args []byte) error {
 	}
 	var conns []*conn
 	if cl.target.Fanout && !c.proxied { // a proxy does the fanout
+		c.refresh(ctx, r)
 		conns, err = c.live(ctx, r)
 	} else {
 		var cn *conn

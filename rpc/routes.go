@@ -169,6 +169,25 @@ func (c *clientCore) pick(ctx context.Context, r *route) (*conn, error) {
 // live returns every live connection of r, for a fanout, waiting as pick does.
 func (c *clientCore) live(ctx context.Context, r *route) ([]*conn, error) { return c.wait(ctx, r) }
 
+// refresh asks the registry for r's servers now, instead of waiting for the Watch's next
+// change (a Redis Watch polls): a fanout then reaches every server registered before it was
+// sent, one whose Start has just returned included. A registry that does not answer leaves
+// the last snapshot in use; the Watch reports the outage.
+func (c *clientCore) refresh(ctx context.Context, r *route) {
+	if c.cfg.registry == nil {
+		return
+	}
+	eps, err := c.cfg.registry.Resolve(ctx, r.key)
+	if err != nil {
+		return
+	}
+	c.mu.Lock()
+	if !c.closed {
+		c.setEndpointsLocked(r, eps)
+	}
+	c.mu.Unlock()
+}
+
 // wait returns r's live connections once none is left untried, or NoResponders when none is
 // live then; within ctx.
 func (c *clientCore) wait(ctx context.Context, r *route) ([]*conn, error) {

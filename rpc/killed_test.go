@@ -1,20 +1,19 @@
 package rpc
 
 import (
-	"bufio"
 	"context"
 	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/purezmq/zmq/curve"
+	"github.com/purezmq/zmq/rpc/internal/childtest"
 )
 
 // serverProcessEnv makes the test binary a small rpc server (see serverProcess), for the tests
@@ -73,8 +72,7 @@ func serverProcess() int {
 
 // serverProc is a server in another process: the test binary run as serverProcess.
 type serverProc struct {
-	cmd      *exec.Cmd
-	lines    *bufio.Scanner
+	*childtest.Child
 	endpoint string
 }
 
@@ -82,46 +80,9 @@ type serverProc struct {
 // closed, then killed if it lingers).
 func startServerProcess(t *testing.T, name string) *serverProc {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), serverProcessEnv+"="+name)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		exited := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(exited) }()
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
-	p := &serverProc{cmd: cmd, lines: bufio.NewScanner(out)}
-	p.endpoint = p.next(t)
-	if !strings.HasPrefix(p.endpoint, "tcp://") {
-		t.Fatalf("server process said %q", p.endpoint)
-	}
+	p := &serverProc{Child: childtest.Start(t, "server process "+name, serverProcessEnv+"="+name)}
+	p.endpoint = p.Expect(t, "tcp://*")
 	return p
-}
-
-// next is the process's next line of output.
-func (p *serverProc) next(t *testing.T) string {
-	t.Helper()
-	if !p.lines.Scan() {
-		t.Fatalf("server process ended: %v", p.lines.Err())
-	}
-	return p.lines.Text()
 }
 
 // Call, cast and fanout across three server processes.
@@ -146,7 +107,7 @@ func TestServerProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, p := range procs {
-		if got := p.next(t); got != "note:all" {
+		if got := p.Next(t); got != "note:all" {
 			t.Fatalf("process %d said %q after the fanout", i, got)
 		}
 	}
@@ -176,10 +137,10 @@ func TestServerProcessKilled(t *testing.T) {
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- cl.Call(ctx, "block", struct{}{}, nil) }()
-	if got := p.next(t); got != "started" {
+	if got := p.Next(t); got != "started" {
 		t.Fatalf("server said %q", got)
 	}
-	if err := p.cmd.Process.Kill(); err != nil {
+	if err := p.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
 	err = <-done

@@ -12,8 +12,8 @@ import (
 // reads no stdin).
 func (p *serverProc) stop(t *testing.T) {
 	t.Helper()
-	t.Cleanup(func() { _ = p.cmd.Process.Kill() })
-	if err := p.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+	t.Cleanup(func() { _ = p.Process.Kill() })
+	if err := p.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -32,7 +32,7 @@ func TestHeartbeatSilentServer(t *testing.T) {
 		defer cl.Close()
 		done := make(chan error, 1)
 		go func() { done <- cl.Call(testCtx(t), "work", struct{}{}, nil) }()
-		if got := p.next(t); got != "started" {
+		if got := p.Next(t); got != "started" {
 			t.Fatalf("server said %q", got)
 		}
 		p.stop(t)
@@ -67,7 +67,7 @@ func TestHeartbeatSilentServer(t *testing.T) {
 				done <- err
 			}()
 		}
-		if got := stuck.next(t); got != "started" {
+		if got := stuck.Next(t); got != "started" {
 			t.Fatalf("server said %q", got)
 		}
 		stuck.stop(t)
@@ -113,7 +113,7 @@ func TestCallMonitor(t *testing.T) {
 		defer cl.Close()
 		done := make(chan error, 1)
 		go func() { done <- cl.Call(testCtx(t), "block", struct{}{}, nil) }()
-		if got := p.next(t); got != "started" {
+		if got := p.Next(t); got != "started" {
 			t.Fatalf("server said %q", got)
 		}
 		p.stop(t)

@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/purezmq/zmq/rpc/internal/childtest"
 	"github.com/purezmq/zmq/rpc/registry/redisreg"
 )
 
@@ -75,68 +75,15 @@ func memberProcess() int {
 	return 0
 }
 
-// memberProc is a pool member in another process.
-type memberProc struct {
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	lines chan string // its output, closed at its end
-}
-
-func startMember(t *testing.T, url string, hub bool) *memberProc {
+// startMember starts a pool member process (memberProcess) and waits for its "ready".
+func startMember(t *testing.T, url string, hub bool) *childtest.Child {
 	t.Helper()
 	if hub {
 		url += " hub"
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), memberProcessEnv+"="+url)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	p := &memberProc{cmd: cmd, stdin: stdin, lines: make(chan string, 1024)}
-	read := make(chan struct{})
-	go func() {
-		defer close(read)
-		defer close(p.lines)
-		s := bufio.NewScanner(out)
-		for s.Scan() {
-			p.lines <- s.Text()
-		}
-	}()
-	t.Cleanup(func() {
-		stdin.Close()
-		_ = cmd.Process.Kill()
-		for range p.lines { // unblock the reader
-		}
-		<-read
-		_ = cmd.Wait()
-	})
-	if l := p.next(t); l != "ready" {
-		t.Fatalf("member process said %q", l)
-	}
-	return p
-}
-
-func (p *memberProc) next(t *testing.T) string {
-	t.Helper()
-	select {
-	case l, ok := <-p.lines:
-		if !ok {
-			t.Fatal("member process ended")
-		}
-		return l
-	case <-testCtx(t).Done():
-		t.Fatal("member process silent")
-	}
-	return ""
+	c := childtest.Start(t, "member process", memberProcessEnv+"="+url)
+	c.Expect(t, "ready")
+	return c
 }
 
 // A pool member in another process, SIGKILLed mid-flood: what it took and never acknowledged
@@ -180,19 +127,19 @@ func TestMemberProcessKilled(t *testing.T) {
 			}
 			// The member handles killAt notifications, then holds the next ones (its credit)
 			// waiting for a word from us, and is killed.
-			if _, err := io.WriteString(child.stdin, strings.Repeat("go\n", killAt)); err != nil {
+			if _, err := io.WriteString(child.Input, strings.Repeat("go\n", killAt)); err != nil {
 				t.Fatal(err)
 			}
 			for k := 0; k < killAt; {
-				if id, ok := strings.CutPrefix(child.next(t), "handled "); ok {
+				if id, ok := strings.CutPrefix(child.Next(t), "handled "); ok {
 					count(id)
 					k++
 				}
 			}
-			if err := child.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			if err := child.Process.Signal(syscall.SIGKILL); err != nil {
 				t.Fatal(err)
 			}
-			for l := range child.lines { // what it printed before it died
+			for _, l := range child.Rest() { // what it printed before it died
 				if id, ok := strings.CutPrefix(l, "handled "); ok {
 					count(id)
 				}

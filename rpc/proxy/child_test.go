@@ -1,18 +1,16 @@
 package proxy_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/purezmq/zmq/rpc"
+	"github.com/purezmq/zmq/rpc/internal/childtest"
 	"github.com/purezmq/zmq/rpc/proxy"
 	"github.com/purezmq/zmq/rpc/registry/redisreg"
 )
@@ -89,69 +87,16 @@ func childServer() int {
 	return 0
 }
 
-// childProc is a child process and its output, one line at a time.
-type childProc struct {
-	*exec.Cmd
-	lines *bufio.Scanner
-}
-
-// startChild starts the test binary as a child with env; it ends with the test (stdin closed,
-// then killed if it lingers).
-func startChild(t *testing.T, env ...string) *childProc {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), env...)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Close()
-		exited := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(exited) }()
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
-	return &childProc{Cmd: cmd, lines: bufio.NewScanner(out)}
-}
-
-// expect reads the child's next line and fails unless it is want (or, with a trailing '*',
-// starts with what comes before it); it returns the line.
-func (c *childProc) expect(t *testing.T, want string) string {
-	t.Helper()
-	if !c.lines.Scan() {
-		t.Fatalf("child process ended: %v", c.lines.Err())
-	}
-	got := c.lines.Text()
-	if p, ok := strings.CutSuffix(want, "*"); ok && strings.HasPrefix(got, p) || got == want {
-		return got
-	}
-	t.Fatalf("child process said %q, want %q", got, want)
-	return ""
-}
-
 // startChildProxy starts a proxy process registered in the registry at url, which says
 // "ready" once servers servers are in (waitChildReady); it returns its frontend.
-func startChildProxy(t *testing.T, url string, servers int) (*childProc, string) {
+func startChildProxy(t *testing.T, url string, servers int) (*childtest.Child, string) {
 	t.Helper()
-	c := startChild(t, childEnv+"="+url, childWant+"="+strconv.Itoa(servers))
-	return c, c.expect(t, "tcp://*")
+	c := childtest.Start(t, "proxy process", childEnv+"="+url, childWant+"="+strconv.Itoa(servers))
+	return c, c.Expect(t, "tcp://*")
 }
 
 // waitChildReady waits for the child to say its servers are in.
-func waitChildReady(t *testing.T, c *childProc) {
+func waitChildReady(t *testing.T, c *childtest.Child) {
 	t.Helper()
-	c.expect(t, "ready")
+	c.Expect(t, "ready")
 }

@@ -12,6 +12,7 @@ import (
 
 	zmq "github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/rpc"
+	"github.com/purezmq/zmq/rpc/internal/childtest"
 	"github.com/purezmq/zmq/rpc/proxy"
 )
 
@@ -263,16 +264,16 @@ func TestQueueBytes(t *testing.T) {
 func TestStoppedServerProcessDetected(t *testing.T) {
 	reg, _ := redisRegistry(t)
 	p := startProxy(t, proxy.Config{Registry: reg, Heartbeat: 50 * time.Millisecond})
-	c := startChild(t, childServerEnv+"="+p.Backend())
+	c := childtest.Start(t, "server process", childServerEnv+"="+p.Backend())
 	t.Cleanup(func() { _ = c.Process.Kill() }) // stopped: it cannot read its stdin's end
-	c.expect(t, "up")
+	c.Expect(t, "up")
 	readyServers(t, p, 1)
 	cl := newClient(t, rpc.Target{Topic: "t"}, rpc.WithRegistry(reg), rpc.WithProxyDiscovery())
 	ctx, cancel := context.WithTimeout(testCtx(t), 10*time.Second)
 	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- cl.Call(ctx, "block", struct{}{}, nil) }()
-	c.expect(t, "started")
+	c.Expect(t, "started")
 	if err := c.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}

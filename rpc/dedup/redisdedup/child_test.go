@@ -1,13 +1,10 @@
 package redisdedup
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +12,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/purezmq/zmq/rpc"
+	"github.com/purezmq/zmq/rpc/internal/childtest"
 	"github.com/purezmq/zmq/rpc/registry/redisreg"
 )
 
@@ -105,81 +103,21 @@ func serverChild() int {
 
 // child is a server process of a test.
 type child struct {
+	*childtest.Child
 	name     string
-	cmd      *exec.Cmd
-	lines    chan string // its stdout, closed at its end
 	endpoint string
 }
 
 // startChild starts a server process; it ends with the test (stdin closed, killed if it lingers).
 func startChild(t *testing.T, name, redisAddr string, hold bool, env ...string) *child {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"="+name, redisEnv+"="+redisAddr)
+	env = append([]string{childEnv + "=" + name, redisEnv + "=" + redisAddr}, env...)
 	if hold {
-		cmd.Env = append(cmd.Env, holdEnv+"=1")
+		env = append(env, holdEnv+"=1")
 	}
-	cmd.Env = append(cmd.Env, env...)
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	c := &child{name: name, cmd: cmd, lines: make(chan string, 1000)}
-	go func() {
-		defer close(c.lines)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			c.lines <- sc.Text()
-		}
-	}()
-	t.Cleanup(func() {
-		stdin.Close()
-		exited := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(exited) }()
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
-	c.endpoint = c.next(t)
-	if !strings.HasPrefix(c.endpoint, "tcp://") {
-		t.Fatalf("server %s said %q", name, c.endpoint)
-	}
+	c := &child{Child: childtest.Start(t, "server "+name, env...), name: name}
+	c.endpoint = c.Expect(t, "tcp://*")
 	return c
-}
-
-// next is the process's next line, within a bound.
-func (c *child) next(t *testing.T) string {
-	t.Helper()
-	select {
-	case l, ok := <-c.lines:
-		if !ok {
-			t.Fatalf("server %s ended", c.name)
-		}
-		return l
-	case <-time.After(20 * time.Second):
-		t.Fatalf("server %s said nothing for 20s", c.name)
-	}
-	return ""
-}
-
-// rest is every line the process printed after its end (it was killed).
-func (c *child) rest() []string {
-	var ls []string
-	for l := range c.lines {
-		ls = append(ls, l)
-	}
-	return ls
 }
 
 // connectAll calls "ping" until every server named has answered, so that each has its

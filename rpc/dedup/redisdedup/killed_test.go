@@ -52,13 +52,13 @@ func TestAtLeastOnceServerKilled(t *testing.T) {
 	// Each victim has received a call, and claimed its key, when it says so: kill it then.
 	held := 0
 	for _, v := range victims {
-		if l := v.next(t); !strings.HasPrefix(l, "recv:") {
+		if l := v.Next(t); !strings.HasPrefix(l, "recv:") {
 			t.Fatalf("%s said %q", v.name, l)
 		}
-		if err := v.cmd.Process.Kill(); err != nil {
+		if err := v.Process.Kill(); err != nil {
 			t.Fatal(err)
 		}
-		held += 1 + len(v.rest())
+		held += 1 + len(v.Rest())
 	}
 	wg.Wait()
 

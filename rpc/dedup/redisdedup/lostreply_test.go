@@ -110,7 +110,7 @@ func TestAtLeastOnceLostReply(t *testing.T) {
 	for i, id := range ids {
 		wg.Go(func() { errs[i] = cl.Call(context.Background(), "apply", applyArgs{ID: id}, &replies[i]) })
 	}
-	l := lossy.next(t)
+	l := lossy.Next(t)
 	id, ok := strings.CutPrefix(l, "recv:")
 	if !ok {
 		t.Fatalf("lossy said %q", l)

@@ -65,19 +65,25 @@ func Parse(b []byte) (Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	var m Message
 	switch r.typ {
 	case TypeInfo:
-		return parseInfo(r)
+		m, err = parseInfo(r)
 	case TypeData:
-		return parseData(r)
+		m, err = parseData(r)
 	case TypeCmd:
-		return parseCmd(r)
+		m, err = parseCmd(r)
 	case TypeNack:
-		return parseNack(r)
+		m, err = parseNack(r)
 	case TypeAck:
-		return parseAck(r)
+		m, err = parseAck(r)
+	default:
+		err = fmt.Errorf("%w: message type %d", ErrUnsupported, r.typ)
 	}
-	return nil, fmt.Errorf("%w: message type %d", ErrUnsupported, r.typ)
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // reader walks one datagram: the fixed header (b[:base]), the extensions (b[base:hdrLen]) and

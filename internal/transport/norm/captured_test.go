@@ -107,12 +107,12 @@ func TestCaptureLibzmq(t *testing.T) {
 	if !*capture {
 		t.Skip("run with -norm.capture to rewrite " + capturedFile)
 	}
-	p := newNetPair(t)
+	p := NewNetPair(t)
 	const port = 6100
 	group := netip.MustParseAddrPort("239.192.71.1:6100")
-	dropRandom(t, p.B, p.AddrA, port, 10)
+	DropRandom(t, p.B, p.AddrA, port, 10)
 	var conn *net.UDPConn
-	inNS(t, p.A, func() {
+	InNS(t, p.A, func() {
 		var err error
 		conn, err = openSession(sockOpts{Group: group, Iface: netip.MustParseAddr(p.AddrA), TTL: 1})
 		if err != nil {
@@ -120,8 +120,8 @@ func TestCaptureLibzmq(t *testing.T) {
 		}
 	})
 	defer conn.Close()
-	sub := startPy(t, p.B, pySub, fmt.Sprintf("norm://%s;%s", p.AddrB, group), 300, 5000)
-	pub := startPy(t, p.A, pyPub, fmt.Sprintf("norm://%s;%s", p.AddrA, group), 300, 2000, 0.01, 3.0)
+	sub := StartPy(t, p.B, PySub, fmt.Sprintf("norm://%s;%s", p.AddrB, group), 300, 5000)
+	pub := StartPy(t, p.A, PyPub, fmt.Sprintf("norm://%s;%s", p.AddrA, group), 300, 2000, 0.01, 3.0)
 	kept := map[string]int{}
 	var out strings.Builder
 	fmt.Fprintf(&out, "# NORM packets from libzmq 4.3.4 / NRL NORM 1.5.9 (python3-zmq), captured by TestCaptureLibzmq\n")
@@ -143,8 +143,8 @@ func TestCaptureLibzmq(t *testing.T) {
 			fmt.Fprintf(&out, "%s %x\n", strings.ReplaceAll(k, " ", "_"), buf[:n])
 		}
 	}
-	pub.wait(t)
-	t.Logf("sub: %s", lastLine(sub.wait(t)))
+	pub.Wait(t)
+	t.Logf("sub: %s", lastLine(sub.Wait(t)))
 	t.Logf("kept %v", kept)
 	if err := os.WriteFile(capturedFile, []byte(out.String()), 0o644); err != nil {
 		t.Fatal(err)

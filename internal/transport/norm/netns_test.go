@@ -23,13 +23,13 @@ const nsPrefix = "nrmt"
 
 var nsSeq atomic.Int32
 
-type netPair struct {
+type NetPair struct {
 	A, B         string // namespace names
 	AddrA, AddrB string // the veth ends' addresses
 }
 
-// needRoot skips t unless it can make namespaces.
-func needRoot(t testing.TB) {
+// NeedRoot skips t unless it can make namespaces.
+func NeedRoot(t testing.TB) {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("norm: needs root to create network namespaces (run the tests as root, as CI does)")
@@ -47,13 +47,13 @@ func ipCmd(args ...string) error {
 	return nil
 }
 
-// newNetPair makes the two namespaces and deletes them when t ends.
-func newNetPair(t testing.TB) *netPair {
-	needRoot(t)
+// NewNetPair makes the two namespaces and deletes them when t ends.
+func NewNetPair(t testing.TB) *NetPair {
+	NeedRoot(t)
 	removeStale()
 	n := nsSeq.Add(1)
 	pid := os.Getpid()
-	p := &netPair{
+	p := &NetPair{
 		A:     fmt.Sprintf("%s%d-%da", nsPrefix, pid, n),
 		B:     fmt.Sprintf("%s%d-%db", nsPrefix, pid, n),
 		AddrA: fmt.Sprintf("10.79.%d.1", n),
@@ -103,9 +103,9 @@ func removeStale() {
 	}
 }
 
-// inNS runs f on an OS thread moved into namespace ns: sockets f opens live there, wherever
+// InNS runs f on an OS thread moved into namespace ns: sockets f opens live there, wherever
 // they are used afterwards.
-func inNS(t testing.TB, ns string, f func()) {
+func InNS(t testing.TB, ns string, f func()) {
 	t.Helper()
 	done := make(chan error, 1)
 	go func() {
@@ -138,9 +138,9 @@ func inNS(t testing.TB, ns string, f func()) {
 	}
 }
 
-// dropRandom makes ns drop pct% of the UDP datagrams from src to port, as they arrive
+// DropRandom makes ns drop pct% of the UDP datagrams from src to port, as they arrive
 // (nftables: the kernel here has no netem).
-func dropRandom(t testing.TB, ns, src string, port, pct int) {
+func DropRandom(t testing.TB, ns, src string, port, pct int) {
 	t.Helper()
 	nft := func(args ...string) {
 		t.Helper()

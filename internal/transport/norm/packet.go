@@ -1,10 +1,3 @@
-// Package norm is the norm:// transport: NORM (RFC 5740) as the NRL NORM library, which
-// libzmq 4.3.4 links, puts it on the wire, carrying libzmq's framing of ZMTP messages in a
-// NORM stream object.
-//
-// This file and its siblings (object.go, cmd.go, feedback.go, ext.go) are the packet codec:
-// pure, no I/O. Parse turns a datagram into one of the message types; each type's Append
-// writes it back. Reserved fields are written as zero and ignored when read.
 package norm
 
 import (

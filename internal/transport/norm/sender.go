@@ -236,7 +236,8 @@ func (x *sender) handleNack(n *Nack) {
 	squelch := false
 	want := func(p symPos) {
 		if _, ok := x.window[p]; !ok {
-			squelch = squelch || p.before(x.next)
+			// Gone from the window: squelch. Not sent yet (queued): it comes anyway.
+			squelch = squelch || len(x.order) > 0 && p.before(x.order[0])
 			return
 		}
 		if !x.pending[p] {

@@ -153,3 +153,52 @@ func TestPubToSubLoss(t *testing.T) {
 	}
 	recvAll(t, sub, n, size)
 }
+
+// Unicast: each end names the other's address (norm://peer:port), both ways with libzmq.
+func TestUnicast(t *testing.T) {
+	const n, size = 200, 100
+	t.Run("purezmq PUB to libzmq SUB", func(t *testing.T) {
+		p := norm.NewNetPair(t)
+		sub := norm.StartPy(t, p.B, norm.PySub, fmt.Sprintf("norm://%s:6204", p.AddrA), n, 5000)
+		var pub *zmq.Socket
+		norm.InNS(t, p.A, func() {
+			var err error
+			if pub, err = zmq.NewSocket(zmq.PUB, zmq.WithRate(100000)); err != nil {
+				t.Fatal(err)
+			}
+			if err = pub.Connect(fmt.Sprintf("norm://%s:6204", p.AddrB)); err != nil {
+				t.Fatal(err)
+			}
+		})
+		defer pub.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		sub.WaitReady(t, func() { pub.Send(ctx, zmq.NewMsgString("hello")) })
+		for i := range n {
+			if err := pub.Send(ctx, zmq.NewMsg([]byte("top"), []byte(strconv.Itoa(i)), make([]byte, size))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		checkPySub(t, sub.Wait(t), n, size)
+	})
+	t.Run("libzmq PUB to purezmq SUB", func(t *testing.T) {
+		p := norm.NewNetPair(t)
+		var sub *zmq.Socket
+		norm.InNS(t, p.B, func() {
+			var err error
+			if sub, err = zmq.NewSocket(zmq.SUB); err != nil {
+				t.Fatal(err)
+			}
+			if err = sub.Subscribe(nil); err != nil {
+				t.Fatal(err)
+			}
+			if err = sub.Connect(fmt.Sprintf("norm://%s:6205", p.AddrA)); err != nil {
+				t.Fatal(err)
+			}
+		})
+		defer sub.Close()
+		pub := norm.StartPy(t, p.A, norm.PyPub, fmt.Sprintf("norm://%s:6205", p.AddrB), n, size, 0.002, 3.0)
+		recvAll(t, sub, n, size)
+		pub.Wait(t)
+	})
+}

@@ -202,3 +202,47 @@ func TestUnicast(t *testing.T) {
 		pub.Wait(t)
 	})
 }
+
+// A PUB closed with data still held by its rate limiter sends it all before Close returns
+// (LINGER), and the SUB gets every message.
+func TestCloseDrainsRateLimiter(t *testing.T) {
+	p := norm.NewNetPair(t)
+	group := "239.192.72.6:6206"
+	const n, size = 4, 60000
+	var sub, pub *zmq.Socket
+	norm.InNS(t, p.B, func() {
+		var err error
+		if sub, err = zmq.NewSocket(zmq.SUB); err != nil {
+			t.Fatal(err)
+		}
+		if err = sub.Subscribe(nil); err != nil {
+			t.Fatal(err)
+		}
+		if err = sub.Connect(fmt.Sprintf("norm://%s;%s", p.AddrB, group)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	defer sub.Close()
+	norm.InNS(t, p.A, func() {
+		var err error
+		// 5000 kbit/s: the last message, once the engine has taken it from the socket's queue,
+		// takes 0.1 s to leave its rate limiter.
+		if pub, err = zmq.NewSocket(zmq.PUB, zmq.WithRate(5000), zmq.WithLinger(30*time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if err = pub.Connect(fmt.Sprintf("norm://%s;%s", p.AddrA, group)); err != nil {
+			t.Fatal(err)
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for i := range n {
+		if err := pub.Send(ctx, zmq.NewMsg([]byte("top"), []byte(strconv.Itoa(i)), make([]byte, size))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := pub.Close(); err != nil {
+		t.Fatal(err)
+	}
+	recvAll(t, sub, n, size)
+}

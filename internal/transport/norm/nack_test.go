@@ -51,3 +51,5 @@ func TestNackMissing(t *testing.T) {
 		t.Fatalf("after giving up missing %v", n.missing(100))
 	}
 }
+
+func msDur(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }

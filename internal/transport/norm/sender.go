@@ -21,10 +21,10 @@ const (
 	blockLen    = 16
 	streamBuf   = 2 << 20 // the stream buffer libzmq gives NORM, and our repair window
 	advertGRTT  = 100 * time.Millisecond
-	flushRepeat = 3                   // FLUSHes after the data stops (NORM_FLUSH_ACTIVE)
-	keepalive   = time.Second         // a FLUSH this often while idle, so receivers keep us
-	minRate     = 10e3                // bytes/s, whatever RATE says
-	maxBurst    = 64 * (segSize + 64) // bytes the rate limiter lets go at once
+	flushRepeat = 3                  // FLUSHes after the data stops (NORM_FLUSH_ACTIVE)
+	keepalive   = time.Second        // a FLUSH this often while idle, so receivers keep us
+	minRate     = 10e3               // bytes/s, whatever RATE says
+	maxBurst    = 8 * (segSize + 64) // bytes the rate limiter lets go at once
 	sendFTISize = streamBuf / (blockLen * segSize) * blockLen * segSize
 )
 

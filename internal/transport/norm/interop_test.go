@@ -49,7 +49,7 @@ func TestLibzmqPubToSub(t *testing.T) {
 			})
 			defer sub.Close()
 			const n = 200
-			pub := norm.StartPy(t, p.A, norm.PyPub, fmt.Sprintf("norm://%s;%s", p.AddrA, group), n, size, 0.002, 15.0)
+			pub := norm.StartPy(t, p.A, norm.PyPub, fmt.Sprintf("norm://%s;%s", p.AddrA, group), n, size, 0.002, 4.0)
 			recvAll(t, sub, n, size)
 			pub.Wait(t)
 		})

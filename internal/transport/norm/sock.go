@@ -12,6 +12,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+const sockBuf = 4 << 20
+
 // sockOpts is how a NORM session's UDP socket is set up.
 type sockOpts struct {
 	Group    netip.AddrPort // the session address; multicast or unicast
@@ -37,6 +39,12 @@ func openSession(o sockOpts) (*net.UDPConn, error) {
 			}
 			if serr = unix.SetsockoptInt(s, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); serr != nil {
 				return
+			}
+			// Room for bursts, as the 2 MB NRL NORM asks for when libzmq starts it: a full
+			// buffer loses datagrams that then take a repair round trip. Beyond rmem_max only
+			// with CAP_NET_ADMIN (FORCE); else what the system allows.
+			if unix.SetsockoptInt(s, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, sockBuf) != nil {
+				unix.SetsockoptInt(s, unix.SOL_SOCKET, unix.SO_RCVBUF, sockBuf)
 			}
 			if !o.Group.Addr().IsMulticast() {
 				return

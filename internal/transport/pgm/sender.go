@@ -91,6 +91,14 @@ func (s *Sender) Backlog() int { return len(s.queue) }
 // when they have gone.
 func (s *Sender) Close() { s.closing = true }
 
+// Discard drops what is queued and every pending repair: Close after LINGER ran out.
+func (s *Sender) Discard() {
+	clear(s.queue)
+	s.queue = s.queue[:0]
+	s.repairs = s.repairs[:0]
+	clear(s.queued)
+}
+
 // Done reports that a closing sender has sent its OPT_FIN SPMs.
 func (s *Sender) Done() bool { return s.done }
 

@@ -165,15 +165,47 @@ func (ns NS) Run(t testing.TB, name string, args ...string) string {
 	return out.String()
 }
 
-// Loss drops percent of the UDP packets to port that ns receives (nftables: netem is not in
-// every kernel). It skips t when nft is missing.
-func (ns NS) Loss(t testing.TB, port, percent int) {
+// Loss drops percent of the packets ns receives: UDP to port, or with raw true IP protocol
+// 113 (PGM). nftables does it (numgen random), since netem is not in every kernel; it skips t
+// when nft is missing.
+func (ns NS) Loss(t testing.TB, port, percent int, raw bool) {
 	t.Helper()
 	if _, err := exec.LookPath("nft"); err != nil {
 		t.Skip("needs nft (nftables) to inject packet loss")
 	}
+	match := []string{"udp", "dport", strconv.Itoa(port)}
+	if raw {
+		match = []string{"ip", "protocol", "113"}
+	}
 	ns.Run(t, "nft", "add", "table", "inet", "purezmq_loss")
 	ns.Run(t, "nft", "add", "chain", "inet", "purezmq_loss", "in", "{ type filter hook input priority 0; }")
-	ns.Run(t, "nft", "add", "rule", "inet", "purezmq_loss", "in", "udp", "dport", strconv.Itoa(port),
-		"numgen", "random", "mod", "100", "<", strconv.Itoa(percent), "counter", "drop")
+	rule := append([]string{"add", "rule", "inet", "purezmq_loss", "in"}, match...)
+	rule = append(rule, "numgen", "random", "mod", "100", "<", strconv.Itoa(percent), "counter", "drop")
+	ns.Run(t, "nft", rule...)
+}
+
+// LossCount is what Loss's rule dropped: "N packets".
+func (ns NS) LossCount(t testing.TB) string {
+	t.Helper()
+	out := ns.Run(t, "nft", "list", "table", "inet", "purezmq_loss")
+	_, rest, ok := strings.Cut(out, "counter packets ")
+	if !ok {
+		return "? packets"
+	}
+	n, _, _ := strings.Cut(rest, " ")
+	return n + " packets"
+}
+
+// Blackhole drops every UDP packet to port (and PGM over IP) that ns receives, until the
+// returned function lifts it.
+func (ns NS) Blackhole(t testing.TB, port int) (lift func()) {
+	t.Helper()
+	if _, err := exec.LookPath("nft"); err != nil {
+		t.Skip("needs nft (nftables) to drop packets")
+	}
+	ns.Run(t, "nft", "add", "table", "inet", "purezmq_hole")
+	ns.Run(t, "nft", "add", "chain", "inet", "purezmq_hole", "in", "{ type filter hook input priority 0; }")
+	ns.Run(t, "nft", "add", "rule", "inet", "purezmq_hole", "in", "udp", "dport", strconv.Itoa(port), "drop")
+	ns.Run(t, "nft", "add", "rule", "inet", "purezmq_hole", "in", "ip", "protocol", "113", "drop")
+	return func() { ns.Run(t, "nft", "delete", "table", "inet", "purezmq_hole") }
 }

@@ -8,15 +8,8 @@ import (
 	"time"
 
 	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/transport"
 )
-
-// Link is what the socket gives an engine's Run: a sender's queue or a receiver's pipe.
-type Link struct {
-	Out   *pipe.OutQueue
-	In    *pipe.Pipe
-	Space <-chan struct{}
-	Idle  func()
-}
 
 // RecvEngine is an open PGM receiver: its socket and the goroutine Run is, around a Receiver.
 type RecvEngine struct {
@@ -61,7 +54,7 @@ func (e *RecvEngine) Stats() ReceiverStats {
 }
 
 // Run receives until Close, delivering whole messages to l.In.
-func (e *RecvEngine) Run(l Link) error {
+func (e *RecvEngine) Run(l transport.Link) error {
 	if !e.started.CompareAndSwap(false, true) {
 		return errors.New("pgm: Run called twice")
 	}
@@ -113,7 +106,7 @@ func (e *RecvEngine) Run(l Link) error {
 
 // deliver hands the batch to the socket, waiting for credit (RCVHWM) as libzmq's receiver
 // stops reading; false when Close came while waiting.
-func (e *RecvEngine) deliver(l Link) bool {
+func (e *RecvEngine) deliver(l transport.Link) bool {
 	for len(e.batch) > 0 {
 		n := l.In.DeliverBatch(e.batch)
 		clear(e.batch[:n])

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/transport"
 )
 
 // maxBacklog is how many APDUs a sender takes from its queue ahead of the rate limiter: the
@@ -88,7 +89,7 @@ func (e *SendEngine) Stats() SenderStats {
 }
 
 // Run sends what l.Out holds until Close.
-func (e *SendEngine) Run(l Link) error {
+func (e *SendEngine) Run(l transport.Link) error {
 	if !e.started.CompareAndSwap(false, true) {
 		return errors.New("pgm: Run called twice")
 	}

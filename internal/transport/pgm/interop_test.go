@@ -122,7 +122,7 @@ func TestInteropToLibzmq(t *testing.T) {
 			}
 			t.Logf("%s: libzmq received %d of %d in order, whole, in %v", c, c.n, c.n, time.Since(start).Round(time.Millisecond))
 			if c.loss > 0 {
-				t.Logf("dropped by nftables: to the receiver %s, to the sender %s", p.B.LossCount(t), p.A.LossCount(t))
+				t.Logf("nftables, to the receiver: %s; to the sender: %s", p.B.LossCount(t), p.A.LossCount(t))
 			}
 		})
 	}
@@ -187,7 +187,7 @@ func TestInteropFromLibzmq(t *testing.T) {
 			}
 			t.Logf("%s: purezmq received %d of %d in order, whole, in %v", c, c.n, c.n, time.Since(start).Round(time.Millisecond))
 			if c.loss > 0 {
-				t.Logf("dropped by nftables: to the receiver %s, to the sender %s", p.B.LossCount(t), p.A.LossCount(t))
+				t.Logf("nftables, to the receiver: %s; to the sender: %s", p.B.LossCount(t), p.A.LossCount(t))
 			}
 			py.expect("sent", time.Minute)
 			py.send("done")

@@ -103,7 +103,10 @@ func configure(rc syscall.RawConn, ep Endpoint, o Config) error {
 			set("SNDBUF", syscall.SetsockoptInt(s, syscall.SOL_SOCKET, syscall.SO_SNDBUF, o.SndBuf))
 		}
 		if o.RcvBuf > 0 {
-			set("RCVBUF", syscall.SetsockoptInt(s, syscall.SOL_SOCKET, syscall.SO_RCVBUF, o.RcvBuf))
+			// Past rmem_max where allowed (CAP_NET_ADMIN), as asked; else up to it.
+			if syscall.SetsockoptInt(s, syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, o.RcvBuf) != nil {
+				set("RCVBUF", syscall.SetsockoptInt(s, syscall.SOL_SOCKET, syscall.SO_RCVBUF, o.RcvBuf))
+			}
 		}
 	})
 	if err != nil {

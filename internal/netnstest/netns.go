@@ -210,7 +210,28 @@ func (ns NS) Blackhole(t testing.TB, port int) (lift func()) {
 	}
 	ns.Run(t, "nft", "add", "table", "inet", "purezmq_hole")
 	ns.Run(t, "nft", "add", "chain", "inet", "purezmq_hole", "in", "{ type filter hook input priority 0; }")
-	ns.Run(t, "nft", "add", "rule", "inet", "purezmq_hole", "in", "udp", "dport", strconv.Itoa(port), "drop")
-	ns.Run(t, "nft", "add", "rule", "inet", "purezmq_hole", "in", "ip", "protocol", "113", "drop")
+	ns.Run(t, "nft", "add", "rule", "inet", "purezmq_hole", "in", "udp", "dport", strconv.Itoa(port), "counter", "drop")
+	ns.Run(t, "nft", "add", "rule", "inet", "purezmq_hole", "in", "ip", "protocol", "113", "counter", "drop")
 	return func() { ns.Run(t, "nft", "delete", "table", "inet", "purezmq_hole") }
+}
+
+// WaitDropped waits until the rules of table (Blackhole's "purezmq_hole", Loss's
+// "purezmq_loss") in ns have dropped n packets, reading their counters.
+func (ns NS) WaitDropped(t testing.TB, table string, n int) {
+	t.Helper()
+	for tries := 0; ; tries++ {
+		out := ns.Run(t, "nft", "list", "table", "inet", table)
+		total := 0
+		for _, part := range strings.Split(out, "counter packets ")[1:] {
+			c, _, _ := strings.Cut(part, " ")
+			k, _ := strconv.Atoi(c)
+			total += k
+		}
+		if total >= n {
+			return
+		}
+		if tries > 100000 {
+			t.Fatalf("%s dropped %d packets, not %d", table, total, n)
+		}
+	}
 }

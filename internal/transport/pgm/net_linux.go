@@ -14,6 +14,7 @@ import (
 const (
 	ipMulticastAll = 49   // IP_MULTICAST_ALL: absent from package syscall
 	tosEF          = 0xb8 // DSCP Expedited Forwarding, as libzmq asks of OpenPGM
+	soReusePort    = 15   // SO_REUSEPORT: absent from package syscall
 )
 
 // mcastConn is one socket for both directions: data to the group, NAKs and SPMRs to and from
@@ -36,7 +37,12 @@ func openConn(raw bool, ep Endpoint, o Config) (*mcastConn, error) {
 	lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
 		var serr error
 		if err := rc.Control(func(fd uintptr) {
+			// OpenPGM sets SO_REUSEPORT (not SO_REUSEADDR) where it exists: a socket
+			// sharing the port with libzmq's on one host must set it too.
 			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+			if serr == nil {
+				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, soReusePort, 1)
+			}
 		}); err != nil {
 			return err
 		}

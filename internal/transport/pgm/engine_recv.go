@@ -25,7 +25,10 @@ type RecvEngine struct {
 
 // pollEvery bounds how long a NAK can wait behind a stream of packets that keeps the timers
 // from being looked at.
-const pollEvery = 2 * time.Millisecond
+const (
+	pollEvery = 2 * time.Millisecond
+	minPoll   = time.Millisecond
+)
 
 // OpenReceiver opens a receiver on ep (epgm when raw is false, else pgm) with cfg.
 func OpenReceiver(raw bool, ep Endpoint, cfg Config) (*RecvEngine, error) {
@@ -75,7 +78,11 @@ func (e *RecvEngine) Run(l transport.Link) error {
 	var p Packet
 	var next, polled time.Time
 	for {
-		if err := e.c.setReadDeadline(next); err != nil {
+		deadline := next
+		if !next.IsZero() && next.Before(polled.Add(minPoll)) {
+			deadline = polled.Add(minPoll)
+		}
+		if err := e.c.setReadDeadline(deadline); err != nil {
 			return e.stopped(err)
 		}
 		b, from, err := e.c.read(buf)
@@ -91,11 +98,10 @@ func (e *RecvEngine) Run(l transport.Link) error {
 			e.mu.Unlock()
 			return e.stopped(err)
 		}
-		if !now.Before(next) || now.Sub(polled) >= pollEvery {
+		// The timers cost a walk over the gaps: at most once a minPoll, however many
+		// packets come, and at least once a pollEvery.
+		if since := now.Sub(polled); since >= pollEvery || (!now.Before(next) && since >= minPoll) {
 			next, polled = e.r.Poll(now, out), now
-			if !next.IsZero() && now.Sub(next) > 0 {
-				next = now
-			}
 		}
 		e.mu.Unlock()
 		if !e.deliver(l) {

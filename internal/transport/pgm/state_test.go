@@ -214,3 +214,58 @@ func TestSPMRAnswered(t *testing.T) {
 		t.Fatal("receiver did not learn the source's address")
 	}
 }
+
+// Two sources on one group: the receiver keeps a peer for each and delivers both streams
+// whole, each in order, messages interleaved only at message boundaries.
+func TestTwoSources(t *testing.T) {
+	now := time.Unix(1000, 0)
+	x := newSim(t, 10000, 10*time.Second, 1)
+	var senders []*Sender
+	var packers []*packer
+	for k := range 2 {
+		cfg := x.s.cfg
+		cfg.TSI.Sport = uint16(1000 + k)
+		s := NewSender(cfg, now)
+		senders = append(senders, s)
+		packers = append(packers, newPacker(cfg.MaxTSDU(), s.Queue))
+	}
+	got := map[uint16][]int{}
+	r := NewReceiver(ReceiverConfig{Dport: 5555, Group: x.group, MaxMsgSize: -1}, func(m [][]byte) {
+		got[uint16(m[0][0])<<8|uint16(m[0][1])] = append(got[uint16(m[0][0])<<8|uint16(m[0][1])], binaryIndex(m[1:]))
+	})
+	const n = 200
+	for i := range n {
+		for k, pk := range packers {
+			pk.add([][]byte{{byte((1000 + k) >> 8), byte(1000 + k)}, numbered(i, sizeOf(i))[0], make([]byte, sizeOf(i))})
+		}
+	}
+	for _, pk := range packers {
+		pk.flush()
+	}
+	for step := 0; step < 2000 && (len(got[1000]) < n || len(got[1001]) < n); step++ {
+		now = now.Add(time.Millisecond)
+		for _, s := range senders {
+			s.Poll(now, func(b []byte) {
+				var p Packet
+				if err := Parse(b, &p); err != nil {
+					t.Fatal(err)
+				}
+				r.Handle(now, &p, x.srcAddr, func(Outbound) {})
+			})
+		}
+		r.Poll(now, func(Outbound) {})
+	}
+	for _, sport := range []uint16{1000, 1001} {
+		if len(got[sport]) != n {
+			t.Fatalf("source %d: %d of %d messages", sport, len(got[sport]), n)
+		}
+		for i, idx := range got[sport] {
+			if idx != i {
+				t.Fatalf("source %d: message #%d at %d", sport, idx, i)
+			}
+		}
+	}
+	if r.Peers() != 2 {
+		t.Fatalf("%d peers", r.Peers())
+	}
+}

@@ -97,7 +97,6 @@ type unpacker struct {
 	maxMsgSize int64 // -1: no limit
 	joined     bool
 	msg        [][]byte
-	msgSize    int64
 	hdr        [10]byte
 	hdrLen     int
 	frame      []byte
@@ -108,7 +107,7 @@ type unpacker struct {
 
 func (u *unpacker) reset() {
 	u.joined = false
-	u.msg, u.msgSize, u.frame = nil, 0, nil
+	u.msg, u.frame = nil, nil
 	u.hdrLen, u.need, u.inBody, u.more = 0, 0, false, false
 }
 
@@ -173,12 +172,12 @@ func (u *unpacker) decode(data []byte, deliver func([][]byte)) error {
 			return fmt.Errorf("%w: frame length 0", ErrPayload)
 		}
 		size-- // the flags byte
-		if size > 1<<62 || (u.maxMsgSize >= 0 && u.msgSize+int64(size) > u.maxMsgSize) {
+		// MAXMSGSIZE bounds each frame, as libzmq's v1 decoder applies it.
+		if size > 1<<62 || (u.maxMsgSize >= 0 && int64(size) > u.maxMsgSize) {
 			return fmt.Errorf("%w: message above the size limit", ErrPayload)
 		}
 		u.more = u.hdr[want-1]&flagMore != 0
 		u.hdrLen = 0
-		u.msgSize += int64(size)
 		// Grow with the bytes that arrive, not with what the header claims.
 		u.frame = make([]byte, 0, min(size, 64<<10))
 		u.need = size
@@ -195,7 +194,7 @@ func (u *unpacker) endFrame(deliver func([][]byte)) {
 	u.frame, u.inBody = nil, false
 	if !u.more {
 		msg := u.msg
-		u.msg, u.msgSize = nil, 0
+		u.msg = nil
 		deliver(msg)
 	}
 }

@@ -1,7 +1,9 @@
 package netnstest
 
 import (
+	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -53,5 +55,34 @@ func TestPair(t *testing.T) {
 		if strings.Contains(string(out), n) {
 			t.Errorf("namespace %s left after cleanup", n)
 		}
+	}
+}
+
+// A namespace left by a test process that died before its cleanup (its name carries the
+// dead process's id) is removed by the next Sweep; a live process's is kept.
+func TestSweepRemovesOrphans(t *testing.T) {
+	Skip(t)
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	orphan := fmt.Sprintf("%s%d-0-a", prefix, dead.Process.Pid)
+	live := fmt.Sprintf("%s%d-sweeptest-a", prefix, os.Getpid())
+	for _, n := range []string{orphan, live} {
+		if out, err := exec.Command("ip", "netns", "add", n).CombinedOutput(); err != nil {
+			t.Fatalf("ip netns add %s: %v: %s", n, err, out)
+		}
+	}
+	t.Cleanup(func() {
+		exec.Command("ip", "netns", "delete", orphan).Run()
+		exec.Command("ip", "netns", "delete", live).Run()
+	})
+	Sweep()
+	out, _ := exec.Command("ip", "netns", "list").Output()
+	if strings.Contains(string(out), orphan) {
+		t.Errorf("Sweep left %s", orphan)
+	}
+	if !strings.Contains(string(out), live) {
+		t.Errorf("Sweep removed %s, whose process runs", live)
 	}
 }

@@ -111,6 +111,9 @@ func (e *SendEngine) Run(l transport.Link) error {
 		}
 	}
 	for {
+		// Busy before Drain: a lingering Close that found the queue empty must not also find
+		// us idle while what we took is on its way into the backlog.
+		e.busy.Store(true)
 		e.mu.Lock()
 		for e.st.Backlog() < maxBacklog {
 			var more bool

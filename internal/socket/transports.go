@@ -1,6 +1,7 @@
 package socket
 
-// The datagram transports linked into the library: each registers its scheme at init.
+// The plug-in transports beyond tcp, ipc and inproc, linked in by their registration.
 import (
-	_ "github.com/purezmq/zmq/internal/transport/norm"
+	_ "github.com/purezmq/zmq/internal/transport/norm" // norm://
+	_ "github.com/purezmq/zmq/internal/transport/pgm"  // epgm://, pgm://
 )

@@ -1,0 +1,153 @@
+package pgm
+
+import (
+	"errors"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/transport"
+)
+
+// RecvEngine is an open PGM receiver: its socket and the goroutine Run is, around a Receiver.
+type RecvEngine struct {
+	c       conn
+	mu      sync.Mutex // guards r for Stats; Run is its only other user
+	r       *Receiver
+	batch   []pipe.Msg
+	quit    chan struct{}
+	running chan struct{}
+	started atomic.Bool
+	once    sync.Once
+}
+
+// pollEvery bounds how long a NAK can wait behind a stream of packets that keeps the timers
+// from being looked at.
+const (
+	pollEvery = 2 * time.Millisecond
+	minPoll   = time.Millisecond
+)
+
+// OpenReceiver opens a receiver on ep (epgm when raw is false, else pgm) with cfg.
+func OpenReceiver(raw bool, ep Endpoint, cfg Config) (*RecvEngine, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	c, err := openConn(raw, ep, cfg)
+	if err != nil {
+		return nil, err
+	}
+	e := &RecvEngine{c: c, quit: make(chan struct{}), running: make(chan struct{})}
+	e.r = NewReceiver(ReceiverConfig{Dport: uint16(ep.Port), Group: ep.Group, MaxMsgSize: cfg.MaxMsgSize,
+		RxwSqns: windowSqns(cfg.Rate, cfg.RecoveryIvl, cfg.MaxTPDU)},
+		func(m [][]byte) { e.batch = append(e.batch, m) })
+	return e, nil
+}
+
+// Busy is false: a receiver holds nothing LINGER waits for.
+func (e *RecvEngine) Busy() bool { return false }
+
+// Stats returns the receiver's counters.
+func (e *RecvEngine) Stats() ReceiverStats {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.r.Stats
+}
+
+// Run receives until Close, delivering whole messages to l.In.
+func (e *RecvEngine) Run(l transport.Link) error {
+	if !e.started.CompareAndSwap(false, true) {
+		return errors.New("pgm: Run called twice")
+	}
+	defer close(e.running)
+	select {
+	case <-e.quit:
+		return nil
+	default:
+	}
+	buf := make([]byte, 64<<10)
+	out := func(o Outbound) {
+		if o.To == e.r.cfg.Group {
+			_ = e.c.sendGroup(o.B)
+		} else {
+			_ = e.c.sendTo(o.B, o.To)
+		}
+	}
+	var p Packet
+	var next, polled time.Time
+	for {
+		deadline := next
+		if !next.IsZero() && next.Before(polled.Add(minPoll)) {
+			deadline = polled.Add(minPoll)
+		}
+		if err := e.c.setReadDeadline(deadline); err != nil {
+			return e.stopped(err)
+		}
+		b, from, err := e.c.read(buf)
+		now := time.Now()
+		e.mu.Lock()
+		switch {
+		case err == nil:
+			if Parse(b, &p) == nil {
+				e.r.Handle(now, &p, from, out)
+			}
+		case errors.Is(err, os.ErrDeadlineExceeded):
+		default:
+			e.mu.Unlock()
+			return e.stopped(err)
+		}
+		// The timers cost a walk over the gaps: at most once a minPoll, however many
+		// packets come, and at least once a pollEvery.
+		if since := now.Sub(polled); since >= pollEvery || (!now.Before(next) && since >= minPoll) {
+			next, polled = e.r.Poll(now, out), now
+		}
+		e.mu.Unlock()
+		if !e.deliver(l) {
+			return nil
+		}
+	}
+}
+
+// deliver hands the batch to the socket, waiting for credit (RCVHWM) as libzmq's receiver
+// stops reading; false when Close came while waiting.
+func (e *RecvEngine) deliver(l transport.Link) bool {
+	for len(e.batch) > 0 {
+		n := l.In.DeliverBatch(e.batch)
+		clear(e.batch[:n])
+		e.batch = e.batch[n:]
+		if len(e.batch) == 0 {
+			break
+		}
+		select {
+		case <-l.Space:
+		case <-e.quit:
+			return false
+		}
+	}
+	e.batch = e.batch[:0]
+	return true
+}
+
+func (e *RecvEngine) stopped(err error) error {
+	select {
+	case <-e.quit:
+		return nil
+	default:
+		return err
+	}
+}
+
+// Close stops Run and closes the socket.
+func (e *RecvEngine) Close() error {
+	var err error
+	e.once.Do(func() {
+		close(e.quit)
+		err = e.c.close()
+		if e.started.Load() {
+			<-e.running
+		}
+	})
+	return err
+}

@@ -1,0 +1,167 @@
+package pgm
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+	"syscall"
+	"time"
+)
+
+const (
+	ipMulticastAll = 49   // IP_MULTICAST_ALL: absent from package syscall
+	tosEF          = 0xb8 // DSCP Expedited Forwarding, as libzmq asks of OpenPGM
+	soReusePort    = 15   // SO_REUSEPORT: absent from package syscall
+)
+
+// mcastConn is one socket for both directions: data to the group, NAKs and SPMRs to and from
+// the unicast port, which libzmq sets to the endpoint's port too.
+type mcastConn struct {
+	udp   *net.UDPConn
+	ip    *net.IPConn
+	group netip.Addr
+	port  int
+	hdr   int
+}
+
+// openConn opens and configures the socket of an epgm (raw false) or pgm endpoint.
+func openConn(raw bool, ep Endpoint, o Config) (*mcastConn, error) {
+	if !ep.Group.Is4() {
+		return nil, fmt.Errorf("pgm: only IPv4 groups for now, not %v", ep.Group)
+	}
+	c := &mcastConn{group: ep.Group, port: ep.Port}
+	var err error
+	lc := net.ListenConfig{Control: func(_, _ string, rc syscall.RawConn) error {
+		var serr error
+		if err := rc.Control(func(fd uintptr) {
+			// OpenPGM sets SO_REUSEPORT (not SO_REUSEADDR) where it exists: a socket
+			// sharing the port with libzmq's on one host must set it too.
+			serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_REUSEADDR, 1)
+			if serr == nil {
+				serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, soReusePort, 1)
+			}
+		}); err != nil {
+			return err
+		}
+		return serr
+	}}
+	var pc net.PacketConn
+	if raw {
+		c.hdr = 20
+		pc, err = lc.ListenPacket(context.Background(), "ip4:113", "0.0.0.0")
+		if errors.Is(err, os.ErrPermission) {
+			return nil, fmt.Errorf("%w: %w", ErrRawPermission, err)
+		}
+	} else {
+		c.hdr = 28
+		pc, err = lc.ListenPacket(context.Background(), "udp4", fmt.Sprintf("0.0.0.0:%d", ep.Port))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("pgm: open socket: %w", err)
+	}
+	var rc syscall.RawConn
+	if raw {
+		c.ip = pc.(*net.IPConn)
+		rc, err = c.ip.SyscallConn()
+	} else {
+		c.udp = pc.(*net.UDPConn)
+		rc, err = c.udp.SyscallConn()
+	}
+	if err == nil {
+		err = configure(rc, ep, o)
+	}
+	if err != nil {
+		pc.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func configure(rc syscall.RawConn, ep Endpoint, o Config) error {
+	mreq := &syscall.IPMreqn{Multiaddr: ep.Group.As4()}
+	if ep.Iface != nil {
+		mreq.Ifindex = int32(ep.Iface.Index)
+	} else if ep.Addr.Is4() {
+		mreq.Address = ep.Addr.As4()
+	}
+	loop := 0
+	if o.Loop {
+		loop = 1
+	}
+	var serr error
+	set := func(what string, err error) {
+		if err != nil && serr == nil {
+			serr = fmt.Errorf("pgm: %s: %w", what, err)
+		}
+	}
+	err := rc.Control(func(fd uintptr) {
+		s := int(fd)
+		set("join group", syscall.SetsockoptIPMreqn(s, syscall.IPPROTO_IP, syscall.IP_ADD_MEMBERSHIP, mreq))
+		set("multicast interface", syscall.SetsockoptIPMreqn(s, syscall.IPPROTO_IP, syscall.IP_MULTICAST_IF, mreq))
+		set("multicast hops", syscall.SetsockoptInt(s, syscall.IPPROTO_IP, syscall.IP_MULTICAST_TTL, o.Hops))
+		set("multicast loop", syscall.SetsockoptInt(s, syscall.IPPROTO_IP, syscall.IP_MULTICAST_LOOP, loop))
+		set("multicast all", syscall.SetsockoptInt(s, syscall.IPPROTO_IP, ipMulticastAll, 0))
+		_ = syscall.SetsockoptInt(s, syscall.IPPROTO_IP, syscall.IP_TOS, tosEF) // best effort, as libzmq
+		if o.SndBuf > 0 {
+			set("SNDBUF", syscall.SetsockoptInt(s, syscall.SOL_SOCKET, syscall.SO_SNDBUF, o.SndBuf))
+		}
+		if o.RcvBuf > 0 {
+			// Past rmem_max where allowed (CAP_NET_ADMIN), as asked; else up to it.
+			if syscall.SetsockoptInt(s, syscall.SOL_SOCKET, syscall.SO_RCVBUFFORCE, o.RcvBuf) != nil {
+				set("RCVBUF", syscall.SetsockoptInt(s, syscall.SOL_SOCKET, syscall.SO_RCVBUF, o.RcvBuf))
+			}
+		}
+	})
+	if err != nil {
+		return err
+	}
+	return serr
+}
+
+func (c *mcastConn) read(b []byte) ([]byte, netip.Addr, error) {
+	if c.ip != nil {
+		// Go strips the IPv4 header from what a raw socket reads.
+		n, addr, err := c.ip.ReadFromIP(b)
+		if err != nil {
+			return nil, netip.Addr{}, err
+		}
+		a, _ := netip.AddrFromSlice(addr.IP)
+		return b[:n], a.Unmap(), nil
+	}
+	n, ap, err := c.udp.ReadFromUDPAddrPort(b)
+	if err != nil {
+		return nil, netip.Addr{}, err
+	}
+	return b[:n], ap.Addr().Unmap(), nil
+}
+
+func (c *mcastConn) sendGroup(b []byte) error { return c.sendTo(b, c.group) }
+
+func (c *mcastConn) sendTo(b []byte, to netip.Addr) error {
+	var err error
+	if c.ip != nil {
+		_, err = c.ip.WriteToIP(b, &net.IPAddr{IP: to.AsSlice()})
+	} else {
+		_, err = c.udp.WriteToUDPAddrPort(b, netip.AddrPortFrom(to, uint16(c.port)))
+	}
+	return err
+}
+
+func (c *mcastConn) setReadDeadline(t time.Time) error {
+	if c.ip != nil {
+		return c.ip.SetReadDeadline(t)
+	}
+	return c.udp.SetReadDeadline(t)
+}
+
+func (c *mcastConn) close() error {
+	if c.ip != nil {
+		return c.ip.Close()
+	}
+	return c.udp.Close()
+}
+
+func (c *mcastConn) ipHeader() int { return c.hdr }

@@ -1,0 +1,147 @@
+package pgm
+
+import (
+	"math/rand/v2"
+	"net/netip"
+	"time"
+)
+
+// ReceiverConfig is what a receiver needs. The timings default to the ones libzmq gives
+// OpenPGM (pgm_socket.cpp).
+type ReceiverConfig struct {
+	Dport      uint16     // the endpoint's port: data for others is ignored
+	Group      netip.Addr // named in NAKs
+	RxwSqns    int        // the receive window in packets (libzmq: RECOVERY_IVL at RATE)
+	MaxMsgSize int64      // MAXMSGSIZE, -1 for none: a longer message resets the stream
+	NakBoIvl   time.Duration
+	NakRptIvl  time.Duration
+	NakRdatIvl time.Duration
+	NakRetries int // NCF and data retries, each
+	SPMRIvl    time.Duration
+	PeerExpiry time.Duration
+	Rand       *rand.Rand // NAK back-off; nil for a seeded default
+}
+
+func (c *ReceiverConfig) defaults() {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&c.NakBoIvl, 50*time.Millisecond)
+	def(&c.NakRptIvl, 200*time.Millisecond)
+	def(&c.NakRdatIvl, 200*time.Millisecond)
+	def(&c.SPMRIvl, 25*time.Millisecond)
+	def(&c.PeerExpiry, 300*time.Second)
+	if c.NakRetries <= 0 {
+		c.NakRetries = 50
+	}
+	if c.RxwSqns <= 0 {
+		c.RxwSqns = windowSqns(100, 10*time.Second, 1500)
+	}
+	if c.Rand == nil {
+		c.Rand = rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64()))
+	}
+}
+
+// Outbound is a packet a receiver sends: to the group (SPMRs) or to a source's address.
+type Outbound struct {
+	B  []byte // valid during the call only
+	To netip.Addr
+}
+
+// Receiver is the receiving side's state machine: one peer per source TSI. Handle takes every
+// packet that arrives, Poll runs the timers; both hand whole messages to deliver and packets
+// to send (NAKs, SPMRs) to out. No sockets, goroutines or clock of its own.
+type Receiver struct {
+	cfg     ReceiverConfig
+	peers   map[TSI]*peer
+	deliver func(msg [][]byte)
+	buf     []byte
+
+	Stats ReceiverStats
+}
+
+// ReceiverStats count what the receiver saw and did.
+type ReceiverStats struct {
+	Data, Repairs, Duplicates, NAKs, SPMRs uint64
+	Lost                                   uint64 // packets given up on
+	Resets                                 uint64 // data-loss resets: a partial message dropped, the stream resynchronised
+	Bad                                    uint64 // TSDUs not in libzmq's layout
+}
+
+// NewReceiver returns a receiver that hands each whole message to deliver, which owns it.
+func NewReceiver(cfg ReceiverConfig, deliver func(msg [][]byte)) *Receiver {
+	cfg.defaults()
+	return &Receiver{cfg: cfg, peers: map[TSI]*peer{}, deliver: deliver}
+}
+
+// Handle takes one parsed packet that came from the address from.
+func (r *Receiver) Handle(now time.Time, p *Packet, from netip.Addr, out func(Outbound)) {
+	switch p.Type {
+	case TypeODATA, TypeRDATA, TypeSPM, TypeNCF:
+	default:
+		return // NAKs and SPMRs of other receivers, POLLs: nothing for us to do
+	}
+	if p.DstPort != r.cfg.Dport {
+		return
+	}
+	tsi := p.TSI()
+	pr := r.peers[tsi]
+	if pr == nil {
+		if p.Type == TypeNCF {
+			return
+		}
+		pr = &peer{tsi: tsi, r: r, missing: map[uint32]*gap{}, held: map[uint32][]byte{}}
+		pr.unpack.maxMsgSize = r.cfg.MaxMsgSize
+		r.peers[tsi] = pr
+	}
+	pr.lastSeen = now
+	switch p.Type {
+	case TypeSPM:
+		pr.spm(now, p)
+	case TypeNCF:
+		pr.ncf(now, p)
+	default:
+		if !pr.nla.IsValid() && pr.nextSPMR.IsZero() {
+			pr.from = from
+			pr.nextSPMR = now.Add(r.cfg.SPMRIvl)
+		}
+		pr.data(now, p)
+	}
+	if pr.fin && len(pr.missing) == 0 {
+		delete(r.peers, tsi)
+	}
+}
+
+// Poll runs the timers due at now and returns when it next wants to be called (zero: not
+// until a packet comes).
+func (r *Receiver) Poll(now time.Time, out func(Outbound)) time.Time {
+	var next time.Time
+	for tsi, pr := range r.peers {
+		if now.Sub(pr.lastSeen) >= r.cfg.PeerExpiry || (pr.fin && len(pr.missing) == 0) {
+			delete(r.peers, tsi)
+			continue
+		}
+		if t := pr.poll(now, out); !t.IsZero() && (next.IsZero() || t.Before(next)) {
+			next = t
+		}
+		expiry := pr.lastSeen.Add(r.cfg.PeerExpiry)
+		if next.IsZero() || expiry.Before(next) {
+			next = expiry
+		}
+	}
+	return next
+}
+
+// Peers is the number of sources the receiver knows.
+func (r *Receiver) Peers() int { return len(r.peers) }
+
+func (r *Receiver) send(p *Packet, to netip.Addr, out func(Outbound)) {
+	b, err := p.Append(r.buf[:0])
+	if err != nil {
+		return
+	}
+	r.buf = b
+	out(Outbound{B: b, To: to})
+}

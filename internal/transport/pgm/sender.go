@@ -1,0 +1,247 @@
+package pgm
+
+import (
+	"net/netip"
+	"time"
+)
+
+// SenderConfig is what a source needs, from the endpoint and the socket's options.
+type SenderConfig struct {
+	TSI         TSI        // our GSI and data-source port
+	Dport       uint16     // the data-destination port (the endpoint's port, as libzmq sets it)
+	NLA         netip.Addr // our address on the interface, named in SPMs for NAKs to come to
+	Group       netip.Addr
+	MaxTPDU     int // MULTICAST_MAXTPDU: the largest packet, IP header included
+	IPHeader    int // IP (and UDP) header bytes per packet: 28 for epgm, 20 for pgm, over IPv4
+	Rate        int // RATE, kbit/s; data and repairs share it
+	RecoveryIvl time.Duration
+}
+
+// MaxTSDU is the largest APDU that goes in one ODATA packet without fragmentation: libzmq
+// never lets OpenPGM fragment, it fills each packet up to this.
+func (c *SenderConfig) MaxTSDU() int { return c.MaxTPDU - c.IPHeader - headerLen - 8 }
+
+// windowSqns is the transmit window in packets, as libzmq's compute_sqns: RECOVERY_IVL at
+// RATE, in packets of MaxTPDU, at least one.
+func windowSqns(rateKbit int, ivl time.Duration, tpdu int) int {
+	n := ivl.Milliseconds() * int64(rateKbit/8) / int64(tpdu)
+	return int(max(1, min(n, 1<<24)))
+}
+
+// The SPM schedule libzmq gives OpenPGM: a heartbeat after data, backing off, then ambient.
+var heartbeatSPM = []time.Duration{
+	100 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond,
+	1300 * time.Millisecond, 7 * time.Second, 16 * time.Second, 25 * time.Second, 30 * time.Second,
+}
+
+const (
+	ambientSPM = 30 * time.Second
+	burstSPMs  = 3 // SPMs sent together at the start and, with OPT_FIN, at the end, as OpenPGM
+)
+
+// Sender is a PGM source's state machine: no sockets, no goroutines, no clock of its own.
+// The engine calls Queue with APDUs, Handle with the packets receivers send it, and Poll
+// whenever the time Poll asked for comes or something was queued or handled; Poll hands every
+// packet due to out.
+type Sender struct {
+	cfg     SenderConfig
+	w       *txw
+	rate    bucket
+	queue   [][]byte // APDUs waiting for the rate limiter
+	repairs []uint32 // sequence numbers to send as RDATA, first asked first
+	queued  map[uint32]bool
+	ncfs    []Packet // NCFs to send at once (not rate limited, as OpenPGM)
+	spmSqn  uint32
+	spmNow  int // SPMs due at once (start, SPMR)
+	nextSPM time.Time
+	hb      int // index into heartbeatSPM; len means ambient
+	closing bool
+	done    bool
+	buf     []byte
+
+	Stats SenderStats
+}
+
+// SenderStats count what a source did, for tests and diagnostics.
+type SenderStats struct {
+	ODATA, RDATA, NCF, SPM, NAKs uint64
+}
+
+// NewSender starts a source at now; its first Poll sends the opening SPMs.
+func NewSender(cfg SenderConfig, now time.Time) *Sender {
+	bps := cfg.Rate * 1000 / 8
+	return &Sender{
+		cfg:     cfg,
+		w:       newTxw(windowSqns(cfg.Rate, cfg.RecoveryIvl, cfg.MaxTPDU)),
+		rate:    newBucket(bps, max(bps/50, cfg.MaxTPDU)), // 20 ms of burst, at least a packet
+		queued:  map[uint32]bool{},
+		spmNow:  burstSPMs,
+		nextSPM: now.Add(ambientSPM),
+		hb:      len(heartbeatSPM),
+	}
+}
+
+// Queue adds an APDU (at most MaxTSDU bytes, which the sender keeps) to send in order.
+func (s *Sender) Queue(apdu []byte) { s.queue = append(s.queue, apdu) }
+
+// Backlog is the number of APDUs waiting for the rate limiter.
+func (s *Sender) Backlog() int { return len(s.queue) }
+
+// Close starts the goodbye: what is queued still goes, then SPMs with OPT_FIN; Done reports
+// when they have gone.
+func (s *Sender) Close() { s.closing = true }
+
+// Discard drops what is queued and every pending repair: Close after LINGER ran out.
+func (s *Sender) Discard() {
+	clear(s.queue)
+	s.queue = s.queue[:0]
+	s.repairs = s.repairs[:0]
+	clear(s.queued)
+}
+
+// Done reports that a closing sender has sent its OPT_FIN SPMs.
+func (s *Sender) Done() bool { return s.done }
+
+// Handle takes a packet a receiver sent to the source: a NAK (answered with an NCF at once and
+// RDATA as the rate allows) or an SPMR (answered with an SPM). Others are ignored.
+func (s *Sender) Handle(p *Packet) {
+	if p.TSI() != s.cfg.TSI {
+		return
+	}
+	switch p.Type {
+	case TypeSPMR:
+		s.spmNow = max(s.spmNow, 1)
+	case TypeNAK:
+		s.Stats.NAKs++
+		ncf := Packet{SrcPort: s.cfg.TSI.Sport, DstPort: s.cfg.Dport, Type: TypeNCF, GSI: s.cfg.TSI.GSI,
+			NLA: p.NLA, Group: p.Group}
+		first := true
+		for i := -1; i < len(p.Options.NakList); i++ {
+			sqn := p.Sqn
+			if i >= 0 {
+				sqn = p.Options.NakList[i]
+			}
+			if s.w.get(sqn) == nil {
+				continue // outside the window: the receiver will see the trail pass it
+			}
+			if first {
+				ncf.Sqn, first = sqn, false
+			} else {
+				ncf.Options.NakList = append(ncf.Options.NakList, sqn)
+			}
+			if !s.queued[sqn] {
+				s.queued[sqn] = true
+				s.repairs = append(s.repairs, sqn)
+			}
+		}
+		if !first && ncf.NLA.IsValid() && ncf.Group.IsValid() {
+			s.ncfs = append(s.ncfs, ncf)
+		}
+	}
+}
+
+// Poll sends what is due at now through out (which must not keep the bytes) and returns when
+// it next wants to be called.
+func (s *Sender) Poll(now time.Time, out func([]byte)) time.Time {
+	if s.done {
+		return time.Time{}
+	}
+	for i := range s.ncfs {
+		s.emit(&s.ncfs[i], out)
+		s.Stats.NCF++
+	}
+	s.ncfs = s.ncfs[:0]
+	for ; s.spmNow > 0; s.spmNow-- {
+		s.sendSPM(out, false)
+	}
+	if !now.Before(s.nextSPM) {
+		s.sendSPM(out, false)
+		if s.hb < len(heartbeatSPM) {
+			s.hb++
+		}
+		s.schedule(now)
+	}
+	for len(s.repairs) > 0 {
+		sqn := s.repairs[0]
+		apdu := s.w.get(sqn)
+		if apdu != nil && !s.rate.take(now, s.wireLen(len(apdu))) {
+			break
+		}
+		s.repairs = s.repairs[1:]
+		delete(s.queued, sqn)
+		if apdu != nil {
+			s.sendData(TypeRDATA, sqn, apdu, out)
+			s.Stats.RDATA++
+		}
+	}
+	sent := false
+	for len(s.repairs) == 0 && len(s.queue) > 0 && s.rate.take(now, s.wireLen(len(s.queue[0]))) {
+		apdu := s.queue[0]
+		s.queue[0] = nil
+		s.queue = s.queue[1:]
+		s.sendData(TypeODATA, s.w.push(apdu), apdu, out)
+		s.Stats.ODATA++
+		sent = true
+	}
+	if sent {
+		s.hb = 0
+		s.schedule(now)
+	}
+	if s.closing && len(s.queue) == 0 && len(s.repairs) == 0 {
+		for range burstSPMs {
+			s.sendSPM(out, true)
+		}
+		s.done = true
+		return time.Time{}
+	}
+	next := s.nextSPM
+	if len(s.repairs) > 0 {
+		if apdu := s.w.get(s.repairs[0]); apdu != nil {
+			next = earlier(next, s.rate.when(now, s.wireLen(len(apdu))))
+		}
+	} else if len(s.queue) > 0 {
+		next = earlier(next, s.rate.when(now, s.wireLen(len(s.queue[0]))))
+	}
+	return next
+}
+
+func earlier(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
+}
+
+func (s *Sender) schedule(now time.Time) {
+	if s.hb < len(heartbeatSPM) {
+		s.nextSPM = now.Add(heartbeatSPM[s.hb])
+	} else {
+		s.nextSPM = now.Add(ambientSPM)
+	}
+}
+
+func (s *Sender) wireLen(tsdu int) int { return s.cfg.IPHeader + headerLen + 8 + tsdu }
+
+func (s *Sender) sendSPM(out func([]byte), fin bool) {
+	p := Packet{SrcPort: s.cfg.TSI.Sport, DstPort: s.cfg.Dport, Type: TypeSPM, GSI: s.cfg.TSI.GSI,
+		Sqn: s.spmSqn, Trail: s.w.trail, Lead: s.w.lead, NLA: s.cfg.NLA}
+	p.Options.Fin = fin
+	s.spmSqn++
+	s.Stats.SPM++
+	s.emit(&p, out)
+}
+
+func (s *Sender) sendData(t Type, sqn uint32, apdu []byte, out func([]byte)) {
+	p := Packet{SrcPort: s.cfg.TSI.Sport, DstPort: s.cfg.Dport, Type: t, GSI: s.cfg.TSI.GSI,
+		Sqn: sqn, Trail: s.w.trail, Data: apdu}
+	s.emit(&p, out)
+}
+
+func (s *Sender) emit(p *Packet, out func([]byte)) {
+	b, err := p.Append(s.buf[:0])
+	if err != nil {
+		return // the sender builds only packets that encode; nothing to send
+	}
+	s.buf = b
+	out(b)
+}

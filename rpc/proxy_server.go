@@ -2,7 +2,6 @@ package rpc
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"slices"
 	"sync"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/rpc/internal/wire"
 )
 
 // A server in proxy mode binds nothing: it keeps a DEALER to each proxy's backend, announces
@@ -207,13 +207,14 @@ func (k *proxyLink) tick(ctx context.Context, end context.CancelFunc) {
 // onControl handles a proxy's HEARTBEAT (its interval) or DISCONNECT (it does not know us:
 // announce again).
 func (k *proxyLink) onControl(b []byte) {
-	if len(b) != headerLen || b[0] != wireVersion {
+	h, err := wire.ParseHeader(b)
+	if err != nil {
 		k.s.dropped.Add(1)
 		return
 	}
-	switch kind(b[1]) {
+	switch h.Kind {
 	case kindHeartbeat:
-		if ivl := time.Duration(binary.BigEndian.Uint64(b[12:])) * time.Microsecond; ivl > 0 && ivl < maxTimeout {
+		if ivl := h.Timeout; ivl > 0 && ivl < maxTimeout {
 			k.peerIvl.Store(int64(ivl))
 		}
 	case kindDisconnect:

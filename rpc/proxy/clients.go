@@ -9,6 +9,7 @@ import (
 
 	zmq "github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/rpc"
+	"github.com/purezmq/zmq/rpc/internal/wire"
 )
 
 const (
@@ -61,7 +62,7 @@ func (p *Proxy) fromClient(f [][]byte) {
 		return
 	}
 	rid, rest := f[0], f[1:]
-	if h, ok := parseHeader(rest[0]); ok && h.kind == kindCancel && len(rest) == 1 {
+	if h, ok := parseHeader(rest[0]); ok && h.Kind == wire.Cancel && len(rest) == 1 {
 		p.cancelLocked(rid, h)
 		return
 	}
@@ -72,12 +73,16 @@ func (p *Proxy) fromClient(f [][]byte) {
 	}
 	p.stats.Requests++
 	key := string(rest[1])
-	if h.kind == kindCast && strings.HasSuffix(key, fanoutSuffix) {
+	if h.Kind == wire.Cast && strings.HasSuffix(key, wire.FanoutSuffix) {
 		p.cfg.Metrics.request("fanout")
-		p.fanoutLocked(strings.TrimSuffix(key, fanoutSuffix), rest)
+		p.fanoutLocked(strings.TrimSuffix(key, wire.FanoutSuffix), rest)
 		return
 	}
-	p.cfg.Metrics.request(map[byte]string{kindCall: "call", kindCast: "cast"}[h.kind])
+	if h.Kind == wire.Call {
+		p.cfg.Metrics.request("call")
+	} else {
+		p.cfg.Metrics.request("cast")
+	}
 	k := p.st.keys[key]
 	if k == nil || !k.live() {
 		p.answerLocked(rid, h, "no_responders", noResponders, "no server of "+key+" ready")
@@ -88,8 +93,8 @@ func (p *Proxy) fromClient(f [][]byte) {
 		return
 	}
 	q := &queued{rid: rid, frames: rest, h: h, in: now}
-	if h.timeout > 0 {
-		q.deadline = now.Add(h.timeout)
+	if h.Timeout > 0 {
+		q.deadline = now.Add(h.Timeout)
 	}
 	if srv := k.pick(); srv != nil {
 		p.forwardLocked(srv, q)
@@ -112,7 +117,7 @@ func (p *Proxy) fromClient(f [][]byte) {
 func (p *Proxy) forwardLocked(srv *server, q *queued) {
 	srv.credit--
 	if q.h.answered {
-		p.st.calls[callRef{string(q.rid), q.h.id}] = &call{srv: srv, h: q.h, in: q.in, deadline: q.deadline}
+		p.st.calls[callRef{string(q.rid), q.h.ID}] = &call{srv: srv, h: q.h, in: q.in, deadline: q.deadline}
 		p.cfg.Metrics.inflight(len(p.st.calls))
 	}
 	msg := make([][]byte, 0, 2+len(q.frames))
@@ -129,7 +134,7 @@ func (p *Proxy) forwardLocked(srv *server, q *queued) {
 		p.loseLocked(srv, "gone")
 	default: // not reading, its queue full: this request did not reach it
 		srv.credit++
-		delete(p.st.calls, callRef{string(q.rid), q.h.id})
+		delete(p.st.calls, callRef{string(q.rid), q.h.ID})
 		p.answerLocked(q.rid, q.h, "server_busy", unavailable, "server not reading: "+err.Error())
 	}
 }
@@ -145,24 +150,24 @@ func (p *Proxy) fanoutLocked(key string, f [][]byte) {
 	frames := append([][]byte{f[0], []byte(key)}, f[2:]...)
 	for _, srv := range append([]*server(nil), k.servers...) {
 		if !srv.leaving {
-			p.forwardLocked(srv, &queued{rid: []byte{0}, frames: frames, h: header{kind: kindCast}})
+			p.forwardLocked(srv, &queued{rid: []byte{0}, frames: frames, h: header{Header: wire.Header{Kind: wire.Cast}}})
 		}
 	}
 }
 
 // cancelLocked takes a cancelled call out of its queue, or passes the CANCEL on to its server.
 func (p *Proxy) cancelLocked(rid []byte, h header) {
-	ref := callRef{string(rid), h.id}
+	ref := callRef{string(rid), h.ID}
 	if c := p.st.calls[ref]; c != nil {
 		delete(p.st.calls, ref)
 		p.cfg.Metrics.inflight(len(p.st.calls))
 		ret := append(p.nonce[:len(p.nonce):len(p.nonce)], rid...)
-		_ = p.back.Send(p.now, zmq.NewMsg([]byte(c.srv.id), ret, header{kind: kindCancel, id: h.id}.marshal()))
+		_ = p.back.Send(p.now, zmq.NewMsg([]byte(c.srv.id), ret, wire.Header{Kind: wire.Cancel, ID: h.ID}.Marshal()))
 		return
 	}
 	for _, k := range p.st.keys {
 		for i, q := range k.queue {
-			if q.h.answered && q.h.id == h.id && string(q.rid) == string(rid) {
+			if q.h.answered && q.h.ID == h.ID && string(q.rid) == string(rid) {
 				k.queue = append(k.queue[:i], k.queue[i+1:]...)
 				p.st.queued -= q.size
 				p.cfg.Metrics.queue(k.key, len(k.queue))

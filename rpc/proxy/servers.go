@@ -8,6 +8,7 @@ import (
 
 	zmq "github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/rpc"
+	"github.com/purezmq/zmq/rpc/internal/wire"
 )
 
 // fromServer handles a message on the backend: [server's routing id, return address, header,
@@ -34,11 +35,11 @@ func (p *Proxy) fromServer(f [][]byte) {
 		p.controlLocked(id, srv, h, f[3:], now)
 		return
 	}
-	if h.kind == kindProgress && len(f) == 3 {
+	if h.Kind == wire.Progress && len(f) == 3 {
 		p.progressLocked(ret, f[2])
 		return
 	}
-	if h.kind != kindReply || len(f) != 4 {
+	if h.Kind != wire.Reply || len(f) != 4 {
 		p.dropLocked("malformed")
 		return
 	}
@@ -53,7 +54,7 @@ func (p *Proxy) fromServer(f [][]byte) {
 		p.dropLocked("late_reply") // a call of an earlier proxy at this address
 		return
 	}
-	ref := callRef{string(rid), h.id}
+	ref := callRef{string(rid), h.ID}
 	c := p.st.calls[ref]
 	if c == nil {
 		p.dropLocked("late_reply") // expired, cancelled, or answered Unavailable already
@@ -61,7 +62,7 @@ func (p *Proxy) fromServer(f [][]byte) {
 	}
 	delete(p.st.calls, ref)
 	p.cfg.Metrics.inflight(len(p.st.calls))
-	p.replyLocked(rid, f[2:], rpc.Code(h.status), c.in)
+	p.replyLocked(rid, f[2:], rpc.Code(h.Status), c.in)
 }
 
 // returnee is the client's routing id in a return address this proxy gave; false for one it
@@ -78,7 +79,7 @@ func (p *Proxy) returnee(ret []byte) ([]byte, bool) {
 func (p *Proxy) progressLocked(ret, h []byte) {
 	rid, ok := p.returnee(ret)
 	hd, _ := parseHeader(h)
-	if !ok || p.st.calls[callRef{string(rid), hd.id}] == nil {
+	if !ok || p.st.calls[callRef{string(rid), hd.ID}] == nil {
 		p.dropLocked("late_reply")
 		return
 	}
@@ -92,19 +93,19 @@ func (p *Proxy) progressLocked(ret, h []byte) {
 // controlLocked handles READY, CREDIT, HEARTBEAT and DISCONNECT from server id (srv when
 // known).
 func (p *Proxy) controlLocked(id string, srv *server, h header, keys [][]byte, now time.Time) {
-	if h.kind != kindReady && len(keys) != 0 {
+	if h.Kind != wire.Ready && len(keys) != 0 {
 		p.dropLocked("malformed")
 		return
 	}
-	switch h.kind {
-	case kindReady:
+	switch h.Kind {
+	case wire.Ready:
 		if len(keys) == 0 || len(keys) > maxKeys {
 			p.dropLocked("malformed")
 			return
 		}
 		names := make([]string, 0, len(keys))
 		for _, k := range keys {
-			if len(k) == 0 || len(k) > maxName || !utf8.Valid(k) {
+			if len(k) == 0 || len(k) > wire.MaxName || !utf8.Valid(k) {
 				p.dropLocked("malformed")
 				return
 			}
@@ -119,22 +120,22 @@ func (p *Proxy) controlLocked(id string, srv *server, h header, keys [][]byte, n
 			p.cfg.Metrics.servers(len(p.st.servers))
 		}
 		srv.keys, srv.leaving = names, false
-		srv.credit = int(min(h.id, maxCredit))
+		srv.credit = int(min(h.ID, maxCredit))
 		srv.ivl = p.interval(h)
 		p.addServerLocked(srv)
 		p.drainLocked(srv, now)
-	case kindCredit, kindHeartbeat:
+	case wire.Credit, wire.Heartbeat:
 		if srv == nil {
 			p.disconnectLocked(id)
 			return
 		}
-		if h.kind == kindCredit && !srv.leaving {
+		if h.Kind == wire.Credit && !srv.leaving {
 			// Fanouts may have taken it below zero.
-			srv.credit = min(srv.credit+int(min(h.id, maxCredit)), maxCredit)
+			srv.credit = min(srv.credit+int(min(h.ID, maxCredit)), maxCredit)
 			p.drainLocked(srv, now)
 		}
 		srv.ivl = p.interval(h)
-	case kindDisconnect:
+	case wire.Disconnect:
 		if srv != nil && !srv.leaving {
 			p.unlistLocked(srv)
 			srv.leaving = true
@@ -147,15 +148,15 @@ func (p *Proxy) controlLocked(id string, srv *server, h header, keys [][]byte, n
 // interval is the heartbeat interval a server announced, within reason; the proxy's own when
 // it announced none.
 func (p *Proxy) interval(h header) time.Duration {
-	if h.timeout <= 0 || h.timeout > time.Hour {
+	if h.Timeout <= 0 || h.Timeout > time.Hour {
 		return p.cfg.Heartbeat
 	}
-	return h.timeout
+	return h.Timeout
 }
 
 // disconnectLocked tells a server the proxy does not know it.
 func (p *Proxy) disconnectLocked(id string) {
-	_ = p.back.Send(p.now, zmq.NewMsg([]byte(id), nil, header{kind: kindDisconnect, timeout: p.cfg.Heartbeat}.marshal()))
+	_ = p.back.Send(p.now, zmq.NewMsg([]byte(id), nil, wire.Header{Kind: wire.Disconnect, Timeout: p.cfg.Heartbeat}.Marshal()))
 }
 
 // drainLocked gives srv's fresh credit to the requests waiting for its keys, oldest first.
@@ -181,7 +182,7 @@ func (p *Proxy) drainLocked(srv *server, now time.Time) {
 // heartbeatLocked tells every server the proxy is alive, and drops those silent for their
 // misses.
 func (p *Proxy) heartbeatLocked(now time.Time) {
-	hb := header{kind: kindHeartbeat, timeout: p.cfg.Heartbeat}.marshal()
+	hb := wire.Header{Kind: wire.Heartbeat, Timeout: p.cfg.Heartbeat}.Marshal()
 	for _, srv := range p.st.servers {
 		if now.Sub(srv.heard) > time.Duration(p.cfg.Misses)*srv.ivl {
 			p.loseLocked(srv, "silent")

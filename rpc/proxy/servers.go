@@ -2,32 +2,27 @@ package proxy
 
 import (
 	"bytes"
-	"errors"
 	"time"
 	"unicode/utf8"
 
-	zmq "github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/rpc"
 	"github.com/purezmq/zmq/rpc/internal/wire"
 )
 
-// fromServer handles a message on the backend: [server's routing id, return address, header,
-// ...]; the return address is empty for READY, CREDIT, HEARTBEAT and DISCONNECT.
-func (p *Proxy) fromServer(f [][]byte) {
-	now := time.Now()
-	p.mu.Lock()
-	defer p.mu.Unlock()
+// fromServerLocked handles a message on the backend: [server's routing id, return address,
+// header, ...]; the return address is empty for READY, CREDIT, HEARTBEAT and DISCONNECT.
+func (p *Proxy) fromServerLocked(f [][]byte, now time.Time) {
 	if len(f) < 3 {
 		p.dropLocked("malformed")
 		return
 	}
-	id, ret := string(f[0]), f[1]
+	id, ret := f[0], f[1]
 	h, ok := parseHeader(f[2])
 	if !ok {
 		p.dropLocked("malformed")
 		return
 	}
-	srv := p.st.servers[id]
+	srv := p.st.servers[string(id)]
 	if srv != nil {
 		srv.heard = now
 	}
@@ -55,14 +50,15 @@ func (p *Proxy) fromServer(f [][]byte) {
 		return
 	}
 	ref := callRef{string(rid), h.ID}
-	c := p.st.calls[ref]
-	if c == nil {
+	c, ok := p.st.calls[ref]
+	if !ok {
 		p.dropLocked("late_reply") // expired, cancelled, or answered Unavailable already
 		return
 	}
 	delete(p.st.calls, ref)
 	p.cfg.Metrics.inflight(len(p.st.calls))
-	p.replyLocked(rid, f[2:], rpc.Code(h.Status), c.in)
+	f[1] = rid // the message received becomes the reply: [rid, header, body]
+	p.replyLocked(f[1:], rpc.Code(h.Status), c.in)
 }
 
 // returnee is the client's routing id in a return address this proxy gave; false for one it
@@ -79,20 +75,17 @@ func (p *Proxy) returnee(ret []byte) ([]byte, bool) {
 func (p *Proxy) progressLocked(ret, h []byte) {
 	rid, ok := p.returnee(ret)
 	hd, _ := parseHeader(h)
-	if !ok || p.st.calls[callRef{string(rid), hd.ID}] == nil {
+	if _, in := p.st.calls[callRef{string(rid), hd.ID}]; !ok || !in {
 		p.dropLocked("late_reply")
 		return
 	}
-	if err := p.front.Send(p.now, zmq.NewMsg(rid, h)); err != nil {
-		p.dropLocked("client_unreachable")
-		return
-	}
 	p.stats.Progress++
+	p.outLocked(outMsg{frames: [][]byte{rid, h}, kind: sendProgress})
 }
 
 // controlLocked handles READY, CREDIT, HEARTBEAT and DISCONNECT from server id (srv when
 // known).
-func (p *Proxy) controlLocked(id string, srv *server, h header, keys [][]byte, now time.Time) {
+func (p *Proxy) controlLocked(id []byte, srv *server, h header, keys [][]byte, now time.Time) {
 	if h.Kind != wire.Ready && len(keys) != 0 {
 		p.dropLocked("malformed")
 		return
@@ -115,8 +108,8 @@ func (p *Proxy) controlLocked(id string, srv *server, h header, keys [][]byte, n
 			p.unlistLocked(srv)
 		}
 		if srv == nil {
-			srv = &server{id: id, heard: now}
-			p.st.servers[id] = srv
+			srv = &server{id: string(id), rid: id, heard: now}
+			p.st.servers[srv.id] = srv
 			p.cfg.Metrics.servers(len(p.st.servers))
 		}
 		srv.keys, srv.leaving = names, false
@@ -155,8 +148,9 @@ func (p *Proxy) interval(h header) time.Duration {
 }
 
 // disconnectLocked tells a server the proxy does not know it.
-func (p *Proxy) disconnectLocked(id string) {
-	_ = p.back.Send(p.now, zmq.NewMsg([]byte(id), nil, wire.Header{Kind: wire.Disconnect, Timeout: p.cfg.Heartbeat}.Marshal()))
+func (p *Proxy) disconnectLocked(id []byte) {
+	h := wire.Header{Kind: wire.Disconnect, Timeout: p.cfg.Heartbeat}.Marshal()
+	p.outLocked(outMsg{frames: [][]byte{id, nil, h}, back: true})
 }
 
 // drainLocked gives srv's fresh credit to the requests waiting for its keys, oldest first.
@@ -188,8 +182,6 @@ func (p *Proxy) heartbeatLocked(now time.Time) {
 			p.loseLocked(srv, "silent")
 			continue
 		}
-		if err := p.back.Send(p.now, zmq.NewMsg([]byte(srv.id), nil, hb)); errors.Is(err, zmq.ErrHostUnreachable) {
-			p.loseLocked(srv, "gone")
-		}
+		p.outLocked(outMsg{frames: [][]byte{srv.rid, nil, hb}, back: true, kind: sendBeat, srv: srv})
 	}
 }

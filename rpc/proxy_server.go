@@ -161,15 +161,21 @@ func (k *proxyLink) run(ctx context.Context) {
 		// links, not to this connection: one still in a handler when the connection is replaced
 		// answers on the new one, and does not hold the replacement up.
 		l := &k.s.links
+		var mine sync.WaitGroup
 		for range k.s.cfg.workers + 1 {
 			l.wg.Add(1)
+			mine.Add(1)
 			go func() {
 				defer l.wg.Done()
+				defer mine.Done()
 				k.recv(sctx, sock)
 			}()
 		}
 		<-sctx.Done()
 		<-ticked
+		if ctx.Err() != nil {
+			mine.Wait() // stopping: the replies of the last handlers go out before the close
+		}
 		_ = sock.Close()
 	}
 }

@@ -67,12 +67,15 @@ func checkRequest(f [][]byte) (header, bool) {
 	if len(f[wire.FrameKey]) == 0 || len(f[wire.FrameMethod]) == 0 {
 		return h, false
 	}
-	var meta map[string]string
-	if len(f) > wire.FrameMeta && json.Unmarshal(f[wire.FrameMeta], &meta) != nil {
-		return h, false
+	h.answered = h.Kind == wire.Call
+	if len(f) > wire.FrameMeta { // decoded only when present: the map escapes to json
+		var meta map[string]string
+		if json.Unmarshal(f[wire.FrameMeta], &meta) != nil {
+			return h, false
+		}
+		// An at-least-once CAST (an id and an idempotency key) is acknowledged with a REPLY.
+		h.answered = h.answered || h.ID != 0 && meta[wire.MetaIdemKey] != ""
 	}
-	// An at-least-once CAST (an id and an idempotency key) is acknowledged with a REPLY.
-	h.answered = h.Kind == wire.Call || h.ID != 0 && meta[wire.MetaIdemKey] != ""
 	return h, true
 }
 

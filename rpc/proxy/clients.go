@@ -34,6 +34,7 @@ func (p *Proxy) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s := p.stats
+	s.Replies, s.Progress = p.replies.Load(), p.progress.Load()
 	s.Drops = maps.Clone(p.stats.Drops)
 	s.Servers, s.Calls, s.QueuedB = len(p.st.servers), len(p.st.calls), p.st.queued
 	for _, k := range p.st.keys {
@@ -185,7 +186,6 @@ func (p *Proxy) answerLocked(rid []byte, h header, reason string, code rpc.Code,
 // replyLocked sends a reply, [client's routing id, header, body], without waiting: a client
 // that does not read loses it (and waits for its deadline), counted.
 func (p *Proxy) replyLocked(msg [][]byte, status rpc.Code, in time.Time) {
-	p.stats.Replies++
 	p.outLocked(outMsg{frames: msg, kind: sendReply, status: status, in: in})
 }
 

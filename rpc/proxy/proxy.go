@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	zmq "github.com/purezmq/zmq"
@@ -74,6 +75,8 @@ type Proxy struct {
 	st    state
 	stats Stats
 	out   []outMsg // what the goroutine holding mu queued to send once it lets go (send.go)
+
+	replies, progress atomic.Uint64 // Stats.Replies and Progress: counted once sent, outside mu
 }
 
 // New binds the proxy's sockets, registers it and starts it; Close stops it.

@@ -70,8 +70,14 @@ func (p *Proxy) flush(buf []outMsg, fails []failed) ([]outMsg, []failed) {
 				fails = append(fails, failed{*m, err})
 				continue
 			}
-			if m.kind == sendReply {
+			// Counted once sent (the metrics first: whoever sees Stats count a reply finds it
+			// in the metrics too); the caller may have it a moment before.
+			switch m.kind {
+			case sendReply:
 				p.cfg.Metrics.reply(m.status, m.in)
+				p.replies.Add(1)
+			case sendProgress:
+				p.progress.Add(1)
 			}
 		}
 		clear(buf)
@@ -97,11 +103,6 @@ func (p *Proxy) failedLocked(m outMsg, err error) {
 	switch m.kind {
 	case sendReply, sendProgress:
 		// A client that does not read loses it (and waits for its deadline), counted.
-		if m.kind == sendReply {
-			p.stats.Replies--
-		} else {
-			p.stats.Progress--
-		}
 		p.dropLocked("client_unreachable")
 	case sendBeat:
 		if errors.Is(err, zmq.ErrHostUnreachable) {

@@ -79,7 +79,6 @@ func (p *Proxy) progressLocked(ret, h []byte) {
 		p.dropLocked("late_reply")
 		return
 	}
-	p.stats.Progress++
 	p.outLocked(outMsg{frames: [][]byte{rid, h}, kind: sendProgress})
 }
 

@@ -2,7 +2,6 @@ package rpc
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"slices"
 	"sync"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/rpc/internal/wire"
 )
 
 // A server in proxy mode binds nothing: it keeps a DEALER to each proxy's backend, announces
@@ -43,11 +43,19 @@ type proxyLink struct {
 // WithProxyDiscovery, to each proxy backend in the registry.
 func (s *Server) startProxied() error {
 	s.base, s.stopBase = context.WithCancel(context.Background())
-	s.pool.n = s.cfg.workers // the links' goroutines receive; the pool only counts slots
+	s.pool.n = s.cfg.workers // each link runs its own receivers (run); the pool counts slots
 	l := &s.links
 	l.links = map[string]*proxyLink{}
 	l.ctx, l.stop = context.WithCancel(context.Background())
-	s.recvStop = l.close
+	s.recvStop = l.stop
+	// Stop waits for the links' goroutines as for the pool's (pool.wait), within its ctx: a
+	// handler that ignores its ctx outlives Stop here too.
+	s.pool.done = make(chan struct{})
+	go func() {
+		<-l.ctx.Done()
+		l.wg.Wait()
+		close(s.pool.done)
+	}()
 	l.mu.Lock()
 	for _, ep := range s.cfg.proxy.endpoints {
 		l.addLocked(s, ep)
@@ -125,12 +133,6 @@ func (l *proxyLinks) leave() {
 	}
 }
 
-// close ends every link, once the calls have drained.
-func (l *proxyLinks) close() {
-	l.stop()
-	l.wg.Wait()
-}
-
 // run keeps the link up: a DEALER connected to the proxy, announced with READY, until ctx ends;
 // a proxy silent for its misses gets a fresh connection and a fresh READY.
 func (k *proxyLink) run(ctx context.Context) {
@@ -154,9 +156,26 @@ func (k *proxyLink) run(ctx context.Context) {
 			defer close(ticked)
 			k.tick(sctx, end)
 		}()
-		k.recv(sctx, sock)
-		end()
+		// The pool's design (pool.go): workers+1 goroutines receive and run what they receive,
+		// so that one is always receiving, without a goroutine per request. They belong to the
+		// links, not to this connection: one still in a handler when the connection is replaced
+		// answers on the new one, and does not hold the replacement up.
+		l := &k.s.links
+		var mine sync.WaitGroup
+		for range k.s.cfg.workers + 1 {
+			l.wg.Add(1)
+			mine.Add(1)
+			go func() {
+				defer l.wg.Done()
+				defer mine.Done()
+				k.recv(sctx, sock)
+			}()
+		}
+		<-sctx.Done()
 		<-ticked
+		if ctx.Err() != nil {
+			mine.Wait() // stopping: the replies of the last handlers go out before the close
+		}
 		_ = sock.Close()
 	}
 }
@@ -178,7 +197,7 @@ func (k *proxyLink) recv(ctx context.Context, sock *zmq.Socket) {
 			continue
 		}
 		if j := k.s.handle(f, k); j != nil {
-			go k.s.work(j, k.s.pool.release)
+			k.s.work(j, k.s.pool.release)
 		}
 	}
 }
@@ -207,13 +226,14 @@ func (k *proxyLink) tick(ctx context.Context, end context.CancelFunc) {
 // onControl handles a proxy's HEARTBEAT (its interval) or DISCONNECT (it does not know us:
 // announce again).
 func (k *proxyLink) onControl(b []byte) {
-	if len(b) != headerLen || b[0] != wireVersion {
+	h, err := wire.ParseHeader(b)
+	if err != nil {
 		k.s.dropped.Add(1)
 		return
 	}
-	switch kind(b[1]) {
+	switch h.Kind {
 	case kindHeartbeat:
-		if ivl := time.Duration(binary.BigEndian.Uint64(b[12:])) * time.Microsecond; ivl > 0 && ivl < maxTimeout {
+		if ivl := h.Timeout; ivl > 0 && ivl < maxTimeout {
 			k.peerIvl.Store(int64(ivl))
 		}
 	case kindDisconnect:

@@ -1,31 +1,31 @@
 package rpc
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"time"
-	"unicode/utf8"
+
+	"github.com/purezmq/zmq/rpc/internal/wire"
 )
 
-// The wire format, version 1 (WIRE.md). Every message, after ZeroMQ's envelope, starts with a
-// fixed header frame.
+// The wire format, version 1 (WIRE.md; the primitives rpc shares with its proxy are in
+// internal/wire). Every message, after ZeroMQ's envelope, starts with a fixed header frame.
 const (
-	wireVersion = 1
-	headerLen   = 20
-	maxName     = 255 // bytes of a key, namespace, version or method
+	headerLen  = wire.HeaderLen
+	maxName    = wire.MaxName
+	maxTimeout = wire.MaxTimeout
 )
 
 // kind is what a message is.
-type kind byte
+type kind = wire.Kind
 
 const (
-	kindCall   kind = 1
-	kindCast   kind = 2
-	kindCancel kind = 3
-	kindReply  kind = 4
+	kindCall   = wire.Call
+	kindCast   = wire.Cast
+	kindCancel = wire.Cancel
+	kindReply  = wire.Reply
 )
 
 // errMalformed is a message that does not follow the wire format; servers drop them.
@@ -44,24 +44,18 @@ type header struct {
 	timeout time.Duration // requests: time left when sent; 0 = no deadline
 }
 
-func (h header) marshal() []byte {
-	b := make([]byte, headerLen)
-	b[0], b[1], b[2], b[3] = wireVersion, byte(h.kind), h.codec, byte(h.status)
-	binary.BigEndian.PutUint64(b[4:], h.id)
-	if h.timeout > 0 {
-		binary.BigEndian.PutUint64(b[12:], uint64(max(h.timeout.Microseconds(), 1)))
-	}
-	return b
+func (h header) wire() wire.Header {
+	return wire.Header{Kind: h.kind, Codec: h.codec, Status: byte(h.status), ID: h.id, Timeout: h.timeout}
 }
 
+func (h header) marshal() []byte { return h.wire().Marshal() }
+
 func parseHeader(b []byte) (header, error) {
-	if len(b) != headerLen {
-		return header{}, malformed("header of %d bytes, want %d", len(b), headerLen)
+	w, err := wire.ParseHeader(b)
+	if err != nil {
+		return header{}, malformed("%v", err)
 	}
-	if b[0] != wireVersion {
-		return header{}, malformed("version %d, want %d", b[0], wireVersion)
-	}
-	h := header{kind: kind(b[1]), codec: b[2], status: Code(b[3]), id: binary.BigEndian.Uint64(b[4:])}
+	h := header{kind: w.Kind, codec: w.Codec, status: Code(w.Status), id: w.ID, timeout: w.Timeout}
 	if h.kind < kindCall || h.kind > kindProgress {
 		return header{}, malformed("kind %d", b[1])
 	}
@@ -71,16 +65,8 @@ func parseHeader(b []byte) (header, error) {
 	if int(h.status) >= len(codeNames) {
 		return header{}, malformed("status %d", b[3])
 	}
-	us := binary.BigEndian.Uint64(b[12:])
-	if us > uint64(maxTimeout/time.Microsecond) {
-		us = uint64(maxTimeout / time.Microsecond)
-	}
-	h.timeout = time.Duration(us) * time.Microsecond
 	return h, nil
 }
-
-// maxTimeout bounds a timeout from the wire, so that no arithmetic on it overflows.
-const maxTimeout = 100 * 365 * 24 * time.Hour
 
 // request is a CALL or CAST (or, with only its header, a CANCEL).
 type request struct {
@@ -128,13 +114,13 @@ func parseRequest(frames [][]byte) (request, error) {
 	if h.status != OK {
 		return request{}, malformed("request with status %d", h.status)
 	}
-	if len(frames) != 6 && len(frames) != 7 {
-		return request{}, malformed("request with %d frames, want 6 or 7", len(frames))
+	if len(frames) != wire.RequestFrames && len(frames) != wire.RequestFrames+1 {
+		return request{}, malformed("request with %d frames, want %d or %d", len(frames), wire.RequestFrames, wire.RequestFrames+1)
 	}
 	names := []*string{&r.key, &r.namespace, &r.version, &r.method}
 	for i, p := range names {
 		f := frames[1+i]
-		if len(f) > maxName || !utf8.Valid(f) {
+		if !wire.ValidName(f) {
 			return request{}, malformed("frame %d: not a name of at most %d UTF-8 bytes", 1+i, maxName)
 		}
 		*p = string(f)
@@ -142,9 +128,9 @@ func parseRequest(frames [][]byte) (request, error) {
 	if r.key == "" || r.method == "" {
 		return request{}, malformed("empty target key or method")
 	}
-	r.args = frames[5]
-	if len(frames) == 7 {
-		if err := json.Unmarshal(frames[6], &r.meta); err != nil {
+	r.args = frames[wire.FrameArgs]
+	if len(frames) > wire.FrameMeta {
+		if err := json.Unmarshal(frames[wire.FrameMeta], &r.meta); err != nil {
 			return request{}, malformed("metadata: %v", err)
 		}
 	}
@@ -174,12 +160,7 @@ func parseReply(frames [][]byte) (reply, error) {
 }
 
 // errorObject is a failed call's reply body, in the call's codec.
-type errorObject struct {
-	Code    string            `json:"code" msgpack:"code"`
-	Message string            `json:"message" msgpack:"message"`
-	Details map[string]string `json:"details,omitempty" msgpack:"details,omitempty"`
-	Type    string            `json:"type,omitempty" msgpack:"type,omitempty"`
-}
+type errorObject = wire.ErrorObject
 
 func encodeError(c Codec, e *Error) []byte {
 	b, err := c.Marshal(errorObject{Code: e.Code.String(), Message: e.Message, Details: e.Details, Type: e.Type})
@@ -207,14 +188,14 @@ func decodeError(c Codec, status Code, body []byte) *Error {
 
 // kindProgress is a PROGRESS: the header alone, server to caller, with a CALL's id, while its
 // handler runs (the call monitor).
-const kindProgress kind = 5
+const kindProgress = wire.Progress
 
 // Metadata keys of delivery.
 const (
-	metaTraceparent = "traceparent"
-	metaTracestate  = "tracestate"
-	metaIdemKey     = "idempotency-key"
-	metaCallMonitor = "call-monitor" // milliseconds, decimal
+	metaTraceparent = wire.MetaTraceparent
+	metaTracestate  = wire.MetaTracestate
+	metaIdemKey     = wire.MetaIdemKey
+	metaCallMonitor = wire.MetaCallMonitor
 )
 
 // progressFrames is a PROGRESS for call id.
@@ -266,16 +247,13 @@ func parseCallMonitor(v string) (time.Duration, error) {
 const minCallMonitor = 30 * time.Millisecond
 
 // ---- Through a proxy (WIRE.md "Through a proxy"): kinds 6–9, between a server and a proxy's
-// backend only. Each travels as [return address, header, ...]; control messages have an empty
-// return address. Their header's id carries a count and their timeout the sender's heartbeat
-// interval.
+// backend only (internal/wire says what each is).
 const (
-	kindReady      kind = 6 // server → proxy: its keys (frames after the header) and its credit
-	kindCredit     kind = 7 // server → proxy: id more requests may come (one per request that got no REPLY)
-	kindHeartbeat  kind = 8 // both ways: alive
-	kindDisconnect kind = 9 // server → proxy: leaving, send nothing new; proxy → server: unknown, READY again
+	kindReady      = wire.Ready
+	kindCredit     = wire.Credit
+	kindHeartbeat  = wire.Heartbeat
+	kindDisconnect = wire.Disconnect
 )
 
-// fanoutSuffix ends the key of a fanout CAST a client sends to a proxy: exchange/topic/* goes
-// to every server of exchange/topic. Target names cannot contain '*'.
-const fanoutSuffix = "/*"
+// fanoutSuffix ends the key of a fanout CAST a client sends to a proxy.
+const fanoutSuffix = wire.FanoutSuffix

@@ -1,14 +1,13 @@
 package proxy
 
 import (
-	"errors"
+	"bytes"
 	"fmt"
 	"maps"
-	"strings"
 	"time"
 
-	zmq "github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/rpc"
+	"github.com/purezmq/zmq/rpc/internal/wire"
 )
 
 const (
@@ -35,6 +34,7 @@ func (p *Proxy) Stats() Stats {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	s := p.stats
+	s.Replies, s.Progress = p.replies.Load(), p.progress.Load()
 	s.Drops = maps.Clone(p.stats.Drops)
 	s.Servers, s.Calls, s.QueuedB = len(p.st.servers), len(p.st.calls), p.st.queued
 	for _, k := range p.st.keys {
@@ -51,17 +51,14 @@ func (p *Proxy) dropLocked(reason string) {
 	p.cfg.Metrics.drop(reason)
 }
 
-// fromClient handles a message on the frontend: [routing id, header, ...].
-func (p *Proxy) fromClient(f [][]byte) {
-	now := time.Now()
-	p.mu.Lock()
-	defer p.mu.Unlock()
+// fromClientLocked handles a message on the frontend: [routing id, header, ...].
+func (p *Proxy) fromClientLocked(f [][]byte, now time.Time) {
 	if len(f) < 2 {
 		p.dropLocked("malformed")
 		return
 	}
 	rid, rest := f[0], f[1:]
-	if h, ok := parseHeader(rest[0]); ok && h.kind == kindCancel && len(rest) == 1 {
+	if h, ok := parseHeader(rest[0]); ok && h.Kind == wire.Cancel && len(rest) == 1 {
 		p.cancelLocked(rid, h)
 		return
 	}
@@ -71,28 +68,32 @@ func (p *Proxy) fromClient(f [][]byte) {
 		return
 	}
 	p.stats.Requests++
-	key := string(rest[1])
-	if h.kind == kindCast && strings.HasSuffix(key, fanoutSuffix) {
+	key := rest[wire.FrameKey]
+	if h.Kind == wire.Cast && bytes.HasSuffix(key, fanoutSuffix) {
 		p.cfg.Metrics.request("fanout")
-		p.fanoutLocked(strings.TrimSuffix(key, fanoutSuffix), rest)
+		p.fanoutLocked(string(key[:len(key)-len(fanoutSuffix)]), rest)
 		return
 	}
-	p.cfg.Metrics.request(map[byte]string{kindCall: "call", kindCast: "cast"}[h.kind])
-	k := p.st.keys[key]
+	if h.Kind == wire.Call {
+		p.cfg.Metrics.request("call")
+	} else {
+		p.cfg.Metrics.request("cast")
+	}
+	k := p.st.keys[string(key)]
 	if k == nil || !k.live() {
-		p.answerLocked(rid, h, "no_responders", noResponders, "no server of "+key+" ready")
+		p.answerLocked(rid, h, "no_responders", noResponders, "no server of "+string(key)+" ready")
 		return
 	}
 	if h.answered && len(p.st.calls) >= p.cfg.MaxCalls {
 		p.answerLocked(rid, h, "too_many_calls", resourceExhausted, fmt.Sprintf("%d calls in flight", len(p.st.calls)))
 		return
 	}
-	q := &queued{rid: rid, frames: rest, h: h, in: now}
-	if h.timeout > 0 {
-		q.deadline = now.Add(h.timeout)
+	q := queued{rid: rid, frames: rest, h: h, in: now}
+	if h.Timeout > 0 {
+		q.deadline = now.Add(h.Timeout)
 	}
 	if srv := k.pick(); srv != nil {
-		p.forwardLocked(srv, q)
+		p.forwardLocked(srv, &q)
 		return
 	}
 	for _, b := range rest {
@@ -104,34 +105,33 @@ func (p *Proxy) fromClient(f [][]byte) {
 		return
 	}
 	p.st.queued += q.size
-	k.queue = append(k.queue, q)
-	p.cfg.Metrics.queue(key, len(k.queue))
+	qp := new(queued)
+	*qp = q
+	k.queue = append(k.queue, qp)
+	p.cfg.Metrics.queue(k.key, len(k.queue))
 }
+
+var fanoutSuffix = []byte(wire.FanoutSuffix)
 
 // forwardLocked sends q to srv, which spends one credit on it.
 func (p *Proxy) forwardLocked(srv *server, q *queued) {
 	srv.credit--
 	if q.h.answered {
-		p.st.calls[callRef{string(q.rid), q.h.id}] = &call{srv: srv, h: q.h, in: q.in, deadline: q.deadline}
+		p.st.calls[callRef{string(q.rid), q.h.ID}] = call{srv: srv, h: q.h, in: q.in, deadline: q.deadline}
 		p.cfg.Metrics.inflight(len(p.st.calls))
 	}
 	msg := make([][]byte, 0, 2+len(q.frames))
-	msg = append(msg, []byte(srv.id), append(p.nonce[:len(p.nonce):len(p.nonce)], q.rid...))
+	msg = append(msg, srv.rid, p.returnAddress(q.rid))
 	msg = append(msg, q.frames...)
-	err := p.back.Send(p.now, zmq.NewMsg(msg...))
-	switch {
-	case err == nil:
-	case errors.Is(err, zmq.ErrHostUnreachable):
-		// Its connection closed: losing it answers its calls, this one included, Unavailable.
-		if !q.h.answered {
-			p.dropLocked("server_lost")
-		}
-		p.loseLocked(srv, "gone")
-	default: // not reading, its queue full: this request did not reach it
-		srv.credit++
-		delete(p.st.calls, callRef{string(q.rid), q.h.id})
-		p.answerLocked(q.rid, q.h, "server_busy", unavailable, "server not reading: "+err.Error())
-	}
+	p.outLocked(outMsg{frames: msg, back: true, kind: sendForward, srv: srv, rid: q.rid, h: q.h})
+}
+
+// returnAddress is what a server sends back with its reply to the client rid: this proxy's
+// nonce then rid.
+func (p *Proxy) returnAddress(rid []byte) []byte {
+	ret := make([]byte, len(p.nonce)+len(rid))
+	copy(ret[copy(ret, p.nonce):], rid)
+	return ret
 }
 
 // fanoutLocked sends a cast to every server of key, whatever its credit: a fanout is not
@@ -145,24 +145,24 @@ func (p *Proxy) fanoutLocked(key string, f [][]byte) {
 	frames := append([][]byte{f[0], []byte(key)}, f[2:]...)
 	for _, srv := range append([]*server(nil), k.servers...) {
 		if !srv.leaving {
-			p.forwardLocked(srv, &queued{rid: []byte{0}, frames: frames, h: header{kind: kindCast}})
+			p.forwardLocked(srv, &queued{rid: []byte{0}, frames: frames, h: header{Header: wire.Header{Kind: wire.Cast}}})
 		}
 	}
 }
 
 // cancelLocked takes a cancelled call out of its queue, or passes the CANCEL on to its server.
 func (p *Proxy) cancelLocked(rid []byte, h header) {
-	ref := callRef{string(rid), h.id}
-	if c := p.st.calls[ref]; c != nil {
+	ref := callRef{string(rid), h.ID}
+	if c, ok := p.st.calls[ref]; ok {
 		delete(p.st.calls, ref)
 		p.cfg.Metrics.inflight(len(p.st.calls))
-		ret := append(p.nonce[:len(p.nonce):len(p.nonce)], rid...)
-		_ = p.back.Send(p.now, zmq.NewMsg([]byte(c.srv.id), ret, header{kind: kindCancel, id: h.id}.marshal()))
+		cancel := wire.Header{Kind: wire.Cancel, ID: h.ID}.Marshal()
+		p.outLocked(outMsg{frames: [][]byte{c.srv.rid, p.returnAddress(rid), cancel}, back: true})
 		return
 	}
 	for _, k := range p.st.keys {
 		for i, q := range k.queue {
-			if q.h.answered && q.h.id == h.id && string(q.rid) == string(rid) {
+			if q.h.answered && q.h.ID == h.ID && string(q.rid) == string(rid) {
 				k.queue = append(k.queue[:i], k.queue[i+1:]...)
 				p.st.queued -= q.size
 				p.cfg.Metrics.queue(k.key, len(k.queue))
@@ -178,19 +178,15 @@ func (p *Proxy) cancelLocked(rid []byte, h header) {
 func (p *Proxy) answerLocked(rid []byte, h header, reason string, code rpc.Code, msg string) {
 	p.dropLocked(reason)
 	if h.answered {
-		p.replyLocked(rid, errorReply(h, code, msg), code, time.Time{})
+		f := errorReply(h, code, msg)
+		p.replyLocked([][]byte{rid, f[0], f[1]}, code, time.Time{})
 	}
 }
 
-// replyLocked sends a reply to a client without waiting: a client that does not read loses
-// it (and waits for its deadline), counted.
-func (p *Proxy) replyLocked(rid []byte, f [][]byte, status rpc.Code, in time.Time) {
-	if err := p.front.Send(p.now, zmq.NewMsg(rid, f[0], f[1])); err != nil {
-		p.dropLocked("client_unreachable")
-		return
-	}
-	p.stats.Replies++
-	p.cfg.Metrics.reply(status, in)
+// replyLocked sends a reply, [client's routing id, header, body], without waiting: a client
+// that does not read loses it (and waits for its deadline), counted.
+func (p *Proxy) replyLocked(msg [][]byte, status rpc.Code, in time.Time) {
+	p.outLocked(outMsg{frames: msg, kind: sendReply, status: status, in: in})
 }
 
 // expireLocked answers DeadlineExceeded to the queued calls whose deadline passed, and forgets

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	zmq "github.com/purezmq/zmq"
@@ -73,6 +74,9 @@ type Proxy struct {
 	mu    sync.Mutex
 	st    state
 	stats Stats
+	out   []outMsg // what the goroutine holding mu queued to send once it lets go (send.go)
+
+	replies, progress atomic.Uint64 // Stats.Replies and Progress: counted once sent, outside mu
 }
 
 // New binds the proxy's sockets, registers it and starts it; Close stops it.
@@ -104,8 +108,8 @@ func New(cfg Config) (_ *Proxy, err error) {
 		return nil, fmt.Errorf("proxy: backend: %w", err)
 	}
 	p.wg.Add(3)
-	go p.loop(ctx, p.front, p.fromClient)
-	go p.loop(ctx, p.back, p.fromServer)
+	go p.loop(ctx, p.front, p.fromClientLocked)
+	go p.loop(ctx, p.back, p.fromServerLocked)
 	go p.ticker(ctx)
 	if err := p.register(); err != nil {
 		return nil, err
@@ -221,9 +225,19 @@ func (p *Proxy) Close() error {
 	return p.closeErr
 }
 
-// loop receives on s until ctx ends or s closes, handing each message to handle.
-func (p *Proxy) loop(ctx context.Context, s *zmq.Socket, handle func([][]byte)) {
+// maxBatch bounds the messages a loop handles under one taking of the lock.
+const maxBatch = 64
+
+// loop receives on s until ctx ends or s closes, handing each message to handle under the
+// lock. It takes what has arrived in a batch (a read of the connection brings several), so
+// that the lock is taken, and what to send is sent, once per batch.
+func (p *Proxy) loop(ctx context.Context, s *zmq.Socket, handle func([][]byte, time.Time)) {
 	defer p.wg.Done()
+	var (
+		batch [][][]byte
+		out   []outMsg
+		fails []failed
+	)
 	for {
 		m, err := s.Recv(ctx)
 		if err != nil {
@@ -232,7 +246,22 @@ func (p *Proxy) loop(ctx context.Context, s *zmq.Socket, handle func([][]byte)) 
 			}
 			continue
 		}
-		handle(m.Frames)
+		batch = append(batch[:0], m.Frames)
+		for len(batch) < maxBatch {
+			m, err := s.Recv(p.now) // a done ctx only looks
+			if err != nil {
+				break
+			}
+			batch = append(batch, m.Frames)
+		}
+		now := time.Now()
+		out = p.locked(out, func() {
+			for _, f := range batch {
+				handle(f, now)
+			}
+		})
+		clear(batch)
+		out, fails = p.flush(out, fails)
 	}
 }
 
@@ -242,19 +271,24 @@ func (p *Proxy) ticker(ctx context.Context) {
 	tick := min(p.cfg.Heartbeat/2, 100*time.Millisecond)
 	t := time.NewTicker(tick)
 	defer t.Stop()
-	var beat time.Time
+	var (
+		beat  time.Time
+		out   []outMsg
+		fails []failed
+	)
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case now := <-t.C:
-			p.mu.Lock()
-			if now.Sub(beat) >= p.cfg.Heartbeat {
-				beat = now
-				p.heartbeatLocked(now)
-			}
-			p.expireLocked(now)
-			p.mu.Unlock()
+			out = p.locked(out, func() {
+				if now.Sub(beat) >= p.cfg.Heartbeat {
+					beat = now
+					p.heartbeatLocked(now)
+				}
+				p.expireLocked(now)
+			})
+			out, fails = p.flush(out, fails)
 		}
 	}
 }

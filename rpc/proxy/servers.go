@@ -2,31 +2,27 @@ package proxy
 
 import (
 	"bytes"
-	"errors"
 	"time"
 	"unicode/utf8"
 
-	zmq "github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/rpc"
+	"github.com/purezmq/zmq/rpc/internal/wire"
 )
 
-// fromServer handles a message on the backend: [server's routing id, return address, header,
-// ...]; the return address is empty for READY, CREDIT, HEARTBEAT and DISCONNECT.
-func (p *Proxy) fromServer(f [][]byte) {
-	now := time.Now()
-	p.mu.Lock()
-	defer p.mu.Unlock()
+// fromServerLocked handles a message on the backend: [server's routing id, return address,
+// header, ...]; the return address is empty for READY, CREDIT, HEARTBEAT and DISCONNECT.
+func (p *Proxy) fromServerLocked(f [][]byte, now time.Time) {
 	if len(f) < 3 {
 		p.dropLocked("malformed")
 		return
 	}
-	id, ret := string(f[0]), f[1]
+	id, ret := f[0], f[1]
 	h, ok := parseHeader(f[2])
 	if !ok {
 		p.dropLocked("malformed")
 		return
 	}
-	srv := p.st.servers[id]
+	srv := p.st.servers[string(id)]
 	if srv != nil {
 		srv.heard = now
 	}
@@ -34,11 +30,11 @@ func (p *Proxy) fromServer(f [][]byte) {
 		p.controlLocked(id, srv, h, f[3:], now)
 		return
 	}
-	if h.kind == kindProgress && len(f) == 3 {
+	if h.Kind == wire.Progress && len(f) == 3 {
 		p.progressLocked(ret, f[2])
 		return
 	}
-	if h.kind != kindReply || len(f) != 4 {
+	if h.Kind != wire.Reply || len(f) != 4 {
 		p.dropLocked("malformed")
 		return
 	}
@@ -53,15 +49,16 @@ func (p *Proxy) fromServer(f [][]byte) {
 		p.dropLocked("late_reply") // a call of an earlier proxy at this address
 		return
 	}
-	ref := callRef{string(rid), h.id}
-	c := p.st.calls[ref]
-	if c == nil {
+	ref := callRef{string(rid), h.ID}
+	c, ok := p.st.calls[ref]
+	if !ok {
 		p.dropLocked("late_reply") // expired, cancelled, or answered Unavailable already
 		return
 	}
 	delete(p.st.calls, ref)
 	p.cfg.Metrics.inflight(len(p.st.calls))
-	p.replyLocked(rid, f[2:], rpc.Code(h.status), c.in)
+	f[1] = rid // the message received becomes the reply: [rid, header, body]
+	p.replyLocked(f[1:], rpc.Code(h.Status), c.in)
 }
 
 // returnee is the client's routing id in a return address this proxy gave; false for one it
@@ -78,33 +75,29 @@ func (p *Proxy) returnee(ret []byte) ([]byte, bool) {
 func (p *Proxy) progressLocked(ret, h []byte) {
 	rid, ok := p.returnee(ret)
 	hd, _ := parseHeader(h)
-	if !ok || p.st.calls[callRef{string(rid), hd.id}] == nil {
+	if _, in := p.st.calls[callRef{string(rid), hd.ID}]; !ok || !in {
 		p.dropLocked("late_reply")
 		return
 	}
-	if err := p.front.Send(p.now, zmq.NewMsg(rid, h)); err != nil {
-		p.dropLocked("client_unreachable")
-		return
-	}
-	p.stats.Progress++
+	p.outLocked(outMsg{frames: [][]byte{rid, h}, kind: sendProgress})
 }
 
 // controlLocked handles READY, CREDIT, HEARTBEAT and DISCONNECT from server id (srv when
 // known).
-func (p *Proxy) controlLocked(id string, srv *server, h header, keys [][]byte, now time.Time) {
-	if h.kind != kindReady && len(keys) != 0 {
+func (p *Proxy) controlLocked(id []byte, srv *server, h header, keys [][]byte, now time.Time) {
+	if h.Kind != wire.Ready && len(keys) != 0 {
 		p.dropLocked("malformed")
 		return
 	}
-	switch h.kind {
-	case kindReady:
+	switch h.Kind {
+	case wire.Ready:
 		if len(keys) == 0 || len(keys) > maxKeys {
 			p.dropLocked("malformed")
 			return
 		}
 		names := make([]string, 0, len(keys))
 		for _, k := range keys {
-			if len(k) == 0 || len(k) > maxName || !utf8.Valid(k) {
+			if len(k) == 0 || len(k) > wire.MaxName || !utf8.Valid(k) {
 				p.dropLocked("malformed")
 				return
 			}
@@ -114,27 +107,27 @@ func (p *Proxy) controlLocked(id string, srv *server, h header, keys [][]byte, n
 			p.unlistLocked(srv)
 		}
 		if srv == nil {
-			srv = &server{id: id, heard: now}
-			p.st.servers[id] = srv
+			srv = &server{id: string(id), rid: id, heard: now}
+			p.st.servers[srv.id] = srv
 			p.cfg.Metrics.servers(len(p.st.servers))
 		}
 		srv.keys, srv.leaving = names, false
-		srv.credit = int(min(h.id, maxCredit))
+		srv.credit = int(min(h.ID, maxCredit))
 		srv.ivl = p.interval(h)
 		p.addServerLocked(srv)
 		p.drainLocked(srv, now)
-	case kindCredit, kindHeartbeat:
+	case wire.Credit, wire.Heartbeat:
 		if srv == nil {
 			p.disconnectLocked(id)
 			return
 		}
-		if h.kind == kindCredit && !srv.leaving {
+		if h.Kind == wire.Credit && !srv.leaving {
 			// Fanouts may have taken it below zero.
-			srv.credit = min(srv.credit+int(min(h.id, maxCredit)), maxCredit)
+			srv.credit = min(srv.credit+int(min(h.ID, maxCredit)), maxCredit)
 			p.drainLocked(srv, now)
 		}
 		srv.ivl = p.interval(h)
-	case kindDisconnect:
+	case wire.Disconnect:
 		if srv != nil && !srv.leaving {
 			p.unlistLocked(srv)
 			srv.leaving = true
@@ -147,15 +140,16 @@ func (p *Proxy) controlLocked(id string, srv *server, h header, keys [][]byte, n
 // interval is the heartbeat interval a server announced, within reason; the proxy's own when
 // it announced none.
 func (p *Proxy) interval(h header) time.Duration {
-	if h.timeout <= 0 || h.timeout > time.Hour {
+	if h.Timeout <= 0 || h.Timeout > time.Hour {
 		return p.cfg.Heartbeat
 	}
-	return h.timeout
+	return h.Timeout
 }
 
 // disconnectLocked tells a server the proxy does not know it.
-func (p *Proxy) disconnectLocked(id string) {
-	_ = p.back.Send(p.now, zmq.NewMsg([]byte(id), nil, header{kind: kindDisconnect, timeout: p.cfg.Heartbeat}.marshal()))
+func (p *Proxy) disconnectLocked(id []byte) {
+	h := wire.Header{Kind: wire.Disconnect, Timeout: p.cfg.Heartbeat}.Marshal()
+	p.outLocked(outMsg{frames: [][]byte{id, nil, h}, back: true})
 }
 
 // drainLocked gives srv's fresh credit to the requests waiting for its keys, oldest first.
@@ -181,14 +175,12 @@ func (p *Proxy) drainLocked(srv *server, now time.Time) {
 // heartbeatLocked tells every server the proxy is alive, and drops those silent for their
 // misses.
 func (p *Proxy) heartbeatLocked(now time.Time) {
-	hb := header{kind: kindHeartbeat, timeout: p.cfg.Heartbeat}.marshal()
+	hb := wire.Header{Kind: wire.Heartbeat, Timeout: p.cfg.Heartbeat}.Marshal()
 	for _, srv := range p.st.servers {
 		if now.Sub(srv.heard) > time.Duration(p.cfg.Misses)*srv.ivl {
 			p.loseLocked(srv, "silent")
 			continue
 		}
-		if err := p.back.Send(p.now, zmq.NewMsg([]byte(srv.id), nil, hb)); errors.Is(err, zmq.ErrHostUnreachable) {
-			p.loseLocked(srv, "gone")
-		}
+		p.outLocked(outMsg{frames: [][]byte{srv.rid, nil, hb}, back: true, kind: sendBeat, srv: srv})
 	}
 }

@@ -9,17 +9,18 @@ import (
 type state struct {
 	servers map[string]*server // by backend routing id
 	keys    map[string]*keyState
-	calls   map[callRef]*call
+	calls   map[callRef]call
 	queued  int // bytes of the requests in every queue
 }
 
 func (s *state) init() {
-	s.servers, s.keys, s.calls = map[string]*server{}, map[string]*keyState{}, map[callRef]*call{}
+	s.servers, s.keys, s.calls = map[string]*server{}, map[string]*keyState{}, map[callRef]call{}
 }
 
 // server is one server connection on the backend.
 type server struct {
-	id      string
+	id      string // its routing id
+	rid     []byte // the same, to send with
 	keys    []string
 	credit  int           // requests it will take now
 	heard   time.Time     // its last message

@@ -37,6 +37,8 @@ type proxyLink struct {
 	now      context.Context
 	cancel   context.CancelFunc // ends this link alone (the registry dropped its proxy)
 	done     chan struct{}
+	acked    chan struct{} // closed once the proxy has answered a READY: it knows the server
+	ackOnce  sync.Once
 }
 
 // startProxied starts a server in proxy mode: a link to each static proxy and, with
@@ -56,9 +58,23 @@ func (s *Server) startProxied() error {
 		l.wg.Wait()
 		close(s.pool.done)
 	}()
+	eps := s.cfg.proxy.endpoints
+	join := s.cfg.proxy.interval * time.Duration(s.cfg.proxy.misses)
+	if s.cfg.proxy.discover {
+		ctx, cancel := context.WithTimeout(l.ctx, join)
+		found, err := s.cfg.registry.Resolve(ctx, ProxyBackendKey)
+		cancel()
+		if err == nil {
+			eps = slices.Concat(eps, found)
+		}
+	}
 	l.mu.Lock()
-	for _, ep := range s.cfg.proxy.endpoints {
-		l.addLocked(s, ep)
+	var known []*proxyLink
+	for _, ep := range eps {
+		if l.links[ep] == nil {
+			l.addLocked(s, ep)
+			known = append(known, l.links[ep])
+		}
 	}
 	l.mu.Unlock()
 	if s.cfg.proxy.discover {
@@ -69,7 +85,26 @@ func (s *Server) startProxied() error {
 		l.wg.Add(1)
 		go l.follow(s, ch)
 	}
+	l.joined(known, join)
 	return nil
+}
+
+// joined waits until every proxy known at Start has acknowledged the server's READY, so that
+// what a client sends through one of them after Start returns — a fanout cast too — finds the
+// server there; a proxy that does not answer within the heartbeat timeout is waited for no
+// longer (its link keeps trying, as a connect does).
+func (l *proxyLinks) joined(known []*proxyLink, timeout time.Duration) {
+	t := time.NewTimer(timeout)
+	defer t.Stop()
+	for _, k := range known {
+		select {
+		case <-k.acked:
+		case <-t.C:
+			return
+		case <-l.ctx.Done():
+			return
+		}
+	}
 }
 
 // follow keeps a link to each proxy backend in the registry (and the static ones), watching
@@ -110,7 +145,7 @@ func (l *proxyLinks) follow(s *Server, ch <-chan []string) {
 var closedWatch = func() <-chan []string { c := make(chan []string); close(c); return c }()
 
 func (l *proxyLinks) addLocked(s *Server, ep string) {
-	k := &proxyLink{s: s, endpoint: ep, done: make(chan struct{})}
+	k := &proxyLink{s: s, endpoint: ep, done: make(chan struct{}), acked: make(chan struct{})}
 	ctx, cancel := context.WithCancel(l.ctx)
 	k.cancel = cancel
 	now, done := context.WithCancel(context.Background())
@@ -232,10 +267,11 @@ func (k *proxyLink) onControl(b []byte) {
 		return
 	}
 	switch h.Kind {
-	case kindHeartbeat:
+	case kindHeartbeat: // the proxy knows us: it answers a READY with one
 		if ivl := h.Timeout; ivl > 0 && ivl < maxTimeout {
 			k.peerIvl.Store(int64(ivl))
 		}
+		k.ackOnce.Do(func() { close(k.acked) })
 	case kindDisconnect:
 		k.ready()
 	default:

@@ -106,7 +106,11 @@ func (s *Server) addMethod(name string, hc handlerConfig, inv invoker) error {
 	return nil
 }
 
-// Start binds the endpoints, registers them in the registry (if any) and serves.
+// Start binds the endpoints, registers them in the registry (if any) and serves. Behind
+// proxies (WithProxy, WithProxyDiscovery) it binds nothing and returns once each proxy known
+// has acknowledged the server (or a proxy that does not answer has been silent for its
+// heartbeat timeout): a call or fanout sent through a proxy after Start returned finds the
+// server there.
 func (s *Server) Start() (err error) {
 	if s.started {
 		return errors.New("rpc: server started twice")

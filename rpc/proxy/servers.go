@@ -115,6 +115,10 @@ func (p *Proxy) controlLocked(id []byte, srv *server, h header, keys [][]byte, n
 		srv.credit = int(min(h.ID, maxCredit))
 		srv.ivl = p.interval(h)
 		p.addServerLocked(srv)
+		// A heartbeat at once acknowledges the READY: the server's Start waits for it, so that
+		// a call or fanout sent after Start returned finds the server here.
+		hb := wire.Header{Kind: wire.Heartbeat, Timeout: p.cfg.Heartbeat}.Marshal()
+		p.outLocked(outMsg{frames: [][]byte{srv.rid, nil, hb}, back: true, kind: sendBeat, srv: srv})
 		p.drainLocked(srv, now)
 	case wire.Credit, wire.Heartbeat:
 		if srv == nil {

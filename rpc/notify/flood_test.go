@@ -25,6 +25,9 @@ func TestSlowListenerFlood(t *testing.T) {
 	small := withSocketOptions(zmq.WithSendBuffer(16<<10), zmq.WithRecvBuffer(16<<10))
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) {
+			// The in-memory registry: the heap measured is the notification path's alone (a
+			// Redis client's connection pool grows with the process's concurrency, and would
+			// blur it); discovery through Redis is what the other tests use.
 			reg := memoryWorld(t, "direct").reg
 			w := newWorld(t, "direct", reg)
 			if mode == "hub" {

@@ -84,10 +84,13 @@ func TestHeartbeatSilentServer(t *testing.T) {
 func TestCallMonitor(t *testing.T) {
 	const d = 60 * time.Millisecond
 	t.Run("long call", func(t *testing.T) {
+		// PROGRESS every third of the monitor's time: generous, so that a loaded machine's
+		// scheduling delays (tens of ms under -race) never look like a silent server.
+		const d = 500 * time.Millisecond
 		srv := startServer(t, Target{Topic: "t"}, func(s *Server) {
 			_ = Handle(s, "slow", func(ctx context.Context, _ struct{}) (string, error) {
 				select { // the handler's work, longer than the monitor's time
-				case <-time.After(6 * d):
+				case <-time.After(3 * d):
 					return "done", nil
 				case <-ctx.Done():
 					return "", ctx.Err()

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"io"
 	"net/http"
@@ -18,26 +17,8 @@ import (
 func TestRPCProxyNotifyHub(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	run, stop := context.WithCancel(ctx)
-	defer stop()
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		err := Run(run, []string{"rpc-proxy", "--notify", "--metrics", "127.0.0.1:0"}, nil, io.Discard, pw)
-		pw.Close()
-		done <- err
-	}()
-	lines := bufio.NewScanner(pr)
-	said := map[string]string{}
-	for len(said) < 6 && lines.Scan() {
-		k, v, _ := strings.Cut(lines.Text(), " ")
-		said[k] = strings.TrimPrefix(v, "at ")
-	}
-	for _, k := range []string{"frontend", "backend", "notify-in", "notify-pub", "notify-pool", "metrics"} {
-		if said[k] == "" {
-			t.Fatalf("rpc-proxy said %v: no %s", said, k)
-		}
-	}
+	said, stop := startRPCProxyCmd(t, ctx, []string{"frontend", "backend", "notify-in", "notify-pub", "notify-pool", "metrics"},
+		"--notify", "--metrics", "127.0.0.1:0")
 	got := make(chan string, 2)
 	var listeners []*notify.Listener
 	for _, opts := range [][]notify.Option{
@@ -95,14 +76,4 @@ func TestRPCProxyNotifyHub(t *testing.T) {
 		t.Error(err)
 	}
 	stop()
-	var rest strings.Builder
-	for lines.Scan() {
-		rest.WriteString(lines.Text() + "\n")
-	}
-	if err := <-done; err != nil {
-		t.Fatalf("rpc-proxy: %v", err)
-	}
-	if !strings.Contains(rest.String(), "rpc-proxy stopped") {
-		t.Fatalf("rpc-proxy said at the end: %q", rest.String())
-	}
 }

@@ -37,24 +37,7 @@ func TestRPCProxyUsage(t *testing.T) {
 func TestRPCProxyRuns(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	run, stop := context.WithCancel(ctx)
-	defer stop()
-	pr, pw := io.Pipe()
-	done := make(chan error, 1)
-	go func() {
-		err := Run(run, []string{"rpc-proxy", "--metrics", "127.0.0.1:0", "--heartbeat", "100ms"}, nil, io.Discard, pw)
-		pw.Close()
-		done <- err
-	}()
-	lines := bufio.NewScanner(pr)
-	said := map[string]string{}
-	for len(said) < 3 && lines.Scan() {
-		k, v, _ := strings.Cut(lines.Text(), " ")
-		said[k] = strings.TrimPrefix(v, "at ")
-	}
-	if said["frontend"] == "" || said["backend"] == "" || said["metrics"] == "" {
-		t.Fatalf("rpc-proxy said %v", said)
-	}
+	said, stop := startRPCProxyCmd(t, ctx, []string{"frontend", "backend", "metrics"}, "--metrics", "127.0.0.1:0", "--heartbeat", "100ms")
 	srv, err := rpc.NewServer(rpc.Target{Topic: "t"}, rpc.WithProxy(said["backend"]))
 	if err != nil {
 		t.Fatal(err)
@@ -94,14 +77,57 @@ func TestRPCProxyRuns(t *testing.T) {
 		}
 	}
 	stop()
-	var rest strings.Builder
-	for lines.Scan() {
-		rest.WriteString(lines.Text() + "\n")
+}
+
+// startRPCProxyCmd runs `zmq rpc-proxy args...` in process until the func returned is called (what
+// SIGTERM does): that checks it stopped cleanly. It returns what the command printed first,
+// "name value" lines by name, once every name in want is there.
+func startRPCProxyCmd(t *testing.T, ctx context.Context, want []string, args ...string) (map[string]string, func()) {
+	t.Helper()
+	run, cancel := context.WithCancel(ctx)
+	pr, pw := io.Pipe()
+	done := make(chan error, 1)
+	go func() {
+		err := Run(run, append([]string{"rpc-proxy"}, args...), nil, io.Discard, pw)
+		pw.Close()
+		done <- err
+	}()
+	lines := bufio.NewScanner(pr)
+	said := map[string]string{}
+	missing := func() string {
+		for _, k := range want {
+			if said[k] == "" {
+				return k
+			}
+		}
+		return ""
 	}
-	if err := <-done; err != nil {
-		t.Fatalf("rpc-proxy: %v", err)
+	for missing() != "" && lines.Scan() {
+		k, v, _ := strings.Cut(lines.Text(), " ")
+		said[k] = strings.TrimPrefix(v, "at ")
 	}
-	if !strings.Contains(rest.String(), "rpc-proxy stopped") {
-		t.Fatalf("rpc-proxy said at the end: %q", rest.String())
+	if k := missing(); k != "" {
+		cancel()
+		t.Fatalf("rpc-proxy said %v: no %s", said, k)
 	}
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		var rest strings.Builder
+		for lines.Scan() {
+			rest.WriteString(lines.Text() + "\n")
+		}
+		if err := <-done; err != nil {
+			t.Fatalf("rpc-proxy: %v", err)
+		}
+		if !strings.Contains(rest.String(), "rpc-proxy stopped") {
+			t.Fatalf("rpc-proxy said at the end: %q", rest.String())
+		}
+	}
+	t.Cleanup(func() { cancel(); stop() })
+	return said, stop
 }

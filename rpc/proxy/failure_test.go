@@ -293,16 +293,7 @@ func TestQueuedCallRetimed(t *testing.T) {
 	raw := newRawServer(t, p.Backend())
 	raw.ready(1, time.Hour, "openstack/q")
 	readyServers(t, p, 1)
-	zc := zmq.NewContext()
-	defer zc.Close()
-	cl, err := zc.NewSocket(zmq.DEALER, zmq.WithLinger(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	if err := cl.Connect(p.Frontend()); err != nil {
-		t.Fatal(err)
-	}
+	cl := rawClient(t, p.Frontend())
 	ctx := testCtx(t)
 	const sent = 10 * time.Second
 	for id := uint64(1); id <= 2; id++ {

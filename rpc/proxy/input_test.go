@@ -22,16 +22,7 @@ func TestBadInput(t *testing.T) {
 	p := startProxy(t, proxy.Config{})
 	startServer(t, "a", nil, rpc.WithProxy(p.Backend()))
 	readyServers(t, p, 1)
-	zc := zmq.NewContext()
-	defer zc.Close()
-	front, err := zc.NewSocket(zmq.DEALER, zmq.WithLinger(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer front.Close()
-	if err := front.Connect(p.Frontend()); err != nil {
-		t.Fatal(err)
-	}
+	front := rawClient(t, p.Frontend())
 	call := func(f ...[]byte) [][]byte { return append([][]byte{header(1, 1, 0, 1, 0)}, f...) }
 	name := []byte("x")
 	ctx := testCtx(t)
@@ -187,16 +178,7 @@ func TestAckedCastAndProgress(t *testing.T) {
 	raw := newRawServer(t, p.Backend())
 	raw.ready(10, time.Hour, "openstack/t")
 	readyServers(t, p, 1)
-	zc := zmq.NewContext()
-	defer zc.Close()
-	cl, err := zc.NewSocket(zmq.DEALER, zmq.WithLinger(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	if err := cl.Connect(p.Frontend()); err != nil {
-		t.Fatal(err)
-	}
+	cl := rawClient(t, p.Frontend())
 	ctx := testCtx(t)
 	req := func(kind byte, id uint64, meta string) {
 		f := [][]byte{header(kind, 1, 0, id, 0), []byte("openstack/t"), nil, nil, []byte("m"), []byte("null")}

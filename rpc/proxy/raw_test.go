@@ -17,19 +17,7 @@ type rawServer struct {
 
 func newRawServer(t testing.TB, backend string) *rawServer {
 	t.Helper()
-	zc := zmq.NewContext()
-	s, err := zc.NewSocket(zmq.DEALER, zmq.WithLinger(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Connect(backend); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = s.Close()
-		_ = zc.Close()
-	})
-	return &rawServer{t: t, sock: s}
+	return &rawServer{t: t, sock: rawClient(t, backend)}
 }
 
 // header is a wire header: Python struct.pack(">BBBBQQ", 1, kind, codec, status, id, timeout_us).
@@ -82,15 +70,16 @@ func (r *rawServer) reply(ret, h []byte, body string) {
 	r.send(ret, header(4, h[2], 0, id, 0), []byte(body))
 }
 
-// rawClient is a DEALER connected to a proxy's frontend, for requests by hand.
-func rawClient(t testing.TB, frontend string) *zmq.Socket {
+// rawClient is a DEALER connected to endpoint (a proxy's frontend, or its backend for a raw
+// server), in a context of its own, for messages by hand.
+func rawClient(t testing.TB, endpoint string) *zmq.Socket {
 	t.Helper()
 	zc := zmq.NewContext()
 	s, err := zc.NewSocket(zmq.DEALER, zmq.WithLinger(0))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Connect(frontend); err != nil {
+	if err := s.Connect(endpoint); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

@@ -9,28 +9,8 @@ import (
 	"testing"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/rpc/internal/benchtest"
 )
-
-// callers splits b.N operations among n goroutines and reports calls/s.
-func callers(b *testing.B, n int, op func() error) {
-	b.ReportAllocs()
-	b.ResetTimer()
-	var left atomic.Int64
-	left.Store(int64(b.N))
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			for left.Add(-1) >= 0 {
-				if err := op(); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
-}
 
 // 64 bytes of JSON each way: a 62-character string and its quotes.
 var payload64 = strings.Repeat("x", 62)
@@ -47,7 +27,7 @@ func BenchmarkCall(b *testing.B) {
 			}
 			defer cl.Close()
 			ctx := context.Background()
-			callers(b, n, func() error {
+			benchtest.Callers(b, n, func() error {
 				var r string
 				if err := cl.Call(ctx, "echo64", payload64, &r); err != nil {
 					return err
@@ -112,7 +92,7 @@ func BenchmarkRawRoundTrip(b *testing.B) {
 				}
 			})
 			var next atomic.Uint64
-			callers(b, n, func() error {
+			benchtest.Callers(b, n, func() error {
 				id := next.Add(1)
 				ch := make(chan []byte, 1)
 				mu.Lock()

@@ -4,11 +4,10 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/purezmq/zmq/rpc"
+	"github.com/purezmq/zmq/rpc/internal/benchtest"
 	"github.com/purezmq/zmq/rpc/proxy"
 )
 
@@ -49,7 +48,7 @@ func BenchmarkProxy(b *testing.B) {
 				if err := cl.Call(ctx, "echo64", payload, nil); err != nil {
 					b.Fatal(err)
 				}
-				callers(b, n, func() error {
+				benchtest.Callers(b, n, func() error {
 					var r string
 					if err := cl.Call(ctx, "echo64", payload, &r); err != nil {
 						return err
@@ -62,25 +61,4 @@ func BenchmarkProxy(b *testing.B) {
 			})
 		}
 	}
-}
-
-// callers splits b.N calls among n goroutines and reports calls/s.
-func callers(b *testing.B, n int, op func() error) {
-	b.ReportAllocs()
-	b.ResetTimer()
-	var left atomic.Int64
-	left.Store(int64(b.N))
-	var wg sync.WaitGroup
-	for range n {
-		wg.Go(func() {
-			for left.Add(-1) >= 0 {
-				if err := op(); err != nil {
-					b.Error(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "calls/s")
 }

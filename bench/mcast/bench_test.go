@@ -23,7 +23,7 @@ var (
 	enabled    = flag.Bool("mcast", false, "run the multicast benchmark (make bench-multicast; root, for the namespaces)")
 	seconds    = flag.Int("mcast.seconds", 2, "seconds each PUB sends")
 	runs       = flag.Int("mcast.runs", 3, "runs of each implementation per cell, alternating")
-	rateKbits  = flag.Int("mcast.rate", 100000, "RATE in kbit/s, on both sides")
+	rates      = flag.String("mcast.rate", "100000,1000000", "RATE in kbit/s, on both sides: each rate is a row")
 	rcvbuf     = flag.Int("mcast.rcvbuf", 8<<20, "RCVBUF of the SUBs, bytes (0: the system's)")
 	transports = flag.String("mcast.transports", "epgm,pgm,norm", "transports to measure")
 	sizes      = flag.String("mcast.sizes", "100,8192", "message sizes, bytes")
@@ -40,21 +40,15 @@ func TestBenchMulticast(t *testing.T) {
 	if !*enabled {
 		t.Skip("the multicast benchmark runs with -mcast (make bench-multicast)")
 	}
-	var szs []int
-	for _, s := range strings.Split(*sizes, ",") {
-		n, err := strconv.Atoi(s)
-		if err != nil || n <= 0 {
-			t.Fatalf("-mcast.sizes: bad size %q", s)
-		}
-		szs = append(szs, n)
-	}
+	szs, rts := numbers(t, "sizes", *sizes), numbers(t, "rate", *rates)
 	p := netnstest.NewPair(t)
 	bins := buildPeers(t)
 	port := 6000
 	var cells []Cell
 	for _, tr := range strings.Split(*transports, ",") {
-		for _, size := range szs {
-			c := Cell{Transport: tr, Size: size, Runs: map[string][]Run{}}
+		for _, cell := range cellsOf(szs, rts) {
+			size, rate := cell[0], cell[1]
+			c := Cell{Transport: tr, Size: size, Rate: rate, Runs: map[string][]Run{}}
 			for r := range *runs {
 				pairs := [][2]string{{"libzmq", "libzmq"}, {"purezmq", "purezmq"}}
 				if *cross {
@@ -64,13 +58,13 @@ func TestBenchMulticast(t *testing.T) {
 				pairs = append(pairs[r%len(pairs):], pairs[:r%len(pairs)]...)
 				for _, pr := range pairs {
 					port++ // a group of its own: nothing heard from the run before
-					run := measure(p, bins[pr[0]].pub, bins[pr[1]].sub, tr, size, port)
+					run := measure(p, bins[pr[0]].pub, bins[pr[1]].sub, tr, size, rate, port)
 					impl := pr[0]
 					if pr[0] != pr[1] {
 						impl = pr[0] + "→" + pr[1]
 					}
 					run.Impl = impl
-					t.Logf("%s %d B %s: %.0f msg/s, %d of %d %s", tr, size, impl, run.MsgsPerS, run.Received, run.Sent, run.Err)
+					t.Logf("%s %d B at %d kbit/s %s: %.0f msg/s, %d of %d %s", tr, size, rate, impl, run.MsgsPerS, run.Received, run.Sent, run.Err)
 					c.Runs[impl] = append(c.Runs[impl], run)
 				}
 			}
@@ -78,8 +72,8 @@ func TestBenchMulticast(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Multicast over a veth pair between two network namespaces: RATE %d kbit/s on both sides, "+
-		"RCVBUF %d on the SUBs, each PUB sending for %d s, median of %d runs.\n\n", *rateKbits, *rcvbuf, *seconds, *runs)
+	fmt.Fprintf(&b, "Multicast over a veth pair between two network namespaces: RATE on both sides, "+
+		"RCVBUF %d on the SUBs, each PUB sending for %d s, median of %d runs.\n\n", *rcvbuf, *seconds, *runs)
 	Table(&b, cells)
 	fmt.Print("\n" + b.String())
 	if *out != "" {
@@ -90,6 +84,30 @@ func TestBenchMulticast(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// numbers parses a flag's comma-separated positive numbers.
+func numbers(t *testing.T, name, list string) []int {
+	var ns []int
+	for _, s := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 {
+			t.Fatalf("-mcast.%s: bad number %q", name, s)
+		}
+		ns = append(ns, n)
+	}
+	return ns
+}
+
+// cellsOf is every size at every rate, as {size, rate}.
+func cellsOf(sizes, rates []int) [][2]int {
+	var cs [][2]int
+	for _, r := range rates {
+		for _, s := range sizes {
+			cs = append(cs, [2]int{s, r})
+		}
+	}
+	return cs
 }
 
 // peerBins are an implementation's PUB and SUB commands.
@@ -121,7 +139,7 @@ func buildPeers(t *testing.T) map[string]peerBins {
 
 // measure runs one PUB in p.A and one SUB in p.B over tr, and returns what they said; a failure
 // is the run's Err.
-func measure(p *netnstest.Pair, pubBin, subBin []string, tr string, size, port int) Run {
+func measure(p *netnstest.Pair, pubBin, subBin []string, tr string, size, rate, port int) Run {
 	run := Run{Transport: tr, Size: size}
 	ep := func(ns netnstest.NS) string { return fmt.Sprintf("%s://%s;%s:%d", tr, ns.Addr, group, port) }
 	d := time.Duration(*seconds) * time.Second
@@ -130,7 +148,7 @@ func measure(p *netnstest.Pair, pubBin, subBin []string, tr string, size, port i
 	fail := func(err error) Run { run.Err = err.Error(); return run }
 	idle := 3000
 	sub, err := start(ctx, p.B, subBin[0], append(subBin[1:], ep(p.B), strconv.Itoa(size),
-		strconv.Itoa(*rateKbits), strconv.Itoa(*rcvbuf), strconv.Itoa(idle))...)
+		strconv.Itoa(rate), strconv.Itoa(*rcvbuf), strconv.Itoa(idle))...)
 	if err != nil {
 		return fail(err)
 	}
@@ -139,7 +157,7 @@ func measure(p *netnstest.Pair, pubBin, subBin []string, tr string, size, port i
 		return fail(err)
 	}
 	pub, err := start(ctx, p.A, pubBin[0], append(pubBin[1:], ep(p.A), strconv.Itoa(size),
-		strconv.Itoa(*seconds), strconv.Itoa(*rateKbits))...)
+		strconv.Itoa(*seconds), strconv.Itoa(rate))...)
 	if err != nil {
 		return fail(err)
 	}
@@ -155,7 +173,7 @@ func measure(p *netnstest.Pair, pubBin, subBin []string, tr string, size, port i
 	}
 	var pr, sr Result
 	// What the PUB's HWM (1000) holds when the time is up drains at RATE.
-	drain := time.Duration(float64(1000*size*8) / float64(*rateKbits*1000) * float64(time.Second))
+	drain := time.Duration(float64(1000*size*8) / float64(rate*1000) * float64(time.Second))
 	line, err := pub.expect("{", d+drain+20*time.Second)
 	if err == nil {
 		err = json.Unmarshal([]byte(line), &pr)

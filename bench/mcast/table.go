@@ -22,6 +22,7 @@ type Run struct {
 type Cell struct {
 	Transport string
 	Size      int
+	Rate      int              // RATE, kbit/s
 	Runs      map[string][]Run // by Impl
 }
 
@@ -79,11 +80,11 @@ func Table(w io.Writer, cells []Cell) {
 			}
 		}
 	}
-	fmt.Fprint(w, "| transport | size | libzmq msg/s | purezmq msg/s | purezmq/libzmq | delivered libzmq | delivered purezmq |")
+	fmt.Fprint(w, "| transport | size | RATE kbit/s | libzmq msg/s | purezmq msg/s | purezmq/libzmq | delivered libzmq | delivered purezmq |")
 	for _, x := range crossed {
 		fmt.Fprintf(w, " %s msg/s |", x)
 	}
-	fmt.Fprint(w, "\n|---|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprint(w, "\n|---|---:|---:|---:|---:|---:|---:|---:|")
 	fmt.Fprintln(w, strings.Repeat("---:|", len(crossed)))
 	var failures []string
 	for _, c := range cells {
@@ -93,7 +94,7 @@ func Table(w io.Writer, cells []Cell) {
 		if ln > 0 && pn > 0 && lz > 0 {
 			ratio = fmt.Sprintf("%.2f×", pz/lz)
 		}
-		fmt.Fprintf(w, "| %s | %d B | %s | %s | %s | %s | %s |", c.Transport, c.Size, rate(lz, ln), rate(pz, pn), ratio,
+		fmt.Fprintf(w, "| %s | %d B | %d | %s | %s | %s | %s | %s |", c.Transport, c.Size, c.Rate, rate(lz, ln), rate(pz, pn), ratio,
 			delivered(c.Runs["libzmq"]), delivered(c.Runs["purezmq"]))
 		for _, x := range crossed {
 			v, n := median(c.Runs[x])

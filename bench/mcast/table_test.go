@@ -8,11 +8,12 @@ import (
 
 func TestTable(t *testing.T) {
 	cells := []Cell{
-		{Transport: "epgm", Size: 100, Runs: map[string][]Run{
-			"libzmq":  {{MsgsPerS: 100, Sent: 10, Received: 10}, {MsgsPerS: 300, Sent: 10, Received: 10}, {MsgsPerS: 200, Sent: 10, Received: 10}},
-			"purezmq": {{MsgsPerS: 150, Sent: 10, Received: 9}, {MsgsPerS: 250, Sent: 10, Received: 10}, {Err: "timeout\nwaiting"}},
+		{Transport: "epgm", Size: 100, Rate: 1000, Runs: map[string][]Run{
+			"libzmq":         {{MsgsPerS: 100, Sent: 10, Received: 10}, {MsgsPerS: 300, Sent: 10, Received: 10}, {MsgsPerS: 200, Sent: 10, Received: 10}},
+			"purezmq":        {{MsgsPerS: 150, Sent: 10, Received: 9}, {MsgsPerS: 250, Sent: 10, Received: 10}, {Err: "timeout\nwaiting"}},
+			"purezmq→libzmq": {{MsgsPerS: 120, Sent: 10, Received: 10}},
 		}},
-		{Transport: "norm", Size: 8192, Runs: map[string][]Run{
+		{Transport: "norm", Size: 8192, Rate: 1000, Runs: map[string][]Run{
 			"libzmq":  {{Err: "stalled"}},
 			"purezmq": {{MsgsPerS: 50, Sent: 4, Received: 4}},
 		}},
@@ -20,8 +21,9 @@ func TestTable(t *testing.T) {
 	var b bytes.Buffer
 	Table(&b, cells)
 	for _, want := range []string{
-		"| epgm | 100 B | 200 | 200 | 1.00× | 100.0 % | 95.0 % |",
-		"| norm | 8192 B | failed | 50 | – | – | 100.0 % |",
+		"| purezmq/libzmq | delivered libzmq | delivered purezmq | purezmq→libzmq msg/s |\n",
+		"| epgm | 100 B | 1000 | 200 | 200 | 1.00× | 100.0 % | 95.0 % | 120 |\n",
+		"| norm | 8192 B | 1000 | failed | 50 | – | – | 100.0 % | failed |\n",
 		"- epgm 100 B purezmq: timeout waiting",
 		"- norm 8192 B libzmq: stalled",
 	} {

@@ -58,6 +58,7 @@ type Receiver struct {
 	peers   map[TSI]*peer
 	deliver func(msg [][]byte)
 	buf     []byte
+	alloc   frameAlloc
 
 	Stats ReceiverStats
 }
@@ -93,7 +94,7 @@ func (r *Receiver) Handle(now time.Time, p *Packet, from netip.Addr, out func(Ou
 			return
 		}
 		pr = &peer{tsi: tsi, r: r, missing: map[uint32]*gap{}, held: map[uint32][]byte{}}
-		pr.unpack.maxMsgSize = r.cfg.MaxMsgSize
+		pr.unpack.maxMsgSize, pr.unpack.alloc = r.cfg.MaxMsgSize, &r.alloc
 		r.peers[tsi] = pr
 	}
 	pr.lastSeen = now
@@ -133,6 +134,9 @@ func (r *Receiver) Poll(now time.Time, out func(Outbound)) time.Time {
 	}
 	return next
 }
+
+// SetBuffers gives the receiver the socket's recycled buffers for big frames and messages.
+func (r *Receiver) SetBuffers(b BufferSource) { r.alloc.bufs = b }
 
 // Peers is the number of sources the receiver knows.
 func (r *Receiver) Peers() int { return len(r.peers) }

@@ -57,7 +57,6 @@ func swapped(n int) []int {
 	return o
 }
 
-
 // BenchmarkReceive is the receiving state machine's cost per message, from parsed packets to
 // delivered messages, in order and with every other packet early (-benchmem: allocations).
 func BenchmarkReceive(b *testing.B) {

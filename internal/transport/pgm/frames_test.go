@@ -51,7 +51,7 @@ func TestCarvedFramesAreOwn(t *testing.T) {
 		t.Fatalf("got %d messages, want %d", len(got), len(want))
 	}
 	for i := range got {
-		got[i] = append(got[i], []byte("more"))        // a list of its own
+		got[i] = append(got[i], []byte("more"))         // a list of its own
 		got[i][0] = append(got[i][0], 0xee, 0xee, 0xee) // a frame of its own
 	}
 	for i, m := range got {

@@ -87,7 +87,7 @@ func TestBigFrameTakesRecycledBuffer(t *testing.T) {
 }
 
 // TestReceiveAllocs: small messages cost a receiver an allocation per slab or list, not two per
-// message.
+// message; packets that come early, a copy into a spare buffer, not a new one each.
 func TestReceiveAllocs(t *testing.T) {
 	const n = 2000
 	pkts := odataStream(t, n, 100)
@@ -95,7 +95,9 @@ func TestReceiveAllocs(t *testing.T) {
 	for i := range order {
 		order[i] = i
 	}
-	if per := testing.AllocsPerRun(5, func() { receiveAll(pkts, order) }) / n; per > 0.1 {
-		t.Fatalf("%.2f allocations per 100-byte message, want at most 0.1", per)
+	for name, o := range map[string][]int{"in order": order, "every other early": swapped(len(pkts))} {
+		if per := testing.AllocsPerRun(5, func() { receiveAll(pkts, o) }) / n; per > 0.05 {
+			t.Errorf("%s: %.2f allocations per 100-byte message, want at most 0.05", name, per)
+		}
 	}
 }

@@ -120,7 +120,7 @@ bench-rpc-proxy:
 MCASTFLAGS ?=
 .PHONY: bench-multicast
 bench-multicast:
-	cd bench && $(GO) test -count=1 -timeout 60m -run '^TestBenchMulticast$$' ./mcast -mcast $(MCASTFLAGS)
+	cd bench && $(GO) test -count=1 -timeout 60m -run '^TestBenchMulticast$$' -v ./mcast -mcast $(MCASTFLAGS)
 
 # epgm:// and pgm:// against libzmq in network namespaces (root), 100,000 messages each way with
 # 5% loss each way injected by nftables, besides what make test runs; and -pgm.capture rewrites

@@ -113,6 +113,15 @@ PROXYCOUNT ?= 3
 bench-rpc-proxy:
 	$(GO) test -run '^$$' -bench '^BenchmarkProxy$$' -benchtime $(PROXYCALLS) -count $(PROXYCOUNT) ./rpc/proxy
 
+# msg/s over epgm, pgm and norm between two network namespaces (root), purezmq's peers and
+# libzmq's (C, built with cc) in turn in the same run, RATE on both sides, 100 B and 8 KiB:
+# prints a table with the ratios and writes bench/out/multicast.md (bench/mcast); e.g.
+# make bench-multicast MCASTFLAGS="-mcast.rate=1000000 -mcast.runs=5 -mcast.transports=epgm".
+MCASTFLAGS ?=
+.PHONY: bench-multicast
+bench-multicast:
+	cd bench && $(GO) test -count=1 -timeout 60m -run '^TestBenchMulticast$$' -v ./mcast -mcast $(MCASTFLAGS)
+
 # epgm:// and pgm:// against libzmq in network namespaces (root), 100,000 messages each way with
 # 5% loss each way injected by nftables, besides what make test runs; and -pgm.capture rewrites
 # the FuzzParse seeds from what a libzmq PUB sends.

@@ -70,6 +70,7 @@ type grp struct {
 	mu    sync.Mutex
 	recvs map[*receiver]struct{}
 	drop  int // drop every drop-th datagram sent (0: none)
+	left  int // datagrams the loss still applies to
 	sent  int
 }
 
@@ -87,20 +88,26 @@ func group(key string) *grp {
 	return g
 }
 
-// Drop makes the group at "group:port" lose every n-th datagram sent to it from now on, for
-// every receiver; 0 stops the loss.
-func Drop(groupPort string, n int) {
+// Drop makes the group at "group:port" lose every n-th of the next count datagrams sent to
+// it, for every receiver; n = 0 stops the loss. The loss ends after count datagrams, not at a
+// time: a sender's engine sends after its socket's Send returns, so a test that stopped the
+// loss after its sends could stop it before any datagram went.
+func Drop(groupPort string, n, count int) {
 	g := group(groupPort)
 	g.mu.Lock()
-	g.drop, g.sent = n, 0
+	g.drop, g.left, g.sent = n, count, 0
 	g.mu.Unlock()
 }
 
 // send hands d to every receiver of the group, waiting for room, unless the loss takes it.
 func (g *grp) send(d []byte, done <-chan struct{}) {
 	g.mu.Lock()
-	g.sent++
-	lost := g.drop > 0 && g.sent%g.drop == 0
+	lost := false
+	if g.drop > 0 && g.left > 0 {
+		g.left--
+		g.sent++
+		lost = g.sent%g.drop == 0
+	}
 	rs := make([]*receiver, 0, len(g.recvs))
 	for r := range g.recvs {
 		rs = append(rs, r)

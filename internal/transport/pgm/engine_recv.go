@@ -67,6 +67,9 @@ func (e *RecvEngine) Run(l transport.Link) error {
 		return nil
 	default:
 	}
+	e.mu.Lock()
+	e.r.SetBuffers(l.In)
+	e.mu.Unlock()
 	buf := make([]byte, 64<<10)
 	out := func(o Outbound) {
 		if o.To == e.r.cfg.Group {

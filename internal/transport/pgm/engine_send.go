@@ -50,6 +50,11 @@ func OpenSender(raw bool, ep Endpoint, cfg Config) (*SendEngine, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newSendEngine(c, ep, cfg)
+}
+
+// newSendEngine makes a source of c, which it closes on failure.
+func newSendEngine(c conn, ep Endpoint, cfg Config) (*SendEngine, error) {
 	sc := SenderConfig{Dport: uint16(ep.Port), NLA: ep.Addr, Group: ep.Group, MaxTPDU: cfg.MaxTPDU,
 		IPHeader: c.ipHeader(), Rate: cfg.Rate, RecoveryIvl: cfg.RecoveryIvl}
 	if sc.MaxTSDU() < 16 {
@@ -115,8 +120,8 @@ func (e *SendEngine) Run(l transport.Link) error {
 		// us idle while what we took is on its way into the backlog.
 		e.busy.Store(true)
 		e.mu.Lock()
+		more := true // whether the queue holds more: unknown until a Drain says
 		for e.st.Backlog() < maxBacklog {
-			var more bool
 			msgs, more = l.Out.Drain(msgs[:0], 64<<10)
 			for i, m := range msgs {
 				e.pk.add(m)
@@ -129,6 +134,9 @@ func (e *SendEngine) Run(l transport.Link) error {
 		e.pk.flush()
 		next := e.st.Poll(time.Now(), send)
 		busy := e.st.Backlog() > 0
+		// The queue wakes us only for a message into an empty queue: what it still holds,
+		// with room in the backlog, is ours to take now, not at the next timer.
+		again := more && e.st.Backlog() < maxBacklog
 		e.mu.Unlock()
 		e.busy.Store(busy)
 		if !busy && l.Idle != nil {
@@ -136,6 +144,14 @@ func (e *SendEngine) Run(l transport.Link) error {
 		}
 		if sendErr != nil {
 			return sendErr
+		}
+		if again {
+			select {
+			case <-e.quit:
+				return nil
+			default:
+				continue
+			}
 		}
 		if !next.IsZero() {
 			timer.Reset(time.Until(next))

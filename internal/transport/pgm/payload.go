@@ -94,9 +94,11 @@ func (p *packer) flush() {
 // at the first offset it sees; reset (after data loss or a bad payload) drops the message in
 // progress and waits for the next offset again.
 type unpacker struct {
-	maxMsgSize int64 // -1: no limit
+	maxMsgSize int64       // -1: no limit
+	alloc      *frameAlloc // nil: every frame and list allocated
 	joined     bool
-	msg        [][]byte
+	msg        [][]byte // the frames of the message under way; its list is handed out by alloc
+	msgSize    int
 	hdr        [10]byte
 	hdrLen     int
 	frame      []byte
@@ -107,7 +109,8 @@ type unpacker struct {
 
 func (u *unpacker) reset() {
 	u.joined = false
-	u.msg, u.frame = nil, nil
+	clear(u.msg)
+	u.msg, u.frame, u.msgSize = u.msg[:0], nil, 0
 	u.hdrLen, u.need, u.inBody, u.more = 0, 0, false, false
 }
 
@@ -178,8 +181,7 @@ func (u *unpacker) decode(data []byte, deliver func([][]byte)) error {
 		}
 		u.more = u.hdr[want-1]&flagMore != 0
 		u.hdrLen = 0
-		// Grow with the bytes that arrive, not with what the header claims.
-		u.frame = make([]byte, 0, min(size, 64<<10))
+		u.frame = u.alloc.frame(size)
 		u.need = size
 		u.inBody = true
 		if size == 0 {
@@ -191,10 +193,12 @@ func (u *unpacker) decode(data []byte, deliver func([][]byte)) error {
 
 func (u *unpacker) endFrame(deliver func([][]byte)) {
 	u.msg = append(u.msg, u.frame)
+	u.msgSize += len(u.frame)
 	u.frame, u.inBody = nil, false
 	if !u.more {
-		msg := u.msg
-		u.msg = nil
+		msg := u.alloc.list(u.msg, u.msgSize)
+		clear(u.msg)
+		u.msg, u.msgSize = u.msg[:0], 0
 		deliver(msg)
 	}
 }

@@ -58,6 +58,9 @@ type Receiver struct {
 	peers   map[TSI]*peer
 	deliver func(msg [][]byte)
 	buf     []byte
+	alloc   frameAlloc
+	spare   [][]byte // buffers of early packets already delivered, for the next ones
+	keepCap int      // the capacity early packets' buffers get: the largest seen
 
 	Stats ReceiverStats
 }
@@ -92,8 +95,8 @@ func (r *Receiver) Handle(now time.Time, p *Packet, from netip.Addr, out func(Ou
 		if p.Type == TypeNCF {
 			return
 		}
-		pr = &peer{tsi: tsi, r: r, missing: map[uint32]*gap{}, held: map[uint32][]byte{}}
-		pr.unpack.maxMsgSize = r.cfg.MaxMsgSize
+		pr = &peer{tsi: tsi, r: r, missing: map[uint32]gap{}, held: map[uint32][]byte{}}
+		pr.unpack.maxMsgSize, pr.unpack.alloc = r.cfg.MaxMsgSize, &r.alloc
 		r.peers[tsi] = pr
 	}
 	pr.lastSeen = now
@@ -133,6 +136,35 @@ func (r *Receiver) Poll(now time.Time, out func(Outbound)) time.Time {
 	}
 	return next
 }
+
+// maxSpare bounds the buffers kept for early packets.
+const maxSpare = 256
+
+// keep copies a packet that came early (the read buffer is reused), into a spare buffer when
+// there is one.
+func (r *Receiver) keep(data []byte) []byte {
+	r.keepCap = max(r.keepCap, len(data))
+	for len(r.spare) > 0 {
+		b := r.spare[len(r.spare)-1]
+		r.spare[len(r.spare)-1] = nil
+		r.spare = r.spare[:len(r.spare)-1]
+		if cap(b) >= len(data) {
+			return append(b[:0], data...)
+		}
+	}
+	return append(make([]byte, 0, r.keepCap), data...)
+}
+
+// release takes back an early packet's buffer once its bytes are decoded (the unpacker
+// copies what it keeps).
+func (r *Receiver) release(b []byte) {
+	if len(r.spare) < maxSpare {
+		r.spare = append(r.spare, b)
+	}
+}
+
+// SetBuffers gives the receiver the socket's recycled buffers for big frames and messages.
+func (r *Receiver) SetBuffers(b BufferSource) { r.alloc.bufs = b }
 
 // Peers is the number of sources the receiver knows.
 func (r *Receiver) Peers() int { return len(r.peers) }

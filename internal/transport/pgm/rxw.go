@@ -38,7 +38,7 @@ type peer struct {
 	next     uint32
 	lead     uint32
 	held     map[uint32][]byte
-	missing  map[uint32]*gap
+	missing  map[uint32]gap
 	unpack   unpacker
 	inLoss   bool
 	fin      bool
@@ -79,7 +79,7 @@ func (pr *peer) data(now time.Time, p *Packet) {
 		pr.feed(p.Data)
 		pr.next++
 	} else {
-		pr.held[p.Sqn] = append([]byte(nil), p.Data...)
+		pr.held[p.Sqn] = pr.r.keep(p.Data)
 	}
 	pr.skipTo(p.Trail)
 	pr.flush()
@@ -95,7 +95,7 @@ func (pr *peer) extend(now time.Time, sqn uint32) {
 	}
 	for s := pr.lead + 1; s != sqn; s++ {
 		if int32(s-pr.next) >= 0 {
-			pr.missing[s] = &gap{state: backOff, deadline: now.Add(pr.backoff())}
+			pr.missing[s] = gap{state: backOff, deadline: now.Add(pr.backoff())}
 		}
 	}
 	pr.lead = sqn
@@ -116,7 +116,7 @@ func (pr *peer) spm(now time.Time, p *Packet) {
 	if after(p.Lead, pr.lead) && !after(p.Trail, p.Lead+1) {
 		pr.extend(now, p.Lead) // the heartbeat tells of packets lost at the tail
 		delete(pr.missing, p.Lead)
-		pr.missing[p.Lead] = &gap{state: backOff, deadline: now.Add(pr.backoff())}
+		pr.missing[p.Lead] = gap{state: backOff, deadline: now.Add(pr.backoff())}
 	}
 	pr.skipTo(p.Trail)
 	pr.flush()
@@ -128,8 +128,9 @@ func (pr *peer) ncf(now time.Time, p *Packet) {
 		if i >= 0 {
 			sqn = p.Options.NakList[i]
 		}
-		if g := pr.missing[sqn]; g != nil {
+		if g, ok := pr.missing[sqn]; ok {
 			g.state, g.deadline = waitData, now.Add(pr.r.cfg.NakRdatIvl)
+			pr.missing[sqn] = g
 		}
 	}
 }
@@ -160,6 +161,7 @@ func (pr *peer) loseHeld(sqn uint32) {
 		delete(pr.held, sqn)
 		if b != nil {
 			pr.feed(b)
+			pr.r.release(b)
 			return
 		}
 	} else {
@@ -199,6 +201,7 @@ func (pr *peer) flush() {
 			pr.lose()
 		} else {
 			pr.feed(b)
+			pr.r.release(b)
 		}
 		pr.next++
 	}
@@ -234,6 +237,7 @@ func (pr *peer) poll(now time.Time, out func(Outbound)) time.Time {
 			pr.r.Stats.Lost++
 			continue
 		}
+		pr.missing[sqn] = g // a value: a gap per lost packet costs no allocation
 		if next.IsZero() || g.deadline.Before(next) {
 			next = g.deadline
 		}

@@ -1,0 +1,237 @@
+// Package mcast is make bench-multicast: msg/s over epgm, pgm and norm between two network
+// namespaces joined by a veth pair, purezmq against libzmq in the same run, each side a process
+// of its own: c/mcast_pub.c and c/mcast_sub.c for libzmq, cmd/mcastpeer (this file) for purezmq.
+//
+// The peers' protocol: each says "ready" on stdout once connected. The SUB says "joined" at
+// the first "ping" (a PGM or NORM receiver hears only what is sent after it joined the group),
+// the PUB sends "ping" every 20 ms until a line comes on stdin, then size-byte messages for the
+// given seconds (XPUB_NODROP: at its HWM it waits for the rate limiter instead of dropping),
+// then "end". The SUB clocks the data messages from the first to the last, until "end" or an
+// idle timeout. Each prints one JSON line (Result); the PUB stays open, repairing, until stdin
+// closes.
+package mcast
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	zmq "github.com/purezmq/zmq"
+)
+
+// Result is a peer's JSON line.
+type Result struct {
+	Impl     string  `json:"impl"`
+	Role     string  `json:"role"`
+	Sent     int64   `json:"sent,omitempty"`
+	Received int64   `json:"received,omitempty"`
+	Ended    bool    `json:"ended,omitempty"`
+	Elapsed  float64 `json:"elapsed_s"`
+	MsgsPerS float64 `json:"msgs_per_s,omitempty"`
+}
+
+// Main runs "pub endpoint size seconds rate_kbits" or "sub endpoint size rate_kbits rcvbuf
+// idle_ms", the arguments of the libzmq peers.
+func Main(args []string, stdin io.Reader, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: mcastpeer pub|sub ...")
+	}
+	nums := make([]int, 0, 4)
+	for _, a := range args[min(2, len(args)):] {
+		n, err := strconv.Atoi(a)
+		if err != nil || n < 0 {
+			return fmt.Errorf("bad number %q", a)
+		}
+		nums = append(nums, n)
+	}
+	switch {
+	case args[0] == "pub" && len(nums) == 3:
+		return pub(args[1], nums[0], time.Duration(nums[1])*time.Second, nums[2], stdin, stdout)
+	case args[0] == "sub" && len(nums) == 4:
+		return sub(args[1], nums[0], nums[1], nums[2], time.Duration(nums[3])*time.Millisecond, stdout)
+	}
+	return errors.New("usage: mcastpeer pub endpoint size seconds rate_kbits | sub endpoint size rate_kbits rcvbuf idle_ms")
+}
+
+// pattern is the payload, as the libzmq peers': byte i is i mod 251.
+func pattern(size int) []byte {
+	b := make([]byte, size)
+	for i := range b {
+		b[i] = byte(i % 251)
+	}
+	return b
+}
+
+func emit(w io.Writer, r Result) error {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(w, "%s\n", b)
+	return err
+}
+
+func pub(ep string, size int, d time.Duration, rate int, stdin io.Reader, stdout io.Writer) error {
+	s, err := zmq.NewSocket(zmq.PUB, zmq.WithRate(rate), zmq.WithXPubNoDrop(true), zmq.WithLinger(0))
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Connect(ep); err != nil {
+		return err
+	}
+	lines := make(chan bool)
+	go func() {
+		sc := bufio.NewScanner(stdin)
+		for sc.Scan() {
+			lines <- true
+		}
+		close(lines)
+	}()
+	fmt.Fprintln(stdout, "ready")
+	ctx := context.Background()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for waiting := true; waiting; {
+		if err := s.Send(ctx, zmq.NewMsgString("ping")); err != nil {
+			return err
+		}
+		select {
+		case ok := <-lines:
+			if !ok {
+				return errors.New("stdin closed before go")
+			}
+			waiting = false
+		case <-tick.C:
+		}
+	}
+	pat := pattern(size)
+	var sent int64
+	start := time.Now()
+	for end := start.Add(d); ; {
+		// Each Send gets its own frame list; the payload is shared, never modified.
+		if err := s.Send(ctx, zmq.Msg{Frames: [][]byte{pat}}); err != nil {
+			return err
+		}
+		sent++
+		if sent%64 == 0 && time.Now().After(end) {
+			break
+		}
+	}
+	elapsed := time.Since(start)
+	if err := s.Send(ctx, zmq.NewMsgString("end")); err != nil {
+		return err
+	}
+	if err := emit(stdout, Result{Impl: "purezmq", Role: "pub", Sent: sent, Elapsed: elapsed.Seconds()}); err != nil {
+		return err
+	}
+	for range lines { // repairing until the driver closes stdin
+	}
+	return nil
+}
+
+func sub(ep string, size, rate, rcvbuf int, idle time.Duration, stdout io.Writer) error {
+	opts := []zmq.Option{zmq.WithRate(rate)}
+	if rcvbuf > 0 {
+		opts = append(opts, zmq.WithRecvBuffer(rcvbuf))
+	}
+	s, err := zmq.NewSocket(zmq.SUB, opts...)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if err := s.Subscribe(nil); err != nil {
+		return err
+	}
+	if err := s.Connect(ep); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "ready")
+	// The idle timeout is a watchdog, not a timer per Recv, which would cost what is measured.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var seen atomic.Int64
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		tick := time.NewTicker(idle / 4)
+		defer tick.Stop()
+		last, since := int64(-1), time.Now()
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-tick.C:
+				if n := seen.Load(); n != last {
+					last, since = n, now
+				} else if now.Sub(since) >= idle {
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	pat := pattern(size)
+	var got int64
+	var first, last time.Time
+	joined, ended := false, false
+	for !ended {
+		m, err := s.Recv(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			return err
+		}
+		seen.Add(1)
+		if len(m.Frames) != 1 {
+			return fmt.Errorf("message %d has %d frames, want 1", got, len(m.Frames))
+		}
+		f := m.Frames[0]
+		switch {
+		case string(f) == "ping":
+			if !joined {
+				fmt.Fprintln(stdout, "joined")
+				joined = true
+			}
+		case string(f) == "end":
+			ended = true
+		default:
+			last = time.Now()
+			if got == 0 {
+				first = last
+			}
+			if err := check(f, pat, got); err != nil {
+				return err
+			}
+			got++
+			s.Recycle(m)
+		}
+	}
+	r := Result{Impl: "purezmq", Role: "sub", Received: got, Ended: ended, Elapsed: last.Sub(first).Seconds()}
+	if got > 1 && r.Elapsed > 0 {
+		r.MsgsPerS = float64(got-1) / r.Elapsed // the first message only starts the clock
+	}
+	return emit(stdout, r)
+}
+
+// check verifies message i as the libzmq peers do: its size, its first and last byte, and
+// every byte of one in 1024.
+func check(f, pat []byte, i int64) error {
+	if len(f) != len(pat) {
+		return fmt.Errorf("message %d has %d bytes, want %d", i, len(f), len(pat))
+	}
+	if len(f) == 0 {
+		return nil
+	}
+	if f[0] != pat[0] || f[len(f)-1] != pat[len(pat)-1] || i%1024 == 0 && string(f) != string(pat) {
+		return fmt.Errorf("message %d of %d bytes is corrupted", i, len(f))
+	}
+	return nil
+}

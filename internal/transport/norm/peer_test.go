@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/purezmq/zmq/internal/netnstest"
 )
 
 // python is Debian's interpreter, which has python3-zmq (libzmq 4.3.4 built with NORM).
@@ -65,13 +67,13 @@ type PyPeer struct {
 }
 
 // StartPy runs script with args in namespace ns, killed at t's end if still running.
-func StartPy(t testing.TB, ns, script string, args ...any) *PyPeer {
+func StartPy(t testing.TB, ns netnstest.NS, script string, args ...any) *PyPeer {
 	t.Helper()
 	if _, err := exec.LookPath(python); err != nil {
 		t.Skip("norm: needs " + python + " with python3-zmq")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	argv := []string{"netns", "exec", ns, python, "-c", script}
+	argv := []string{"-c", script}
 	for _, a := range args {
 		switch v := a.(type) {
 		case string:
@@ -82,7 +84,7 @@ func StartPy(t testing.TB, ns, script string, args ...any) *PyPeer {
 			argv = append(argv, strconv.FormatFloat(v, 'f', -1, 64))
 		}
 	}
-	p := &PyPeer{cmd: exec.CommandContext(ctx, "ip", argv...), done: make(chan struct{}), ready: make(chan struct{}), cancel: cancel}
+	p := &PyPeer{cmd: ns.Command(ctx, python, argv...), done: make(chan struct{}), ready: make(chan struct{}), cancel: cancel}
 	p.cmd.Stdout, p.cmd.Stderr = &lockedWriter{mu: &p.mu, b: &p.out, ready: p.ready}, &lockedWriter{mu: &p.mu, b: &p.errb}
 	if err := p.cmd.Start(); err != nil {
 		cancel()
@@ -143,5 +145,13 @@ func (p *PyPeer) WaitReady(t testing.TB, hello func()) {
 			t.Fatalf("python peer ended before it was ready: %s", p.errb.String())
 		case <-tk.C:
 		}
+	}
+}
+
+// InNS runs f inside ns (sockets it opens live there) and fails t if f or the switch fails.
+func InNS(t testing.TB, ns netnstest.NS, f func() error) {
+	t.Helper()
+	if err := ns.Do(f); err != nil {
+		t.Fatalf("in %s: %v", ns.Name, err)
 	}
 }

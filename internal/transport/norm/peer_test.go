@@ -16,12 +16,19 @@ import (
 const python = "/usr/bin/python3"
 
 // PyPub publishes n messages [b"top", b"%d", b"x"*size] to argv[1], then lingers (so that
-// NORM repairs what its receivers lack) and closes.
+// NORM repairs what its receivers lack) and closes. argv[6], when given, is RATE (kbit/s).
 const PyPub = `
 import sys, time, zmq
 ep, n, size, gap = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
-c = zmq.Context(); p = c.socket(zmq.PUB); p.connect(ep)
+c = zmq.Context(); p = c.socket(zmq.PUB)
+if len(sys.argv) > 6: p.setsockopt(zmq.RATE, int(sys.argv[6]))
+p.setsockopt(zmq.SNDHWM, 0)
+p.connect(ep)
 time.sleep(0.5)
+warm = time.time() + (float(sys.argv[7]) if len(sys.argv) > 7 else 0)
+while time.time() < warm:
+    p.send(b"warm")
+    time.sleep(gap or 0.001)
 for i in range(n):
     p.send_multipart([b"top", b"%d" % i, b"x" * size])
     if gap: time.sleep(gap)

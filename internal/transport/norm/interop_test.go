@@ -40,7 +40,8 @@ func openIn(t *testing.T, ns netnstest.NS, typ zmq.Type, ep string, opts ...zmq.
 // recvAll receives n messages [top, i, x*size] in order from sub, or fails.
 func recvAll(t *testing.T, sub *zmq.Socket, n, size int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// A libzmq PUB is paced at about a message a millisecond (see doc.go).
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second+time.Duration(n)*2*time.Millisecond)
 	defer cancel()
 	for i := range n {
 		m, err := sub.Recv(ctx)

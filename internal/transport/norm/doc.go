@@ -38,7 +38,7 @@
 //     blocks awaiting repair (data arrives faster than repairs complete), and when a SUB joins
 //     after the sender's buffer has moved past the stream's start; both happen with a libzmq
 //     PUB too. Segments a frame each (as libzmq writes them, and as this sender did) fill that
-//     buffer with 500 small messages; full segments hold 6,000 of 100 bytes.
+//     buffer with 500 small messages; full segments hold some 18,000 of 100 bytes.
 //   - After NRL loses data, libzmq's SUB can deliver a message with frames of two messages
 //     (it pushes frames as they decode, and a resync does not drop the partial message).
 //   - NRL's sender keeps 2 MB of segments (about 500 of libzmq's messages, three segments

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/purezmq/zmq/internal/netnstest"
 )
 
 // capturedFile holds NORM packets libzmq 4.3.4 (with NRL NORM 1.5.9) sent and received in a
@@ -107,25 +109,22 @@ func TestCaptureLibzmq(t *testing.T) {
 	if !*capture {
 		t.Skip("run with -norm.capture to rewrite " + capturedFile)
 	}
-	p := NewNetPair(t)
+	p := netnstest.NewPair(t)
 	const port = 6100
 	group := netip.MustParseAddrPort("239.192.71.1:6100")
-	DropRandom(t, p.B, p.AddrA, port, 10)
+	p.B.Loss(t, port, 10, false)
 	var conn *net.UDPConn
-	InNS(t, p.A, func() {
-		var err error
-		conn, err = openSession(sockOpts{Group: group, Iface: netip.MustParseAddr(p.AddrA), TTL: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
+	InNS(t, p.A, func() (err error) {
+		conn, err = openSession(sockOpts{Group: group, Iface: p.A.Addr, TTL: 1})
+		return err
 	})
 	defer conn.Close()
-	sub := StartPy(t, p.B, PySub, fmt.Sprintf("norm://%s;%s", p.AddrB, group), 300, 5000)
-	pub := StartPy(t, p.A, PyPub, fmt.Sprintf("norm://%s;%s", p.AddrA, group), 300, 2000, 0.01, 3.0)
+	sub := StartPy(t, p.B, PySub, fmt.Sprintf("norm://%s;%s", p.B.Addr, group), 300, 5000)
+	pub := StartPy(t, p.A, PyPub, fmt.Sprintf("norm://%s;%s", p.A.Addr, group), 300, 2000, 0.01, 3.0)
 	kept := map[string]int{}
 	var out strings.Builder
 	fmt.Fprintf(&out, "# NORM packets from libzmq 4.3.4 / NRL NORM 1.5.9 (python3-zmq), captured by TestCaptureLibzmq\n")
-	fmt.Fprintf(&out, "# PUB %s -> SUB %s (10%% inbound loss at the SUB), %s; kind, then the datagram in hex\n", p.AddrA, p.AddrB, group)
+	fmt.Fprintf(&out, "# PUB %s -> SUB %s (10%% inbound loss at the SUB), %s; kind, then the datagram in hex\n", p.A.Addr, p.B.Addr, group)
 	buf := make([]byte, 65536)
 	for {
 		conn.SetReadDeadline(time.Now().Add(2 * time.Second))

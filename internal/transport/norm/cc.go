@@ -37,13 +37,9 @@ const ccFloor = 2 * 1440
 // ccFeedback answers a CMD(CC) with an ACK(CC), as NRL receivers do: a congestion-controlled
 // sender (libzmq turns NORM-CC on) with no answer stays at its floor rate. It echoes the send
 // time, for the sender's RTT measure, claims no loss, and reports twice the rate it receives
-// at, as an NRL receiver in slow start: a sender told more than it can send stalls.
+// at, as an NRL receiver in slow start.
 func (r *receiver) ccFeedback(sn *rxSender, m *Cmd, now time.Time) {
-	rate := float64(ccFloor)
-	if el := now.Sub(sn.rateSince).Seconds(); !sn.rateSince.IsZero() && el > 0 {
-		rate = max(rate, 2*float64(sn.rateBytes)/el)
-	}
-	sn.rateBytes, sn.rateSince = 0, now
+	rate := max(float64(ccFloor), 2*sn.recvRate)
 	fb := CCFeedback{CCSeq: m.CCSeq, Flags: ccStart, RTT: m.GRTT, Rate: quantizeRate(rate)}
 	for _, n := range m.CCNodes {
 		if n.Node == r.s.node {
@@ -69,4 +65,39 @@ func quantizeRate(rate float64) uint16 {
 // unquantizeRate inverts quantizeRate.
 func unquantizeRate(q uint16) float64 {
 	return float64(q>>4) * (10.0 / 4096.0) * math.Pow(10, float64(q&0x0f))
+}
+
+// rateTick is the shortest interval a receive rate is measured over (NRL's NORM_TICK_MIN).
+const rateTick = 10 * time.Millisecond
+
+// received measures the rate a sender's datagrams come at, as an NRL receiver does: over at
+// least a round trip (and four datagrams' worth when the rate falls), updated only as
+// datagrams come. A sender that pauses (to repair, or with nothing to send) is not reported
+// slower for it: reported slower, NORM-CC drops its rate to the floor, and its GRTT (at least
+// one packet's interval at that rate) to half a second, which stretches every repair cycle.
+func (sn *rxSender) received(n int, now time.Time) {
+	if sn.rateSince.IsZero() {
+		sn.rateSince = now
+		return
+	}
+	sn.rateBytes += n
+	el := now.Sub(sn.rateSince)
+	if el <= 0 {
+		return
+	}
+	cur := float64(sn.rateBytes) / el.Seconds()
+	span := max(sn.grtt, rateTick)
+	if sn.recvRate > 0 && cur < sn.recvRate {
+		span = max(span, time.Duration(4*(segSize+48)/sn.recvRate*float64(time.Second)))
+	}
+	switch {
+	case el >= span:
+		sn.recvRate, sn.ratePrev, sn.rateBytes, sn.rateSince = cur, cur, 0, now
+	case sn.recvRate == 0:
+		sn.recvRate = cur
+	case cur > sn.ratePrev:
+		// Slewed up in proportion to how much of the interval has passed: a burst is
+		// not a rate.
+		sn.recvRate = max(sn.recvRate, sn.ratePrev+el.Seconds()/span.Seconds()*(cur-sn.ratePrev))
+	}
 }

@@ -9,13 +9,39 @@ import (
 	"time"
 
 	"github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/internal/netnstest"
 	"github.com/purezmq/zmq/internal/transport/norm"
 )
+
+// openIn opens a socket of typ inside ns (a SUB subscribed to everything) connected to ep.
+func openIn(t *testing.T, ns netnstest.NS, typ zmq.Type, ep string, opts ...zmq.Option) *zmq.Socket {
+	t.Helper()
+	var s *zmq.Socket
+	norm.InNS(t, ns, func() error {
+		var err error
+		if s, err = zmq.NewSocket(typ, opts...); err != nil {
+			return err
+		}
+		if typ == zmq.SUB {
+			if err := s.Subscribe(nil); err != nil {
+				s.Close()
+				return err
+			}
+		}
+		if err := s.Connect(ep); err != nil {
+			s.Close()
+			return err
+		}
+		return nil
+	})
+	return s
+}
 
 // recvAll receives n messages [top, i, x*size] in order from sub, or fails.
 func recvAll(t *testing.T, sub *zmq.Socket, n, size int) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	// A libzmq PUB is paced at about a message a millisecond (see doc.go).
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second+time.Duration(n)*2*time.Millisecond)
 	defer cancel()
 	for i := range n {
 		m, err := sub.Recv(ctx)
@@ -32,24 +58,12 @@ func recvAll(t *testing.T, sub *zmq.Socket, n, size int) {
 func TestLibzmqPubToSub(t *testing.T) {
 	for _, size := range []int{100, 1900} {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
-			p := norm.NewNetPair(t)
+			p := netnstest.NewPair(t)
 			group := "239.192.72.1:6200"
-			var sub *zmq.Socket
-			norm.InNS(t, p.B, func() {
-				var err error
-				if sub, err = zmq.NewSocket(zmq.SUB); err != nil {
-					t.Fatal(err)
-				}
-				if err = sub.Subscribe(nil); err != nil {
-					t.Fatal(err)
-				}
-				if err = sub.Connect(fmt.Sprintf("norm://%s;%s", p.AddrB, group)); err != nil {
-					t.Fatal(err)
-				}
-			})
+			sub := openIn(t, p.B, zmq.SUB, fmt.Sprintf("norm://%s;%s", p.B.Addr, group))
 			defer sub.Close()
 			const n = 200
-			pub := norm.StartPy(t, p.A, norm.PyPub, fmt.Sprintf("norm://%s;%s", p.AddrA, group), n, size, 0.002, 4.0)
+			pub := norm.StartPy(t, p.A, norm.PyPub, fmt.Sprintf("norm://%s;%s", p.A.Addr, group), n, size, 0.002, 4.0)
 			recvAll(t, sub, n, size)
 			pub.Wait(t)
 		})
@@ -60,20 +74,11 @@ func TestLibzmqPubToSub(t *testing.T) {
 func TestPubToLibzmqSub(t *testing.T) {
 	for _, size := range []int{100, 1500, 2500} {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
-			p := norm.NewNetPair(t)
+			p := netnstest.NewPair(t)
 			group := "239.192.72.3:6202"
 			const n = 300
-			sub := norm.StartPy(t, p.B, norm.PySub, fmt.Sprintf("norm://%s;%s", p.AddrB, group), n, 5000)
-			var pub *zmq.Socket
-			norm.InNS(t, p.A, func() {
-				var err error
-				if pub, err = zmq.NewSocket(zmq.PUB, zmq.WithRate(100000)); err != nil {
-					t.Fatal(err)
-				}
-				if err = pub.Connect(fmt.Sprintf("norm://%s;%s", p.AddrA, group)); err != nil {
-					t.Fatal(err)
-				}
-			})
+			sub := norm.StartPy(t, p.B, norm.PySub, fmt.Sprintf("norm://%s;%s", p.B.Addr, group), n, 5000)
+			pub := openIn(t, p.A, zmq.PUB, fmt.Sprintf("norm://%s;%s", p.A.Addr, group), zmq.WithRate(100000))
 			defer pub.Close()
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
@@ -115,34 +120,14 @@ func checkPySub(t *testing.T, out string, n, size int) {
 // NACKs get the segments resent, and every message arrives, in order. (With a libzmq SUB
 // instead, libzmq aborts: see doc.go.)
 func TestPubToSubLoss(t *testing.T) {
-	p := norm.NewNetPair(t)
+	p := netnstest.NewPair(t)
 	group := "239.192.72.4:6203"
-	norm.DropRandom(t, p.B, p.AddrA, 6203, 5)
+	p.B.Loss(t, 6203, 5, false)
 	const n, size = 3000, 500
-	var sub, pub *zmq.Socket
-	norm.InNS(t, p.B, func() {
-		var err error
-		if sub, err = zmq.NewSocket(zmq.SUB); err != nil {
-			t.Fatal(err)
-		}
-		if err = sub.Subscribe([]byte("top")); err != nil {
-			t.Fatal(err)
-		}
-		if err = sub.Connect(fmt.Sprintf("norm://%s;%s", p.AddrB, group)); err != nil {
-			t.Fatal(err)
-		}
-	})
+	sub := openIn(t, p.B, zmq.SUB, fmt.Sprintf("norm://%s;%s", p.B.Addr, group))
 	defer sub.Close()
-	norm.InNS(t, p.A, func() {
-		var err error
-		// SNDHWM 0: a PUB drops at its high-water mark, and this one sends as fast as it can.
-		if pub, err = zmq.NewSocket(zmq.PUB, zmq.WithRate(20000), zmq.WithSendHWM(0)); err != nil {
-			t.Fatal(err)
-		}
-		if err = pub.Connect(fmt.Sprintf("norm://%s;%s", p.AddrA, group)); err != nil {
-			t.Fatal(err)
-		}
-	})
+	// SNDHWM 0: a PUB drops at its high-water mark, and this one sends as fast as it can.
+	pub := openIn(t, p.A, zmq.PUB, fmt.Sprintf("norm://%s;%s", p.A.Addr, group), zmq.WithRate(20000), zmq.WithSendHWM(0))
 	defer pub.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -158,18 +143,9 @@ func TestPubToSubLoss(t *testing.T) {
 func TestUnicast(t *testing.T) {
 	const n, size = 200, 100
 	t.Run("purezmq PUB to libzmq SUB", func(t *testing.T) {
-		p := norm.NewNetPair(t)
-		sub := norm.StartPy(t, p.B, norm.PySub, fmt.Sprintf("norm://%s:6204", p.AddrA), n, 5000)
-		var pub *zmq.Socket
-		norm.InNS(t, p.A, func() {
-			var err error
-			if pub, err = zmq.NewSocket(zmq.PUB, zmq.WithRate(100000)); err != nil {
-				t.Fatal(err)
-			}
-			if err = pub.Connect(fmt.Sprintf("norm://%s:6204", p.AddrB)); err != nil {
-				t.Fatal(err)
-			}
-		})
+		p := netnstest.NewPair(t)
+		sub := norm.StartPy(t, p.B, norm.PySub, fmt.Sprintf("norm://%s:6204", p.A.Addr), n, 5000)
+		pub := openIn(t, p.A, zmq.PUB, fmt.Sprintf("norm://%s:6204", p.B.Addr), zmq.WithRate(100000))
 		defer pub.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
@@ -182,22 +158,10 @@ func TestUnicast(t *testing.T) {
 		checkPySub(t, sub.Wait(t), n, size)
 	})
 	t.Run("libzmq PUB to purezmq SUB", func(t *testing.T) {
-		p := norm.NewNetPair(t)
-		var sub *zmq.Socket
-		norm.InNS(t, p.B, func() {
-			var err error
-			if sub, err = zmq.NewSocket(zmq.SUB); err != nil {
-				t.Fatal(err)
-			}
-			if err = sub.Subscribe(nil); err != nil {
-				t.Fatal(err)
-			}
-			if err = sub.Connect(fmt.Sprintf("norm://%s:6205", p.AddrA)); err != nil {
-				t.Fatal(err)
-			}
-		})
+		p := netnstest.NewPair(t)
+		sub := openIn(t, p.B, zmq.SUB, fmt.Sprintf("norm://%s:6205", p.A.Addr))
 		defer sub.Close()
-		pub := norm.StartPy(t, p.A, norm.PyPub, fmt.Sprintf("norm://%s:6205", p.AddrB), n, size, 0.002, 3.0)
+		pub := norm.StartPy(t, p.A, norm.PyPub, fmt.Sprintf("norm://%s:6205", p.B.Addr), n, size, 0.002, 3.0)
 		recvAll(t, sub, n, size)
 		pub.Wait(t)
 	})
@@ -206,34 +170,14 @@ func TestUnicast(t *testing.T) {
 // A PUB closed with data still held by its rate limiter sends it all before Close returns
 // (LINGER), and the SUB gets every message.
 func TestCloseDrainsRateLimiter(t *testing.T) {
-	p := norm.NewNetPair(t)
+	p := netnstest.NewPair(t)
 	group := "239.192.72.6:6206"
 	const n, size = 4, 60000
-	var sub, pub *zmq.Socket
-	norm.InNS(t, p.B, func() {
-		var err error
-		if sub, err = zmq.NewSocket(zmq.SUB); err != nil {
-			t.Fatal(err)
-		}
-		if err = sub.Subscribe(nil); err != nil {
-			t.Fatal(err)
-		}
-		if err = sub.Connect(fmt.Sprintf("norm://%s;%s", p.AddrB, group)); err != nil {
-			t.Fatal(err)
-		}
-	})
+	sub := openIn(t, p.B, zmq.SUB, fmt.Sprintf("norm://%s;%s", p.B.Addr, group))
 	defer sub.Close()
-	norm.InNS(t, p.A, func() {
-		var err error
-		// 5000 kbit/s: the last message, once the engine has taken it from the socket's queue,
-		// takes 0.1 s to leave its rate limiter.
-		if pub, err = zmq.NewSocket(zmq.PUB, zmq.WithRate(5000), zmq.WithLinger(30*time.Second)); err != nil {
-			t.Fatal(err)
-		}
-		if err = pub.Connect(fmt.Sprintf("norm://%s;%s", p.AddrA, group)); err != nil {
-			t.Fatal(err)
-		}
-	})
+	// 5000 kbit/s: the last message, once the engine has taken it from the socket's queue,
+	// takes 0.1 s to leave its rate limiter.
+	pub := openIn(t, p.A, zmq.PUB, fmt.Sprintf("norm://%s;%s", p.A.Addr, group), zmq.WithRate(5000), zmq.WithLinger(30*time.Second))
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	for i := range n {

@@ -8,18 +8,27 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/purezmq/zmq/internal/netnstest"
 )
 
 // python is Debian's interpreter, which has python3-zmq (libzmq 4.3.4 built with NORM).
 const python = "/usr/bin/python3"
 
 // PyPub publishes n messages [b"top", b"%d", b"x"*size] to argv[1], then lingers (so that
-// NORM repairs what its receivers lack) and closes.
+// NORM repairs what its receivers lack) and closes. argv[6], when given, is RATE (kbit/s).
 const PyPub = `
 import sys, time, zmq
 ep, n, size, gap = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
-c = zmq.Context(); p = c.socket(zmq.PUB); p.connect(ep)
+c = zmq.Context(); p = c.socket(zmq.PUB)
+if len(sys.argv) > 6: p.setsockopt(zmq.RATE, int(sys.argv[6]))
+p.setsockopt(zmq.SNDHWM, 0)
+p.connect(ep)
 time.sleep(0.5)
+warm = time.time() + (float(sys.argv[7]) if len(sys.argv) > 7 else 0)
+while time.time() < warm:
+    p.send(b"warm")
+    time.sleep(gap or 0.001)
 for i in range(n):
     p.send_multipart([b"top", b"%d" % i, b"x" * size])
     if gap: time.sleep(gap)
@@ -65,13 +74,13 @@ type PyPeer struct {
 }
 
 // StartPy runs script with args in namespace ns, killed at t's end if still running.
-func StartPy(t testing.TB, ns, script string, args ...any) *PyPeer {
+func StartPy(t testing.TB, ns netnstest.NS, script string, args ...any) *PyPeer {
 	t.Helper()
 	if _, err := exec.LookPath(python); err != nil {
 		t.Skip("norm: needs " + python + " with python3-zmq")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	argv := []string{"netns", "exec", ns, python, "-c", script}
+	argv := []string{"-c", script}
 	for _, a := range args {
 		switch v := a.(type) {
 		case string:
@@ -82,7 +91,7 @@ func StartPy(t testing.TB, ns, script string, args ...any) *PyPeer {
 			argv = append(argv, strconv.FormatFloat(v, 'f', -1, 64))
 		}
 	}
-	p := &PyPeer{cmd: exec.CommandContext(ctx, "ip", argv...), done: make(chan struct{}), ready: make(chan struct{}), cancel: cancel}
+	p := &PyPeer{cmd: ns.Command(ctx, python, argv...), done: make(chan struct{}), ready: make(chan struct{}), cancel: cancel}
 	p.cmd.Stdout, p.cmd.Stderr = &lockedWriter{mu: &p.mu, b: &p.out, ready: p.ready}, &lockedWriter{mu: &p.mu, b: &p.errb}
 	if err := p.cmd.Start(); err != nil {
 		cancel()
@@ -143,5 +152,13 @@ func (p *PyPeer) WaitReady(t testing.TB, hello func()) {
 			t.Fatalf("python peer ended before it was ready: %s", p.errb.String())
 		case <-tk.C:
 		}
+	}
+}
+
+// InNS runs f inside ns (sockets it opens live there) and fails t if f or the switch fails.
+func InNS(t testing.TB, ns netnstest.NS, f func() error) {
+	t.Helper()
+	if err := ns.Do(f); err != nil {
+		t.Fatalf("in %s: %v", ns.Name, err)
 	}
 }

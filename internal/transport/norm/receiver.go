@@ -38,6 +38,8 @@ type rxSender struct {
 	st        *rxStream
 	rateBytes int // received since rateSince, for CC feedback
 	rateSince time.Time
+	recvRate  float64 // bytes/s, as last measured
+	ratePrev  float64 // the last full measurement
 	nack      nackState
 	grtt      time.Duration
 	backoff   uint8
@@ -121,7 +123,7 @@ func (r *receiver) data(m *Data, from netip.AddrPort, now time.Time) bool {
 	}
 	sn := r.sender(m.Source, m.Instance, from)
 	sn.header(m.SenderHeader)
-	sn.rateBytes += len(m.Payload) + 40
+	sn.received(len(m.Payload)+40, now)
 	if f, ok, err := ParseFTI(m.FecID, m.Exts); err == nil && ok {
 		sn.ndata = f.NData
 	}

@@ -20,7 +20,7 @@ const (
 	segSize     = 1400
 	blockLen    = 16
 	streamBuf   = 2 << 20 // the stream buffer libzmq gives NORM, and our repair window
-	advertGRTT  = 100 * time.Millisecond
+	advertGRTT  = 20 * time.Millisecond
 	flushRepeat = 3                  // FLUSHes after the data stops (NORM_FLUSH_ACTIVE)
 	keepalive   = time.Second        // a FLUSH this often while idle, so receivers keep us
 	minRate     = 10e3               // bytes/s, whatever RATE says
@@ -49,6 +49,8 @@ type sender struct {
 	flushes  int       // FLUSHes still to send after the data stopped
 	flushAt  time.Time
 	out      []byte
+	stream   []byte // a batch's stream bytes being cut into segments
+	starts   []int  // where its messages start in stream
 
 	busy  atomic.Bool
 	nacks chan *Nack
@@ -82,8 +84,8 @@ func (x *sender) Run(l transport.Link) error {
 		for more := true; more; {
 			x.busy.Store(true) // before the drain: LINGER must not see the queue empty and us idle
 			batch, more = l.Out.Drain(batch[:0], 64<<10)
-			for _, m := range batch {
-				x.message(m)
+			if len(batch) > 0 {
+				x.messages(batch)
 			}
 			clear(batch)
 			if err := x.pump(time.Now()); err != nil {
@@ -109,21 +111,33 @@ func (x *sender) Run(l transport.Link) error {
 	}
 }
 
-// message cuts m into segments, each frame starting one, as libzmq's flush after each frame
-// does, so that receivers can resynchronise at any frame.
-func (x *sender) message(m pipe.Msg) {
-	for i, f := range m {
-		frame := appendFrame(nil, i == 0, i < len(m)-1, f)
-		for j := 0; j < len(frame); j += segSize {
-			chunk := frame[j:min(j+segSize, len(frame))]
-			st := Stream{Offset: x.offset, Data: chunk}
-			if j == 0 {
-				st.MsgStart = 1
-			}
-			x.queue = append(x.queue, txSeg{pos: x.next, payload: st.Append(nil)})
-			x.offset += uint32(len(chunk))
-			x.next = x.next.next(blockLen)
+// messages writes a batch of messages to the stream, cut into full segments (the last one
+// short: the batch is flushed, as libzmq flushes after each message). A segment marks its
+// first message start, where a late or resynchronising receiver starts; frames that are not a
+// message's first are not marked, since libzmq's receivers would skip them anyway. Full
+// segments keep the segment count, and with it the blocks receivers must hold, low.
+func (x *sender) messages(batch []pipe.Msg) {
+	x.stream = x.stream[:0]
+	x.starts = x.starts[:0]
+	for _, m := range batch {
+		x.starts = append(x.starts, len(x.stream))
+		for i, f := range m {
+			x.stream = appendFrame(x.stream, i == 0, i < len(m)-1, f)
 		}
+	}
+	next := 0 // the first of starts not yet passed
+	for j := 0; j < len(x.stream); j += segSize {
+		end := min(j+segSize, len(x.stream))
+		st := Stream{Offset: x.offset, Data: x.stream[j:end]}
+		for next < len(x.starts) && x.starts[next] < j {
+			next++
+		}
+		if next < len(x.starts) && x.starts[next] < end {
+			st.MsgStart = uint16(x.starts[next]-j) + 1
+		}
+		x.queue = append(x.queue, txSeg{pos: x.next, payload: st.Append(nil)})
+		x.offset += uint32(end - j)
+		x.next = x.next.next(blockLen)
 	}
 	x.flushes = 0
 }

@@ -147,34 +147,34 @@ func measure(p *netnstest.Pair, pubBin, subBin []string, tr string, size, rate, 
 	defer cancel()
 	fail := func(err error) Run { run.Err = err.Error(); return run }
 	idle := 3000
-	sub, err := start(ctx, p.B, subBin[0], append(subBin[1:], ep(p.B), strconv.Itoa(size),
+	sub, err := p.B.Start(ctx, subBin[0], append(subBin[1:], ep(p.B), strconv.Itoa(size),
 		strconv.Itoa(rate), strconv.Itoa(*rcvbuf), strconv.Itoa(idle))...)
 	if err != nil {
 		return fail(err)
 	}
-	defer sub.stop(10 * time.Second)
-	if _, err := sub.expect("ready", 10*time.Second); err != nil {
+	defer sub.Stop(10 * time.Second)
+	if _, err := sub.Expect("ready", 10*time.Second); err != nil {
 		return fail(err)
 	}
-	pub, err := start(ctx, p.A, pubBin[0], append(pubBin[1:], ep(p.A), strconv.Itoa(size),
+	pub, err := p.A.Start(ctx, pubBin[0], append(pubBin[1:], ep(p.A), strconv.Itoa(size),
 		strconv.Itoa(*seconds), strconv.Itoa(rate))...)
 	if err != nil {
 		return fail(err)
 	}
-	defer pub.stop(10 * time.Second)
-	if _, err := pub.expect("ready", 10*time.Second); err != nil {
+	defer pub.Stop(10 * time.Second)
+	if _, err := pub.Expect("ready", 10*time.Second); err != nil {
 		return fail(err)
 	}
-	if _, err := sub.expect("joined", 10*time.Second); err != nil {
+	if _, err := sub.Expect("joined", 10*time.Second); err != nil {
 		return fail(err)
 	}
-	if _, err := fmt.Fprintln(pub.stdin, "go"); err != nil {
+	if err := pub.Send("go"); err != nil {
 		return fail(err)
 	}
 	var pr, sr Result
 	// What the PUB's HWM (1000) holds when the time is up drains at RATE.
 	drain := time.Duration(float64(1000*size*8) / float64(rate*1000) * float64(time.Second))
-	line, err := pub.expect("{", d+drain+20*time.Second)
+	line, err := pub.Expect("{", d+drain+20*time.Second)
 	if err == nil {
 		err = json.Unmarshal([]byte(line), &pr)
 	}
@@ -182,7 +182,7 @@ func measure(p *netnstest.Pair, pubBin, subBin []string, tr string, size, rate, 
 		return fail(err)
 	}
 	run.Sent = pr.Sent
-	line, err = sub.expect("{", drain+20*time.Second)
+	line, err = sub.Expect("{", drain+20*time.Second)
 	if err == nil {
 		err = json.Unmarshal([]byte(line), &sr)
 	}

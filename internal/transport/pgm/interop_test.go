@@ -139,9 +139,9 @@ func pingUntil(t *testing.T, ctx context.Context, pub *zmq.Socket, py *pyPeer, w
 			t.Fatal(err)
 		}
 		select {
-		case line, ok := <-py.lines:
+		case line, ok := <-py.Lines():
 			if !ok || line != want {
-				t.Fatalf("python peer said %q (open %v), want %q; stderr: %s", line, ok, want, py.stderr.String())
+				t.Fatalf("python peer said %q (open %v), want %q; stderr: %s", line, ok, want, py.Stderr())
 			}
 			return
 		case <-tick.C:

@@ -1,14 +1,8 @@
 package pgm_test
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"fmt"
-	"io"
 	"os/exec"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -94,33 +88,11 @@ while True:
         time.sleep(0.005)
 `
 
-// pyPeer is a python3-zmq process inside a namespace; its stdout comes line by line.
+// pyPeer is a python3-zmq process inside a namespace (netnstest.Proc), failing its test on
+// what it should not say.
 type pyPeer struct {
-	t      testing.TB
-	cmd    *exec.Cmd
-	stdin  io.WriteCloser
-	lines  chan string
-	stderr lockedBuffer
-	done   chan error
-}
-
-// lockedBuffer is the peer's stderr: written by exec's copier, read for failure messages while
-// the peer may still run.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	t testing.TB
+	*netnstest.Proc
 }
 
 func startPy(t testing.TB, ns netnstest.NS, script string, args ...string) *pyPeer {
@@ -129,33 +101,15 @@ func startPy(t testing.TB, ns netnstest.NS, script string, args ...string) *pyPe
 		t.Skipf("needs %s with python3-zmq built with OpenPGM: %v", python, err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	p := &pyPeer{t: t, lines: make(chan string, 16), done: make(chan error, 1)}
-	p.cmd = ns.Command(ctx, python, append([]string{"-c", script}, args...)...)
-	p.cmd.Stderr = &p.stderr
-	stdout, err := p.cmd.StdoutPipe()
+	proc, err := ns.Start(ctx, python, append([]string{"-c", script}, args...)...)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if p.stdin, err = p.cmd.StdinPipe(); err != nil {
-		t.Fatal(err)
-	}
-	if err := p.cmd.Start(); err != nil {
 		cancel()
 		t.Fatal(err)
 	}
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			p.lines <- sc.Text()
-		}
-		close(p.lines)
-		p.done <- p.cmd.Wait()
-	}()
+	proc.Name = "python peer"
+	p := &pyPeer{t: t, Proc: proc}
 	t.Cleanup(func() {
-		p.cmd.Process.Kill()
-		for range p.lines {
-		}
-		<-p.done
+		proc.Kill()
 		cancel()
 	})
 	p.expect("ready", time.Minute)
@@ -165,35 +119,15 @@ func startPy(t testing.TB, ns netnstest.NS, script string, args ...string) *pyPe
 // expect waits for a line starting with prefix and returns it; any other line fails t.
 func (p *pyPeer) expect(prefix string, d time.Duration) string {
 	p.t.Helper()
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case line, ok := <-p.lines:
-		if !ok {
-			p.t.Fatalf("python peer ended before %q: %s", prefix, p.stderr.String())
-		}
-		if !strings.HasPrefix(line, prefix) {
-			p.t.Fatalf("python peer said %q, want %q; stderr: %s", line, prefix, p.stderr.String())
-		}
-		return line
-	case <-timer.C:
-		p.t.Fatalf("python peer did not say %q in %v; stderr: %s", prefix, d, p.stderr.String())
+	line, err := p.Expect(prefix, d)
+	if err != nil {
+		p.t.Fatal(err)
 	}
-	return ""
-}
-
-// poll reports a line if one has come.
-func (p *pyPeer) poll() (string, bool) {
-	select {
-	case line := <-p.lines:
-		return line, true
-	default:
-		return "", false
-	}
+	return line
 }
 
 func (p *pyPeer) send(line string) {
-	if _, err := fmt.Fprintln(p.stdin, line); err != nil {
+	if err := p.Send(line); err != nil {
 		p.t.Fatal(err)
 	}
 }

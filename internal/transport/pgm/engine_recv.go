@@ -4,7 +4,6 @@ import (
 	"errors"
 	"os"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/purezmq/zmq/internal/pipe"
@@ -13,14 +12,11 @@ import (
 
 // RecvEngine is an open PGM receiver: its socket and the goroutine Run is, around a Receiver.
 type RecvEngine struct {
-	c       conn
-	mu      sync.Mutex // guards r for Stats; Run is its only other user
-	r       *Receiver
-	batch   []pipe.Msg
-	quit    chan struct{}
-	running chan struct{}
-	started atomic.Bool
-	once    sync.Once
+	c     conn
+	mu    sync.Mutex // guards r for Stats; Run is its only other user
+	r     *Receiver
+	batch []pipe.Msg
+	lifecycle
 }
 
 // pollEvery bounds how long a NAK can wait behind a stream of packets that keeps the timers
@@ -39,7 +35,8 @@ func OpenReceiver(raw bool, ep Endpoint, cfg Config) (*RecvEngine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &RecvEngine{c: c, quit: make(chan struct{}), running: make(chan struct{})}
+	e := &RecvEngine{c: c}
+	e.init()
 	e.r = NewReceiver(ReceiverConfig{Dport: uint16(ep.Port), Group: ep.Group, MaxMsgSize: cfg.MaxMsgSize,
 		RxwSqns: windowSqns(cfg.Rate, cfg.RecoveryIvl, cfg.MaxTPDU)},
 		func(m [][]byte) { e.batch = append(e.batch, m) })
@@ -57,16 +54,10 @@ func (e *RecvEngine) Stats() ReceiverStats {
 }
 
 // Run receives until Close, delivering whole messages to l.In.
-func (e *RecvEngine) Run(l transport.Link) error {
-	if !e.started.CompareAndSwap(false, true) {
-		return errors.New("pgm: Run called twice")
-	}
-	defer close(e.running)
-	select {
-	case <-e.quit:
-		return nil
-	default:
-	}
+func (e *RecvEngine) Run(l transport.Link) error { return e.run(func() error { return e.loop(l) }) }
+
+// loop is Run's body.
+func (e *RecvEngine) loop(l transport.Link) error {
 	e.mu.Lock()
 	e.r.SetBuffers(l.In)
 	e.mu.Unlock()
@@ -148,9 +139,7 @@ func (e *RecvEngine) Close() error {
 	e.once.Do(func() {
 		close(e.quit)
 		err = e.c.close()
-		if e.started.Load() {
-			<-e.running
-		}
+		e.waitRun()
 	})
 	return err
 }

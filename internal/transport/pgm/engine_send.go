@@ -26,11 +26,8 @@ type SendEngine struct {
 	pk   *packer
 	busy atomic.Bool
 
-	kick    chan struct{}
-	quit    chan struct{}
-	running chan struct{} // closed when Run ends; nil until Run starts
-	started atomic.Bool
-	once    sync.Once
+	kick chan struct{}
+	lifecycle
 	readers sync.WaitGroup
 }
 
@@ -69,8 +66,8 @@ func newSendEngine(c conn, ep Endpoint, cfg Config) (*SendEngine, error) {
 		rand.Read(seed[6:])
 		sc.TSI.Sport = binary.BigEndian.Uint16(seed[6:])
 	}
-	e := &SendEngine{c: c, st: NewSender(sc, time.Now()), kick: make(chan struct{}, 1), quit: make(chan struct{}),
-		running: make(chan struct{})}
+	e := &SendEngine{c: c, st: NewSender(sc, time.Now()), kick: make(chan struct{}, 1)}
+	e.init()
 	e.pk = newPacker(sc.MaxTSDU(), e.st.Queue)
 	return e, nil
 }
@@ -94,16 +91,10 @@ func (e *SendEngine) Stats() SenderStats {
 }
 
 // Run sends what l.Out holds until Close.
-func (e *SendEngine) Run(l transport.Link) error {
-	if !e.started.CompareAndSwap(false, true) {
-		return errors.New("pgm: Run called twice")
-	}
-	defer close(e.running)
-	select {
-	case <-e.quit:
-		return nil
-	default:
-	}
+func (e *SendEngine) Run(l transport.Link) error { return e.run(func() error { return e.loop(l) }) }
+
+// loop is Run's body.
+func (e *SendEngine) loop(l transport.Link) error {
 	e.readers.Add(1)
 	go e.readUpstream()
 	timer := time.NewTimer(time.Hour)
@@ -203,9 +194,7 @@ func (e *SendEngine) Close() error {
 	var err error
 	e.once.Do(func() {
 		close(e.quit)
-		if e.started.Load() {
-			<-e.running
-		}
+		e.waitRun()
 		e.mu.Lock()
 		e.st.Discard()
 		e.st.Close()

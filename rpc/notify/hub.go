@@ -62,10 +62,7 @@ func (h *Hub) Start(ctx context.Context) (err error) {
 	}
 	h.started = true
 	h.mu.Unlock()
-	h.zctx = h.cfg.zctx
-	if h.zctx == nil {
-		h.zctx, h.ownCtx = zmq.NewContext(), true
-	}
+	h.zctx, h.ownCtx = h.cfg.zmqContext()
 	defer func() {
 		if err != nil {
 			_ = h.Stop(context.Background())

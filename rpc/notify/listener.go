@@ -131,10 +131,7 @@ func (l *Listener) Start(ctx context.Context) (err error) {
 	}
 	l.started = true
 	l.mu.Unlock()
-	l.zctx = l.cfg.zctx
-	if l.zctx == nil {
-		l.zctx, l.ownCtx = zmq.NewContext(), true
-	}
+	l.zctx, l.ownCtx = l.cfg.zmqContext()
 	l.base, l.stopH = context.WithCancel(context.Background())
 	l.run, l.stopR = context.WithCancel(context.Background())
 	l.work = make(chan job)

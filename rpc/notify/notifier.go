@@ -62,10 +62,7 @@ func (n *Notifier) Start(ctx context.Context) (err error) {
 	}
 	n.started = true
 	n.mu.Unlock()
-	n.zctx = n.cfg.zctx
-	if n.zctx == nil {
-		n.zctx, n.ownCtx = zmq.NewContext(), true
-	}
+	n.zctx, n.ownCtx = n.cfg.zmqContext()
 	defer func() {
 		if err != nil {
 			_ = n.Stop(context.Background())

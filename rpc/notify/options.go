@@ -290,3 +290,12 @@ func (c *config) fullTopics() []string {
 func withSocketOptions(opts ...zmq.Option) Option {
 	return func(c *config) error { c.sockOpts = append(c.sockOpts, opts...); return nil }
 }
+
+// zmqContext is the ZeroMQ context to use: WithContext's, or a new one the caller owns and
+// shuts down (true).
+func (c *config) zmqContext() (*zmq.Context, bool) {
+	if c.zctx != nil {
+		return c.zctx, false
+	}
+	return zmq.NewContext(), true
+}

@@ -121,7 +121,7 @@ func TestDataLossResetFromLibzmq(t *testing.T) {
 			t.Fatalf("message #%d after #%d before any loss", i, first+k-1)
 		}
 	}
-	lift := p.B.Blackhole(t, 5555)
+	lift := p.B.Blackhole(t, netnstest.UDP(5555))
 	p.B.WaitDropped(t, "purezmq_hole", 40) // five windows' worth the receiver never sees
 	lift()
 	// The SUB queued what came before the cut: read on past the gap until 200 in a row.

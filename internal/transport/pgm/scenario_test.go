@@ -12,6 +12,21 @@ import (
 	"github.com/purezmq/zmq/internal/transport/pgm"
 )
 
+// forSchemes runs a scenario over UDP-encapsulated PGM and PGM over IP (protocol 113).
+func forSchemes(t *testing.T, f func(t *testing.T, scheme string)) {
+	for _, scheme := range []string{"epgm", "pgm"} {
+		t.Run(scheme, func(t *testing.T) { f(t, scheme) })
+	}
+}
+
+// hole is what an nftables blackhole for scheme's packets matches: raw PGM has no ports.
+func hole(scheme string) netnstest.Match {
+	if scheme == "pgm" {
+		return netnstest.PGM
+	}
+	return netnstest.UDP(5555)
+}
+
 // index checks that m is a whole numbered message and returns its number.
 func index(t *testing.T, m zmq.Msg) int {
 	t.Helper()
@@ -28,12 +43,16 @@ func index(t *testing.T, m zmq.Msg) int {
 // A purezmq SUB that joins a libzmq PUB's stream late starts at a message start: whole
 // messages, in order, from some message past the first.
 func TestLateJoinerFromLibzmq(t *testing.T) {
+	forSchemes(t, testLateJoinerFromLibzmq)
+}
+
+func testLateJoinerFromLibzmq(t *testing.T, scheme string) {
 	p := netnstest.NewPair(t)
-	w := pgm.Watch(t, p.B)
-	startPy(t, p.A, pyStream, endpoint("epgm", p.A), "20000")
+	w := pgm.Watch(t, p.B, scheme)
+	startPy(t, p.A, pyStream, endpoint(scheme, p.A), "20000")
 	w.WaitODATA(t, 300) // the stream is well under way
 	zc := newContext(t)
-	sub := open(t, zc, p.B, zmq.SUB, endpoint("epgm", p.B), zmq.WithRate(20000), zmq.WithRecvHWM(0))
+	sub := open(t, zc, p.B, zmq.SUB, endpoint(scheme, p.B), zmq.WithRate(20000), zmq.WithRecvHWM(0))
 	defer sub.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -59,9 +78,13 @@ func TestLateJoinerFromLibzmq(t *testing.T) {
 // A libzmq SUB that joins a purezmq PUB's stream late finds the message starts from our
 // offsets: whole messages, in order.
 func TestLateJoinerToLibzmq(t *testing.T) {
+	forSchemes(t, testLateJoinerToLibzmq)
+}
+
+func testLateJoinerToLibzmq(t *testing.T, scheme string) {
 	p := netnstest.NewPair(t)
 	zc := newContext(t)
-	pub := open(t, zc, p.A, zmq.PUB, endpoint("epgm", p.A), zmq.WithRate(20000), zmq.WithSendHWM(0))
+	pub := open(t, zc, p.A, zmq.PUB, endpoint(scheme, p.A), zmq.WithRate(20000), zmq.WithSendHWM(0))
 	defer pub.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -86,9 +109,9 @@ func TestLateJoinerToLibzmq(t *testing.T) {
 			}
 		}
 	}()
-	w := pgm.Watch(t, p.B)
+	w := pgm.Watch(t, p.B, scheme)
 	w.WaitODATA(t, 300)
-	py := startPy(t, p.B, pySub, endpoint("epgm", p.B), "1000", "20000", "20000", "late")
+	py := startPy(t, p.B, pySub, endpoint(scheme, p.B), "1000", "20000", "20000", "late")
 	line := py.expect("ok", time.Minute)
 	close(stop)
 	<-sent
@@ -100,12 +123,16 @@ func TestLateJoinerToLibzmq(t *testing.T) {
 // A receiver cut off for longer than the source's window resets cleanly: the messages it
 // delivers are whole and in order, with a gap, and it goes on after it.
 func TestDataLossResetFromLibzmq(t *testing.T) {
+	forSchemes(t, testDataLossResetFromLibzmq)
+}
+
+func testDataLossResetFromLibzmq(t *testing.T, scheme string) {
 	p := netnstest.NewPair(t)
 	zc := newContext(t)
 	// 1 Mbit/s and 100 ms: libzmq keeps 8 packets for repair.
-	sub := open(t, zc, p.B, zmq.SUB, endpoint("epgm", p.B), zmq.WithRate(1000), zmq.WithRecoveryIvl(100*time.Millisecond), zmq.WithRecvHWM(0))
+	sub := open(t, zc, p.B, zmq.SUB, endpoint(scheme, p.B), zmq.WithRate(1000), zmq.WithRecoveryIvl(100*time.Millisecond), zmq.WithRecvHWM(0))
 	defer sub.Close()
-	startPy(t, p.A, pyStreamIvl, endpoint("epgm", p.A), "1000", "100")
+	startPy(t, p.A, pyStreamIvl, endpoint(scheme, p.A), "1000", "100")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	recv := func() int {
@@ -121,7 +148,7 @@ func TestDataLossResetFromLibzmq(t *testing.T) {
 			t.Fatalf("message #%d after #%d before any loss", i, first+k-1)
 		}
 	}
-	lift := p.B.Blackhole(t, netnstest.UDP(5555))
+	lift := p.B.Blackhole(t, hole(scheme))
 	p.B.WaitDropped(t, "purezmq_hole", 40) // five windows' worth the receiver never sees
 	lift()
 	// The SUB queued what came before the cut: read on past the gap until 200 in a row.
@@ -148,11 +175,15 @@ func TestDataLossResetFromLibzmq(t *testing.T) {
 // A PUB closed with messages still in its rate limiter sends them all (LINGER), then says
 // goodbye with OPT_FIN: the libzmq SUB gets every one.
 func TestCloseWithBacklog(t *testing.T) {
+	forSchemes(t, testCloseWithBacklog)
+}
+
+func testCloseWithBacklog(t *testing.T, scheme string) {
 	p := netnstest.NewPair(t)
-	py := startPy(t, p.B, pySub, endpoint("epgm", p.B), "400", "1000", "20000", "first")
-	w := pgm.Watch(t, p.B)
+	py := startPy(t, p.B, pySub, endpoint(scheme, p.B), "400", "1000", "20000", "first")
+	w := pgm.Watch(t, p.B, scheme)
 	zc := newContext(t)
-	pub := open(t, zc, p.A, zmq.PUB, endpoint("epgm", p.A), zmq.WithRate(1000), zmq.WithSendHWM(0), zmq.WithLinger(time.Minute))
+	pub := open(t, zc, p.A, zmq.PUB, endpoint(scheme, p.A), zmq.WithRate(1000), zmq.WithSendHWM(0), zmq.WithLinger(time.Minute))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	pingUntil(t, ctx, pub, py, "joined")

@@ -47,7 +47,7 @@ func index(t *testing.T, m zmq.Msg, want func(int) zmq.Msg) int {
 // and each reads lateMsgs messages.
 const (
 	lateJoins = 5
-	lateMsgs  = 200
+	lateMsgs  = 100
 )
 
 // A purezmq SUB that joins a libzmq PUB's stream late starts at a message start: whole
@@ -98,10 +98,10 @@ func TestLateJoinerToLibzmq(t *testing.T) {
 func testLateJoinerToLibzmq(t *testing.T, scheme string) {
 	p := netnstest.NewPair(t)
 	zc := newContext(t)
-	// 2 Mbit/s, below the pace of the sends below (~1.6 MB/s): the PUB is always backlogged,
+	// 4 Mbit/s, below the pace of the sends below (~1.6 MB/s): the PUB is always backlogged,
 	// its packets full and its messages spanning them, as a burst would not be. No linger:
 	// the backlog left at the end is of no interest.
-	pub := open(t, zc, p.A, zmq.PUB, endpoint(scheme, p.A), zmq.WithRate(2000), zmq.WithSendHWM(0), zmq.WithLinger(0))
+	pub := open(t, zc, p.A, zmq.PUB, endpoint(scheme, p.A), zmq.WithRate(4000), zmq.WithSendHWM(0), zmq.WithLinger(0))
 	defer pub.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -129,7 +129,7 @@ func testLateJoinerToLibzmq(t *testing.T, scheme string) {
 	defer func() { close(stop); <-sent }()
 	w := pgm.Watch(t, p.B, scheme)
 	w.WaitODATA(t, 50)
-	py := startPy(t, p.B, pyLateSubs, endpoint(scheme, p.B), strconv.Itoa(lateJoins), strconv.Itoa(lateMsgs), "2000", "20000")
+	py := startPy(t, p.B, pyLateSubs, endpoint(scheme, p.B), strconv.Itoa(lateJoins), strconv.Itoa(lateMsgs), "4000", "20000")
 	var firsts []string
 	for range lateJoins {
 		line := py.expect("joined", time.Minute)

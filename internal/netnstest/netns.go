@@ -21,6 +21,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -153,85 +154,18 @@ func (ns NS) Command(ctx context.Context, name string, args ...string) *exec.Cmd
 	return cmd
 }
 
-// Run runs a command inside ns and fails t if it fails.
+// Run runs a command inside ns and fails t if it fails or takes longer than a minute (an ip
+// or nft command takes milliseconds: one that hangs must not hang the test run).
 func (ns NS) Run(t testing.TB, name string, args ...string) string {
 	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
 	var out bytes.Buffer
-	cmd := ns.Command(context.Background(), name, args...)
+	cmd := ns.Command(ctx, name, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.WaitDelay = time.Second // a child holding the output open does not stall Wait
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("%s %s in %s: %v: %s", name, strings.Join(args, " "), ns.Name, err, out.String())
 	}
 	return out.String()
-}
-
-// Loss drops percent of the packets ns receives: UDP to port, or with raw true IP protocol
-// 113 (PGM). nftables does it (numgen random), since netem is not in every kernel; it skips t
-// when nft is missing.
-func (ns NS) Loss(t testing.TB, port, percent int, raw bool) {
-	t.Helper()
-	if _, err := exec.LookPath("nft"); err != nil {
-		t.Skip("needs nft (nftables) to inject packet loss")
-	}
-	match := []string{"udp", "dport", strconv.Itoa(port)}
-	if raw {
-		match = []string{"ip", "protocol", "113"}
-	}
-	ns.Run(t, "nft", "add", "table", "inet", "purezmq_loss")
-	ns.Run(t, "nft", "add", "chain", "inet", "purezmq_loss", "in", "{ type filter hook input priority 0; }")
-	// Not what ns sends itself and hears back through multicast loop.
-	match = append(match, "ip", "saddr", "!=", ns.Addr.String())
-	rule := append([]string{"add", "rule", "inet", "purezmq_loss", "in"}, match...)
-	ns.Run(t, "nft", append(rule, "counter")...)
-	ns.Run(t, "nft", append(rule, "numgen", "random", "mod", "100", "<", strconv.Itoa(percent), "counter", "drop")...)
-}
-
-// LossCount is what Loss's rules counted: "dropped D of N packets".
-func (ns NS) LossCount(t testing.TB) string {
-	t.Helper()
-	out := ns.Run(t, "nft", "list", "table", "inet", "purezmq_loss")
-	var counts []string
-	for _, part := range strings.Split(out, "counter packets ")[1:] {
-		n, _, _ := strings.Cut(part, " ")
-		counts = append(counts, n)
-	}
-	if len(counts) != 2 {
-		return "? packets"
-	}
-	return "dropped " + counts[1] + " of " + counts[0] + " packets"
-}
-
-// Blackhole drops every UDP packet to port (and PGM over IP) that ns receives, until the
-// returned function lifts it.
-func (ns NS) Blackhole(t testing.TB, port int) (lift func()) {
-	t.Helper()
-	if _, err := exec.LookPath("nft"); err != nil {
-		t.Skip("needs nft (nftables) to drop packets")
-	}
-	ns.Run(t, "nft", "add", "table", "inet", "purezmq_hole")
-	ns.Run(t, "nft", "add", "chain", "inet", "purezmq_hole", "in", "{ type filter hook input priority 0; }")
-	ns.Run(t, "nft", "add", "rule", "inet", "purezmq_hole", "in", "udp", "dport", strconv.Itoa(port), "counter", "drop")
-	ns.Run(t, "nft", "add", "rule", "inet", "purezmq_hole", "in", "ip", "protocol", "113", "counter", "drop")
-	return func() { ns.Run(t, "nft", "delete", "table", "inet", "purezmq_hole") }
-}
-
-// WaitDropped waits until the rules of table (Blackhole's "purezmq_hole", Loss's
-// "purezmq_loss") in ns have dropped n packets, reading their counters.
-func (ns NS) WaitDropped(t testing.TB, table string, n int) {
-	t.Helper()
-	for tries := 0; ; tries++ {
-		out := ns.Run(t, "nft", "list", "table", "inet", table)
-		total := 0
-		for _, part := range strings.Split(out, "counter packets ")[1:] {
-			c, _, _ := strings.Cut(part, " ")
-			k, _ := strconv.Atoi(c)
-			total += k
-		}
-		if total >= n {
-			return
-		}
-		if tries > 100000 {
-			t.Fatalf("%s dropped %d packets, not %d", table, total, n)
-		}
-	}
 }

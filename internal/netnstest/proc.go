@@ -19,6 +19,7 @@ type Proc struct {
 	Name   string
 	Cmd    *exec.Cmd
 	stdin  io.WriteCloser
+	stdout io.ReadCloser
 	lines  chan string
 	stderr lockedBuffer
 	exited chan struct{} // closed at its exit, after its last line; err is then its status
@@ -33,19 +34,19 @@ func (ns NS) Start(ctx context.Context, name string, args ...string) (*Proc, err
 	}
 	p.Cmd = ns.Command(ctx, name, args...)
 	p.Cmd.Stderr = &p.stderr
+	p.Cmd.WaitDelay = 5 * time.Second // a child holding stderr open does not stall Wait
 	var err error
 	if p.stdin, err = p.Cmd.StdinPipe(); err != nil {
 		return nil, err
 	}
-	out, err := p.Cmd.StdoutPipe()
-	if err != nil {
+	if p.stdout, err = p.Cmd.StdoutPipe(); err != nil {
 		return nil, err
 	}
 	if err := p.Cmd.Start(); err != nil {
 		return nil, err
 	}
 	go func() {
-		sc := bufio.NewScanner(out)
+		sc := bufio.NewScanner(p.stdout)
 		for sc.Scan() {
 			p.lines <- sc.Text()
 		}
@@ -99,17 +100,24 @@ func (p *Proc) Stop(d time.Duration) error {
 		}
 		return nil
 	case <-t.C:
-		_ = p.Cmd.Process.Kill()
-		<-p.exited
+		p.Kill()
 		return fmt.Errorf("%s did not end within %v of its stdin closing", p.Name, d)
 	}
 }
 
-// Kill kills it (if it still runs) and waits for its end.
+// Kill kills it (if it still runs) and waits for its end: up to a minute for its stdout to
+// end, which a child it started may hold open, then no longer.
 func (p *Proc) Kill() {
 	_ = p.Cmd.Process.Kill()
-	p.drain()
-	<-p.exited
+	go p.drain()
+	t := time.NewTimer(waitTimeout)
+	defer t.Stop()
+	select {
+	case <-p.exited:
+	case <-t.C:
+		p.stdout.Close() // the reader ends, and Wait reaps the killed process
+		<-p.exited
+	}
 }
 
 // drain reads the lines nobody will, so that the reader reaches the end.

@@ -21,12 +21,13 @@ type Watcher struct {
 	done    chan struct{}
 }
 
-// Watch opens a Watcher in ns on 239.192.1.1:5555 (epgm), closed when t ends.
-func Watch(t *testing.T, ns netnstest.NS) *Watcher {
+// Watch opens a Watcher in ns on 239.192.1.1:5555 for scheme ("epgm": a UDP socket on the
+// port; "pgm": a raw IP protocol 113 socket), closed when t ends.
+func Watch(t *testing.T, ns netnstest.NS, scheme string) *Watcher {
 	t.Helper()
 	w := &Watcher{changed: make(chan struct{}, 1), done: make(chan struct{})}
 	err := ns.Do(func() (err error) {
-		w.c, err = openConn(false, Endpoint{Addr: ns.Addr, Group: netip.MustParseAddr("239.192.1.1"), Port: 5555},
+		w.c, err = openConn(scheme == "pgm", Endpoint{Addr: ns.Addr, Group: netip.MustParseAddr("239.192.1.1"), Port: 5555},
 			Config{Hops: 1, RcvBuf: 16 << 20})
 		return err
 	})

@@ -9,6 +9,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"golang.org/x/net/ipv4"
 )
 
 const (
@@ -25,6 +27,12 @@ type mcastConn struct {
 	group netip.Addr
 	port  int
 	hdr   int
+
+	// sendmmsg, for sendGroupBatch: one system call for a batch of packets to the group.
+	pc   *ipv4.PacketConn
+	to   net.Addr            // the group, as WriteBatch takes it
+	msgs []ipv4.Message      // reused; each Buffers is one of iov
+	iov  [maxBatch][1][]byte // the packets, one buffer each
 }
 
 // openConn opens and configures the socket of an epgm (raw false) or pgm endpoint.
@@ -77,7 +85,36 @@ func openConn(raw bool, ep Endpoint, o Config) (*mcastConn, error) {
 		pc.Close()
 		return nil, err
 	}
+	c.pc = ipv4.NewPacketConn(pc)
+	if raw {
+		c.to = &net.IPAddr{IP: ep.Group.AsSlice()}
+	} else {
+		c.to = net.UDPAddrFromAddrPort(netip.AddrPortFrom(ep.Group, uint16(ep.Port)))
+	}
+	c.msgs = make([]ipv4.Message, maxBatch)
+	for i := range c.msgs {
+		c.msgs[i].Buffers, c.msgs[i].Addr = c.iov[i][:], c.to
+	}
 	return c, nil
+}
+
+// sendGroupBatch sends pkts to the group, as many a system call as sendmmsg takes.
+func (c *mcastConn) sendGroupBatch(pkts [][]byte) error {
+	for len(pkts) > 0 {
+		n := min(len(pkts), len(c.msgs))
+		for i, p := range pkts[:n] {
+			c.iov[i][0] = p
+		}
+		sent, err := c.pc.WriteBatch(c.msgs[:n], 0)
+		for i := range n {
+			c.iov[i][0] = nil
+		}
+		if err != nil {
+			return err
+		}
+		pkts = pkts[max(sent, 1):] // a batch that sent nothing without an error: skip a packet, never spin
+	}
+	return nil
 }
 
 func configure(rc syscall.RawConn, ep Endpoint, o Config) error {

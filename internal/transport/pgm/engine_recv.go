@@ -70,14 +70,18 @@ func (e *RecvEngine) loop(l transport.Link) error {
 		}
 	}
 	var p Packet
-	var next, polled time.Time
+	var next, polled, set time.Time
 	for {
 		deadline := next
 		if !next.IsZero() && next.Before(polled.Add(minPoll)) {
 			deadline = polled.Add(minPoll)
 		}
-		if err := e.c.setReadDeadline(deadline); err != nil {
-			return e.stopped(err)
+		// Set only when it moves: a deadline per packet costs the runtime's timer work.
+		if !deadline.Equal(set) {
+			if err := e.c.setReadDeadline(deadline); err != nil {
+				return e.stopped(err)
+			}
+			set = deadline
 		}
 		b, from, err := e.c.read(buf)
 		now := time.Now()

@@ -111,11 +111,14 @@ func (e *RecvEngine) loop(l transport.Link) error {
 // deliver hands the batch to the socket, waiting for credit (RCVHWM) as libzmq's receiver
 // stops reading; false when Close came while waiting.
 func (e *RecvEngine) deliver(l transport.Link) bool {
-	for len(e.batch) > 0 {
-		n := l.In.DeliverBatch(e.batch)
-		clear(e.batch[:n])
-		e.batch = e.batch[n:]
-		if len(e.batch) == 0 {
+	// rest, not e.batch, moves on: the batch keeps its whole capacity for the next packet,
+	// where a batch resliced from its front would shrink to nothing and grow anew.
+	rest := e.batch
+	for len(rest) > 0 {
+		n := l.In.DeliverBatch(rest)
+		clear(rest[:n])
+		rest = rest[n:]
+		if len(rest) == 0 {
 			break
 		}
 		select {

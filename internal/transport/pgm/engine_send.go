@@ -177,7 +177,9 @@ func (e *SendEngine) readUpstream() {
 			}
 			continue
 		}
-		if Parse(b, &p) != nil || (p.Type != TypeNAK && p.Type != TypeSPMR) {
+		// The type before the checksum: with MULTICAST_LOOP on, this socket hears every
+		// packet the source sends.
+		if len(b) < headerLen || (Type(b[4]) != TypeNAK && Type(b[4]) != TypeSPMR) || Parse(b, &p) != nil {
 			continue
 		}
 		e.mu.Lock()

@@ -1,7 +1,10 @@
 package pgm
 
-// A source's packets go to the group a batch at a time: at 1 Gbit/s a system call per
-// packet is most of a sender's CPU, and sendmmsg takes a batch in one (batchConn).
+import "net/netip"
+
+// A source's packets go to the group a batch at a time, and a receiver reads what its socket
+// holds a batch at a time: at 1 Gbit/s a system call per packet is much of the CPU either side
+// spends, and sendmmsg and recvmmsg take a batch in one (batchConn, batchReader).
 
 const (
 	maxBatch      = 64        // packets in one batch
@@ -64,4 +67,54 @@ func (b *outBatch) record(err error) {
 	if err != nil && b.err == nil {
 		b.err = err
 	}
+}
+
+// maxReadBatch is how many packets a receiver takes in one read.
+const maxReadBatch = 16
+
+// inPacket is a packet read: its bytes, valid until the next read, and where it came from.
+type inPacket struct {
+	b    []byte
+	from netip.Addr
+}
+
+// batchReader is a conn that reads many packets in one system call: as many as are queued,
+// up to len(into), waiting (until the read deadline) for the first.
+type batchReader interface {
+	readBatch(into []inPacket) (int, error)
+}
+
+// inReader reads a receiver's packets, a batch at a time when its conn can.
+type inReader struct {
+	c    conn
+	br   batchReader // nil: c reads one packet at a time
+	buf  []byte
+	pkts []inPacket
+}
+
+func newInReader(c conn) *inReader {
+	r := &inReader{c: c}
+	r.br, _ = c.(batchReader)
+	n := 1
+	if r.br != nil {
+		n = maxReadBatch
+	} else {
+		r.buf = make([]byte, 64<<10)
+	}
+	r.pkts = make([]inPacket, n)
+	return r
+}
+
+// read returns the next packets; their bytes are valid until the next read.
+func (r *inReader) read() ([]inPacket, error) {
+	if r.br != nil {
+		n, err := r.br.readBatch(r.pkts)
+		return r.pkts[:n], err
+	}
+	b, from, err := r.c.read(r.buf)
+	if err != nil {
+		return nil, err
+	}
+	r.pkts[0] = inPacket{b, from}
+	return r.pkts[:1], nil
 }

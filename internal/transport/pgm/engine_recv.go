@@ -61,7 +61,7 @@ func (e *RecvEngine) loop(l transport.Link) error {
 	e.mu.Lock()
 	e.r.SetBuffers(l.In)
 	e.mu.Unlock()
-	buf := make([]byte, 64<<10)
+	rd := newInReader(e.c)
 	out := func(o Outbound) {
 		if o.To == e.r.cfg.Group {
 			_ = e.c.sendGroup(o.B)
@@ -83,13 +83,15 @@ func (e *RecvEngine) loop(l transport.Link) error {
 			}
 			set = deadline
 		}
-		b, from, err := e.c.read(buf)
+		pkts, err := rd.read()
 		now := time.Now()
 		e.mu.Lock()
 		switch {
 		case err == nil:
-			if Parse(b, &p) == nil {
-				e.r.Handle(now, &p, from, out)
+			for _, in := range pkts {
+				if Parse(in.b, &p) == nil {
+					e.r.Handle(now, &p, in.from, out)
+				}
 			}
 		case errors.Is(err, os.ErrDeadlineExceeded):
 		default:

@@ -34,6 +34,10 @@ type mcastConn struct {
 	to   net.Addr            // the group, as WriteBatch takes it
 	msgs []ipv4.Message      // reused; each Buffers is one of iov
 	iov  [maxBatch][1][]byte // the packets, one buffer each
+
+	// recvmmsg, for readBatch; made at its first call (only receivers read in batches).
+	in    []ipv4.Message
+	inBuf [maxReadBatch][1][]byte
 }
 
 // openConn opens and configures the socket of an epgm (raw false) or pgm endpoint.
@@ -227,14 +231,62 @@ func (r *rawReader) next(b []byte) ([]byte, netip.Addr, error) {
 		if err != nil {
 			return nil, netip.Addr{}, err
 		}
-		p := b[:max(r.n, 0)]
-		if len(p) < 20 || p[0]>>4 != 4 {
-			continue // not an IPv4 datagram: nothing a PGM reader can take
+		if p, from, ok := skipIPv4(b[:max(r.n, 0)]); ok {
+			return p, from, nil
 		}
-		ihl := int(p[0]&0x0f) * 4
-		if ihl < 20 || ihl > len(p) {
-			continue
+	}
+}
+
+// skipIPv4 returns what follows a raw socket's datagram's IPv4 header, and the source
+// address; false when it is not an IPv4 datagram, which no PGM reader can take.
+func skipIPv4(p []byte) ([]byte, netip.Addr, bool) {
+	if len(p) < 20 || p[0]>>4 != 4 {
+		return nil, netip.Addr{}, false
+	}
+	ihl := int(p[0]&0x0f) * 4
+	if ihl < 20 || ihl > len(p) {
+		return nil, netip.Addr{}, false
+	}
+	return p[ihl:], netip.AddrFrom4([4]byte(p[12:16])), true
+}
+
+// readBatch reads up to len(into) packets in one recvmmsg, waiting for the first. Each buffer
+// takes the largest datagram: pages the kernel never writes stay untouched.
+func (c *mcastConn) readBatch(into []inPacket) (int, error) {
+	if c.in == nil {
+		c.in = make([]ipv4.Message, maxReadBatch)
+		for i := range c.in {
+			c.inBuf[i][0] = make([]byte, 64<<10)
+			c.in[i].Buffers = c.inBuf[i][:]
 		}
-		return p[ihl:], netip.AddrFrom4([4]byte(p[12:16])), nil
+	}
+	for {
+		n, err := c.pc.ReadBatch(c.in[:min(len(into), len(c.in))], 0)
+		if err != nil {
+			return 0, err
+		}
+		k := 0
+		for i := range n {
+			m := &c.in[i]
+			b := m.Buffers[0][:m.N]
+			from := netip.Addr{}
+			if m.Flags&syscall.MSG_TRUNC != 0 {
+				continue // bigger than any PGM packet: not one
+			}
+			if c.ip != nil {
+				var ok bool
+				if b, from, ok = skipIPv4(b); !ok {
+					continue
+				}
+			} else if a, ok := m.Addr.(*net.UDPAddr); ok {
+				from = a.AddrPort().Addr().Unmap()
+			}
+			m.Addr = nil
+			into[k] = inPacket{b, from}
+			k++
+		}
+		if k > 0 {
+			return k, nil
+		}
 	}
 }

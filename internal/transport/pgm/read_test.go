@@ -5,8 +5,11 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"slices"
 	"syscall"
 	"testing"
+
+	"golang.org/x/net/ipv4"
 )
 
 // TestRawReaderSkipsHeader: a raw socket's datagrams come with their IPv4 header, which the
@@ -70,5 +73,48 @@ func TestRawReaderSkipsHeader(t *testing.T) {
 	fc.Close()
 	if _, _, err := r.next(buf); err == nil {
 		t.Fatal("a read on a closed socket succeeded")
+	}
+}
+
+// TestReadBatch: one read takes every datagram the socket holds, up to the room given, each
+// with its source; the next read takes the rest. Loopback UDP stands in for the group.
+func TestReadBatch(t *testing.T) {
+	uc, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &mcastConn{udp: uc, pc: ipv4.NewPacketConn(uc)}
+	defer c.close()
+	w, err := net.DialUDP("udp4", nil, uc.LocalAddr().(*net.UDPAddr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	want := []string{"one", "two", "three"}
+	for _, s := range want {
+		if _, err := w.Write([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := w.LocalAddr().(*net.UDPAddr).AddrPort().Addr()
+	var got []string
+	into := make([]inPacket, 2)
+	for len(got) < len(want) {
+		n, err := c.readBatch(into)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n < 1 || n > len(into) {
+			t.Fatalf("read %d packets into room for %d", n, len(into))
+		}
+		for _, p := range into[:n] {
+			if p.from != src {
+				t.Fatalf("packet from %v, want %v", p.from, src)
+			}
+			got = append(got, string(p.b))
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("read %q, want %q", got, want)
 	}
 }

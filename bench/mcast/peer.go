@@ -78,7 +78,10 @@ func emit(w io.Writer, r Result) error {
 }
 
 func pub(ep string, size int, d time.Duration, rate int, stdin io.Reader, stdout io.Writer) error {
-	s, err := zmq.NewSocket(zmq.PUB, zmq.WithRate(rate), zmq.WithXPubNoDrop(true), zmq.WithLinger(0))
+	// MULTICAST_LOOP off: libzmq's pgm never loops its packets back to the host (it ignores
+	// the option), so a purezmq PUB with it on would do work libzmq's does not.
+	s, err := zmq.NewSocket(zmq.PUB, zmq.WithRate(rate), zmq.WithXPubNoDrop(true), zmq.WithLinger(0),
+		zmq.WithMulticastLoop(false))
 	if err != nil {
 		return err
 	}

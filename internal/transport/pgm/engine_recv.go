@@ -61,7 +61,7 @@ func (e *RecvEngine) loop(l transport.Link) error {
 	e.mu.Lock()
 	e.r.SetBuffers(l.In)
 	e.mu.Unlock()
-	buf := make([]byte, 64<<10)
+	rd := newInReader(e.c)
 	out := func(o Outbound) {
 		if o.To == e.r.cfg.Group {
 			_ = e.c.sendGroup(o.B)
@@ -70,22 +70,28 @@ func (e *RecvEngine) loop(l transport.Link) error {
 		}
 	}
 	var p Packet
-	var next, polled time.Time
+	var next, polled, set time.Time
 	for {
 		deadline := next
 		if !next.IsZero() && next.Before(polled.Add(minPoll)) {
 			deadline = polled.Add(minPoll)
 		}
-		if err := e.c.setReadDeadline(deadline); err != nil {
-			return e.stopped(err)
+		// Set only when it moves: a deadline per packet costs the runtime's timer work.
+		if !deadline.Equal(set) {
+			if err := e.c.setReadDeadline(deadline); err != nil {
+				return e.stopped(err)
+			}
+			set = deadline
 		}
-		b, from, err := e.c.read(buf)
+		pkts, err := rd.read()
 		now := time.Now()
 		e.mu.Lock()
 		switch {
 		case err == nil:
-			if Parse(b, &p) == nil {
-				e.r.Handle(now, &p, from, out)
+			for _, in := range pkts {
+				if Parse(in.b, &p) == nil {
+					e.r.Handle(now, &p, in.from, out)
+				}
 			}
 		case errors.Is(err, os.ErrDeadlineExceeded):
 		default:
@@ -107,11 +113,14 @@ func (e *RecvEngine) loop(l transport.Link) error {
 // deliver hands the batch to the socket, waiting for credit (RCVHWM) as libzmq's receiver
 // stops reading; false when Close came while waiting.
 func (e *RecvEngine) deliver(l transport.Link) bool {
-	for len(e.batch) > 0 {
-		n := l.In.DeliverBatch(e.batch)
-		clear(e.batch[:n])
-		e.batch = e.batch[n:]
-		if len(e.batch) == 0 {
+	// rest, not e.batch, moves on: the batch keeps its whole capacity for the next packet,
+	// where a batch resliced from its front would shrink to nothing and grow anew.
+	rest := e.batch
+	for len(rest) > 0 {
+		n := l.In.DeliverBatch(rest)
+		clear(rest[:n])
+		rest = rest[n:]
+		if len(rest) == 0 {
 			break
 		}
 		select {

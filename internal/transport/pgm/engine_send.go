@@ -101,11 +101,8 @@ func (e *SendEngine) loop(l transport.Link) error {
 	defer timer.Stop()
 	var msgs []pipe.Msg
 	var sendErr error
-	send := func(b []byte) {
-		if err := e.c.sendGroup(b); err != nil && sendErr == nil && errors.Is(err, net.ErrClosed) {
-			sendErr = err
-		}
-	}
+	out := newOutBatch(e.c, e.st.cfg.MaxTPDU)
+	send := out.add
 	for {
 		// Busy before Drain: a lingering Close that found the queue empty must not also find
 		// us idle while what we took is on its way into the backlog.
@@ -124,6 +121,11 @@ func (e *SendEngine) loop(l transport.Link) error {
 		}
 		e.pk.flush()
 		next := e.st.Poll(time.Now(), send)
+		out.flush()
+		if errors.Is(out.err, net.ErrClosed) {
+			sendErr = out.err
+		}
+		out.err = nil // other failures (a full queue on the way out) are loss, which NAKs repair
 		busy := e.st.Backlog() > 0
 		// The queue wakes us only for a message into an empty queue: what it still holds,
 		// with room in the backlog, is ours to take now, not at the next timer.
@@ -175,7 +177,9 @@ func (e *SendEngine) readUpstream() {
 			}
 			continue
 		}
-		if Parse(b, &p) != nil || (p.Type != TypeNAK && p.Type != TypeSPMR) {
+		// The type before the checksum: with MULTICAST_LOOP on, this socket hears every
+		// packet the source sends.
+		if len(b) < headerLen || (Type(b[4]) != TypeNAK && Type(b[4]) != TypeSPMR) || Parse(b, &p) != nil {
 			continue
 		}
 		e.mu.Lock()

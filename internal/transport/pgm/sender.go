@@ -71,9 +71,11 @@ type SenderStats struct {
 func NewSender(cfg SenderConfig, now time.Time) *Sender {
 	bps := cfg.Rate * 1000 / 8
 	return &Sender{
-		cfg:     cfg,
-		w:       newTxw(windowSqns(cfg.Rate, cfg.RecoveryIvl, cfg.MaxTPDU)),
-		rate:    newBucket(bps, max(bps/50, cfg.MaxTPDU)), // 20 ms of burst, at least a packet
+		cfg: cfg,
+		w:   newTxw(windowSqns(cfg.Rate, cfg.RecoveryIvl, cfg.MaxTPDU)),
+		// 2 ms of burst (OpenPGM allows 1), at least a packet: a burst is sent above
+		// RATE, and 20 ms of it let a one-second run average 2 % over.
+		rate:    newBucket(bps, max(bps/500, cfg.MaxTPDU)),
 		queued:  map[uint32]bool{},
 		spmNow:  burstSPMs,
 		nextSPM: now.Add(ambientSPM),

@@ -1,0 +1,36 @@
+package pgm
+
+import (
+	"testing"
+
+	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/transport"
+)
+
+// TestDeliverKeepsBatch: handing a packet's messages to the socket costs no allocation once
+// the batch has grown, however many packets come: the batch must not lose capacity from its
+// front delivery after delivery.
+func TestDeliverKeepsBatch(t *testing.T) {
+	ib := pipe.NewInbox()
+	l := transport.Link{In: pipe.New(ib, 0, nil)}
+	e := &RecvEngine{}
+	e.init()
+	msg := [][]byte{[]byte("m")}
+	packet := func() {
+		for range 8 { // a packet's worth of small messages, as the Receiver appends them
+			e.batch = append(e.batch, msg)
+		}
+		if !e.deliver(l) {
+			t.Fatal("deliver stopped")
+		}
+		for range 8 {
+			if _, _, ok := ib.Pop(); !ok {
+				t.Fatal("a message was not delivered")
+			}
+		}
+	}
+	packet() // the batch grows once
+	if n := testing.AllocsPerRun(100, packet); n != 0 {
+		t.Fatalf("%.1f allocations per packet delivered, want 0", n)
+	}
+}

@@ -39,7 +39,7 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 
 	// WELCOME: S' and the cookie Box[C' + s'](K).
-	spub, ssec := newTransient()
+	spub, ssec := spares.serverTransient()
 	defer wipe(ssec[:])
 	var cookieKey key
 	copy(cookieKey[:], randomBytes(len(cookieKey)))
@@ -106,6 +106,7 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	if err := t.WriteCommand(r.Append(nil)); err != nil {
 		return Result{}, err
 	}
+	spares.refillServer()
 	s.keyMessages()
 	return zapResult(Result{Meta: meta, Codec: s}, zap), nil
 }

@@ -22,7 +22,7 @@ func curveClient(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 		return Result{}, zerr.Option("CURVE_SERVERKEY", "is not a usable public key")
 	}
 	defer hs.wipe()
-	cpub, csec, helloKey := &hs.pub, &hs.sec, &hs.hello // C', c', C'<->S
+	cpub, csec, helloKey := &hs.pub, hs.sec, &hs.hello // C', c', C'<->S
 	s := &curveCodec{sendPrefix: zmtp.CurveNonceMessageClient, recvPrefix: zmtp.CurveNonceMessageServer}
 
 	h := zmtp.CurveHello{Major: zmtp.CurveMajor, Minor: zmtp.CurveMinor, ClientTransient: *cpub}
@@ -54,7 +54,7 @@ func curveClient(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	defer wipe(vouchKey[:])
 	e1, e2 := together(
 		func() error { return sharedKey(&s.shared, &spub, csec) },
-		func() error { return sharedKey(&vouchKey, &spub, &cfg.SecretKey) })
+		func() error { return sharedKey(&vouchKey, &spub, cfg.longTerm()) })
 	if e1 != nil || e2 != nil {
 		return Result{}, protoErr(ProtoCryptographic, "WELCOME carries a low-order transient key")
 	}

@@ -15,12 +15,14 @@ const spareKeysMax = 16 // server keys with a client spare; more and the spares 
 
 // helloSpare is a client's transient key pair with its HELLO key for one server key.
 type helloSpare struct {
-	pub, sec key
-	hello    key // C'<->S: HELLO's box and WELCOME's
+	pub   key
+	sec   secret
+	hello key // C'<->S: HELLO's box and WELCOME's
 }
 
+// wipe forgets the spare's keys (crypto/ecdh keeps its own copy of the secret, out of reach).
 func (h *helloSpare) wipe() {
-	wipe(h.sec[:])
+	h.sec = nil
 	wipe(h.hello[:])
 }
 
@@ -37,7 +39,7 @@ type spareKeys struct {
 var spares = spareKeys{client: map[key]*helloSpare{}, clientBusy: map[key]bool{}}
 
 // serverTransient returns a transient key pair for a server handshake: the spare when there is one.
-func (s *spareKeys) serverTransient() (pub, sec key) {
+func (s *spareKeys) serverTransient() (pub key, sec secret) {
 	s.mu.Lock()
 	sp := s.server
 	s.server = nil
@@ -83,7 +85,7 @@ func (s *spareKeys) clientHello(server *key) (helloSpare, error) {
 func makeHello(server *key) (helloSpare, error) {
 	var h helloSpare
 	h.pub, h.sec = newTransient()
-	if err := sharedKey(&h.hello, server, &h.sec); err != nil {
+	if err := sharedKey(&h.hello, server, h.sec); err != nil {
 		h.wipe()
 		return helloSpare{}, err
 	}

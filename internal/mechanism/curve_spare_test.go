@@ -65,7 +65,7 @@ func TestHandshakeTakesSpares(t *testing.T) {
 // Spares taken at once by many handshakes are each handed out once, and each HELLO key is the
 // box key between its own transient key and the server's.
 func TestSparesHandedOutOnce(t *testing.T) {
-	spub, ssec := newTransient()
+	spub, ssec := keyPair()
 	const n = 64
 	got := make([]helloSpare, n)
 	servers := make([]key, n)
@@ -92,7 +92,7 @@ func TestSparesHandedOutOnce(t *testing.T) {
 		}
 		client[h.pub], server[servers[i]] = true, true
 		var want key
-		if err := sharedKey(&want, &h.pub, &ssec); err != nil || want != h.hello {
+		if err := sharedKey(&want, &h.pub, newSecret(&ssec)); err != nil || want != h.hello {
 			t.Fatalf("#%d: HELLO key is not C'<->S (%v)", i, err)
 		}
 	}

@@ -30,6 +30,17 @@ type Config struct {
 	// ReadyFirst makes NULL read the peer's READY before it sends its own (the engine says
 	// when: the connecting side); every ZMTP peer sends READY without waiting for ours.
 	ReadyFirst bool
+
+	sec secret // SecretKey readied for X25519 by Prepare, shared by the copies of this Config
+}
+
+// longTerm returns the long-term secret key readied for X25519: Prepare's, or made now for a
+// Config that did not go through it.
+func (c *Config) longTerm() secret {
+	if c.sec != nil {
+		return c.sec
+	}
+	return newSecret(&c.SecretKey)
 }
 
 // Name returns the mechanism name the greeting announces.
@@ -61,19 +72,21 @@ func (c *Config) Prepare() error {
 		return zerr.Option("CURVE_SECRETKEY", "not set: a CURVE %s needs its secret key", side)
 	}
 	tag := prepareTag(c)
-	if pub, ok := prepared.get(tag); ok {
-		c.PublicKey = pub // checked before, with these very keys
+	if e, ok := prepared.get(tag); ok {
+		c.PublicKey, c.sec = e.pub, e.sec // checked before, with these very keys
 		return nil
 	}
-	pub := publicKey(&c.SecretKey)
+	sec := newSecret(&c.SecretKey)
+	pub := key(sec.PublicKey().Bytes())
 	switch {
 	case isZero(c.PublicKey):
 		c.PublicKey = pub
 	case subtle.ConstantTimeCompare(c.PublicKey[:], pub[:]) != 1:
 		return zerr.Option("CURVE_PUBLICKEY", "is not the public half of CURVE_SECRETKEY")
 	}
+	c.sec = sec
 	if c.Server {
-		prepared.put(tag, pub)
+		prepared.put(tag, preparedKeys{pub, sec})
 		return nil
 	}
 	if isZero(c.ServerKey) {
@@ -81,9 +94,9 @@ func (c *Config) Prepare() error {
 	}
 	var shared key
 	defer wipe(shared[:])
-	if err := sharedKey(&shared, &c.ServerKey, &c.SecretKey); err != nil {
+	if err := sharedKey(&shared, &c.ServerKey, sec); err != nil {
 		return zerr.Option("CURVE_SERVERKEY", "is not a usable public key (a low-order point)")
 	}
-	prepared.put(tag, pub)
+	prepared.put(tag, preparedKeys{pub, sec})
 	return nil
 }

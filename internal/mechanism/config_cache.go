@@ -10,14 +10,23 @@ import (
 // connection starts with): as much as the handshake's own share, for a program that opens
 // sockets with the same keys again and again. So configurations that passed are remembered,
 // by a keyed hash of everything the check looked at, never by the secret key itself: the
-// hash's key is drawn per process, so a tag says nothing about a key outside it.
-var prepared = prepareCache{tags: map[[32]byte]key{}, mac: randomBytes(32)}
+// hash's key is drawn per process, so a tag says nothing about a key outside it. With the
+// public key it keeps the secret key readied for X25519 (see secret): a program that opens a
+// socket per connection would otherwise pay a scalar multiplication per handshake for it. It
+// holds what the sockets' options hold, no more, and forgets it with the rest.
+var prepared = prepareCache{tags: map[[32]byte]preparedKeys{}, mac: randomBytes(32)}
+
+// preparedKeys is what Prepare derived from a configuration that passed.
+type preparedKeys struct {
+	pub key // the public key that goes with the secret key
+	sec secret
+}
 
 const preparedMax = 256 // configurations remembered; more and the cache starts afresh
 
 type prepareCache struct {
 	mu   sync.Mutex
-	tags map[[32]byte]key // tag -> the public key that goes with the secret key
+	tags map[[32]byte]preparedKeys
 	mac  []byte
 }
 
@@ -36,18 +45,18 @@ func prepareTag(c *Config) (tag [32]byte) {
 	return tag
 }
 
-func (p *prepareCache) get(tag [32]byte) (key, bool) {
+func (p *prepareCache) get(tag [32]byte) (preparedKeys, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	pub, ok := p.tags[tag]
-	return pub, ok
+	e, ok := p.tags[tag]
+	return e, ok
 }
 
-func (p *prepareCache) put(tag [32]byte, pub key) {
+func (p *prepareCache) put(tag [32]byte, e preparedKeys) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if len(p.tags) >= preparedMax {
 		clear(p.tags)
 	}
-	p.tags[tag] = pub
+	p.tags[tag] = e
 }

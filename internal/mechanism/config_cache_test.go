@@ -11,9 +11,9 @@ import (
 // every key the check looked at names it, so a wrong public key, a missing or low-order server
 // key or the other side still fail after the right ones passed, each time.
 func TestPrepareRemembersOnlyWhatPassed(t *testing.T) {
-	spub, ssec := newTransient()
-	cpub, csec := newTransient()
-	other, _ := newTransient()
+	spub, ssec := keyPair()
+	cpub, csec := keyPair()
+	other, _ := keyPair()
 	var lowOrder key // all zeros is a low-order point; isZero refuses it first, so use 1
 	lowOrder[0] = 1
 	client := Config{Mechanism: Curve, SecretKey: csec, ServerKey: spub}

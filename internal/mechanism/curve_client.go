@@ -13,21 +13,23 @@ import (
 // WELCOME brings the server's transient key and a cookie, INITIATE returns the cookie with our
 // long-term key vouching for our transient one, READY ends it.
 func curveClient(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
-	cpub, csec := newTransient() // C', c'
-	defer wipe(csec[:])
-	var helloKey key // C'<->S: HELLO's box and WELCOME's
-	defer wipe(helloKey[:])
-	if err := sharedKey(&helloKey, &cfg.ServerKey, &csec); err != nil || isZero(cfg.ServerKey) {
+	if isZero(cfg.ServerKey) {
 		// Prepare refuses this configuration; checked again so no HELLO can leave with it.
 		return Result{}, zerr.Option("CURVE_SERVERKEY", "is not a usable public key")
 	}
+	hs, err := spares.clientHello(&cfg.ServerKey)
+	if err != nil {
+		return Result{}, zerr.Option("CURVE_SERVERKEY", "is not a usable public key")
+	}
+	defer hs.wipe()
+	cpub, csec, helloKey := &hs.pub, hs.sec, &hs.hello // C', c', C'<->S
 	s := &curveCodec{sendPrefix: zmtp.CurveNonceMessageClient, recvPrefix: zmtp.CurveNonceMessageServer}
 
-	h := zmtp.CurveHello{Major: zmtp.CurveMajor, Minor: zmtp.CurveMinor, ClientTransient: cpub}
+	h := zmtp.CurveHello{Major: zmtp.CurveMajor, Minor: zmtp.CurveMinor, ClientTransient: *cpub}
 	short := s.nextNonce()
 	copy(h.Nonce[:], short[:])
 	var zeros [64]byte
-	box.SealAfterPrecomputation(h.Box[:0], zeros[:], nonce(zmtp.CurveNonceHello, short[:]), &helloKey)
+	box.SealAfterPrecomputation(h.Box[:0], zeros[:], nonce(zmtp.CurveNonceHello, short[:]), helloKey)
 	if err := t.WriteCommand(h.Append(nil)); err != nil {
 		return Result{}, err
 	}
@@ -41,7 +43,7 @@ func curveClient(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	if err != nil {
 		return Result{}, malformed(ProtoMalformedWelcome, err)
 	}
-	plain, ok := box.OpenAfterPrecomputation(nil, w.Box[:], nonce(zmtp.CurveNonceWelcome, w.Nonce[:]), &helloKey)
+	plain, ok := box.OpenAfterPrecomputation(nil, w.Box[:], nonce(zmtp.CurveNonceWelcome, w.Nonce[:]), helloKey)
 	if !ok {
 		return Result{}, fmt.Errorf("%w: %w", ErrAuth, protoErr(ProtoCryptographic, "WELCOME does not open with the server key"))
 	}
@@ -51,8 +53,8 @@ func curveClient(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	var vouchKey key
 	defer wipe(vouchKey[:])
 	e1, e2 := together(
-		func() error { return sharedKey(&s.shared, &spub, &csec) },
-		func() error { return sharedKey(&vouchKey, &spub, &cfg.SecretKey) })
+		func() error { return sharedKey(&s.shared, &spub, csec) },
+		func() error { return sharedKey(&vouchKey, &spub, cfg.longTerm()) })
 	if e1 != nil || e2 != nil {
 		return Result{}, protoErr(ProtoCryptographic, "WELCOME carries a low-order transient key")
 	}
@@ -68,6 +70,8 @@ func curveClient(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	if err := t.WriteCommand(in.Append(nil)); err != nil {
 		return Result{}, err
 	}
+	// Our X25519s are done: the next connection's are made while the server checks the vouch.
+	spares.refillClient(cfg.ServerKey)
 
 	// READY: Box[metadata](S'->C').
 	if cmd, err = expect(t, zmtp.CmdReady); err != nil {

@@ -1,14 +1,11 @@
 package mechanism
 
 import (
-	"crypto/ed25519"
+	"crypto/ecdh"
 	"crypto/rand"
-	"crypto/sha512"
 	"errors"
-	"math/big"
 	"sync"
 
-	"golang.org/x/crypto/curve25519"
 	"golang.org/x/crypto/salsa20/salsa"
 )
 
@@ -22,11 +19,30 @@ type key = [32]byte
 
 var errLowOrder = errors.New("low-order public key")
 
+// secret is a secret key ready for X25519. crypto/ecdh derives a private key's public half
+// when it makes one, a whole scalar multiplication as dear as the X25519 itself, and
+// x/crypto's curve25519.X25519 makes one per call: so each secret key becomes a secret once,
+// and every X25519 with it after that costs one multiplication, not two.
+type secret = *ecdh.PrivateKey
+
+// newSecret readies a 32-byte secret key for X25519.
+func newSecret(sec *key) secret {
+	p, err := ecdh.X25519().NewPrivateKey(sec[:])
+	if err != nil {
+		panic("mechanism: a 32-byte X25519 key refused: " + err.Error()) // only its length is checked
+	}
+	return p
+}
+
 // sharedKey sets dst to the box key between peer's public key and our secret key.
-func sharedKey(dst *key, peer, secret *key) error {
-	dh, err := curve25519.X25519(secret[:], peer[:])
+func sharedKey(dst *key, peer *key, sec secret) error {
+	pub, err := ecdh.X25519().NewPublicKey(peer[:])
 	if err != nil {
 		return errLowOrder
+	}
+	dh, err := sec.ECDH(pub)
+	if err != nil {
+		return errLowOrder // all zeros: a low-order point
 	}
 	var k key
 	copy(k[:], dh)
@@ -38,68 +54,17 @@ func sharedKey(dst *key, peer, secret *key) error {
 }
 
 // publicKey derives the public half of a secret key.
-func publicKey(secret *key) key {
-	var pub key
-	p, err := curve25519.X25519(secret[:], curve25519.Basepoint)
-	if err != nil {
-		panic("mechanism: X25519 of the base point failed: " + err.Error()) // the base point has prime order
-	}
-	copy(pub[:], p)
-	return pub
+func publicKey(sec *key) key {
+	return key(newSecret(sec).PublicKey().Bytes())
 }
 
 // newTransient draws a fresh transient key pair.
-func newTransient() (pub, sec key) {
-	var seed key
-	defer wipe(seed[:])
-	if _, err := rand.Read(seed[:]); err != nil {
+func newTransient() (pub key, sec secret) {
+	sec, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
 		panic(err) // crypto/rand does not fail on supported platforms
 	}
-	return transientFromSeed(&seed)
-}
-
-// transientFromSeed makes a key pair from 32 random bytes the way Ed25519 does, so the public
-// half comes from the Edwards curve's fixed-base tables (crypto/ed25519) instead of X25519's
-// ladder, several times cheaper; the handshake makes one per connection and side. The secret
-// is SHA-512(seed)'s first half, which Ed25519 and X25519 clamp alike, and the Ed25519 public
-// key [s]B maps to X25519's [s]9 by u = (1+y)/(1-y) (RFC 7748, 4.1), on public values only.
-func transientFromSeed(seed *key) (pub, sec key) {
-	h := sha512.Sum512(seed[:])
-	defer wipe(h[:])
-	copy(sec[:], h[:32])
-	priv := ed25519.NewKeyFromSeed(seed[:])
-	defer wipe(priv)
-	if !edwardsToMontgomery(&pub, priv[32:]) {
-		pub = publicKey(&sec) // y = 1 is the identity, never [s]B; kept correct regardless
-	}
-	return pub, sec
-}
-
-// fieldP is 2^255 - 19.
-var fieldP = new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 255), big.NewInt(19))
-
-// edwardsToMontgomery sets u to the Montgomery u-coordinate of the Ed25519 public key ed; false
-// when it has none (y = 1).
-func edwardsToMontgomery(u *key, ed []byte) bool {
-	var be key // big-endian y, the sign bit of x cleared
-	for i := range be {
-		be[i] = ed[31-i]
-	}
-	be[0] &= 0x7f
-	y := new(big.Int).SetBytes(be[:])
-	one := big.NewInt(1)
-	den := new(big.Int).Sub(one, y)
-	den.Mod(den, fieldP)
-	if den.ModInverse(den, fieldP) == nil {
-		return false
-	}
-	num := new(big.Int).Add(one, y)
-	num.Mul(num, den).Mod(num, fieldP)
-	num.FillBytes(be[:])
-	for i := range u {
-		u[i] = be[31-i]
-	}
-	return true
+	return key(sec.PublicKey().Bytes()), sec
 }
 
 // together runs f and g at once and returns f's error, then g's. An X25519 costs far more than

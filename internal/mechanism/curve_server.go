@@ -30,7 +30,7 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 	var helloKey key // C'<->S
 	defer wipe(helloKey[:])
-	if err := sharedKey(&helloKey, &h.ClientTransient, &cfg.SecretKey); err != nil {
+	if err := sharedKey(&helloKey, &h.ClientTransient, cfg.longTerm()); err != nil {
 		return Result{}, protoErr(ProtoCryptographic, "HELLO carries a low-order transient key")
 	}
 	if _, ok := box.OpenAfterPrecomputation(nil, h.Box[:], nonce(zmtp.CurveNonceHello, h.Nonce[:]), &helloKey); !ok {
@@ -39,12 +39,13 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 
 	// WELCOME: S' and the cookie Box[C' + s'](K).
-	spub, ssec := newTransient()
-	defer wipe(ssec[:])
+	spub, ssec := spares.serverTransient()
+	ssecBytes := ssec.Bytes() // s', in the cookie
+	defer wipe(ssecBytes)
 	var cookieKey key
 	copy(cookieKey[:], randomBytes(len(cookieKey)))
 	defer wipe(cookieKey[:])
-	state := append(h.ClientTransient[:], ssec[:]...)
+	state := append(h.ClientTransient[:], ssecBytes...)
 	cn := randomBytes(zmtp.CurveLongNonceSize)
 	cookie := secretbox.Seal(cn, state, nonce(zmtp.CurveNonceCookie, cn), &cookieKey)
 	wipe(state)
@@ -57,8 +58,8 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 	// The message key is made while the client makes its INITIATE.
 	s := &curveCodec{sendPrefix: zmtp.CurveNonceMessageServer, recvPrefix: zmtp.CurveNonceMessageClient}
-	joinShared := start(func() error { return sharedKey(&s.shared, &h.ClientTransient, &ssec) })
-	defer joinShared() // before ssec is wiped: defers run last first
+	joinShared := start(func() error { return sharedKey(&s.shared, &h.ClientTransient, ssec) })
+	defer joinShared() // nothing outlives the handshake
 
 	// INITIATE: the cookie must be the one we issued, then the vouch must bind C' to C.
 	if cmd, err = expect(t, zmtp.CmdInitiate); err != nil {
@@ -72,7 +73,7 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	if !ok {
 		return Result{}, protoErr(ProtoCryptographic, "INITIATE cookie does not open")
 	}
-	same := subtle.ConstantTimeCompare(state[:32], h.ClientTransient[:]) & subtle.ConstantTimeCompare(state[32:], ssec[:])
+	same := subtle.ConstantTimeCompare(state[:32], h.ClientTransient[:]) & subtle.ConstantTimeCompare(state[32:], ssecBytes)
 	wipe(state)
 	if same != 1 {
 		return Result{}, protoErr(ProtoCryptographic, "INITIATE cookie is not this connection's")
@@ -86,7 +87,7 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	}
 	var client key // C, the client's long-term key
 	copy(client[:], text[:32])
-	if err := checkVouch(text[32:32+zmtp.CurveVouchSize], &client, &ssec, &h.ClientTransient, &cfg.PublicKey); err != nil {
+	if err := checkVouch(text[32:32+zmtp.CurveVouchSize], &client, ssec, &h.ClientTransient, &cfg.PublicKey); err != nil {
 		return Result{}, err
 	}
 	meta, err := zmtp.ParseMetadata(text[32+zmtp.CurveVouchSize:])
@@ -106,13 +107,14 @@ func curveServer(cfg Config, t Transport, md zmtp.Metadata) (Result, error) {
 	if err := t.WriteCommand(r.Append(nil)); err != nil {
 		return Result{}, err
 	}
+	spares.refillServer()
 	s.keyMessages()
 	return zapResult(Result{Meta: meta, Codec: s}, zap), nil
 }
 
 // checkVouch opens the vouch Box[C' + S](C->S') with the client's long-term key and checks that
 // it names this connection's client transient key and our long-term key.
-func checkVouch(vouch []byte, client, ssec, cpub, server *key) error {
+func checkVouch(vouch []byte, client *key, ssec secret, cpub, server *key) error {
 	var k key
 	defer wipe(k[:])
 	if err := sharedKey(&k, client, ssec); err != nil {

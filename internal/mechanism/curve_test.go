@@ -228,37 +228,33 @@ func BenchmarkCurveSealOpen(b *testing.B) {
 	}
 }
 
-// TestTransientKeysMatchX25519: the transient key pairs made by Ed25519's route have the
-// public key X25519's ladder gives for the secret, and the shared keys of two of them agree.
-func TestTransientKeysMatchX25519(t *testing.T) {
-	var seed key
-	for i := range 300 {
-		if i > 0 { // the first is all zeros
-			rand.Read(seed[:])
-		}
-		pub, sec := transientFromSeed(&seed)
-		if want := publicKey(&sec); pub != want {
-			t.Fatalf("seed %x: public key %x, X25519 says %x", seed, pub, want)
-		}
-	}
+// keyPair draws a long-term key pair as bytes, as a socket's options hold it.
+func keyPair() (pub, sec key) {
+	_, p := newTransient()
+	copy(sec[:], p.Bytes())
+	return key(p.PublicKey().Bytes()), sec
+}
+
+// TestSharedKeysAgree: both ends of a pair of key pairs, transient or long-term, get the same
+// box key, and a low-order peer key gets none.
+func TestSharedKeysAgree(t *testing.T) {
 	apub, asec := newTransient()
-	bpub, bsec := newTransient()
+	bpub, bsecBytes := keyPair()
 	var ab, ba key
-	if err := sharedKey(&ab, &bpub, &asec); err != nil {
+	if err := sharedKey(&ab, &bpub, asec); err != nil {
 		t.Fatal(err)
 	}
-	if err := sharedKey(&ba, &apub, &bsec); err != nil {
+	if err := sharedKey(&ba, &apub, newSecret(&bsecBytes)); err != nil {
 		t.Fatal(err)
 	}
 	if ab != ba || isZero(ab) {
 		t.Fatalf("shared keys %x and %x", ab, ba)
 	}
-}
-
-// TestEdwardsToMontgomeryIdentity: y = 1 (the identity) has no u; the caller falls back.
-func TestEdwardsToMontgomeryIdentity(t *testing.T) {
-	var u key
-	if edwardsToMontgomery(&u, append([]byte{1}, make([]byte, 31)...)) {
-		t.Fatalf("y = 1 mapped to u %x", u)
+	if publicKey(&bsecBytes) != bpub {
+		t.Fatal("publicKey is not the key pair's")
+	}
+	var zero key
+	if err := sharedKey(&ab, &zero, asec); err == nil {
+		t.Fatal("a box key with the all-zero point")
 	}
 }

@@ -127,8 +127,8 @@ type fuzzKeys struct{ spub, ssec, cpub, csec key }
 
 func newFuzzKeys() fuzzKeys {
 	var k fuzzKeys
-	k.spub, k.ssec = newTransient()
-	k.cpub, k.csec = newTransient()
+	k.spub, k.ssec = keyPair()
+	k.cpub, k.csec = keyPair()
 	return k
 }
 

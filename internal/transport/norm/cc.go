@@ -6,7 +6,8 @@ import (
 )
 
 // command handles a sender's NORM_CMD. It returns false when delivery was refused.
-func (r *receiver) command(sn *rxSender, m *Cmd, now time.Time) bool {
+// at is when it arrived.
+func (r *receiver) command(sn *rxSender, m *Cmd, now, at time.Time) bool {
 	sn.header(m.SenderHeader)
 	switch m.Flavor {
 	case CmdFlush:
@@ -18,10 +19,24 @@ func (r *receiver) command(sn *rxSender, m *Cmd, now time.Time) bool {
 			return sn.st.skipGap(now)
 		}
 	case CmdCC:
-		sn.ccSent, sn.ccAt = time.Unix(int64(m.SendSec), int64(m.SendUS)*1000), now
+		sn.ccSent, sn.ccAt = time.Unix(int64(m.SendSec), int64(m.SendUS)*1000), at
 		r.ccFeedback(sn, m, now)
 	}
 	return true
+}
+
+// grttResponse is the latest CMD(CC)'s send time moved on by the time the receiver has held
+// it since it arrived (RFC 5740's grtt_response): the sender's RTT measure is then the
+// network's round trip, not the time a datagram waited in this receiver's socket while the
+// receiver was busy or descheduled. Counted from reading, a 150 ms wait read as a 150 ms RTT,
+// and NRL, taking larger RTTs at once, set its GRTT to 180 ms, and its NACK aggregation to
+// 5 x GRTT: longer than its repair window lasts.
+func (sn *rxSender) grttResponse(now time.Time) (sec, us uint32) {
+	if sn.ccSent.IsZero() {
+		return 0, 0
+	}
+	resp := sn.ccSent.Add(now.Sub(sn.ccAt))
+	return uint32(resp.Unix()), uint32(resp.Nanosecond() / 1000)
 }
 
 // NORM-CC feedback flags.
@@ -36,8 +51,8 @@ const ccFloor = 2 * 1440
 
 // ccFeedback answers a CMD(CC) with an ACK(CC), as NRL receivers do: a congestion-controlled
 // sender (libzmq turns NORM-CC on) with no answer stays at its floor rate. It echoes the send
-// time, for the sender's RTT measure, claims no loss, and reports twice the rate it receives
-// at, as an NRL receiver in slow start.
+// time for the sender's RTT measure (grttResponse), claims no loss, and reports twice the rate
+// it receives at, as an NRL receiver in slow start.
 func (r *receiver) ccFeedback(sn *rxSender, m *Cmd, now time.Time) {
 	rate := max(float64(ccFloor), 2*sn.recvRate)
 	fb := CCFeedback{CCSeq: m.CCSeq, Flags: ccStart, RTT: m.GRTT, Rate: quantizeRate(rate)}
@@ -46,8 +61,8 @@ func (r *receiver) ccFeedback(sn *rxSender, m *Cmd, now time.Time) {
 			fb.Flags, fb.RTT = n.Flags&(ccCLR|ccRTT)|ccStart, n.RTT
 		}
 	}
-	ack := Ack{Header: Header{Seq: r.seq(), Source: r.s.node}, Server: m.Source, Instance: m.Instance, AckType: AckCC,
-		GRTTSec: m.SendSec, GRTTUS: m.SendUS, Exts: []Ext{fb.Ext()}}
+	ack := Ack{Header: Header{Seq: r.seq(), Source: r.s.node}, Server: m.Source, Instance: m.Instance, AckType: AckCC, Exts: []Ext{fb.Ext()}}
+	ack.GRTTSec, ack.GRTTUS = sn.grttResponse(now)
 	r.send(ack.Append(r.out[:0]))
 }
 
@@ -72,10 +87,21 @@ const rateTick = 10 * time.Millisecond
 
 // received measures the rate a sender's datagrams come at, as an NRL receiver does: over at
 // least a round trip (and four datagrams' worth when the rate falls), updated only as
-// datagrams come. A sender that pauses (to repair, or with nothing to send) is not reported
-// slower for it: reported slower, NORM-CC drops its rate to the floor, and its GRTT (at least
-// one packet's interval at that rate) to half a second, which stretches every repair cycle.
+// datagrams come. A sender that pauses (to repair, held by its flow control, or starved of
+// CPU) is not reported slower for it: the measure restarts after a silence longer than its
+// span. Reported slower, NORM-CC drops its rate, and NRL's GRTT (at least one full packet's
+// interval at that rate: 1444 B at the 27 kB/s seen after a 200 ms pause is 54 ms) grows,
+// which stretches every repair cycle past the sender's repair window.
 func (sn *rxSender) received(n int, now time.Time) {
+	last := sn.lastRx
+	sn.lastRx = now
+	span := max(sn.grtt, rateTick)
+	if sn.recvRate > 0 {
+		slow := max(span, time.Duration(4*(segSize+48)/sn.recvRate*float64(time.Second)))
+		if now.Sub(last) > slow {
+			sn.rateSince, sn.rateBytes = time.Time{}, 0
+		}
+	}
 	if sn.rateSince.IsZero() {
 		sn.rateSince = now
 		return
@@ -86,7 +112,6 @@ func (sn *rxSender) received(n int, now time.Time) {
 		return
 	}
 	cur := float64(sn.rateBytes) / el.Seconds()
-	span := max(sn.grtt, rateTick)
 	if sn.recvRate > 0 && cur < sn.recvRate {
 		span = max(span, time.Duration(4*(segSize+48)/sn.recvRate*float64(time.Second)))
 	}

@@ -17,9 +17,11 @@
 // RECOVERY_IVL what cannot come, and then resumes at the next message (never a partial one).
 // It decodes no FEC parity: an NRL sender answers explicit segment requests with those
 // segments (NormBlock::HandleSegmentRequest), so none is needed. Its CC feedback reports the
-// receive rate as NRL measures it, updated only as data comes: a rate that fell while the
-// sender paused to repair would drop NORM-CC to its floor rate and the sender's GRTT to half a
-// second, making every repair cycle seconds long. A sender (sender.go) writes each batch of
+// receive rate as NRL measures it, updated only as data comes and restarted after a silence:
+// a rate that fell while the sender paused would drop NORM-CC's rate and raise the sender's
+// GRTT (at least a full packet's interval at that rate), making every repair cycle long. Its
+// GRTT responses count the time a probe was held from its kernel arrival time, so that a
+// receiver that falls behind its socket does not read to NRL as a long round trip. A sender (sender.go) writes each batch of
 // messages as full 1400-byte segments (the last one short), each marking its first message
 // start, in blocks of 16 (RS8 ids, no parity advertised), sends them at RATE, keeps the last
 // 2 MB for repair, and FLUSHes when idle. It does no congestion control and measures no
@@ -43,4 +45,11 @@
 //     (it pushes frames as they decode, and a resync does not drop the partial message).
 //   - NRL's sender keeps 2 MB of segments (about 500 of libzmq's messages, three segments
 //     each) for repair; a receiver that falls further behind gets a SQUELCH and skips cleanly.
+//     It repairs only blocks within 93 of its newest (its block buffer's range): half a second
+//     of a PUB paced at a message a millisecond, a quarter while it drains a backlog. It gathers
+//     NACKs for GRTT x 5 before repairing, then ignores NACKs for passed blocks for one GRTT.
+//     When NRL itself stalls (a busy machine), it reads the feedback queued meanwhile as round
+//     trips of 100-200 ms and takes them at once as its GRTT: its NACK gathering then outlasts
+//     that window, and the segments asked for in it (or a repair lost in turn) are squelched.
+//     A libzmq SUB from a libzmq PUB fares no better there: it aborts (above).
 package norm

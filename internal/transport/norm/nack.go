@@ -108,7 +108,15 @@ func (n *nackState) missing(max int) []symPos {
 // NACK timing. NORM backs off up to GRTT x backoff (seconds, with NRL's GRTT estimates) before
 // a NACK, for suppression in large groups; but a libzmq sender keeps only its 2 MB stream
 // buffer for repair, which a fast sender wraps in well under a second, so the back-off is
-// capped. Repeats wait two GRTTs, within bounds.
+// capped.
+//
+// Repeats follow NRL's sender: it gathers NACKs for GRTT x (backoff+1), sends the repairs, and
+// then for one GRTT (its hold-off) ignores NACKs for what it has passed. A repair lost in turn
+// must be asked for again soon after that hold-off: NRL repairs only the 93 blocks behind its
+// newest (about 1,500 of libzmq's segments of a frame each, half a second of a paced PUB), and
+// when its GRTT has grown to 100 ms and more (after a stall) one cycle is most of that. So a
+// NACK repeats every half GRTT while the gap stays: one lands within half a GRTT after the
+// hold-off, where every two GRTTs could land in it and wait two more.
 const (
 	maxBackoff = 40 * time.Millisecond
 	minRepeat  = 20 * time.Millisecond
@@ -116,7 +124,7 @@ const (
 )
 
 // due reports whether to NACK now, and schedules the next: after a random back-off the first
-// time (so that receivers of one group do not all NACK at once), then every two round trips
+// time (so that receivers of one group do not all NACK at once), then every half round trip
 // while the gap stays.
 func (n *nackState) due(now time.Time, grtt time.Duration, backoff uint8) bool {
 	if n.since.IsZero() {
@@ -129,7 +137,7 @@ func (n *nackState) due(now time.Time, grtt time.Duration, backoff uint8) bool {
 	if now.Before(n.nextAt) {
 		return false
 	}
-	n.nextAt = now.Add(min(max(2*grtt, minRepeat), maxRepeat))
+	n.nextAt = now.Add(min(max(grtt/2, minRepeat), maxRepeat))
 	return true
 }
 

@@ -52,4 +52,61 @@ func TestNackMissing(t *testing.T) {
 	}
 }
 
+// nrlRepair is NRL's sender repair cycle as far as a receiver sees it (NormSession's NACK
+// handling in NRL 1.5.9): a NACK while idle opens an aggregation of GRTT x (backoff+1), at whose
+// end the repairs go out; for one GRTT after that (the hold-off) NACKs for what was passed are
+// ignored; a NACK during an aggregation joins it.
+type nrlRepair struct {
+	grtt, aggregate time.Duration
+	aggEnd, holdEnd time.Time // zero when none
+}
+
+// nack takes a NACK at now.
+func (m *nrlRepair) nack(now time.Time) {
+	if !m.aggEnd.IsZero() || now.Before(m.holdEnd) {
+		return // joins the aggregation, or ignored in the hold-off
+	}
+	m.aggEnd = now.Add(m.aggregate)
+}
+
+// repairs reports whether repairs go out at now.
+func (m *nrlRepair) repairs(now time.Time) bool {
+	if m.aggEnd.IsZero() || now.Before(m.aggEnd) {
+		return false
+	}
+	m.aggEnd, m.holdEnd = time.Time{}, now.Add(m.grtt)
+	return true
+}
+
+// A repair lost on its way is asked for again soon after the sender's hold-off, before the
+// sender's repair window (93 blocks behind its newest) moves past it: at a GRTT of 133 ms (seen
+// after a sender stall) repeats every two GRTTs (250 ms) fell in the hold-off and asked 200 ms
+// too late, and the sender squelched.
+func TestNackRepeatAfterHoldoff(t *testing.T) {
+	for _, grtt := range []time.Duration{3 * time.Millisecond, 20 * time.Millisecond, 57 * time.Millisecond, 133 * time.Millisecond, 181 * time.Millisecond, 500 * time.Millisecond} {
+		const backoff = 4
+		m := &nrlRepair{grtt: grtt, aggregate: grtt * (backoff + 1)}
+		t0 := time.Unix(1000, 0)
+		var n nackState
+		n.seen(0, FecRS8, PayloadID{Block: 0, Symbol: 1}, 16, true, t0) // symbol 0 lost
+		var sent []time.Time
+		for now := t0; len(sent) < 2 && now.Before(t0.Add(time.Minute)); now = now.Add(time.Millisecond) {
+			if m.repairs(now) {
+				sent = append(sent, now) // the first is lost too
+			}
+			if n.due(now, grtt, backoff) {
+				m.nack(now)
+			}
+		}
+		if len(sent) < 2 {
+			t.Fatalf("GRTT %v: %d repairs", grtt, len(sent))
+		}
+		// Hold-off, then at most one repeat interval, then a new aggregation.
+		limit := grtt + max(grtt/2, minRepeat) + m.aggregate + time.Millisecond
+		if d := sent[1].Sub(sent[0]); d > limit {
+			t.Errorf("GRTT %v: the lost repair was sent again after %v, want at most %v", grtt, d, limit)
+		}
+	}
+}
+
 func msDur(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }

@@ -79,7 +79,10 @@ func StartPy(t testing.TB, ns netnstest.NS, script string, args ...any) *PyPeer 
 	if _, err := exec.LookPath(python); err != nil {
 		t.Skip("norm: needs " + python + " with python3-zmq")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	// Long enough for a paced libzmq PUB's 100,000 messages (-norm.long: two minutes at a
+	// message a millisecond, more on a busy machine); a peer that hangs is killed then, or at
+	// t's end.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	argv := []string{"-c", script}
 	for _, a := range args {
 		switch v := a.(type) {

@@ -38,8 +38,9 @@ type rxSender struct {
 	st        *rxStream
 	rateBytes int // received since rateSince, for CC feedback
 	rateSince time.Time
-	recvRate  float64 // bytes/s, as last measured
-	ratePrev  float64 // the last full measurement
+	lastRx    time.Time // the latest datagram's arrival
+	recvRate  float64   // bytes/s, as last measured
+	ratePrev  float64   // the last full measurement
 	nack      nackState
 	grtt      time.Duration
 	backoff   uint8
@@ -54,11 +55,11 @@ func newReceiver(s *session, c *transport.Config) *receiver {
 // Run implements transport.Engine.
 func (r *receiver) Run(l transport.Link) error {
 	r.l = l
-	buf := make([]byte, 65536)
+	buf, oob := make([]byte, 65536), make([]byte, oobLen)
 	last := r.now()
 	for {
 		r.s.conn.SetReadDeadline(last.Add(tick))
-		n, from, err := r.s.conn.ReadFromUDPAddrPort(buf)
+		n, oobn, _, from, err := r.s.conn.ReadMsgUDPAddrPort(buf, oob)
 		select {
 		case <-r.done:
 			return nil
@@ -69,7 +70,7 @@ func (r *receiver) Run(l transport.Link) error {
 			return err
 		}
 		if err == nil {
-			if !r.handle(buf[:n], from, now) {
+			if !r.handle(buf[:n], from, now, arrival(oob[:oobn], now)) {
 				return nil
 			}
 		}
@@ -82,7 +83,9 @@ func (r *receiver) Run(l transport.Link) error {
 	}
 }
 
-func (r *receiver) handle(b []byte, from netip.AddrPort, now time.Time) bool {
+// handle takes a datagram that arrived at at (the kernel's time; earlier than now when the
+// receiver fell behind).
+func (r *receiver) handle(b []byte, from netip.AddrPort, now, at time.Time) bool {
 	m, err := Parse(b)
 	if err != nil {
 		return true // not NORM, or not for us: NORM ignores it too
@@ -92,12 +95,12 @@ func (r *receiver) handle(b []byte, from netip.AddrPort, now time.Time) bool {
 		if m.Source == r.s.node {
 			return true
 		}
-		return r.data(m, from, now)
+		return r.data(m, from, now, at)
 	case *Cmd:
 		if m.Source == r.s.node {
 			return true
 		}
-		return r.command(r.sender(m.Source, m.Instance, from), m, now)
+		return r.command(r.sender(m.Source, m.Instance, from), m, now, at)
 	}
 	return true
 }
@@ -117,13 +120,13 @@ func (sn *rxSender) header(h SenderHeader) {
 	sn.grtt, sn.backoff = unquantizeRTT(h.GRTT), h.Backoff
 }
 
-func (r *receiver) data(m *Data, from netip.AddrPort, now time.Time) bool {
+func (r *receiver) data(m *Data, from netip.AddrPort, now, at time.Time) bool {
 	if m.Flags&FlagStream == 0 {
 		return true // libzmq sends only its stream
 	}
 	sn := r.sender(m.Source, m.Instance, from)
 	sn.header(m.SenderHeader)
-	sn.received(len(m.Payload)+40, now)
+	sn.received(len(m.Payload)+40, at)
 	if f, ok, err := ParseFTI(m.FecID, m.Exts); err == nil && ok {
 		sn.ndata = f.NData
 	}
@@ -200,10 +203,7 @@ func (r *receiver) sendNack(id NodeID, sn *rxSender, now time.Time) {
 		return
 	}
 	n := Nack{Header: Header{Seq: r.seq(), Source: r.s.node}, Server: id, Instance: sn.instance, Requests: rs}
-	if !sn.ccSent.IsZero() {
-		resp := sn.ccSent.Add(now.Sub(sn.ccAt))
-		n.GRTTSec, n.GRTTUS = uint32(resp.Unix()), uint32(resp.Nanosecond()/1000)
-	}
+	n.GRTTSec, n.GRTTUS = sn.grttResponse(now)
 	sn.nack.Sent++
 	r.send(n.Append(r.out[:0]))
 }

@@ -4,10 +4,12 @@ package norm
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"net"
 	"net/netip"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -46,6 +48,9 @@ func openSession(o sockOpts) (*net.UDPConn, error) {
 			if unix.SetsockoptInt(s, unix.SOL_SOCKET, unix.SO_RCVBUFFORCE, sockBuf) != nil {
 				unix.SetsockoptInt(s, unix.SOL_SOCKET, unix.SO_RCVBUF, sockBuf)
 			}
+			// The kernel's arrival time of each datagram (arrival): without it, no worse
+			// than the time it is read.
+			unix.SetsockoptInt(s, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
 			if !o.Group.Addr().IsMulticast() {
 				return
 			}
@@ -82,4 +87,37 @@ func openSession(o sockOpts) (*net.UDPConn, error) {
 		return nil, fmt.Errorf("norm: opening %s: %w", o.Group, err)
 	}
 	return pc.(*net.UDPConn), nil
+}
+
+// oobLen is room for the arrival time's control message.
+const oobLen = 64
+
+// arrival is when the kernel received a datagram, from its control messages (SO_TIMESTAMPNS),
+// or read when there is none or it is off by more than a second (a clock step).
+func arrival(oob []byte, read time.Time) time.Time {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return read
+	}
+	for _, m := range msgs {
+		if m.Header.Level != unix.SOL_SOCKET || m.Header.Type != unix.SCM_TIMESTAMPNS {
+			continue
+		}
+		var sec, nsec int64
+		switch len(m.Data) {
+		case 16:
+			sec, nsec = int64(binary.NativeEndian.Uint64(m.Data)), int64(binary.NativeEndian.Uint64(m.Data[8:]))
+		case 8:
+			sec, nsec = int64(int32(binary.NativeEndian.Uint32(m.Data))), int64(int32(binary.NativeEndian.Uint32(m.Data[4:])))
+		default:
+			return read
+		}
+		at := time.Unix(sec, nsec)
+		if d := read.Sub(at); d < 0 || d > time.Second {
+			return read
+		}
+		// On read's monotonic clock, so that it compares with the receiver's other times.
+		return read.Add(-read.Sub(at))
+	}
+	return read
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"time"
 )
 
 type sockOpts struct {
@@ -19,3 +20,7 @@ type sockOpts struct {
 func openSession(sockOpts) (*net.UDPConn, error) {
 	return nil, errors.New("norm: only on Linux so far")
 }
+
+const oobLen = 0
+
+func arrival(_ []byte, read time.Time) time.Time { return read }

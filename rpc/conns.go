@@ -24,6 +24,10 @@ type conn struct {
 	refs     int // routes listing it, under clientCore.mu
 	stopMon  func()
 	turn     chan struct{} // holds the read turn while no caller reads (see wait)
+	// lost: the connection dropped, and the calls on it fail once the replies it received
+	// before are handed out (see lost); cleared by the read turn that does it.
+	lost  atomic.Bool
+	drops atomic.Uint64 // how often it dropped: calls sent since the last drop outlive it
 
 	closeOnce sync.Once
 	calls     int  // calls waiting for replies on it, under clientCore.pmu
@@ -66,11 +70,65 @@ func (c *clientCore) watchConn(cn *conn, events <-chan zmq.Event) {
 			c.setState(cn, connUp)
 		case zmq.EventDisconnected:
 			c.setState(cn, connDown)
-			c.failPending(cn, newError(Unavailable, "connection to "+cn.endpoint+" lost"))
+			c.lose(cn)
 		case zmq.EventMonitorStopped:
 		default:
 			c.setState(cn, connDown)
 		}
+	}
+}
+
+// lose fails the calls waiting on cn, whose connection dropped, after handing out the replies
+// it received before: the monitor reports a drop as soon as the connection ends, maybe before
+// whoever reads cn has read what came just before the end. The read turn does it: here when
+// nobody has it, else by the caller that has it, whose wait is cut short.
+func (c *clientCore) lose(cn *conn) {
+	cn.drops.Add(1)
+	cn.lost.Store(true)
+	select {
+	case <-cn.turn:
+		c.handOutLost(cn)
+		cn.turn <- struct{}{}
+	default:
+		c.pmu.Lock()
+		for _, p := range c.pending {
+			if p.conn == cn && p.stopRead != nil {
+				p.stopRead()
+			}
+		}
+		c.pmu.Unlock()
+	}
+}
+
+// handOutLost, with the read turn, hands out the replies cn holds and fails the calls left.
+func (c *clientCore) handOutLost(cn *conn) {
+	if !cn.lost.Swap(false) {
+		return
+	}
+	now, cancel := context.WithCancel(context.Background())
+	cancel() // a done ctx: Recv takes what is queued, never waits
+	for {
+		m, err := cn.sock.Recv(now)
+		if err != nil {
+			break
+		}
+		c.dispatch(m)
+	}
+	c.failSent(cn, cn.drops.Load(), newError(Unavailable, "connection to "+cn.endpoint+" lost"))
+}
+
+// dispatch hands a message from a server to the call it answers.
+func (c *clientCore) dispatch(m zmq.Msg) {
+	if id, ok := parseProgress(m.Frames); ok {
+		c.progress(id)
+		return
+	}
+	r, err := parseReply(m.Frames)
+	if err != nil {
+		return // a server that breaks the format: the call ends by its deadline
+	}
+	if q := c.takePending(r.id); q != nil {
+		q.done <- result{rep: r}
 	}
 }
 
@@ -110,6 +168,7 @@ func (c *clientCore) read(ctx context.Context, cn *conn, p *pending) (result, bo
 	p.stopRead = cancel
 	c.pmu.Unlock()
 	for {
+		c.handOutLost(cn)
 		select {
 		case res := <-p.done:
 			return res, true
@@ -117,6 +176,9 @@ func (c *clientCore) read(ctx context.Context, cn *conn, p *pending) (result, bo
 		}
 		m, err := cn.sock.Recv(rctx)
 		if err != nil {
+			if cn.lost.Load() {
+				continue // cut short by lose: hand out, then fail
+			}
 			if errors.Is(err, zmq.ErrClosed) {
 				// Closed under us (the user's zmq.Context shut down, say): nothing will answer
 				// the calls on it. closeConn fails them too; failing them twice is harmless.
@@ -129,17 +191,7 @@ func (c *clientCore) read(ctx context.Context, cn *conn, p *pending) (result, bo
 				return result{}, false
 			}
 		}
-		if id, ok := parseProgress(m.Frames); ok {
-			c.progress(id)
-			continue
-		}
-		r, err := parseReply(m.Frames)
-		if err != nil {
-			continue // a server that breaks the format: the call ends by its deadline
-		}
-		if q := c.takePending(r.id); q != nil {
-			q.done <- result{rep: r}
-		}
+		c.dispatch(m)
 	}
 }
 

@@ -13,6 +13,7 @@ type pending struct {
 	// stopRead interrupts the read turn of this call's goroutine, if it has it; under pmu.
 	stopRead context.CancelFunc
 	progress func() // restarts the call monitor (set before the call is added), or nil
+	drops    uint64 // its connection's drops when it was added: a later drop fails it
 }
 
 type result struct {
@@ -26,6 +27,7 @@ func (c *clientCore) addPending(id uint64, p *pending) *Error {
 		c.pmu.Unlock()
 		return newError(ResourceExhausted, fmt.Sprintf("%d calls in flight already", limit))
 	}
+	p.drops = p.conn.drops.Load()
 	c.pending[id] = p
 	p.conn.calls++
 	c.pmu.Unlock()
@@ -55,11 +57,14 @@ func (c *clientCore) ended(cn *conn) bool {
 }
 
 // failPending ends the calls waiting on cn with e.
-func (c *clientCore) failPending(cn *conn, e *Error) {
+func (c *clientCore) failPending(cn *conn, e *Error) { c.failSent(cn, ^uint64(0), e) }
+
+// failSent ends with e the calls waiting on cn that were sent before its drops reached drops.
+func (c *clientCore) failSent(cn *conn, drops uint64, e *Error) {
 	c.pmu.Lock()
 	last := false
 	for id, p := range c.pending {
-		if p.conn == cn {
+		if p.conn == cn && p.drops < drops {
 			delete(c.pending, id)
 			last = c.ended(cn)
 			p.done <- result{err: e}

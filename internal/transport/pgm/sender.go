@@ -74,10 +74,10 @@ func NewSender(cfg SenderConfig, now time.Time) *Sender {
 	return &Sender{
 		cfg: cfg,
 		w:   newTxw(windowSqns(cfg.Rate, cfg.RecoveryIvl, cfg.MaxTPDU)),
-		// 2 ms of burst (OpenPGM allows 1), at least a packet: a burst is sent above
-		// RATE, and 20 ms of it let a one-second run average 2 % over. 10 ms to catch up
-		// while busy: the receiver's buffer takes it (8 MB at 1 Gbit/s is 64 ms).
-		rate:    newBucket(bps, max(bps/500, cfg.MaxTPDU), bps/100),
+		// 1 ms of burst after an idle spell, at least a packet, as OpenPGM: a burst is sent
+		// above RATE, and 20 ms of it let a one-second run average 2 % over. 10 ms to catch
+		// up otherwise: the receiver's buffer takes it (8 MB at 1 Gbit/s is 64 ms).
+		rate:    newBucket(bps, max(bps/1000, cfg.MaxTPDU), bps/100),
 		queued:  map[uint32]bool{},
 		spmNow:  burstSPMs,
 		nextSPM: now.Add(ambientSPM),

@@ -84,3 +84,52 @@ func TestSendEngineDrainsFullQueue(t *testing.T) {
 		}
 	})
 }
+
+// TestSendEngineFeedsWireThroughStall: a producer at its HWM (1000 messages of 100 B, under a
+// millisecond at 1 Gbit/s) that then stalls for 2.5 ms, as a goroutine waiting for the
+// scheduler on a busy 2-core machine does, leaves the wire fed at RATE from what the engine
+// took ahead of the rate limiter: the lost time would otherwise be lost RATE.
+func TestSendEngineFeedsWireThroughStall(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := newFakeConn()
+		const kbit = 1_000_000
+		cfg := Config{Rate: kbit, RecoveryIvl: time.Second, Hops: 1, MaxTPDU: 1500, MaxMsgSize: -1}
+		ep := Endpoint{Addr: netip.MustParseAddr("10.0.0.1"), Group: netip.MustParseAddr("239.192.1.1"), Port: 5555}
+		e, err := newSendEngine(c, ep, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		space := make(chan struct{}, 1)
+		q := pipe.NewOutQueue(1000, func() {
+			select {
+			case space <- struct{}{}:
+			default:
+			}
+		})
+		done := make(chan error, 1)
+		go func() { done <- e.Run(transport.Link{Out: q}) }()
+		payload := make([]byte, 100)
+		for end := time.Now().Add(20 * time.Millisecond); time.Now().Before(end); {
+			if !q.TryPush(pipe.Msg{payload}) {
+				<-space
+			}
+		}
+		for q.TryPush(pipe.Msg{payload}) { // at the HWM when the stall starts
+		}
+		before := c.sent()
+		const stall = 2500 * time.Microsecond
+		time.Sleep(stall)
+		got := c.sent() - before
+		// Less the batch the engine may still be waiting for when the stall ends.
+		want := int(stall.Seconds()*kbit*1000/8/float64(cfg.MaxTPDU)) - wakeBatch
+		if got < want {
+			t.Errorf("%d ODATA in a %v stall of the producer, want at least %d", got, stall, want)
+		}
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -160,7 +160,7 @@ func TestRateLimit(t *testing.T) {
 	x.run(time.Second, nil)
 	_ = bytes
 	sent := int(x.s.Stats.ODATA) * (28 + 24 + 1448)
-	limit := 100_000 + x.s.cfg.MaxTPDU*2 + int(x.s.rate.max)
+	limit := 100_000 + x.s.cfg.MaxTPDU*2 + int(x.s.rate.burst)
 	if sent > limit || sent < 80_000 {
 		t.Fatalf("%d bytes in %v at 100 kB/s", sent, x.now.Sub(start))
 	}

@@ -85,7 +85,13 @@ func TestLossFromLibzmq(t *testing.T) {
 	const port, size = 6211, 100
 	group := fmt.Sprintf("239.192.72.11:%d", port)
 	n, rate := lossRun()
-	sub := openIn(t, p.B, zmq.SUB, fmt.Sprintf("norm://%s;%s", p.B.Addr, group))
+	// A gap NRL neither repairs nor squelches (it happens when it stalls) holds delivery for
+	// RECOVERY_IVL: 10 s by default, 3 s in the short run, which lets a few messages pass.
+	ivl := 10 * time.Second
+	if !*long {
+		ivl = 3 * time.Second
+	}
+	sub := openIn(t, p.B, zmq.SUB, fmt.Sprintf("norm://%s;%s", p.B.Addr, group), zmq.WithRecoveryIvl(ivl))
 	defer sub.Close()
 	if err := sub.Unsubscribe(nil); err != nil {
 		t.Fatal(err)
@@ -97,7 +103,41 @@ func TestLossFromLibzmq(t *testing.T) {
 	p.A.Loss(t, port, 5, false)
 	start := time.Now()
 	pub := norm.StartPy(t, p.A, norm.PyPub, fmt.Sprintf("norm://%s;%s", p.A.Addr, group), n, size, 0.001, 5.0, rate, 3.0)
-	recvAll(t, sub, n, size)
-	t.Logf("%d messages in %v; at the SUB %s, at the PUB %s", n, time.Since(start).Round(time.Millisecond), p.B.LossCount(t), p.A.LossCount(t))
+	lost := recvInOrder(t, sub, n, size)
+	t.Logf("%d messages in %v, %d lost; at the SUB %s, at the PUB %s", n, time.Since(start).Round(time.Millisecond), lost, p.B.LossCount(t), p.A.LossCount(t))
+	// NRL's sender repairs only its last 93 blocks and first gathers NACKs for 5 × its GRTT,
+	// which starts at 0.5 s and jumps when it stalls: on a busy machine it may squelch a
+	// segment it can no longer repair, and the SUB skips cleanly to the next whole message (a
+	// libzmq SUB aborts). The long run, made on a quiet machine, takes no loss; here a few
+	// are let pass, far fewer than 5 % loss unrepaired would cost.
+	if lost > 0 && (*long || lost > n/100) {
+		t.Fatalf("%d of %d messages lost", lost, n)
+	}
 	pub.Wait(t)
+}
+
+// recvInOrder reads n numbered messages [top, i, size bytes] and returns how many of them a
+// clean gap skipped; a message torn, repeated or out of order fails t. A missing tail counts
+// as lost once nothing more comes.
+func recvInOrder(t *testing.T, sub *zmq.Socket, n, size int) (lost int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second+time.Duration(n)*2*time.Millisecond)
+	defer cancel()
+	next := 0
+	for next < n {
+		m, err := sub.Recv(ctx)
+		if err != nil {
+			if ctx.Err() != nil && next > 0 {
+				return lost + n - next // the tail never came
+			}
+			t.Fatalf("after %d of %d messages: %v", next, n, err)
+		}
+		i, err := strconv.Atoi(string(m.Frames[min(1, len(m.Frames)-1)]))
+		if err != nil || len(m.Frames) != 3 || string(m.Frames[0]) != "top" || len(m.Frames[2]) != size || i < next || i >= n {
+			t.Fatalf("message after #%d: %d frames, %q", next-1, len(m.Frames), m.Frames)
+		}
+		lost += i - next
+		next = i + 1
+	}
+	return lost
 }

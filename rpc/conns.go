@@ -102,7 +102,7 @@ func (c *clientCore) lose(cn *conn) {
 
 // handOutLost, with the read turn, hands out the replies cn holds and fails the calls left.
 func (c *clientCore) handOutLost(cn *conn) {
-	if !cn.lost.Swap(false) {
+	if !cn.lost.Load() || !cn.lost.Swap(false) { // a load first: this runs for every reply read
 		return
 	}
 	now, cancel := context.WithCancel(context.Background())

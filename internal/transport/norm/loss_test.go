@@ -81,17 +81,19 @@ func TestLossToLibzmq(t *testing.T) {
 // libzmq PUB -> purezmq SUB with 5% of the datagrams lost each way: every message arrives,
 // in order.
 func TestLossFromLibzmq(t *testing.T) {
+	if !*long {
+		// NRL's sender repairs only its last 93 blocks and first gathers NACKs for 5 × its
+		// GRTT, which starts at 0.5 s and jumps when it stalls: on a busy machine it squelches
+		// what it can no longer repair, or its rate falls to its floor and it stops (CI, 2 of
+		// 4 runs of make test). A purezmq SUB stays clean (whole messages, in order), but the
+		// run needs a quiet machine: make test-norm-long.
+		t.Skip("libzmq PUB under loss: run by make test-norm-long, on a quiet machine")
+	}
 	p := netnstest.NewPair(t)
 	const port, size = 6211, 100
 	group := fmt.Sprintf("239.192.72.11:%d", port)
 	n, rate := lossRun()
-	// A gap NRL neither repairs nor squelches (it happens when it stalls) holds delivery for
-	// RECOVERY_IVL: 10 s by default, 3 s in the short run, which lets a few messages pass.
-	ivl := 10 * time.Second
-	if !*long {
-		ivl = 3 * time.Second
-	}
-	sub := openIn(t, p.B, zmq.SUB, fmt.Sprintf("norm://%s;%s", p.B.Addr, group), zmq.WithRecoveryIvl(ivl))
+	sub := openIn(t, p.B, zmq.SUB, fmt.Sprintf("norm://%s;%s", p.B.Addr, group))
 	defer sub.Close()
 	if err := sub.Unsubscribe(nil); err != nil {
 		t.Fatal(err)
@@ -105,12 +107,7 @@ func TestLossFromLibzmq(t *testing.T) {
 	pub := norm.StartPy(t, p.A, norm.PyPub, fmt.Sprintf("norm://%s;%s", p.A.Addr, group), n, size, 0.001, 5.0, rate, 3.0)
 	lost := recvInOrder(t, sub, n, size)
 	t.Logf("%d messages in %v, %d lost; at the SUB %s, at the PUB %s", n, time.Since(start).Round(time.Millisecond), lost, p.B.LossCount(t), p.A.LossCount(t))
-	// NRL's sender repairs only its last 93 blocks and first gathers NACKs for 5 × its GRTT,
-	// which starts at 0.5 s and jumps when it stalls: on a busy machine it may squelch a
-	// segment it can no longer repair, and the SUB skips cleanly to the next whole message (a
-	// libzmq SUB aborts). The long run, made on a quiet machine, takes no loss; here a few
-	// are let pass, far fewer than 5 % loss unrepaired would cost.
-	if lost > 0 && (*long || lost > n/100) {
+	if lost > 0 {
 		t.Fatalf("%d of %d messages lost", lost, n)
 	}
 	pub.Wait(t)

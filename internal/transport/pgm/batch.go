@@ -16,8 +16,9 @@ type batchConn interface {
 	sendGroupBatch(pkts [][]byte) error
 }
 
-// outBatch gathers the packets a Sender hands out (it reuses its buffer, so they are copied)
-// until flush sends them.
+// outBatch gathers the packets a Sender hands out until flush sends them. A packet built in
+// the batch's own free space (scratch) is taken where it lies; any other is copied, since its
+// maker may reuse its memory.
 type outBatch struct {
 	c    conn
 	bc   batchConn // nil: c sends one packet at a time
@@ -38,6 +39,15 @@ func newOutBatch(c conn, tpdu int) *outBatch {
 	return b
 }
 
+// scratch returns the batch's free space, empty, flushing first when it has no room for a
+// packet of n bytes.
+func (b *outBatch) scratch(n int) []byte {
+	if b.bc != nil && n <= cap(b.buf) && (len(b.pkts) == cap(b.pkts) || n > cap(b.buf)-len(b.buf)) {
+		b.flush()
+	}
+	return b.buf[len(b.buf):len(b.buf)]
+}
+
 // add queues p, flushing first when the batch has no room for it.
 func (b *outBatch) add(p []byte) {
 	if b.bc == nil || len(p) > cap(b.buf) {
@@ -45,10 +55,18 @@ func (b *outBatch) add(p []byte) {
 		b.record(b.c.sendGroup(p))
 		return
 	}
+	start := len(b.buf)
+	if len(b.pkts) < cap(b.pkts) && len(p) > 0 && len(p) <= cap(b.buf)-start &&
+		&p[0] == &b.buf[:start+1][start] {
+		// Built in our free space (scratch): it is where it belongs already.
+		b.buf = b.buf[:start+len(p)]
+		b.pkts = append(b.pkts, b.buf[start:len(b.buf):len(b.buf)])
+		return
+	}
 	if len(b.pkts) == cap(b.pkts) || len(p) > cap(b.buf)-len(b.buf) {
 		b.flush()
+		start = 0
 	}
-	start := len(b.buf)
 	b.buf = append(b.buf, p...)
 	b.pkts = append(b.pkts, b.buf[start:len(b.buf):len(b.buf)])
 }

@@ -3,6 +3,7 @@ package pgm
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 	"testing"
@@ -32,7 +33,8 @@ func (c *batchRecorder) sendGroupBatch(pkts [][]byte) error {
 
 // TestOutBatch: packets go out in order and whole, a batch at a time, each batch within the
 // buffer's bytes and maxBatch packets; one bigger than the buffer goes alone; the first error
-// is kept for the engine.
+// is kept for the engine. Each case runs with packets built elsewhere (copied in) and built in
+// the batch's scratch space, as the engine's sender builds them.
 func TestOutBatch(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -47,37 +49,43 @@ func TestOutBatch(t *testing.T) {
 		{"bigger than the buffer", 10, []int{5, maxBatch*10 + 1, 5}, []int{1, 1}, 1},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			c := &batchRecorder{}
-			b := newOutBatch(c, tt.tpdu)
-			var want [][]byte
-			for i, n := range tt.sizes {
-				p := bytes.Repeat([]byte{byte(i + 1)}, n)
-				want = append(want, p)
-				b.add(p)
-				clear(p) // the sender reuses its buffer: the batch must have copied
-			}
-			b.flush()
-			var got [][]byte
-			var sizes []int
-			for _, bt := range c.batches {
-				sizes = append(sizes, len(bt))
-				got = append(got, bt...)
-			}
-			if tt.wantSingles > 0 {
-				// The big one went alone, between the batches around it.
-				got = append(append(c.batches[0][:len(c.batches[0]):len(c.batches[0])], c.singles...), c.batches[1]...)
-			}
-			if len(c.singles) != tt.wantSingles || !slices.Equal(sizes, tt.wantBatches) {
-				t.Fatalf("batches of %v and %d single, want %v and %d", sizes, len(c.singles), tt.wantBatches, tt.wantSingles)
-			}
-			for i := range want {
-				want[i] = bytes.Repeat([]byte{byte(i + 1)}, tt.sizes[i])
-				if i >= len(got) || !bytes.Equal(got[i], want[i]) {
-					t.Fatalf("packet %d went out wrong or not at all", i)
+		for _, scratch := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/scratch=%v", tt.name, scratch), func(t *testing.T) {
+				c := &batchRecorder{}
+				b := newOutBatch(c, tt.tpdu)
+				for i, n := range tt.sizes {
+					fill := bytes.Repeat([]byte{byte(i + 1)}, n)
+					if scratch {
+						p := append(b.scratch(n), fill...)
+						b.add(p)
+						continue
+					}
+					b.add(fill)
+					clear(fill) // the sender reuses its buffer: the batch must have copied
 				}
-			}
-		})
+				want := make([][]byte, len(tt.sizes))
+				b.flush()
+				var got [][]byte
+				var sizes []int
+				for _, bt := range c.batches {
+					sizes = append(sizes, len(bt))
+					got = append(got, bt...)
+				}
+				if tt.wantSingles > 0 {
+					// The big one went alone, between the batches around it.
+					got = append(append(c.batches[0][:len(c.batches[0]):len(c.batches[0])], c.singles...), c.batches[1]...)
+				}
+				if len(c.singles) != tt.wantSingles || !slices.Equal(sizes, tt.wantBatches) {
+					t.Fatalf("batches of %v and %d single, want %v and %d", sizes, len(c.singles), tt.wantBatches, tt.wantSingles)
+				}
+				for i := range want {
+					want[i] = bytes.Repeat([]byte{byte(i + 1)}, tt.sizes[i])
+					if i >= len(got) || !bytes.Equal(got[i], want[i]) {
+						t.Fatalf("packet %d went out wrong or not at all", i)
+					}
+				}
+			})
+		}
 	}
 }
 

@@ -112,6 +112,9 @@ func (e *SendEngine) loop(l transport.Link) error {
 	var sendErr error
 	out := newOutBatch(e.c, e.st.cfg.MaxTPDU)
 	send := out.add
+	e.mu.Lock()
+	e.st.SetScratch(out.scratch)
+	e.mu.Unlock()
 	for {
 		// Busy before Drain: a lingering Close that found the queue empty must not also find
 		// us idle while what we took is on its way into the backlog.

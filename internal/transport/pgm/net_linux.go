@@ -9,8 +9,6 @@ import (
 	"os"
 	"syscall"
 	"time"
-
-	"golang.org/x/net/ipv4"
 )
 
 const (
@@ -27,17 +25,14 @@ type mcastConn struct {
 	group netip.Addr
 	port  int
 	hdr   int
+	rc    syscall.RawConn
 	rr    rawReader // pgm's reads; a conn has one reader goroutine
 
-	// sendmmsg, for sendGroupBatch: one system call for a batch of packets to the group.
-	pc   *ipv4.PacketConn
-	to   net.Addr            // the group, as WriteBatch takes it
-	msgs []ipv4.Message      // reused; each Buffers is one of iov
-	iov  [maxBatch][1][]byte // the packets, one buffer each
+	out *mmsgs // sendmmsg, for sendGroupBatch: every header names the group
 
 	// recvmmsg, for readBatch; made at its first call (only receivers read in batches).
-	in    []ipv4.Message
-	inBuf [maxReadBatch][1][]byte
+	in    *mmsgs
+	inBuf [maxReadBatch][]byte
 }
 
 // openConn opens and configures the socket of an epgm (raw false) or pgm endpoint.
@@ -75,46 +70,38 @@ func openConn(raw bool, ep Endpoint, o Config) (*mcastConn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("pgm: open socket: %w", err)
 	}
-	var rc syscall.RawConn
 	if raw {
 		c.ip = pc.(*net.IPConn)
-		rc, err = c.ip.SyscallConn()
-		c.rr.rc, c.rr.fn = rc, c.rr.read
+		c.rc, err = c.ip.SyscallConn()
+		c.rr.rc, c.rr.fn = c.rc, c.rr.read
 	} else {
 		c.udp = pc.(*net.UDPConn)
-		rc, err = c.udp.SyscallConn()
+		c.rc, err = c.udp.SyscallConn()
 	}
 	if err == nil {
-		err = configure(rc, ep, o)
+		err = configure(c.rc, ep, o)
 	}
 	if err != nil {
 		pc.Close()
 		return nil, err
 	}
-	c.pc = ipv4.NewPacketConn(pc)
+	c.out = newMmsgs(maxBatch)
+	to := netip.AddrPortFrom(ep.Group, uint16(ep.Port))
 	if raw {
-		c.to = &net.IPAddr{IP: ep.Group.AsSlice()}
-	} else {
-		c.to = net.UDPAddrFromAddrPort(netip.AddrPortFrom(ep.Group, uint16(ep.Port)))
+		to = netip.AddrPortFrom(ep.Group, 0)
 	}
-	c.msgs = make([]ipv4.Message, maxBatch)
-	for i := range c.msgs {
-		c.msgs[i].Buffers, c.msgs[i].Addr = c.iov[i][:], c.to
-	}
+	c.out.setAddr(to)
 	return c, nil
 }
 
 // sendGroupBatch sends pkts to the group, as many a system call as sendmmsg takes.
 func (c *mcastConn) sendGroupBatch(pkts [][]byte) error {
 	for len(pkts) > 0 {
-		n := min(len(pkts), len(c.msgs))
+		n := min(len(pkts), len(c.out.h))
 		for i, p := range pkts[:n] {
-			c.iov[i][0] = p
+			c.out.setBuf(i, p)
 		}
-		sent, err := c.pc.WriteBatch(c.msgs[:n], 0)
-		for i := range n {
-			c.iov[i][0] = nil
-		}
+		sent, err := c.out.send(c.rc, n)
 		if err != nil {
 			return err
 		}
@@ -254,23 +241,21 @@ func skipIPv4(p []byte) ([]byte, netip.Addr, bool) {
 // takes the largest datagram: pages the kernel never writes stay untouched.
 func (c *mcastConn) readBatch(into []inPacket) (int, error) {
 	if c.in == nil {
-		c.in = make([]ipv4.Message, maxReadBatch)
-		for i := range c.in {
-			c.inBuf[i][0] = make([]byte, 64<<10)
-			c.in[i].Buffers = c.inBuf[i][:]
+		c.in = newMmsgs(maxReadBatch)
+		for i := range c.inBuf {
+			c.inBuf[i] = make([]byte, 64<<10)
+			c.in.setBuf(i, c.inBuf[i])
 		}
 	}
 	for {
-		n, err := c.pc.ReadBatch(c.in[:min(len(into), len(c.in))], 0)
+		n, err := c.in.recv(c.rc, min(len(into), len(c.inBuf)))
 		if err != nil {
 			return 0, err
 		}
 		k := 0
 		for i := range n {
-			m := &c.in[i]
-			b := m.Buffers[0][:m.N]
-			from := netip.Addr{}
-			if m.Flags&syscall.MSG_TRUNC != 0 {
+			b, from, trunc := c.in.received(i, c.inBuf[i])
+			if trunc {
 				continue // bigger than any PGM packet: not one
 			}
 			if c.ip != nil {
@@ -278,10 +263,7 @@ func (c *mcastConn) readBatch(into []inPacket) (int, error) {
 				if b, from, ok = skipIPv4(b); !ok {
 					continue
 				}
-			} else if a, ok := m.Addr.(*net.UDPAddr); ok {
-				from = a.AddrPort().Addr().Unmap()
 			}
-			m.Addr = nil
 			into[k] = inPacket{b, from}
 			k++
 		}

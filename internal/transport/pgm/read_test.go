@@ -8,8 +8,7 @@ import (
 	"slices"
 	"syscall"
 	"testing"
-
-	"golang.org/x/net/ipv4"
+	"time"
 )
 
 // TestRawReaderSkipsHeader: a raw socket's datagrams come with their IPv4 header, which the
@@ -83,7 +82,11 @@ func TestReadBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &mcastConn{udp: uc, pc: ipv4.NewPacketConn(uc)}
+	rc, err := uc.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &mcastConn{udp: uc, rc: rc}
 	defer c.close()
 	w, err := net.DialUDP("udp4", nil, uc.LocalAddr().(*net.UDPAddr))
 	if err != nil {
@@ -116,5 +119,48 @@ func TestReadBatch(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("read %q, want %q", got, want)
+	}
+}
+
+// TestSendBatch: one sendGroupBatch delivers every packet, in order and whole, to the address
+// its headers name (the port in network byte order); a batch longer than the headers goes in
+// several system calls. Loopback UDP stands in for the group.
+func TestSendBatch(t *testing.T) {
+	rx, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rx.Close()
+	tx, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc, err := tx.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &mcastConn{udp: tx, rc: rc, out: newMmsgs(maxBatch)}
+	defer c.close()
+	c.out.setAddr(rx.LocalAddr().(*net.UDPAddr).AddrPort())
+	var want [][]byte
+	for i := range maxBatch + 3 {
+		want = append(want, bytes.Repeat([]byte{byte(i)}, 1+i*7))
+	}
+	if err := c.sendGroupBatch(want); err != nil {
+		t.Fatal(err)
+	}
+	// A bound, not a wait: a datagram sent elsewhere would otherwise hang the test.
+	if err := rx.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 2048)
+	for i, w := range want {
+		n, from, err := rx.ReadFromUDPAddrPort(buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(buf[:n], w) || from != tx.LocalAddr().(*net.UDPAddr).AddrPort() {
+			t.Fatalf("datagram %d: %d bytes from %v, want %d bytes from %v", i, n, from, len(w), tx.LocalAddr())
+		}
 	}
 }

@@ -59,6 +59,7 @@ type Sender struct {
 	done    bool
 	more    bool // the engine holds more APDUs for the queue: see More
 	buf     []byte
+	scratch func(n int) []byte // where packets are built, when out has room of its own: see SetScratch
 
 	Stats SenderStats
 }
@@ -267,11 +268,22 @@ func (s *Sender) sendData(t Type, sqn uint32, apdu []byte, out func([]byte)) {
 	s.emit(&p, out)
 }
 
+// SetScratch has packets built in the memory scratch returns (empty, with room for n bytes)
+// instead of the sender's own buffer: an out that batches packets can hand out its free space
+// and take the packet without copying it.
+func (s *Sender) SetScratch(scratch func(n int) []byte) { s.scratch = scratch }
+
 func (s *Sender) emit(p *Packet, out func([]byte)) {
-	b, err := p.Append(s.buf[:0])
+	var b []byte
+	var err error
+	if s.scratch != nil {
+		b, err = p.Append(s.scratch(s.cfg.MaxTPDU))
+	} else {
+		b, err = p.Append(s.buf[:0])
+		s.buf = b
+	}
 	if err != nil {
 		return // the sender builds only packets that encode; nothing to send
 	}
-	s.buf = b
 	out(b)
 }

@@ -142,6 +142,13 @@ func (u *unpacker) feed(apdu []byte, deliver func([][]byte)) error {
 
 func (u *unpacker) decode(data []byte, deliver func([][]byte)) error {
 	for len(data) > 0 {
+		if n := u.whole(data); n > 0 {
+			// Most small messages are one frame, whole in the packet: taken without the
+			// state below, so without its pointer writes.
+			deliver(u.alloc.single(data[2:n]))
+			data = data[n:]
+			continue
+		}
 		if u.inBody {
 			n := uint64(len(data))
 			if n > u.need {
@@ -189,6 +196,21 @@ func (u *unpacker) decode(data []byte, deliver func([][]byte)) error {
 		}
 	}
 	return nil
+}
+
+// whole returns the length on the wire of the message data starts with, when it is a small
+// one-frame message whole in data and no message is under way; else 0.
+func (u *unpacker) whole(data []byte) int {
+	if u.inBody || u.hdrLen > 0 || len(u.msg) > 0 || len(data) < 2 {
+		return 0
+	}
+	n, flags := int(data[0]), data[1]
+	// n counts the flags byte: 0 is malformed, bigLenMark a long header, both the slow path's.
+	if n == 0 || n == bigLenMark || flags&flagMore != 0 || 1+n > len(data) ||
+		(u.maxMsgSize >= 0 && int64(n-1) > u.maxMsgSize) {
+		return 0
+	}
+	return 1 + n
 }
 
 func (u *unpacker) endFrame(deliver func([][]byte)) {

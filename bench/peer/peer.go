@@ -15,6 +15,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -134,8 +136,20 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.BoolVar(&c.Curve, "curve", false, "secure the sockets with CURVE and the fixed test keys: the bound side is the server")
 	fs.BoolVar(&hold, "hold", false, "thr_send, lat_rep, push_fair: wait for EOF on stdin before closing")
 	fs.IntVar(&c.Peers, "peers", 10, "many-peer roles: sockets of the connecting side (each bound role needs the same number)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	switch mode {
 	case "":

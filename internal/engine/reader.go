@@ -29,12 +29,12 @@ type decoder struct {
 	bufs BufferSource // sink as a BufferSource, or nil
 
 	frames   [][]byte // the message being assembled
-	lists    [][]byte // the shared frame list messages' own lists are carved from
-	listsLen int
+	lists    [][]byte // the shared frame list messages' own lists are carved from, at listsOff
+	listsOff int
 	msgSize  int64
 	batch    []pipe.Msg // decoded, not yet taken by the sink
-	slab     []byte
-	slabLen  int
+	slab     []byte     // small frames are carved from it at slabOff
+	slabOff  int
 	peek     bool   // the last frame was big: read a little, so the next big body is not copied twice
 	done     uint64 // messages decoded so far (subscriptions included), delivered or not
 
@@ -74,14 +74,15 @@ func (c *Conn) frameBuffer(n int) []byte {
 	if n > smallBody {
 		return c.alloc(n)
 	}
-	if len(d.slab) < n {
+	if len(d.slab)-d.slabOff < n {
 		// Each new slab doubles, up to slabSize: a busy connection carves many frames from
 		// one allocation, a quiet one holds little memory.
-		d.slabLen = min(2*max(d.slabLen, smallBody/2), slabSize)
-		d.slab = make([]byte, max(d.slabLen, n))
+		d.slab, d.slabOff = make([]byte, min(2*max(len(d.slab), smallBody/2), slabSize)), 0
 	}
-	out := d.slab[:n:n]
-	d.slab = d.slab[n:]
+	// Carved at an offset, not resliced: a slice field rewritten per frame is a pointer write,
+	// with a write barrier whenever the garbage collector is marking.
+	out := d.slab[d.slabOff : d.slabOff+n : d.slabOff+n]
+	d.slabOff += n
 	return out
 }
 
@@ -216,13 +217,12 @@ func (d *decoder) message() pipe.Msg {
 			m = make(pipe.Msg, n)
 		}
 	} else {
-		if len(d.lists) < n {
+		if len(d.lists)-d.listsOff < n {
 			// Each new list doubles, up to listsSize slots, as the slabs do.
-			d.listsLen = min(2*max(d.listsLen, 2), listsSize)
-			d.lists = make([][]byte, max(d.listsLen, n))
+			d.lists, d.listsOff = make([][]byte, max(min(2*max(len(d.lists), 2), listsSize), n)), 0
 		}
-		m = d.lists[:n:n]
-		d.lists = d.lists[n:]
+		m = d.lists[d.listsOff : d.listsOff+n : d.listsOff+n]
+		d.listsOff += n
 	}
 	copy(m, d.frames)
 	clear(d.frames)

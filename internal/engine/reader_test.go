@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purezmq/zmq/internal/pipe"
 	"github.com/purezmq/zmq/zmtp"
 )
 
@@ -186,5 +187,42 @@ func TestReadBufferSteadyUnderBigFrames(t *testing.T) {
 	}
 	if swaps > 4 {
 		t.Fatalf("the read buffer was replaced %d times over %d big messages", swaps, msgs)
+	}
+}
+
+// TestCarvedFramesAreOwn: the frames and frame lists of small messages, carved from shared
+// slabs and lists, are each the message's own: appending to one (a receiver may) never
+// reaches another's bytes or frames.
+func TestCarvedFramesAreOwn(t *testing.T) {
+	c, tc, sink := trickled()
+	var want []pipe.Msg
+	for i := range 500 {
+		m := pipe.Msg{bytes.Repeat([]byte{byte(i)}, i%60), []byte{byte(i), byte(i >> 8)}}
+		if i%2 == 0 {
+			m = m[:1]
+		}
+		want = append(want, m)
+		for j, f := range m {
+			var flags byte
+			if j < len(m)-1 {
+				flags = zmtp.FlagMore
+			}
+			tc.data = zmtp.AppendFrame(tc.data, flags, f)
+		}
+	}
+	step(t, c)
+	got := sink.msgs
+	if len(got) != len(want) {
+		t.Fatalf("got %d messages, want %d", len(got), len(want))
+	}
+	for i := range got {
+		got[i] = append(got[i], []byte("more"))         // a list of its own
+		got[i][0] = append(got[i][0], 0xee, 0xee, 0xee) // a frame of its own
+	}
+	for i, m := range got {
+		w := want[i]
+		if len(m) != len(w)+1 || !bytes.Equal(m[0][:len(w[0])], w[0]) || len(w) > 1 && !bytes.Equal(m[1], w[1]) {
+			t.Fatalf("message %d changed by its neighbours' appends: %q", i, m)
+		}
 	}
 }

@@ -14,7 +14,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <sys/resource.h>
 
 /* Stamped payloads need room for the stamp. */
 #define STAMP 12
@@ -128,15 +127,6 @@ static inline void join_threads(pthread_t *t, int n) {
     for (int i = 0; i < n; i++)
         pthread_join(t[i], NULL);
     free(t);
-}
-
-/* cpu_s is the process's user+system CPU time so far. */
-static inline double cpu_s(void) {
-    struct rusage ru;
-    if (getrusage(RUSAGE_SELF, &ru) != 0)
-        die("getrusage failed");
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-           (double)ru.ru_stime.tv_usec / 1e6;
 }
 
 static inline int cmp_double(const void *x, const void *y) {

@@ -29,6 +29,7 @@ int main(int argc, char **argv) {
     if (!read_line())
         die("stdin closed before go");
     long sent = 0;
+    double cpu0 = cpu_s();
     double start = now_s(), end = start + seconds, t = start;
     while (t < end) {
         send_pattern(s, pat, size);
@@ -39,7 +40,9 @@ int main(int argc, char **argv) {
     double elapsed = now_s() - start;
     if (zmq_send(s, "end", 3, 0) < 0)
         die_zmq("zmq_send end");
-    printf("{\"impl\":\"libzmq\",\"role\":\"pub\",\"sent\":%ld,\"elapsed_s\":%.6f}\n", sent, elapsed);
+    double cpu = cpu_s() - cpu0;
+    printf("{\"impl\":\"libzmq\",\"role\":\"pub\",\"sent\":%ld,\"elapsed_s\":%.6f,\"cpu_us_per_msg\":%.4f}\n", sent,
+           elapsed, sent > 0 ? cpu * 1e6 / sent : 0.0);
     fflush(stdout);
     /* Repairs go on until the receiver is done: the driver closes stdin then. */
     while (read_line())

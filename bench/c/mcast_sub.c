@@ -35,6 +35,7 @@ int main(int argc, char **argv) {
     int joined = 0, ended = 0;
     double first = 0, last = 0;
     long upto = 0; /* data messages up to the last clock read */
+    double cpu_first = 0, cpu_last = 0;
     for (;;) {
         if (zmq_msg_recv(&m, s, 0) < 0) {
             if (zmq_errno() == EAGAIN)
@@ -53,6 +54,7 @@ int main(int argc, char **argv) {
             if (got > 0) {
                 last = now_s();
                 upto = got;
+                cpu_last = cpu_s();
             }
             ended = 1;
             break;
@@ -61,8 +63,11 @@ int main(int argc, char **argv) {
         if (got % CLOCK_EVERY == 0) {
             last = now_s();
             upto = got + 1;
-            if (got == 0)
+            cpu_last = cpu_s();
+            if (got == 0) {
                 first = last;
+                cpu_first = cpu_last;
+            }
         }
         check(d, n, size, pat, got, got % 1024 == 0);
         got++;
@@ -70,8 +75,9 @@ int main(int argc, char **argv) {
     double elapsed = last - first;
     /* The first message only starts the clock, as local_thr's. */
     printf("{\"impl\":\"libzmq\",\"role\":\"sub\",\"received\":%ld,\"ended\":%s,\"elapsed_s\":%.6f,"
-           "\"msgs_per_s\":%.3f}\n",
-           got, ended ? "true" : "false", elapsed, upto > 1 && elapsed > 0 ? (upto - 1) / elapsed : 0.0);
+           "\"msgs_per_s\":%.3f,\"cpu_us_per_msg\":%.4f}\n",
+           got, ended ? "true" : "false", elapsed, upto > 1 && elapsed > 0 ? (upto - 1) / elapsed : 0.0,
+           upto > 1 ? (cpu_last - cpu_first) * 1e6 / (upto - 1) : 0.0);
     fflush(stdout);
     zmq_msg_close(&m);
     zmq_close(s);

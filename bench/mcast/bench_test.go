@@ -64,7 +64,8 @@ func TestBenchMulticast(t *testing.T) {
 						impl = pr[0] + "→" + pr[1]
 					}
 					run.Impl = impl
-					t.Logf("%s %d B at %d kbit/s %s: %.0f msg/s, %d of %d %s", tr, size, rate, impl, run.MsgsPerS, run.Received, run.Sent, run.Err)
+					t.Logf("%s %d B at %d kbit/s %s: %.0f msg/s, %d of %d, CPU µs/msg PUB %.3f SUB %.3f %s", tr, size, rate, impl,
+						run.MsgsPerS, run.Received, run.Sent, run.PubCPU, run.SubCPU, run.Err)
 					c.Runs[impl] = append(c.Runs[impl], run)
 				}
 			}
@@ -181,7 +182,7 @@ func measure(p *netnstest.Pair, pubBin, subBin []string, tr string, size, rate, 
 	if err != nil {
 		return fail(err)
 	}
-	run.Sent = pr.Sent
+	run.Sent, run.PubCPU = pr.Sent, pr.CPUPerMsg
 	line, err = sub.Expect("{", drain+20*time.Second)
 	if err == nil {
 		err = json.Unmarshal([]byte(line), &sr)
@@ -189,7 +190,7 @@ func measure(p *netnstest.Pair, pubBin, subBin []string, tr string, size, rate, 
 	if err != nil {
 		return fail(err)
 	}
-	run.Received, run.MsgsPerS = sr.Received, sr.MsgsPerS
+	run.Received, run.MsgsPerS, run.SubCPU = sr.Received, sr.MsgsPerS, sr.CPUPerMsg
 	if !sr.Ended {
 		return fail(fmt.Errorf("the SUB heard nothing for %d ms before \"end\", after %d of %d messages", idle, sr.Received, pr.Sent))
 	}

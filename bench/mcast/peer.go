@@ -20,6 +20,7 @@ import (
 	"io"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	zmq "github.com/purezmq/zmq"
@@ -34,6 +35,27 @@ type Result struct {
 	Ended    bool    `json:"ended,omitempty"`
 	Elapsed  float64 `json:"elapsed_s"`
 	MsgsPerS float64 `json:"msgs_per_s,omitempty"`
+	// CPUPerMsg is the process's CPU time (user and system, every thread) per message over
+	// what was measured: the PUB's send loop, the SUB's span from the first message to the last
+	// clock read.
+	CPUPerMsg float64 `json:"cpu_us_per_msg,omitempty"`
+}
+
+// cpuTime is the process's user and system CPU time so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// perMsg is d per message in µs, or 0 without messages.
+func perMsg(d time.Duration, n int64) float64 {
+	if n <= 0 {
+		return 0
+	}
+	return float64(d.Microseconds()) / float64(n)
 }
 
 // Main runs "pub endpoint size seconds rate_kbits" or "sub endpoint size rate_kbits rcvbuf
@@ -116,6 +138,7 @@ func pub(ep string, size int, d time.Duration, rate int, stdin io.Reader, stdout
 	}
 	pat := pattern(size)
 	var sent int64
+	cpu0 := cpuTime()
 	start := time.Now()
 	for end := start.Add(d); ; {
 		// Each Send gets its own frame list; the payload is shared, never modified.
@@ -131,7 +154,8 @@ func pub(ep string, size int, d time.Duration, rate int, stdin io.Reader, stdout
 	if err := s.Send(ctx, zmq.NewMsgString("end")); err != nil {
 		return err
 	}
-	if err := emit(stdout, Result{Impl: "purezmq", Role: "pub", Sent: sent, Elapsed: elapsed.Seconds()}); err != nil {
+	r := Result{Impl: "purezmq", Role: "pub", Sent: sent, Elapsed: elapsed.Seconds(), CPUPerMsg: perMsg(cpuTime()-cpu0, sent)}
+	if err := emit(stdout, r); err != nil {
 		return err
 	}
 	for range lines { // repairing until the driver closes stdin
@@ -189,6 +213,7 @@ func sub(ep string, size, rate, rcvbuf int, idle time.Duration, stdout io.Writer
 	base := time.Now()
 	var first, last time.Duration
 	var upto int64 // data messages up to the last clock read
+	var cpuFirst, cpuLast time.Duration
 	joined, ended := false, false
 	for !ended {
 		m, err := s.Recv(ctx)
@@ -211,14 +236,14 @@ func sub(ep string, size, rate, rcvbuf int, idle time.Duration, stdout io.Writer
 			}
 		case string(f) == "end":
 			if got > 0 {
-				last, upto = time.Since(base), got
+				last, upto, cpuLast = time.Since(base), got, cpuTime()
 			}
 			ended = true
 		default:
 			if got%clockEvery == 0 {
-				last, upto = time.Since(base), got+1
+				last, upto, cpuLast = time.Since(base), got+1, cpuTime()
 				if got == 0 {
-					first = last
+					first, cpuFirst = last, cpuLast
 				}
 			}
 			if err := check(f, pat, got); err != nil {
@@ -231,6 +256,7 @@ func sub(ep string, size, rate, rcvbuf int, idle time.Duration, stdout io.Writer
 	r := Result{Impl: "purezmq", Role: "sub", Received: got, Ended: ended, Elapsed: (last - first).Seconds()}
 	if upto > 1 && r.Elapsed > 0 {
 		r.MsgsPerS = float64(upto-1) / r.Elapsed // the first message only starts the clock
+		r.CPUPerMsg = perMsg(cpuLast-cpuFirst, upto-1)
 	}
 	return emit(stdout, r)
 }

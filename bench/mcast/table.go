@@ -15,7 +15,9 @@ type Run struct {
 	Sent      int64
 	Received  int64
 	MsgsPerS  float64
-	Err       string // why the run failed; empty when it measured
+	PubCPU    float64 // µs of the PUB's process CPU per message sent
+	SubCPU    float64 // µs of the SUB's process CPU per message received
+	Err       string  // why the run failed; empty when it measured
 }
 
 // Cell is the runs of one transport and size, for each implementation.
@@ -28,10 +30,15 @@ type Cell struct {
 
 // median is the median msg/s of the runs that measured, and their count.
 func median(runs []Run) (float64, int) {
+	return medianOf(runs, func(r Run) float64 { return r.MsgsPerS })
+}
+
+// medianOf is the median of what of the runs that measured, and their count.
+func medianOf(runs []Run, what func(Run) float64) (float64, int) {
 	var v []float64
 	for _, r := range runs {
 		if r.Err == "" {
-			v = append(v, r.MsgsPerS)
+			v = append(v, what(r))
 		}
 	}
 	if len(v) == 0 {
@@ -80,11 +87,12 @@ func Table(w io.Writer, cells []Cell) {
 			}
 		}
 	}
-	fmt.Fprint(w, "| transport | size | RATE kbit/s | libzmq msg/s | purezmq msg/s | purezmq/libzmq | delivered libzmq | delivered purezmq |")
+	fmt.Fprint(w, "| transport | size | RATE kbit/s | libzmq msg/s | purezmq msg/s | purezmq/libzmq | delivered libzmq | delivered purezmq |"+
+		" PUB CPU µs/msg libzmq / purezmq | SUB CPU µs/msg libzmq / purezmq |")
 	for _, x := range crossed {
 		fmt.Fprintf(w, " %s msg/s |", x)
 	}
-	fmt.Fprint(w, "\n|---|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprint(w, "\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	fmt.Fprintln(w, strings.Repeat("---:|", len(crossed)))
 	var failures []string
 	for _, c := range cells {
@@ -94,8 +102,9 @@ func Table(w io.Writer, cells []Cell) {
 		if ln > 0 && pn > 0 && lz > 0 {
 			ratio = fmt.Sprintf("%.2f×", pz/lz)
 		}
-		fmt.Fprintf(w, "| %s | %d B | %d | %s | %s | %s | %s | %s |", c.Transport, c.Size, c.Rate, rate(lz, ln), rate(pz, pn), ratio,
-			delivered(c.Runs["libzmq"]), delivered(c.Runs["purezmq"]))
+		fmt.Fprintf(w, "| %s | %d B | %d | %s | %s | %s | %s | %s | %s | %s |", c.Transport, c.Size, c.Rate, rate(lz, ln), rate(pz, pn), ratio,
+			delivered(c.Runs["libzmq"]), delivered(c.Runs["purezmq"]),
+			cpuPair(c.Runs, func(r Run) float64 { return r.PubCPU }), cpuPair(c.Runs, func(r Run) float64 { return r.SubCPU }))
 		for _, x := range crossed {
 			v, n := median(c.Runs[x])
 			fmt.Fprintf(w, " %s |", rate(v, n))
@@ -115,6 +124,21 @@ func Table(w io.Writer, cells []Cell) {
 			fmt.Fprintln(w, f)
 		}
 	}
+}
+
+// cpuPair is the median CPU per message of libzmq's runs and purezmq's, "–" where none
+// measured it.
+func cpuPair(runs map[string][]Run, what func(Run) float64) string {
+	var out []string
+	for _, impl := range []string{"libzmq", "purezmq"} {
+		v, n := medianOf(runs[impl], what)
+		if n == 0 || v == 0 {
+			out = append(out, "–")
+		} else {
+			out = append(out, fmt.Sprintf("%.3g", v))
+		}
+	}
+	return strings.Join(out, " / ")
 }
 
 func oneLine(s string) string {

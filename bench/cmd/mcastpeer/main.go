@@ -4,7 +4,8 @@
 //
 // With MCASTPEER_CPUPROFILE=dir in its environment it writes a CPU profile of its run to
 // dir/<role>-<pid>.pprof and its garbage collector's figures to dir/<role>-<pid>.gc, for
-// finding where a cell's time goes.
+// finding where a cell's time goes; with MCASTPEER_TRACE=dir, an execution trace to
+// dir/<role>-<pid>.trace, for finding where its goroutines wait.
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 	"time"
 
@@ -22,7 +24,11 @@ import (
 func main() {
 	stop, err := profile(os.Getenv("MCASTPEER_CPUPROFILE"), os.Args[1:])
 	if err == nil {
-		err = mcast.Main(os.Args[1:], os.Stdin, os.Stdout)
+		var stopTrace func()
+		if stopTrace, err = tracing(os.Getenv("MCASTPEER_TRACE"), os.Args[1:]); err == nil {
+			err = mcast.Main(os.Args[1:], os.Stdin, os.Stdout)
+			stopTrace()
+		}
 		stop()
 	}
 	if err != nil {
@@ -36,11 +42,7 @@ func profile(dir string, args []string) (stop func(), err error) {
 	if dir == "" {
 		return func() {}, nil
 	}
-	role := "peer"
-	if len(args) > 0 {
-		role = args[0]
-	}
-	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", role, os.Getpid())))
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.pprof", roleOf(args), os.Getpid())))
 	if err != nil {
 		return nil, err
 	}
@@ -57,4 +59,31 @@ func profile(dir string, args []string) (stop func(), err error) {
 			m.NumGC, time.Duration(m.PauseTotalNs), m.GCCPUFraction, m.TotalAlloc>>20, m.Mallocs, m.HeapInuse>>20, m.NextGC>>20)
 		_ = os.WriteFile(strings.TrimSuffix(f.Name(), ".pprof")+".gc", []byte(gc), 0o644)
 	}, nil
+}
+
+// tracing starts an execution trace into dir when dir is set; stop ends it.
+func tracing(dir string, args []string) (stop func(), err error) {
+	if dir == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(filepath.Join(dir, fmt.Sprintf("%s-%d.trace", roleOf(args), os.Getpid())))
+	if err != nil {
+		return nil, err
+	}
+	if err := trace.Start(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		trace.Stop()
+		f.Close()
+	}, nil
+}
+
+// roleOf is the peer's role, for file names.
+func roleOf(args []string) string {
+	if len(args) > 0 {
+		return args[0]
+	}
+	return "peer"
 }

@@ -176,11 +176,18 @@ func FuzzUnpack(f *testing.F) {
 	}
 	f.Add([]byte{0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, []byte{0xff, 0xff, 1})
 	f.Fuzz(func(t *testing.T, a, b []byte) {
-		u := unpacker{maxMsgSize: 1 << 16}
+		u := unpacker{maxMsgSize: 1 << 16, alloc: &frameAlloc{}}
 		total := 0
 		deliver := func(m [][]byte) {
+			if cap(m) != len(m) {
+				t.Fatalf("a message's frame list has room for %d frames more: its neighbour's", cap(m)-len(m))
+			}
 			for _, f := range m {
 				total += len(f)
+				// A carved frame ends where the next one starts.
+				if len(f) <= smallFrame && cap(f) != len(f) {
+					t.Fatalf("a %d-byte frame has capacity %d", len(f), cap(f))
+				}
 			}
 		}
 		_ = u.feed(a, deliver)

@@ -17,6 +17,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"runtime/trace"
 	"sort"
 	"strings"
 	"time"
@@ -137,6 +138,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.BoolVar(&hold, "hold", false, "thr_send, lat_rep, push_fair: wait for EOF on stdin before closing")
 	fs.IntVar(&c.Peers, "peers", 10, "many-peer roles: sockets of the connecting side (each bound role needs the same number)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	tracefile := fs.String("trace", "", "write an execution trace of the run to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -150,6 +152,17 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *tracefile != "" {
+		f, err := os.Create(*tracefile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+		defer trace.Stop()
 	}
 	switch mode {
 	case "":

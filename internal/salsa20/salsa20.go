@@ -71,3 +71,30 @@ func advance(s *[16]uint32, n uint64) {
 	b := (uint64(s[9])<<32 | uint64(s[8])) + n
 	s[8], s[9] = uint32(b), uint32(b>>32)
 }
+
+// XORKeyStreamAfter is XORKeyStream for a stream whose first len(head) bytes (at most 64)
+// are wanted as they are: it writes those to head and XORs the ones after them over in into
+// out, in one pass where XORKeyStream would need a block on its own first. A secretbox's
+// stream starts with its Poly1305 key.
+func XORKeyStreamAfter(head, out, in []byte, counter *[16]byte, key *[32]byte) {
+	h := len(head)
+	if h > 64 {
+		panic("salsa20: head longer than a block")
+	}
+	if len(in) > 0 {
+		_ = out[len(in)-1]
+	}
+	var buf [chunk]byte
+	n := copy(buf[h:], in)
+	XORKeyStream(buf[:h+n], buf[:h+n], counter, key)
+	copy(head, buf[:h])
+	copy(out, buf[h:h+n])
+	clear(buf[:h+n])
+	if len(in) == n {
+		return
+	}
+	// The buffer took exactly one wide pass; the rest starts eight blocks on.
+	c := *counter
+	binary.LittleEndian.PutUint64(c[8:], binary.LittleEndian.Uint64(c[8:])+8)
+	XORKeyStream(out[n:], in[n:], &c, key)
+}

@@ -9,6 +9,8 @@
 // Frame, 32-byte aligned at R12: the input words broadcast to all lanes at 0..511 (word i at
 // 32*i, the block numbers of the eight lanes in words 8 and 9), the working words at 512..1023.
 
+#include "textflag.h"
+
 #define T0 Y14
 #define T1 Y15
 
@@ -20,16 +22,35 @@
 	VPXOR  T1, dst, dst; \
 	VPXOR  T0, dst, dst
 
+// STEP9 and STEP18 rotate by 8 or 16 with a byte shuffle and by the last 1 or 2 with adds, as
+// vector shifts are what the routine runs out of first (one port for them on Zen 1).
+#define STEP9(dst, a, b) \
+	VPADDD  a, b, T0; \
+	VPSHUFB rot8<>(SB), T0, T0; \
+	VPSRLD  $31, T0, T1; \
+	VPADDD  T0, T0, T0; \
+	VPXOR   T1, dst, dst; \
+	VPXOR   T0, dst, dst
+
+#define STEP18(dst, a, b) \
+	VPADDD  a, b, T0; \
+	VPSHUFB rot16<>(SB), T0, T0; \
+	VPSRLD  $30, T0, T1; \
+	VPADDD  T0, T0, T0; \
+	VPADDD  T0, T0, T0; \
+	VPXOR   T1, dst, dst; \
+	VPXOR   T0, dst, dst
+
 // QR2: two independent quarter-rounds (a, b, c, d) and (e, f, g, h), step by step.
 #define QR2(a, b, c, d, e, f, g, h) \
 	STEP(b, a, d, 7, 25); \
 	STEP(f, e, h, 7, 25); \
-	STEP(c, b, a, 9, 23); \
-	STEP(g, f, e, 9, 23); \
+	STEP9(c, b, a); \
+	STEP9(g, f, e); \
 	STEP(d, c, b, 13, 19); \
 	STEP(h, g, f, 13, 19); \
-	STEP(a, d, c, 18, 14); \
-	STEP(e, h, g, 18, 14)
+	STEP18(a, d, c); \
+	STEP18(e, h, g)
 
 // LANE: block number R8+i into lane i of words 8 (low half) and 9 (high half).
 #define LANE(i) \
@@ -221,3 +242,16 @@ doubleround:
 
 	VZEROUPPER
 	RET
+
+// VPSHUFB masks rotating each 32-bit word left by 8 and by 16 bits.
+DATA rot8<>+0(SB)/8, $0x0605040702010003
+DATA rot8<>+8(SB)/8, $0x0e0d0c0f0a09080b
+DATA rot8<>+16(SB)/8, $0x0605040702010003
+DATA rot8<>+24(SB)/8, $0x0e0d0c0f0a09080b
+GLOBL rot8<>(SB), RODATA|NOPTR, $32
+
+DATA rot16<>+0(SB)/8, $0x0504070601000302
+DATA rot16<>+8(SB)/8, $0x0d0c0f0e09080b0a
+DATA rot16<>+16(SB)/8, $0x0504070601000302
+DATA rot16<>+24(SB)/8, $0x0d0c0f0e09080b0a
+GLOBL rot16<>(SB), RODATA|NOPTR, $32

@@ -21,7 +21,7 @@ func XORKeyStream(out, in []byte, counter *[16]byte, key *[32]byte) {
 		return
 	}
 	_ = out[len(in)-1]
-	if !useAVX2 || len(in) < minWide {
+	if !useAVX2 || len(in) < minPairs {
 		salsa.XORKeyStream(out, in, counter, key)
 		return
 	}
@@ -32,28 +32,51 @@ func XORKeyStream(out, in []byte, counter *[16]byte, key *[32]byte) {
 		advance(&s, uint64(8*n))
 		out, in = out[n*chunk:], in[n*chunk:]
 	}
-	if len(in) == 0 {
-		clear(s[:])
-		return
+	if len(in) > 0 {
+		tail(out, in, &s, key)
 	}
-	if len(in) < minWideTail {
-		var c [16]byte
-		binary.LittleEndian.PutUint32(c[0:], s[6])
-		binary.LittleEndian.PutUint32(c[4:], s[7])
-		binary.LittleEndian.PutUint32(c[8:], s[8])
-		binary.LittleEndian.PutUint32(c[12:], s[9])
-		salsa.XORKeyStream(out, in, &c, key)
-		clear(s[:])
-		return
-	}
-	// A short tail costs a whole pass of the wide routine, still less than x/crypto's.
-	var buf [chunk]byte
-	copy(buf[:], in)
-	xorChunks(&buf[0], &buf[0], 1, &s)
-	copy(out[:len(in)], buf[:])
-	clear(buf[:])
 	clear(s[:])
 }
+
+// tail XORs in, shorter than a wide pass, with the stream from s on: by x/crypto's routine,
+// by pairs of blocks, or by one wide pass, whichever is quickest for its length. A part-filled last pair or pass goes through a buffer.
+func tail(out, in []byte, s *[16]uint32, key *[32]byte) {
+	if len(in) < minPairs {
+		var c [16]byte
+		for i := range 4 {
+			binary.LittleEndian.PutUint32(c[4*i:], s[6+i])
+		}
+		salsa.XORKeyStream(out, in, &c, key)
+		clear(c[:])
+		return
+	}
+	if len(in) > maxPairs*128 {
+		var buf [chunk]byte
+		copy(buf[:], in)
+		xorChunks(&buf[0], &buf[0], 1, s)
+		copy(out[:len(in)], buf[:])
+		clear(buf[:])
+		return
+	}
+	var d [16]uint32
+	for i, j := range diagonal {
+		d[i] = s[j]
+	}
+	pairs := (len(in) + 127) / 128
+	if len(in) == 128*pairs {
+		xorPairs(&out[0], &in[0], pairs, &d)
+	} else {
+		var buf [3 * 128]byte
+		copy(buf[:], in)
+		xorPairs(&buf[0], &buf[0], pairs, &d)
+		copy(out[:len(in)], buf[:])
+		clear(buf[:])
+	}
+	clear(d[:])
+}
+
+// diagonal is the order of the words in xorPairs' rows: see pairs_amd64.s.
+var diagonal = [16]int{0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11}
 
 // initState lays out Salsa20's input words: the constant "expand 32-byte k" on the diagonal,
 // the key's halves around it, then nonce and block number.

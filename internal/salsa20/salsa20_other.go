@@ -6,8 +6,9 @@ package salsa20
 var useAVX2 = false
 
 const (
-	minWide     = 0
-	minWideTail = 0
+	minPairs = 0
+	maxPairs = 0
 )
 
-func xorChunks(out, in *byte, n int, s *[16]uint32) { panic("salsa20: no wide routine") }
+func xorChunks(out, in *byte, n int, s *[16]uint32)    { panic("salsa20: no wide routine") }
+func xorPairs(out, in *byte, pairs int, d *[16]uint32) { panic("salsa20: no pairs routine") }

@@ -4,42 +4,13 @@
 // blocks (lane j is block j). Sixteen words and two temporaries need eighteen registers, so
 // two words at a time wait on the stack: x3 and x7 while the first two quarter-rounds of the
 // column round and the last two of the row round run, x8 and x12 while the others run. Y12
-// and Y13 hold whichever pair is in. AVX2 has no rotate, so a rotation is two shifts.
+// and Y13 hold whichever pair is in.
 //
 // Frame, 32-byte aligned at R12: the input words broadcast to all lanes at 0..511 (word i at
 // 32*i, the block numbers of the eight lanes in words 8 and 9), the working words at 512..1023.
 
 #include "textflag.h"
-
-#define T0 Y14
-#define T1 Y15
-
-// STEP: dst ^= (a + b) <<< l, with r = 32-l.
-#define STEP(dst, a, b, l, r) \
-	VPADDD a, b, T0; \
-	VPSLLD $l, T0, T1; \
-	VPSRLD $r, T0, T0; \
-	VPXOR  T1, dst, dst; \
-	VPXOR  T0, dst, dst
-
-// STEP9 and STEP18 rotate by 8 or 16 with a byte shuffle and by the last 1 or 2 with adds, as
-// vector shifts are what the routine runs out of first (one port for them on Zen 1).
-#define STEP9(dst, a, b) \
-	VPADDD  a, b, T0; \
-	VPSHUFB rot8<>(SB), T0, T0; \
-	VPSRLD  $31, T0, T1; \
-	VPADDD  T0, T0, T0; \
-	VPXOR   T1, dst, dst; \
-	VPXOR   T0, dst, dst
-
-#define STEP18(dst, a, b) \
-	VPADDD  a, b, T0; \
-	VPSHUFB rot16<>(SB), T0, T0; \
-	VPSRLD  $30, T0, T1; \
-	VPADDD  T0, T0, T0; \
-	VPADDD  T0, T0, T0; \
-	VPXOR   T1, dst, dst; \
-	VPXOR   T0, dst, dst
+#include "steps_amd64.h"
 
 // QR2: two independent quarter-rounds (a, b, c, d) and (e, f, g, h), step by step.
 #define QR2(a, b, c, d, e, f, g, h) \
@@ -242,16 +213,3 @@ doubleround:
 
 	VZEROUPPER
 	RET
-
-// VPSHUFB masks rotating each 32-bit word left by 8 and by 16 bits.
-DATA rot8<>+0(SB)/8, $0x0605040702010003
-DATA rot8<>+8(SB)/8, $0x0e0d0c0f0a09080b
-DATA rot8<>+16(SB)/8, $0x0605040702010003
-DATA rot8<>+24(SB)/8, $0x0e0d0c0f0a09080b
-GLOBL rot8<>(SB), RODATA|NOPTR, $32
-
-DATA rot16<>+0(SB)/8, $0x0504070601000302
-DATA rot16<>+8(SB)/8, $0x0d0c0f0e09080b0a
-DATA rot16<>+16(SB)/8, $0x0504070601000302
-DATA rot16<>+24(SB)/8, $0x0d0c0f0e09080b0a
-GLOBL rot16<>(SB), RODATA|NOPTR, $32

@@ -1,5 +1,5 @@
 // Package salsa20 is the Salsa20/20 keystream of golang.org/x/crypto/salsa20/salsa, with an
-// AVX2 routine on amd64 that runs eight blocks at once. CURVE's MESSAGE boxes spend most of
+// AVX2 routine on amd64 that runs nine blocks at once. CURVE's MESSAGE boxes spend most of
 // their time here, and x/crypto's amd64 code is a four-block SSE2 routine.
 package salsa20
 
@@ -9,8 +9,11 @@ import (
 	"golang.org/x/crypto/salsa20/salsa"
 )
 
-// chunk is what the wide routine makes in one pass: eight 64-byte blocks.
-const chunk = 512
+// chunk is what the wide routine makes in one pass: nine 64-byte blocks.
+const (
+	chunkBlocks = 9
+	chunk       = 64 * chunkBlocks
+)
 
 // XORKeyStream is salsa.XORKeyStream: it sets out[i] = in[i] ^ keystream[i] for every i <
 // len(in), the stream starting at the block that counter's bytes 8..15 (a little-endian
@@ -29,7 +32,7 @@ func XORKeyStream(out, in []byte, counter *[16]byte, key *[32]byte) {
 	initState(&s, counter, key)
 	if n := len(in) / chunk; n > 0 {
 		xorChunks(&out[0], &in[0], n, &s)
-		advance(&s, uint64(8*n))
+		advance(&s, uint64(chunkBlocks*n))
 		out, in = out[n*chunk:], in[n*chunk:]
 	}
 	if len(in) > 0 {
@@ -116,8 +119,8 @@ func XORKeyStreamAfter(head, out, in []byte, counter *[16]byte, key *[32]byte) {
 	if len(in) == n {
 		return
 	}
-	// The buffer took exactly one wide pass; the rest starts eight blocks on.
+	// The buffer took exactly one wide pass; the rest starts that many blocks on.
 	c := *counter
-	binary.LittleEndian.PutUint64(c[8:], binary.LittleEndian.Uint64(c[8:])+8)
+	binary.LittleEndian.PutUint64(c[8:], binary.LittleEndian.Uint64(c[8:])+chunkBlocks)
 	XORKeyStream(out[n:], in[n:], &c, key)
 }

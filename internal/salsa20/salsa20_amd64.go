@@ -15,8 +15,8 @@ const (
 	maxPairs = 3
 )
 
-// xorChunks XORs n*512 bytes of in with the keystream of the 16 input words s (block number
-// in s[8], s[9], carried as one 64-bit number) into out, eight blocks at a time.
+// xorChunks XORs n*576 bytes of in with the keystream of the 16 input words s (block number
+// in s[8], s[9], carried as one 64-bit number) into out, nine blocks at a time.
 //
 //go:noescape
 func xorChunks(out, in *byte, n int, s *[16]uint32)

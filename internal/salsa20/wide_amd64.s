@@ -1,27 +1,80 @@
 //go:build amd64 && !purego && gc
 
-// Eight Salsa20/20 blocks at once: each YMM register holds one state word of all eight
-// blocks (lane j is block j). Sixteen words and two temporaries need eighteen registers, so
+// Nine Salsa20/20 blocks at once: eight in YMM registers, each register one state word of
+// all eight (lane j is block j), and a ninth in general registers, whose steps run between
+// the vector ones on integer units the vector steps leave idle. Sixteen words and two temporaries need eighteen registers, so
 // two words at a time wait on the stack: x3 and x7 while the first two quarter-rounds of the
 // column round and the last two of the row round run, x8 and x12 while the others run. Y12
 // and Y13 hold whichever pair is in.
 //
 // Frame, 32-byte aligned at R12: the input words broadcast to all lanes at 0..511 (word i at
-// 32*i, the block numbers of the eight lanes in words 8 and 9), the working words at 512..1023.
+// 32*i, the block numbers of the eight lanes in words 8 and 9), the working words at 512..1023,
+// the ninth block's words at 1024..1087 (x11..x15 live there, the others in S0..S10 during
+// the rounds), then the round count, the saved n, out, in and block number, and the ninth
+// block's block number as two words.
 
 #include "textflag.h"
 #include "steps_amd64.h"
 
-// QR2: two independent quarter-rounds (a, b, c, d) and (e, f, g, h), step by step.
-#define QR2(a, b, c, d, e, f, g, h) \
+// The ninth block's words.
+#define S0 BX
+#define S1 CX
+#define S2 DX
+#define S3 SI
+#define S4 DI
+#define S5 R8
+#define S6 R9
+#define S7 R10
+#define S8 R11
+#define S9 R13
+#define S10 R14
+#define S11 1068(R12)
+#define S12 1072(R12)
+#define S13 1076(R12)
+#define S14 1080(R12)
+#define S15 1084(R12)
+
+#define ROUNDS 1088(R12)
+#define SAVEDN 1096(R12)
+#define SAVEDOUT 1104(R12)
+#define SAVEDIN 1112(R12)
+#define SAVEDBLOCK 1120(R12)
+#define NINTHLO 1128(R12)
+#define NINTHHI 1132(R12)
+
+// SST: b ^= (a + d) <<< k on the ninth block, AX as scratch.
+#define SST(b, a, d, k) \
+	MOVL a, AX; \
+	ADDL d, AX; \
+	ROLL $k, AX; \
+	XORL AX, b
+
+// QR2: two independent quarter-rounds (a, b, c, d) and (e, f, g, h) of the eight vector
+// blocks, step by step, and the same two (sa..sh) of the ninth block between them.
+#define QR2(a, b, c, d, e, f, g, h, sa, sb, sc, sd, se, sf, sg, sh) \
 	STEP(b, a, d, 7, 25); \
+	SST(sb, sa, sd, 7); \
 	STEP(f, e, h, 7, 25); \
+	SST(sf, se, sh, 7); \
 	STEP9(c, b, a); \
+	SST(sc, sb, sa, 9); \
 	STEP9(g, f, e); \
+	SST(sg, sf, se, 9); \
 	STEP(d, c, b, 13, 19); \
+	SST(sd, sc, sb, 13); \
 	STEP(h, g, f, 13, 19); \
+	SST(sh, sg, sf, 13); \
 	STEP18(a, d, c); \
-	STEP18(e, h, g)
+	SST(sa, sd, sc, 18); \
+	STEP18(e, h, g); \
+	SST(se, sh, sg, 18)
+
+// SOUT: word i of the ninth block plus its input word, XORed over in into out.
+#define SOUT(i, init) \
+	MOVL (1024+4*i)(R12), AX; \
+	ADDL init, AX; \
+	XORL (512+4*i)(SI), AX; \
+	MOVL AX, (512+4*i)(DI)
 
 // LANE: block number R8+i into lane i of words 8 (low half) and 9 (high half).
 #define LANE(i) \
@@ -93,7 +146,7 @@
 	VMOVDQU Y15, 448(outp)
 
 // func xorChunks(out, in *byte, n int, s *[16]uint32)
-TEXT ·xorChunks(SB), 0, $1056-32
+TEXT ·xorChunks(SB), 0, $1168-32
 	MOVQ out+0(FP), DI
 	MOVQ in+8(FP), SI
 	MOVQ n+16(FP), CX
@@ -161,28 +214,74 @@ chunk:
 	VMOVDQA T0, 608(R12)
 	VMOVDQA 224(R12), T0
 	VMOVDQA T0, 736(R12)
-	MOVQ    $10, DX
+
+	MOVQ CX, SAVEDN
+	MOVQ DI, SAVEDOUT
+	MOVQ SI, SAVEDIN
+	MOVQ R8, SAVEDBLOCK
+	LEAQ 8(R8), AX
+	MOVL AX, NINTHLO
+	SHRQ $32, AX
+	MOVL AX, NINTHHI
+	MOVL 0(R12), S0
+	MOVL 32(R12), S1
+	MOVL 64(R12), S2
+	MOVL 96(R12), S3
+	MOVL 128(R12), S4
+	MOVL 160(R12), S5
+	MOVL 192(R12), S6
+	MOVL 224(R12), S7
+	MOVL NINTHLO, S8
+	MOVL NINTHHI, S9
+	MOVL 320(R12), S10
+	MOVL 352(R12), AX
+	MOVL AX, S11
+	MOVL 384(R12), AX
+	MOVL AX, S12
+	MOVL 416(R12), AX
+	MOVL AX, S13
+	MOVL 448(R12), AX
+	MOVL AX, S14
+	MOVL 480(R12), AX
+	MOVL AX, S15
+	MOVQ $10, ROUNDS
 
 doubleround:
 	// Columns (x0 x4 x8 x12), (x5 x9 x13 x1); then x3, x7 in for x8, x12.
-	QR2(Y0, Y3, Y12, Y13, Y4, Y6, Y9, Y1)
+	QR2(Y0, Y3, Y12, Y13, Y4, Y6, Y9, Y1, S0, S4, S8, S12, S5, S9, S13, S1)
 	VMOVDQA Y12, 768(R12)
 	VMOVDQA Y13, 896(R12)
 	VMOVDQA 608(R12), Y12
 	VMOVDQA 736(R12), Y13
 
 	// Columns (x10 x14 x2 x6), (x15 x3 x7 x11); rows (x0 x1 x2 x3), (x5 x6 x7 x4).
-	QR2(Y7, Y10, Y2, Y5, Y11, Y12, Y13, Y8)
-	QR2(Y0, Y1, Y2, Y12, Y4, Y5, Y13, Y3)
+	QR2(Y7, Y10, Y2, Y5, Y11, Y12, Y13, Y8, S10, S14, S2, S6, S15, S3, S7, S11)
+	QR2(Y0, Y1, Y2, Y12, Y4, Y5, Y13, Y3, S0, S1, S2, S3, S5, S6, S7, S4)
 	VMOVDQA Y12, 608(R12)
 	VMOVDQA Y13, 736(R12)
 	VMOVDQA 768(R12), Y12
 	VMOVDQA 896(R12), Y13
 
 	// Rows (x10 x11 x8 x9), (x15 x12 x13 x14).
-	QR2(Y7, Y8, Y12, Y6, Y11, Y13, Y9, Y10)
-	DECQ DX
+	QR2(Y7, Y8, Y12, Y6, Y11, Y13, Y9, Y10, S10, S11, S8, S9, S15, S12, S13, S14)
+	DECQ ROUNDS
 	JNZ  doubleround
+
+	MOVL S0, 1024(R12)
+	MOVL S1, 1028(R12)
+	MOVL S2, 1032(R12)
+	MOVL S3, 1036(R12)
+	MOVL S4, 1040(R12)
+	MOVL S5, 1044(R12)
+	MOVL S6, 1048(R12)
+	MOVL S7, 1052(R12)
+	MOVL S8, 1056(R12)
+	MOVL S9, 1060(R12)
+	MOVL S10, 1064(R12)
+	MOVQ SAVEDN, CX
+	MOVQ SAVEDOUT, DI
+	MOVQ SAVEDIN, SI
+	MOVQ SAVEDBLOCK, R8
 
 	VMOVDQA Y0, 512(R12)
 	VMOVDQA Y1, 544(R12)
@@ -205,9 +304,26 @@ doubleround:
 	LEAQ 32(DI), R10
 	HALF(R13, R9, R10)
 
-	ADDQ $512, SI
-	ADDQ $512, DI
-	ADDQ $8, R8
+	SOUT(0, 0(R12))
+	SOUT(1, 32(R12))
+	SOUT(2, 64(R12))
+	SOUT(3, 96(R12))
+	SOUT(4, 128(R12))
+	SOUT(5, 160(R12))
+	SOUT(6, 192(R12))
+	SOUT(7, 224(R12))
+	SOUT(8, NINTHLO)
+	SOUT(9, NINTHHI)
+	SOUT(10, 320(R12))
+	SOUT(11, 352(R12))
+	SOUT(12, 384(R12))
+	SOUT(13, 416(R12))
+	SOUT(14, 448(R12))
+	SOUT(15, 480(R12))
+
+	ADDQ $576, SI
+	ADDQ $576, DI
+	ADDQ $9, R8
 	DECQ CX
 	JNZ  chunk
 

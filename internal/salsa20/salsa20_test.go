@@ -86,15 +86,16 @@ func TestEveryLength(t *testing.T) {
 }
 
 // TestBlockNumberWraps: the 64-bit block number carries from its low word into its high one
-// and wraps at 2^64 as x/crypto's does, also inside one pass of eight blocks.
+// and wraps at 2^64 as x/crypto's does, also inside one wide pass (eight vector blocks and a
+// ninth in general registers) and inside a pair.
 func TestBlockNumberWraps(t *testing.T) {
 	paths(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 4))
 		for _, start := range []uint64{
-			1<<32 - 1, 1<<32 - 3, 1<<32 - 8, 1<<32 - 9, 1<<32 - 17, 1 << 32,
-			1<<64 - 1, 1<<64 - 5, 1<<64 - 8, 1<<64 - 16, 1<<64 - 23, 0,
+			1<<32 - 1, 1<<32 - 3, 1<<32 - 8, 1<<32 - 9, 1<<32 - 10, 1<<32 - 17, 1 << 32,
+			1<<64 - 1, 1<<64 - 2, 1<<64 - 5, 1<<64 - 8, 1<<64 - 9, 1<<64 - 10, 1<<64 - 16, 1<<64 - 23, 0,
 		} {
-			for _, n := range []int{64, 200, 512, 513, 700, 1024, 1500, 4096 + 33} {
+			for _, n := range []int{64, 128, 200, 256, 384, 512, 513, 576, 577, 700, 1024, 1152, 1500, 4096 + 33} {
 				c, k := randomKey(rng)
 				binary.LittleEndian.PutUint64(c[8:], start)
 				check(t, rng, n, &c, &k)
@@ -120,6 +121,43 @@ func TestShortOut(t *testing.T) {
 			}()
 			if !bytes.Equal(out, make([]byte, n-1)) {
 				t.Fatalf("len %d: wrote before panicking", n)
+			}
+		}
+	})
+}
+
+// TestAfter: XORKeyStreamAfter's head is the stream's first bytes and its out the stream after
+// them XORed over in, for every head length and lengths either side of each routine's edges.
+func TestAfter(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(5, 6))
+		for h := 0; h <= 64; h++ {
+			for _, n := range []int{0, 1, 31, 32, 64 - h, 65 - h, 128, 300, 383 - h, 384 - h, 385 - h,
+				575 - h, 576 - h, 577 - h, 1151 - h, 1152 - h, 1153 - h, 4096, 5000} {
+				if n < 0 {
+					continue
+				}
+				c, k := randomKey(rng)
+				if rng.IntN(4) == 0 {
+					binary.LittleEndian.PutUint64(c[8:], -uint64(1+rng.IntN(20)))
+				}
+				in := make([]byte, n)
+				for i := range in {
+					in[i] = byte(rng.Uint32())
+				}
+				want := make([]byte, h+n)
+				copy(want[h:], in)
+				salsa.XORKeyStream(want, want, &c, &k)
+				head := make([]byte, h)
+				out := make([]byte, n)
+				XORKeyStreamAfter(head, out, in, &c, &k)
+				if !bytes.Equal(head, want[:h]) || !bytes.Equal(out, want[h:]) {
+					t.Fatalf("head %d, %d bytes: differs from x/crypto's stream", h, n)
+				}
+				XORKeyStreamAfter(head, in, in, &c, &k)
+				if !bytes.Equal(in, want[h:]) {
+					t.Fatalf("head %d, %d bytes: in place differs", h, n)
+				}
 			}
 		}
 	})

@@ -110,12 +110,31 @@ func XORKeyStreamAfter(head, out, in []byte, counter *[16]byte, key *[32]byte) {
 	if len(in) > 0 {
 		_ = out[len(in)-1]
 	}
+	if h+len(in) <= 64 {
+		// A small box: no whole pass's buffer to zero, and a whole block, which x/crypto's
+		// routine makes without going through a buffer of its own.
+		var block [64]byte
+		n := copy(block[h:], in)
+		XORKeyStream(block[:], block[:], counter, key)
+		copy(head, block[:h])
+		copy(out, block[h:h+n])
+		clear(block[:])
+		return
+	}
 	var buf [chunk]byte
 	n := copy(buf[h:], in)
-	XORKeyStream(buf[:h+n], buf[:h+n], counter, key)
+	// Whole pairs or a whole pass, so that XORKeyStream need not buffer it again.
+	m := h + n
+	if useAVX2 && m < chunk {
+		m = min((m+127)&^127, chunk)
+		if m > maxPairs*128 {
+			m = chunk
+		}
+	}
+	XORKeyStream(buf[:m], buf[:m], counter, key)
 	copy(head, buf[:h])
 	copy(out, buf[h:h+n])
-	clear(buf[:h+n])
+	clear(buf[:m])
 	if len(in) == n {
 		return
 	}

@@ -1,6 +1,6 @@
 //go:build amd64 && !purego && gc
 
-// One, two or three pairs of Salsa20/20 blocks, for what is left after the eight-block passes
+// One, two or three pairs of Salsa20/20 blocks, for what is left after the wide passes
 // (and for short streams). Each YMM register holds one row of a pair's two blocks (block 2p in
 // the low lane, 2p+1 in the high one), the rows taken along the diagonals
 //
@@ -8,7 +8,9 @@
 //
 // so that a column round is four lane-wise steps; rotating B, C and D by a lane lines the
 // rows up for the row round. The pairs' steps interleave, as one pair's alone wait on each
-// other. Frame, 32-byte aligned at R12: the input rows of pair p at 128*p, row r at +32*r.
+// other; still one pair's steps wait on each other, so the rotations here are the plain two
+// shifts, the shortest chain. Frame, 32-byte aligned at R12: the input rows of pair p at
+// 128*p, row r at +32*r.
 
 #include "textflag.h"
 #include "steps_amd64.h"

@@ -42,7 +42,8 @@ func XORKeyStream(out, in []byte, counter *[16]byte, key *[32]byte) {
 }
 
 // tail XORs in, shorter than a wide pass, with the stream from s on: by x/crypto's routine,
-// by pairs of blocks, or by one wide pass, whichever is quickest for its length. A part-filled last pair or pass goes through a buffer.
+// by pairs of blocks, or by one wide pass, whichever is quickest for its length. A part-filled
+// last pair or pass goes through a buffer.
 func tail(out, in []byte, s *[16]uint32, key *[32]byte) {
 	if len(in) < minPairs {
 		var c [16]byte

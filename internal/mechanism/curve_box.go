@@ -1,6 +1,8 @@
 package mechanism
 
 import (
+	"crypto/subtle"
+
 	"golang.org/x/crypto/poly1305" //nolint:staticcheck // secretbox's own MAC, composed as secretbox does
 	"golang.org/x/crypto/salsa20/salsa"
 
@@ -55,13 +57,18 @@ func (b *messageBox) seal(out []byte, short []byte, flags byte, body []byte) {
 
 // open checks box (tag, then the sealed flags+payload) and only then writes the payload into
 // dst, len(box)-17 bytes that do not overlap it; false, with nothing written, if it does not
-// open.
+// open. A box of two to nine blocks has its whole stream made in one call before the check
+// and XORed over the payload after; any other has its first block made, then the rest
+// straight into dst.
 func (b *messageBox) open(dst []byte, short []byte, box []byte) (byte, bool) {
+	ct := box[poly1305.TagSize:]
+	if n := 32 + len(ct); n > 64 && n <= salsa20.ShortMax {
+		return b.openShort(dst, short, box)
+	}
 	counter, block := b.first(short)
 	defer clear(block[:])
 	var tag [poly1305.TagSize]byte
 	copy(tag[:], box)
-	ct := box[poly1305.TagSize:]
 	var polyKey [32]byte
 	copy(polyKey[:], block[:32])
 	ok := poly1305.Verify(&tag, ct, &polyKey)
@@ -78,4 +85,24 @@ func (b *messageBox) open(dst []byte, short []byte, box []byte) (byte, bool) {
 		salsa20.XORKeyStream(dst[head:], ct[32:], &counter, &b.subKey)
 	}
 	return flags, true
+}
+
+// openShort is open for a box of two to nine blocks (ct longer than 32 bytes).
+func (b *messageBox) openShort(dst []byte, short []byte, box []byte) (byte, bool) {
+	ct := box[poly1305.TagSize:]
+	var counter [16]byte
+	copy(counter[:8], short)
+	var ks [salsa20.ShortMax]byte
+	defer clear(ks[:])
+	stream := salsa20.Short(&ks, 32+len(ct), &counter, &b.subKey)
+	var tag [poly1305.TagSize]byte
+	copy(tag[:], box)
+	polyKey := [32]byte(stream[:32])
+	ok := poly1305.Verify(&tag, ct, &polyKey)
+	clear(polyKey[:])
+	if !ok {
+		return 0, false
+	}
+	subtle.XORBytes(dst, ct[1:], stream[33:])
+	return ct[0] ^ stream[32], true
 }

@@ -13,6 +13,9 @@
 // 128*p, row r at +32*r.
 
 #include "textflag.h"
+
+#define T0 Y14
+#define T1 Y15
 #include "steps_amd64.h"
 
 // The column round's four steps, then the shuffles to rows; the row round's, then back.

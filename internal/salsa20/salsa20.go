@@ -9,10 +9,12 @@ import (
 	"golang.org/x/crypto/salsa20/salsa"
 )
 
-// chunk is what the wide routine makes in one pass: nine 64-byte blocks.
+// chunk is what the wide routine makes in one pass: nine 64-byte blocks; narrow is what the
+// narrow one does: five.
 const (
 	chunkBlocks = 9
 	chunk       = 64 * chunkBlocks
+	narrow      = 64 * 5
 )
 
 // XORKeyStream is salsa.XORKeyStream: it sets out[i] = in[i] ^ keystream[i] for every i <
@@ -62,6 +64,18 @@ func tail(out, in []byte, s *[16]uint32, key *[32]byte) {
 		clear(buf[:])
 		return
 	}
+	if len(in) > 256 && len(in) <= narrow {
+		if len(in) == narrow {
+			xorNarrow(&out[0], &in[0], s)
+			return
+		}
+		var buf [narrow]byte
+		copy(buf[:], in)
+		xorNarrow(&buf[0], &buf[0], s)
+		copy(out[:len(in)], buf[:])
+		clear(buf[:])
+		return
+	}
 	var d [16]uint32
 	for i, j := range diagonal {
 		d[i] = s[j]
@@ -81,6 +95,36 @@ func tail(out, in []byte, s *[16]uint32, key *[32]byte) {
 
 // diagonal is the order of the words in xorPairs' rows: see pairs_amd64.s.
 var diagonal = [16]int{0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, 1, 6, 11}
+
+// ShortMax is the longest stream Short makes.
+const ShortMax = chunk
+
+// Short returns the stream's first n bytes (n at most ShortMax), made in ks in one call: a
+// keystream to XOR with only once it is known to be wanted, as a box's payload is once its
+// tag checks. ks is the caller's to clear.
+func Short(ks *[ShortMax]byte, n int, counter *[16]byte, key *[32]byte) []byte {
+	m := wholeRun(n)
+	clear(ks[:m])
+	XORKeyStream(ks[:m], ks[:m], counter, key)
+	return ks[:n]
+}
+
+// wholeRun rounds n, at most a wide pass, up to what the routine XORKeyStream runs for a
+// stream that long makes whole (a block, pairs, a narrow or a wide pass), so that a caller
+// with room in its buffer can spare XORKeyStream buffering a part-filled one again.
+func wholeRun(n int) int {
+	switch {
+	case !useAVX2 || n >= chunk:
+		return n
+	case n < minPairs:
+		return (n + 63) &^ 63
+	case n > maxPairs*128:
+		return chunk
+	case n > 256 && n <= narrow:
+		return narrow
+	}
+	return (n + 127) &^ 127
+}
 
 // initState lays out Salsa20's input words: the constant "expand 32-byte k" on the diagonal,
 // the key's halves around it, then nonce and block number.
@@ -124,14 +168,7 @@ func XORKeyStreamAfter(head, out, in []byte, counter *[16]byte, key *[32]byte) {
 	}
 	var buf [chunk]byte
 	n := copy(buf[h:], in)
-	// Whole pairs or a whole pass, so that XORKeyStream need not buffer it again.
-	m := h + n
-	if useAVX2 && m < chunk {
-		m = min((m+127)&^127, chunk)
-		if m > maxPairs*128 {
-			m = chunk
-		}
-	}
+	m := wholeRun(h + n)
 	XORKeyStream(buf[:m], buf[:m], counter, key)
 	copy(head, buf[:h])
 	copy(out, buf[h:h+n])

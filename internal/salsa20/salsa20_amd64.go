@@ -26,3 +26,9 @@ func xorChunks(out, in *byte, n int, s *[16]uint32)
 //
 //go:noescape
 func xorPairs(out, in *byte, pairs int, d *[16]uint32)
+
+// xorNarrow XORs 320 bytes of in with the keystream of the input words s into out, five
+// blocks at a time (four in XMM registers, one in general registers).
+//
+//go:noescape
+func xorNarrow(out, in *byte, s *[16]uint32)

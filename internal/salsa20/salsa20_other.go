@@ -12,3 +12,5 @@ const (
 
 func xorChunks(out, in *byte, n int, s *[16]uint32)    { panic("salsa20: no wide routine") }
 func xorPairs(out, in *byte, pairs int, d *[16]uint32) { panic("salsa20: no pairs routine") }
+
+func xorNarrow(out, in *byte, s *[16]uint32) { panic("salsa20: no narrow routine") }

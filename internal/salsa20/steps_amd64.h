@@ -1,8 +1,6 @@
-// Salsa20's quarter-round steps on YMM registers, for wide_amd64.s and pairs_amd64.s. Each
-// is dst ^= (a + b) <<< n, lane by lane, with Y14 and Y15 as scratch.
-
-#define T0 Y14
-#define T1 Y15
+// Salsa20's quarter-round steps on vector registers, for wide_amd64.s, narrow_amd64.s and
+// pairs_amd64.s. Each is dst ^= (a + b) <<< n, lane by lane, with T0 and T1 (which the file
+// including this defines) as scratch.
 
 // STEP: dst ^= (a + b) <<< l, with r = 32-l.
 #define STEP(dst, a, b, l, r) \

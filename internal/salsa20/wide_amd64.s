@@ -2,10 +2,10 @@
 
 // Nine Salsa20/20 blocks at once: eight in YMM registers, each register one state word of
 // all eight (lane j is block j), and a ninth in general registers, whose steps run between
-// the vector ones on integer units the vector steps leave idle. Sixteen words and two temporaries need eighteen registers, so
-// two words at a time wait on the stack: x3 and x7 while the first two quarter-rounds of the
-// column round and the last two of the row round run, x8 and x12 while the others run. Y12
-// and Y13 hold whichever pair is in.
+// the vector ones on integer units the vector steps leave idle. Sixteen words and two
+// temporaries need eighteen vector registers, so two words at a time wait on the stack: x3
+// and x7 while the first two quarter-rounds of the column round and the last two of the row
+// round run, x8 and x12 while the others run. Y12 and Y13 hold whichever pair is in.
 //
 // Frame, 32-byte aligned at R12: the input words broadcast to all lanes at 0..511 (word i at
 // 32*i, the block numbers of the eight lanes in words 8 and 9), the working words at 512..1023,
@@ -14,67 +14,12 @@
 // block's block number as two words.
 
 #include "textflag.h"
+
+#define T0 Y14
+#define T1 Y15
+#define SCALAR 1024
 #include "steps_amd64.h"
-
-// The ninth block's words.
-#define S0 BX
-#define S1 CX
-#define S2 DX
-#define S3 SI
-#define S4 DI
-#define S5 R8
-#define S6 R9
-#define S7 R10
-#define S8 R11
-#define S9 R13
-#define S10 R14
-#define S11 1068(R12)
-#define S12 1072(R12)
-#define S13 1076(R12)
-#define S14 1080(R12)
-#define S15 1084(R12)
-
-#define ROUNDS 1088(R12)
-#define SAVEDN 1096(R12)
-#define SAVEDOUT 1104(R12)
-#define SAVEDIN 1112(R12)
-#define SAVEDBLOCK 1120(R12)
-#define NINTHLO 1128(R12)
-#define NINTHHI 1132(R12)
-
-// SST: b ^= (a + d) <<< k on the ninth block, AX as scratch.
-#define SST(b, a, d, k) \
-	MOVL a, AX; \
-	ADDL d, AX; \
-	ROLL $k, AX; \
-	XORL AX, b
-
-// QR2: two independent quarter-rounds (a, b, c, d) and (e, f, g, h) of the eight vector
-// blocks, step by step, and the same two (sa..sh) of the ninth block between them.
-#define QR2(a, b, c, d, e, f, g, h, sa, sb, sc, sd, se, sf, sg, sh) \
-	STEP(b, a, d, 7, 25); \
-	SST(sb, sa, sd, 7); \
-	STEP(f, e, h, 7, 25); \
-	SST(sf, se, sh, 7); \
-	STEP9(c, b, a); \
-	SST(sc, sb, sa, 9); \
-	STEP9(g, f, e); \
-	SST(sg, sf, se, 9); \
-	STEP(d, c, b, 13, 19); \
-	SST(sd, sc, sb, 13); \
-	STEP(h, g, f, 13, 19); \
-	SST(sh, sg, sf, 13); \
-	STEP18(a, d, c); \
-	SST(sa, sd, sc, 18); \
-	STEP18(e, h, g); \
-	SST(se, sh, sg, 18)
-
-// SOUT: word i of the ninth block plus its input word, XORed over in into out.
-#define SOUT(i, init) \
-	MOVL (1024+4*i)(R12), AX; \
-	ADDL init, AX; \
-	XORL (512+4*i)(SI), AX; \
-	MOVL AX, (512+4*i)(DI)
+#include "scalar_amd64.h"
 
 // LANE: block number R8+i into lane i of words 8 (low half) and 9 (high half).
 #define LANE(i) \
@@ -220,9 +165,9 @@ chunk:
 	MOVQ SI, SAVEDIN
 	MOVQ R8, SAVEDBLOCK
 	LEAQ 8(R8), AX
-	MOVL AX, NINTHLO
+	MOVL AX, SBLOCKLO
 	SHRQ $32, AX
-	MOVL AX, NINTHHI
+	MOVL AX, SBLOCKHI
 	MOVL 0(R12), S0
 	MOVL 32(R12), S1
 	MOVL 64(R12), S2
@@ -231,8 +176,8 @@ chunk:
 	MOVL 160(R12), S5
 	MOVL 192(R12), S6
 	MOVL 224(R12), S7
-	MOVL NINTHLO, S8
-	MOVL NINTHHI, S9
+	MOVL SBLOCKLO, S8
+	MOVL SBLOCKHI, S9
 	MOVL 320(R12), S10
 	MOVL 352(R12), AX
 	MOVL AX, S11
@@ -304,22 +249,22 @@ doubleround:
 	LEAQ 32(DI), R10
 	HALF(R13, R9, R10)
 
-	SOUT(0, 0(R12))
-	SOUT(1, 32(R12))
-	SOUT(2, 64(R12))
-	SOUT(3, 96(R12))
-	SOUT(4, 128(R12))
-	SOUT(5, 160(R12))
-	SOUT(6, 192(R12))
-	SOUT(7, 224(R12))
-	SOUT(8, NINTHLO)
-	SOUT(9, NINTHHI)
-	SOUT(10, 320(R12))
-	SOUT(11, 352(R12))
-	SOUT(12, 384(R12))
-	SOUT(13, 416(R12))
-	SOUT(14, 448(R12))
-	SOUT(15, 480(R12))
+	SOUT(0, 0(R12), 512)
+	SOUT(1, 32(R12), 512)
+	SOUT(2, 64(R12), 512)
+	SOUT(3, 96(R12), 512)
+	SOUT(4, 128(R12), 512)
+	SOUT(5, 160(R12), 512)
+	SOUT(6, 192(R12), 512)
+	SOUT(7, 224(R12), 512)
+	SOUT(8, SBLOCKLO, 512)
+	SOUT(9, SBLOCKHI, 512)
+	SOUT(10, 320(R12), 512)
+	SOUT(11, 352(R12), 512)
+	SOUT(12, 384(R12), 512)
+	SOUT(13, 416(R12), 512)
+	SOUT(14, 448(R12), 512)
+	SOUT(15, 480(R12), 512)
 
 	ADDQ $576, SI
 	ADDQ $576, DI

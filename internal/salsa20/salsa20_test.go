@@ -87,7 +87,7 @@ func TestEveryLength(t *testing.T) {
 
 // TestBlockNumberWraps: the 64-bit block number carries from its low word into its high one
 // and wraps at 2^64 as x/crypto's does, also inside one wide pass (eight vector blocks and a
-// ninth in general registers) and inside a pair.
+// ninth in general registers), a narrow one (four and a fifth) and a pair.
 func TestBlockNumberWraps(t *testing.T) {
 	paths(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 4))
@@ -95,7 +95,7 @@ func TestBlockNumberWraps(t *testing.T) {
 			1<<32 - 1, 1<<32 - 3, 1<<32 - 8, 1<<32 - 9, 1<<32 - 10, 1<<32 - 17, 1 << 32,
 			1<<64 - 1, 1<<64 - 2, 1<<64 - 5, 1<<64 - 8, 1<<64 - 9, 1<<64 - 10, 1<<64 - 16, 1<<64 - 23, 0,
 		} {
-			for _, n := range []int{64, 128, 200, 256, 384, 512, 513, 576, 577, 700, 1024, 1152, 1500, 4096 + 33} {
+			for _, n := range []int{64, 128, 200, 256, 300, 320, 384, 512, 513, 576, 577, 700, 896, 1024, 1152, 1500, 4096 + 33} {
 				c, k := randomKey(rng)
 				binary.LittleEndian.PutUint64(c[8:], start)
 				check(t, rng, n, &c, &k)
@@ -158,6 +158,28 @@ func TestAfter(t *testing.T) {
 				if !bytes.Equal(in, want[h:]) {
 					t.Fatalf("head %d, %d bytes: in place differs", h, n)
 				}
+			}
+		}
+	})
+}
+
+// TestShort: Short's stream is x/crypto's for every length it takes, whatever ks held.
+func TestShort(t *testing.T) {
+	paths(t, func(t *testing.T) {
+		rng := rand.New(rand.NewPCG(7, 8))
+		var ks [ShortMax]byte
+		for n := 0; n <= ShortMax; n++ {
+			c, k := randomKey(rng)
+			if rng.IntN(4) == 0 {
+				binary.LittleEndian.PutUint64(c[8:], -uint64(1+rng.IntN(10)))
+			}
+			want := make([]byte, n)
+			salsa.XORKeyStream(want, want, &c, &k)
+			for i := range ks {
+				ks[i] = byte(rng.Uint32())
+			}
+			if got := Short(&ks, n, &c, &k); !bytes.Equal(got, want) {
+				t.Fatalf("%d bytes: differs from x/crypto's stream at byte %d", n, firstDiff(got, want))
 			}
 		}
 	})

@@ -12,7 +12,8 @@
 
 // STEP9 and STEP18 rotate by 8 or 16 with a byte shuffle and by the last 1 or 2 with adds:
 // one shift instead of two, for a step one or two instructions longer. The wide routine,
-// bound by throughput, gains ~2% on Zen 1; the pairs routine, bound by latency, loses.
+// bound by throughput, gained ~2% on an AMD EPYC; the pairs routine, bound by latency,
+// lost.
 #define STEP9(dst, a, b) \
 	VPADDD  a, b, T0; \
 	VPSHUFB ·rot8(SB), T0, T0; \

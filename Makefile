@@ -27,6 +27,7 @@ vet:
 
 unit:
 	$(GO) test -race -shuffle=on -timeout 10m ./...
+	$(GO) test -race -tags purego ./internal/salsa20
 
 interop:
 	cd interop && $(GO) test -race -shuffle=on -timeout 10m ./...
@@ -38,7 +39,7 @@ benchtest:
 # Every fuzz target of every package, each for FUZZTIME (default 60s): the codecs and handshakes,
 # and ./wirefuzz's live sockets (one target per side and mechanism).
 FUZZTIME ?= 60s
-FUZZPKGS = ./zmtp ./z85 ./curve ./internal/engine ./internal/mechanism ./wirefuzz ./rpc ./rpc/registry ./cli ./examples/majordomo/mdp ./bridge/stomp ./rpc/notify ./internal/transport/pgm
+FUZZPKGS = ./zmtp ./z85 ./curve ./internal/engine ./internal/mechanism ./wirefuzz ./rpc ./rpc/registry ./cli ./examples/majordomo/mdp ./bridge/stomp ./rpc/notify ./internal/transport/pgm ./internal/salsa20
 fuzz:
 	@for p in $(FUZZPKGS); do \
 		for t in $$($(GO) test $$p -list '^Fuzz' | grep '^Fuzz'); do \

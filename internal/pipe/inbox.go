@@ -7,7 +7,10 @@
 // (inproc) the peer's own Pipe delivering straight into the peer socket's Inbox.
 package pipe
 
-import "sync"
+import (
+	"math"
+	"sync"
+)
 
 // Msg is a multipart message: its frames in order.
 type Msg = [][]byte
@@ -139,7 +142,7 @@ func (ib *Inbox) Drop(p *Pipe) int {
 // lowWater is the queue length at which a blocked producer is woken: half the HWM, as libzmq.
 func lowWater(hwm int) int {
 	if hwm == 0 {
-		return 1 << 62
+		return math.MaxInt // no HWM: never blocked, any length is low enough
 	}
 	return hwm / 2
 }

@@ -2,6 +2,7 @@ package pipe
 
 import (
 	"encoding/binary"
+	"math"
 	"math/rand/v2"
 	"sync/atomic"
 	"testing"
@@ -116,7 +117,7 @@ func TestOutQueueSemantics(t *testing.T) {
 				if s.drain != 0 {
 					budget := s.drain
 					if budget < 0 {
-						budget = 1 << 40
+						budget = math.MaxInt
 					}
 					got, more := q.Drain(nil, budget)
 					if len(got) != s.drained {

@@ -125,8 +125,7 @@ func (w Worker) session(ctx context.Context, h Handler, served *int) error {
 		}
 		now := time.Now()
 		if now.Sub(heard) >= silence {
-			fmt.Fprintln(w.Log, "broker lost")
-			return nil
+			return w.lost(sock)
 		}
 		if !now.Before(nextBeat) {
 			if err := send(WorkerMsg{Command: Heartbeat}); err != nil {
@@ -159,10 +158,18 @@ func (w Worker) ended(ctx context.Context, sock *zmq.Socket, err error) error {
 		return w.disconnect(sock)
 	}
 	if errors.Is(err, zmq.ErrAgain) {
-		fmt.Fprintln(w.Log, "broker lost")
-		return nil
+		return w.lost(sock)
 	}
 	return err
+}
+
+// lost ends a session whose broker went silent (nil: start over). What the socket still holds
+// (heartbeats, a READY) is stale: dropped with the socket rather than lingering, or it would
+// reach whatever broker binds the endpoint next from a worker that broker never met.
+func (w Worker) lost(sock *zmq.Socket) error {
+	fmt.Fprintln(w.Log, "broker lost")
+	_ = sock.SetOptions(zmq.WithLinger(0))
+	return nil
 }
 
 // disconnect tells the broker this worker is leaving, waiting at most a heartbeat for the

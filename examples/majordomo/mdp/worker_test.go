@@ -89,6 +89,37 @@ func TestWorkerStartsOver(t *testing.T) {
 	}
 }
 
+// TestWorkerLostLeavesNothing: what a worker queued for a broker it then gave up on (its
+// heartbeats) is dropped with the socket: a broker that binds the endpoint afterwards hears
+// nothing from that session. (It heard a HEARTBEAT from a worker it never met, and said
+// "unexpected command".)
+func TestWorkerLostLeavesNothing(t *testing.T) {
+	rt, ep := router(t)
+	roles := extest.NewRoles(t)
+	log := extest.NewLines()
+	roles.Go("worker", func(ctx context.Context) error {
+		// A heartbeat queued for the broker, then two of silence: lost, with that heartbeat
+		// still in the socket, which lingers (before the fix) a heartbeat, long beside its
+		// reconnect interval. No second session within the test.
+		return Worker{Endpoint: ep, Service: "echo", Heartbeat: 400 * time.Millisecond, Liveness: 2,
+			Reconnect: time.Hour, Log: log}.Run(ctx, echo)
+	})
+	log.Expect(t, "connecting "+ep)
+	readyFrom(t, rt)
+	rt.Close() // the broker goes; the worker's heartbeats queue for its return
+	log.Expect(t, "broker lost")
+	again := rawSocket(t, zmq.ROUTER)
+	if err := again.Bind(ep); err != nil {
+		t.Fatal(err)
+	}
+	// Longer than the old session's linger and its socket's reconnect interval together.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if m, err := again.Recv(ctx); err == nil {
+		t.Fatalf("the broker bound afterwards heard %q from the lost session", m.Frames)
+	}
+}
+
 // TestWorkerHandlerError: a handler's error ends Run with it.
 func TestWorkerHandlerError(t *testing.T) {
 	rt, ep := router(t)

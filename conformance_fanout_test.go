@@ -1,11 +1,19 @@
 package zmq_test
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"io"
+	"net"
+	"runtime"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/zmtp"
 )
 
 // Fan-out: a publisher queues one message to every connection and a copy of its own to each
@@ -174,5 +182,192 @@ func TestPubFanoutInprocReceiverOwnsItsFrames(t *testing.T) {
 				expectRecv(t, r, want...)
 			}
 		})
+	}
+}
+
+// Subscribers that fall behind a fast publisher lose messages at their HWM, each its own ones,
+// and still get what they get once, in order, intact and matching their subscriptions, while
+// their connections share every message sent (they hold runs of the publisher's log: a message
+// one does not take, filtered out or dropped, breaks its run and no other's).
+func TestPubFanoutSlowSubscribersGetOrderedSubsets(t *testing.T) {
+	const count = 5000
+	pub := newSocket(t, zmq.XPUB, zmq.WithXPubVerbose(true), zmq.WithSendHWM(20))
+	type sub struct {
+		s      *zmq.Socket
+		topics string // the topics ("0" to "3") it subscribed to, "" for all
+	}
+	var subs []sub
+	var tcpEP string
+	for _, tr := range []string{"tcp://127.0.0.1:*", "ipc://*"} {
+		ep := bind(t, pub, tr)
+		if tcpEP == "" {
+			tcpEP = ep
+		}
+		for i, hwm := range []int{1, 7, 1000, 0} {
+			s := newSocket(t, zmq.SUB, zmq.WithRecvHWM(hwm))
+			topics := []string{"", "1", "02", "3"}[i]
+			if topics == "" {
+				subscribe(t, s, "")
+			} else {
+				subscribe(t, s, "end")
+			}
+			for _, c := range topics {
+				subscribe(t, s, string(c))
+			}
+			connect(t, s, ep)
+			subs = append(subs, sub{s, topics})
+		}
+	}
+	awaitSubs(t, pub, 2*(1+2+3+2)) // XPUB_VERBOSE: each subscription of each subscriber
+	// A SUB filters what it receives itself; raw subscribers see what the publisher sent.
+	raws := []*rawSub{dialRawSub(t, pub, tcpEP, "1"), dialRawSub(t, pub, tcpEP, "02")}
+	msg := func(seq int) [][]byte {
+		return [][]byte{fmt.Appendf(nil, "%d", seq%4), fmt.Appendf(nil, "%d", seq), bytes.Repeat([]byte{byte(seq)}, seq%50)}
+	}
+	got := make([]int, len(subs))
+	errs := make(chan error, len(subs)+2)
+	for i, sb := range subs {
+		go func() {
+			next := 0
+			for {
+				m, err := sb.s.Recv(t.Context())
+				if err != nil {
+					errs <- err
+					return
+				}
+				if string(m.Frames[0]) == "end" {
+					errs <- nil
+					return
+				}
+				var seq int
+				if len(m.Frames) == 3 {
+					seq, err = strconv.Atoi(string(m.Frames[1]))
+				}
+				if err != nil || len(m.Frames) != 3 || seq < next || !bytes.Equal(frameBytes(m.Frames), frameBytes(msg(seq))) ||
+					sb.topics != "" && !strings.Contains(sb.topics, string(m.Frames[0])) {
+					errs <- fmt.Errorf("subscriber %d (topics %q): %s after message %d", i, sb.topics, fmtFrames(m.Frames), next-1)
+					return
+				}
+				next = seq + 1
+				got[i]++
+				if i%4 == 0 && got[i]%64 == 0 {
+					runtime.Gosched() // the slowest falls behind further
+				}
+			}
+		}()
+	}
+	for i := range count {
+		send(t, pub, msg(i)...)
+	}
+	for _, r := range raws {
+		go func() { errs <- r.check(msg) }()
+	}
+	// "end" may itself be dropped for a full subscriber: repeat it until all have it.
+	for done := 0; done < len(subs)+len(raws); {
+		sendString(t, pub, "end")
+		select {
+		case err := <-errs:
+			if err != nil {
+				t.Fatal(err)
+			}
+			done++
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// frameBytes joins frames with their lengths, to compare messages.
+func frameBytes(frames [][]byte) []byte {
+	var b []byte
+	for _, f := range frames {
+		b = fmt.Appendf(b, "%d:", len(f))
+		b = append(b, f...)
+	}
+	return b
+}
+
+// rawSub is a ZMTP subscriber reading the publisher's frames as they come on the wire.
+type rawSub struct {
+	c      net.Conn
+	r      *bufio.Reader
+	topics string
+}
+
+// dialRawSub connects a raw subscriber to topics (one-byte prefixes) of XPUB_VERBOSE pub at its
+// tcp endpoint ep, and waits until pub has read its subscriptions.
+func dialRawSub(t *testing.T, pub *zmq.Socket, ep, topics string) *rawSub {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(ep, "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	hello := zmtp.Greeting{Major: 3, Minor: 1, Mechanism: "NULL"}.Append(nil)
+	hello = zmtp.AppendReady(hello, zmtp.Metadata{{Name: zmtp.PropSocketType, Value: []byte("SUB")}})
+	for _, tc := range topics {
+		hello = zmtp.AppendSubscribe(hello, []byte{byte(tc)})
+	}
+	hello = zmtp.AppendSubscribe(hello, []byte("end"))
+	if _, err := c.Write(hello); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 512)
+	if err := skipGreeting(c, buf); err != nil {
+		t.Fatal(err)
+	}
+	awaitSubs(t, pub, len(topics)+1)
+	return &rawSub{c: c, r: bufio.NewReader(c), topics: topics}
+}
+
+// check reads messages until "end": each must be msg(seq) for a seq after the last one's, on a
+// topic the subscriber asked for.
+func (r *rawSub) check(msg func(int) [][]byte) error {
+	for next := 0; ; {
+		m, err := r.recv()
+		if err != nil {
+			return err
+		}
+		if string(m[0]) == "end" {
+			return nil
+		}
+		seq := -1
+		if len(m) == 3 {
+			seq, _ = strconv.Atoi(string(m[1]))
+		}
+		if seq < next || !bytes.Equal(frameBytes(m), frameBytes(msg(seq))) || !strings.Contains(r.topics, string(m[0])) {
+			return fmt.Errorf("raw subscriber (topics %q): %s after message %d", r.topics, fmtFrames(m), next-1)
+		}
+		next = seq + 1
+	}
+}
+
+// recv reads one message.
+func (r *rawSub) recv() ([][]byte, error) {
+	r.c.SetReadDeadline(time.Now().Add(waitLong))
+	var m [][]byte
+	for {
+		head, err := r.r.Peek(2)
+		if err == nil && head[0]&zmtp.FlagLong != 0 {
+			head, err = r.r.Peek(9)
+		}
+		if err != nil {
+			return nil, err
+		}
+		flags, size, n, err := zmtp.ParseFrameHeader(head, 1<<20)
+		if err != nil {
+			return nil, err
+		}
+		r.r.Discard(n)
+		body := make([]byte, size)
+		if _, err := io.ReadFull(r.r, body); err != nil {
+			return nil, err
+		}
+		if flags&zmtp.FlagCommand != 0 {
+			continue
+		}
+		m = append(m, body)
+		if flags&zmtp.FlagMore == 0 {
+			return m, nil
+		}
 	}
 }

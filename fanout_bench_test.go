@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -99,8 +100,10 @@ func fanoutPub(tb testing.TB, tr string, n int) *zmq.Socket {
 }
 
 // TestPubFanoutSendAllocatesNothing: in steady state a Send to 100 subscribers over tcp or ipc
-// allocates nothing, neither per message nor per subscriber (their writers included: the
-// count is the whole process's).
+// allocates nothing per message or per subscriber (their writers included: the count is the
+// whole process's): fewer than one allocation a message, which are now and then a chunk of the
+// shared log (one per 32 messages) or of a queue's runs (one per 64 runs), and what queues and
+// buffers still grow. (testing.AllocsPerRun, which this used, rounds such counts down to 0.)
 func TestPubFanoutSendAllocatesNothing(t *testing.T) {
 	for _, tr := range []string{"tcp", "ipc"} {
 		t.Run(tr, func(t *testing.T) {
@@ -121,8 +124,14 @@ func TestPubFanoutSendAllocatesNothing(t *testing.T) {
 			for range rounds {
 				step() // warm up: the queues grow to their HWM once
 			}
-			if allocs := testing.AllocsPerRun(rounds-1, step); allocs != 0 {
-				t.Fatalf("Send to 100 subscribers over %s allocates %.2f times per message, want 0", tr, allocs)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			for range rounds {
+				step()
+			}
+			runtime.ReadMemStats(&after)
+			if per := float64(after.Mallocs-before.Mallocs) / rounds; per >= 1 {
+				t.Fatalf("Send to 100 subscribers over %s allocates %.3f times per message, want fewer than 1", tr, per)
 			}
 		})
 	}

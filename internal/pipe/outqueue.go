@@ -32,6 +32,7 @@ type OutQueue struct {
 	conflate bool
 	onSpace  func()
 	wake     chan struct{}
+	log      *Log // SetLog's: the queue holds runs of it instead of slots (sharedlog.go)
 
 	closed atomic.Bool
 	// atHWM is set with full when a push fails at the HWM and cleared by the drain that makes
@@ -48,18 +49,33 @@ type OutQueue struct {
 	seen   int64        // taken as the producer last read it: at most the true value
 	pushed atomic.Int64 // published after the slot is written
 	full   atomic.Bool  // a push was refused since the last drain
+	lc     *logChunk    // with a log: where the last run is
+	lseq   int64        // and the log position of its last message
+	rt     *runChunk    // the runs' tail
+	rtpos  int          // next free run in rt
+	nr     int64        // runs pushed, runs's value
+	runs   atomic.Int64 // published before the count of the run's first message
 
 	_ [64]byte
 
-	// The consumer's, under cmu. taken counts what the producer may treat as gone: the ring
-	// messages drained less those pushed to the front not yet drained, which so count against
-	// the HWM as they did when they were queued in line.
+	// taken is the consumer's count of what the producer may treat as gone: the ring messages
+	// drained less those pushed to the front not yet drained, which so count against the HWM as
+	// they did when they were queued in line. The producer reads it on every push, so it has a
+	// line of its own, written once a drain, not with every message taken.
+	taken atomic.Int64
+
+	_ [56]byte
+
+	// The consumer's, under cmu.
 	cmu   sync.Mutex
 	head  *chunk
-	hpos  int   // next slot to take in head
-	rc    int64 // ring messages drained
-	front []Msg // PushFront's, the next to drain last
-	taken atomic.Int64
+	hpos  int       // next slot to take in head
+	rc    int64     // ring messages drained
+	front []Msg     // PushFront's, the next to drain last
+	rhc   *runChunk // with a log: where the next run to begin is
+	rhpos int
+	rh    int64 // runs begun
+	cur   run   // the run being drained
 
 	stub chunk // where both ends start: no slots, its next the first chunk
 }
@@ -87,6 +103,27 @@ func (q *OutQueue) TryPushQuiet(m Msg) bool { return q.push(m, true) }
 // comes second sees the other's store, so either the producer sees the queue was empty and
 // wakes the writer, or the writer sees the message and does not sleep.
 func (q *OutQueue) push(m Msg, quiet bool) bool {
+	if q.conflate {
+		if q.closed.Load() {
+			q.full.Store(true)
+			return false
+		}
+		return q.pushConflate(m, quiet)
+	}
+	if !q.admit() {
+		return false
+	}
+	if q.log != nil {
+		q.pushRef(q.log.Append(m))
+	} else {
+		q.put(m)
+	}
+	q.publish(quiet)
+	return true
+}
+
+// admit reports whether a push may go in: the queue is open and below its HWM.
+func (q *OutQueue) admit() bool {
 	if q.atHWM.Load() {
 		return false
 	}
@@ -94,18 +131,16 @@ func (q *OutQueue) push(m Msg, quiet bool) bool {
 		q.full.Store(true)
 		return false
 	}
-	if q.conflate {
-		return q.pushConflate(m, quiet)
-	}
-	if q.hwm > 0 && q.np-q.seen >= q.hwm && !q.room(true) {
-		return false
-	}
-	q.put(m)
+	return q.hwm <= 0 || q.np-q.seen < q.hwm || q.room(true)
+}
+
+// publish makes the message just put visible to the consumer and, unless quiet, wakes the
+// writer if the queue was empty.
+func (q *OutQueue) publish(quiet bool) {
 	q.pushed.Store(q.np)
 	if !quiet && q.taken.Load() == q.np-1 {
 		Signal(q.wake)
 	}
-	return true
 }
 
 // room reports whether the queue holds fewer than hwm messages, reading what the writer took.
@@ -181,10 +216,18 @@ func (q *OutQueue) Drain(dst []Msg, budget int) ([]Msg, bool) {
 		dst = append(dst, m)
 		size += encodedSize(m)
 	}
-	for avail := q.pushed.Load(); q.rc < avail && (size == 0 || size < budget); {
-		m := q.take()
-		dst = append(dst, m)
-		size += encodedSize(m)
+	if avail := q.pushed.Load(); q.log != nil {
+		for runs := q.runs.Load(); q.rc < avail && (size == 0 || size < budget); {
+			m := q.takeRef(runs)
+			dst = append(dst, m)
+			size += encodedSize(m)
+		}
+	} else {
+		for q.rc < avail && (size == 0 || size < budget) {
+			m := q.take()
+			dst = append(dst, m)
+			size += encodedSize(m)
+		}
 	}
 	if len(dst) > had {
 		q.taken.Store(q.rc - int64(len(q.front)))
@@ -237,8 +280,12 @@ func (q *OutQueue) Close() {
 	q.cmu.Lock()
 	clear(q.front)
 	q.front = nil
-	for avail := q.pushed.Load(); q.rc < avail; {
-		q.take()
+	for avail, runs := q.pushed.Load(), q.runs.Load(); q.rc < avail; {
+		if q.log != nil {
+			q.takeRef(runs)
+		} else {
+			q.take()
+		}
 	}
 	q.taken.Store(q.rc)
 	q.cmu.Unlock()

@@ -13,6 +13,26 @@ func seqMsg(i int) Msg { return Msg{binary.BigEndian.AppendUint64(nil, uint64(i)
 
 func seqOf(m Msg) int { return int(binary.BigEndian.Uint64(m[0])) }
 
+// eachQueueKind runs f as subtest name for a queue of slots and for one holding runs of a Log.
+func eachQueueKind(t *testing.T, name string, f func(t *testing.T, logged bool)) {
+	for _, logged := range []bool{false, true} {
+		kind := "/slots"
+		if logged {
+			kind = "/log"
+		}
+		t.Run(name+kind, func(t *testing.T) { f(t, logged) })
+	}
+}
+
+// newTestQueue is NewOutQueue, holding runs of a log of its own when logged.
+func newTestQueue(hwm int, onSpace func(), logged bool) *OutQueue {
+	q := NewOutQueue(hwm, onSpace)
+	if logged {
+		q.SetLog(NewLog())
+	}
+	return q
+}
+
 // TestOutQueueSemantics pins what the lock-free queue must keep of the locked one, step by
 // step: each step's pushes, and then a drain's outcome.
 func TestOutQueueSemantics(t *testing.T) {
@@ -80,9 +100,9 @@ func TestOutQueueSemantics(t *testing.T) {
 		}},
 	}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
+		eachQueueKind(t, tc.name, func(t *testing.T, logged bool) {
 			spaced := 0
-			q := NewOutQueue(tc.hwm, func() { spaced++ })
+			q := newTestQueue(tc.hwm, func() { spaced++ }, logged)
 			next, want := 0, 0 // the next sequence number to push, and to drain
 			var front []int    // front messages not drained, newest last
 			for i, s := range tc.steps {
@@ -190,9 +210,9 @@ func TestOutQueueConcurrent(t *testing.T) {
 		{"hwm 5 direct", 5, 50000, true},
 		{"hwm 300 direct", 300, 100000, true},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
+		eachQueueKind(t, tc.name, func(t *testing.T, logged bool) {
 			space := NewWake()
-			q := NewOutQueue(tc.hwm, func() { Signal(space) })
+			q := newTestQueue(tc.hwm, func() { Signal(space) }, logged)
 			var total atomic.Int64 // messages taken by either consumer
 			got := make([]int, 0, tc.n)
 			runs := make(chan []Msg)

@@ -48,6 +48,10 @@ type Pipe struct {
 	// Mark is the socket type's too: a publisher marks the pipes a message matched, so a pipe
 	// matched by several subscriptions gets it once. Guarded by the socket's lock.
 	Mark uint64
+	// Shared, set before attach, is an Encodes pipe's queue when it holds runs of its socket's
+	// Log (OutQueue.SetLog): a publisher appends a message for many such pipes to the log once
+	// and pushes each its place. Next to Mark: a send reads both.
+	Shared *OutQueue
 
 	// Encodes, set before attach, says the pipe's Out only reads what it takes: a
 	// connection's writer encodes a message's frames and lets go of them, never changing or

@@ -16,6 +16,15 @@ type dist struct {
 	pipes   []*pipe.Pipe
 	matched []*pipe.Pipe // the pipes one send goes to, reused
 	epoch   uint64       // marks the pipes matched by the current send (pipe.Pipe.Mark)
+	log     *pipe.Log    // shared by the connections' queues (pipe.Pipe.Shared)
+}
+
+// sharedLog returns the log the socket's connections' queues may hold runs of.
+func (d *dist) sharedLog() *pipe.Log {
+	if d.log == nil {
+		d.log = pipe.NewLog()
+	}
+	return d.log
 }
 
 func (d *dist) add(p *pipe.Pipe) { d.pipes = append(d.pipes, p) }
@@ -62,23 +71,35 @@ func (d *dist) roomy() bool {
 }
 
 // sendMatched gives m to every matched pipe that has room and drops it for the others.
-func (d *dist) sendMatched(m pipe.Msg) { deliver(m, d.matched) }
+func (d *dist) sendMatched(m pipe.Msg) { d.deliver(m, d.matched) }
 
 // sendAll gives m to every pipe that has room.
-func (d *dist) sendAll(m pipe.Msg) { deliver(m, d.pipes) }
+func (d *dist) sendAll(m pipe.Msg) { d.deliver(m, d.pipes) }
 
-// deliver gives m to each of to that has room. The connections share m; m itself goes to an
-// inproc peer only when no connection took it, and to the last such peer, once every copy for
-// the others is made: from then on its application may change it.
-func deliver(m pipe.Msg, to []*pipe.Pipe) {
+// deliver gives m to each of to that has room. The connections share m: those whose queues hold
+// runs of the log find it there, written once. m itself goes to an inproc peer only when no
+// connection took it, and to the last such peer, once every copy for the others is made: from
+// then on its application may change it.
+func (d *dist) deliver(m pipe.Msg, to []*pipe.Pipe) {
 	shared := false
 	inproc := 0
+	var ref pipe.Ref
+	logged := false
 	for _, p := range to {
-		if p.Encodes {
+		switch {
+		case p.Shared != nil && len(to) > 1:
+			// One peer alone goes through its link, which may write it from this goroutine.
+			if !logged {
+				ref, logged = d.log.Append(m), true
+			}
+			if p.Shared.TryPushRef(ref) {
+				shared = true
+			}
+		case p.Encodes:
 			if p.TryPush(m) {
 				shared = true
 			}
-		} else {
+		default:
 			inproc++
 		}
 	}
@@ -119,4 +140,16 @@ func copyMsg(m pipe.Msg) pipe.Msg {
 		out[i] = buf[at:len(buf):len(buf)]
 	}
 	return out
+}
+
+// shareLog makes the queue of l, a new connection's, hold runs of the pattern's log when it
+// has one (a publisher's), so one message sent to many connections is written once. Not with
+// CONFLATE, whose queue replaces what it holds. With s.mu held, before anything is pushed.
+func (s *Socket) shareLog(l *link, o *Options) {
+	d, ok := s.pat.(interface{ sharedLog() *pipe.Log })
+	if !ok || s.conflates(o) {
+		return
+	}
+	l.q.SetLog(d.sharedLog())
+	l.p.Shared = l.q
 }

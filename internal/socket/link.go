@@ -117,6 +117,7 @@ func (s *Socket) serve(nc net.Conn, ep string, o *Options, l *link, connectID []
 	if fresh {
 		l.p.RoutingID = connectID
 		l.p.Encodes = true // its queue only ever feeds c's writer
+		s.shareLog(l, o)
 	}
 	if !s.attachLocked(l) {
 		s.mu.Unlock()

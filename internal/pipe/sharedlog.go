@@ -1,0 +1,139 @@
+package pipe
+
+// A publisher's connections share one Log: each message is written there once, and each
+// connection's OutQueue holds runs of it (the first message's place and, implicitly, how many
+// follow) instead of a slot per message. Pushing a message that continues a connection's run
+// writes nothing into its queue but the count, so fan-out to a hundred subscribers touches a
+// hundred counters and no slot memory, and writes no pointer (no GC write barrier) per
+// subscriber.
+//
+// Log chunks are never reused: a chunk lives while a queue's run refers to it and the garbage
+// collector frees it after, so no count of who still reads it is kept. A run never crosses a
+// chunk, and a chunk closes at logChunkLen messages or logChunkBytes of payload, which bounds
+// what a run keeps alive beyond the messages its queue still holds (a queue that took every
+// other message keeps whole chunks for half of them), and what an idle queue's last run keeps.
+const (
+	logChunkLen   = 32
+	logChunkBytes = 32 << 10
+	entryChunkLen = 64
+)
+
+// Log is the messages a publisher sent to more than one connection, in order. Its producer is
+// the queues' producer: its methods need the same lock (OutQueue).
+type Log struct {
+	cur   *logChunk
+	n     int   // messages in cur
+	bytes int   // their payload
+	seq   int64 // messages appended
+}
+
+type logChunk struct{ msgs [logChunkLen]Msg }
+
+// NewLog returns an empty log.
+func NewLog() *Log { return &Log{cur: new(logChunk)} }
+
+// Ref is a message's place in a Log, for OutQueue.TryPushRef.
+type Ref struct {
+	c   *logChunk
+	i   int
+	seq int64
+}
+
+// Append writes m into the log; it must never change afterwards (every connection's writer
+// reads it).
+func (l *Log) Append(m Msg) Ref {
+	size := 0
+	for _, f := range m {
+		size += len(f)
+	}
+	if l.n == logChunkLen || l.n > 0 && l.bytes+size > logChunkBytes {
+		l.cur, l.n, l.bytes = new(logChunk), 0, 0
+	}
+	l.cur.msgs[l.n] = m
+	r := Ref{c: l.cur, i: l.n, seq: l.seq}
+	l.n++
+	l.bytes += size
+	l.seq++
+	return r
+}
+
+// run is a queue's messages from its push count at on: the log's messages from c.msgs[i] on,
+// one after another, until the next run starts.
+type run struct {
+	at int64
+	c  *logChunk
+	i  int
+}
+
+// runChunk holds a queue's runs, oldest first; like log chunks they are left to the collector.
+type runChunk struct {
+	runs [entryChunkLen]run
+	next *runChunk // set before the runs count publishing its first run
+}
+
+// pushRef queues the message at r: a new run unless it follows the last one pushed in the same
+// chunk. The producer's; the caller checked the HWM and publishes the count.
+func (q *OutQueue) pushRef(r Ref) {
+	if r.c != q.lc || r.seq != q.lseq+1 {
+		if q.rtpos == entryChunkLen {
+			c := new(runChunk)
+			q.rt.next = c
+			q.rt, q.rtpos = c, 0
+		}
+		q.rt.runs[q.rtpos] = run{at: q.np, c: r.c, i: r.i}
+		q.rtpos++
+		q.nr++
+		q.runs.Store(q.nr)
+		q.lc = r.c
+	}
+	q.lseq = r.seq
+	q.np++
+}
+
+// takeRef removes the oldest message of a log-backed queue; there must be one published, and
+// avail runs. The consumer's.
+func (q *OutQueue) takeRef(runs int64) Msg {
+	if q.rh < runs && q.nextRun().at == q.rc {
+		if q.rhpos == entryChunkLen {
+			q.rhc, q.rhpos = q.rhc.next, 0
+		}
+		q.cur = q.rhc.runs[q.rhpos]
+		q.rhc.runs[q.rhpos] = run{} // the collector may free its chunk once cur moves on
+		q.rhpos++
+		q.rh++
+	}
+	m := q.cur.c.msgs[q.cur.i+int(q.rc-q.cur.at)]
+	q.rc++
+	return m
+}
+
+// nextRun is the first run the consumer has not begun.
+func (q *OutQueue) nextRun() *run {
+	if q.rhpos == entryChunkLen {
+		return &q.rhc.next.runs[0]
+	}
+	return &q.rhc.runs[q.rhpos]
+}
+
+// SetLog makes the queue hold runs of log (shared with other queues under the same lock): every
+// push appends to it, and TryPushRef queues what another push appended. Call it before use;
+// not with CONFLATE.
+func (q *OutQueue) SetLog(l *Log) {
+	q.log = l
+	q.lseq = -2 // no run to continue
+	q.rt = new(runChunk)
+	q.rhc = q.rt
+}
+
+// Logged reports whether the queue holds runs of a Log (SetLog).
+func (q *OutQueue) Logged() bool { return q.log != nil }
+
+// TryPushRef queues the message at r of the queue's Log, as TryPush does.
+func (q *OutQueue) TryPushRef(r Ref) bool {
+	if !q.admit() {
+		return false
+	}
+	q.pushRef(r)
+	q.publish(false)
+	return true
+}

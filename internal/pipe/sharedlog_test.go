@@ -1,0 +1,136 @@
+package pipe
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+	"weak"
+)
+
+// TestSharedLogSubsets: queues holding runs of one log each deliver exactly the messages pushed
+// to them, in order, whatever part of the log that is. Runs begin wherever a queue skips a
+// message (not pushed to it, refused at its HWM, or appended for another queue by a plain
+// push), where a log chunk closes (by count or by the bytes of big messages) and where a run
+// chunk fills; each queue is drained by its own goroutine while the producer pushes.
+func TestSharedLogSubsets(t *testing.T) {
+	const n = 40000
+	const stuck = 20 * time.Second // only a lost wake-up waits this long
+	hwms := []int{1, 3, 50, 1000, 0, 7}
+	log := NewLog()
+	qs := make([]*OutQueue, len(hwms))
+	for i, hwm := range hwms {
+		qs[i] = NewOutQueue(hwm, nil)
+		qs[i].SetLog(log)
+	}
+	want := make([][]int, len(qs))
+	got := make([][]int, len(qs))
+	finished := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, q := range qs {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(i), 9))
+			var batch []Msg
+			for {
+				batch, _ = q.Drain(batch[:0], 1+r.IntN(3000))
+				for _, m := range batch {
+					seq := seqOf(m)
+					if len(m) != 2 || len(m[1]) != payloadOf(seq) || binary.BigEndian.Uint64(m[1]) != uint64(seq) {
+						t.Errorf("queue %d: message %d came as %d frames, %d bytes", i, seq, len(m), len(m[1]))
+						return
+					}
+					got[i] = append(got[i], seq)
+				}
+				if len(batch) > 0 {
+					continue
+				}
+				select {
+				case <-q.Wake():
+				case <-finished:
+					if q.Len() == 0 {
+						return
+					}
+				case <-time.After(stuck):
+					t.Errorf("queue %d: writer asleep with %d queued", i, q.Len())
+					return
+				}
+			}
+		})
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for seq := range n {
+		m := Msg{seqMsg(seq)[0], binary.BigEndian.AppendUint64(make([]byte, 0, payloadOf(seq)), uint64(seq))}
+		m[1] = m[1][:payloadOf(seq)]
+		if r.IntN(10) == 0 {
+			// A plain push appends for one queue alone: the others' runs break around it.
+			i := r.IntN(len(qs))
+			if qs[i].TryPush(m) {
+				want[i] = append(want[i], seq)
+			}
+			continue
+		}
+		ref := log.Append(m)
+		for i, q := range qs {
+			if r.IntN(8) > i && q.TryPushRef(ref) { // the later queues skip more
+				want[i] = append(want[i], seq)
+			}
+		}
+	}
+	close(finished)
+	wg.Wait()
+	for i := range qs {
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("queue %d (HWM %d): %d messages delivered, want %d; first difference at %d", i, hwms[i], len(got[i]), len(want[i]), firstDiff(got[i], want[i]))
+		}
+	}
+	if len(want[4]) < n/10 { // the unlimited queue, never refusing
+		t.Errorf("the queue without HWM took only %d of %d messages: the test skips too much", len(want[4]), n)
+	}
+}
+
+// payloadOf is message seq's payload size: now and then big enough to close a log chunk by
+// its bytes.
+func payloadOf(seq int) int {
+	if seq%97 == 0 {
+		return 20 << 10
+	}
+	return 8
+}
+
+func firstDiff(a, b []int) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// TestSharedLogLetsGo: once a queue has drained them, the log chunks its runs referred to are
+// left to the collector; only the chunk of its last run stays.
+func TestSharedLogLetsGo(t *testing.T) {
+	log := NewLog()
+	q := NewOutQueue(0, nil)
+	q.SetLog(log)
+	var chunks []weak.Pointer[logChunk]
+	for seq := range 40 * logChunkLen {
+		q.TryPush(seqMsg(seq))
+		if c := log.cur; len(chunks) == 0 || chunks[len(chunks)-1].Value() != c {
+			chunks = append(chunks, weak.Make(c))
+		}
+	}
+	if len(q.DrainAll(nil)) != 40*logChunkLen {
+		t.Fatal("drained less than was pushed")
+	}
+	runtime.GC()
+	for i, c := range chunks[:len(chunks)-1] {
+		if c.Value() != nil {
+			t.Fatalf("log chunk %d of %d still reachable after its messages were drained", i, len(chunks))
+		}
+	}
+	runtime.KeepAlive(q)
+	runtime.KeepAlive(log)
+}

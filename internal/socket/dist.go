@@ -17,6 +17,7 @@ type dist struct {
 	matched []*pipe.Pipe // the pipes one send goes to, reused
 	epoch   uint64       // marks the pipes matched by the current send (pipe.Pipe.Mark)
 	log     *pipe.Log    // shared by the connections' queues (pipe.Pipe.Shared)
+	logged  int          // pipes holding runs of log
 }
 
 // sharedLog returns the log the socket's connections' queues may hold runs of.
@@ -27,11 +28,19 @@ func (d *dist) sharedLog() *pipe.Log {
 	return d.log
 }
 
-func (d *dist) add(p *pipe.Pipe) { d.pipes = append(d.pipes, p) }
+func (d *dist) add(p *pipe.Pipe) {
+	d.pipes = append(d.pipes, p)
+	if p.Shared != nil {
+		d.logged++
+	}
+}
 
 func (d *dist) remove(p *pipe.Pipe) {
 	if i := slices.Index(d.pipes, p); i >= 0 {
 		d.pipes = slices.Delete(d.pipes, i, i+1)
+		if p.Shared != nil {
+			d.logged--
+		}
 	}
 	// matched is overwritten, not cleared, per send: forget p here instead.
 	clear(d.matched[:cap(d.matched)])
@@ -57,6 +66,31 @@ func (d *dist) match(subs *trie, data []byte, invert bool) {
 			}
 		}
 	}
+}
+
+// allLogged reports whether the pipes are several, every one a connection holding runs of the
+// log: a send can then go to each as the trie finds it (sendMatching).
+func (d *dist) allLogged() bool { return d.logged > 1 && d.logged == len(d.pipes) }
+
+// sendMatching gives m to each pipe subs has for data, once however many of its subscriptions
+// match, dropping it for those at their HWM, as the trie finds them: what match and deliver do
+// for allLogged pipes without building the list of them, a pointer written per subscriber and
+// message, which the garbage collector's write barrier taxes whenever it marks.
+func (d *dist) sendMatching(subs *trie, m pipe.Msg) {
+	d.epoch++
+	epoch := d.epoch
+	var ref pipe.Ref
+	logged := false
+	subs.match(m[0], func(p *pipe.Pipe) {
+		if p.Mark == epoch {
+			return
+		}
+		p.Mark = epoch
+		if !logged {
+			ref, logged = d.log.Append(m), true
+		}
+		p.Shared.TryPushRef(ref)
+	})
 }
 
 // roomy reports whether every matched pipe can take a message now.

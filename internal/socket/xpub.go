@@ -74,6 +74,10 @@ func (x *xpub) detach(p *pipe.Pipe) {
 }
 
 func (x *xpub) send(m pipe.Msg) error {
+	if !x.nodrop && !x.invert && x.allLogged() {
+		x.sendMatching(&x.subs, m)
+		return nil
+	}
 	x.match(&x.subs, m[0], x.invert)
 	if x.nodrop && !x.roomy() {
 		return errAgain

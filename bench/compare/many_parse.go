@@ -105,7 +105,8 @@ func parseMany(cell ManyCell, count int, server, client *proc) (ManyMeasurement,
 		}
 		m.Values = map[string]float64{report.DeliveredPerS: sub.DeliveredPerS, report.SendPerS: pub.SendPerS,
 			report.CPUNsPerMsgSub: pub.CPUNs, report.CPUNsDrained: pub.CPUNsDrained,
-			report.Drops: float64(*sub.Drops), report.DropsPct: 100 * float64(*sub.Drops) / float64(copies)}
+			report.CPUNsPerCopy: pub.CPUNsDrained * float64(copies) / float64(sub.Delivered),
+			report.Drops:        float64(*sub.Drops), report.DropsPct: 100 * float64(*sub.Drops) / float64(copies)}
 		m.Elapsed = time.Duration(sub.ElapsedS * float64(time.Second))
 	case "pushpull":
 		res, err := read(server)

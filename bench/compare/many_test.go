@@ -132,7 +132,7 @@ func TestParseMany(t *testing.T) {
 	}{
 		{"router", router, "", "ready\n" + rt + "\n", map[string]float64{report.RTTPerS: 200, report.P50US: 10, report.P99US: 30, report.RTTFairness: 90}},
 		{"pubsub", fan, pub, sub, map[string]float64{report.DeliveredPerS: 1200, report.SendPerS: 1000, report.CPUNsPerMsgSub: 50,
-			report.CPUNsDrained: 60, report.Drops: 60, report.DropsPct: 20}},
+			report.CPUNsDrained: 60, report.CPUNsPerCopy: 75, report.Drops: 60, report.DropsPct: 20}},
 		{"pushpull, unfair", fanin, pull, "", map[string]float64{report.FanInPerS: 396, report.FanInFairness: 0}},
 		{"router, no fairness", router, "", strings.Replace(rt, `,"fairness_pct":90`, "", 1), nil},
 		{"router, p99 below p50", router, "", strings.Replace(rt, `"p99_us":30`, `"p99_us":5`, 1), nil},

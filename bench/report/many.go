@@ -16,6 +16,7 @@ const (
 	SendPerS       = "send_per_s"         // PUB fan-out: the publisher's send rate
 	CPUNsPerMsgSub = "cpu_ns_per_msg_sub" // PUB fan-out: publisher CPU per message per subscriber, send loop
 	CPUNsDrained   = "cpu_ns_per_msg_sub_drained"
+	CPUNsPerCopy   = "cpu_ns_per_copy"    // PUB fan-out: publisher CPU to the end of the stream per copy delivered
 	DropsPct       = "drops_pct"          // PUB fan-out: drops, % of count × peers
 	Drops          = "drops"              // PUB fan-out: count × peers − delivered
 	FanInPerS      = "fanin_msgs_per_s"   // N PUSH → PULL: messages per second
@@ -52,6 +53,7 @@ var ManyKinds = []ManyKind{
 		{SendPerS, "publisher send rate (msgs/s)", false, true, ""},
 		{CPUNsPerMsgSub, "publisher CPU per msg per SUB (send loop)", true, true, " ns"},
 		{CPUNsDrained, "publisher CPU per msg per SUB (to end of stream)", true, false, " ns"},
+		{CPUNsPerCopy, "publisher CPU per copy delivered (to end of stream)", true, false, " ns"},
 		{DropsPct, "drops (% of count × N)", true, false, " %"},
 		{Drops, "drops (count × N − delivered)", true, false, " msgs"},
 	}},

@@ -67,15 +67,16 @@ type OutQueue struct {
 	_ [56]byte
 
 	// The consumer's, under cmu.
-	cmu   sync.Mutex
-	head  *chunk
-	hpos  int       // next slot to take in head
-	rc    int64     // ring messages drained
-	front []Msg     // PushFront's, the next to drain last
-	rhc   *runChunk // with a log: where the next run to begin is
-	rhpos int
-	rh    int64 // runs begun
-	cur   run   // the run being drained
+	cmu    sync.Mutex
+	head   *chunk
+	hpos   int       // next slot to take in head
+	rc     int64     // ring messages drained
+	front  []Msg     // PushFront's, the next to drain last
+	rhc    *runChunk // with a log: where the next run to begin is
+	rhpos  int
+	rh     int64     // runs begun
+	cur    run       // the run being drained
+	spares spareRuns // run chunks the consumer went through, for the producer
 
 	stub chunk // where both ends start: no slots, its next the first chunk
 }
@@ -286,6 +287,10 @@ func (q *OutQueue) Close() {
 		} else {
 			q.take()
 		}
+	}
+	if q.cur.c != nil {
+		q.cur.c.release()
+		q.cur = run{}
 	}
 	q.taken.Store(q.rc)
 	q.cmu.Unlock()

@@ -1,5 +1,10 @@
 package pipe
 
+import (
+	"sync"
+	"sync/atomic"
+)
+
 // A publisher's connections share one Log: each message is written there once, and each
 // connection's OutQueue holds runs of it (the first message's place and, implicitly, how many
 // follow) instead of a slot per message. Pushing a message that continues a connection's run
@@ -7,11 +12,13 @@ package pipe
 // hundred counters and no slot memory, and writes no pointer (no GC write barrier) per
 // subscriber.
 //
-// Log chunks are never reused: a chunk lives while a queue's run refers to it and the garbage
-// collector frees it after, so no count of who still reads it is kept. A run never crosses a
-// chunk, and a chunk closes at logChunkLen messages or logChunkBytes of payload, which bounds
-// what a run keeps alive beyond the messages its queue still holds (a queue that took every
-// other message keeps whole chunks for half of them), and what an idle queue's last run keeps.
+// A log chunk is counted in use by the log while it appends there and by every run that refers
+// to it; the consumer that ends the last run gives it back, emptied, for the log to fill again,
+// so a steady publisher allocates nothing. A run never crosses a chunk, and a chunk closes at
+// logChunkLen messages or logChunkBytes of payload, which bounds what a run keeps alive beyond
+// the messages its queue still holds (a queue that took every other message keeps whole chunks
+// for half of them), and what an idle queue's last run keeps. A queue dropped without Close
+// never gives its chunks back, and the garbage collector frees them.
 const (
 	logChunkLen   = 32
 	logChunkBytes = 32 << 10
@@ -25,12 +32,63 @@ type Log struct {
 	n     int   // messages in cur
 	bytes int   // their payload
 	seq   int64 // messages appended
+	free  *freeChunks
 }
 
-type logChunk struct{ msgs [logChunkLen]Msg }
+type logChunk struct {
+	msgs [logChunkLen]Msg
+	refs atomic.Int32 // the log's while it is cur, and one per run referring to it
+	free *freeChunks  // where it goes back once nobody refers to it
+}
+
+// freeChunks holds emptied log chunks for the log to fill again; consumers put, the producer
+// takes, so it has a lock of its own.
+type freeChunks struct {
+	mu     sync.Mutex
+	chunks []*logChunk
+}
+
+// maxFreeChunks bounds the chunks kept for reuse: more are left to the collector.
+const maxFreeChunks = 64
 
 // NewLog returns an empty log.
-func NewLog() *Log { return &Log{cur: new(logChunk)} }
+func NewLog() *Log {
+	l := &Log{free: new(freeChunks)}
+	l.cur = l.newChunk()
+	return l
+}
+
+// newChunk returns an empty chunk held by the log.
+func (l *Log) newChunk() *logChunk {
+	f := l.free
+	f.mu.Lock()
+	var c *logChunk
+	if n := len(f.chunks); n > 0 {
+		c = f.chunks[n-1]
+		f.chunks[n-1] = nil
+		f.chunks = f.chunks[:n-1]
+	}
+	f.mu.Unlock()
+	if c == nil {
+		c = &logChunk{free: f}
+	}
+	c.refs.Store(1)
+	return c
+}
+
+// release drops one reference to c; the last one empties it and gives it back.
+func (c *logChunk) release() {
+	if c.refs.Add(-1) != 0 {
+		return
+	}
+	clear(c.msgs[:]) // what it held is the collector's now
+	f := c.free
+	f.mu.Lock()
+	if len(f.chunks) < maxFreeChunks {
+		f.chunks = append(f.chunks, c)
+	}
+	f.mu.Unlock()
+}
 
 // Ref is a message's place in a Log, for OutQueue.TryPushRef.
 type Ref struct {
@@ -47,7 +105,9 @@ func (l *Log) Append(m Msg) Ref {
 		size += len(f)
 	}
 	if l.n == logChunkLen || l.n > 0 && l.bytes+size > logChunkBytes {
-		l.cur, l.n, l.bytes = new(logChunk), 0, 0
+		old := l.cur
+		l.cur, l.n, l.bytes = l.newChunk(), 0, 0
+		old.release()
 	}
 	l.cur.msgs[l.n] = m
 	r := Ref{c: l.cur, i: l.n, seq: l.seq}
@@ -65,10 +125,42 @@ type run struct {
 	i  int
 }
 
-// runChunk holds a queue's runs, oldest first; like log chunks they are left to the collector.
+// runChunk holds a queue's runs, oldest first. The consumer hands those it has gone through
+// back to the producer (OutQueue.spares) to fill again.
 type runChunk struct {
 	runs [entryChunkLen]run
 	next *runChunk // set before the runs count publishing its first run
+}
+
+// spareRuns holds a queue's emptied run chunks, put by its consumer and taken by its producer.
+type spareRuns struct {
+	mu     sync.Mutex
+	chunks []*runChunk
+}
+
+// maxSpareRuns bounds the run chunks a queue keeps: more runs than this holds are a queue that
+// took scattered messages, deep, once; the collector has the chunks beyond.
+const maxSpareRuns = 16
+
+func (s *spareRuns) put(c *runChunk) {
+	s.mu.Lock()
+	if len(s.chunks) < maxSpareRuns {
+		s.chunks = append(s.chunks, c)
+	}
+	s.mu.Unlock()
+}
+
+func (s *spareRuns) take() *runChunk {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.chunks)
+	if n == 0 {
+		return nil
+	}
+	c := s.chunks[n-1]
+	s.chunks[n-1] = nil
+	s.chunks = s.chunks[:n-1]
+	return c
 }
 
 // pushRef queues the message at r: a new run unless it follows the last one pushed in the same
@@ -76,10 +168,14 @@ type runChunk struct {
 func (q *OutQueue) pushRef(r Ref) {
 	if r.c != q.lc || r.seq != q.lseq+1 {
 		if q.rtpos == entryChunkLen {
-			c := new(runChunk)
+			c := q.spares.take()
+			if c == nil {
+				c = new(runChunk)
+			}
 			q.rt.next = c
 			q.rt, q.rtpos = c, 0
 		}
+		r.c.refs.Add(1)
 		q.rt.runs[q.rtpos] = run{at: q.np, c: r.c, i: r.i}
 		q.rtpos++
 		q.nr++
@@ -95,7 +191,13 @@ func (q *OutQueue) pushRef(r Ref) {
 func (q *OutQueue) takeRef(runs int64) Msg {
 	if q.rh < runs && q.nextRun().at == q.rc {
 		if q.rhpos == entryChunkLen {
-			q.rhc, q.rhpos = q.rhc.next, 0
+			done := q.rhc
+			q.rhc, q.rhpos = done.next, 0
+			done.next = nil // its runs are all taken (and cleared)
+			q.spares.put(done)
+		}
+		if q.cur.c != nil {
+			q.cur.c.release()
 		}
 		q.cur = q.rhc.runs[q.rhpos]
 		q.rhc.runs[q.rhpos] = run{} // the collector may free its chunk once cur moves on

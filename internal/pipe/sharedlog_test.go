@@ -109,28 +109,75 @@ func firstDiff(a, b []int) int {
 	return min(len(a), len(b))
 }
 
-// TestSharedLogLetsGo: once a queue has drained them, the log chunks its runs referred to are
-// left to the collector; only the chunk of its last run stays.
+// TestSharedLogLetsGo: once a queue has drained them, the messages its runs referred to are the
+// collector's (their chunks go back to the log emptied), but for those of its last run's chunk;
+// and Close lets go of those too.
 func TestSharedLogLetsGo(t *testing.T) {
 	log := NewLog()
 	q := NewOutQueue(0, nil)
 	q.SetLog(log)
-	var chunks []weak.Pointer[logChunk]
-	for seq := range 40 * logChunkLen {
-		q.TryPush(seqMsg(seq))
-		if c := log.cur; len(chunks) == 0 || chunks[len(chunks)-1].Value() != c {
-			chunks = append(chunks, weak.Make(c))
-		}
+	const n = 40 * logChunkLen
+	frames := make([]weak.Pointer[byte], n)
+	for seq := range n {
+		m := Msg{make([]byte, 32)} // not a tiny allocation, which may share its block
+		frames[seq] = weak.Make(&m[0][0])
+		q.TryPush(m)
 	}
-	if len(q.DrainAll(nil)) != 40*logChunkLen {
+	if len(q.DrainAll(nil)) != n {
 		t.Fatal("drained less than was pushed")
 	}
 	runtime.GC()
-	for i, c := range chunks[:len(chunks)-1] {
-		if c.Value() != nil {
-			t.Fatalf("log chunk %d of %d still reachable after its messages were drained", i, len(chunks))
+	for seq, f := range frames[:n-logChunkLen] {
+		if f.Value() != nil {
+			t.Fatalf("message %d of %d still reachable after it was drained", seq, n)
 		}
 	}
-	runtime.KeepAlive(q)
+	log.Append(Msg{make([]byte, 32)}) // the log moves on: only the queue's last run holds the last chunk
+	runtime.GC()
+	if frames[n-1].Value() == nil {
+		t.Fatal("the message of the queue's last run was collected while the run held it")
+	}
+	q.Close()
+	runtime.GC()
+	for seq, f := range frames {
+		if f.Value() != nil {
+			t.Fatalf("message %d of %d still reachable after Close", seq, n)
+		}
+	}
 	runtime.KeepAlive(log)
+	runtime.KeepAlive(q) // a closed queue kept, as a connect-side peer's is, holds nothing
+}
+
+// TestSharedLogSteadyStateAllocs: queues sharing a log that fill and empty over and over reuse
+// the log's chunks and their run chunks instead of allocating.
+func TestSharedLogSteadyStateAllocs(t *testing.T) {
+	log := NewLog()
+	qs := []*OutQueue{NewOutQueue(1000, nil), NewOutQueue(1000, nil), NewOutQueue(10, nil)}
+	for _, q := range qs {
+		q.SetLog(log)
+	}
+	m := seqMsg(1)
+	batch := make([]Msg, 0, 1000)
+	seq := 0
+	cycle := func() {
+		for range 3000 {
+			r := log.Append(m)
+			for i, q := range qs {
+				if seq%(i+1) == 0 { // runs break: the second queue takes every other message
+					q.TryPushRef(r)
+				}
+			}
+			seq++
+		}
+		for _, q := range qs {
+			for q.Len() > 0 {
+				batch, _ = q.Drain(batch[:0], 4000)
+			}
+		}
+	}
+	cycle()
+	cycle()
+	if n := testing.AllocsPerRun(10, cycle); n != 0 {
+		t.Fatalf("%v allocations per cycle of 3000 messages, want 0", n)
+	}
 }

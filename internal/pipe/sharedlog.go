@@ -22,7 +22,7 @@ import (
 const (
 	logChunkLen   = 32
 	logChunkBytes = 32 << 10
-	entryChunkLen = 64
+	runChunkLen = 64
 )
 
 // Log is the messages a publisher sent to more than one connection, in order. Its producer is
@@ -128,7 +128,7 @@ type run struct {
 // runChunk holds a queue's runs, oldest first. The consumer hands those it has gone through
 // back to the producer (OutQueue.spares) to fill again.
 type runChunk struct {
-	runs [entryChunkLen]run
+	runs [runChunkLen]run
 	next *runChunk // set before the runs count publishing its first run
 }
 
@@ -167,7 +167,7 @@ func (s *spareRuns) take() *runChunk {
 // chunk. The producer's; the caller checked the HWM and publishes the count.
 func (q *OutQueue) pushRef(r Ref) {
 	if r.c != q.lc || r.seq != q.lseq+1 {
-		if q.rtpos == entryChunkLen {
+		if q.rtpos == runChunkLen {
 			c := q.spares.take()
 			if c == nil {
 				c = new(runChunk)
@@ -190,7 +190,7 @@ func (q *OutQueue) pushRef(r Ref) {
 // avail runs. The consumer's.
 func (q *OutQueue) takeRef(runs int64) Msg {
 	if q.rh < runs && q.nextRun().at == q.rc {
-		if q.rhpos == entryChunkLen {
+		if q.rhpos == runChunkLen {
 			done := q.rhc
 			q.rhc, q.rhpos = done.next, 0
 			done.next = nil // its runs are all taken (and cleared)
@@ -200,7 +200,7 @@ func (q *OutQueue) takeRef(runs int64) Msg {
 			q.cur.c.release()
 		}
 		q.cur = q.rhc.runs[q.rhpos]
-		q.rhc.runs[q.rhpos] = run{} // the collector may free its chunk once cur moves on
+		q.rhc.runs[q.rhpos] = run{} // its count on the chunk is cur's now, released when cur moves on
 		q.rhpos++
 		q.rh++
 	}
@@ -211,7 +211,7 @@ func (q *OutQueue) takeRef(runs int64) Msg {
 
 // nextRun is the first run the consumer has not begun.
 func (q *OutQueue) nextRun() *run {
-	if q.rhpos == entryChunkLen {
+	if q.rhpos == runChunkLen {
 		return &q.rhc.next.runs[0]
 	}
 	return &q.rhc.runs[q.rhpos]

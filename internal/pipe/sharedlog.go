@@ -22,7 +22,7 @@ import (
 const (
 	logChunkLen   = 32
 	logChunkBytes = 32 << 10
-	runChunkLen = 64
+	runChunkLen   = 64
 )
 
 // Log is the messages a publisher sent to more than one connection, in order. Its producer is

@@ -2,8 +2,11 @@
  * to everything and receive the xpub_fan's messages until its end marker, then unsubscribe.
  * Messages may be dropped at the publisher's HWM, never repeated, reordered or corrupted. It
  * reports what was delivered in all, and its rate from the first message any subscriber got to
- * the last, and the drops (count × peers − delivered). */
+ * the last (each reads the clock at its first message, every SUB_CLOCK_EVERY-th and the end
+ * marker), and the drops (count × peers − delivered). */
 #include "many.h"
+
+#define SUB_CLOCK_EVERY 256
 
 static struct mp_args a;
 static unsigned char *pat;
@@ -40,8 +43,11 @@ static void *run(void *arg) {
         }
         if (zmq_msg_more(&m))
             die("subscriber %d: a message of more than one frame", c->idx);
-        if (zmq_msg_size(&m) == 1 && *(char *)zmq_msg_data(&m) == 'E')
+        if (zmq_msg_size(&m) == 1 && *(char *)zmq_msg_data(&m) == 'E') {
+            if (got > 0)
+                last = now_s(); /* the marker follows its last message */
             break;
+        }
         uint32_t idx;
         uint64_t seq;
         unstamp(zmq_msg_data(&m), zmq_msg_size(&m), &a, pat, got % 1024 == 0, &idx, &seq);
@@ -49,9 +55,14 @@ static void *run(void *arg) {
             die("subscriber %d: message %llu after %llu (repeated, reordered or corrupted)", c->idx,
                 (unsigned long long)seq, (unsigned long long)next);
         next = seq + 1;
-        last = now_s();
-        if (got++ == 0)
-            first = last;
+        /* The clock at the first message, every SUB_CLOCK_EVERY-th and the end marker, as
+         * the Go subscribers (subClockEvery in peer/many_pubsub.go). */
+        if (got % SUB_CLOCK_EVERY == 0) {
+            last = now_s();
+            if (got == 0)
+                first = last;
+        }
+        got++;
     }
     c->got = got;
     c->first = first;

@@ -17,9 +17,12 @@ type peerAcks struct {
 	mu      sync.Mutex
 	seq     uint64
 	waiting map[uint64]*awaited
-	order   []uint64      // ids in sending order, so deadlines in order; stale ids skipped
-	timer   *time.Timer   // fires at the first deadline
-	idle    chan struct{} // closed when waiting empties, while drain waits
+	order   []uint64    // ids in sending order, so deadlines in order; stale ids skipped
+	timer   *time.Timer // fires at the first deadline
+	// settling counts deliveries taken out of waiting whose ack or requeue is under way: drain
+	// waits for those too, as the route disconnects from the broker once it returns.
+	settling int
+	idle     chan struct{} // closed when nothing waits or settles, while drain waits
 }
 
 type awaited struct {
@@ -56,21 +59,41 @@ func (p *peerAcks) add(d Delivery, frames [][]byte) (uint64, [][]byte) {
 func (p *peerAcks) forget(id uint64) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.remove(id)
+	if p.remove(id) != nil {
+		p.settling-- // nothing to settle: it was never sent
+		p.wakeIdle()
+	}
 }
 
-// remove deletes id from waiting; with p.mu held.
+// remove deletes id from waiting; with p.mu held. A delivery it returns is settling: the
+// caller settles it and then calls settled.
 func (p *peerAcks) remove(id uint64) *awaited {
 	a := p.waiting[id]
 	delete(p.waiting, id)
+	if a != nil {
+		p.settling++
+	}
 	if len(p.waiting) == 0 {
 		p.order = p.order[:0]
-		if p.idle != nil {
-			close(p.idle)
-			p.idle = nil
-		}
 	}
+	p.wakeIdle()
 	return a
+}
+
+// settled ends the settling of n deliveries remove returned.
+func (p *peerAcks) settled(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.settling -= n
+	p.wakeIdle()
+}
+
+// wakeIdle releases drain once nothing waits or settles; with p.mu held.
+func (p *peerAcks) wakeIdle() {
+	if len(p.waiting) == 0 && p.settling == 0 && p.idle != nil {
+		close(p.idle)
+		p.idle = nil
+	}
 }
 
 // read takes the peers' answers until ctx ends.
@@ -89,6 +112,7 @@ func (p *peerAcks) read(ctx context.Context) {
 		p.mu.Unlock()
 		if a != nil {
 			p.x.ack(ctx, a.d)
+			p.settled(1)
 		}
 	}
 }
@@ -115,12 +139,15 @@ func (p *peerAcks) expire() {
 		p.x.log.Info("no answer from the peer in time: requeued")
 		p.x.settleDelivery(context.Background(), a.d, true)
 	}
+	if len(late) > 0 {
+		p.settled(len(late))
+	}
 }
 
 // drain waits until every delivery is answered or ctx ends.
 func (p *peerAcks) drain(ctx context.Context) {
 	p.mu.Lock()
-	if len(p.waiting) == 0 {
+	if len(p.waiting) == 0 && p.settling == 0 {
 		p.mu.Unlock()
 		return
 	}

@@ -39,8 +39,10 @@ func IsMany(role string) bool { return slices.Contains(ManyRoles, role) }
 // reordered or delivered to the wrong peer.
 const stampLen = 12
 
-// manyStall is how long a many-peer role waits for progress before it fails.
-const manyStall = 30 * time.Second
+// manyStall is how long a many-peer role waits for progress before it fails, saying what it
+// waited for. It is shorter than bench-compare's default -timeout (30 s), which kills a run
+// without a word from its processes; the C peers' MP_TIMEOUT_MS is the same.
+const manyStall = 20 * time.Second
 
 // ManyResult is the JSON line of a many-peer role. Fields not of the role are left out.
 type ManyResult struct {

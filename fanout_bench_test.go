@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -13,6 +12,7 @@ import (
 	"testing"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/internal/allocs"
 	"github.com/purezmq/zmq/zmtp"
 )
 
@@ -124,13 +124,7 @@ func TestPubFanoutSendAllocatesNothing(t *testing.T) {
 			for range rounds {
 				step() // warm up: the queues grow to their HWM once
 			}
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			for range rounds {
-				step()
-			}
-			runtime.ReadMemStats(&after)
-			if per := float64(after.Mallocs-before.Mallocs) / rounds; per >= 1 {
+			if per := float64(allocs.Count(rounds, step)) / rounds; per >= 1 {
 				t.Fatalf("Send to 100 subscribers over %s allocates %.3f times per message, want fewer than 1", tr, per)
 			}
 		})

@@ -4,29 +4,16 @@ import (
 	"encoding/binary"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/purezmq/zmq/internal/allocs"
 )
 
 func seqMsg(i int) Msg { return Msg{binary.BigEndian.AppendUint64(nil, uint64(i))} }
 
 func seqOf(m Msg) int { return int(binary.BigEndian.Uint64(m[0])) }
-
-// mallocsIn counts the heap allocations while f is called n times. testing.AllocsPerRun rounds
-// the mean down, so one allocation every few calls would pass as none; this counts them all,
-// the runtime's own now and then included, so a test allows a few.
-func mallocsIn(n int, f func()) uint64 {
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	for range n {
-		f()
-	}
-	runtime.ReadMemStats(&after)
-	return after.Mallocs - before.Mallocs
-}
 
 // eachQueueKind runs f as subtest name for a queue of slots and for one holding runs of a Log.
 func eachQueueKind(t *testing.T, name string, f func(t *testing.T, logged bool)) {
@@ -203,7 +190,7 @@ func TestOutQueueSteadyStateAllocs(t *testing.T) {
 	for range 5 {
 		cycle() // the circle grows to what a full queue, drained, needs
 	}
-	if n := mallocsIn(50, cycle); n > 10 {
+	if n := allocs.Count(50, cycle); n > 10 {
 		t.Fatalf("%d allocations in 50 fills and drains, want none of the queue's (at most 10)", n)
 	}
 }

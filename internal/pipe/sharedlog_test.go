@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 	"weak"
+
+	"github.com/purezmq/zmq/internal/allocs"
 )
 
 // TestSharedLogSubsets: queues holding runs of one log each deliver exactly the messages pushed
@@ -180,7 +182,7 @@ func TestSharedLogSteadyStateAllocs(t *testing.T) {
 	for range 10 {
 		cycle() // each queue's runs come round to its first run chunk (the third after 7 cycles)
 	}
-	if n := mallocsIn(50, cycle); n > 10 {
+	if n := allocs.Count(50, cycle); n > 10 {
 		t.Fatalf("%d allocations in 50 cycles of 3000 messages, want none of the log's (at most 10)", n)
 	}
 }

@@ -3,6 +3,7 @@ package pgm
 import (
 	"testing"
 
+	"github.com/purezmq/zmq/internal/allocs"
 	"github.com/purezmq/zmq/internal/pipe"
 	"github.com/purezmq/zmq/internal/transport"
 )
@@ -30,7 +31,9 @@ func TestDeliverKeepsBatch(t *testing.T) {
 		}
 	}
 	packet() // the batch grows once
-	if n := testing.AllocsPerRun(100, packet); n != 0 {
-		t.Fatalf("%.1f allocations per packet delivered, want 0", n)
+	// Counted, not averaged: a batch that lost one slot of capacity a delivery would grow
+	// again only every eighth packet, which testing.AllocsPerRun's rounded mean hides.
+	if n := allocs.Count(100, packet); n > 3 {
+		t.Fatalf("%d allocations in 100 packets delivered, want none (a few of the runtime's own allowed)", n)
 	}
 }

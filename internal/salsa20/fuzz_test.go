@@ -20,22 +20,31 @@ func FuzzXORKeyStream(f *testing.F) {
 		binary.LittleEndian.PutUint64(c[:], nonce)
 		binary.LittleEndian.PutUint64(c[8:], block)
 
-		want := make([]byte, len(in))
-		salsa.XORKeyStream(want, in, &c, &key)
-		got := make([]byte, len(in))
-		XORKeyStream(got, in, &c, &key)
-		if !bytes.Equal(got, want) {
-			t.Fatalf("%d bytes: differs from x/crypto at byte %d", len(in), firstDiff(got, want))
-		}
-
-		h := int(headLen % 65)
-		stream := make([]byte, h+len(in))
-		copy(stream[h:], in)
-		salsa.XORKeyStream(stream, stream, &c, &key)
-		head := make([]byte, h)
-		XORKeyStreamAfter(head, got, in, &c, &key)
-		if !bytes.Equal(head, stream[:h]) || !bytes.Equal(got, stream[h:]) {
-			t.Fatalf("head %d, %d bytes: differs from x/crypto's stream", h, len(in))
+		for _, p := range available() {
+			restore := p.set()
+			fuzzOne(t, p.name, in, &c, &key, int(headLen%65))
+			restore()
 		}
 	})
+}
+
+// fuzzOne checks XORKeyStream and XORKeyStreamAfter with head length h on one path.
+func fuzzOne(t *testing.T, name string, in []byte, c *[16]byte, key *[32]byte, h int) {
+	t.Helper()
+	want := make([]byte, len(in))
+	salsa.XORKeyStream(want, in, c, key)
+	got := make([]byte, len(in))
+	XORKeyStream(got, in, c, key)
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s, %d bytes: differs from x/crypto at byte %d", name, len(in), firstDiff(got, want))
+	}
+
+	stream := make([]byte, h+len(in))
+	copy(stream[h:], in)
+	salsa.XORKeyStream(stream, stream, c, key)
+	head := make([]byte, h)
+	XORKeyStreamAfter(head, got, in, c, key)
+	if !bytes.Equal(head, stream[:h]) || !bytes.Equal(got, stream[h:]) {
+		t.Fatalf("%s, head %d, %d bytes: differs from x/crypto's stream", name, h, len(in))
+	}
 }

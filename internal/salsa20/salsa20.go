@@ -26,6 +26,13 @@ func XORKeyStream(out, in []byte, counter *[16]byte, key *[32]byte) {
 		return
 	}
 	_ = out[len(in)-1]
+	if useAVX512 {
+		var s [16]uint32
+		initState(&s, counter, key)
+		xor512(out, in, &s)
+		clear(s[:])
+		return
+	}
 	if !useAVX2 || len(in) < minPairs {
 		salsa.XORKeyStream(out, in, counter, key)
 		return
@@ -114,7 +121,7 @@ func Short(ks *[ShortMax]byte, n int, counter *[16]byte, key *[32]byte) []byte {
 // with room in its buffer can spare XORKeyStream buffering a part-filled one again.
 func wholeRun(n int) int {
 	switch {
-	case !useAVX2 || n >= chunk:
+	case useAVX512 || !useAVX2 || n >= chunk:
 		return n
 	case n < minPairs:
 		return (n + 63) &^ 63

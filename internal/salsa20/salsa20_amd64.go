@@ -4,7 +4,10 @@ package salsa20
 
 import "golang.org/x/sys/cpu"
 
-var useAVX2 = cpu.X86.HasAVX2
+var (
+	useAVX2   = cpu.X86.HasAVX2
+	useAVX512 = cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512BW
+)
 
 // Streams (and tails) shorter than minPairs bytes go to x/crypto, whose single block is
 // quicker than a pair; 257..320 bytes take a narrow pass; a tail longer than maxPairs pairs
@@ -33,3 +36,9 @@ func xorPairs(out, in *byte, pairs int, d *[16]uint32)
 //
 //go:noescape
 func xorNarrow(out, in *byte, s *[16]uint32)
+
+// xorRows XORs n bytes (1..512) of in with the keystream of the input words s into out,
+// in row layout, four or eight blocks at once (AVX-512).
+//
+//go:noescape
+func xorRows(out, in *byte, n int, s *[16]uint32)

@@ -14,3 +14,7 @@ func xorChunks(out, in *byte, n int, s *[16]uint32)    { panic("salsa20: no wide
 func xorPairs(out, in *byte, pairs int, d *[16]uint32) { panic("salsa20: no pairs routine") }
 
 func xorNarrow(out, in *byte, s *[16]uint32) { panic("salsa20: no narrow routine") }
+
+var useAVX512 = false
+
+func xorRows(out, in *byte, n int, s *[16]uint32) { panic("salsa20: no rows routine") }

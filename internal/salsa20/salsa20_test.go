@@ -9,17 +9,39 @@ import (
 	"golang.org/x/crypto/salsa20/salsa"
 )
 
-// paths runs f once on each routine this build has: the wide one where the CPU has it, and
-// x/crypto's alone.
+// paths runs f once on each routine this build has: the AVX-512 and AVX2 ones where the CPU
+// has them, and x/crypto's alone.
 func paths(t *testing.T, f func(t *testing.T)) {
 	t.Helper()
-	wide := useAVX2
-	t.Cleanup(func() { useAVX2 = wide })
-	if wide {
-		t.Run("avx2", f)
+	for _, p := range available() {
+		restore := p.set()
+		t.Run(p.name, f)
+		restore()
 	}
-	useAVX2 = false
-	t.Run("xcrypto", f)
+}
+
+type path struct {
+	name         string
+	avx512, avx2 bool
+}
+
+// available lists the paths this CPU can run, quickest first.
+func available() []path {
+	var ps []path
+	if useAVX512 {
+		ps = append(ps, path{"avx512", true, useAVX2})
+	}
+	if useAVX2 {
+		ps = append(ps, path{"avx2", false, true})
+	}
+	return append(ps, path{"xcrypto", false, false})
+}
+
+// set selects p and returns what puts the flags back.
+func (p path) set() (restore func()) {
+	avx512, avx2 := useAVX512, useAVX2
+	useAVX512, useAVX2 = p.avx512, p.avx2
+	return func() { useAVX512, useAVX2 = avx512, avx2 }
 }
 
 // check compares XORKeyStream with x/crypto's for in at offset off of a larger buffer (so

@@ -1,0 +1,183 @@
+//go:build amd64 && !purego && gc
+
+// Up to eight Salsa20/20 blocks in row layout, for streams and tails of at most 512 bytes.
+// Each 128-bit lane of a ZMM register holds one block's row, the words in diagonal order
+// (as in pairs_amd64.s): A = x0 x5 x10 x15, B = x4 x9 x14 x3, C = x8 x13 x2 x7,
+// D = x12 x1 x6 x11, so that the four quarter-rounds of a column round are one per 32-bit
+// lane, and those of a row round are too once B, C and D turn by three, two and one words
+// (VPSHUFD). One set of four registers makes four blocks; up to 256 bytes run one set, more
+// two interleaved, eight blocks at about the latency of four.
+//
+// Registers: set 0 in Z0..Z3 (A B C D), set 1 in Z4..Z7, temporaries Z8, Z9; the input rows
+// A and D (the same for every block) in Z16, Z17, B and C (whose lanes carry the block
+// numbers) in Z18, Z19 for set 0 and Z20, Z21 for set 1. K1..K4 select 32-bit word 0..3 of
+// every lane. A last part-filled block is loaded and stored under a byte mask in K5.
+
+#include "textflag.h"
+
+// RSTEP: dst ^= (a + b) <<< k.
+#define RSTEP(dst, a, b, k, t) \
+	VPADDD a, b, t; \
+	VPROLD $k, t, t; \
+	VPXORD t, dst, dst
+
+// QROW: the quarter-round (a, b, c, d) in every lane.
+#define QROW(a, b, c, d, t) \
+	RSTEP(b, a, d, 7, t); \
+	RSTEP(c, b, a, 9, t); \
+	RSTEP(d, c, b, 13, t); \
+	RSTEP(a, d, c, 18, t)
+
+// QROW2: QROW on two sets, step by step, so that each waits less on the other's latency.
+#define QROW2(a, b, c, d, e, f, g, h) \
+	RSTEP(b, a, d, 7, Z8); \
+	RSTEP(f, e, h, 7, Z9); \
+	RSTEP(c, b, a, 9, Z8); \
+	RSTEP(g, f, e, 9, Z9); \
+	RSTEP(d, c, b, 13, Z8); \
+	RSTEP(h, g, f, 13, Z9); \
+	RSTEP(a, d, c, 18, Z8); \
+	RSTEP(e, h, g, 18, Z9)
+
+// TURN: the row round's order (b, c, d turned one, two, three words down) and back (UNTURN).
+#define TURN(b, c, d) \
+	VPSHUFD $0x93, b, b; \
+	VPSHUFD $0x4e, c, c; \
+	VPSHUFD $0x39, d, d
+
+#define UNTURN(b, c, d) \
+	VPSHUFD $0x39, b, b; \
+	VPSHUFD $0x4e, c, c; \
+	VPSHUFD $0x93, d, d
+
+// FINISH: add the input rows and put each block's words back in order: the four blocks of
+// a set, whole, in a b c d (block 0..3). Uses Z10..Z15.
+#define FINISH(a, b, c, d, ia, ib, ic, id) \
+	VPADDD    ia, a, a; \
+	VPADDD    ib, b, b; \
+	VPADDD    ic, c, c; \
+	VPADDD    id, d, d; \
+	VPBLENDMD d, a, K2, Z10; \
+	VPBLENDMD c, Z10, K3, Z10; \
+	VPBLENDMD b, Z10, K4, Z10; \
+	VPBLENDMD a, b, K2, Z11; \
+	VPBLENDMD d, Z11, K3, Z11; \
+	VPBLENDMD c, Z11, K4, Z11; \
+	VPBLENDMD b, c, K2, Z12; \
+	VPBLENDMD a, Z12, K3, Z12; \
+	VPBLENDMD d, Z12, K4, Z12; \
+	VPBLENDMD c, d, K2, Z13; \
+	VPBLENDMD b, Z13, K3, Z13; \
+	VPBLENDMD a, Z13, K4, Z13; \
+	VSHUFI32X4 $0x44, Z11, Z10, Z14; \
+	VSHUFI32X4 $0xee, Z11, Z10, Z15; \
+	VSHUFI32X4 $0x44, Z13, Z12, Z10; \
+	VSHUFI32X4 $0xee, Z13, Z12, Z11; \
+	VSHUFI32X4 $0x88, Z10, Z14, a; \
+	VSHUFI32X4 $0xdd, Z10, Z14, b; \
+	VSHUFI32X4 $0x88, Z11, Z15, c; \
+	VSHUFI32X4 $0xdd, Z11, Z15, d
+
+// OUT: the block in zb XORed over the next 64 bytes of in into out while CX bytes remain;
+// fewer than 64 go to last, none to done.
+#define OUT(zb) \
+	VMOVDQA64 zb, Z31; \
+	CMPQ      CX, $64; \
+	JB        last; \
+	VPXORD    (SI), Z31, Z31; \
+	VMOVDQU64 Z31, (DI); \
+	ADDQ      $64, SI; \
+	ADDQ      $64, DI; \
+	SUBQ      $64, CX; \
+	JZ        done
+
+// func xorRows(out, in *byte, n int, s *[16]uint32)
+TEXT ·xorRows(SB), NOSPLIT, $0-32
+	MOVQ out+0(FP), DI
+	MOVQ in+8(FP), SI
+	MOVQ n+16(FP), CX
+	MOVQ s+24(FP), BX
+
+	MOVL  $0x2222, AX
+	KMOVW AX, K2
+	MOVL  $0x4444, AX
+	KMOVW AX, K3
+	MOVL  $0x8888, AX
+	KMOVW AX, K4
+	MOVL  $0x1111, AX
+	KMOVW AX, K1
+
+	// The words in diagonal order, then each row in every lane; the block numbers, as 64-bit
+	// numbers in both halves of each lane, into word 0 of C and word 1 of B.
+	VMOVDQU32    ·diagonal512(SB), Z8
+	VPERMD       (BX), Z8, Z8
+	VSHUFI32X4   $0x00, Z8, Z8, Z16
+	VSHUFI32X4   $0x55, Z8, Z8, Z9
+	VSHUFI32X4   $0xaa, Z8, Z8, Z10
+	VSHUFI32X4   $0xff, Z8, Z8, Z17
+	VPBROADCASTQ 32(BX), Z11
+	VPADDQ       ·laneBlocks(SB), Z11, Z11
+	VPBLENDMD    Z11, Z9, K2, Z18
+	VPBLENDMD    Z11, Z10, K1, Z19
+	VMOVDQA64    Z16, Z0
+	VMOVDQA64    Z18, Z1
+	VMOVDQA64    Z19, Z2
+	VMOVDQA64    Z17, Z3
+	MOVQ         $10, DX
+	CMPQ         CX, $256
+	JA           two
+
+one:
+	QROW(Z0, Z1, Z2, Z3, Z8)
+	TURN(Z1, Z2, Z3)
+	QROW(Z0, Z3, Z2, Z1, Z8)
+	UNTURN(Z1, Z2, Z3)
+	DECQ DX
+	JNZ  one
+	FINISH(Z0, Z1, Z2, Z3, Z16, Z18, Z19, Z17)
+	JMP  out
+
+two:
+	VPADDQ.BCST ·four(SB), Z11, Z11
+	VPBLENDMD   Z11, Z9, K2, Z20
+	VPBLENDMD   Z11, Z10, K1, Z21
+	VMOVDQA64   Z16, Z4
+	VMOVDQA64   Z20, Z5
+	VMOVDQA64   Z21, Z6
+	VMOVDQA64   Z17, Z7
+
+tworounds:
+	QROW2(Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7)
+	TURN(Z1, Z2, Z3)
+	TURN(Z5, Z6, Z7)
+	QROW2(Z0, Z3, Z2, Z1, Z4, Z7, Z6, Z5)
+	UNTURN(Z1, Z2, Z3)
+	UNTURN(Z5, Z6, Z7)
+	DECQ DX
+	JNZ  tworounds
+	FINISH(Z0, Z1, Z2, Z3, Z16, Z18, Z19, Z17)
+	FINISH(Z4, Z5, Z6, Z7, Z16, Z20, Z21, Z17)
+
+out:
+	OUT(Z0)
+	OUT(Z1)
+	OUT(Z2)
+	OUT(Z3)
+	OUT(Z4)
+	OUT(Z5)
+	OUT(Z6)
+	OUT(Z7)
+
+last:
+	// CX is 1..63: a mask of its bytes, loaded zero elsewhere and stored only there.
+	MOVQ        $1, AX
+	SHLQ        CX, AX
+	DECQ        AX
+	KMOVQ       AX, K5
+	VMOVDQU8.Z  (SI), K5, Z30
+	VPXORD      Z30, Z31, Z31
+	VMOVDQU8    Z31, K5, (DI)
+
+done:
+	VZEROUPPER
+	RET

@@ -11,9 +11,10 @@
 // Registers: set 0 in Z0..Z3 (A B C D), set 1 in Z4..Z7, temporaries Z8, Z9; the input rows
 // A and D (the same for every block) in Z16, Z17, B and C (whose lanes carry the block
 // numbers) in Z18, Z19 for set 0 and Z20, Z21 for set 1. K1..K4 select 32-bit word 0..3 of
-// every lane. A last part-filled block is loaded and stored under a byte mask in K5.
+// every lane.
 
 #include "textflag.h"
+#include "out512_amd64.h"
 
 // RSTEP: dst ^= (a + b) <<< k.
 #define RSTEP(dst, a, b, k, t) \
@@ -77,19 +78,6 @@
 	VSHUFI32X4 $0xdd, Z10, Z14, b; \
 	VSHUFI32X4 $0x88, Z11, Z15, c; \
 	VSHUFI32X4 $0xdd, Z11, Z15, d
-
-// OUT: the block in zb XORed over the next 64 bytes of in into out while CX bytes remain;
-// fewer than 64 go to last, none to done.
-#define OUT(zb) \
-	VMOVDQA64 zb, Z31; \
-	CMPQ      CX, $64; \
-	JB        last; \
-	VPXORD    (SI), Z31, Z31; \
-	VMOVDQU64 Z31, (DI); \
-	ADDQ      $64, SI; \
-	ADDQ      $64, DI; \
-	SUBQ      $64, CX; \
-	JZ        done
 
 // func xorRows(out, in *byte, n int, s *[16]uint32)
 TEXT ·xorRows(SB), NOSPLIT, $0-32
@@ -169,14 +157,7 @@ out:
 	OUT(Z7)
 
 last:
-	// CX is 1..63: a mask of its bytes, loaded zero elsewhere and stored only there.
-	MOVQ        $1, AX
-	SHLQ        CX, AX
-	DECQ        AX
-	KMOVQ       AX, K5
-	VMOVDQU8.Z  (SI), K5, Z30
-	VPXORD      Z30, Z31, Z31
-	VMOVDQU8    Z31, K5, (DI)
+	LASTBLOCK
 
 done:
 	VZEROUPPER

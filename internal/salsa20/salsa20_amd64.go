@@ -42,3 +42,9 @@ func xorNarrow(out, in *byte, s *[16]uint32)
 //
 //go:noescape
 func xorRows(out, in *byte, n int, s *[16]uint32)
+
+// xorWide XORs n bytes (at least 1) of in with the keystream of the input words s into out,
+// sixteen blocks at a time (AVX-512).
+//
+//go:noescape
+func xorWide(out, in *byte, n int, s *[16]uint32)

@@ -7,10 +7,9 @@ const rowsMax = 512
 // into out. Both routines store a part-filled last block under a byte mask, so no length
 // goes through a buffer.
 func xor512(out, in []byte, s *[16]uint32) {
-	for len(in) > rowsMax {
-		xorRows(&out[0], &in[0], rowsMax, s)
-		advance(s, rowsMax/64)
-		out, in = out[rowsMax:], in[rowsMax:]
+	if len(in) > rowsMax {
+		xorWide(&out[0], &in[0], len(in), s)
+		return
 	}
 	xorRows(&out[0], &in[0], len(in), s)
 }

@@ -173,6 +173,10 @@ func XORKeyStreamAfter(head, out, in []byte, counter *[16]byte, key *[32]byte) {
 		clear(block[:])
 		return
 	}
+	if useAVX512 {
+		after512(head, out, in, counter, key)
+		return
+	}
 	var buf [chunk]byte
 	n := copy(buf[h:], in)
 	m := wholeRun(h + n)

@@ -109,7 +109,8 @@ func TestEveryLength(t *testing.T) {
 
 // TestBlockNumberWraps: the 64-bit block number carries from its low word into its high one
 // and wraps at 2^64 as x/crypto's does, also inside one wide pass (eight vector blocks and a
-// ninth in general registers), a narrow one (four and a fifth) and a pair.
+// ninth in general registers, or sixteen with AVX-512), a narrow one (four and a fifth), a
+// pair and a set of AVX-512 rows.
 func TestBlockNumberWraps(t *testing.T) {
 	paths(t, func(t *testing.T) {
 		rng := rand.New(rand.NewPCG(3, 4))
@@ -117,7 +118,7 @@ func TestBlockNumberWraps(t *testing.T) {
 			1<<32 - 1, 1<<32 - 3, 1<<32 - 8, 1<<32 - 9, 1<<32 - 10, 1<<32 - 17, 1 << 32,
 			1<<64 - 1, 1<<64 - 2, 1<<64 - 5, 1<<64 - 8, 1<<64 - 9, 1<<64 - 10, 1<<64 - 16, 1<<64 - 23, 0,
 		} {
-			for _, n := range []int{64, 128, 200, 256, 300, 320, 384, 512, 513, 576, 577, 700, 896, 1024, 1152, 1500, 4096 + 33} {
+			for _, n := range []int{64, 128, 200, 256, 300, 320, 384, 512, 513, 576, 577, 700, 896, 1024, 1025, 1152, 1500, 2048, 4096 + 33} {
 				c, k := randomKey(rng)
 				binary.LittleEndian.PutUint64(c[8:], start)
 				check(t, rng, n, &c, &k)
@@ -155,7 +156,8 @@ func TestAfter(t *testing.T) {
 		rng := rand.New(rand.NewPCG(5, 6))
 		for h := 0; h <= 64; h++ {
 			for _, n := range []int{0, 1, 31, 32, 64 - h, 65 - h, 128, 300, 383 - h, 384 - h, 385 - h,
-				575 - h, 576 - h, 577 - h, 1151 - h, 1152 - h, 1153 - h, 4096, 5000} {
+				511 - h, 512 - h, 513 - h,
+				575 - h, 576 - h, 577 - h, 1023 - h, 1024 - h, 1025 - h, 1151 - h, 1152 - h, 1153 - h, 4096, 5000} {
 				if n < 0 {
 					continue
 				}

@@ -1,7 +1,12 @@
 package salsa20
 
+import "encoding/binary"
+
 // rowsMax is the longest stream the rows routine makes in one call: eight blocks.
 const rowsMax = 512
+
+// wideMax is a wide pass: sixteen blocks.
+const wideMax = 1024
 
 // xor512 is XORKeyStream's AVX-512 path: in, not empty, XORed with the stream from s on
 // into out. Both routines store a part-filled last block under a byte mask, so no length
@@ -12,4 +17,41 @@ func xor512(out, in []byte, s *[16]uint32) {
 		return
 	}
 	xorRows(&out[0], &in[0], len(in), s)
+}
+
+// after512 is XORKeyStreamAfter's AVX-512 path for more than a block of stream: a stream of
+// up to a wide pass goes through a buffer in one call; a longer one has its first block
+// made on its own and the rest XORed straight into out (a buffered first pass would cost a
+// pass's copying and save nothing: the rest takes as many passes either way, give or take).
+func after512(head, out, in []byte, counter *[16]byte, key *[32]byte) {
+	h := len(head)
+	var s [16]uint32
+	initState(&s, counter, key)
+	defer clear(s[:])
+	switch t := h + len(in); {
+	case t <= rowsMax:
+		var buf [rowsMax]byte
+		copy(buf[h:], in)
+		xorRows(&buf[0], &buf[0], t, &s)
+		copy(head, buf[:h])
+		copy(out, buf[h:t])
+		clear(buf[:t])
+	case t <= wideMax:
+		var buf [wideMax]byte
+		copy(buf[h:], in)
+		xorWide(&buf[0], &buf[0], t, &s)
+		copy(head, buf[:h])
+		copy(out, buf[h:t])
+		clear(buf[:t])
+	default:
+		var block [64]byte
+		n := copy(block[h:], in)
+		xorRows(&block[0], &block[0], 64, &s)
+		copy(head, block[:h])
+		copy(out, block[h:])
+		clear(block[:])
+		c := *counter
+		binary.LittleEndian.PutUint64(c[8:], binary.LittleEndian.Uint64(c[8:])+1)
+		XORKeyStream(out[n:], in[n:], &c, key)
+	}
 }

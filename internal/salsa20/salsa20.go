@@ -1,6 +1,8 @@
-// Package salsa20 is the Salsa20/20 keystream of golang.org/x/crypto/salsa20/salsa, with an
-// AVX2 routine on amd64 that runs nine blocks at once. CURVE's MESSAGE boxes spend most of
-// their time here, and x/crypto's amd64 code is a four-block SSE2 routine.
+// Package salsa20 is the Salsa20/20 keystream of golang.org/x/crypto/salsa20/salsa, with
+// AVX-512 routines on amd64 that run up to eight blocks in row layout or sixteen word-sliced
+// (salsa512.go), and AVX2 ones that run nine at once for CPUs without AVX-512. CURVE's
+// MESSAGE boxes spend most of their time here, and x/crypto's amd64 code is a four-block
+// SSE2 routine.
 package salsa20
 
 import (
@@ -9,7 +11,7 @@ import (
 	"golang.org/x/crypto/salsa20/salsa"
 )
 
-// chunk is what the wide routine makes in one pass: nine 64-byte blocks; narrow is what the
+// chunk is what the AVX2 wide routine makes in one pass: nine 64-byte blocks; narrow is what the
 // narrow one does: five.
 const (
 	chunkBlocks = 9

@@ -79,12 +79,13 @@
 	VSHUFI32X4 $0x88, Z11, Z15, c; \
 	VSHUFI32X4 $0xdd, Z11, Z15, d
 
-// func xorRows(out, in *byte, n int, s *[16]uint32)
-TEXT ·xorRows(SB), NOSPLIT, $0-32
+// func xorRows(out, in *byte, n int, key *[32]byte, counter *[16]byte)
+TEXT ·xorRows(SB), NOSPLIT, $0-40
 	MOVQ out+0(FP), DI
 	MOVQ in+8(FP), SI
 	MOVQ n+16(FP), CX
-	MOVQ s+24(FP), BX
+	MOVQ key+24(FP), BX
+	MOVQ counter+32(FP), R9
 
 	MOVL  $0x2222, AX
 	KMOVW AX, K2
@@ -95,15 +96,17 @@ TEXT ·xorRows(SB), NOSPLIT, $0-32
 	MOVL  $0x1111, AX
 	KMOVW AX, K1
 
-	// The words in diagonal order, then each row in every lane; the block numbers, as 64-bit
-	// numbers in both halves of each lane, into word 0 of C and word 1 of B.
-	VMOVDQU32    ·diagonal512(SB), Z8
-	VPERMD       (BX), Z8, Z8
+	// The input words in diagonal order, then each row in every lane; the block numbers, as
+	// 64-bit numbers in both halves of each lane, into word 0 of C and word 1 of B.
+	VMOVDQU      (BX), Y8
+	VINSERTI32X4 $2, (R9), Z8, Z8
+	VMOVDQU32    ·diagonal512(SB), Z9
+	VPERMT2D     ·sigmaWords(SB), Z9, Z8
 	VSHUFI32X4   $0x00, Z8, Z8, Z16
 	VSHUFI32X4   $0x55, Z8, Z8, Z9
 	VSHUFI32X4   $0xaa, Z8, Z8, Z10
 	VSHUFI32X4   $0xff, Z8, Z8, Z17
-	VPBROADCASTQ 32(BX), Z11
+	VPBROADCASTQ 8(R9), Z11
 	VPADDQ       ·laneBlocks(SB), Z11, Z11
 	VPBLENDMD    Z11, Z9, K2, Z18
 	VPBLENDMD    Z11, Z10, K1, Z19

@@ -29,10 +29,7 @@ func XORKeyStream(out, in []byte, counter *[16]byte, key *[32]byte) {
 	}
 	_ = out[len(in)-1]
 	if useAVX512 {
-		var s [16]uint32
-		initState(&s, counter, key)
-		xor512(out, in, &s)
-		clear(s[:])
+		xor512(out, in, counter, key)
 		return
 	}
 	if !useAVX2 || len(in) < minPairs {

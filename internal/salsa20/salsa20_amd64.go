@@ -37,14 +37,14 @@ func xorPairs(out, in *byte, pairs int, d *[16]uint32)
 //go:noescape
 func xorNarrow(out, in *byte, s *[16]uint32)
 
-// xorRows XORs n bytes (1..512) of in with the keystream of the input words s into out,
-// in row layout, four or eight blocks at once (AVX-512).
+// xorRows XORs n bytes (1..512) of in with the keystream of key from counter (as in
+// XORKeyStream) into out, in row layout, four or eight blocks at once (AVX-512).
 //
 //go:noescape
-func xorRows(out, in *byte, n int, s *[16]uint32)
+func xorRows(out, in *byte, n int, key *[32]byte, counter *[16]byte)
 
-// xorWide XORs n bytes (at least 1) of in with the keystream of the input words s into out,
+// xorWide XORs n bytes (at least 1) of in with the keystream of key from counter into out,
 // sixteen blocks at a time (AVX-512).
 //
 //go:noescape
-func xorWide(out, in *byte, n int, s *[16]uint32)
+func xorWide(out, in *byte, n int, key *[32]byte, counter *[16]byte)

@@ -17,6 +17,10 @@ func xorNarrow(out, in *byte, s *[16]uint32) { panic("salsa20: no narrow routine
 
 var useAVX512 = false
 
-func xorRows(out, in *byte, n int, s *[16]uint32) { panic("salsa20: no rows routine") }
+func xorRows(out, in *byte, n int, key *[32]byte, counter *[16]byte) {
+	panic("salsa20: no rows routine")
+}
 
-func xorWide(out, in *byte, n int, s *[16]uint32) { panic("salsa20: no wide routine") }
+func xorWide(out, in *byte, n int, key *[32]byte, counter *[16]byte) {
+	panic("salsa20: no wide routine")
+}

@@ -8,15 +8,15 @@ const rowsMax = 512
 // wideMax is a wide pass: sixteen blocks.
 const wideMax = 1024
 
-// xor512 is XORKeyStream's AVX-512 path: in, not empty, XORed with the stream from s on
-// into out. Both routines store a part-filled last block under a byte mask, so no length
-// goes through a buffer.
-func xor512(out, in []byte, s *[16]uint32) {
+// xor512 is XORKeyStream's AVX-512 path: in, not empty, XORed with the stream into out.
+// Both routines store a part-filled last block under a byte mask, so no length goes
+// through a buffer, and both read the key and counter themselves.
+func xor512(out, in []byte, counter *[16]byte, key *[32]byte) {
 	if len(in) > rowsMax {
-		xorWide(&out[0], &in[0], len(in), s)
+		xorWide(&out[0], &in[0], len(in), key, counter)
 		return
 	}
-	xorRows(&out[0], &in[0], len(in), s)
+	xorRows(&out[0], &in[0], len(in), key, counter)
 }
 
 // after512 is XORKeyStreamAfter's AVX-512 path for more than a block of stream: a stream of
@@ -25,33 +25,30 @@ func xor512(out, in []byte, s *[16]uint32) {
 // pass's copying and save nothing: the rest takes as many passes either way, give or take).
 func after512(head, out, in []byte, counter *[16]byte, key *[32]byte) {
 	h := len(head)
-	var s [16]uint32
-	initState(&s, counter, key)
-	defer clear(s[:])
 	switch t := h + len(in); {
 	case t <= rowsMax:
 		var buf [rowsMax]byte
 		copy(buf[h:], in)
-		xorRows(&buf[0], &buf[0], t, &s)
+		xorRows(&buf[0], &buf[0], t, key, counter)
 		copy(head, buf[:h])
 		copy(out, buf[h:t])
 		clear(buf[:t])
 	case t <= wideMax:
 		var buf [wideMax]byte
 		copy(buf[h:], in)
-		xorWide(&buf[0], &buf[0], t, &s)
+		xorWide(&buf[0], &buf[0], t, key, counter)
 		copy(head, buf[:h])
 		copy(out, buf[h:t])
 		clear(buf[:t])
 	default:
 		var block [64]byte
 		n := copy(block[h:], in)
-		xorRows(&block[0], &block[0], 64, &s)
+		xorRows(&block[0], &block[0], 64, key, counter)
 		copy(head, block[:h])
 		copy(out, block[h:])
 		clear(block[:])
 		c := *counter
 		binary.LittleEndian.PutUint64(c[8:], binary.LittleEndian.Uint64(c[8:])+1)
-		XORKeyStream(out[n:], in[n:], &c, key)
+		xorWide(&out[n], &in[n], len(in)-n, key, &c)
 	}
 }

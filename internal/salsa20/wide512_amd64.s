@@ -4,13 +4,29 @@
 // blocks: ZMM register Zi holds state word i of all sixteen (lane j is block j), so a
 // quarter-round is four steps on whole registers and the sixteen words never leave them.
 // Z16 and Z17 hold the lanes' input words 8 and 9 (their block numbers); the other input
-// words are the same in every lane and are broadcast from s. Z18..Z21 are the temporaries
+// words are the same in every lane and are broadcast from the key, the nonce and sigmaWords. Z18..Z21 are the temporaries
 // of the four quarter-rounds that run interleaved. At the end of a pass a 16×16 transpose
 // (through Z16..Z31) leaves block j in Zj, and the blocks are XORed over in and stored, the
 // last one of the stream under a byte mask if it is part-filled.
 
 #include "textflag.h"
 #include "out512_amd64.h"
+
+// The input words other than 8 and 9, which differ from lane to lane.
+#define IN0 ·sigmaWords+0(SB)
+#define IN1 0(BX)
+#define IN2 4(BX)
+#define IN3 8(BX)
+#define IN4 12(BX)
+#define IN5 ·sigmaWords+20(SB)
+#define IN6 0(R9)
+#define IN7 4(R9)
+#define IN10 ·sigmaWords+40(SB)
+#define IN11 16(BX)
+#define IN12 20(BX)
+#define IN13 24(BX)
+#define IN14 28(BX)
+#define IN15 ·sigmaWords+60(SB)
 
 // WSTEP: dst ^= (a + b) <<< k.
 #define WSTEP(dst, a, b, k, t) \
@@ -61,13 +77,14 @@
 	VSHUFI32X4 $0x88, t3, t1, r2; \
 	VSHUFI32X4 $0xdd, t3, t1, r3
 
-// func xorWide(out, in *byte, n int, s *[16]uint32)
-TEXT ·xorWide(SB), NOSPLIT, $0-32
+// func xorWide(out, in *byte, n int, key *[32]byte, counter *[16]byte)
+TEXT ·xorWide(SB), NOSPLIT, $0-40
 	MOVQ out+0(FP), DI
 	MOVQ in+8(FP), SI
 	MOVQ n+16(FP), CX
-	MOVQ s+24(FP), BX
-	MOVQ 32(BX), R8
+	MOVQ key+24(FP), BX
+	MOVQ counter+32(FP), R9
+	MOVQ 8(R9), R8
 
 pass:
 	// The lanes' block numbers R8+j as 64-bit numbers, split into word 8 (Z16) and 9 (Z17).
@@ -83,22 +100,22 @@ pass:
 	VPMOVQD      Z20, Y22
 	VINSERTI64X4 $1, Y22, Z21, Z17
 
-	VPBROADCASTD 0(BX), Z0
-	VPBROADCASTD 4(BX), Z1
-	VPBROADCASTD 8(BX), Z2
-	VPBROADCASTD 12(BX), Z3
-	VPBROADCASTD 16(BX), Z4
-	VPBROADCASTD 20(BX), Z5
-	VPBROADCASTD 24(BX), Z6
-	VPBROADCASTD 28(BX), Z7
+	VPBROADCASTD IN0, Z0
+	VPBROADCASTD IN1, Z1
+	VPBROADCASTD IN2, Z2
+	VPBROADCASTD IN3, Z3
+	VPBROADCASTD IN4, Z4
+	VPBROADCASTD IN5, Z5
+	VPBROADCASTD IN6, Z6
+	VPBROADCASTD IN7, Z7
 	VMOVDQA64    Z16, Z8
 	VMOVDQA64    Z17, Z9
-	VPBROADCASTD 40(BX), Z10
-	VPBROADCASTD 44(BX), Z11
-	VPBROADCASTD 48(BX), Z12
-	VPBROADCASTD 52(BX), Z13
-	VPBROADCASTD 56(BX), Z14
-	VPBROADCASTD 60(BX), Z15
+	VPBROADCASTD IN10, Z10
+	VPBROADCASTD IN11, Z11
+	VPBROADCASTD IN12, Z12
+	VPBROADCASTD IN13, Z13
+	VPBROADCASTD IN14, Z14
+	VPBROADCASTD IN15, Z15
 	MOVQ         $10, DX
 
 doubleround:
@@ -107,22 +124,22 @@ doubleround:
 	DECQ DX
 	JNZ  doubleround
 
-	VPADDD.BCST 0(BX), Z0, Z0
-	VPADDD.BCST 4(BX), Z1, Z1
-	VPADDD.BCST 8(BX), Z2, Z2
-	VPADDD.BCST 12(BX), Z3, Z3
-	VPADDD.BCST 16(BX), Z4, Z4
-	VPADDD.BCST 20(BX), Z5, Z5
-	VPADDD.BCST 24(BX), Z6, Z6
-	VPADDD.BCST 28(BX), Z7, Z7
+	VPADDD.BCST IN0, Z0, Z0
+	VPADDD.BCST IN1, Z1, Z1
+	VPADDD.BCST IN2, Z2, Z2
+	VPADDD.BCST IN3, Z3, Z3
+	VPADDD.BCST IN4, Z4, Z4
+	VPADDD.BCST IN5, Z5, Z5
+	VPADDD.BCST IN6, Z6, Z6
+	VPADDD.BCST IN7, Z7, Z7
 	VPADDD      Z16, Z8, Z8
 	VPADDD      Z17, Z9, Z9
-	VPADDD.BCST 40(BX), Z10, Z10
-	VPADDD.BCST 44(BX), Z11, Z11
-	VPADDD.BCST 48(BX), Z12, Z12
-	VPADDD.BCST 52(BX), Z13, Z13
-	VPADDD.BCST 56(BX), Z14, Z14
-	VPADDD.BCST 60(BX), Z15, Z15
+	VPADDD.BCST IN10, Z10, Z10
+	VPADDD.BCST IN11, Z11, Z11
+	VPADDD.BCST IN12, Z12, Z12
+	VPADDD.BCST IN13, Z13, Z13
+	VPADDD.BCST IN14, Z14, Z14
+	VPADDD.BCST IN15, Z15, Z15
 
 	PAIRS(Z1, Z0, Z16, Z17)
 	PAIRS(Z3, Z2, Z18, Z19)

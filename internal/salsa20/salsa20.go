@@ -117,7 +117,8 @@ func Short(ks *[ShortMax]byte, n int, counter *[16]byte, key *[32]byte) []byte {
 
 // wholeRun rounds n, at most a wide pass, up to what the routine XORKeyStream runs for a
 // stream that long makes whole (a block, pairs, a narrow or a wide pass), so that a caller
-// with room in its buffer can spare XORKeyStream buffering a part-filled one again.
+// with room in its buffer can spare XORKeyStream buffering a part-filled one again. The
+// AVX-512 routines buffer nothing: n stays.
 func wholeRun(n int) int {
 	switch {
 	case useAVX512 || !useAVX2 || n >= chunk:

@@ -3,7 +3,7 @@
 package salsa20
 
 // Without the assembly every call goes to x/crypto.
-var useAVX2 = false
+var useAVX2, useAVX512 = false, false
 
 const (
 	minPairs = 0
@@ -14,8 +14,6 @@ func xorChunks(out, in *byte, n int, s *[16]uint32)    { panic("salsa20: no wide
 func xorPairs(out, in *byte, pairs int, d *[16]uint32) { panic("salsa20: no pairs routine") }
 
 func xorNarrow(out, in *byte, s *[16]uint32) { panic("salsa20: no narrow routine") }
-
-var useAVX512 = false
 
 func xorRows(out, in *byte, n int, key *[32]byte, counter *[16]byte) {
 	panic("salsa20: no rows routine")

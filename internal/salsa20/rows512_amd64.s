@@ -40,7 +40,8 @@
 	RSTEP(a, d, c, 18, Z8); \
 	RSTEP(e, h, g, 18, Z9)
 
-// TURN: the row round's order (b, c, d turned one, two, three words down) and back (UNTURN).
+// TURN: the row round's order (lane word i of b, c, d takes word i+3, i+2, i+1) and back
+// (UNTURN).
 #define TURN(b, c, d) \
 	VPSHUFD $0x93, b, b; \
 	VPSHUFD $0x4e, c, c; \

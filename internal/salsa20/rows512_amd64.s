@@ -16,29 +16,23 @@
 #include "textflag.h"
 #include "out512_amd64.h"
 
-// RSTEP: dst ^= (a + b) <<< k.
-#define RSTEP(dst, a, b, k, t) \
-	VPADDD a, b, t; \
-	VPROLD $k, t, t; \
-	VPXORD t, dst, dst
-
 // QROW: the quarter-round (a, b, c, d) in every lane.
 #define QROW(a, b, c, d, t) \
-	RSTEP(b, a, d, 7, t); \
-	RSTEP(c, b, a, 9, t); \
-	RSTEP(d, c, b, 13, t); \
-	RSTEP(a, d, c, 18, t)
+	STEP512(b, a, d, 7, t); \
+	STEP512(c, b, a, 9, t); \
+	STEP512(d, c, b, 13, t); \
+	STEP512(a, d, c, 18, t)
 
 // QROW2: QROW on two sets, step by step, so that each waits less on the other's latency.
 #define QROW2(a, b, c, d, e, f, g, h) \
-	RSTEP(b, a, d, 7, Z8); \
-	RSTEP(f, e, h, 7, Z9); \
-	RSTEP(c, b, a, 9, Z8); \
-	RSTEP(g, f, e, 9, Z9); \
-	RSTEP(d, c, b, 13, Z8); \
-	RSTEP(h, g, f, 13, Z9); \
-	RSTEP(a, d, c, 18, Z8); \
-	RSTEP(e, h, g, 18, Z9)
+	STEP512(b, a, d, 7, Z8); \
+	STEP512(f, e, h, 7, Z9); \
+	STEP512(c, b, a, 9, Z8); \
+	STEP512(g, f, e, 9, Z9); \
+	STEP512(d, c, b, 13, Z8); \
+	STEP512(h, g, f, 13, Z9); \
+	STEP512(a, d, c, 18, Z8); \
+	STEP512(e, h, g, 18, Z9)
 
 // TURN: the row round's order (lane word i of b, c, d takes word i+3, i+2, i+1) and back
 // (UNTURN).
@@ -71,14 +65,7 @@
 	VPBLENDMD c, d, K2, Z13; \
 	VPBLENDMD b, Z13, K3, Z13; \
 	VPBLENDMD a, Z13, K4, Z13; \
-	VSHUFI32X4 $0x44, Z11, Z10, Z14; \
-	VSHUFI32X4 $0xee, Z11, Z10, Z15; \
-	VSHUFI32X4 $0x44, Z13, Z12, Z10; \
-	VSHUFI32X4 $0xee, Z13, Z12, Z11; \
-	VSHUFI32X4 $0x88, Z10, Z14, a; \
-	VSHUFI32X4 $0xdd, Z10, Z14, b; \
-	VSHUFI32X4 $0x88, Z11, Z15, c; \
-	VSHUFI32X4 $0xdd, Z11, Z15, d
+	LANES(Z10, Z11, Z12, Z13, Z14, Z15, Z10, Z11, a, b, c, d)
 
 // func xorRows(out, in *byte, n int, key *[32]byte, counter *[16]byte)
 TEXT ·xorRows(SB), NOSPLIT, $0-40

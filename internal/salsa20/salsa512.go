@@ -28,18 +28,10 @@ func after512(head, out, in []byte, counter *[16]byte, key *[32]byte) {
 	switch t := h + len(in); {
 	case t <= rowsMax:
 		var buf [rowsMax]byte
-		copy(buf[h:], in)
-		xorRows(&buf[0], &buf[0], t, key, counter)
-		copy(head, buf[:h])
-		copy(out, buf[h:t])
-		clear(buf[:t])
+		afterBuffered(buf[:t], head, out, in, counter, key)
 	case t <= wideMax:
 		var buf [wideMax]byte
-		copy(buf[h:], in)
-		xorWide(&buf[0], &buf[0], t, key, counter)
-		copy(head, buf[:h])
-		copy(out, buf[h:t])
-		clear(buf[:t])
+		afterBuffered(buf[:t], head, out, in, counter, key)
 	default:
 		var block [64]byte
 		n := copy(block[h:], in)
@@ -51,4 +43,19 @@ func after512(head, out, in []byte, counter *[16]byte, key *[32]byte) {
 		binary.LittleEndian.PutUint64(c[8:], binary.LittleEndian.Uint64(c[8:])+1)
 		xorWide(&out[n], &in[n], len(in)-n, key, &c)
 	}
+}
+
+// afterBuffered makes the whole stream of len(buf) = len(head)+len(in) bytes in buf, by the
+// routine for that length, and hands it out: head as it is, in XORed into out.
+func afterBuffered(buf, head, out, in []byte, counter *[16]byte, key *[32]byte) {
+	h, t := len(head), len(buf)
+	copy(buf[h:], in)
+	if t > rowsMax {
+		xorWide(&buf[0], &buf[0], t, key, counter)
+	} else {
+		xorRows(&buf[0], &buf[0], t, key, counter)
+	}
+	copy(head, buf[:h])
+	copy(out, buf[h:])
+	clear(buf)
 }

@@ -28,30 +28,24 @@
 #define IN14 28(BX)
 #define IN15 ·sigmaWords+60(SB)
 
-// WSTEP: dst ^= (a + b) <<< k.
-#define WSTEP(dst, a, b, k, t) \
-	VPADDD a, b, t; \
-	VPROLD $k, t, t; \
-	VPXORD t, dst, dst
-
 // QR4: four independent quarter-rounds, (a0 b0 c0 d0) .. (a3 b3 c3 d3), step by step.
 #define QR4(a0, b0, c0, d0, a1, b1, c1, d1, a2, b2, c2, d2, a3, b3, c3, d3) \
-	WSTEP(b0, a0, d0, 7, Z18); \
-	WSTEP(b1, a1, d1, 7, Z19); \
-	WSTEP(b2, a2, d2, 7, Z20); \
-	WSTEP(b3, a3, d3, 7, Z21); \
-	WSTEP(c0, b0, a0, 9, Z18); \
-	WSTEP(c1, b1, a1, 9, Z19); \
-	WSTEP(c2, b2, a2, 9, Z20); \
-	WSTEP(c3, b3, a3, 9, Z21); \
-	WSTEP(d0, c0, b0, 13, Z18); \
-	WSTEP(d1, c1, b1, 13, Z19); \
-	WSTEP(d2, c2, b2, 13, Z20); \
-	WSTEP(d3, c3, b3, 13, Z21); \
-	WSTEP(a0, d0, c0, 18, Z18); \
-	WSTEP(a1, d1, c1, 18, Z19); \
-	WSTEP(a2, d2, c2, 18, Z20); \
-	WSTEP(a3, d3, c3, 18, Z21)
+	STEP512(b0, a0, d0, 7, Z18); \
+	STEP512(b1, a1, d1, 7, Z19); \
+	STEP512(b2, a2, d2, 7, Z20); \
+	STEP512(b3, a3, d3, 7, Z21); \
+	STEP512(c0, b0, a0, 9, Z18); \
+	STEP512(c1, b1, a1, 9, Z19); \
+	STEP512(c2, b2, a2, 9, Z20); \
+	STEP512(c3, b3, a3, 9, Z21); \
+	STEP512(d0, c0, b0, 13, Z18); \
+	STEP512(d1, c1, b1, 13, Z19); \
+	STEP512(d2, c2, b2, 13, Z20); \
+	STEP512(d3, c3, b3, 13, Z21); \
+	STEP512(a0, d0, c0, 18, Z18); \
+	STEP512(a1, d1, c1, 18, Z19); \
+	STEP512(a2, d2, c2, 18, Z20); \
+	STEP512(a3, d3, c3, 18, Z21)
 
 // PAIRS: words 2p and 2p+1 interleaved, per 128-bit lane (first stage of the transpose).
 #define PAIRS(a, b, lo, hi) \
@@ -64,18 +58,6 @@
 	VPUNPCKHQDQ lo1, lo0, q1; \
 	VPUNPCKLQDQ hi1, hi0, q2; \
 	VPUNPCKHQDQ hi1, hi0, q3
-
-// LANES: the 4×4 transpose of 128-bit lanes: r0..r3 (lane c of rg: words 4g..4g+3 of block
-// 4c+k) become blocks k, 4+k, 8+k, 12+k in r0..r3; t0..t3 are temporaries.
-#define LANES(r0, r1, r2, r3, t0, t1, t2, t3) \
-	VSHUFI32X4 $0x44, r1, r0, t0; \
-	VSHUFI32X4 $0xee, r1, r0, t1; \
-	VSHUFI32X4 $0x44, r3, r2, t2; \
-	VSHUFI32X4 $0xee, r3, r2, t3; \
-	VSHUFI32X4 $0x88, t2, t0, r0; \
-	VSHUFI32X4 $0xdd, t2, t0, r1; \
-	VSHUFI32X4 $0x88, t3, t1, r2; \
-	VSHUFI32X4 $0xdd, t3, t1, r3
 
 // func xorWide(out, in *byte, n int, key *[32]byte, counter *[16]byte)
 TEXT ·xorWide(SB), NOSPLIT, $0-40
@@ -153,10 +135,12 @@ doubleround:
 	QUADS(Z20, Z21, Z22, Z23, Z1, Z5, Z9, Z13)
 	QUADS(Z24, Z25, Z26, Z27, Z2, Z6, Z10, Z14)
 	QUADS(Z28, Z29, Z30, Z31, Z3, Z7, Z11, Z15)
-	LANES(Z0, Z1, Z2, Z3, Z16, Z17, Z18, Z19)
-	LANES(Z4, Z5, Z6, Z7, Z20, Z21, Z22, Z23)
-	LANES(Z8, Z9, Z10, Z11, Z24, Z25, Z26, Z27)
-	LANES(Z12, Z13, Z14, Z15, Z28, Z29, Z30, Z31)
+	// Lane c of Z(4k+g) holds words 4g..4g+3 of block 4c+k: LANES leaves blocks k, 4+k, 8+k
+	// and 12+k whole in Z4k..Z4k+3.
+	LANES(Z0, Z1, Z2, Z3, Z16, Z17, Z18, Z19, Z0, Z1, Z2, Z3)
+	LANES(Z4, Z5, Z6, Z7, Z20, Z21, Z22, Z23, Z4, Z5, Z6, Z7)
+	LANES(Z8, Z9, Z10, Z11, Z24, Z25, Z26, Z27, Z8, Z9, Z10, Z11)
+	LANES(Z12, Z13, Z14, Z15, Z28, Z29, Z30, Z31, Z12, Z13, Z14, Z15)
 
 	OUT(Z0)
 	OUT(Z4)

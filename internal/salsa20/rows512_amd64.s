@@ -14,7 +14,7 @@
 // every lane.
 
 #include "textflag.h"
-#include "out512_amd64.h"
+#include "blocks512_amd64.h"
 
 // QROW: the quarter-round (a, b, c, d) in every lane.
 #define QROW(a, b, c, d, t) \

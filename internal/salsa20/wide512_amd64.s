@@ -10,7 +10,7 @@
 // last one of the stream under a byte mask if it is part-filled.
 
 #include "textflag.h"
-#include "out512_amd64.h"
+#include "blocks512_amd64.h"
 
 // The input words other than 8 and 9, which differ from lane to lane.
 #define IN0 ·sigmaWords+0(SB)

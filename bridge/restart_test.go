@@ -29,6 +29,9 @@ func TestBrokerKilledToBroker(t *testing.T) {
 	const n, half = 300, 150
 	a := newAdmin(t)
 	x, q := a.queue(nil)
+	if err := rabbit.SyncMetadata(); err != nil { // see rabbittest: the queue must survive the kill
+		t.Fatal(err)
+	}
 	push, ep := socket(t, zmq.PUSH)
 	reg := prometheus.NewRegistry()
 	start(t, []bridge.Route{{Name: "to", Direction: bridge.ToBroker, Broker: dial(t), Address: "exchange/" + x,
@@ -76,6 +79,9 @@ func TestBrokerKilledFromBroker(t *testing.T) {
 	const n = 300
 	a := newAdmin(t)
 	x, q := a.queue(nil)
+	if err := rabbit.SyncMetadata(); err != nil { // see rabbittest: the queue must survive the kill
+		t.Fatal(err)
+	}
 	var msgs []amqp.Publishing
 	for i := range n {
 		msgs = append(msgs, amqp.Publishing{Type: "k", Body: []byte(fmt.Sprintf("m%04d", i))})

@@ -74,12 +74,18 @@ func TestPendingConfirmLost(t *testing.T) {
 
 // TestBrokerCrashKeepsConfirmed: what the broker confirmed survives its crash (durable queue,
 // durable messages); the connection's users see ErrConnection. Runs last in its file as it
-// restarts the package's broker.
+// restarts the package's broker. The queue's declaration is synced to disk before the
+// publications: RabbitMQ writes declarations lazily, and a queue lost in the crash takes its
+// confirmed messages with it, which is the broker's doing, not the client's.
 func TestBrokerCrashKeepsConfirmed(t *testing.T) {
 	q := queue(t, "")
 	b := connect(t, brokerURL(t))
 	ms := []bridge.Message{msg(0), msg(1), msg(2)}
-	publish(t, openPublisher(t, b, q), ms...)
+	p := openPublisher(t, b, q) // declares q
+	if err := rabbit.SyncMetadata(); err != nil {
+		t.Fatal(err)
+	}
+	publish(t, p, ms...)
 	c := openConsumer(t, b, q, 1)
 	first := receive(t, c) // unsettled: delivered again after the restart
 	if first.Message().ID != "m0" {
@@ -99,7 +105,8 @@ func TestBrokerCrashKeepsConfirmed(t *testing.T) {
 	for i, want := range ms {
 		d, err := again.Receive(testCtx(t))
 		if err != nil {
-			t.Fatalf("message %d after the restart: %v\nbroker log:\n%s", i, err, rabbit.Log())
+			t.Fatalf("message %d after the restart: %v\nqueues:\n%s\nbroker log:\n%s", i, err,
+				rabbit.Ctl("list_queues", "name", "durable", "messages_ready", "messages_unacknowledged", "consumers"), rabbit.Log())
 		}
 		sameMessage(t, d.Message(), want)
 		ack(t, d)

@@ -46,6 +46,12 @@
 	VPSHUFD $0x4e, c, c; \
 	VPSHUFD $0x93, d, d
 
+// PICK: dst takes word i of every lane from wi (the masks K2..K4 select words 1..3).
+#define PICK(w0, w1, w2, w3, dst) \
+	VPBLENDMD w1, w0, K2, dst; \
+	VPBLENDMD w2, dst, K3, dst; \
+	VPBLENDMD w3, dst, K4, dst
+
 // FINISH: add the input rows and put each block's words back in order: the four blocks of
 // a set, whole, in a b c d (block 0..3). Uses Z10..Z15.
 #define FINISH(a, b, c, d, ia, ib, ic, id) \
@@ -53,18 +59,10 @@
 	VPADDD    ib, b, b; \
 	VPADDD    ic, c, c; \
 	VPADDD    id, d, d; \
-	VPBLENDMD d, a, K2, Z10; \
-	VPBLENDMD c, Z10, K3, Z10; \
-	VPBLENDMD b, Z10, K4, Z10; \
-	VPBLENDMD a, b, K2, Z11; \
-	VPBLENDMD d, Z11, K3, Z11; \
-	VPBLENDMD c, Z11, K4, Z11; \
-	VPBLENDMD b, c, K2, Z12; \
-	VPBLENDMD a, Z12, K3, Z12; \
-	VPBLENDMD d, Z12, K4, Z12; \
-	VPBLENDMD c, d, K2, Z13; \
-	VPBLENDMD b, Z13, K3, Z13; \
-	VPBLENDMD a, Z13, K4, Z13; \
+	PICK(a, d, c, b, Z10); \
+	PICK(b, a, d, c, Z11); \
+	PICK(c, b, a, d, Z12); \
+	PICK(d, c, b, a, Z13); \
 	LANES(Z10, Z11, Z12, Z13, Z14, Z15, Z10, Z11, a, b, c, d)
 
 // func xorRows(out, in *byte, n int, key *[32]byte, counter *[16]byte)

@@ -62,11 +62,16 @@ func (w Worker) Run(ctx context.Context, h Handler) error {
 	}
 }
 
+// partingLinger bounds how long a session's socket lingers after it closes, for its parting
+// DISCONNECT: a connected broker takes that at once, and one that is not connected will
+// expire the worker anyway. (It was a heartbeat, which a worker with a long one, or one whose
+// broker never came, kept running long after Run returned.)
+const partingLinger = 100 * time.Millisecond
+
 // session is one connection to the broker, from READY until the broker is lost (nil: start
 // over), ctx ends or Max requests are served (nil), or something fails for good (the error).
 func (w Worker) session(ctx context.Context, h Handler, served *int) error {
-	// LINGER of one heartbeat: enough for the last DISCONNECT to leave, no more.
-	sock, err := zmq.NewSocket(zmq.DEALER, zmq.WithLinger(w.Heartbeat))
+	sock, err := zmq.NewSocket(zmq.DEALER, zmq.WithLinger(min(w.Heartbeat, partingLinger)))
 	if err != nil {
 		return err
 	}

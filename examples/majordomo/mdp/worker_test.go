@@ -3,8 +3,11 @@ package mdp
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 
 	"github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/examples/internal/extest"
@@ -150,4 +153,25 @@ func TestWorkerStops(t *testing.T) {
 	if err := extest.Wait(t, done); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestWorkerStopsWithoutBroker: a worker stopped through its ctx while no broker is there
+// leaves nothing running soon after Run returns, whatever its heartbeat. Its READY and parting
+// DISCONNECT have nowhere to go; the socket lingered a whole heartbeat for them (an hour here),
+// which the majordomo example's tests saw as a leaked goroutine.
+func TestWorkerStopsWithoutBroker(t *testing.T) {
+	before := goleak.IgnoreCurrent()
+	ep := "ipc://" + filepath.Join(t.TempDir(), "nobody")
+	ctx, stop := context.WithCancel(context.Background())
+	log := extest.NewLines()
+	done := make(chan error, 1)
+	go func() {
+		done <- Worker{Endpoint: ep, Service: "echo", Heartbeat: quiet, Log: log}.Run(ctx, echo)
+	}()
+	log.Expect(t, "connecting "+ep)
+	stop()
+	if err := extest.Wait(t, done); err != nil {
+		t.Fatalf("Run returned %v", err)
+	}
+	goleak.VerifyNone(t, before)
 }

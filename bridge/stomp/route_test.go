@@ -93,6 +93,10 @@ func TestRouteBrokerRestart(t *testing.T) {
 	defer rcancel()
 	for received := 0; len(seen) < n; received++ {
 		if received == killAt {
+			// The queue the routes declared must survive the kill (see rabbittest).
+			if err := b.SyncMetadata(); err != nil {
+				t.Fatal(err)
+			}
 			b.Kill()
 			if err := b.Restart(); err != nil {
 				t.Fatal(err)

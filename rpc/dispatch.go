@@ -59,9 +59,33 @@ func (f *inflight) cancel(k callID) {
 	j := f.calls[k]
 	f.mu.Unlock()
 	if j != nil {
-		j.cancelled.Store(true)
-		j.ctx.cancel()
+		j.stop()
 	}
+}
+
+// callerGone cancels the calls of a caller whose connection ended: their replies can reach
+// nobody (a caller that reconnects has another routing id), and their handlers would hold
+// workers for nothing. An at-least-once call (an idempotency key) runs on: its caller will try
+// again, and its result waits for that in the dedup store. The calls in flight are at most the
+// pool's workers, so a scan is cheap.
+func (f *inflight) callerGone(peer []byte) {
+	var gone []*job
+	f.mu.Lock()
+	for k, j := range f.calls {
+		if k.peer == string(peer) && j.dl.idem == "" {
+			gone = append(gone, j)
+		}
+	}
+	f.mu.Unlock()
+	for _, j := range gone {
+		j.stop()
+	}
+}
+
+// stop ends j's handler's ctx and its reply: nobody is waiting for it.
+func (j *job) stop() {
+	j.cancelled.Store(true)
+	j.ctx.cancel()
 }
 
 // serve is the loop of the pool's goroutines: receive a message, answer it or refuse it
@@ -90,6 +114,10 @@ func (s *Server) handle(frames [][]byte, via *proxyLink) *job {
 		return nil
 	}
 	peer := frames[0]
+	if via == nil && len(frames) == 2 && len(frames[1]) == 0 {
+		s.inflight.callerGone(peer) // ROUTER_NOTIFY: its connection ended
+		return nil
+	}
 	req, err := parseRequest(frames[1:])
 	if err != nil {
 		s.dropped.Add(1)

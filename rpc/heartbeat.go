@@ -9,7 +9,9 @@ import (
 
 // Heartbeat defaults: ZMTP PING every DefaultHeartbeat on every connection of clients and
 // servers; a peer silent for DefaultHeartbeatMisses intervals is dropped. A dropped server's
-// calls fail Unavailable (retried when at-least-once); a dropped client's replies go nowhere.
+// calls fail Unavailable (retried when at-least-once); a dropped client's calls are cancelled
+// on the server (their handlers' ctx ends), but for at-least-once ones, whose results the dedup
+// store keeps for the retry.
 const (
 	DefaultHeartbeat       = 2 * time.Second // between PINGs
 	DefaultHeartbeatMisses = 3               // intervals of silence before a peer is dropped

@@ -128,7 +128,9 @@ func (s *Server) Start() (err error) {
 	if s.cfg.proxy.on() {
 		return s.startProxied()
 	}
-	opts := []zmq.Option{zmq.WithRouterMandatory(true), zmq.WithLinger(time.Second), zmq.WithMaxMsgSize(s.cfg.maxMsg)}
+	// ROUTER_NOTIFY: the end of a caller's connection comes as [its routing id, ""] (callerGone).
+	opts := []zmq.Option{zmq.WithRouterMandatory(true), zmq.WithLinger(time.Second), zmq.WithMaxMsgSize(s.cfg.maxMsg),
+		zmq.WithRouterNotify(zmq.NotifyDisconnect)}
 	opts = append(opts, s.cfg.dl.heartbeatOptions()...)
 	if k := s.cfg.curveSecret; k != nil {
 		opts = append(opts, zmq.WithCurveServer(true), zmq.WithCurvePublicKey(k.Public()), zmq.WithCurveSecretKey(*k))

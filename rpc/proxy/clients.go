@@ -58,6 +58,10 @@ func (p *Proxy) fromClientLocked(f [][]byte, now time.Time) {
 		return
 	}
 	rid, rest := f[0], f[1:]
+	if len(rest) == 1 && len(rest[0]) == 0 {
+		p.callerGoneLocked(rid) // ROUTER_NOTIFY: its connection ended
+		return
+	}
 	if h, ok := parseHeader(rest[0]); ok && h.Kind == wire.Cancel && len(rest) == 1 {
 		p.cancelLocked(rid, h)
 		return
@@ -170,6 +174,37 @@ func (p *Proxy) cancelLocked(rid []byte, h header) {
 				return
 			}
 		}
+	}
+}
+
+// callerGoneLocked forgets the calls of a client whose connection ended, as the client's
+// CANCELs would: those a server runs are cancelled there, those queued are dropped ("caller
+// gone"), for their replies could reach nobody (a client that reconnects has another routing
+// id). At-least-once calls are left alone (the retry finds the result of the one running in
+// the servers' dedup store), and so are casts (a client may well leave right after one).
+func (p *Proxy) callerGoneLocked(rid []byte) {
+	gone := func(h header) bool { return h.Kind == wire.Call && !h.idem }
+	for ref, c := range p.st.calls {
+		if ref.rid == string(rid) && gone(c.h) {
+			delete(p.st.calls, ref)
+			cancel := wire.Header{Kind: wire.Cancel, ID: ref.id}.Marshal()
+			p.outLocked(outMsg{frames: [][]byte{c.srv.rid, p.returnAddress(rid), cancel}, back: true})
+		}
+	}
+	p.cfg.Metrics.inflight(len(p.st.calls))
+	for _, k := range p.st.keys {
+		kept := k.queue[:0]
+		for _, q := range k.queue {
+			if string(q.rid) == string(rid) && gone(q.h) {
+				p.st.queued -= q.size
+				p.dropLocked("caller_gone")
+				continue
+			}
+			kept = append(kept, q)
+		}
+		clear(k.queue[len(kept):])
+		k.queue = kept
+		p.cfg.Metrics.queue(k.key, len(k.queue))
 	}
 }
 

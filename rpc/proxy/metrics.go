@@ -14,7 +14,7 @@ import (
 //	                                      the proxy's own answers included
 //	zmq_rpc_proxy_drops_total{reason}     requests or replies not delivered: malformed, no_responders,
 //	                                      queue_full, too_many_calls, expired, cancelled, server_lost,
-//	                                      server_busy, late_reply, client_unreachable
+//	                                      server_busy, late_reply, client_unreachable, caller_gone
 //	zmq_rpc_proxy_queue_depth{key}        requests waiting for a free server of the key
 //	zmq_rpc_proxy_ready_servers{key}      servers announced for the key
 //	zmq_rpc_proxy_servers                 server connections known

@@ -15,6 +15,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -101,7 +102,9 @@ func New(cfg Config) (_ *Proxy, err error) {
 		}
 	}()
 	opts := []zmq.Option{zmq.WithRouterMandatory(true), zmq.WithLinger(0), zmq.WithMaxMsgSize(rpc.DefaultMaxMessage)}
-	if p.front, p.fronts, err = p.bind(cfg.Frontend, opts); err != nil {
+	// ROUTER_NOTIFY: the end of a client's connection comes as [its routing id, ""].
+	front := append(slices.Clip(opts), zmq.WithRouterNotify(zmq.NotifyDisconnect))
+	if p.front, p.fronts, err = p.bind(cfg.Frontend, front); err != nil {
 		return nil, fmt.Errorf("proxy: frontend: %w", err)
 	}
 	if p.back, p.backs, err = p.bind(cfg.Backend, opts); err != nil {

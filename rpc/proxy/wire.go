@@ -17,6 +17,7 @@ const maxKeys = 16 // keys in one READY: a server has two
 type header struct {
 	wire.Header
 	answered bool // a CALL, or a CAST asking for an acknowledgement
+	idem     bool // at-least-once: it carries an idempotency key
 }
 
 // parseHeader reads a header; ok is false for anything that is not one.
@@ -74,7 +75,8 @@ func checkRequest(f [][]byte) (header, bool) {
 			return h, false
 		}
 		// An at-least-once CAST (an id and an idempotency key) is acknowledged with a REPLY.
-		h.answered = h.answered || h.ID != 0 && meta[wire.MetaIdemKey] != ""
+		h.idem = meta[wire.MetaIdemKey] != ""
+		h.answered = h.answered || h.ID != 0 && h.idem
 	}
 	return h, true
 }

@@ -133,7 +133,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		got := measureMany(ctx, r, cell, ManyContenders(impls), *runs, *target)
+		got := measureMany(ctx, r, cell, ManyContenders(impls, cell.Kind, *withCross), *runs, *target)
 		recs = append(recs, got...)
 		fmt.Fprintf(stderr, "[%d/%d] %v: %s\n", len(cells)+i+1, steps, cell, progress(got))
 	}

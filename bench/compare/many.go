@@ -65,16 +65,26 @@ func ManyPlan(transports []string, peers []int) []ManyCell {
 	return cells
 }
 
-// ManyContenders is libzmq and purezmq, each with itself, of impls.
-func ManyContenders(impls []string) []Contender {
+// ManyContenders is libzmq and purezmq, each with itself, of impls; with withCross, for the
+// kinds of crossKinds, also purezmq's N sockets against libzmq's bound one and the other way
+// round, which tell whose side a difference is on.
+func ManyContenders(impls []string, kind string, withCross bool) []Contender {
 	var cs []Contender
 	for _, im := range manyImpls {
 		if slices.Contains(impls, im) {
 			cs = append(cs, same(im))
 		}
 	}
+	if withCross && len(cs) == 2 && slices.Contains(crossKinds, kind) {
+		cs = append(cs, cross("purezmq", "libzmq"), cross("libzmq", "purezmq"))
+	}
 	return cs
 }
+
+// crossKinds are the many-peer kinds measured crossed too: where the N sockets' process and the
+// bound socket's share a difference (the ROUTER echo's tail and fairness, the N PUSH senders'
+// fairness). A fan-out's crossing would measure one side's drops against the other's pace.
+var crossKinds = []string{"router", "pushpull"}
 
 // measureMany runs one many-peer cell as measure does a one-to-one cell, giving one record per
 // metric of its kind (each run's failures on each).

@@ -38,14 +38,19 @@ func TestManyPlan(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		impls []string
+		kind  string
+		cross bool
 		want  string
 	}{
-		{allImpls, "libzmq purezmq"},
-		{[]string{"purezmq", "pebbe"}, "purezmq"},
-		{[]string{"gozmq"}, ""},
+		{allImpls, "router", false, "libzmq purezmq"},
+		{allImpls, "router", true, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
+		{allImpls, "pushpull", true, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
+		{allImpls, "pubsub", true, "libzmq purezmq"},
+		{[]string{"purezmq", "pebbe"}, "router", true, "purezmq"},
+		{[]string{"gozmq"}, "router", true, ""},
 	} {
-		if got := strings.Join(names(ManyContenders(tc.impls)), " "); got != tc.want {
-			t.Errorf("%v: %q, want %q", tc.impls, got, tc.want)
+		if got := strings.Join(names(ManyContenders(tc.impls, tc.kind, tc.cross)), " "); got != tc.want {
+			t.Errorf("%v %s cross=%v: %q, want %q", tc.impls, tc.kind, tc.cross, got, tc.want)
 		}
 	}
 	for _, k := range report.ManyKinds {
@@ -210,8 +215,8 @@ func realRunner(t *testing.T, roles ...string) *runner {
 	return &runner{bin: bin, ipcDir: t.TempDir(), timeout: 20 * time.Second, hold: true}
 }
 
-// Each kind's roles really run, libzmq with libzmq and purezmq with purezmq, with 3 peers and
-// few messages: a broken peer fails here.
+// Each kind's roles really run, each implementation with itself and, for the crossed kinds,
+// with the other, with 3 peers and few messages: a broken peer fails here.
 func TestRunManyReal(t *testing.T) {
 	var roles []string
 	for _, k := range report.ManyKinds {
@@ -219,11 +224,11 @@ func TestRunManyReal(t *testing.T) {
 	}
 	r := realRunner(t, roles...)
 	for _, k := range report.ManyKinds {
-		for _, impl := range manyImpls {
+		for _, c := range ManyContenders(manyImpls, k.Name, true) {
 			for _, transport := range []string{"tcp", "ipc"} {
 				cell := ManyCell{k.Name, transport, 3}
-				t.Run(cell.Kind+"/"+impl+"/"+transport, func(t *testing.T) {
-					m, err := r.runMany(context.Background(), cell, same(impl), 600, 5*time.Second)
+				t.Run(cell.Kind+"/"+c.Name+"/"+transport, func(t *testing.T) {
+					m, err := r.runMany(context.Background(), cell, c, 600, 5*time.Second)
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -240,7 +245,7 @@ func TestRunManyReal(t *testing.T) {
 	// contenders one count.
 	t.Run("measureMany", func(t *testing.T) {
 		cell := ManyCell{"pubsub", "ipc", 2}
-		recs := measureMany(context.Background(), r, cell, ManyContenders(manyImpls), 1, 20*time.Millisecond)
+		recs := measureMany(context.Background(), r, cell, ManyContenders(manyImpls, cell.Kind, true), 1, 20*time.Millisecond)
 		kind, _ := manyKind("pubsub")
 		if len(recs) != 2*len(kind.Metrics) {
 			t.Fatalf("%d records, want %d", len(recs), 2*len(kind.Metrics))

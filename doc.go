@@ -205,6 +205,9 @@
 // growing body. A socket whose connections ask for none for a garbage collection cycle lets
 // them go. The kernel's socket buffers come on top, outside the process.
 //
+// A publisher (PUB, XPUB) also keeps its subscribers' subscriptions until they unsubscribe or
+// go: each costs its topic's bytes and about 250 bytes besides, however long the topic.
+//
 // # Examples
 //
 // The examples folder of the repository holds the ZeroMQ guide's patterns as programs, one

@@ -215,7 +215,7 @@ func (r *running) recv(t *testing.T) pipe.Msg {
 	t.Helper()
 	deadline := time.After(10 * time.Second)
 	for {
-		if _, m, ok := r.ib.Pop(); ok {
+		if _, m, _, ok := r.ib.Pop(); ok {
 			return m
 		}
 		if r.ib.BeginWait() {

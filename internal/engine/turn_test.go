@@ -68,7 +68,7 @@ func TestReadTurnPassesMidBody(t *testing.T) {
 	if len(got) != 1 || !bytes.Equal(got[0], body) {
 		t.Fatalf("got %d frames, first of %d bytes: not the message sent", len(got), len(got[0]))
 	}
-	if _, _, ok := rb.ib.Pop(); ok {
+	if _, _, _, ok := rb.ib.Pop(); ok {
 		t.Fatal("a second message came out")
 	}
 }
@@ -198,7 +198,7 @@ func callerReading(t *testing.T) (ca net.Conn, b result, rb *running) {
 }
 
 func pop(r *running) (pipe.Msg, bool) {
-	_, m, ok := r.ib.Pop()
+	_, m, _, ok := r.ib.Pop()
 	return m, ok
 }
 

@@ -101,7 +101,7 @@ func TestWriteNowPartialThenWritev(t *testing.T) {
 func recvOrEnd(r *running) (pipe.Msg, error) {
 	deadline := time.After(10 * time.Second)
 	for {
-		if _, m, ok := r.ib.Pop(); ok {
+		if _, m, _, ok := r.ib.Pop(); ok {
 			return m, nil
 		}
 		if r.ib.BeginWait() {

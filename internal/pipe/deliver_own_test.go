@@ -43,7 +43,7 @@ func TestDeliverOwnWakesOnlyForTheRest(t *testing.T) {
 			if got := woken(ib); got != tc.wokenOnDo {
 				t.Fatalf("woken by the delivery: %v, want %v", got, tc.wokenOnDo)
 			}
-			if _, _, ok := ib.Pop(); !ok {
+			if _, _, _, ok := ib.Pop(); !ok {
 				t.Fatal("Pop found nothing")
 			}
 			if got := woken(ib); got != tc.wokenOnPp {

@@ -40,12 +40,13 @@ func (ib *Inbox) Len() int {
 }
 
 // Pop takes the next message: the oldest of the pipe whose turn it is. ok is false when the
-// Inbox is empty.
-func (ib *Inbox) Pop() (p *Pipe, m Msg, ok bool) {
+// Inbox is empty. freed reports that taking it woke the pipe's producer (onSpace), which had
+// waited for credit.
+func (ib *Inbox) Pop() (p *Pipe, m Msg, freed, ok bool) {
 	ib.mu.Lock()
 	if ib.n == 0 {
 		ib.mu.Unlock()
-		return nil, nil, false
+		return nil, nil, false, false
 	}
 	p = ib.active.pop()
 	m = p.q.pop()
@@ -57,19 +58,20 @@ func (ib *Inbox) Pop() (p *Pipe, m Msg, ok bool) {
 	}
 	// Wake a blocked producer only once the pipe has drained to its low-water mark, so it
 	// comes back with room for a batch rather than ping-ponging one message at a time.
-	freed := p.blocked && p.q.len() <= lowWater(p.hwm)
-	if freed {
+	wake := p.blocked && p.q.len() <= lowWater(p.hwm)
+	if wake {
 		p.blocked = false
 	}
 	more := ib.n > 0 && ib.waiting > 0
 	ib.mu.Unlock()
-	if freed && p.onSpace != nil {
+	if wake && p.onSpace != nil {
 		p.onSpace()
+		freed = true
 	}
 	if more {
 		Signal(ib.wake) // pass the baton to another blocked receiver
 	}
-	return p, m, true
+	return p, m, freed, true
 }
 
 // push queues m from p; with ib.mu held.

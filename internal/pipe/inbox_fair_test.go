@@ -36,8 +36,9 @@ func TestInboxFairQueueing(t *testing.T) {
 			place := make([]int, tc.pipes)   // when the pipe last took its place at the back
 			queued := make([]int, tc.pipes)  // the model's count of its queued messages
 			freed := make([]int, tc.pipes)   // onSpace calls
+			freedAll := 0
 			for i := range pipes {
-				pipes[i] = New(ib, tc.hwm, func() { freed[i]++ })
+				pipes[i] = New(ib, tc.hwm, func() { freed[i]++; freedAll++ })
 				index[pipes[i]] = i
 			}
 			now := 0
@@ -66,7 +67,11 @@ func TestInboxFairQueueing(t *testing.T) {
 				if rng.IntN(tc.deliverEvery) == 0 {
 					deliver(rng.IntN(tc.pipes))
 				}
-				p, m, ok := ib.Pop()
+				before := freedAll
+				p, m, freedNow, ok := ib.Pop()
+				if freedNow != (freedAll > before) {
+					t.Fatalf("pop %d reported freed %v, its producers were woken %d times", pops, freedNow, freedAll-before)
+				}
 				if !ok {
 					for i := range pipes {
 						if queued[i] > 0 {

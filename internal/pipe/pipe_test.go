@@ -48,7 +48,7 @@ func TestInboxCreditPerPipe(t *testing.T) {
 			t.Fatal("an unlimited pipe refused a message")
 		}
 	}
-	p, m, ok := ib.Pop()
+	p, m, _, ok := ib.Pop()
 	if !ok || p != a || string(m[0]) != "a1" {
 		t.Fatalf("Pop = %v %q %v, want pipe a, a1", p == a, m, ok)
 	}
@@ -133,7 +133,7 @@ func TestInboxRoundRobin(t *testing.T) {
 	c.DeliverBatch([]Msg{msg("c1"), msg("c2")})
 	var got string
 	for {
-		_, m, ok := ib.Pop()
+		_, m, _, ok := ib.Pop()
 		if !ok {
 			break
 		}

@@ -17,7 +17,7 @@ func TestConflate(t *testing.T) {
 	if ib.Len() != 1 {
 		t.Fatalf("%d queued, want 1", ib.Len())
 	}
-	if _, m, _ := ib.Pop(); string(m[0]) != "d" {
+	if _, m, _, _ := ib.Pop(); string(m[0]) != "d" {
 		t.Fatalf("popped %q, want the newest", m[0])
 	}
 }

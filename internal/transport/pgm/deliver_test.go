@@ -25,7 +25,7 @@ func TestDeliverKeepsBatch(t *testing.T) {
 			t.Fatal("deliver stopped")
 		}
 		for range 8 {
-			if _, _, ok := ib.Pop(); !ok {
+			if _, _, _, ok := ib.Pop(); !ok {
 				t.Fatal("a message was not delivered")
 			}
 		}

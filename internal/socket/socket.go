@@ -267,8 +267,8 @@ func ctxEnded(err error) error {
 // and each later wake-up takes that place from the one before, which goes to the back of the
 // queue: of the producers a receiver frees one after another, in the fair queue's order, the
 // last one woken ran first. The same reader came last at every round and got ahead for good
-// (one PULL with 10 libzmq PUSH peers over tcp: fairness at half-way 49-67 %, where libzmq's
-// PULL has 92-98 %; with the yield 64-96 %). Yielding lets each run as it is freed, in the
+// (one PULL with 10 libzmq PUSH peers over tcp: fairness at half-way 38-50 %, where libzmq's
+// PULL has 92-98 %; with the yield 75-94 %). Yielding lets each run as it is freed, in the
 // fair queue's order; it costs one yield per low-water crossing of a pipe (half its RCVHWM).
 //
 // sendTurn is how many messages a socket's senders send before one of them yields the

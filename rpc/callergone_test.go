@@ -3,13 +3,10 @@ package rpc
 import (
 	"context"
 	"errors"
-	"net"
-	"strings"
 	"testing"
 	"time"
 
 	zmq "github.com/purezmq/zmq"
-	"github.com/purezmq/zmq/zmtp"
 )
 
 // TestCallerGoneCancels: when a caller's connection ends (it closed, or the heartbeat dropped
@@ -59,25 +56,8 @@ func TestHeartbeatDroppedCallerCancels(t *testing.T) {
 	b := newBlocker()
 	srv := startServer(t, Target{Topic: "t"}, func(s *Server) { _ = Handle(s, "block", b.handle) },
 		WithHeartbeat(50*time.Millisecond, 3))
-	c, err := net.Dial("tcp", strings.TrimPrefix(srv.Endpoint(), "tcp://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	out := zmtp.Greeting{Major: 3, Minor: 1, Mechanism: "NULL"}.Append(nil)
-	out = zmtp.AppendReady(out, zmtp.Metadata{{Name: "Socket-Type", Value: []byte("DEALER")}})
 	req := request{header: header{kind: kindCall, codec: JSON.ID(), id: 1}, key: "openstack/t", method: "block", args: []byte(`{}`)}
-	frames := req.frames()
-	for i, f := range frames {
-		flags := byte(0)
-		if i < len(frames)-1 {
-			flags = zmtp.FlagMore
-		}
-		out = zmtp.AppendFrame(out, flags, f)
-	}
-	if _, err := c.Write(out); err != nil {
-		t.Fatal(err)
-	}
+	rawPeer(t, srv.Endpoint(), req.frames())
 	<-b.started
 	if err := b.waitEnded(t); !errors.Is(err, context.Canceled) {
 		t.Fatalf("the silent caller's handler ended with %v, want its ctx cancelled", err)

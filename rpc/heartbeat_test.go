@@ -17,17 +17,8 @@ import (
 // PINGs from the server, then is dropped: the server closes the connection.
 func TestHeartbeatSilentClient(t *testing.T) {
 	srv := startServer(t, Target{Topic: "t"}, nil, WithHeartbeat(50*time.Millisecond, 3))
-	c, err := net.Dial("tcp", strings.TrimPrefix(srv.Endpoint(), "tcp://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := rawPeer(t, srv.Endpoint(), nil)
 	if err := c.SetDeadline(time.Now().Add(10 * time.Second)); err != nil { // a bound, if all else fails
-		t.Fatal(err)
-	}
-	out := zmtp.Greeting{Major: 3, Minor: 1, Mechanism: "NULL"}.Append(nil)
-	out = zmtp.AppendReady(out, zmtp.Metadata{{Name: "Socket-Type", Value: []byte("DEALER")}})
-	if _, err := c.Write(out); err != nil {
 		t.Fatal(err)
 	}
 	r := bufio.NewReader(c)
@@ -56,4 +47,31 @@ func TestHeartbeatSilentClient(t *testing.T) {
 	if len(names) < 2 || names[0] != zmtp.CmdReady || names[1] != zmtp.CmdPing {
 		t.Fatalf("the server sent %v before dropping us, want READY then PINGs", names)
 	}
+}
+
+// rawPeer opens a raw ZMTP connection to a server's tcp endpoint as a NULL DEALER and writes its
+// greeting and READY, then the frames of each message of msgs; it reads nothing. Closed at the
+// end of the test.
+func rawPeer(t *testing.T, endpoint string, msgs ...[][]byte) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(endpoint, "tcp://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	out := zmtp.Greeting{Major: 3, Minor: 1, Mechanism: "NULL"}.Append(nil)
+	out = zmtp.AppendReady(out, zmtp.Metadata{{Name: "Socket-Type", Value: []byte("DEALER")}})
+	for _, frames := range msgs {
+		for i, f := range frames {
+			flags := byte(0)
+			if i < len(frames)-1 {
+				flags = zmtp.FlagMore
+			}
+			out = zmtp.AppendFrame(out, flags, f)
+		}
+	}
+	if _, err := c.Write(out); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

@@ -208,6 +208,13 @@
 // A publisher (PUB, XPUB) also keeps its subscribers' subscriptions until they unsubscribe or
 // go: each costs its topic's bytes and about 250 bytes besides, however long the topic.
 //
+// A multicast receiver (pgm, epgm, norm) has no connections: any host that can send to the
+// group is a sender, and may claim to be many. It tracks at most 256 senders at once (datagrams
+// of one more are dropped until a tracked one has been silent for five minutes), each with one
+// message being reassembled (bounded by MAXMSGSIZE); what arrives early, after a loss, is held
+// until the loss is repaired or given up on: for PGM up to one receive window a sender (RATE ×
+// RECOVERY_IVL), for NORM 4 MiB a sender and 16 MiB in all.
+//
 // # Examples
 //
 // The examples folder of the repository holds the ZeroMQ guide's patterns as programs, one

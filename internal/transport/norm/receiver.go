@@ -15,6 +15,21 @@ import (
 // tick is how often a receiver looks at its timers.
 const tick = 20 * time.Millisecond
 
+// What senders can make a receiver keep. Any host that can send to the group can claim to be
+// any number of senders (a node id is four bytes of the datagram), so the senders a receiver
+// tracks are bounded, and so is what their streams hold out of order, all of them together:
+//   - maxSenders are tracked at once; a datagram from one more is dropped (refused counts
+//     them) until one of them has been silent for senderExpiry, and is forgotten.
+//   - maxHeldAll bytes are held by all the streams; past it, the stream holding the most gives
+//     up its gap (as it would at its own maxHeld, or at RECOVERY_IVL).
+//
+// A message being reassembled is bounded by MAXMSGSIZE, as on a connection.
+const (
+	maxSenders   = 256
+	senderExpiry = 300 * time.Second // as PGM's peer expiry
+	maxHeldAll   = 4 * maxHeld
+)
+
 // receiver is a NORM receiver of libzmq's streams: one per sender (node id), each put back in
 // order and deframed into messages for the socket.
 type receiver struct {
@@ -25,6 +40,8 @@ type receiver struct {
 	done    chan struct{}
 	once    sync.Once
 	senders map[NodeID]*rxSender
+	held    int    // bytes the senders' streams hold out of order
+	refused uint64 // datagrams dropped because maxSenders were tracked
 	l       transport.Link
 	out     []byte // a feedback message being built
 	nseq    uint16
@@ -39,6 +56,7 @@ type rxSender struct {
 	rateBytes int // received since rateSince, for CC feedback
 	rateSince time.Time
 	lastRx    time.Time // the latest datagram's arrival
+	heard     time.Time // when a datagram last came, data or command
 	recvRate  float64   // bytes/s, as last measured
 	ratePrev  float64   // the last full measurement
 	nack      nackState
@@ -100,19 +118,51 @@ func (r *receiver) handle(b []byte, from netip.AddrPort, now, at time.Time) bool
 		if m.Source == r.s.node {
 			return true
 		}
-		return r.command(r.sender(m.Source, m.Instance, from), m, now, at)
+		sn := r.sender(m.Source, m.Instance, from, now)
+		if sn == nil {
+			return true
+		}
+		return r.command(sn, m, now, at)
 	}
 	return true
 }
 
-// sender returns the state for a sender, new when its instance changed (it restarted).
-func (r *receiver) sender(id NodeID, instance uint16, from netip.AddrPort) *rxSender {
+// sender returns the state for a sender, new when its instance changed (it restarted); nil
+// when it is new and maxSenders are tracked already.
+func (r *receiver) sender(id NodeID, instance uint16, from netip.AddrPort, now time.Time) *rxSender {
 	sn := r.senders[id]
+	if sn == nil && len(r.senders) >= maxSenders {
+		r.refused++
+		return nil
+	}
 	if sn == nil || sn.instance != instance {
-		sn = &rxSender{instance: instance, from: from, st: &rxStream{df: deframer{max: r.max, deliver: r.deliver}}}
+		if sn != nil {
+			r.held -= sn.st.bytes // what the old instance held goes with it
+		}
+		sn = &rxSender{instance: instance, from: from, st: &rxStream{total: &r.held, df: deframer{max: r.max, deliver: r.deliver}}}
 		r.senders[id] = sn
 	}
+	sn.heard = now
 	return sn
+}
+
+// shed gives up the gap of the stream holding the most until all hold at most maxHeldAll.
+func (r *receiver) shed(now time.Time) bool {
+	for r.held > maxHeldAll {
+		var most *rxSender
+		for _, sn := range r.senders {
+			if most == nil || sn.st.bytes > most.st.bytes {
+				most = sn
+			}
+		}
+		if most == nil || most.st.bytes == 0 {
+			return true // cannot happen: r.held is the sum of the streams' bytes
+		}
+		if !most.st.skipGap(now) {
+			return false
+		}
+	}
+	return true
 }
 
 // header notes what every sender message says: its round-trip time and back-off factor.
@@ -124,7 +174,10 @@ func (r *receiver) data(m *Data, from netip.AddrPort, now, at time.Time) bool {
 	if m.Flags&FlagStream == 0 {
 		return true // libzmq sends only its stream
 	}
-	sn := r.sender(m.Source, m.Instance, from)
+	sn := r.sender(m.Source, m.Instance, from, now)
+	if sn == nil {
+		return true
+	}
 	sn.header(m.SenderHeader)
 	sn.received(len(m.Payload)+40, at)
 	if f, ok, err := ParseFTI(m.FecID, m.Exts); err == nil && ok {
@@ -138,7 +191,7 @@ func (r *receiver) data(m *Data, from netip.AddrPort, now, at time.Time) bool {
 	if err != nil {
 		return true
 	}
-	return sn.st.add(st, symPos{m.ID.Block, m.ID.Symbol} == sn.nack.anchor, now)
+	return sn.st.add(st, symPos{m.ID.Block, m.ID.Symbol} == sn.nack.anchor, now) && r.shed(now)
 }
 
 // deliver hands a whole message to the socket, waiting for credit.
@@ -155,6 +208,11 @@ func (r *receiver) deliver(m pipe.Msg) bool {
 
 func (r *receiver) timers(now time.Time) bool {
 	for id, sn := range r.senders {
+		if now.Sub(sn.heard) >= senderExpiry {
+			r.held -= sn.st.bytes
+			delete(r.senders, id)
+			continue
+		}
 		if sn.nack.giveUp(now, r.gapWait) && !sn.st.skipGap(now) {
 			return false
 		}

@@ -9,6 +9,7 @@ type rxStream struct {
 	next    uint32 // offset of the next byte the deframer wants
 	pending map[uint32]rxSeg
 	bytes   int       // held in pending
+	total   *int      // held by all the receiver's streams (account); nil: this one alone
 	gap     time.Time // when a segment first arrived beyond a gap; zero when none
 	df      deframer
 	Gaps    int // gaps given up on (their data lost)
@@ -65,7 +66,7 @@ func (s *rxStream) hold(st Stream, mark int, now time.Time) bool {
 			s.pending = map[uint32]rxSeg{}
 		}
 		s.pending[st.Offset] = rxSeg{data: append([]byte(nil), st.Data...), mark: mark}
-		s.bytes += len(st.Data)
+		s.account(len(st.Data))
 		if s.gap.IsZero() {
 			s.gap = now
 		}
@@ -74,6 +75,14 @@ func (s *rxStream) hold(st Stream, mark int, now time.Time) bool {
 		return s.skipGap(now)
 	}
 	return true
+}
+
+// account counts n more bytes held (fewer when negative), in the stream and the receiver.
+func (s *rxStream) account(n int) {
+	s.bytes += n
+	if s.total != nil {
+		*s.total += n
+	}
 }
 
 func (s *rxStream) feed(p []byte, mark int) bool {
@@ -90,10 +99,10 @@ func (s *rxStream) drain(now time.Time) bool {
 			for off, sg := range s.pending {
 				if d := int32(off - s.next); d < 0 {
 					delete(s.pending, off)
-					s.bytes -= len(sg.data)
+					s.account(-len(sg.data))
 					if skip := -int(d); skip < len(sg.data) {
 						s.pending[s.next] = rxSeg{data: sg.data[skip:], mark: sg.mark - skip}
-						s.bytes += len(sg.data) - skip
+						s.account(len(sg.data) - skip)
 					}
 				}
 			}
@@ -103,7 +112,7 @@ func (s *rxStream) drain(now time.Time) bool {
 			continue
 		}
 		delete(s.pending, s.next)
-		s.bytes -= len(seg.data)
+		s.account(-len(seg.data))
 		if !s.feed(seg.data, seg.mark) {
 			return false
 		}

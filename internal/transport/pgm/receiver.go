@@ -71,7 +71,15 @@ type ReceiverStats struct {
 	Lost                                   uint64 // packets given up on
 	Resets                                 uint64 // data-loss resets: a partial message dropped, the stream resynchronised
 	Bad                                    uint64 // TSDUs not in libzmq's layout
+	Refused                                uint64 // packets of a new source while maxPeers were tracked
 }
+
+// maxPeers bounds the sources a receiver tracks at once. Any host that can send to the group
+// can claim to be any number of sources (a TSI is eight bytes of the packet), each of which
+// would hold a receive window; a packet from one more is dropped until a tracked one has been
+// silent for PeerExpiry, or has finished, and is forgotten. The memory they can make a
+// receiver hold is then at most maxPeers receive windows (RATE x RECOVERY_IVL each).
+const maxPeers = 256
 
 // NewReceiver returns a receiver that hands each whole message to deliver, which owns it.
 func NewReceiver(cfg ReceiverConfig, deliver func(msg [][]byte)) *Receiver {
@@ -93,6 +101,10 @@ func (r *Receiver) Handle(now time.Time, p *Packet, from netip.Addr, out func(Ou
 	pr := r.peers[tsi]
 	if pr == nil {
 		if p.Type == TypeNCF {
+			return
+		}
+		if len(r.peers) >= maxPeers {
+			r.Stats.Refused++
 			return
 		}
 		pr = &peer{tsi: tsi, r: r, missing: map[uint32]gap{}, held: map[uint32][]byte{}}

@@ -68,6 +68,7 @@ type fixture struct {
 	tag     []byte // in every message of the good peer, and no other
 	n       int
 	col     *collector
+	ports   []int // the listening ports it took, to give back once closed (ports_test.go)
 }
 
 func newFixture(t testing.TB, st setup) *fixture {
@@ -101,11 +102,16 @@ func newFixture(t testing.TB, st setup) *fixture {
 	if st.typ == zmq.PUB {
 		must(t, fx.good.Subscribe(nil))
 	}
+	listener := fx.good
 	if st.side == bound {
-		must(t, fx.sock.Bind("tcp://127.0.0.1:*"))
+		listener = fx.sock
+	}
+	port, err := bindSocket(listener)
+	must(t, err)
+	fx.ports = append(fx.ports, port)
+	if st.side == bound {
 		fx.ep = fx.sock.LastEndpoint()
 	} else {
-		must(t, fx.good.Bind("tcp://127.0.0.1:*"))
 		fx.goodEp = fx.good.LastEndpoint()
 	}
 	if !st.late {
@@ -155,9 +161,12 @@ func (fx *fixture) dialHostile() *rawzmtp.Peer {
 		must(fx.t, err)
 		return p
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, port, err := listenTCP()
 	must(fx.t, err)
-	defer l.Close()
+	defer func() {
+		l.Close()
+		givePort(port)
+	}()
 	must(fx.t, fx.sock.Connect("tcp://"+l.Addr().String()))
 	_ = l.(*net.TCPListener).SetDeadline(time.Now().Add(patience))
 	c, err := l.Accept()
@@ -251,6 +260,9 @@ func (fx *fixture) close() {
 		fx.auth.Close()
 	}
 	fx.zc.Close()
+	for _, p := range fx.ports {
+		givePort(p) // its sockets are closed, and their listeners with them
+	}
 }
 
 func isTimeout(err error) bool {

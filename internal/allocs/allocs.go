@@ -6,8 +6,8 @@ package allocs
 
 import "runtime"
 
-// tries is how many times Count counts.
-const tries = 3
+// Tries is how many times Count counts: it calls f Tries × n times.
+const Tries = 3
 
 // Count returns the heap allocations made while f is called n times, after a collection so
 // that one does not start during the count: the fewest of three such counts. The runtime counts
@@ -16,7 +16,7 @@ const tries = 3
 // allocation that f makes adds to every one.
 func Count(n int, f func()) uint64 {
 	least := ^uint64(0)
-	for range tries {
+	for range Tries {
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)

@@ -120,8 +120,8 @@ func TestSpoofedSendersBounded(t *testing.T) {
 	want("hello")
 }
 
-// One sender's stream holds at most maxHeld, whatever the others hold: past it, it gives up
-// its own gap, and the receiver's count follows.
+// One sender's stream holds at most maxHeld (past it, it gives up its own gap), and the
+// receiver's count of what all hold follows its every change.
 func TestHeldAccounting(t *testing.T) {
 	r, _ := testReceiver(t)
 	from := netip.MustParseAddrPort("127.0.0.1:9")

@@ -212,8 +212,9 @@
 // group is a sender, and may claim to be many. It tracks at most 256 senders at once (datagrams
 // of one more are dropped until a tracked one has been silent for five minutes), each with one
 // message being reassembled (bounded by MAXMSGSIZE); what arrives early, after a loss, is held
-// until the loss is repaired or given up on: for PGM up to one receive window a sender (RATE ×
-// RECOVERY_IVL), for NORM 4 MiB a sender and 16 MiB in all.
+// until the loss is repaired or given up on: at most 16 MiB for all senders together (for PGM,
+// two receive windows if that is more), and for one sender at most its receive window (PGM:
+// RATE × RECOVERY_IVL) or 4 MiB (NORM).
 //
 // # Examples
 //

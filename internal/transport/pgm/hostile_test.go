@@ -6,6 +6,19 @@ import (
 	"time"
 )
 
+// heldSum is what the receiver's peers hold early, counted peer by peer.
+func heldSum(r *Receiver) int {
+	n := 0
+	for _, pr := range r.peers {
+		for _, b := range pr.held {
+			if b != nil {
+				n++
+			}
+		}
+	}
+	return n
+}
+
 // Any host that can send to the group can claim to be any number of sources. A receiver
 // tracks at most maxPeers; packets of more are refused until tracked ones fall silent for
 // PeerExpiry and are forgotten, and a source it had before the flood goes on delivering.
@@ -81,4 +94,50 @@ func TestSpoofedSourcesBounded(t *testing.T) {
 	}
 	packet(2, 1, 5, "late")
 	want("late")
+}
+
+// Spoofed sources that each send packets after a loss make a receiver hold them, waiting for a
+// repair; all of them together hold at most heldMax packets (the peer holding the most gives up
+// its first gap), where each alone would hold a receive window: 256 windows. The count follows
+// the peers' holdings through every change.
+func TestSpoofedSourcesHoldBounded(t *testing.T) {
+	r := NewReceiver(ReceiverConfig{Dport: 5555, Group: netip.MustParseAddr("239.192.1.1"), MaxMsgSize: -1,
+		RxwSqns: 4096}, func([][]byte) {})
+	from := netip.MustParseAddr("127.0.0.1")
+	now := time.Unix(1000, 0)
+	tpdu := make([]byte, 1400)
+	var p Packet
+	send := func(port uint16, sqn uint32) {
+		b, err := (&Packet{SrcPort: port, DstPort: 5555, Type: TypeODATA, GSI: GSI{9, 2, 3, 4, 5, 6}, Sqn: sqn, Trail: 1, Data: tpdu}).Append(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Parse(b, &p); err != nil {
+			t.Fatal(err)
+		}
+		r.Handle(now, &p, from, func(Outbound) {})
+	}
+	most := 0
+	for k := range 16 {
+		port := uint16(2000 + k)
+		send(port, 10)
+		for sqn := uint32(12); sqn < 12+2000; sqn++ { // 11 is lost: the rest is held
+			send(port, sqn)
+			if sqn%97 == 0 && r.held != heldSum(r) { // now and then: the sum takes a while
+				t.Fatalf("source %d, packet %d: the receiver counts %d held, its peers %d", k, sqn, r.held, heldSum(r))
+			}
+			most = max(most, r.held)
+		}
+	}
+	if r.held != heldSum(r) {
+		t.Fatalf("the receiver counts %d held, its peers %d", r.held, heldSum(r))
+	}
+	if most > r.heldMax {
+		t.Errorf("%d packets held at most, want at most %d", most, r.heldMax)
+	}
+	t.Logf("16 sources × 2,000 packets after a loss: at most %d held (bound %d; alone, each could hold %d)", most, r.heldMax, r.cfg.RxwSqns)
+	r.Poll(now.Add(r.cfg.PeerExpiry), func(Outbound) {})
+	if len(r.peers) != 0 || r.held != 0 {
+		t.Fatalf("after expiry: %d peers, %d packets held, want none", len(r.peers), r.held)
+	}
 }

@@ -61,6 +61,8 @@ type Receiver struct {
 	alloc   frameAlloc
 	spare   [][]byte // buffers of early packets already delivered, for the next ones
 	keepCap int      // the capacity early packets' buffers get: the largest seen
+	held    int      // packets all peers hold early (peer.nheld)
+	heldMax int      // bound of held (maxHeldBytes)
 
 	Stats ReceiverStats
 }
@@ -74,6 +76,13 @@ type ReceiverStats struct {
 	Refused                                uint64 // packets of a new source while maxPeers were tracked
 }
 
+// maxHeldBytes bounds what all of a receiver's peers hold early (after a loss, waiting for its
+// repair), counted in packets of a 1500-byte TPDU, but never below two receive windows, so that
+// one source's own window always fits; past it, the peer holding the most gives up its first
+// gap. Alone, each peer's receive window bounds its own: maxPeers of them would be hundreds of
+// windows.
+const maxHeldBytes = 16 << 20
+
 // maxPeers bounds the sources a receiver tracks at once. Any host that can send to the group
 // can claim to be any number of sources (a TSI is eight bytes of the packet), each of which
 // would hold a receive window; a packet from one more is dropped until a tracked one has been
@@ -84,7 +93,7 @@ const maxPeers = 256
 // NewReceiver returns a receiver that hands each whole message to deliver, which owns it.
 func NewReceiver(cfg ReceiverConfig, deliver func(msg [][]byte)) *Receiver {
 	cfg.defaults()
-	return &Receiver{cfg: cfg, peers: map[TSI]*peer{}, deliver: deliver}
+	return &Receiver{cfg: cfg, peers: map[TSI]*peer{}, deliver: deliver, heldMax: max(maxHeldBytes/1500, 2*cfg.RxwSqns)}
 }
 
 // Handle takes one parsed packet that came from the address from.
@@ -123,9 +132,34 @@ func (r *Receiver) Handle(now time.Time, p *Packet, from netip.Addr, out func(Ou
 			pr.nextSPMR = now.Add(r.cfg.SPMRIvl)
 		}
 		pr.data(now, p)
+		r.shed()
 	}
 	if pr.fin && len(pr.missing) == 0 {
-		delete(r.peers, tsi)
+		r.forget(tsi, pr)
+	}
+}
+
+// forget drops a peer and what it holds.
+func (r *Receiver) forget(tsi TSI, pr *peer) {
+	r.held -= pr.nheld
+	delete(r.peers, tsi)
+}
+
+// shed gives up the first gap of the peer holding the most, until all hold at most heldMax.
+func (r *Receiver) shed() {
+	for r.held > r.heldMax {
+		var most *peer
+		for _, pr := range r.peers {
+			if most == nil || pr.nheld > most.nheld {
+				most = pr
+			}
+		}
+		first, ok := most.firstHeld()
+		if !ok {
+			return // cannot happen: held is the sum of the peers' nheld
+		}
+		most.skipTo(first)
+		most.flush()
 	}
 }
 
@@ -135,7 +169,7 @@ func (r *Receiver) Poll(now time.Time, out func(Outbound)) time.Time {
 	var next time.Time
 	for tsi, pr := range r.peers {
 		if now.Sub(pr.lastSeen) >= r.cfg.PeerExpiry || (pr.fin && len(pr.missing) == 0) {
-			delete(r.peers, tsi)
+			r.forget(tsi, pr)
 			continue
 		}
 		if t := pr.poll(now, out); !t.IsZero() && (next.IsZero() || t.Before(next)) {

@@ -43,6 +43,7 @@ type peer struct {
 	inLoss   bool
 	fin      bool
 	lastSeen time.Time
+	nheld    int // packets in held with their bytes (not the given-up markers)
 }
 
 func after(a, b uint32) bool { return int32(a-b) > 0 }
@@ -80,6 +81,8 @@ func (pr *peer) data(now time.Time, p *Packet) {
 		pr.next++
 	} else {
 		pr.held[p.Sqn] = pr.r.keep(p.Data)
+		pr.nheld++
+		pr.r.held++
 	}
 	pr.skipTo(p.Trail)
 	pr.flush()
@@ -160,6 +163,7 @@ func (pr *peer) loseHeld(sqn uint32) {
 	if b, ok := pr.held[sqn]; ok {
 		delete(pr.held, sqn)
 		if b != nil {
+			pr.unhold()
 			pr.feed(b)
 			pr.r.release(b)
 			return
@@ -189,6 +193,23 @@ func (pr *peer) feed(b []byte) {
 	}
 }
 
+// unhold counts a held packet out, of the peer and the receiver.
+func (pr *peer) unhold() {
+	pr.nheld--
+	pr.r.held--
+}
+
+// firstHeld is the earliest packet held with its bytes; false when none is.
+func (pr *peer) firstHeld() (uint32, bool) {
+	first, found := uint32(0), false
+	for s, b := range pr.held {
+		if b != nil && (!found || int32(s-pr.next) < int32(first-pr.next)) {
+			first, found = s, true
+		}
+	}
+	return first, found
+}
+
 // flush delivers the held packets that are now next in line.
 func (pr *peer) flush() {
 	for {
@@ -200,6 +221,7 @@ func (pr *peer) flush() {
 		if b == nil {
 			pr.lose()
 		} else {
+			pr.unhold()
 			pr.feed(b)
 			pr.r.release(b)
 		}

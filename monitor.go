@@ -26,7 +26,7 @@ const (
 	EventDisconnected            EventType = socket.EvDisconnected            // a connection ended, not by our Close; Err says why
 	EventMonitorStopped          EventType = socket.EvMonitorStopped          // the last event; the channel closes after it
 	EventHandshakeFailedNoDetail EventType = socket.EvHandshakeFailedNoDetail // the handshake failed: I/O error, timeout
-	EventHandshakeSucceeded      EventType = socket.EvHandshakeSucceeded      // the connection is ready for messages
+	EventHandshakeSucceeded      EventType = socket.EvHandshakeSucceeded      // the connection is attached: a Send after it can reach the peer
 	EventHandshakeFailedProtocol EventType = socket.EvHandshakeFailedProtocol // malformed greeting or commands, mechanism mismatch; Value is one of the ProtocolError* codes
 	EventHandshakeFailedAuth     EventType = socket.EvHandshakeFailedAuth     // ZAP refused the peer, or the peer's ZAP refused us; Value is the status code (300, 400, 500)
 

@@ -3,6 +3,7 @@ package zmq_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -404,4 +405,32 @@ func TestMonitorHandshakeFailedNoDetailAndProtocol(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A program that waits for HANDSHAKE_SUCCEEDED before it sends (zmq send --peers N does)
+// must find the peer there: libzmq attaches the connection's pipe to the socket before it
+// reports the handshake, so a ROUTER_MANDATORY Send to the new peer's routing id that follows
+// the event reaches it. Many connections, each sent to as soon as its event comes, so that a
+// window between the event and the attach shows.
+func TestMonitorHandshakeSucceededPeerRoutable(t *testing.T) {
+	forEachWireTransport(t, func(t *testing.T, tr transport) {
+		router := newSocket(t, zmq.ROUTER, zmq.WithRouterMandatory(true))
+		events, stop := router.Monitor(zmq.EventHandshakeSucceeded)
+		defer stop()
+		ep := bind(t, router, tr.wildcard())
+		ctx, cancel := within(10 * time.Second)
+		defer cancel()
+		const peers = 50
+		for i := range peers {
+			id := fmt.Sprintf("peer-%d", i)
+			dealer := newSocket(t, zmq.DEALER, zmq.WithRoutingID([]byte(id)))
+			connect(t, dealer, ep)
+			waitEvent(t, events, zmq.EventHandshakeSucceeded)
+			if err := router.Send(ctx, zmq.NewMsgString(id, "hi")); err != nil {
+				t.Fatalf("Send to %s right after its HANDSHAKE_SUCCEEDED: %v", id, err)
+			}
+			expectRecvString(t, dealer, "hi")
+			dealer.Close()
+		}
+	})
 }

@@ -94,11 +94,15 @@ func (s *Socket) serve(nc net.Conn, ep string, o *Options, l *link, connectID []
 	cfg := s.engineConfig(o)
 	cfg.Connecting = l != nil
 	c, peer, err := engine.Handshake(nc, cfg)
-	s.handshakeEvent(ep, nc, err)
 	if err != nil {
+		s.handshakeEvent(ep, nc, err)
 		nc.Close()
 		return err
 	}
+	// HANDSHAKE_SUCCEEDED once the connection is attached, or refused: libzmq attaches the
+	// pipe before it reports the handshake, so a program that sends when the event comes (a
+	// ROUTER_MANDATORY Send to the new peer's routing id) finds the peer there.
+	succeeded := func() { s.handshakeEvent(ep, nc, nil) }
 	fresh := l == nil
 	if fresh {
 		l = s.newLink(o)
@@ -107,6 +111,7 @@ func (s *Socket) serve(nc net.Conn, ep string, o *Options, l *link, connectID []
 	select {
 	case <-s.quit:
 		s.mu.Unlock()
+		succeeded()
 		c.Close()
 		return nil
 	default:
@@ -121,6 +126,7 @@ func (s *Socket) serve(nc net.Conn, ep string, o *Options, l *link, connectID []
 	}
 	if !s.attachLocked(l) {
 		s.mu.Unlock()
+		succeeded()
 		c.Close()
 		return errRefused
 	}
@@ -130,6 +136,7 @@ func (s *Socket) serve(nc net.Conn, ep string, o *Options, l *link, connectID []
 		l.q.PushFront(pipe.Msg{{}}) // under s.mu, as every push (pipe.OutQueue)
 	}
 	s.mu.Unlock()
+	succeeded()
 	s.notify(o, l, NotifyConnect)
 	err = c.Run(l.p, l.space, l.q, s.quit, s.wakeIdle)
 	s.messageEvent(ep, nc, err)

@@ -88,6 +88,8 @@ func libraryPath(imp string) bool {
 	return false
 }
 
+// upper: anything but the library's internals. internal/freeport is no part of the library: it
+// picks ports for the servers the upper layers' test harnesses start (Redis, RabbitMQ).
 func upper(imp string) bool {
-	return !strings.HasPrefix(imp, module+"/internal/")
+	return !strings.HasPrefix(imp, module+"/internal/") || imp == module+"/internal/freeport"
 }

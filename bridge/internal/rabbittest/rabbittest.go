@@ -19,6 +19,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/purezmq/zmq/internal/freeport"
 )
 
 // startTimeout bounds a start: RabbitMQ takes about 6 s here, more on a loaded machine.
@@ -63,23 +65,51 @@ func Run(dir string) (*Broker, error) {
 	if _, err := os.Stat(server); err != nil {
 		return nil, ErrNotInstalled
 	}
-	b := &Broker{dir: dir}
-	ports, err := freePorts(4)
+	var err error
+	for range startTries {
+		b := &Broker{dir: dir}
+		if err = b.run(); err == nil {
+			return b, nil
+		}
+		if !portTaken(err) {
+			break
+		}
+	}
+	return nil, err
+}
+
+// startTries bounds the starts Run tries when a port it picked was taken meanwhile.
+const startTries = 3
+
+// pickPorts picks the broker's ports below the ephemeral range (package freeport); a variable
+// for the test that makes Run meet a taken port.
+var pickPorts = freeport.Pick
+
+// run picks the broker's ports and starts its epmd and the broker, leaving nothing running
+// when it fails.
+func (b *Broker) run() error {
+	ports, err := pickPorts(4)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	b.AMQPPort, b.STOMPPort, b.distPort, b.epmdPort = ports[0], ports[1], ports[2], ports[3]
 	if err := b.prepare(); err != nil {
-		return nil, err
+		return err
 	}
 	if err := b.startEPMD(); err != nil {
-		return nil, err
+		return err
 	}
 	if err := b.start(); err != nil {
 		b.Stop()
-		return nil, err
+		return err
 	}
-	return b, nil
+	return nil
+}
+
+// portTaken reports whether a start failed because one of its ports was in use.
+func portTaken(err error) bool {
+	s := strings.ToLower(err.Error())
+	return strings.Contains(s, "eaddrinuse") || strings.Contains(s, "address already in use")
 }
 
 // prepare writes the broker's configuration and, when running as root, hands the directory to
@@ -308,22 +338,3 @@ func (b *Broker) startEPMD() error {
 
 // stopEPMD stops the broker's private epmd.
 func (b *Broker) stopEPMD() { _ = b.epmd("-kill").Run() }
-
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
-}

@@ -84,3 +84,36 @@ func TestBroker(t *testing.T) {
 	refused(t, net.JoinHostPort("127.0.0.1", strconv.Itoa(b.epmdPort)))
 	b.Stop() // twice is harmless
 }
+
+// TestRunTriesFreshPorts: a broker whose AMQP port is taken before it listens (the race the
+// picks below the ephemeral range make rare) exits, and Run starts it again on fresh ports.
+func TestRunTriesFreshPorts(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	pick := pickPorts
+	defer func() { pickPorts = pick }()
+	picks := 0
+	pickPorts = func(n int) ([]int, error) {
+		picks++
+		ports, err := pick(n)
+		if err == nil && picks == 1 {
+			ports[0] = taken.Addr().(*net.TCPAddr).Port
+		}
+		return ports, err
+	}
+	b, err := Run(t.TempDir())
+	if errors.Is(err, ErrNotInstalled) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Stop()
+	if picks != 2 {
+		t.Errorf("%d picks of ports, want 2", picks)
+	}
+	answers(t, b)
+}

@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/purezmq/zmq/internal/freeport"
 )
 
 // startTimeout bounds a start: a server that has not said it is ready by then is broken.
@@ -102,13 +104,14 @@ func (s *Server) startFresh() {
 	s.t.Fatalf("redistest: %v", err)
 }
 
+// freePort picks a port below the ephemeral range (package freeport): Restart starts the
+// server again on its port, which no other socket can be handed meanwhile.
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ports, err := freeport.Pick(1)
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return ports[0], nil
 }
 
 func (s *Server) start() error {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/internal/freeport"
 	"github.com/purezmq/zmq/internal/parked"
 )
 
@@ -54,16 +54,16 @@ func forEachTransport(t *testing.T, f func(t *testing.T, tr transport)) {
 	}
 }
 
-// freeTCPEndpoint returns a loopback endpoint whose port was free a moment ago.
+// freeTCPEndpoint returns a loopback endpoint whose port is free and below the ephemeral range
+// (internal/freeport): a socket that connects before anything binds it is never handed the
+// port as its own (a connection to itself), nor is anything else before the bind.
 func freeTCPEndpoint(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	ports, err := freeport.Pick(1)
 	if err != nil {
 		t.Fatalf("finding a free port: %v", err)
 	}
-	ep := "tcp://" + l.Addr().String()
-	l.Close()
-	return ep
+	return fmt.Sprintf("tcp://127.0.0.1:%d", ports[0])
 }
 
 // freeIPCEndpoint returns an ipc endpoint in a fresh directory, short enough for sun_path.

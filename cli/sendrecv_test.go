@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 
 	zmq "github.com/purezmq/zmq"
 	"github.com/purezmq/zmq/curve"
+	"github.com/purezmq/zmq/internal/freeport"
 )
 
 // testCtx bounds a test, so that one that goes wrong fails instead of hanging.
@@ -102,15 +104,14 @@ func TestPushPullLinesAndFrames(t *testing.T) {
 	}
 }
 
-// freePort is a loopback tcp port that was free a moment ago.
+// freePort is a loopback tcp port that is free and below the ephemeral range
+// (internal/freeport): no other socket is handed it before the command binds it.
 func freePort(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ports, err := freeport.Pick(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	_, port, _ := net.SplitHostPort(l.Addr().String())
-	return port
+	return strconv.Itoa(ports[0])
 }
 
 func TestBinaryByteExact(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	zmq "github.com/purezmq/zmq"
+	"github.com/purezmq/zmq/internal/freeport"
 )
 
 // The child peer is this test binary run again with -test.run=TestHelperProcess and these
@@ -168,14 +169,17 @@ func (ta *tally) nextAny(seq int64, d time.Duration) {
 	}
 }
 
+// freePort is a loopback address whose port is free and below the ephemeral range
+// (internal/freeport): while the child is down, the socket's reconnects must not be given the
+// port as their own (a connection to itself), nor may anything else take it before the child's
+// next start binds it again.
 func freePort(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	ports, err := freeport.Pick(1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return l.Addr().String()
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[0]))
 }
 
 // child is a running child peer.

@@ -73,14 +73,40 @@ func (w *writer) raw(b []byte) {
 	w.pending += len(b)
 }
 
-func (w *writer) message(m pipe.Msg) {
-	for i, f := range m {
-		flags := byte(0)
-		if i < len(m)-1 {
-			flags = zmtp.FlagMore
+// messages encodes ms and, with flushing, writes every flushAt bytes (a direct write encodes
+// a batch and writes it itself). Small frames of an unsealed stream are appended to a copy of
+// wbuf on the stack, stored back once per write: the writer lives on the heap, and each store
+// of a pointer into it costs a write barrier while the garbage collector marks, which a
+// publisher's steady allocation keeps it doing much of the time (two stores a frame cost a
+// 10-subscriber publisher about a tenth of its CPU).
+func (w *writer) messages(ms []pipe.Msg, flushing bool) error {
+	buf, pending := w.wbuf, w.pending
+	for _, m := range ms {
+		for i, f := range m {
+			flags := byte(0)
+			if i < len(m)-1 {
+				flags = zmtp.FlagMore
+			}
+			if w.seal != nil || len(f) >= bigFrame {
+				w.wbuf, w.pending = buf, pending
+				w.frame(flags, f)
+				buf, pending = w.wbuf, w.pending
+				continue
+			}
+			buf = zmtp.AppendFrameHeader(buf, flags, len(f))
+			buf = append(buf, f...)
+			pending += len(f) + 9
 		}
-		w.frame(flags, f)
+		if flushing && pending >= flushAt {
+			w.wbuf, w.pending = buf, pending
+			if err := w.flush(); err != nil {
+				return err
+			}
+			buf, pending = w.wbuf, w.pending
+		}
 	}
+	w.wbuf, w.pending = buf, pending
+	return nil
 }
 
 func (w *writer) flush() error {
@@ -151,13 +177,8 @@ func (c *Conn) take(q *pipe.OutQueue) bool {
 func (c *Conn) writeQueued(q *pipe.OutQueue) error {
 	w := &c.w
 	for c.take(q) {
-		for _, m := range w.batch {
-			w.message(m)
-			if w.pending >= flushAt {
-				if err := w.flush(); err != nil {
-					return err
-				}
-			}
+		if err := w.messages(w.batch, true); err != nil {
+			return err
 		}
 		clear(w.batch)
 		if err := w.flush(); err != nil {
@@ -217,9 +238,7 @@ func (c *Conn) WriteNow(q *pipe.OutQueue) {
 	if w.pending == 0 && w.nc != nil {
 		c.busy.Store(true)
 		c.take(q)
-		for _, m := range w.batch {
-			w.message(m)
-		}
+		w.messages(w.batch, false) // cannot fail: it does not write
 		clear(w.batch)
 		if len(w.bufs) == 0 && w.pending > 0 {
 			w.sent = c.writeNonBlocking(w.wbuf)

@@ -37,8 +37,10 @@ type OutQueue struct {
 	closed atomic.Bool
 	// atHWM is set with full when a push fails at the HWM and cleared by the drain that makes
 	// room: the queue can only be fuller until then, so later pushes fail at the cost of one
-	// load, and a publisher drops for a subscriber at its HWM without touching the queue.
-	atHWM atomic.Bool
+	// load. It points at ownHWM, or where the producer looks anyway (FlagHWMIn), so a publisher
+	// drops for a subscriber at its HWM without touching the queue.
+	atHWM  *atomic.Bool
+	ownHWM atomic.Bool
 
 	_ [64]byte
 
@@ -85,6 +87,7 @@ type OutQueue struct {
 // when the writer frees room after a push failed.
 func NewOutQueue(hwm int, onSpace func()) *OutQueue {
 	q := &OutQueue{hwm: int64(hwm), wake: NewWake(), onSpace: onSpace}
+	q.atHWM = &q.ownHWM
 	q.tail, q.head = &q.stub, &q.stub
 	return q
 }
@@ -122,6 +125,10 @@ func (q *OutQueue) push(m Msg, quiet bool) bool {
 	q.publish(quiet)
 	return true
 }
+
+// FlagHWMIn makes the queue keep its at-the-HWM flag in f instead of its own: memory its
+// producer reads anyway (a publisher's Pipe, next to Mark). Call it before use.
+func (q *OutQueue) FlagHWMIn(f *atomic.Bool) { q.atHWM = f }
 
 // admit reports whether a push may go in: the queue is open and below its HWM.
 func (q *OutQueue) admit() bool {

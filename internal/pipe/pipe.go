@@ -52,6 +52,10 @@ type Pipe struct {
 	// Log (OutQueue.SetLog): a publisher appends a message for many such pipes to the log once
 	// and pushes each its place. Next to Mark: a send reads both.
 	Shared *OutQueue
+	// AtHWM is Shared's flag for being at its HWM (OutQueue.FlagHWMIn), here for a publisher
+	// to drop for this pipe without reading the queue's memory: with a hundred subscribers,
+	// their writers in between, that is a cache miss each per message.
+	AtHWM atomic.Bool
 
 	// Encodes, set before attach, says the pipe's Out only reads what it takes: a
 	// connection's writer encodes a message's frames and lets go of them, never changing or

@@ -2,6 +2,7 @@ package socket
 
 import (
 	"bytes"
+	"iter"
 	"maps"
 	"slices"
 
@@ -307,15 +308,27 @@ func (t *trie) rmPipe(p *pipe.Pipe, removed func(prefix []byte, last bool)) {
 
 // match calls f for every pipe subscribed to a prefix of data (once per matching prefix).
 func (t *trie) match(data []byte, f func(p *pipe.Pipe)) {
-	n := &t.root
-	for {
-		for _, r := range n.refs {
+	for refs := range t.prefixes(data) {
+		for _, r := range refs {
 			f(r.p)
 		}
-		if n = n.through(data); n == nil {
-			return
+	}
+}
+
+// prefixes yields the subscribers of each prefix of data that has some, shortest first. A
+// range over it compiles to a loop with no call per subscriber, as a publisher's send wants.
+func (t *trie) prefixes(data []byte) iter.Seq[[]tref] {
+	return func(yield func([]tref) bool) {
+		n := &t.root
+		for {
+			if len(n.refs) > 0 && !yield(n.refs) {
+				return
+			}
+			if n = n.through(data); n == nil {
+				return
+			}
+			data = data[len(n.edge):]
 		}
-		data = data[len(n.edge):]
 	}
 }
 

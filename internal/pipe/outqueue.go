@@ -2,6 +2,7 @@ package pipe
 
 import (
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 )
@@ -217,6 +218,11 @@ func (q *OutQueue) Drain(dst []Msg, budget int) ([]Msg, bool) {
 	q.cmu.Lock()
 	had := len(dst)
 	size := 0
+	// Room for what this drain takes, at once: a batch growing by doubling copies its list at
+	// every step, and a hundred connections' first bursts paid for that.
+	if n := min(len(q.front)+int(q.pushed.Load()-q.rc), budget/9+1); cap(dst)-len(dst) < n {
+		dst = slices.Grow(dst, n)
+	}
 	for len(q.front) > 0 && (size == 0 || size < budget) {
 		m := q.front[len(q.front)-1]
 		q.front[len(q.front)-1] = nil

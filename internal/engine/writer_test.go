@@ -69,31 +69,43 @@ func TestWriteNowPartialThenWritev(t *testing.T) {
 			q.TryPush(third)
 
 			rb := run(b.c, 0)
-			wrote := make(chan error, 1)
-			go func() {
-				c.wmu.Lock()
-				defer c.wmu.Unlock()
-				wrote <- c.writeQueued(q)
-			}()
 			defer func() {
 				c.nc.Close()
-				<-wrote
 				<-rb.done
 			}()
-			for i, want := range []pipe.Msg{first, second, third} {
-				got, err := recvOrEnd(rb)
-				if err != nil {
-					t.Fatalf("message %d: the receiving connection ended: %v", i, err)
-				}
-				if d := msgDiff(got, want); d != "" {
-					t.Fatalf("message %d arrived altered: %s", i, d)
-				}
-			}
-			if err := <-wrote; err != nil {
-				t.Fatalf("writing the rest: %v", err)
-			}
-			wrote <- nil
+			writeAndCheck(t, c, q, rb, []pipe.Msg{first, second, third})
 		})
+	}
+}
+
+// writeAndCheck has c's writer write what q holds, as the writer goroutine does, and checks
+// that rb's connection receives want, in order, each message exactly as sent. On a failure it
+// closes c's connection, so the writer ends, before failing the test.
+func writeAndCheck(t *testing.T, c *Conn, q *pipe.OutQueue, rb *running, want []pipe.Msg) {
+	t.Helper()
+	wrote := make(chan error, 1)
+	go func() {
+		c.wmu.Lock()
+		defer c.wmu.Unlock()
+		wrote <- c.writeQueued(q)
+	}()
+	fail := func(format string, args ...any) {
+		t.Helper()
+		c.nc.Close()
+		<-wrote
+		t.Fatalf(format, args...)
+	}
+	for i, m := range want {
+		got, err := recvOrEnd(rb)
+		if err != nil {
+			fail("message %d: the receiving connection ended: %v", i, err)
+		}
+		if d := msgDiff(got, m); d != "" {
+			fail("message %d arrived altered: %s", i, d)
+		}
+	}
+	if err := <-wrote; err != nil {
+		t.Fatalf("writing: %v", err)
 	}
 }
 

@@ -1,7 +1,8 @@
 package pipe
 
 // ring is a growable FIFO. Unlike a slice used as a queue it reuses its storage, so a queue that
-// stays at a steady depth allocates nothing.
+// stays at a steady depth allocates nothing. Its storage is a power of two long, so a position
+// wraps with a mask, not a division (two per message through a socket's inbox).
 type ring[T any] struct {
 	buf  []T
 	head int
@@ -14,7 +15,7 @@ func (r *ring[T]) push(v T) {
 	if r.n == len(r.buf) {
 		r.grow()
 	}
-	r.buf[(r.head+r.n)%len(r.buf)] = v
+	r.buf[r.at(r.n)] = v
 	r.n++
 }
 
@@ -22,7 +23,7 @@ func (r *ring[T]) pushFront(v T) {
 	if r.n == len(r.buf) {
 		r.grow()
 	}
-	r.head = (r.head - 1 + len(r.buf)) % len(r.buf)
+	r.head = r.at(-1)
 	r.buf[r.head] = v
 	r.n++
 }
@@ -31,7 +32,7 @@ func (r *ring[T]) pop() T {
 	var zero T
 	v := r.buf[r.head]
 	r.buf[r.head] = zero
-	r.head = (r.head + 1) % len(r.buf)
+	r.head = r.at(1)
 	r.n--
 	return v
 }
@@ -39,7 +40,7 @@ func (r *ring[T]) pop() T {
 // dropBack removes the newest element; the ring must not be empty.
 func (r *ring[T]) dropBack() {
 	var zero T
-	r.buf[(r.head+r.n-1)%len(r.buf)] = zero
+	r.buf[r.at(r.n-1)] = zero
 	r.n--
 }
 
@@ -49,12 +50,15 @@ func (r *ring[T]) drainTo(dst []T) []T {
 	for r.n > 0 {
 		dst = append(dst, r.buf[r.head])
 		r.buf[r.head] = zero
-		r.head = (r.head + 1) % len(r.buf)
+		r.head = r.at(1)
 		r.n--
 	}
 	r.head = 0
 	return dst
 }
+
+// at is the storage index of the element i places after the head (i may be -1).
+func (r *ring[T]) at(i int) int { return (r.head + i) & (len(r.buf) - 1) }
 
 func (r *ring[T]) grow() {
 	size := 2 * len(r.buf)
@@ -62,8 +66,7 @@ func (r *ring[T]) grow() {
 		size = 16
 	}
 	buf := make([]T, size)
-	for i := 0; i < r.n; i++ {
-		buf[i] = r.buf[(r.head+i)%len(r.buf)]
-	}
+	n := copy(buf, r.buf[r.head:])
+	copy(buf[n:], r.buf[:r.head])
 	r.buf, r.head = buf, 0
 }

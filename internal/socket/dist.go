@@ -78,7 +78,7 @@ func (d *dist) allLogged() bool { return d.logged > 1 && d.logged == len(d.pipes
 // message, which the garbage collector's write barrier taxes whenever it marks. Per subscriber
 // it reads the trie's entry and the pipe, and the queue only when it takes the message: a
 // range over the trie's prefixes, not a callback per subscriber (with 100 subscribers over ipc
-// the callback and the queue's flag were three quarters of the publisher's CPU per message).
+// the callback and the queue's flag were two thirds of the publisher's CPU per message).
 func (d *dist) sendMatching(subs *trie, m pipe.Msg) {
 	d.epoch++
 	epoch := d.epoch

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"net"
 	"testing"
 
 	"github.com/purezmq/zmq/internal/pipe"
@@ -25,18 +24,8 @@ func TestBurstBufferGivenBack(t *testing.T) {
 		{"curve direct", secured("PAIR", curveClientCfg(ck, sk.pub)), secured("PAIR", curveServerCfg(sk)), true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			a, b := handshakeSecured(t, tc.send, tc.recv)
-			if a.err != nil || b.err != nil {
-				t.Fatal(a.err, b.err)
-			}
 			// Small socket buffers: a direct write cannot take the burst whole.
-			_ = a.c.NetConn().(*net.TCPConn).SetWriteBuffer(4 << 10)
-			_ = b.c.NetConn().(*net.TCPConn).SetReadBuffer(4 << 10)
-
-			// The sender as Run leaves it between writes, without its goroutine.
-			c := a.c
-			c.w.nc, c.w.seal, c.w.wbuf = c.nc, c.codec, make([]byte, 0, ownSize)
-			c.hb = &heartbeat{c: c, awaiting: -1, stopped: true}
+			c, peer := pausedWriter(t, tc.send, tc.recv, 4<<10)
 			q := pipe.NewOutQueue(0, nil)
 			burst := make([]pipe.Msg, 600) // 41 KiB encoded, 60 KiB sealed: a burst buffer holds it
 			for i := range burst {
@@ -53,7 +42,7 @@ func TestBurstBufferGivenBack(t *testing.T) {
 				}
 			}
 
-			rb := run(b.c, 0)
+			rb := run(peer, 0)
 			defer func() {
 				c.nc.Close()
 				<-rb.done

@@ -37,14 +37,8 @@ func TestWriteNowPartialThenWritev(t *testing.T) {
 	}
 	for _, mech := range mechs {
 		t.Run(mech.name, func(t *testing.T) {
-			a, b := handshakeSecured(t, mech.send, mech.recv)
-			if a.err != nil || b.err != nil {
-				t.Fatal(a.err, b.err)
-			}
 			// Small socket buffers: the direct write cannot take the first message whole.
-			_ = a.c.NetConn().(*net.TCPConn).SetWriteBuffer(32 << 10)
-			_ = b.c.NetConn().(*net.TCPConn).SetReadBuffer(32 << 10)
-
+			c, peer := pausedWriter(t, mech.send, mech.recv, 32<<10)
 			first := make(pipe.Msg, 200)
 			for i := range first {
 				first[i] = patterned(i, 7<<10)
@@ -52,11 +46,6 @@ func TestWriteNowPartialThenWritev(t *testing.T) {
 			second := pipe.Msg{patterned(1000, 16<<10)}
 			third := pipe.Msg{[]byte("small"), patterned(2000, 9<<10), []byte("tail")}
 
-			// The sender as Run leaves it between writes, without its goroutine, so the test
-			// decides what the writer goroutine would do next.
-			c := a.c
-			c.w.nc, c.w.seal, c.w.wbuf = c.nc, c.codec, make([]byte, 0, 4<<10)
-			c.hb = &heartbeat{c: c, awaiting: -1, stopped: true}
 			q := pipe.NewOutQueue(0, nil)
 			c.sendControl(zmtp.AppendPing(nil, 0, []byte("before")))
 			q.TryPush(first)
@@ -68,7 +57,7 @@ func TestWriteNowPartialThenWritev(t *testing.T) {
 			q.TryPush(second)
 			q.TryPush(third)
 
-			rb := run(b.c, 0)
+			rb := run(peer, 0)
 			defer func() {
 				c.nc.Close()
 				<-rb.done
@@ -76,6 +65,23 @@ func TestWriteNowPartialThenWritev(t *testing.T) {
 			writeAndCheck(t, c, q, rb, []pipe.Msg{first, second, third})
 		})
 	}
+}
+
+// pausedWriter returns the two ends of a connection handshaken with send's and recv's configs,
+// their socket buffers set to sockBuf, the sending end as Run leaves it between writes but
+// without its goroutines, so a test decides what the writer goroutine does next.
+func pausedWriter(t *testing.T, send, recv Config, sockBuf int) (c, peer *Conn) {
+	t.Helper()
+	a, b := handshakeSecured(t, send, recv)
+	if a.err != nil || b.err != nil {
+		t.Fatal(a.err, b.err)
+	}
+	_ = a.c.NetConn().(*net.TCPConn).SetWriteBuffer(sockBuf)
+	_ = b.c.NetConn().(*net.TCPConn).SetReadBuffer(sockBuf)
+	c = a.c
+	c.w.nc, c.w.seal, c.w.wbuf = c.nc, c.codec, make([]byte, 0, ownSize)
+	c.hb = &heartbeat{c: c, awaiting: -1, stopped: true}
+	return c, b.c
 }
 
 // writeAndCheck has c's writer write what q holds, as the writer goroutine does, and checks

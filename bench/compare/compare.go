@@ -45,6 +45,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	withConnmem := fs.Bool("connmem", true, "measure memory per connection (bench/connmem) for libzmq and purezmq; -connmem=false skips it")
 	connN := fs.Int("connmem-n", 2000, "connections of the memory measurement (-quick: default 500)")
 	withCross := fs.Bool("cross", true, "also run purezmq→libzmq and libzmq→purezmq over tcp and ipc")
+	withPinned := fs.Bool("pinned", true, "also run the ROUTER echo with its two processes on a processor each (libzmq pinned, purezmq pinned), when two processors and taskset are there")
 	dir := fs.String("dir", ".", "the bench directory (holding c/, cmd/peer and go.mod)")
 	out := fs.String("out", "", "output directory (default DIR/out); the peers are built into its bin/")
 	if err := fs.Parse(args); err != nil {
@@ -113,6 +114,11 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	defer os.RemoveAll(ipcDir)
 	r := &runner{bin: bin, ipcDir: ipcDir, timeout: *timeout, hold: *hold}
+	if *withPinned && len(manyCells) > 0 {
+		if r.pins, err = findPins(); err != nil {
+			fmt.Fprintf(stderr, "compare: no pinned cells: %v\n", err)
+		}
+	}
 
 	cells := Plan(pairTransports)
 	steps := len(cells) + len(manyCells) + len(rpcCells)
@@ -133,7 +139,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		got := measureMany(ctx, r, cell, ManyContenders(impls, cell.Kind, *withCross), *runs, *target)
+		got := measureMany(ctx, r, cell, ManyContenders(impls, cell.Kind, *withCross, r.pins != nil), *runs, *target)
 		recs = append(recs, got...)
 		fmt.Fprintf(stderr, "[%d/%d] %v: %s\n", len(cells)+i+1, steps, cell, progress(got))
 	}

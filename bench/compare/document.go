@@ -111,7 +111,8 @@ func writeMany(b *strings.Builder, recs []report.Record) {
 	b.WriteString("\n## Many peers\n\n")
 	b.WriteString("N sockets in one process (one thread each for libzmq, one goroutine each for purezmq through its ordinary API: no Recycle, a new payload per Send) against one bound socket in another, 64-byte messages stamped with sender and sequence number so that loss, repetition, reordering, misrouting and corruption fail a run. " +
 		"Median (min–max) of the runs; metrics marked ↓ are better lower, and so is their ratio. The chart is `manypeer.svg`. " +
-		"The crossed columns (ROUTER echo and N PUSH → PULL, with -cross) pair one implementation's N sockets with the other's bound socket, \"clients→server\": purezmq→libzmq is purezmq's N sockets against libzmq's bound one.\n")
+		"The crossed columns (ROUTER echo and N PUSH → PULL, with -cross) pair one implementation's N sockets with the other's bound socket, \"clients→server\": purezmq→libzmq is purezmq's N sockets against libzmq's bound one. " +
+		"The pinned columns (ROUTER echo, with -pinned) run the same two processes with the bound socket's on one processor and the N sockets' on another (taskset), as a server and its clients on machines of their own; elsewhere both share every processor.\n")
 	about := map[string]string{
 		"router": "A ROUTER echoes every request; each DEALER makes sequential round trips (one outstanding). After 5 untimed round trips each, all start together; the window ends at the run's count-th round trip, every client running until then. " +
 			"p50 and p99 are over all round trips of the window; fairness is the fewest round trips a client completed in the window over the most.",
@@ -121,9 +122,8 @@ func writeMany(b *strings.Builder, recs []report.Record) {
 			"Both publish the same count (the larger calibrated, at most 4 × the smaller, at least 10 × SNDHWM), as what a publisher drops, and what its sends cost, depend on how far the stream outruns the HWM.",
 		"pushpull": "Each PUSH connects and waits for its handshake, then all send count/N messages as fast as they can. The PULL checks each sender's order; msgs/s from its first message to its last; fairness when half of all had come: the fewest any sender had delivered over the most.",
 	}
-	cols := append(slices.Clone(manyImpls), cross("purezmq", "libzmq").Name, cross("libzmq", "purezmq").Name)
 	for _, k := range report.ManyKinds {
-		t := report.ManyTable(recs, k, cols)
+		t := report.ManyTable(recs, k, ManyColumns())
 		if t == "" {
 			continue
 		}

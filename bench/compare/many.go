@@ -67,24 +67,49 @@ func ManyPlan(transports []string, peers []int) []ManyCell {
 
 // ManyContenders is libzmq and purezmq, each with itself, of impls; with withCross, for the
 // kinds of crossKinds, also purezmq's N sockets against libzmq's bound one and the other way
-// round, which tell whose side a difference is on.
-func ManyContenders(impls []string, kind string, withCross bool) []Contender {
+// round, which tell whose side a difference is on; with withPinned, for the kinds of
+// pinnedKinds, also each with itself, its two sides on a processor each.
+func ManyContenders(impls []string, kind string, withCross, withPinned bool) []Contender {
 	var cs []Contender
 	for _, im := range manyImpls {
 		if slices.Contains(impls, im) {
 			cs = append(cs, same(im))
 		}
 	}
-	if withCross && len(cs) == 2 && slices.Contains(crossKinds, kind) {
+	both := len(cs) == 2
+	if withCross && both && slices.Contains(crossKinds, kind) {
 		cs = append(cs, cross("purezmq", "libzmq"), cross("libzmq", "purezmq"))
 	}
+	if withPinned && both && slices.Contains(pinnedKinds, kind) {
+		cs = append(cs, pinned("libzmq"), pinned("purezmq"))
+	}
 	return cs
+}
+
+// ManyColumns is every many-peer contender name in table order.
+func ManyColumns() []string {
+	var cols []string
+	for _, k := range report.ManyKinds {
+		for _, c := range ManyContenders(manyImpls, k.Name, true, true) {
+			if !slices.Contains(cols, c.Name) {
+				cols = append(cols, c.Name)
+			}
+		}
+	}
+	return cols
 }
 
 // crossKinds are the many-peer kinds measured crossed too: where the N sockets' process and the
 // bound socket's share a difference (the ROUTER echo's tail and fairness, the N PUSH senders'
 // fairness). A fan-out's crossing would measure one side's drops against the other's pace.
 var crossKinds = []string{"router", "pushpull"}
+
+// pinnedKinds are the many-peer kinds measured pinned too: the ROUTER echo, whose tail and
+// fairness depend on how the server's and the clients' processes share the processors. On
+// the bench machine (two processors) both processes otherwise run on both, and a Go process's
+// ready goroutines wait behind whichever of its threads the kernel has just preempted to run
+// the other process.
+var pinnedKinds = []string{"router"}
 
 // measureMany runs one many-peer cell as measure does a one-to-one cell, giving one record per
 // metric of its kind (each run's failures on each).

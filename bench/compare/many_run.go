@@ -25,6 +25,19 @@ func (r *runner) manyCommand(impl, role, endpoint string, count, peers int) (str
 	return filepath.Join(r.bin, "peer"), args
 }
 
+// pin returns the command line that runs path with args on the side-th of the runner's two
+// processors when c is pinned (taskset sets the affinity before the program starts, so every
+// thread it makes inherits it), else path and args as they are.
+func (r *runner) pin(c Contender, side int, path string, args []string) (string, []string, error) {
+	if !c.Pinned {
+		return path, args, nil
+	}
+	if r.pins == nil {
+		return "", nil, errNoPins
+	}
+	return r.pins.taskset, append([]string{"-c", fmt.Sprint(r.pins.cpus[side]), path}, args...), nil
+}
+
 // ManyMeasurement is what one many-peer run gives: every metric of its kind.
 type ManyMeasurement struct {
 	Values  map[string]float64
@@ -47,6 +60,9 @@ func (r *runner) runMany(ctx context.Context, cell ManyCell, c Contender, count 
 		return ManyMeasurement{}, err
 	}
 	path, args := r.manyCommand(c.Server, roles[0], ep, count, cell.Peers)
+	if path, args, err = r.pin(c, 0, path, args); err != nil {
+		return ManyMeasurement{}, err
+	}
 	server, err := r.launch(ctx, c.Server+" "+roles[0], roles[0], path, args)
 	if err != nil {
 		return ManyMeasurement{}, err
@@ -56,6 +72,9 @@ func (r *runner) runMany(ctx context.Context, cell ManyCell, c Contender, count 
 		return ManyMeasurement{}, err
 	}
 	path, args = r.manyCommand(c.Client, roles[1], ep, count, cell.Peers)
+	if path, args, err = r.pin(c, 1, path, args); err != nil {
+		return ManyMeasurement{}, err
+	}
 	client, err := r.launch(ctx, c.Client+" "+roles[1], roles[1], path, args)
 	if err != nil {
 		return ManyMeasurement{}, err

@@ -37,21 +37,26 @@ func TestManyPlan(t *testing.T) {
 		t.Errorf("inproc has many-peer cells: %v", cells)
 	}
 	for _, tc := range []struct {
-		impls []string
-		kind  string
-		cross bool
-		want  string
+		impls         []string
+		kind          string
+		cross, pinned bool
+		want          string
 	}{
-		{allImpls, "router", false, "libzmq purezmq"},
-		{allImpls, "router", true, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
-		{allImpls, "pushpull", true, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
-		{allImpls, "pubsub", true, "libzmq purezmq"},
-		{[]string{"purezmq", "pebbe"}, "router", true, "purezmq"},
-		{[]string{"gozmq"}, "router", true, ""},
+		{allImpls, "router", false, false, "libzmq purezmq"},
+		{allImpls, "router", true, false, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
+		{allImpls, "router", false, true, "libzmq purezmq libzmq pinned purezmq pinned"},
+		{allImpls, "router", true, true, "libzmq purezmq purezmq→libzmq libzmq→purezmq libzmq pinned purezmq pinned"},
+		{allImpls, "pushpull", true, true, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
+		{allImpls, "pubsub", true, true, "libzmq purezmq"},
+		{[]string{"purezmq", "pebbe"}, "router", true, true, "purezmq"},
+		{[]string{"gozmq"}, "router", true, true, ""},
 	} {
-		if got := strings.Join(names(ManyContenders(tc.impls, tc.kind, tc.cross)), " "); got != tc.want {
-			t.Errorf("%v %s cross=%v: %q, want %q", tc.impls, tc.kind, tc.cross, got, tc.want)
+		if got := strings.Join(names(ManyContenders(tc.impls, tc.kind, tc.cross, tc.pinned)), " "); got != tc.want {
+			t.Errorf("%v %s cross=%v pinned=%v: %q, want %q", tc.impls, tc.kind, tc.cross, tc.pinned, got, tc.want)
 		}
+	}
+	if got, want := strings.Join(ManyColumns(), ","), "libzmq,purezmq,purezmq→libzmq,libzmq→purezmq,libzmq pinned,purezmq pinned"; got != want {
+		t.Errorf("columns %s, want %s", got, want)
 	}
 	for _, k := range report.ManyKinds {
 		if _, ok := manyRoles[k.Name]; !ok {
@@ -212,7 +217,9 @@ func realRunner(t *testing.T, roles ...string) *runner {
 	if err := os.WriteFile(filepath.Join(bin, "peer"), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	return &runner{bin: bin, ipcDir: t.TempDir(), timeout: 20 * time.Second, hold: true}
+	r := &runner{bin: bin, ipcDir: t.TempDir(), timeout: 20 * time.Second, hold: true}
+	r.pins, _ = findPins() // without two processors or taskset, no pinned contenders
+	return r
 }
 
 // Each kind's roles really run, each implementation with itself and, for the crossed kinds,
@@ -224,7 +231,7 @@ func TestRunManyReal(t *testing.T) {
 	}
 	r := realRunner(t, roles...)
 	for _, k := range report.ManyKinds {
-		for _, c := range ManyContenders(manyImpls, k.Name, true) {
+		for _, c := range ManyContenders(manyImpls, k.Name, true, r.pins != nil) {
 			for _, transport := range []string{"tcp", "ipc"} {
 				cell := ManyCell{k.Name, transport, 3}
 				t.Run(cell.Kind+"/"+c.Name+"/"+transport, func(t *testing.T) {
@@ -245,7 +252,7 @@ func TestRunManyReal(t *testing.T) {
 	// contenders one count.
 	t.Run("measureMany", func(t *testing.T) {
 		cell := ManyCell{"pubsub", "ipc", 2}
-		recs := measureMany(context.Background(), r, cell, ManyContenders(manyImpls, cell.Kind, true), 1, 20*time.Millisecond)
+		recs := measureMany(context.Background(), r, cell, ManyContenders(manyImpls, cell.Kind, true, true), 1, 20*time.Millisecond)
 		kind, _ := manyKind("pubsub")
 		if len(recs) != 2*len(kind.Metrics) {
 			t.Fatalf("%d records, want %d", len(recs), 2*len(kind.Metrics))

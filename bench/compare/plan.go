@@ -38,9 +38,18 @@ type Contender struct {
 	// NoRecycle: purezmq's receiver does not give messages back (peer -norecycle), as a
 	// program using only the ordinary API.
 	NoRecycle bool
+	// Pinned: the bound side runs on one processor and the connecting side on another
+	// (runner.cpus), as a server and its clients on machines of their own, instead of both
+	// sharing every processor (many-peer cells).
+	Pinned bool
 }
 
 func same(impl string) Contender { return Contender{Name: impl, Client: impl, Server: impl} }
+
+// pinned is impl with itself, each side on a processor of its own.
+func pinned(impl string) Contender {
+	return Contender{Name: impl + report.PinnedSuffix, Client: impl, Server: impl, Pinned: true}
+}
 
 // cross is a pair of different implementations: "client→server", i.e. sender→receiver for
 // throughput and requester→replier for latency.

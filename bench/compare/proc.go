@@ -32,7 +32,8 @@ type runner struct {
 	bin     string // directory of the built peers
 	ipcDir  string // where ipc endpoints live
 	timeout time.Duration
-	hold    bool // see heldRoles
+	hold    bool  // see heldRoles
+	pins    *pins // the processors of pinned contenders; nil: none (pins.go)
 	seq     int
 }
 

@@ -86,8 +86,9 @@ type manyRow struct {
 }
 
 // ManyTable renders kind's records as markdown: one row per transport, N and metric, one column
-// per implementation of impls that has records, each cell "median (min–max)", and the ratio
-// purezmq/libzmq. It is "" without records of kind.
+// per implementation of impls that has records, each cell "median (min–max)", and the ratios
+// purezmq/libzmq and, with pinned records, purezmq pinned/libzmq pinned. It is "" without
+// records of kind.
 func ManyTable(recs []Record, kind ManyKind, impls []string) string {
 	cells := map[manyRow]map[string]*Record{}
 	var rows []manyRow
@@ -127,11 +128,17 @@ func ManyTable(recs []Record, kind ManyKind, impls []string) string {
 			cols = append(cols, im)
 		}
 	}
-	withRatio := slices.Contains(cols, Ours) && slices.Contains(cols, Reference)
+	// The ratios: ours against the reference, and pinned against pinned.
+	var ratios [][2]string
+	for _, pair := range [][2]string{{Ours, Reference}, {Ours + PinnedSuffix, Reference + PinnedSuffix}} {
+		if slices.Contains(cols, pair[0]) && slices.Contains(cols, pair[1]) {
+			ratios = append(ratios, pair)
+		}
+	}
 	var b strings.Builder
 	head := append([]string{"transport", "N", "metric"}, cols...)
-	if withRatio {
-		head = append(head, "purezmq/libzmq")
+	for _, pair := range ratios {
+		head = append(head, pair[0]+"/"+pair[1])
 	}
 	writeRow(&b, head)
 	align := make([]string, len(head))
@@ -158,8 +165,8 @@ func ManyTable(recs []Record, kind ManyKind, impls []string) string {
 		for _, im := range cols {
 			line = append(line, cell(cells[k][im], format))
 		}
-		if withRatio {
-			line = append(line, manyRatio(cells[k][Ours], cells[k][Reference]))
+		for _, pair := range ratios {
+			line = append(line, manyRatio(cells[k][pair[0]], cells[k][pair[1]]))
 		}
 		writeRow(&b, line)
 	}

@@ -70,6 +70,37 @@ func TestManyTable(t *testing.T) {
 	}
 }
 
+// Pinned contenders get a ratio column of their own, pinned against pinned; a pinned record
+// is never compared with an unpinned one.
+func TestManyTablePinned(t *testing.T) {
+	router, _ := kindNamed(t, "router")
+	recs := append(manyRecords()[:4],
+		manyRec("libzmq pinned", "tcp", P99US, 100, []float64{4000}, nil),
+		manyRec("purezmq pinned", "tcp", P99US, 100, []float64{3000}, nil),
+		manyRec("purezmq pinned", "tcp", RTTPerS, 100, []float64{60e3}, nil),
+	)
+	lines := strings.Split(strings.TrimSpace(ManyTable(recs, router, []string{"libzmq", "purezmq", "libzmq pinned", "purezmq pinned"})), "\n")
+	want := []string{
+		"| transport | N | metric | libzmq | purezmq | libzmq pinned | purezmq pinned | purezmq/libzmq | purezmq pinned/libzmq pinned |",
+		"| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+		"| tcp | 100 | round trips/s | 53.6 k (50.0 k–55.0 k) | 90.4 k | — | 60.0 k | 1.69× | — |",
+		"| tcp | 100 | p99 round trip ↓ | 3262 µs | 5239 µs | 4000 µs | 3000 µs | 1.61× | 0.75× |",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines:\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+	for i := range want {
+		if lines[i] != want[i] {
+			t.Errorf("line %d:\n got %s\nwant %s", i, lines[i], want[i])
+		}
+	}
+	// Pinned alone: only its own ratio.
+	head := strings.SplitN(ManyTable(recs[4:], router, []string{"libzmq", "purezmq", "libzmq pinned", "purezmq pinned"}), "\n", 2)[0]
+	if want := "| transport | N | metric | libzmq pinned | purezmq pinned | purezmq pinned/libzmq pinned |"; head != want {
+		t.Errorf("header %s, want %s", head, want)
+	}
+}
+
 func kindNamed(t *testing.T, name string) (ManyKind, bool) {
 	t.Helper()
 	for _, k := range ManyKinds {

@@ -13,6 +13,9 @@ const (
 	Reference = "libzmq"
 	// OursNoRecycle is purezmq's throughput with a receiver that does not use Socket.Recycle.
 	OursNoRecycle = "purezmq (no Recycle)"
+	// PinnedSuffix names a many-peer contender whose two processes ran on a processor each:
+	// Ours+PinnedSuffix is compared with Reference+PinnedSuffix.
+	PinnedSuffix = " pinned"
 )
 
 // ratioed reports whether column im gets a ratio column against Reference after it.

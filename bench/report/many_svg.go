@@ -20,57 +20,66 @@ type Bar struct {
 
 // ManyBars builds the chart's rows from the many-peer records: every metric of ManyKinds marked
 // Chart that both purezmq and libzmq measured (median above zero on libzmq's side), in the
-// tables' order.
+// tables' order; then, in a group of its own after each kind, the same of the pinned
+// contenders (PinnedSuffix), pinned against pinned.
 func ManyBars(recs []Record) []Bar {
 	var bars []Bar
 	for _, k := range ManyKinds {
-		type key struct {
-			transport string
-			peers     int
+		bars = append(bars, kindBars(recs, k, k.Title, Ours, Reference)...)
+		bars = append(bars, kindBars(recs, k, k.Title+", each process on a processor of its own", Ours+PinnedSuffix, Reference+PinnedSuffix)...)
+	}
+	return bars
+}
+
+// kindBars is ManyBars's rows of kind k for the records of ours against ref, in group.
+func kindBars(recs []Record, k ManyKind, group, ours, ref string) []Bar {
+	type key struct {
+		transport string
+		peers     int
+	}
+	var keys []key
+	for _, r := range recs {
+		if kk, _, ok := ManyKindOf(r.Metric); ok && kk.Name == k.Name && IsMany(r) && !slices.Contains(keys, key{r.Transport, r.Peers}) {
+			keys = append(keys, key{r.Transport, r.Peers})
 		}
-		var keys []key
-		for _, r := range recs {
-			if kk, _, ok := ManyKindOf(r.Metric); ok && kk.Name == k.Name && IsMany(r) && !slices.Contains(keys, key{r.Transport, r.Peers}) {
-				keys = append(keys, key{r.Transport, r.Peers})
-			}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		if a.transport != b.transport {
+			return transportRank(a.transport) - transportRank(b.transport)
 		}
-		slices.SortFunc(keys, func(a, b key) int {
-			if a.transport != b.transport {
-				return transportRank(a.transport) - transportRank(b.transport)
+		return a.peers - b.peers
+	})
+	var bars []Bar
+	for _, kk := range keys {
+		for _, m := range k.Metrics {
+			if !m.Chart {
+				continue
 			}
-			return a.peers - b.peers
-		})
-		for _, kk := range keys {
-			for _, m := range k.Metrics {
-				if !m.Chart {
-					continue
-				}
-				var ours, ref *Record
-				for i := range recs {
-					r := &recs[i]
-					if r.Metric == m.Name && r.Transport == kk.transport && r.Peers == kk.peers && IsMany(*r) {
-						switch r.Impl {
-						case Ours:
-							ours = r
-						case Reference:
-							ref = r
-						}
+			var o, r *Record
+			for i := range recs {
+				rec := &recs[i]
+				if rec.Metric == m.Name && rec.Transport == kk.transport && rec.Peers == kk.peers && IsMany(*rec) {
+					switch rec.Impl {
+					case ours:
+						o = rec
+					case ref:
+						r = rec
 					}
 				}
-				if ours == nil || ref == nil || !ours.OK() || !ref.OK() || ref.Median <= 0 {
-					continue
-				}
-				b := Bar{Group: k.Title, Label: fmt.Sprintf("%s N=%d: %s", kk.transport, kk.peers, m.Label),
-					Ratio: ours.Median / ref.Median, Inverted: m.LowerBetter}
-				b.Better = b.Ratio
-				if m.LowerBetter {
-					b.Better = math.Inf(1)
-					if b.Ratio > 0 {
-						b.Better = 1 / b.Ratio
-					}
-				}
-				bars = append(bars, b)
 			}
+			if o == nil || r == nil || !o.OK() || !r.OK() || r.Median <= 0 {
+				continue
+			}
+			b := Bar{Group: group, Label: fmt.Sprintf("%s N=%d: %s", kk.transport, kk.peers, m.Label),
+				Ratio: o.Median / r.Median, Inverted: m.LowerBetter}
+			b.Better = b.Ratio
+			if m.LowerBetter {
+				b.Better = math.Inf(1)
+				if b.Ratio > 0 {
+					b.Better = 1 / b.Ratio
+				}
+			}
+			bars = append(bars, b)
 		}
 	}
 	return bars

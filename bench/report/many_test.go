@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -67,6 +68,31 @@ func TestManyTable(t *testing.T) {
 	}
 	if got := ManyTable(manyRecords()[:1], pubsub, []string{"libzmq"}); got != "" {
 		t.Errorf("a kind without records has a table:\n%s", got)
+	}
+}
+
+// The pinned contenders' bars come in a group of their own after their kind's, pinned against
+// pinned; a pinned record without its pinned partner gives none.
+func TestManyBarsPinned(t *testing.T) {
+	recs := append(manyRecords(),
+		manyRec("libzmq pinned", "tcp", P99US, 100, []float64{4000}, nil),
+		manyRec("purezmq pinned", "tcp", P99US, 100, []float64{3000}, nil),
+		manyRec("purezmq pinned", "tcp", RTTPerS, 100, []float64{60e3}, nil),
+	)
+	var got []string
+	for _, b := range ManyBars(recs) {
+		got = append(got, b.Group+": "+b.Label+fmt.Sprintf(" %.2f", b.Ratio))
+	}
+	want := []string{
+		"ROUTER echo (N DEALERs): tcp N=100: round trips/s 1.69",
+		"ROUTER echo (N DEALERs): tcp N=100: p99 round trip 1.61",
+		"ROUTER echo (N DEALERs): ipc N=10: round trips/s 1.50",
+		"ROUTER echo (N DEALERs), each process on a processor of its own: tcp N=100: p99 round trip 0.75",
+		"PUB fan-out (N SUBs): ipc N=100: publisher CPU per msg per SUB (send loop) 15.00",
+		"N PUSH → one PULL: ipc N=10: fairness at half-way (fewest/most) 0.00",
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("bars\n %q\nwant\n %q", got, want)
 	}
 }
 

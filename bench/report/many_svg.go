@@ -10,7 +10,7 @@ import (
 
 // Bar is one row of the many-peer chart: purezmq against libzmq on one metric of one cell.
 type Bar struct {
-	Group string // the kind's title
+	Group string // the kind's title (or its pinned group's)
 	Label string // transport, N and metric
 	// Ratio is purezmq/libzmq as measured; Better the same turned so that above 1 is purezmq
 	// doing better (libzmq/purezmq for metrics where lower is better).

@@ -48,14 +48,7 @@ func TestManyTable(t *testing.T) {
 		"| tcp | 100 | fairness (slowest/fastest client) | 95.6 % | **failed** (1/1) | — |",
 		"| ipc | 10 | round trips/s | 40.0 k | 60.0 k | 1.50× |",
 	}
-	if len(lines) != len(want) {
-		t.Fatalf("got %d lines:\n%s", len(lines), strings.Join(lines, "\n"))
-	}
-	for i := range want {
-		if lines[i] != want[i] {
-			t.Errorf("line %d:\n got %s\nwant %s", i, lines[i], want[i])
-		}
-	}
+	sameLines(t, lines, want)
 	pubsub, _ := kindNamed(t, "pubsub")
 	got := ManyTable(manyRecords(), pubsub, []string{"libzmq", "purezmq"})
 	for _, s := range []string{
@@ -112,14 +105,7 @@ func TestManyTablePinned(t *testing.T) {
 		"| tcp | 100 | round trips/s | 53.6 k (50.0 k–55.0 k) | 90.4 k | — | 60.0 k | 1.69× | — |",
 		"| tcp | 100 | p99 round trip ↓ | 3262 µs | 5239 µs | 4000 µs | 3000 µs | 1.61× | 0.75× |",
 	}
-	if len(lines) != len(want) {
-		t.Fatalf("got %d lines:\n%s", len(lines), strings.Join(lines, "\n"))
-	}
-	for i := range want {
-		if lines[i] != want[i] {
-			t.Errorf("line %d:\n got %s\nwant %s", i, lines[i], want[i])
-		}
-	}
+	sameLines(t, lines, want)
 	// Pinned alone: only its own ratio.
 	head := strings.SplitN(ManyTable(recs[4:], router, []string{"libzmq", "purezmq", "libzmq pinned", "purezmq pinned"}), "\n", 2)[0]
 	if want := "| transport | N | metric | libzmq pinned | purezmq pinned | purezmq pinned/libzmq pinned |"; head != want {

@@ -30,14 +30,7 @@ func TestTable(t *testing.T) {
 		"| tcp | 64 KiB | — | 8.00 k | — | — | — |",
 		"| inproc | 4 KiB | 45.6 k | — | — | — | — |",
 	}
-	if len(lines) != len(want) {
-		t.Fatalf("got %d lines:\n%s", len(lines), strings.Join(lines, "\n"))
-	}
-	for i := range want {
-		if lines[i] != want[i] {
-			t.Errorf("line %d:\n got %s\nwant %s", i, lines[i], want[i])
-		}
-	}
+	sameLines(t, lines, want)
 }
 
 func TestLatencyTable(t *testing.T) {
@@ -109,5 +102,18 @@ func TestTableNoRecycle(t *testing.T) {
 	}
 	if strings.Join(lines, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(lines, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// sameLines fails t unless lines are want, line by line.
+func sameLines(t *testing.T, lines, want []string) {
+	t.Helper()
+	if len(lines) != len(want) {
+		t.Fatalf("got %d lines:\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+	for i := range want {
+		if lines[i] != want[i] {
+			t.Errorf("line %d:\n got %s\nwant %s", i, lines[i], want[i])
+		}
 	}
 }

@@ -9,7 +9,7 @@ func allowedCPUs() ([]int, error) {
 		return nil, err
 	}
 	var cpus []int
-	for i := 0; i < len(set)*64 && len(cpus) < set.Count(); i++ {
+	for i, n := 0, set.Count(); len(cpus) < n; i++ { // the n set are all below the set's size
 		if set.IsSet(i) {
 			cpus = append(cpus, i)
 		}

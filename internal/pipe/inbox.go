@@ -10,6 +10,7 @@ package pipe
 import (
 	"math"
 	"sync"
+	"sync/atomic"
 )
 
 // Msg is a multipart message: its frames in order.
@@ -17,16 +18,17 @@ type Msg = [][]byte
 
 // Inbox is a socket's inbound queue.
 type Inbox struct {
-	mu      sync.Mutex
-	active  ring[*Pipe] // pipes with queued messages, in round-robin order
-	n       int         // queued messages in all
-	waiting int         // receivers blocked in Wait
-	wake    chan struct{}
+	// The receivers' side: the line of pipes with messages, and every pipe's consumer side.
+	mu     sync.Mutex
+	active ring[*Pipe] // pipes with queued messages, in round-robin order
+	_      [64]byte    // the fields producers read on every delivery on a line of their own
+
+	waiting  atomic.Int32 // receivers blocked in Wait; changed with mu held
+	watchers atomic.Int32 // pollers waiting for a message (see Watch); changed with mu held
+	notify   func()       // called, with mu held, on every delivery while watchers > 0
+	wake     chan struct{}
 
 	bufs *BufPool // frame buffers for the socket's connections to read into again
-
-	watchers int    // pollers waiting for a message (see Watch)
-	notify   func() // called, with mu held, on every push while watchers > 0
 }
 
 // NewInbox returns an empty Inbox.
@@ -36,7 +38,11 @@ func NewInbox() *Inbox { return &Inbox{wake: NewWake(), bufs: new(BufPool)} }
 func (ib *Inbox) Len() int {
 	ib.mu.Lock()
 	defer ib.mu.Unlock()
-	return ib.n
+	n := 0
+	for i := range ib.active.len() {
+		n += ib.active.buf[ib.active.at(i)].backlogLocked(true)
+	}
+	return n
 }
 
 // Pop takes the next message: the oldest of the pipe whose turn it is. ok is false when the
@@ -44,28 +50,28 @@ func (ib *Inbox) Len() int {
 // waited for credit.
 func (ib *Inbox) Pop() (p *Pipe, m Msg, freed, ok bool) {
 	ib.mu.Lock()
-	if ib.n == 0 {
+	if ib.active.len() == 0 {
 		ib.mu.Unlock()
 		return nil, nil, false, false
 	}
 	p = ib.active.pop()
-	m = p.q.pop()
-	ib.n--
-	if p.q.len() > 0 {
+	m = p.takeLocked()
+	if p.unreadLocked() {
 		ib.active.push(p) // back of the line
 	} else {
-		p.queued = false
+		ib.leaveLocked(p)
 	}
 	// Wake a blocked producer only once the pipe has drained to its low-water mark, so it
 	// comes back with room for a batch rather than ping-ponging one message at a time.
-	wake := p.blocked && p.q.len() <= lowWater(p.hwm)
-	if wake {
-		p.blocked = false
+	var onSpace func()
+	if p.blocked.Load() && p.backlogLocked(false) <= lowWater(int(p.hwm.Load())) && p.blocked.CompareAndSwap(true, false) {
+		p.q.release() // before the producer looks again
+		onSpace = p.onSpace
 	}
-	more := ib.n > 0 && ib.waiting > 0
+	more := ib.active.len() > 0 && ib.waiting.Load() > 0
 	ib.mu.Unlock()
-	if wake && p.onSpace != nil {
-		p.onSpace()
+	if onSpace != nil {
+		onSpace()
 		freed = true
 	}
 	if more {
@@ -74,35 +80,56 @@ func (ib *Inbox) Pop() (p *Pipe, m Msg, freed, ok bool) {
 	return p, m, freed, true
 }
 
-// push queues m from p; with ib.mu held.
-func (ib *Inbox) push(p *Pipe, m Msg) {
-	p.q.push(m)
-	ib.n++
-	if !p.queued {
-		p.queued = true
+// leaveLocked takes p, which has nothing left to read, out of line; with mu held. Its
+// producer puts it back with its next message, unless that message came in between: then
+// whichever of the two sees it first puts p back.
+func (ib *Inbox) leaveLocked(p *Pipe) {
+	p.queued.Store(false)
+	if p.unreadLocked() && p.queued.CompareAndSwap(false, true) {
 		ib.active.push(p)
 	}
-	if ib.watchers > 0 {
-		ib.notify()
+}
+
+// arrived is a producer's word that p has new messages; join says the producer set p.queued,
+// so p goes to the back of the line. signal wakes a waiting receiver.
+func (ib *Inbox) arrived(p *Pipe, join, signal bool) {
+	if join || ib.watchers.Load() > 0 {
+		ib.mu.Lock()
+		if join {
+			// Between the producer's publishing and its setting p.queued, the receivers may
+			// have taken p's message and seen p leave: then nothing is left to line up for.
+			if p.unreadLocked() {
+				ib.active.push(p)
+			} else {
+				ib.leaveLocked(p)
+			}
+		}
+		if ib.watchers.Load() > 0 {
+			ib.notify()
+		}
+		ib.mu.Unlock()
+	}
+	if signal && ib.waiting.Load() > 0 {
+		Signal(ib.wake)
 	}
 }
 
 // BeginWait registers a receiver about to block on Wake; EndWait undoes it. Between the two, a
-// push signals Wake, so a receiver that found the Inbox empty cannot miss a message.
+// delivery signals Wake, so a receiver that found the Inbox empty cannot miss a message.
 func (ib *Inbox) BeginWait() (empty bool) {
 	ib.mu.Lock()
 	defer ib.mu.Unlock()
-	if ib.n > 0 {
+	if ib.active.len() > 0 {
 		return false
 	}
-	ib.waiting++
+	ib.waiting.Add(1)
 	return true
 }
 
 // EndWait ends a wait begun by BeginWait.
 func (ib *Inbox) EndWait() {
 	ib.mu.Lock()
-	ib.waiting--
+	ib.waiting.Add(-1)
 	ib.mu.Unlock()
 }
 
@@ -110,7 +137,7 @@ func (ib *Inbox) EndWait() {
 // itself (Pipe.DeliverOwn) and then leaves without popping it.
 func (ib *Inbox) Nudge() {
 	ib.mu.Lock()
-	wake := ib.n > 0 && ib.waiting > 0
+	wake := ib.active.len() > 0 && ib.waiting.Load() > 0
 	ib.mu.Unlock()
 	if wake {
 		Signal(ib.wake)
@@ -124,13 +151,14 @@ func (ib *Inbox) Wake() <-chan struct{} { return ib.wake }
 func (ib *Inbox) Drop(p *Pipe) int {
 	ib.mu.Lock()
 	defer ib.mu.Unlock()
-	n := p.q.len()
+	n := 0
+	for p.unreadLocked() {
+		p.takeLocked()
+		n++
+	}
 	if n == 0 {
 		return 0
 	}
-	p.q = ring[Msg]{}
-	ib.n -= n
-	p.queued = false
 	var keep ring[*Pipe]
 	for ib.active.len() > 0 {
 		if q := ib.active.pop(); q != p {
@@ -138,6 +166,7 @@ func (ib *Inbox) Drop(p *Pipe) int {
 		}
 	}
 	ib.active = keep
+	ib.leaveLocked(p)
 	return n
 }
 
@@ -152,3 +181,44 @@ func lowWater(hwm int) int {
 // Bufs is the pool of buffers the socket's receivers gave back. It is apart from the Inbox so
 // that buffers on their way back (reclaim.go) keep only the pool alive.
 func (ib *Inbox) Bufs() *BufPool { return ib.bufs }
+
+// The consumer's side of a pipe: with the Inbox's lock held.
+
+// takeLocked removes p's oldest message; p must have one (unreadLocked).
+func (p *Pipe) takeLocked() Msg {
+	if p.q.ready() {
+		return p.q.take(releaseStep(p.hwm.Load()))
+	}
+	p.pmu.Lock()
+	m := p.last
+	p.last, p.hasLast = nil, false
+	p.pmu.Unlock()
+	return m
+}
+
+// unreadLocked reports whether p has a message to take.
+func (p *Pipe) unreadLocked() bool {
+	if p.q.ready() {
+		return true
+	}
+	if !p.conflate {
+		return false
+	}
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
+	return p.hasLast
+}
+
+// backlogLocked is how many messages p has to take: exact when fresh is set, else as the
+// consumer last looked.
+func (p *Pipe) backlogLocked(fresh bool) int {
+	n := int(p.q.backlog(fresh))
+	if p.conflate {
+		p.pmu.Lock()
+		if p.hasLast {
+			n++
+		}
+		p.pmu.Unlock()
+	}
+	return n
+}

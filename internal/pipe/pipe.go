@@ -1,6 +1,9 @@
 package pipe
 
-import "sync/atomic"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // Out is where a socket writes messages for one peer.
 type Out interface {
@@ -11,13 +14,24 @@ type Out interface {
 
 // Pipe is one peer as its socket sees it: credit in the socket's Inbox for inbound messages,
 // an Out for outbound ones, and what the handshake told about the peer.
+//
+// Inbound, the pipe has one producer at a time (the peer's sender over inproc, a connection's
+// reader), serialized by pmu, and the socket's receivers as consumer, serialized by the
+// Inbox's lock; the two sides share no lock (inqueue.go). The producer takes the Inbox's lock
+// only to put the pipe in line when its first message arrives, or for a poller.
 type Pipe struct {
-	inbox   *Inbox
-	hwm     int       // inbound credit, 0 = unlimited; guarded by inbox.mu
-	q       ring[Msg] // messages from this pipe in the Inbox; guarded by inbox.mu
-	queued  bool      // in the Inbox's round-robin; guarded by inbox.mu
-	blocked bool      // a delivery failed for lack of credit; guarded by inbox.mu
-	onSpace func()
+	inbox *Inbox
+	pmu   sync.Mutex // the producers': q's producer side, last, conflate
+	q     inQueue
+
+	hwm     atomic.Int64 // inbound credit, 0 = unlimited
+	queued  atomic.Bool  // in the Inbox's round-robin, or being put there by whoever set it
+	blocked atomic.Bool  // a delivery failed for lack of credit
+	onSpace func()       // guarded by inbox.mu
+
+	conflate bool // CONFLATE: a new inbound message replaces the one queued; guarded by pmu
+	last     Msg  // CONFLATE: the newest message, not yet taken; guarded by pmu
+	hasLast  bool // last is set; guarded by pmu
 
 	out atomic.Pointer[Out]
 
@@ -40,8 +54,6 @@ type Pipe struct {
 	Hook    func(m Msg, dst []Msg) ([]Msg, bool)
 	Ctl     func(sub []byte)
 	CtlFull func() bool
-
-	conflate bool // CONFLATE: a new inbound message replaces the one queued; set before use
 
 	// RoutingID is owned by the socket type (ROUTER assigns it); guarded by the socket's lock.
 	RoutingID []byte
@@ -68,7 +80,9 @@ type Pipe struct {
 // New returns a Pipe delivering into inbox with credit for hwm messages (0 = unlimited).
 // onSpace, if set, is called once credit frees after a failed delivery.
 func New(inbox *Inbox, hwm int, onSpace func()) *Pipe {
-	return &Pipe{inbox: inbox, hwm: hwm, onSpace: onSpace}
+	p := &Pipe{inbox: inbox, onSpace: onSpace}
+	p.hwm.Store(int64(hwm))
+	return p
 }
 
 // SetOut sets where messages for the peer go.
@@ -103,66 +117,72 @@ func (p *Pipe) SetOnSpace(f func()) {
 
 // SetHWM changes the inbound credit (0 = unlimited), as when an inproc peer links a pipe
 // that was created before the peer's SNDHWM was known.
-func (p *Pipe) SetHWM(hwm int) {
-	p.inbox.mu.Lock()
-	p.hwm = hwm
-	p.inbox.mu.Unlock()
-}
+func (p *Pipe) SetHWM(hwm int) { p.hwm.Store(int64(hwm)) }
 
 // TryDeliver queues an inbound message in the owner's Inbox if the pipe has credit.
 func (p *Pipe) TryDeliver(m Msg) bool {
-	ib := p.inbox
-	ib.mu.Lock()
-	if p.conflate && p.replaceLocked(m) {
-		ib.mu.Unlock()
-		return true
-	}
-	if p.hwm > 0 && p.q.len() >= p.hwm {
-		p.blocked = true
-		ib.mu.Unlock()
-		return false
-	}
-	ib.push(p, m)
-	wake := ib.waiting > 0
-	ib.mu.Unlock()
-	if wake {
-		Signal(ib.wake)
-	}
-	return true
+	one := [1]Msg{m}
+	return p.deliver(one[:], true, true) == 1
 }
 
-// DeliverBatch queues as many of ms as credit allows, in order, under one lock, and returns
-// how many it took.
-func (p *Pipe) DeliverBatch(ms []Msg) int { return p.deliverBatch(ms, true) }
+// DeliverBatch queues as many of ms as credit allows, in order, and returns how many it took.
+func (p *Pipe) DeliverBatch(ms []Msg) int { return p.deliver(ms, true, true) }
 
 // DeliverOwn is DeliverBatch for a receiver that read ms itself and pops next: it wakes no
 // other receiver, whose wake-up would only find that message gone (a cross-thread wake-up per
 // message, the largest cost of a small request served by a pool of receivers). If it queued
 // more than one, the receiver's Pop passes the baton to a waiting receiver.
-func (p *Pipe) DeliverOwn(ms []Msg) int { return p.deliverBatch(ms, false) }
+func (p *Pipe) DeliverOwn(ms []Msg) int { return p.deliver(ms, true, false) }
 
-func (p *Pipe) deliverBatch(ms []Msg, signal bool) int {
-	ib := p.inbox
-	ib.mu.Lock()
+// Push queues m in the owner's Inbox regardless of credit: for messages the socket already
+// accepted elsewhere (an inproc connect-before-bind queue handed over at bind time).
+func (p *Pipe) Push(m Msg) {
+	one := [1]Msg{m}
+	p.deliver(one[:], false, true)
+}
+
+// deliver queues ms, as many as credit allows when credit is set, publishes them to the
+// receivers at once, and returns how many it queued. The pipe's first message puts it in the
+// Inbox's line; signal wakes a waiting receiver.
+func (p *Pipe) deliver(ms []Msg, credit, signal bool) int {
+	p.pmu.Lock()
 	n := 0
-	for _, m := range ms {
-		if p.conflate && p.replaceLocked(m) {
+	if p.conflate {
+		if len(ms) > 0 {
+			p.last, p.hasLast = ms[len(ms)-1], true
+			n = len(ms)
+		}
+	} else {
+		for _, m := range ms {
+			if credit && !p.creditLocked() {
+				break
+			}
+			p.q.put(m)
 			n++
-			continue
 		}
-		if p.hwm > 0 && p.q.len() >= p.hwm {
-			p.blocked = true
-			break
+		if n > 0 {
+			p.q.publish()
 		}
-		ib.push(p, m)
-		n++
 	}
-	wake := signal && n > 0 && ib.waiting > 0
-	ib.mu.Unlock()
-	if wake {
-		Signal(ib.wake)
+	join := n > 0 && !p.queued.Load() && p.queued.CompareAndSwap(false, true)
+	p.pmu.Unlock()
+	if n > 0 {
+		p.inbox.arrived(p, join, signal)
 	}
 	return n
+}
+
+// creditLocked reports whether one more message is within the pipe's credit; with pmu held.
+// When it is not, the pipe is marked blocked, for the receiver that frees credit to call
+// onSpace. The receiver may have freed some between the two looks; then the message goes
+// ahead, and the mark at worst costs a spurious onSpace.
+func (p *Pipe) creditLocked() bool {
+	hwm := uint64(p.hwm.Load())
+	if hwm == 0 || p.q.queued(false) < hwm || p.q.queued(true) < hwm {
+		return true
+	}
+	p.blocked.Store(true)
+	return p.q.queued(true) < hwm
 }
 
 // Deliver queues m, waiting for credit until done is closed. space must be the channel the
@@ -176,17 +196,4 @@ func (p *Pipe) Deliver(m Msg, space <-chan struct{}, done <-chan struct{}) bool 
 		}
 	}
 	return true
-}
-
-// Push queues m in the owner's Inbox regardless of credit: for messages the socket already
-// accepted elsewhere (an inproc connect-before-bind queue handed over at bind time).
-func (p *Pipe) Push(m Msg) {
-	ib := p.inbox
-	ib.mu.Lock()
-	ib.push(p, m)
-	wake := ib.waiting > 0
-	ib.mu.Unlock()
-	if wake {
-		Signal(ib.wake)
-	}
 }

@@ -29,14 +29,9 @@ func (p *Pipe) HasRoom() bool {
 // HasCredit reports whether TryDeliver would accept a message now; when not, onSpace fires once
 // credit frees.
 func (p *Pipe) HasCredit() bool {
-	ib := p.inbox
-	ib.mu.Lock()
-	defer ib.mu.Unlock()
-	if p.hwm > 0 && p.q.len() >= p.hwm {
-		p.blocked = true
-		return false
-	}
-	return true
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
+	return p.conflate || p.creditLocked()
 }
 
 // HasRoom reports whether TryPush would accept a message now; when not, onSpace fires once the
@@ -51,19 +46,15 @@ func (q *OutQueue) HasRoom() bool {
 
 // SetConflate makes the pipe keep only the newest inbound message (CONFLATE), or not. Call it
 // before the pipe receives anything, or while nothing delivers to it (an inproc pipe between
-// peers).
+// peers). What it queued before conflating is read first; a message it kept conflated goes
+// to the queue when it stops.
 func (p *Pipe) SetConflate(on bool) {
-	p.inbox.mu.Lock()
+	p.pmu.Lock()
+	defer p.pmu.Unlock()
 	p.conflate = on
-	p.inbox.mu.Unlock()
-}
-
-// replaceLocked puts m in place of the message queued from p, if there is one; with inbox.mu
-// held.
-func (p *Pipe) replaceLocked(m Msg) bool {
-	if p.q.len() == 0 {
-		return false
+	if !on && p.hasLast {
+		p.q.put(p.last)
+		p.q.publish()
+		p.last, p.hasLast = nil, false
 	}
-	p.q.buf[(p.q.head+p.q.n-1)%len(p.q.buf)] = m
-	return true
 }

@@ -45,6 +45,14 @@ func (ib *Inbox) Len() int {
 	return n
 }
 
+// Queued reports whether a message is queued: Len() > 0, without counting them (every pipe in
+// line has one).
+func (ib *Inbox) Queued() bool {
+	ib.mu.Lock()
+	defer ib.mu.Unlock()
+	return ib.active.len() > 0
+}
+
 // Pop takes the next message: the oldest of the pipe whose turn it is. ok is false when the
 // Inbox is empty. freed reports that taking it woke the pipe's producer (onSpace), which had
 // waited for credit.

@@ -145,8 +145,8 @@ func TestInboxConcurrent(t *testing.T) {
 				})
 			}
 			wg.Wait()
-			if got != total || ib.Len() != 0 {
-				t.Fatalf("%d of %d received, %d left queued", got, total, ib.Len())
+			if got != total || ib.Len() != 0 || ib.Queued() {
+				t.Fatalf("%d of %d received, %d left queued (Queued %v)", got, total, ib.Len(), ib.Queued())
 			}
 		})
 	}

@@ -73,8 +73,14 @@ func TestDeliverBatchStopsAtCredit(t *testing.T) {
 		t.Fatalf("DeliverBatch took %d, want 3", n)
 	}
 	p.Push(msg("forced"))
-	if ib.Len() != 4 {
-		t.Fatalf("Len = %d, want 4", ib.Len())
+	if ib.Len() != 4 || !ib.Queued() {
+		t.Fatalf("Len = %d, Queued %v; want 4, true", ib.Len(), ib.Queued())
+	}
+	for range 4 {
+		ib.Pop()
+	}
+	if ib.Len() != 0 || ib.Queued() {
+		t.Fatalf("after popping all: Len = %d, Queued %v", ib.Len(), ib.Queued())
 	}
 }
 

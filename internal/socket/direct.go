@@ -85,6 +85,6 @@ func (s *Socket) readDirect(ctx context.Context, c *engine.Conn) error {
 	return c.ReadAsCaller(ctx, s.closing, s.queued)
 }
 
-func (s *Socket) queued() bool { return s.inbox.Len() > 0 }
+func (s *Socket) queued() bool { return s.inbox.Queued() }
 
 func isInterrupted(err error) bool { return errors.Is(err, engine.ErrInterrupted) }

@@ -69,7 +69,7 @@ func (s *Socket) Ready(in, out bool) (readable, writable, closed bool) {
 		return false, false, true
 	}
 	if in {
-		readable = s.pat.canRecv() == nil && s.inbox.Len() > 0
+		readable = s.pat.canRecv() == nil && s.inbox.Queued()
 	}
 	if out {
 		writable = s.canSendLocked()

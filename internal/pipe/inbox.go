@@ -70,9 +70,11 @@ func (ib *Inbox) Pop() (p *Pipe, m Msg, freed, ok bool) {
 		ib.leaveLocked(p)
 	}
 	// Wake a blocked producer only once the pipe has drained to its low-water mark, so it
-	// comes back with room for a batch rather than ping-ponging one message at a time.
+	// comes back with room for a batch rather than ping-ponging one message at a time. The
+	// backlog is read fresh: the one the receiver last saw may be from before the producer
+	// filled the queue, and waking it then would bring it back to a queue still full.
 	var onSpace func()
-	if p.blocked.Load() && p.backlogLocked(false) <= lowWater(int(p.hwm.Load())) && p.blocked.CompareAndSwap(true, false) {
+	if p.blocked.Load() && p.backlogLocked(true) <= lowWater(int(p.hwm.Load())) && p.blocked.CompareAndSwap(true, false) {
 		p.q.release() // before the producer looks again
 		onSpace = p.onSpace
 	}

@@ -24,7 +24,7 @@ func TestInboxFairQueueing(t *testing.T) {
 		{"backlogged", 8, 16, 16, 1},
 		{"sparse", 8, 16, 4, 4},
 		{"many pipes big batches", 100, 1000, 1000, 50},
-		{"credit released in steps", 4, 256, 64, 1},
+		{"credit released in steps", 4, 256, 64, 2},
 		{"unlimited credit", 5, 0, 40, 2},
 	}
 	for _, tc := range cases {

@@ -29,38 +29,59 @@ type inQueue struct {
 	relN    uint64   // readN as last published in read
 	_       [64]byte
 
-	read  atomic.Uint64           // messages taken, for the producer's credit
-	spare atomic.Pointer[inChunk] // a chunk the consumer is done with, for the producer to reuse
-	_     [64]byte
+	read atomic.Uint64 // messages taken, for the producer's credit
+	_    [64]byte
 }
 
-// inChunkLen is how many messages a chunk holds. A pipe holds no chunk until its first message
-// and one per inChunkLen queued messages after that (plus one kept spare), so an idle
-// connection costs nothing here and a busy one allocates nothing in a steady stream.
+// inChunkLen is how many messages a chunk holds. The chunks of a queue form a circle that
+// the producer goes round, as an OutQueue's do (outchunk.go): it fills the next chunk again
+// once the consumer has left it, and puts a new one in after the full one when the next is
+// still in use. A pipe holds no chunk before its first message, so an idle connection costs
+// nothing here; a busy one keeps about its HWM's worth and allocates nothing in a steady
+// stream, however big its bursts.
 const inChunkLen = 32
 
 type inChunk struct {
 	msgs [inChunkLen]Msg
-	next *inChunk
+	next atomic.Pointer[inChunk] // set by the producer before it publishes a message there
+	base uint64                  // the producer's: the index of msgs[0] in this lap
 }
 
 // put writes m after the messages already written, without publishing it; producer only.
 func (q *inQueue) put(m Msg) {
 	switch {
 	case q.tail == nil:
-		q.tail = new(inChunk)
-		q.first = q.tail
+		c := new(inChunk)
+		c.next.Store(c) // a circle of one
+		q.tail, q.first = c, c
 	case q.tpos == inChunkLen:
-		c := q.spare.Swap(nil)
-		if c == nil {
-			c = new(inChunk)
-		}
-		q.tail.next = c
-		q.tail, q.tpos = c, 0
+		q.advance()
 	}
 	q.tail.msgs[q.tpos] = m
 	q.tpos++
 	q.written++
+}
+
+// advance moves the producer on from its full tail: to the next chunk of the circle if the
+// consumer has taken a message past it (having taken its last slot, the consumer is still
+// there until it follows next), else to a new chunk put in between.
+func (q *inQueue) advance() {
+	next := q.tail.next.Load()
+	if next != q.tail {
+		end := next.base + inChunkLen
+		if q.readSeen <= end {
+			q.readSeen = q.read.Load()
+		}
+		if q.readSeen > end {
+			next.base = q.written
+			q.tail, q.tpos = next, 0
+			return
+		}
+	}
+	c := &inChunk{base: q.written}
+	c.next.Store(next)
+	q.tail.next.Store(c)
+	q.tail, q.tpos = c, 0
 }
 
 // publish makes every message put so far visible to the consumer; producer only.
@@ -101,10 +122,7 @@ func (q *inQueue) take(step uint64) Msg {
 	case q.head == nil:
 		q.head, q.first = q.first, nil
 	case q.hpos == inChunkLen:
-		done := q.head
-		q.head, q.hpos = done.next, 0
-		done.next = nil
-		q.spare.Store(done)
+		q.head, q.hpos = q.head.next.Load(), 0
 	}
 	m := q.head.msgs[q.hpos]
 	q.head.msgs[q.hpos] = nil

@@ -10,82 +10,37 @@ import "sync/atomic"
 // and reads it again only when that runs out, so in a steady stream the two processors meet
 // once per batch of messages, not once per message (libzmq's ypipe does the same).
 type inQueue struct {
-	// The producer's side.
-	tail     *inChunk // the chunk being written, nil before the first message
-	tpos     int      // where in tail the next message goes
-	written  uint64   // messages written
-	readSeen uint64   // taken, as the producer last saw it
-	_        [64]byte
+	// The producer's side: np messages written, seen the consumer's taken as last looked at.
+	chunkWriter
+	_ [64]byte
 
-	pub   atomic.Uint64 // messages published: written and visible to the consumer
-	first *inChunk      // the first chunk, set by the producer before the first publish
-	_     [64]byte
+	pub atomic.Uint64 // messages published: written and visible to the consumer
+	_   [64]byte
 
 	// The consumer's side.
-	head    *inChunk // the chunk being read, nil until the consumer reads the first message
-	hpos    int      // where in head the next message is
-	readN   uint64   // messages taken
-	pubSeen uint64   // published, as the consumer last saw it
-	relN    uint64   // readN as last published in read
+	chunkReader
+	readN   uint64 // messages taken
+	pubSeen uint64 // published, as the consumer last saw it
+	relN    uint64 // readN as last published in taken
 	_       [64]byte
 
-	read atomic.Uint64 // messages taken, for the producer's credit
-	_    [64]byte
+	taken atomic.Int64 // readN as of the last release: the producer's credit, and its chunks' reuse
+	_     [64]byte
+
+	stub chunk // where both ends start: no slots, its next the first chunk
 }
 
-// inChunkLen is how many messages a chunk holds. The chunks of a queue form a circle that
-// the producer goes round, as an OutQueue's do (outchunk.go): it fills the next chunk again
-// once the consumer has left it, and puts a new one in after the full one when the next is
-// still in use. A pipe holds no chunk before its first message, so an idle connection costs
-// nothing here; a busy one keeps about its HWM's worth and allocates nothing in a steady
-// stream, however big its bursts.
-const inChunkLen = 32
+// init points both ends at the stub; before any other use.
+func (q *inQueue) init() { q.tail, q.head = &q.stub, &q.stub }
 
-type inChunk struct {
-	msgs [inChunkLen]Msg
-	next atomic.Pointer[inChunk] // set by the producer before it publishes a message there
-	base uint64                  // the producer's: the index of msgs[0] in this lap
-}
-
-// put writes m after the messages already written, without publishing it; producer only.
-func (q *inQueue) put(m Msg) {
-	switch {
-	case q.tail == nil:
-		c := new(inChunk)
-		c.next.Store(c) // a circle of one
-		q.tail, q.first = c, c
-	case q.tpos == inChunkLen:
-		q.advance()
-	}
-	q.tail.msgs[q.tpos] = m
-	q.tpos++
-	q.written++
-}
-
-// advance moves the producer on from its full tail: to the next chunk of the circle if the
-// consumer has taken a message past it (having taken its last slot, the consumer is still
-// there until it follows next), else to a new chunk put in between.
-func (q *inQueue) advance() {
-	next := q.tail.next.Load()
-	if next != q.tail {
-		end := next.base + inChunkLen
-		if q.readSeen <= end {
-			q.readSeen = q.read.Load()
-		}
-		if q.readSeen > end {
-			next.base = q.written
-			q.tail, q.tpos = next, 0
-			return
-		}
-	}
-	c := &inChunk{base: q.written}
-	c.next.Store(next)
-	q.tail.next.Store(c)
-	q.tail, q.tpos = c, 0
-}
+// put writes m after the messages already written, without publishing it; producer only. A
+// pipe's chunks form a circle as an OutQueue's do (outchunk.go): an idle pipe holds none, a
+// busy one about its HWM's worth, and a steady stream allocates nothing however big its
+// bursts.
+func (q *inQueue) put(m Msg) { q.write(m, &q.taken) }
 
 // publish makes every message put so far visible to the consumer; producer only.
-func (q *inQueue) publish() { q.pub.Store(q.written) }
+func (q *inQueue) publish() { q.pub.Store(uint64(q.np)) }
 
 // queued is how many written messages the consumer has not taken, as the producer can tell:
 // at least the true number, the closer when fresh is true (it reads the consumer's count
@@ -93,9 +48,9 @@ func (q *inQueue) publish() { q.pub.Store(q.written) }
 // everything).
 func (q *inQueue) queued(fresh bool) uint64 {
 	if fresh {
-		q.readSeen = q.read.Load()
+		q.seen = q.taken.Load()
 	}
-	return q.written - q.readSeen
+	return uint64(q.np - q.seen)
 }
 
 // ready reports whether a published message is waiting; consumer only. When none is, the
@@ -118,15 +73,7 @@ func (q *inQueue) ready() bool {
 // than its consumer finds on every message, and a count written on every message would bring
 // the two processors together on every message.
 func (q *inQueue) take(step uint64) Msg {
-	switch {
-	case q.head == nil:
-		q.head, q.first = q.first, nil
-	case q.hpos == inChunkLen:
-		q.head, q.hpos = q.head.next.Load(), 0
-	}
-	m := q.head.msgs[q.hpos]
-	q.head.msgs[q.hpos] = nil
-	q.hpos++
+	m := q.read()
 	q.readN++
 	if q.readN-q.relN >= step {
 		q.release()
@@ -138,7 +85,7 @@ func (q *inQueue) take(step uint64) Msg {
 func (q *inQueue) release() {
 	if q.relN != q.readN {
 		q.relN = q.readN
-		q.read.Store(q.readN)
+		q.taken.Store(int64(q.readN))
 	}
 }
 
@@ -152,8 +99,10 @@ func (q *inQueue) backlog(fresh bool) uint64 {
 }
 
 // releaseStep is how many messages a consumer takes before it publishes the count, for a
-// high-water mark of hwm (0 = none): a sixteenth of it, from every message up to one a chunk,
+// high-water mark of hwm (0 = none): a sixteenth of it, from every message up to maxRelease,
 // so that a producer sees at worst a sixteenth of its credit late.
 func releaseStep(hwm int64) uint64 {
-	return uint64(min(max(hwm/16, 1), inChunkLen))
+	return uint64(min(max(hwm/16, 1), maxRelease))
 }
+
+const maxRelease = 32

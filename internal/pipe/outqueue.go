@@ -46,18 +46,15 @@ type OutQueue struct {
 	_ [64]byte
 
 	// The producer's; only producers touch them, but pushed and full are read by consumers.
-	tail   *chunk
-	tpos   int          // next free slot in tail
-	np     int64        // messages pushed, pushed's value
-	seen   int64        // taken as the producer last read it: at most the true value
-	pushed atomic.Int64 // published after the slot is written
-	full   atomic.Bool  // a push was refused since the last drain
-	lc     *logChunk    // with a log: where the last run is
-	lseq   int64        // and the log position of its last message
-	rt     *runChunk    // the runs' tail
-	rtpos  int          // next free run in rt
-	nr     int64        // runs pushed, runs's value
-	runs   atomic.Int64 // published before the count of the run's first message
+	chunkWriter              // np is pushed's value
+	pushed      atomic.Int64 // published after the slot is written
+	full        atomic.Bool  // a push was refused since the last drain
+	lc          *logChunk    // with a log: where the last run is
+	lseq        int64        // and the log position of its last message
+	rt          *runChunk    // the runs' tail
+	rtpos       int          // next free run in rt
+	nr          int64        // runs pushed, runs's value
+	runs        atomic.Int64 // published before the count of the run's first message
 
 	_ [64]byte
 
@@ -70,9 +67,8 @@ type OutQueue struct {
 	_ [56]byte
 
 	// The consumer's, under cmu.
-	cmu    sync.Mutex
-	head   *chunk
-	hpos   int       // next slot to take in head
+	cmu sync.Mutex
+	chunkReader
 	rc     int64     // ring messages drained
 	front  []Msg     // PushFront's, the next to drain last
 	rhc    *runChunk // with a log: where the next run to begin is

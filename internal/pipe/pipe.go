@@ -81,6 +81,7 @@ type Pipe struct {
 // onSpace, if set, is called once credit frees after a failed delivery.
 func New(inbox *Inbox, hwm int, onSpace func()) *Pipe {
 	p := &Pipe{inbox: inbox, onSpace: onSpace}
+	p.q.init()
 	p.hwm.Store(int64(hwm))
 	return p
 }

@@ -175,21 +175,17 @@ func (p *Pipe) deliver(ms []Msg, credit, signal bool) int {
 
 // creditLocked reports whether one more message is within the pipe's credit; with pmu held.
 // When it is not, the pipe is marked blocked, for the receiver that frees credit to call
-// onSpace. The receiver may have freed some between the two looks; then the message goes
-// ahead, and a receiver that saw the mark in between calls onSpace for nothing.
+// onSpace.
 func (p *Pipe) creditLocked() bool {
 	hwm := uint64(p.hwm.Load())
 	if hwm == 0 || p.q.queued(false) < hwm || p.q.queued(true) < hwm {
 		return true
 	}
 	p.blocked.Store(true)
-	if p.q.queued(true) < hwm {
-		// The receiver freed some meanwhile. Unmark, so that it does not go on reading the
-		// count this producer keeps writing, for a wake-up nobody waits for.
-		p.blocked.Store(false)
-		return true
-	}
-	return false
+	// The receiver may have freed some meanwhile: then the message goes ahead, and the mark
+	// stays, for another producer of the pipe may be waiting on it (the receiver's next
+	// onSpace is at worst one nobody waits for).
+	return p.q.queued(true) < hwm
 }
 
 // Deliver queues m, waiting for credit until done is closed. space must be the channel the

@@ -218,3 +218,38 @@ func TestOutQueueAtHWM(t *testing.T) {
 		})
 	}
 }
+
+// TestBlockedWokenAtLowWater: a producer refused for credit is woken once its pipe has drained
+// to the low-water mark, counted as it is then, not as the receiver last looked: a receiver
+// that had seen only the first messages of a burst must not wake the producer into a queue
+// still full.
+func TestBlockedWokenAtLowWater(t *testing.T) {
+	ib := NewInbox()
+	woken := 0
+	p := New(ib, 16, func() { woken++ })
+	if n := p.DeliverBatch([]Msg{msg("0"), msg("1"), msg("2")}); n != 3 {
+		t.Fatalf("took %d of 3", n)
+	}
+	ib.Pop() // the receiver has seen three published, taken one
+	burst := make([]Msg, 15)
+	for i := range burst {
+		burst[i] = msg("b")
+	}
+	if n := p.DeliverBatch(burst); n != 14 {
+		t.Fatalf("a pipe with 2 of 16 queued took %d of 15", n)
+	}
+	for queued := 16; queued > 0; queued-- {
+		_, _, freed, ok := ib.Pop()
+		if !ok {
+			t.Fatalf("Pop found nothing with %d queued", queued)
+		}
+		left := queued - 1
+		wantWoken := 0
+		if left <= lowWater(16) {
+			wantWoken = 1
+		}
+		if freed != (left == lowWater(16)) || woken != wantWoken {
+			t.Fatalf("with %d left: freed %v, producer woken %d times; want freed only at %d left", left, freed, woken, lowWater(16))
+		}
+	}
+}

@@ -118,7 +118,8 @@ func (s *Socket) SetConnectRoutingID(id []byte) error {
 // (libzmq's ZMQ_DONTWAIT). A Send that cannot queue m before ctx's deadline, or at once with a
 // done ctx, fails with ErrAgain (matching ctx's error too); one whose ctx is cancelled while it
 // waits returns context.Canceled. A message with no frame is ErrInvalid. After Send returns
-// nil the frames belong to the library.
+// nil the frames belong to the library; m.Frames, the list of them, stays the caller's to
+// reuse (Send copies it, so a message built for the call costs no allocation for its list).
 func (s *Socket) Send(ctx context.Context, m Msg) error { return s.s.Send(ctx, m.Frames) }
 
 // Recv returns the next whole message, all its frames (zmq_msg_recv until ZMQ_RCVMORE is 0),

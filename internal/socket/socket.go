@@ -41,6 +41,7 @@ type Socket struct {
 	answered  bool          // the last call was a Recv that returned a message: a Send answers it
 	ds        directSend    // the Send under way that may write its peer itself (direct.go)
 	turnSends int           // messages sent since the socket's senders last gave up their turn (sendTurn)
+	lists     sendLists     // where Send copies the caller's list of frames (sendlists.go)
 	sendWake  chan struct{} // a pipe gained room or a peer arrived
 	idleWake  chan struct{} // a writer finished its work (linger)
 	closing   chan struct{} // closed when Close starts: blocked calls return
@@ -103,17 +104,22 @@ func (s *Socket) Options() Options { return *s.opts() }
 // opts is the current options; read only (SetOptions replaces them whole).
 func (s *Socket) opts() *Options { return s.optp.Load() }
 
-// Send queues m on the pipe the pattern chooses, waiting for room until ctx is done.
-func (s *Socket) Send(ctx context.Context, m pipe.Msg) error {
-	if len(m) == 0 {
+// Send queues frames on the pipe the pattern chooses, waiting for room until ctx is done. It
+// keeps the frames, not the list of them (sendlists.go).
+func (s *Socket) Send(ctx context.Context, frames pipe.Msg) error {
+	if len(frames) == 0 {
 		return fmt.Errorf("%w: a message needs at least one frame", zerr.ErrInvalid)
 	}
+	var m pipe.Msg // frames, in the socket's own list
 	waited := false
 	for {
 		s.mu.Lock()
 		if s.closed {
 			s.mu.Unlock()
 			return s.closeErr
+		}
+		if m == nil {
+			m = s.lists.own(frames)
 		}
 		s.ds.on = s.answered
 		err := s.pat.send(m)

@@ -1,0 +1,103 @@
+package zmq_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"testing"
+
+	zmq "github.com/purezmq/zmq"
+)
+
+// TestSendKeepsNoFrameList: Send keeps the frames it is given, not the caller's list of them,
+// so a caller may refill one list for every message; and the list a receiver gets is its own
+// (appending to it touches no other message). Small messages, whose lists the socket carves
+// from a shared array, and big ones (over 4 KiB) with lists of their own; one and three frames;
+// one peer and two subscribers sharing each message.
+func TestSendKeepsNoFrameList(t *testing.T) {
+	cases := []struct {
+		name   string
+		frames int
+		size   int // bytes a frame
+	}{
+		{"one small frame", 1, 10},
+		{"three small frames", 3, 10},
+		{"one big frame", 1, 5000},
+		{"three frames, big together", 3, 2000},
+	}
+	const count = 200 // more than one carved array's worth
+	forEachTransport(t, func(t *testing.T, tr transport) {
+		for _, tc := range cases {
+			t.Run(tc.name, func(t *testing.T) {
+				payload := func(i, f int) []byte {
+					return bytes.Repeat([]byte{byte(i), byte(f)}, tc.size/2)
+				}
+				// checkAll receives the count messages; first, when not nil, is the first of them.
+				checkAll := func(t *testing.T, s *zmq.Socket, first *zmq.Msg) {
+					t.Helper()
+					var prev zmq.Msg
+					for i := range count {
+						var m zmq.Msg
+						if i == 0 && first != nil {
+							m = *first
+						} else {
+							m = recvWithin(t, s, waitLong)
+						}
+						if len(m.Frames) != tc.frames {
+							t.Fatalf("message %d has %d frames, want %d", i, len(m.Frames), tc.frames)
+						}
+						for f, got := range m.Frames {
+							if !bytes.Equal(got, payload(i, f)) {
+								t.Fatalf("message %d frame %d is %.4x..., want %.4x...", i, f, got, payload(i, f))
+							}
+						}
+						if prev.Frames != nil {
+							_ = append(prev.Frames, []byte("appended")) // must not reach m
+							if !bytes.Equal(m.Frames[len(m.Frames)-1], payload(i, len(m.Frames)-1)) {
+								t.Fatalf("appending to message %d's list changed message %d", i-1, i)
+							}
+						}
+						prev = m
+					}
+				}
+				send := func(s *zmq.Socket) {
+					list := make([][]byte, tc.frames) // one list, refilled for every message
+					for i := range count {
+						for f := range list {
+							list[f] = payload(i, f)
+						}
+						if err := s.Send(context.Background(), zmq.Msg{Frames: list}); err != nil {
+							t.Fatalf("Send %d: %v", i, err)
+						}
+					}
+					clear(list)
+				}
+
+				t.Run("PUSH to PULL", func(t *testing.T) {
+					push, pull := newSocket(t, zmq.PUSH), newSocket(t, zmq.PULL)
+					link(t, tr, pull, push)
+					send(push)
+					checkAll(t, pull, nil)
+				})
+				t.Run("PUB to two SUBs", func(t *testing.T) {
+					pub := newSocket(t, zmq.PUB)
+					ep := bind(t, pub, tr.wildcard())
+					subs := []*zmq.Socket{newSocket(t, zmq.SUB), newSocket(t, zmq.SUB)}
+					for i, s := range subs {
+						subscribe(t, s, "", fmt.Sprint(i, "sync"))
+						connect(t, s, ep)
+						syncSub(t, pub, s, fmt.Sprint(i, "sync"))
+					}
+					send(pub)
+					for _, s := range subs {
+						m := recvWithin(t, s, waitLong)
+						for isSync(m) { // what is left of the syncing comes first
+							m = recvWithin(t, s, waitLong)
+						}
+						checkAll(t, s, &m)
+					}
+				})
+			})
+		}
+	})
+}

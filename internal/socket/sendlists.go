@@ -1,0 +1,38 @@
+package socket
+
+import "github.com/purezmq/zmq/internal/pipe"
+
+// Send keeps the frames it is given, not the caller's list of them: the list goes into the
+// socket's own storage first. A caller that builds a message per Send
+// (Msg{Frames: [][]byte{b}}) then hands over a list the compiler can keep on its stack, one
+// allocation fewer per message, and may reuse a list it built once.
+//
+// The lists of small messages are carved, one after another, from an array the socket
+// allocates every sendListsLen frames, as the engine carves received ones; a message above
+// pipe.OwnList bytes, or with many frames, gets a list of its own, as a received one does. An
+// array lives while any message carved from it does and keeps its neighbours' frames alive as
+// long: for small messages only, that is at most sendListsLen frames of pipe.OwnList bytes
+// each.
+const sendListsLen = 64
+
+// sendLists is the unused rest of the array the socket carves lists from; guarded by s.mu.
+type sendLists struct{ free [][]byte }
+
+// own returns a copy of frames in the socket's storage.
+func (l *sendLists) own(frames pipe.Msg) pipe.Msg {
+	n := len(frames)
+	size := 0
+	for _, f := range frames {
+		size += len(f)
+	}
+	if size > pipe.OwnList || n > sendListsLen/4 {
+		return append(pipe.Msg(nil), frames...)
+	}
+	if n > len(l.free) {
+		l.free = make([][]byte, sendListsLen)
+	}
+	m := l.free[:n:n]
+	l.free = l.free[n:]
+	copy(m, frames)
+	return m
+}

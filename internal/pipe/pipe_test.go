@@ -26,9 +26,9 @@ func TestRingKeepsOrderAcrossGrowth(t *testing.T) {
 			next = v
 		}
 	}
-	got := r.drainTo(nil)
+	got := popAll(&r)
 	if len(got) != 5*37-5*20 || r.len() != 0 {
-		t.Fatalf("drained %d, left %d", len(got), r.len())
+		t.Fatalf("emptied %d, left %d", len(got), r.len())
 	}
 }
 

@@ -19,15 +19,6 @@ func (r *ring[T]) push(v T) {
 	r.n++
 }
 
-func (r *ring[T]) pushFront(v T) {
-	if r.n == len(r.buf) {
-		r.grow()
-	}
-	r.head = r.at(-1)
-	r.buf[r.head] = v
-	r.n++
-}
-
 func (r *ring[T]) pop() T {
 	var zero T
 	v := r.buf[r.head]
@@ -37,27 +28,7 @@ func (r *ring[T]) pop() T {
 	return v
 }
 
-// dropBack removes the newest element; the ring must not be empty.
-func (r *ring[T]) dropBack() {
-	var zero T
-	r.buf[r.at(r.n-1)] = zero
-	r.n--
-}
-
-// drainTo appends every element to dst in order and empties the ring.
-func (r *ring[T]) drainTo(dst []T) []T {
-	var zero T
-	for r.n > 0 {
-		dst = append(dst, r.buf[r.head])
-		r.buf[r.head] = zero
-		r.head = r.at(1)
-		r.n--
-	}
-	r.head = 0
-	return dst
-}
-
-// at is the storage index of the element i places after the head (i may be -1).
+// at is the storage index of the element i places after the head.
 func (r *ring[T]) at(i int) int { return (r.head + i) & (len(r.buf) - 1) }
 
 func (r *ring[T]) grow() {

@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// TestRingMatchesSliceQueue runs random pushes, front pushes, pops, back drops and drains on a
-// ring and on a plain slice queue and compares them after every step: the ring wraps around its
-// storage and grows while wrapped.
+// TestRingMatchesSliceQueue runs random pushes, pops and emptyings on a ring and on a plain
+// slice queue and compares them after every step: the ring wraps around its storage and grows
+// while wrapped.
 func TestRingMatchesSliceQueue(t *testing.T) {
 	for seed := range uint64(20) {
 		rng := rand.New(rand.NewPCG(seed, 1))
@@ -16,23 +16,17 @@ func TestRingMatchesSliceQueue(t *testing.T) {
 		var want []int
 		for step := range 5000 {
 			switch op := rng.IntN(10); {
-			case op < 4:
+			case op < 5:
 				r.push(step)
 				want = append(want, step)
-			case op < 5:
-				r.pushFront(step)
-				want = slices.Insert(want, 0, step)
-			case op < 8 && len(want) > 0:
+			case op < 9 && len(want) > 0:
 				if got := r.pop(); got != want[0] {
 					t.Fatalf("seed %d step %d: pop %d, want %d", seed, step, got, want[0])
 				}
 				want = want[1:]
-			case op < 9 && len(want) > 0:
-				r.dropBack()
-				want = want[:len(want)-1]
 			case op == 9 && rng.IntN(20) == 0:
-				if got := r.drainTo(nil); !slices.Equal(got, want) {
-					t.Fatalf("seed %d step %d: drained %v, want %v", seed, step, got, want)
+				if got := popAll(&r); !slices.Equal(got, want) {
+					t.Fatalf("seed %d step %d: emptied %v, want %v", seed, step, got, want)
 				}
 				want = want[:0]
 			}
@@ -40,10 +34,19 @@ func TestRingMatchesSliceQueue(t *testing.T) {
 				t.Fatalf("seed %d step %d: len %d, want %d", seed, step, r.len(), len(want))
 			}
 		}
-		if got := r.drainTo(nil); !slices.Equal(got, want) {
-			t.Fatalf("seed %d: drained %v, want %v", seed, got, want)
+		if got := popAll(&r); !slices.Equal(got, want) {
+			t.Fatalf("seed %d: emptied %v, want %v", seed, got, want)
 		}
 	}
+}
+
+// popAll pops every element, oldest first.
+func popAll[T any](r *ring[T]) []T {
+	var all []T
+	for r.len() > 0 {
+		all = append(all, r.pop())
+	}
+	return all
 }
 
 func BenchmarkRingPushPop(b *testing.B) {

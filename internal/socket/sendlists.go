@@ -9,11 +9,14 @@ import "github.com/purezmq/zmq/internal/pipe"
 //
 // The lists of small messages are carved, one after another, from an array the socket
 // allocates every sendListsLen frames, as the engine carves received ones; a message above
-// pipe.OwnList bytes, or with many frames, gets a list of its own, as a received one does. An
-// array lives while any message carved from it does and keeps its neighbours' frames alive as
-// long: for small messages only, that is at most sendListsLen frames of pipe.OwnList bytes
-// each.
-const sendListsLen = 64
+// carveMax bytes, or with many frames, gets a list of its own. An array lives while any message
+// carved from it does, or while the socket carves from it, and keeps its other messages' frames
+// alive as long: at most sendListsLen messages of carveMax bytes, 32 KiB, what a chunk of a
+// publisher's log may keep alive too (pipe.Log).
+const (
+	sendListsLen = 32
+	carveMax     = 1 << 10
+)
 
 // sendLists is the unused rest of the array the socket carves lists from; guarded by s.mu.
 type sendLists struct{ free [][]byte }
@@ -25,7 +28,7 @@ func (l *sendLists) own(frames pipe.Msg) pipe.Msg {
 	for _, f := range frames {
 		size += len(f)
 	}
-	if size > pipe.OwnList || n > sendListsLen/4 {
+	if size > carveMax || n > sendListsLen/4 {
 		return append(pipe.Msg(nil), frames...)
 	}
 	if n > len(l.free) {

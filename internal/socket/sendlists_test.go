@@ -1,0 +1,57 @@
+package socket
+
+import (
+	"bytes"
+	"testing"
+	"unsafe"
+
+	"github.com/purezmq/zmq/internal/pipe"
+)
+
+// TestSendListsCarveSmallOnly: small messages' lists are carved one after another from the
+// socket's array, each capped at its length; a message over carveMax bytes, or with many
+// frames, gets a list of its own and takes no place in the array (which would keep its big
+// frames alive with its neighbours').
+func TestSendListsCarveSmallOnly(t *testing.T) {
+	small := pipe.Msg{[]byte("a")}
+	cases := []struct {
+		name   string
+		msg    pipe.Msg
+		carved bool
+	}{
+		{"one small frame", small, true},
+		{"three small frames", pipe.Msg{{1}, {2}, {3}}, true},
+		{"carveMax bytes", pipe.Msg{make([]byte, carveMax)}, true},
+		{"one byte more", pipe.Msg{make([]byte, carveMax/2), make([]byte, carveMax/2+1)}, false},
+		{"many frames", make(pipe.Msg, sendListsLen/4+1), false},
+	}
+	slot := unsafe.Sizeof([]byte(nil))
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var l sendLists
+			before := l.own(small)
+			m := l.own(tc.msg)
+			after := l.own(small)
+			if len(m) != len(tc.msg) || cap(m) != len(m) {
+				t.Fatalf("list of len %d cap %d, want len and cap %d", len(m), cap(m), len(tc.msg))
+			}
+			for i := range m {
+				if !bytes.Equal(m[i], tc.msg[i]) || len(m[i]) > 0 && &m[i][0] != &tc.msg[i][0] {
+					t.Fatalf("frame %d is not the one given", i)
+				}
+			}
+			if &m[0] == &tc.msg[0] {
+				t.Fatal("the caller's list was kept")
+			}
+			at := func(x pipe.Msg) uintptr { return uintptr(unsafe.Pointer(&x[0])) }
+			gotCarved := at(m) == at(before)+slot
+			nextAfter := at(before) + slot
+			if gotCarved {
+				nextAfter += uintptr(len(m)) * slot
+			}
+			if gotCarved != tc.carved || at(after) != nextAfter {
+				t.Fatalf("carved %v (the next small list at +%d), want carved %v", gotCarved, at(after)-at(before), tc.carved)
+			}
+		})
+	}
+}

@@ -336,5 +336,19 @@ func (b *Broker) startEPMD() error {
 	return nil
 }
 
-// stopEPMD stops the broker's private epmd.
-func (b *Broker) stopEPMD() { _ = b.epmd("-kill").Run() }
+// stopEPMD stops the broker's private epmd and waits, up to stopTimeout, until its port is
+// closed. epmd answers a kill request before it closes its listening socket, so on a loaded
+// machine `epmd -kill` can return while the port still accepts (a clean-clone CI run:
+// TestBroker found it listening); nothing tells when it has gone but the port itself.
+func (b *Broker) stopEPMD() {
+	_ = b.epmd("-kill").Run()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(b.epmdPort))
+	for deadline := time.Now().Add(stopTimeout); time.Now().Before(deadline); {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return
+		}
+		c.Close()
+		time.Sleep(10 * time.Millisecond)
+	}
+}

@@ -58,15 +58,41 @@ const OwnList = 4 << 10
 
 // PutList keeps m's frame list for reuse; m must not be used afterwards.
 func (p *BufPool) PutList(m Msg) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.keepList(m)
+}
+
+// keepList empties m's frame list and holds it if there is room; with mu held.
+func (p *BufPool) keepList(m Msg) {
 	if cap(m) == 0 || cap(m) > 16 {
 		return
 	}
 	clear(m[:cap(m)])
-	p.mu.Lock()
-	defer p.mu.Unlock()
 	if !p.closed && len(p.lists) < listsMax && p.hold(listEnd(m)) {
 		p.lists = append(p.lists, m[:0])
 		p.watch()
+	}
+}
+
+// Recycle keeps what a receiver gives back (Socket.Recycle): m's big frames and, for a message
+// over OwnList bytes, its frame list. m's slots are read and emptied under the pool's lock too:
+// a message given back twice, a caller's mistake, finds them emptied the first time, and
+// whoever takes the list afterwards (a connection's reader, in another goroutine that nothing
+// else orders after the caller) is ordered after both.
+func (p *BufPool) Recycle(m Msg) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	size := 0
+	for i, f := range m {
+		size += len(f)
+		if !p.closed {
+			p.keep(f)
+		}
+		m[i] = nil
+	}
+	if size > OwnList {
+		p.keepList(m)
 	}
 }
 

@@ -246,16 +246,7 @@ func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
 // messages into. m's frames are cleared from its list, so recycling it again gives back no
 // frame; the pool keeps the list once.
 func (s *Socket) Recycle(m pipe.Msg) {
-	bufs := s.inbox.Bufs()
-	size := 0
-	for i, f := range m {
-		size += len(f)
-		bufs.Put(f)
-		m[i] = nil
-	}
-	if size > pipe.OwnList {
-		bufs.PutList(m)
-	}
+	s.inbox.Bufs().Recycle(m)
 }
 
 // ctxEnded is the error of a call whose ctx ended while it waited: ErrAgain for a deadline, as

@@ -134,14 +134,13 @@ func (s *Socket) Recv(ctx context.Context) (Msg, error) {
 }
 
 // Recycle gives m, a message received from s that is no longer needed, back to s, which reads
-// later big frames (8 KiB and more) into its frames' memory, and later big messages into its
-// frame list, instead of allocating. It is optional: big frames a program drops come back to s
-// by themselves once the garbage collector finds nothing refers to them, a collection cycle
-// later; Recycle has them back at once, while their memory is still in the CPU's caches.
-// Afterwards m and its frames must not be used, and only frames the caller owns may be given
-// back: not ones it has sent since. Recycling m a second time gives nothing back, unless a
-// later message has already received m's frame list; then it gives back that message's
-// frames, which is a bug in the caller.
+// later big frames (8 KiB and more) into its frames' memory instead of allocating. It is
+// optional: big frames a program drops come back to s by themselves once the garbage collector
+// finds nothing refers to them, a collection cycle later; Recycle has them back at once, while
+// their memory is still in the CPU's caches. Afterwards m's frames must not be used, and only
+// frames the caller owns may be given back: not ones it has sent since. Recycle empties
+// m.Frames (the list stays the caller's, the library never reuses it), so recycling m a second
+// time gives nothing back.
 func (s *Socket) Recycle(m Msg) { s.s.Recycle(m.Frames) }
 
 // Close closes the socket and returns at once, as zmq_close: calls blocked in Send or Recv

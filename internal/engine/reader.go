@@ -44,12 +44,11 @@ type decoder struct {
 	bigs     int // big bodies received whole so far (body.go's newBuffer)
 }
 
-// BufferSource is a Sink that may have a recycled buffer to read a big frame into, and a
-// recycled frame list for a big message; it keeps buffers given back for later.
+// BufferSource is a Sink that may have a recycled buffer to read a big frame into; it keeps
+// buffers given back for later.
 type BufferSource interface {
 	TakeBuffer(n int) []byte // a buffer of length n, or nil
 	NewBuffer(n int) []byte  // a new buffer of length n the source takes back when dropped, or nil
-	TakeList(n int) pipe.Msg // a frame list of length n, or nil
 	KeepBuffer(b []byte)     // b is free: keep it for a later TakeBuffer, or drop it
 }
 
@@ -210,12 +209,7 @@ func (d *decoder) message() pipe.Msg {
 	n := len(d.frames)
 	var m pipe.Msg
 	if d.msgSize > pipe.OwnList {
-		if d.bufs != nil {
-			m = d.bufs.TakeList(n)
-		}
-		if m == nil {
-			m = make(pipe.Msg, n)
-		}
+		m = make(pipe.Msg, n)
 	} else {
 		if len(d.lists)-d.listsOff < n {
 			// Each new list doubles, up to listsSize slots, as the slabs do.

@@ -12,13 +12,12 @@ import (
 //
 // Memory given back twice while the pool still holds it is kept once, so two takers never
 // share it: a buffer is known by the last byte of its capacity, which every slice of it from
-// the front shares, and a frame list likewise; held has the ones the pool holds, so the check
-// costs one map lookup however full the pool is.
+// the front shares; held has the ones the pool holds, so the check costs one map lookup however
+// full the pool is.
 type BufPool struct {
 	mu    sync.Mutex
 	class [poolClasses][][]byte // class k holds buffers of capacity [poolMin<<k, poolMin<<(k+1))
 	bytes int
-	lists []Msg // frame lists of recycled messages, for big messages to come
 	held  map[any]struct{}
 
 	armed  int       // bytes of buffers that come back by themselves (reclaim.go), out or here
@@ -31,9 +30,8 @@ type BufPool struct {
 	reclaimed func(kept bool) // tests: hears each reclaim; set before the first NewBuffer
 }
 
-// bufEnd and listEnd name a buffer and a frame list by their last element's address.
+// bufEnd names a buffer by its last byte's address.
 func bufEnd(b []byte) *byte { return &b[:cap(b)][cap(b)-1] }
-func listEnd(m Msg) *[]byte { return &m[:cap(m)][cap(m)-1] }
 
 // hold records that the pool holds what end names; false if it did already. With mu held.
 func (p *BufPool) hold(end any) bool {
@@ -47,67 +45,20 @@ func (p *BufPool) hold(end any) bool {
 	return true
 }
 
-// listsMax bounds the recycled frame lists kept.
-const listsMax = 64
-
 // OwnList is the message size above which a received message has a frame list of its own; the
-// lists of smaller ones are carved from a list shared with their neighbours, cost no allocation
-// and are not worth keeping. Only own lists are given back (Socket.Recycle), so a receiver that
-// recycles small messages pays nothing for it.
+// lists of smaller ones are carved from a list shared with their neighbours and cost no
+// allocation.
 const OwnList = 4 << 10
 
-// PutList keeps m's frame list for reuse; m must not be used afterwards.
-func (p *BufPool) PutList(m Msg) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.keepList(m)
-}
-
-// keepList empties m's frame list and holds it if there is room; with mu held.
-func (p *BufPool) keepList(m Msg) {
-	if cap(m) == 0 || cap(m) > 16 {
-		return
-	}
-	clear(m[:cap(m)])
-	if !p.closed && len(p.lists) < listsMax && p.hold(listEnd(m)) {
-		p.lists = append(p.lists, m[:0])
-		p.watch()
-	}
-}
-
-// Recycle keeps what a receiver gives back (Socket.Recycle): m's big frames and, for a message
-// over OwnList bytes, its frame list. m's slots are read and emptied under the pool's lock too:
-// a message given back twice, a caller's mistake, finds them emptied the first time, and
-// whoever takes the list afterwards (a connection's reader, in another goroutine that nothing
-// else orders after the caller) is ordered after both.
+// Recycle keeps m's big frames for reuse and empties m's slots (Socket.Recycle): given back
+// again, a caller's mistake, it gives back nothing. The list itself is never kept: it stays
+// the caller's, so nothing the library hands out later shares it, whatever the caller does
+// with it after.
 func (p *BufPool) Recycle(m Msg) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	size := 0
 	for i, f := range m {
-		size += len(f)
-		if !p.closed {
-			p.keep(f)
-		}
+		p.Put(f)
 		m[i] = nil
 	}
-	if size > OwnList {
-		p.keepList(m)
-	}
-}
-
-// GetList returns a kept frame list of length n, or nil when none fits.
-func (p *BufPool) GetList(n int) Msg {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if last := len(p.lists) - 1; last >= 0 && cap(p.lists[last]) >= n {
-		m := p.lists[last][:n]
-		delete(p.held, listEnd(m))
-		p.lists[last] = nil
-		p.lists = p.lists[:last]
-		return m
-	}
-	return nil
 }
 
 const (

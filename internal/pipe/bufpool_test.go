@@ -62,32 +62,8 @@ func TestBufPoolBounded(t *testing.T) {
 	}
 }
 
-func TestBufPoolLists(t *testing.T) {
-	var p BufPool
-	if p.GetList(1) != nil {
-		t.Fatal("empty pool gave a list")
-	}
-	m := Msg{[]byte("a"), []byte("b")}
-	p.PutList(m)
-	if m[0] != nil || m[1] != nil {
-		t.Fatal("a kept list still points at its frames")
-	}
-	if got := p.GetList(3); got != nil {
-		t.Fatalf("a list of capacity 2 served 3 frames: %d", cap(got))
-	}
-	if got := p.GetList(1); len(got) != 1 || cap(got) != 2 {
-		t.Fatalf("got len %d cap %d, want the kept list cut to 1", len(got), cap(got))
-	}
-	for range 2 * listsMax {
-		p.PutList(make(Msg, 1))
-	}
-	if len(p.lists) != listsMax {
-		t.Fatalf("kept %d lists, want at most %d", len(p.lists), listsMax)
-	}
-}
-
-// TestBufPoolDoublePut: a buffer or frame list given back twice is kept once, so two later
-// takers never share it.
+// TestBufPoolDoublePut: a buffer given back twice is kept once, so two later takers never
+// share it.
 func TestBufPoolDoublePut(t *testing.T) {
 	var p BufPool
 	b := make([]byte, 64<<10)
@@ -100,17 +76,5 @@ func TestBufPoolDoublePut(t *testing.T) {
 	}
 	if y != nil {
 		t.Fatal("one buffer given back twice went to two takers")
-	}
-
-	m := make(Msg, 2, 4)
-	p.PutList(m)
-	p.PutList(m)
-	p.PutList(m[:1])
-	l1, l2 := p.GetList(2), p.GetList(2)
-	if l1 == nil {
-		t.Fatal("the list was not kept")
-	}
-	if l2 != nil {
-		t.Fatal("one frame list given back twice went to two takers")
 	}
 }

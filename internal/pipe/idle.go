@@ -33,11 +33,10 @@ func (p *BufPool) tick() {
 	if !p.reading() {
 		p.class = [poolClasses][][]byte{}
 		p.bytes = 0
-		p.lists = nil
 		p.held = nil
 	}
 	p.took, p.takes = p.takes, 0
-	if p.bytes > 0 || len(p.lists) > 0 {
+	if p.bytes > 0 {
 		p.watch()
 	}
 }

@@ -106,9 +106,6 @@ func (p *Pipe) NewBuffer(n int) []byte { return p.inbox.bufs.NewBuffer(n) }
 // KeepBuffer offers b, which nobody uses any more, to the socket's pool.
 func (p *Pipe) KeepBuffer(b []byte) { p.inbox.bufs.Put(b) }
 
-// TakeList returns a recycled frame list of length n from the socket, or nil.
-func (p *Pipe) TakeList(n int) Msg { return p.inbox.bufs.GetList(n) }
-
 // SetOnSpace replaces the callback for freed credit.
 func (p *Pipe) SetOnSpace(f func()) {
 	p.inbox.mu.Lock()

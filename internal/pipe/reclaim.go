@@ -82,6 +82,5 @@ func (p *BufPool) Close() {
 	p.closed = true
 	p.class = [poolClasses][][]byte{}
 	p.bytes = 0
-	p.lists = nil
 	p.held = nil
 }

@@ -242,9 +242,7 @@ func (s *Socket) Recv(ctx context.Context) (pipe.Msg, any, error) {
 	}
 }
 
-// Recycle keeps m's big frames, and its frame list, for the socket's connections to read later
-// messages into. m's frames are cleared from its list, so recycling it again gives back no
-// frame; the pool keeps the list once.
+// Recycle gives m's big frames to the socket's pool and empties m's slots (pipe.BufPool.Recycle).
 func (s *Socket) Recycle(m pipe.Msg) {
 	s.inbox.Bufs().Recycle(m)
 }

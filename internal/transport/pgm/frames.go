@@ -22,7 +22,6 @@ const (
 // BufferSource is where a receiver finds recycled buffers: the socket's pipe (pipe.Pipe).
 type BufferSource interface {
 	TakeBuffer(n int) []byte // a buffer of length n, or nil
-	TakeList(n int) pipe.Msg // a frame list of length n, or nil
 }
 
 // frameAlloc hands out one receiver's frames and frame lists; the receiver's owner is its
@@ -63,15 +62,8 @@ func (a *frameAlloc) list(frames [][]byte, size int) [][]byte {
 	n := len(frames)
 	var m [][]byte
 	switch {
-	case a == nil:
+	case a == nil || size > pipe.OwnList:
 		m = make([][]byte, n)
-	case size > pipe.OwnList:
-		if a.bufs != nil {
-			m = a.bufs.TakeList(n)
-		}
-		if m == nil {
-			m = make([][]byte, n)
-		}
 	default:
 		m = a.shared(n)
 	}

@@ -3,14 +3,11 @@ package pgm
 import (
 	"bytes"
 	"testing"
-
-	"github.com/purezmq/zmq/internal/pipe"
 )
 
-// fakeBufs is a socket's pool holding one recycled buffer and one frame list.
+// fakeBufs is a socket's pool holding one recycled buffer.
 type fakeBufs struct {
-	buf  []byte
-	list pipe.Msg
+	buf []byte
 }
 
 func (f *fakeBufs) TakeBuffer(n int) []byte {
@@ -20,15 +17,6 @@ func (f *fakeBufs) TakeBuffer(n int) []byte {
 	b := f.buf[:n]
 	f.buf = nil
 	return b
-}
-
-func (f *fakeBufs) TakeList(n int) pipe.Msg {
-	if cap(f.list) < n {
-		return nil
-	}
-	m := f.list[:n]
-	f.list = nil
-	return m
 }
 
 // Carved frames and lists are the message's own, for messages of one frame and of several:
@@ -66,10 +54,10 @@ func TestCarvedFramesAreOwn(t *testing.T) {
 	}
 }
 
-// A big frame goes into a recycled buffer, and a big message into a recycled list.
+// A big frame goes into a recycled buffer.
 func TestBigFrameTakesRecycledBuffer(t *testing.T) {
-	bufs := &fakeBufs{buf: make([]byte, 10000), list: make(pipe.Msg, 0, 4)}
-	recycled, list := &bufs.buf[0], &bufs.list[:1][0]
+	bufs := &fakeBufs{buf: make([]byte, 10000)}
+	recycled := &bufs.buf[0]
 	u := unpacker{maxMsgSize: -1, alloc: &frameAlloc{bufs: bufs}}
 	var got [][]byte
 	pk := newPacker(1400, func(apdu []byte) {
@@ -85,9 +73,6 @@ func TestBigFrameTakesRecycledBuffer(t *testing.T) {
 	}
 	if &got[0][0] != recycled {
 		t.Error("the 9000-byte frame did not go into the recycled buffer")
-	}
-	if &got[:1][0] != list {
-		t.Error("the 9000-byte message did not get the recycled list")
 	}
 }
 

@@ -99,24 +99,27 @@ func fanoutPub(tb testing.TB, tr string, n int) *zmq.Socket {
 	return pub
 }
 
-// TestPubFanoutSendAllocatesNothing: in steady state a Send to 100 subscribers over tcp or ipc
-// allocates nothing per message or per subscriber (their writers included: the count is the
-// whole process's): fewer than one allocation a message, which are now and then a chunk of the
-// shared log (one per 32 messages) or of a queue's runs (one per 64 runs), and what queues and
-// buffers still grow. (testing.AllocsPerRun, which this used, rounds such counts down to 0.)
+// TestPubFanoutSendAllocatesNothing: in steady state a Send to 100 subscribers over tcp or ipc,
+// of a message built in the call, allocates nothing per message or per subscriber (their
+// writers included: the count is the whole process's): the log's chunks, which hold the
+// messages' lists too, and the queues' run chunks are reused, so what is left is what queues
+// and buffers still grow and the runtime's odd allocation, fewer than one in 64 messages
+// (without the race detector, which allocates for itself).
+// (testing.AllocsPerRun, which this used, rounds such counts down to 0.)
 func TestPubFanoutSendAllocatesNothing(t *testing.T) {
 	for _, tr := range []string{"tcp", "ipc"} {
 		t.Run(tr, func(t *testing.T) {
 			pub := fanoutPub(t, tr, 100)
 			ctx := context.Background()
 			const rounds = 2000
-			msgs := make([]zmq.Msg, (1+allocs.Tries)*rounds+1) // the warm-up's and the counts
-			for i := range msgs {
-				msgs[i] = zmq.NewMsg([]byte("topic"), []byte("payload"))
+			topic := []byte("topic")
+			payloads := make([][]byte, (1+allocs.Tries)*rounds+1) // the warm-up's and the counts
+			for i := range payloads {
+				payloads[i] = []byte("payload")
 			}
 			next := 0
 			step := func() {
-				if err := pub.Send(ctx, msgs[next]); err != nil {
+				if err := pub.Send(ctx, zmq.Msg{Frames: [][]byte{topic, payloads[next]}}); err != nil {
 					t.Fatal(err)
 				}
 				next++
@@ -124,8 +127,12 @@ func TestPubFanoutSendAllocatesNothing(t *testing.T) {
 			for range rounds {
 				step() // warm up: the queues grow to their HWM once
 			}
-			if per := float64(allocs.Count(rounds, step)) / rounds; per >= 1 {
-				t.Fatalf("Send to 100 subscribers over %s allocates %.3f times per message, want fewer than 1", tr, per)
+			limit := uint64(rounds / 64)
+			if raceEnabled {
+				limit = rounds // its bookkeeping: 240-340 allocations here
+			}
+			if n := allocs.Count(rounds, step); n >= limit {
+				t.Fatalf("%d Sends to 100 subscribers over %s allocate %d times, want fewer than %d", rounds, tr, n, limit)
 			}
 		})
 	}

@@ -73,9 +73,10 @@ type OutQueue struct {
 	front  []Msg     // PushFront's, the next to drain last
 	rhc    *runChunk // with a log: where the next run to begin is
 	rhpos  int
-	rh     int64     // runs begun
-	cur    run       // the run being drained
-	spares spareRuns // run chunks the consumer went through, for the producer
+	rh     int64       // runs begun
+	cur    run         // the run being drained
+	held   []*logChunk // chunks of runs the last drain finished, released by the next (Drain)
+	spares spareRuns   // run chunks the consumer went through, for the producer
 
 	stub chunk // where both ends start: no slots, its next the first chunk
 }
@@ -210,8 +211,20 @@ func (q *OutQueue) PushFront(m Msg) {
 // the high-water mark until the writer takes it to write it: a writer stalled on a slow peer
 // then holds one budget beyond the HWM, as libzmq's encoder holds one batch, not a second
 // queue's worth.
+//
+// The messages of a queue holding runs of a log (SetLog) may have their lists in the log's
+// storage (Log.Own): they stay as drained until the queue's next Drain, which lets go of the
+// log chunks the one before went through. Its consumer (a connection's writer, under its lock)
+// reads a batch before it drains the next.
 func (q *OutQueue) Drain(dst []Msg, budget int) ([]Msg, bool) {
 	q.cmu.Lock()
+	if len(q.held) > 0 {
+		for _, c := range q.held {
+			c.release()
+		}
+		clear(q.held)
+		q.held = q.held[:0]
+	}
 	had := len(dst)
 	size := 0
 	// Room for what this drain takes, at once: a batch growing by doubling copies its list at
@@ -297,10 +310,12 @@ func (q *OutQueue) Close() {
 			q.take()
 		}
 	}
-	if q.cur.c != nil {
-		q.cur.c.release()
-		q.cur = run{}
-	}
+	// The chunks the last drain went through, and the current run's, may hold the lists of the
+	// batch a writer is reading: they are dropped, not given back, and the collector has them
+	// once that batch is done.
+	q.cur, q.lc = run{}, nil
+	clear(q.held)
+	q.held = nil
 	q.taken.Store(q.rc)
 	q.cmu.Unlock()
 }

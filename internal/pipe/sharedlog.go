@@ -19,10 +19,20 @@ import (
 // the messages its queue still holds (a queue that took every other message keeps whole chunks
 // for half of them), and what an idle queue's last run keeps. A queue dropped without Close
 // never gives its chunks back, and the garbage collector frees them.
+//
+// A chunk also holds the lists of the small messages written there (Own): a publisher's send
+// copies the caller's list into the log instead of into storage of its own, so a steady
+// publisher allocates no list either. Such a list lives as long as its chunk; a queue's
+// consumer therefore keeps the chunks its last drain went through until its next drain
+// (OutQueue.Drain), as the writer reads the lists of a drained batch until then.
 const (
 	logChunkLen   = 32
 	logChunkBytes = 32 << 10
 	runChunkLen   = 64
+
+	logFramesLen = 2 * logChunkLen // a chunk's room for lists: two frames a message
+	ownMaxFrames = 8               // a message of more frames gets a list of its own
+	ownMaxBytes  = 1 << 10         // and one of more bytes, which is rarely many a second
 )
 
 // Log is the messages a publisher sent to more than one connection, in order. Its producer is
@@ -31,14 +41,16 @@ type Log struct {
 	cur   *logChunk
 	n     int   // messages in cur
 	bytes int   // their payload
+	nf    int   // frames of cur's lists in use (Own)
 	seq   int64 // messages appended
 	free  *freeChunks
 }
 
 type logChunk struct {
-	msgs [logChunkLen]Msg
-	refs atomic.Int32 // the log's while it is cur, and one per run referring to it
-	free *freeChunks  // where it goes back once nobody refers to it
+	msgs   [logChunkLen]Msg
+	frames [logFramesLen][]byte // the lists Own made here
+	refs   atomic.Int32         // the log's while it is cur, and one per run referring to it
+	free   *freeChunks          // where it goes back once nobody refers to it
 }
 
 // freeChunks holds emptied log chunks for the log to fill again; consumers put, the producer
@@ -82,6 +94,7 @@ func (c *logChunk) release() {
 		return
 	}
 	clear(c.msgs[:]) // what it held is the collector's now
+	clear(c.frames[:])
 	f := c.free
 	f.mu.Lock()
 	if len(f.chunks) < maxFreeChunks {
@@ -97,17 +110,41 @@ type Ref struct {
 	seq int64
 }
 
+// Own returns a copy of m's list of frames for the next Append, made in the log's current
+// chunk, which is sure to have room for that message: Append then writes it there, and the
+// list is the log's, freed with its chunk. A message of many frames or many bytes gets a list
+// allocated for it. A copy never appended (every subscriber at its HWM) takes its frames'
+// places in the chunk until the chunk goes back: at most logFramesLen small frames a chunk.
+func (l *Log) Own(m Msg) Msg {
+	n := len(m)
+	size := msgSize(m)
+	if n > ownMaxFrames || size > ownMaxBytes {
+		return append(Msg(nil), m...)
+	}
+	if l.full(size) || l.nf+n > logFramesLen {
+		l.next()
+	}
+	c := l.cur.frames[l.nf : l.nf+n : l.nf+n] // capped: a receiver's append never reaches the next
+	l.nf += n
+	if n == 1 {
+		c[0] = m[0] // an assignment: copy is a call into the runtime
+	} else {
+		copy(c, m)
+	}
+	return c
+}
+
 // Append writes m into the log; it must never change afterwards (every connection's writer
 // reads it).
 func (l *Log) Append(m Msg) Ref {
-	size := 0
-	for _, f := range m {
-		size += len(f)
-	}
-	if l.n == logChunkLen || l.n > 0 && l.bytes+size > logChunkBytes {
-		old := l.cur
-		l.cur, l.n, l.bytes = l.newChunk(), 0, 0
-		old.release()
+	size := msgSize(m)
+	if l.full(size) {
+		if l.owns(m) {
+			// Its list is in the chunk that closes: not after Own, which made room, unless
+			// something was appended in between.
+			m = append(Msg(nil), m...)
+		}
+		l.next()
 	}
 	l.cur.msgs[l.n] = m
 	r := Ref{c: l.cur, i: l.n, seq: l.seq}
@@ -115,6 +152,31 @@ func (l *Log) Append(m Msg) Ref {
 	l.bytes += size
 	l.seq++
 	return r
+}
+
+// full reports whether the current chunk closes before a message of size bytes.
+func (l *Log) full(size int) bool {
+	return l.n == logChunkLen || l.n > 0 && l.bytes+size > logChunkBytes
+}
+
+// owns reports whether m's list is the last Own made.
+func (l *Log) owns(m Msg) bool {
+	return len(m) > 0 && l.nf >= len(m) && &m[0] == &l.cur.frames[l.nf-len(m)]
+}
+
+// next closes the current chunk and starts an empty one.
+func (l *Log) next() {
+	old := l.cur
+	l.cur, l.n, l.bytes, l.nf = l.newChunk(), 0, 0, 0
+	old.release()
+}
+
+func msgSize(m Msg) int {
+	size := 0
+	for _, f := range m {
+		size += len(f)
+	}
+	return size
 }
 
 // run is a queue's messages from its push count at on: the log's messages from c.msgs[i] on,
@@ -197,7 +259,7 @@ func (q *OutQueue) takeRef(runs int64) Msg {
 			q.spares.put(done)
 		}
 		if q.cur.c != nil {
-			q.cur.c.release()
+			q.held = append(q.held, q.cur.c) // its lists may be in the batch being drained
 		}
 		q.cur = q.rhc.runs[q.rhpos]
 		q.rhc.runs[q.rhpos] = run{} // its count on the chunk is cur's now, released when cur moves on

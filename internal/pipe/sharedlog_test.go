@@ -2,6 +2,7 @@ package pipe
 
 import (
 	"encoding/binary"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -74,6 +75,9 @@ func TestSharedLogSubsets(t *testing.T) {
 			}
 			continue
 		}
+		if seq%3 > 0 {
+			m = log.Own(m) // the list in the log, as a publisher's Send makes it
+		}
 		ref := log.Append(m)
 		for i, q := range qs {
 			if r.IntN(8) > i && q.TryPushRef(ref) { // the later queues skip more
@@ -111,9 +115,9 @@ func firstDiff(a, b []int) int {
 	return min(len(a), len(b))
 }
 
-// TestSharedLogLetsGo: once a queue has drained them, the messages its runs referred to are the
-// collector's (their chunks go back to the log emptied), but for those of its last run's chunk;
-// and Close lets go of those too.
+// TestSharedLogLetsGo: once a queue has drained them and drained again, the messages its runs
+// referred to are the collector's (their chunks go back to the log emptied), but for those of
+// its last run's chunk; and Close lets go of those too.
 func TestSharedLogLetsGo(t *testing.T) {
 	log := NewLog()
 	q := NewOutQueue(0, nil)
@@ -128,6 +132,7 @@ func TestSharedLogLetsGo(t *testing.T) {
 	if len(q.DrainAll(nil)) != n {
 		t.Fatal("drained less than was pushed")
 	}
+	q.Drain(nil, 1) // the drain after lets go of the chunks the last went through
 	runtime.GC()
 	for seq, f := range frames[:n-logChunkLen] {
 		if f.Value() != nil {
@@ -151,7 +156,7 @@ func TestSharedLogLetsGo(t *testing.T) {
 }
 
 // TestSharedLogSteadyStateAllocs: queues sharing a log that fill and empty over and over reuse
-// the log's chunks and their run chunks instead of allocating.
+// the log's chunks, with the messages' lists (Own), and their run chunks instead of allocating.
 func TestSharedLogSteadyStateAllocs(t *testing.T) {
 	log := NewLog()
 	// Within what the log and each queue keep for reuse: the queue taking every other message
@@ -160,12 +165,12 @@ func TestSharedLogSteadyStateAllocs(t *testing.T) {
 	for _, q := range qs {
 		q.SetLog(log)
 	}
-	m := seqMsg(1)
+	frame := seqMsg(1)[0]
 	batch := make([]Msg, 0, 1000)
 	seq := 0
 	cycle := func() {
 		for range 3000 {
-			r := log.Append(m)
+			r := log.Append(log.Own(Msg{frame}))
 			for i, q := range qs {
 				if seq%(i+1) == 0 { // runs break: the second queue takes every other message
 					q.TryPushRef(r)
@@ -184,5 +189,74 @@ func TestSharedLogSteadyStateAllocs(t *testing.T) {
 	}
 	if n := allocs.Count(50, cycle); n > 10 {
 		t.Fatalf("%d allocations in 50 cycles of 3000 messages, want none of the log's (at most 10)", n)
+	}
+}
+
+// TestSharedLogBatchOutlivesItsChunks: the lists of a drained batch stay as they were while the
+// log goes on, until the queue drains again, though the batch went through log chunks nobody
+// else refers to; the next drain gives those chunks back for the log to fill again.
+func TestSharedLogBatchOutlivesItsChunks(t *testing.T) {
+	log := NewLog()
+	q := NewOutQueue(0, nil)
+	q.SetLog(log)
+	send := func(seq int) {
+		var m Msg
+		if seq%2 == 0 {
+			m = log.Own(Msg{seqMsg(seq)[0]})
+		} else {
+			m = log.Own(Msg{seqMsg(seq)[0], []byte("two")})
+		}
+		q.TryPushRef(log.Append(m))
+	}
+	const n = 5 * logChunkLen
+	for seq := range n {
+		send(seq)
+	}
+	batch, _ := q.Drain(nil, math.MaxInt)
+	if len(batch) != n {
+		t.Fatalf("drained %d of %d messages", len(batch), n)
+	}
+	for seq := n; seq < 3*n; seq++ {
+		send(seq) // the log fills chunks again, given back ones among them if any were
+	}
+	for seq, m := range batch {
+		if want := 1 + seq%2; len(m) != want || seqOf(m) != seq {
+			t.Fatalf("drained message %d now has %d frames, the first %x: its list was reused", seq, len(m), m[0])
+		}
+	}
+	reused := len(log.free.chunks)
+	q.Drain(batch[:0], math.MaxInt)
+	if got := len(log.free.chunks); got <= reused {
+		t.Errorf("the next drain gave back no chunk (%d free, %d before)", got, reused)
+	}
+}
+
+// TestLogOwnCopiesSmallLists: Own copies a small message's list into the log, capped so that a
+// receiver's append never reaches the next one; a big message, or one of many frames, gets a
+// list of its own; an Append that finds the chunk closing (not after Own) copies an owned list
+// out of it.
+func TestLogOwnCopiesSmallLists(t *testing.T) {
+	log := NewLog()
+	caller := Msg{[]byte("a"), []byte("b")}
+	m := log.Own(caller)
+	if cap(m) != 2 || &m[0] != &log.cur.frames[0] {
+		t.Fatalf("a two-frame list: cap %d, in the chunk %v", cap(m), &m[0] == &log.cur.frames[0])
+	}
+	caller[0] = []byte("changed")
+	if string(m[0]) != "a" {
+		t.Fatal("the owned list follows the caller's")
+	}
+	for _, big := range []Msg{{make([]byte, ownMaxBytes+1)}, make(Msg, ownMaxFrames+1)} {
+		nf := log.nf
+		if o := log.Own(big); log.nf != nf || len(o) != len(big) {
+			t.Errorf("a message of %d frames, %d bytes took the log's room for lists", len(big), msgSize(big))
+		}
+	}
+	for range logChunkLen {
+		log.Append(Msg{[]byte("x")})
+	}
+	r := log.Append(m) // the chunk m's list is in closes first
+	if &r.c.msgs[r.i][0] == &m[0] {
+		t.Fatal("a message appended to a new chunk kept its list in the closed one")
 	}
 }

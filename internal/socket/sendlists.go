@@ -18,11 +18,31 @@ const (
 	carveMax     = 1 << 10
 )
 
-// sendLists is the unused rest of the array the socket carves lists from; guarded by s.mu.
-type sendLists struct{ free [][]byte }
+// A publisher whose connections share a log (dist.sendMatching) copies the list into the log
+// instead, where the lists of small messages are carved from chunks the log reuses
+// (pipe.Log.Own): a steady publisher then allocates none.
+//
+// sendLists is the unused rest of the array the socket carves lists from, and the pattern
+// when it may send into a log; guarded by s.mu.
+type sendLists struct {
+	free   [][]byte
+	logger logger
+}
 
-// own returns a copy of frames in the socket's storage.
+// logger is a pattern that may send a message only into a log its connections share.
+type logger interface {
+	// sendLog returns the log the next send writes its message into, when that is all the
+	// send does, or nil.
+	sendLog() *pipe.Log
+}
+
+// own returns a copy of frames in the socket's storage, or in the log the send goes to.
 func (l *sendLists) own(frames pipe.Msg) pipe.Msg {
+	if l.logger != nil {
+		if log := l.logger.sendLog(); log != nil {
+			return log.Own(frames)
+		}
+	}
 	n := len(frames)
 	size := 0
 	for _, f := range frames {

@@ -2,7 +2,11 @@ package socket
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"net"
 	"testing"
+	"testing/synctest"
 	"unsafe"
 
 	"github.com/purezmq/zmq/internal/pipe"
@@ -52,6 +56,49 @@ func TestSendListsCarveSmallOnly(t *testing.T) {
 			if gotCarved != tc.carved || at(after) != nextAfter {
 				t.Fatalf("carved %v (the next small list at +%d), want carved %v", gotCarved, at(after)-at(before), tc.carved)
 			}
+		})
+	}
+}
+
+// TestPublisherListsGoToTheLog: a PUB whose connections share a log copies each message's list
+// there (pipe.Log.Own), and carves none of its own; with one connection, which has no log, it
+// carves as any socket does.
+func TestPublisherListsGoToTheLog(t *testing.T) {
+	for _, subs := range []int{1, 2} {
+		t.Run(fmt.Sprintf("subscribers=%d", subs), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				o := DefaultOptions()
+				o.Linger = 0
+				s, err := New(NewContext(), PUB, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var peers []net.Conn
+				for range subs {
+					peer, _ := rawSubscriber(t, s)
+					peers = append(peers, peer)
+				}
+				defer func() {
+					s.Close()
+					for _, p := range peers {
+						p.Close()
+					}
+					synctest.Wait()
+				}()
+				synctest.Wait() // attached, and subscribed to topic(0) on
+				frames := [][]byte{topic(0), []byte("body")}
+				for range 3 * sendListsLen {
+					if err := s.Send(context.Background(), pipe.Msg{frames[0], frames[1]}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				s.mu.Lock()
+				carved := s.lists.free != nil
+				s.mu.Unlock()
+				if want := subs == 1; carved != want {
+					t.Fatalf("with %d subscribers the socket carved lists of its own: %v, want %v", subs, carved, want)
+				}
+			})
 		})
 	}
 }

@@ -84,6 +84,7 @@ func New(ctx *Context, t Type, o Options) (*Socket, error) {
 		quit:      make(chan struct{}),
 		done:      make(chan struct{}),
 	}
+	s.lists.logger, _ = s.pat.(logger)
 	s.optp.Store(&o)
 	s.base, s.endBase = context.WithCancel(context.Background())
 	if err := ctx.add(s); err != nil {
@@ -123,6 +124,9 @@ func (s *Socket) Send(ctx context.Context, frames pipe.Msg) error {
 		}
 		s.ds.on = s.answered
 		err := s.pat.send(m)
+		if err == errAgain && s.lists.logger != nil {
+			m = nil // its list may be in the log: own it again for the next try
+		}
 		to := s.ds.to
 		var conn *engine.Conn
 		if to != nil {

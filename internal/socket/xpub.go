@@ -74,7 +74,7 @@ func (x *xpub) detach(p *pipe.Pipe) {
 }
 
 func (x *xpub) send(m pipe.Msg) error {
-	if !x.nodrop && !x.invert && x.allLogged() {
+	if x.logsOnly() {
 		x.sendMatching(&x.subs, m)
 		return nil
 	}
@@ -83,6 +83,17 @@ func (x *xpub) send(m pipe.Msg) error {
 		return errAgain
 	}
 	x.sendMatched(m)
+	return nil
+}
+
+// logsOnly reports whether a send only writes the message into the log the connections
+// share, for each matching one to take (sendMatching).
+func (x *xpub) logsOnly() bool { return !x.nodrop && !x.invert && x.allLogged() }
+
+func (x *xpub) sendLog() *pipe.Log {
+	if x.logsOnly() {
+		return x.log
+	}
 	return nil
 }
 

@@ -49,6 +49,7 @@ type Log struct {
 type logChunk struct {
 	msgs   [logChunkLen]Msg
 	frames [logFramesLen][]byte // the lists Own made here
+	n, nf  int                  // msgs and frames used, set when the log closes the chunk
 	refs   atomic.Int32         // the log's while it is cur, and one per run referring to it
 	free   *freeChunks          // where it goes back once nobody refers to it
 }
@@ -93,8 +94,10 @@ func (c *logChunk) release() {
 	if c.refs.Add(-1) != 0 {
 		return
 	}
-	clear(c.msgs[:]) // what it held is the collector's now
-	clear(c.frames[:])
+	// What it held is the collector's now. Only the slots used: clearing pointers costs the
+	// collector's barrier per slot while it marks.
+	clear(c.msgs[:c.n])
+	clear(c.frames[:c.nf])
 	f := c.free
 	f.mu.Lock()
 	if len(f.chunks) < maxFreeChunks {
@@ -167,6 +170,7 @@ func (l *Log) owns(m Msg) bool {
 // next closes the current chunk and starts an empty one.
 func (l *Log) next() {
 	old := l.cur
+	old.n, old.nf = l.n, l.nf
 	l.cur, l.n, l.bytes, l.nf = l.newChunk(), 0, 0, 0
 	old.release()
 }

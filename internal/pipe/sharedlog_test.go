@@ -221,13 +221,39 @@ func TestSharedLogBatchOutlivesItsChunks(t *testing.T) {
 	}
 	for seq, m := range batch {
 		if want := 1 + seq%2; len(m) != want || seqOf(m) != seq {
-			t.Fatalf("drained message %d now has %d frames, the first %x: its list was reused", seq, len(m), m[0])
+			t.Fatalf("drained message %d now has %d frames %x: its list was reused", seq, len(m), m)
 		}
 	}
 	reused := len(log.free.chunks)
 	q.Drain(batch[:0], math.MaxInt)
 	if got := len(log.free.chunks); got <= reused {
 		t.Errorf("the next drain gave back no chunk (%d free, %d before)", got, reused)
+	}
+
+	// A queue closed while its writer still reads a batch (its subscriber went away) gives
+	// none of that batch's chunks back: the log, going on, fills others.
+	batch, _ = q.Drain(batch[:0], math.MaxInt)
+	other := NewOutQueue(0, nil)
+	other.SetLog(log)
+	for seq := 3 * n; seq < 4*n; seq++ {
+		send(seq)
+	}
+	batch, _ = q.Drain(batch[:0], math.MaxInt)
+	if len(batch) != n {
+		t.Fatalf("drained %d of %d messages", len(batch), n)
+	}
+	q.Close()
+	for seq := 4 * n; seq < 6*n; seq++ {
+		m := log.Own(Msg{seqMsg(seq)[0], []byte("two")})
+		other.TryPushRef(log.Append(m))
+		if seq%logChunkLen == 0 {
+			other.Drain(nil, math.MaxInt) // its chunks go back, free for the log to fill
+		}
+	}
+	for i, m := range batch {
+		if seq := 3*n + i; len(m) != 1+seq%2 || seqOf(m) != seq {
+			t.Fatalf("after Close, drained message %d now has %d frames %x: its list was reused", seq, len(m), m)
+		}
 	}
 }
 

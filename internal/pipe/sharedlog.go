@@ -30,9 +30,7 @@ const (
 	logChunkBytes = 32 << 10
 	runChunkLen   = 64
 
-	logFramesLen = 2 * logChunkLen // a chunk's room for lists: two frames a message
-	ownMaxFrames = 8               // a message of more frames gets a list of its own
-	ownMaxBytes  = 1 << 10         // and one of more bytes, which is rarely many a second
+	logFramesLen = 2 * logChunkLen // a chunk's room for lists (SmallList): two frames a message
 )
 
 // Log is the messages a publisher sent to more than one connection, in order. Its producer is
@@ -115,25 +113,18 @@ type Ref struct {
 
 // Own returns a copy of m's list of frames for the next Append, made in the log's current
 // chunk, which is sure to have room for that message: Append then writes it there, and the
-// list is the log's, freed with its chunk. A message of many frames or many bytes gets a list
-// allocated for it. A copy never appended (every subscriber at its HWM) takes its frames'
+// list is the log's, freed with its chunk. A message whose list is not carved (SmallList) gets
+// one allocated for it. A copy never appended (every subscriber at its HWM) takes its frames'
 // places in the chunk until the chunk goes back: at most logFramesLen small frames a chunk.
 func (l *Log) Own(m Msg) Msg {
-	n := len(m)
-	size := msgSize(m)
-	if n > ownMaxFrames || size > ownMaxBytes {
+	if !SmallList(m) {
 		return append(Msg(nil), m...)
 	}
-	if l.full(size) || l.nf+n > logFramesLen {
+	if l.full(msgSize(m)) || l.nf+len(m) > logFramesLen {
 		l.next()
 	}
-	c := l.cur.frames[l.nf : l.nf+n : l.nf+n] // capped: a receiver's append never reaches the next
-	l.nf += n
-	if n == 1 {
-		c[0] = m[0] // an assignment: copy is a call into the runtime
-	} else {
-		copy(c, m)
-	}
+	c := CarveList(l.cur.frames[l.nf:], m)
+	l.nf += len(m)
 	return c
 }
 
@@ -173,14 +164,6 @@ func (l *Log) next() {
 	old.n, old.nf = l.n, l.nf
 	l.cur, l.n, l.bytes, l.nf = l.newChunk(), 0, 0, 0
 	old.release()
-}
-
-func msgSize(m Msg) int {
-	size := 0
-	for _, f := range m {
-		size += len(f)
-	}
-	return size
 }
 
 // run is a queue's messages from its push count at on: the log's messages from c.msgs[i] on,

@@ -275,7 +275,7 @@ func TestLogOwnCopiesSmallLists(t *testing.T) {
 	if string(m[0]) != "a" {
 		t.Fatal("the owned list follows the caller's")
 	}
-	for _, big := range []Msg{{make([]byte, ownMaxBytes+1)}, make(Msg, ownMaxFrames+1)} {
+	for _, big := range []Msg{{make([]byte, SmallListBytes+1)}, make(Msg, SmallListFrames+1)} {
 		nf := log.nf
 		if o := log.Own(big); log.nf != nf || len(o) != len(big) {
 			t.Errorf("a message of %d frames, %d bytes took the log's room for lists", len(big), msgSize(big))

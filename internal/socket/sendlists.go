@@ -7,16 +7,13 @@ import "github.com/purezmq/zmq/internal/pipe"
 // (Msg{Frames: [][]byte{b}}) then hands over a list the compiler can keep on its stack, one
 // allocation fewer per message, and may reuse a list it built once.
 //
-// The lists of small messages are carved, one after another, from an array the socket
-// allocates every sendListsLen frames, as the engine carves received ones; a message above
-// carveMax bytes, or with many frames, gets a list of its own. An array lives while any message
-// carved from it does, or while the socket carves from it, and keeps its other messages' frames
-// alive as long: at most sendListsLen messages of carveMax bytes, 32 KiB, what a chunk of a
-// publisher's log may keep alive too (pipe.Log).
-const (
-	sendListsLen = 32
-	carveMax     = 1 << 10
-)
+// The lists of small messages (pipe.SmallList) are carved, one after another, from an array
+// the socket allocates every sendListsLen frames, as the engine carves received ones; a bigger
+// message gets a list of its own. An array lives while any message carved from it does, or
+// while the socket carves from it, and keeps its other messages' frames alive as long: at most
+// sendListsLen messages of pipe.SmallListBytes, 32 KiB, what a chunk of a publisher's log may
+// keep alive too (pipe.Log).
+const sendListsLen = 32
 
 // A publisher whose connections share a log (dist.sendMatching) copies the list into the log
 // instead, where the lists of small messages are carved from chunks the log reuses
@@ -43,23 +40,13 @@ func (l *sendLists) own(frames pipe.Msg) pipe.Msg {
 			return log.Own(frames)
 		}
 	}
-	n := len(frames)
-	size := 0
-	for _, f := range frames {
-		size += len(f)
-	}
-	if size > carveMax || n > sendListsLen/4 {
+	if !pipe.SmallList(frames) {
 		return append(pipe.Msg(nil), frames...)
 	}
-	if n > len(l.free) {
+	if len(frames) > len(l.free) {
 		l.free = make([][]byte, sendListsLen)
 	}
-	m := l.free[:n:n]
-	l.free = l.free[n:]
-	if n == 1 {
-		m[0] = frames[0] // an assignment: copy is a call into the runtime
-	} else {
-		copy(m, frames)
-	}
+	m := pipe.CarveList(l.free, frames)
+	l.free = l.free[len(m):]
 	return m
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // TestSendListsCarveSmallOnly: small messages' lists are carved one after another from the
-// socket's array, each capped at its length; a message over carveMax bytes, or with many
+// socket's array, each capped at its length; a message over pipe.SmallListBytes, or with many
 // frames, gets a list of its own and takes no place in the array (which would keep its big
 // frames alive with its neighbours').
 func TestSendListsCarveSmallOnly(t *testing.T) {
@@ -25,9 +25,9 @@ func TestSendListsCarveSmallOnly(t *testing.T) {
 	}{
 		{"one small frame", small, true},
 		{"three small frames", pipe.Msg{{1}, {2}, {3}}, true},
-		{"carveMax bytes", pipe.Msg{make([]byte, carveMax)}, true},
-		{"one byte more", pipe.Msg{make([]byte, carveMax/2), make([]byte, carveMax/2+1)}, false},
-		{"many frames", make(pipe.Msg, sendListsLen/4+1), false},
+		{"SmallListBytes", pipe.Msg{make([]byte, pipe.SmallListBytes)}, true},
+		{"one byte more", pipe.Msg{make([]byte, pipe.SmallListBytes/2), make([]byte, pipe.SmallListBytes/2+1)}, false},
+		{"many frames", make(pipe.Msg, pipe.SmallListFrames+1), false},
 	}
 	slot := unsafe.Sizeof([]byte(nil))
 	for _, tc := range cases {

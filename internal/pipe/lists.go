@@ -1,0 +1,39 @@
+package pipe
+
+// Lists of small messages are carved from storage shared with other messages' lists (a
+// socket's send arrays, a publisher's log chunks), which lives as long as any of them; a bigger
+// message, or one of many frames, gets a list of its own, so that its frames are not kept alive
+// by its neighbours' for long.
+const (
+	SmallListFrames = 8       // the most frames of a message whose list is carved
+	SmallListBytes  = 1 << 10 // the most bytes
+)
+
+// SmallList reports whether m's list is carved (SmallListFrames, SmallListBytes).
+func SmallList(m Msg) bool {
+	if len(m) > SmallListFrames {
+		return false
+	}
+	return msgSize(m) <= SmallListBytes
+}
+
+// CarveList copies m's list into slots, which must have room for it, capped at its length: a
+// receiver's append never reaches the next list carved there.
+func CarveList(slots [][]byte, m Msg) Msg {
+	n := len(m)
+	c := slots[:n:n]
+	if n == 1 {
+		c[0] = m[0] // an assignment: copy is a call into the runtime
+	} else {
+		copy(c, m)
+	}
+	return c
+}
+
+func msgSize(m Msg) int {
+	size := 0
+	for _, f := range m {
+		size += len(f)
+	}
+	return size
+}

@@ -95,7 +95,8 @@
 //     [WithRouterHandover], [WithRouterNotify], [WithProbeRouter], [WithReqCorrelate],
 //     [WithReqRelaxed], [WithStreamNotify];
 //   - publish-subscribe: [WithXPubVerbose], [WithXPubVerboser], [WithXPubNoDrop],
-//     [WithXPubWelcomeMsg], [WithXPubManual], [WithOnlyFirstSubscribe], [WithInvertMatching];
+//     [WithXPubWelcomeMsg], [WithXPubManual], [WithOnlyFirstSubscribe], [WithInvertMatching],
+//     [WithMaxSubscriptionBytes] (purezmq's own);
 //   - transport: [WithTCPKeepalive] and its idle, interval and count, [WithTCPMaxRT], [WithTOS],
 //     [WithBacklog], [WithIPv6], [WithBindToDevice], [WithSendBuffer], [WithRecvBuffer],
 //     [WithSocksProxy];
@@ -206,7 +207,12 @@
 // them go. The kernel's socket buffers come on top, outside the process.
 //
 // A publisher (PUB, XPUB) also keeps its subscribers' subscriptions until they unsubscribe or
-// go: each costs its topic's bytes and about 250 bytes besides, however long the topic.
+// go: each costs its topic's bytes and about 250 bytes besides, however long the topic, and
+// one connection's at most MAX_SUBSCRIPTION_BYTES (WithMaxSubscriptionBytes, 16 MiB by
+// default), counting 256 bytes besides each topic: a peer that would subscribe past it is
+// disconnected (ErrSubscriptionLimit). An XPUB reports a departed peer's topics to its
+// application as unsubscriptions, queued whatever RCVHWM says, as libzmq: as many as the peer
+// held, until the application reads them.
 //
 // A multicast receiver (pgm, epgm, norm) has no connections: any host that can send to the
 // group is a sender, and may claim to be many. It tracks at most 256 senders at once (datagrams

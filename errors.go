@@ -50,6 +50,10 @@ var (
 	// ErrMsgTooLarge is EMSGSIZE: a peer sent a message above MAXMSGSIZE and was disconnected
 	// (the DISCONNECTED event's Err).
 	ErrMsgTooLarge = zerr.ErrMsgTooLarge
+	// ErrSubscriptionLimit: a subscriber's subscriptions would have cost its PUB or XPUB more
+	// than MAX_SUBSCRIPTION_BYTES (WithMaxSubscriptionBytes); it was disconnected (the
+	// DISCONNECTED event's Err). purezmq's own: libzmq has no such limit.
+	ErrSubscriptionLimit = zerr.ErrSubscriptionLimit
 	// ErrHandshake: a peer failed the ZMTP handshake (HANDSHAKE_FAILED_* events' Err).
 	ErrHandshake = engine.ErrHandshake
 	// ErrProtocol is EPROTO: a peer broke ZMTP, in the handshake or after it

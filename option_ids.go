@@ -83,6 +83,9 @@ const (
 	OptMulticastHops    OptionID = 25 // ZMQ_MULTICAST_HOPS, the multicast TTL
 	OptMulticastMaxTPDU OptionID = 84 // ZMQ_MULTICAST_MAXTPDU, bytes
 	OptMulticastLoop    OptionID = 96 // ZMQ_MULTICAST_LOOP, bool or an integer (non-zero is on)
+
+	// purezmq's own options, numbered from 10000 on, where libzmq has none.
+	OptMaxSubscriptionBytes OptionID = 10001 // MAX_SUBSCRIPTION_BYTES, bytes: WithMaxSubscriptionBytes
 )
 
 // ROUTER_NOTIFY's flags, libzmq's ZMQ_NOTIFY_CONNECT and ZMQ_NOTIFY_DISCONNECT.
@@ -118,6 +121,7 @@ var optionNames = map[OptionID]string{
 	OptStreamNotify: "STREAM_NOTIFY",
 	OptRate:         "RATE", OptRecoveryIvl: "RECOVERY_IVL", OptMulticastHops: "MULTICAST_HOPS",
 	OptMulticastMaxTPDU: "MULTICAST_MAXTPDU", OptMulticastLoop: "MULTICAST_LOOP",
+	OptMaxSubscriptionBytes: "MAX_SUBSCRIPTION_BYTES",
 }
 
 // optionAliases are libzmq's deprecated names still in zmq.h, which the guide and pyzmq use.
@@ -159,7 +163,8 @@ func WithOption(id OptionID, value any) Option {
 		return func(*socketOptions) error { return err }
 	}
 	switch id {
-	case OptSendHWM, OptRecvHWM, OptMaxMsgSize, OptTCPKeepalive, OptTCPKeepaliveCnt, OptSendBuffer, OptRecvBuffer:
+	case OptSendHWM, OptRecvHWM, OptMaxMsgSize, OptTCPKeepalive, OptTCPKeepaliveCnt, OptSendBuffer, OptRecvBuffer,
+		OptMaxSubscriptionBytes:
 		n, ok := asInt(value)
 		if !ok {
 			return fail("want an integer, got %T", value)
@@ -167,7 +172,8 @@ func WithOption(id OptionID, value any) Option {
 		return map[OptionID]func(int) Option{
 			OptSendHWM: WithSendHWM, OptRecvHWM: WithRecvHWM, OptTCPKeepalive: WithTCPKeepalive,
 			OptTCPKeepaliveCnt: WithTCPKeepaliveCnt, OptSendBuffer: WithSendBuffer, OptRecvBuffer: WithRecvBuffer,
-			OptMaxMsgSize: func(n int) Option { return WithMaxMsgSize(int64(n)) },
+			OptMaxMsgSize:           func(n int) Option { return WithMaxMsgSize(int64(n)) },
+			OptMaxSubscriptionBytes: func(n int) Option { return WithMaxSubscriptionBytes(int64(n)) },
 		}[id](n)
 	case OptLinger, OptReconnectIvl, OptReconnectIvlMax, OptHandshakeIvl, OptTCPKeepaliveIdle, OptTCPKeepaliveIntvl,
 		OptHeartbeatIvl, OptHeartbeatTTL, OptHeartbeatTimeout:

@@ -11,20 +11,21 @@ import (
 // option not listed applies to every type. libzmq's PUB is an XPUB underneath, its REQ a DEALER
 // and its REP a ROUTER, so they take those types' options too.
 var optionTypes = map[OptionID][]Type{
-	OptRouterMandatory:    {ROUTER, REP},
-	OptRouterHandover:     {ROUTER, REP},
-	OptRouterNotify:       {ROUTER, REP},
-	OptProbeRouter:        {ROUTER, REP, DEALER, REQ},
-	OptConnectRoutingID:   {ROUTER, REP, STREAM},
-	OptStreamNotify:       {STREAM},
-	OptReqCorrelate:       {REQ},
-	OptReqRelaxed:         {REQ},
-	OptXPubVerbose:        {XPUB, PUB},
-	OptXPubVerboser:       {XPUB, PUB},
-	OptXPubNoDrop:         {XPUB, PUB},
-	OptXPubManual:         {XPUB, PUB},
-	OptXPubWelcomeMsg:     {XPUB, PUB},
-	OptOnlyFirstSubscribe: {XPUB, PUB, XSUB},
+	OptRouterMandatory:      {ROUTER, REP},
+	OptRouterHandover:       {ROUTER, REP},
+	OptRouterNotify:         {ROUTER, REP},
+	OptProbeRouter:          {ROUTER, REP, DEALER, REQ},
+	OptConnectRoutingID:     {ROUTER, REP, STREAM},
+	OptStreamNotify:         {STREAM},
+	OptReqCorrelate:         {REQ},
+	OptReqRelaxed:           {REQ},
+	OptXPubVerbose:          {XPUB, PUB},
+	OptXPubVerboser:         {XPUB, PUB},
+	OptXPubNoDrop:           {XPUB, PUB},
+	OptXPubManual:           {XPUB, PUB},
+	OptXPubWelcomeMsg:       {XPUB, PUB},
+	OptMaxSubscriptionBytes: {XPUB, PUB},
+	OptOnlyFirstSubscribe:   {XPUB, PUB, XSUB},
 }
 
 // checkOptionType is ErrOption when a socket of type t does not take option id.

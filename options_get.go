@@ -42,6 +42,8 @@ func (s *Socket) Option(id OptionID) (any, error) {
 		return md, nil
 	case OptMaxMsgSize:
 		return o.MaxMsgSize, nil
+	case OptMaxSubscriptionBytes:
+		return o.SubscriptionLimit, nil
 	}
 	if v, ok := intOptions(&o)[id]; ok {
 		return v, nil
@@ -142,3 +144,6 @@ func (s *Socket) ReconnectIvl() time.Duration { return s.s.Options().ReconnectIv
 
 // MaxMsgSize is ZMQ_MAXMSGSIZE (WithMaxMsgSize); -1 means no limit.
 func (s *Socket) MaxMsgSize() int64 { return s.s.Options().MaxMsgSize }
+
+// MaxSubscriptionBytes is MAX_SUBSCRIPTION_BYTES (WithMaxSubscriptionBytes); -1 means no limit.
+func (s *Socket) MaxSubscriptionBytes() int64 { return s.s.Options().SubscriptionLimit }

@@ -1,5 +1,7 @@
 package zmq
 
+import "github.com/purezmq/zmq/internal/zerr"
+
 // WithXPubVerbose sets ZMQ_XPUB_VERBOSE: an XPUB passes every subscription to the application,
 // not only the first for each topic. Default false.
 func WithXPubVerbose(on bool) Option {
@@ -25,6 +27,24 @@ func WithXPubWelcomeMsg(msg []byte) Option {
 	return func(o *socketOptions) error {
 		onlyFor(o, OptXPubWelcomeMsg)
 		o.XPubWelcomeMsg = append([]byte(nil), msg...)
+		return nil
+	}
+}
+
+// WithMaxSubscriptionBytes bounds what one peer's subscriptions may cost a PUB or XPUB: each
+// subscription counts its topic's bytes and 256 more (its entry in the subscription tree). A
+// peer that subscribes past it is disconnected and all its subscriptions dropped; the
+// DISCONNECTED event's Err matches ErrSubscriptionLimit. purezmq's own option
+// (MAX_SUBSCRIPTION_BYTES, OptMaxSubscriptionBytes): libzmq keeps whatever its subscribers send.
+// Default 16 MiB, some 60,000 topics of 20 bytes a peer; -1 lifts the limit. Inproc peers,
+// the program's own, are not counted. A change applies to the subscriptions that come after it.
+func WithMaxSubscriptionBytes(n int64) Option {
+	return func(o *socketOptions) error {
+		onlyFor(o, OptMaxSubscriptionBytes)
+		if n < -1 {
+			return zerr.Option("MAX_SUBSCRIPTION_BYTES", "%d is below -1", n)
+		}
+		o.SubscriptionLimit = n
 		return nil
 	}
 }

@@ -78,6 +78,7 @@ type events struct {
 	last    []string        // the last few events, for reports
 	changed chan struct{}   // closed and replaced on each event
 	dropped uint64
+	ended   []error        // the DISCONNECTED events' errors, in order
 	stops   map[int]func() // of the monitors still running
 	nextID  int
 	wg      sync.WaitGroup
@@ -134,6 +135,7 @@ func (e *events) add(s *zmq.Socket, ep string) {
 				if errors.Is(ev.Err, zmq.ErrProtocol) {
 					e.broken++
 				}
+				e.ended = append(e.ended, ev.Err)
 			}
 			e.dropped = max(e.dropped, ev.Dropped)
 			close(e.changed)
@@ -194,6 +196,19 @@ func (e *events) await(ok func() bool, d time.Duration) bool {
 			return ok()
 		}
 	}
+}
+
+// endedWith is how many connections ended with an error matching target.
+func (e *events) endedWith(target error) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n := 0
+	for _, err := range e.ended {
+		if errors.Is(err, target) {
+			n++
+		}
+	}
+	return n
 }
 
 func (e *events) count(typ zmq.EventType) int {

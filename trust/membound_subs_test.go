@@ -1,7 +1,9 @@
 package trust_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"testing"
 
 	zmq "github.com/purezmq/zmq"
@@ -48,4 +50,79 @@ func TestMemboundLongSubscription(t *testing.T) {
 	down := ev.count(zmq.EventDisconnected)
 	c.Close()
 	ev.waitFor(t, zmq.EventDisconnected, down+1, waitLong)
+}
+
+// TestMemboundSubscriptionFlood: what one subscriber's subscriptions cost its publisher is
+// bounded by MAX_SUBSCRIPTION_BYTES (16 MiB by default), each counted as its topic's bytes
+// and 256 more. A raw peer subscribes to as many distinct topics as the limit admits: the
+// publisher's heap grows by no more than the limit says, so the count is an honest bound on
+// the memory. One more and the peer is disconnected (ErrSubscriptionLimit) and its
+// subscriptions let go. Before the limit, a peer could grow them without bound.
+func TestMemboundSubscriptionFlood(t *testing.T) {
+	const topicLen = 16
+	topic := func(i int) []byte { return fmt.Appendf(nil, "topic-%010d", i) }
+	xpub := newSocket(t, zmq.XPUB)
+	limit := xpub.MaxSubscriptionBytes()
+	n := int(limit / (topicLen + 256))
+	var wire []byte // the peer's own memory, made before the baseline
+	var ends []int  // where each subscription's frame ends in wire
+	for i := range n + 1 {
+		wire = zmtp.AppendFrame(wire, 0, append([]byte{1}, topic(i)...))
+		ends = append(ends, len(wire))
+	}
+	addr := bindTCP(t, xpub)
+	ev := watch(t, xpub)
+	base := measure(t)
+	c := rawDial(t, addr, "SUB")
+	wrote := make(chan error, 1)
+	go func() { _, err := c.Write(wire[:ends[n-1]]); wrote <- err }()
+	ctx, cancel := context.WithTimeout(context.Background(), waitLong)
+	defer cancel()
+	for i := range n {
+		m, err := xpub.Recv(ctx) // each a first subscription to its topic: the XPUB passes it on
+		if err != nil {
+			t.Fatalf("subscription %d of %d: %v", i, n, err)
+		}
+		if want := append([]byte{1}, topic(i)...); !bytes.Equal(m.Frames[0], want) {
+			t.Fatalf("subscription %d is %q, want %q", i, m.Frames[0], want)
+		}
+	}
+	if err := <-wrote; err != nil {
+		t.Fatal(err)
+	}
+	grew := measure(t).heap - base.heap
+	formula := limit + connQuietHeap
+	t.Logf("%d subscriptions of %d bytes: heap +%s, formula %s", n, topicLen, mib(grew), mib(formula))
+	if !within(grew, formula) {
+		t.Errorf("heap grew %s, over the bound %s × %.2f + %s", mib(grew), mib(formula), tolFactor, mib(tolSlack))
+	}
+	if got := ev.endedWith(zmq.ErrSubscriptionLimit); got != 0 {
+		t.Fatalf("disconnected within the limit (%d times)", got)
+	}
+	if _, err := c.Write(wire[ends[n-1]:]); err != nil {
+		t.Fatal(err)
+	}
+	if !ev.await(func() bool { return ev.endedWith(zmq.ErrSubscriptionLimit) == 1 }, waitLong) {
+		t.Fatalf("one subscription past the limit: the peer is not disconnected for it (events: %s)", ev.recent())
+	}
+	// The XPUB reports each topic the peer held as unsubscribed (libzmq's behaviour): all n,
+	// and not the one it refused, which it never reported.
+	seen := map[string]bool{}
+	for range n {
+		m, err := xpub.Recv(ctx)
+		if err != nil {
+			t.Fatalf("after %d unsubscriptions: %v", len(seen), err)
+		}
+		f := m.Frames[0]
+		if f[0] != 0 || seen[string(f[1:])] {
+			t.Fatalf("%q after %d unsubscriptions: want each topic once, unsubscribed", f, len(seen))
+		}
+		seen[string(f[1:])] = true
+	}
+	if seen[string(topic(n))] {
+		t.Errorf("the refused subscription %q was reported unsubscribed", topic(n))
+	}
+	if left := measure(t).heap - base.heap; left > tolSlack {
+		t.Errorf("heap %s above the baseline after the peer left: its subscriptions are still held", mib(left))
+	}
 }

@@ -192,7 +192,10 @@ func (c *Conn) decode(caller bool) error {
 			m := d.message()
 			if d.ic != nil {
 				var took bool
-				if d.batch, took = d.ic.Intercept(m, d.batch); took {
+				var err error
+				if d.batch, took, err = d.ic.Intercept(m, d.batch); err != nil {
+					return err
+				} else if took {
 					continue // taken as it arrived (a subscription)
 				}
 			}
@@ -315,11 +318,11 @@ func (c *Conn) command(body []byte) error {
 	case zmtp.CmdSubscribe:
 		c.dec.done++
 		topic, _ := zmtp.ParseSubscribe(cmd)
-		c.dec.subscription(topic, true)
+		return c.dec.subscription(topic, true)
 	case zmtp.CmdCancel:
 		c.dec.done++
 		topic, _ := zmtp.ParseCancel(cmd)
-		c.dec.subscription(topic, false)
+		return c.dec.subscription(topic, false)
 	}
 	// PONG and unknown commands need nothing.
 	return nil

@@ -9,9 +9,10 @@ import (
 // queued: a publisher's pipe takes subscriptions. SUBSCRIBE and CANCEL commands reach it in
 // message form (\x01topic, \x00topic), as ZMTP 3.0 peers send them. Intercept reports whether
 // it took m, and appends to dst what the application must see in its place (an XPUB's
-// subscriptions): those are delivered like any message, within the sink's credit.
+// subscriptions): those are delivered like any message, within the sink's credit. An error
+// ends the connection (the peer's subscriptions are over their limit).
 type Interceptor interface {
-	Intercept(m pipe.Msg, dst []pipe.Msg) ([]pipe.Msg, bool)
+	Intercept(m pipe.Msg, dst []pipe.Msg) ([]pipe.Msg, bool, error)
 }
 
 // SendSubscription queues a subscription in message form (\x01topic or \x00topic) for the
@@ -34,14 +35,16 @@ func (c *Conn) SendSubscription(sub []byte, commands bool) {
 }
 
 // subscription hands a SUBSCRIBE (on) or CANCEL command's topic to the sink in message form.
-func (d *decoder) subscription(topic []byte, on bool) {
+func (d *decoder) subscription(topic []byte, on bool) error {
 	if d.ic == nil {
-		return
+		return nil
 	}
 	m := make([]byte, 1+len(topic))
 	if on {
 		m[0] = 1
 	}
 	copy(m[1:], topic)
-	d.batch, _ = d.ic.Intercept(pipe.Msg{m}, d.batch)
+	var err error
+	d.batch, _, err = d.ic.Intercept(pipe.Msg{m}, d.batch)
+	return err
 }

@@ -46,12 +46,13 @@ type Pipe struct {
 
 	// Hook, if set, sees each inbound message before it is queued and returns true to consume
 	// it (a publisher takes subscriptions this way), with what the application must see in
-	// its place appended to dst, for the caller to queue within credit. Ctl, if set, carries a
+	// its place appended to dst, for the caller to queue within credit; an error ends the
+	// peer's connection (a subscriber over its subscriptions' limit). Ctl, if set, carries a
 	// subscription in message form (\x01topic, \x00topic) to the peer out of band; CtlFull,
 	// if set, reports that the peer cannot take one now (an inproc XPUB whose queue is full)
 	// and arranges for onSpace of the peer's pipe to fire when it can. All are set before the
 	// pipe is attached or linked.
-	Hook    func(m Msg, dst []Msg) ([]Msg, bool)
+	Hook    func(m Msg, dst []Msg) ([]Msg, bool, error)
 	Ctl     func(sub []byte)
 	CtlFull func() bool
 
@@ -60,6 +61,9 @@ type Pipe struct {
 	// Mark is the socket type's too: a publisher marks the pipes a message matched, so a pipe
 	// matched by several subscriptions gets it once. Guarded by the socket's lock.
 	Mark uint64
+	// SubBytes is what the peer's subscriptions cost its publisher (xpub.go's charge): the
+	// socket type's, guarded by the socket's lock.
+	SubBytes int64
 	// Shared, set before attach, is an Encodes pipe's queue when it holds runs of its socket's
 	// Log (OutQueue.SetLog): a publisher appends a message for many such pipes to the log once
 	// and pushes each its place. Next to Mark: a send reads both.

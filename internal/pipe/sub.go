@@ -1,10 +1,11 @@
 package pipe
 
 // Intercept offers m to the pipe's Hook: true means the hook took it, and dst has what the
-// owner's application must see in its place appended.
-func (p *Pipe) Intercept(m Msg, dst []Msg) ([]Msg, bool) {
+// owner's application must see in its place appended. An error means the peer must go: its
+// connection ends with it.
+func (p *Pipe) Intercept(m Msg, dst []Msg) ([]Msg, bool, error) {
 	if p.Hook == nil {
-		return dst, false
+		return dst, false, nil
 	}
 	return p.Hook(m, dst)
 }

@@ -40,7 +40,8 @@ func (b *inprocBinding) stop() { b.s.ctx.dropBinding(b.s, b.name) }
 type inprocOut struct{ peer *pipe.Pipe }
 
 func (o inprocOut) TryPush(m pipe.Msg) bool {
-	if out, took := o.peer.Intercept(m, nil); took {
+	// An inproc peer is the program's own: its subscriptions are not limited (no error).
+	if out, took, _ := o.peer.Intercept(m, nil); took {
 		for _, n := range out {
 			o.peer.Push(n)
 		}

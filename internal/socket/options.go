@@ -16,6 +16,7 @@ type Options struct {
 	ReconnectIvlMax    time.Duration // 0: no backoff
 	RoutingID          []byte
 	MaxMsgSize         int64 // -1 = no limit
+	SubscriptionLimit  int64 // MAX_SUBSCRIPTION_BYTES, per connection of a PUB or XPUB; -1 = no limit
 	Immediate          bool
 	RouterMandatory    bool
 	RouterHandover     bool
@@ -44,6 +45,9 @@ type Options struct {
 	Security           mechanism.Config    // NULL unless PLAIN or CURVE options are set
 }
 
+// DefaultSubscriptionLimit is MAX_SUBSCRIPTION_BYTES's default: 16 MiB.
+const DefaultSubscriptionLimit = 16 << 20
+
 // DefaultOptions are libzmq 4.3's defaults, except Linger: 30 s, not infinite (see WithLinger).
 func DefaultOptions() Options {
 	return Options{
@@ -52,11 +56,13 @@ func DefaultOptions() Options {
 		Linger:       30 * time.Second,
 		ReconnectIvl: 100 * time.Millisecond,
 		MaxMsgSize:   -1,
-		StreamNotify: true,
-		HandshakeIvl: 30 * time.Second,
-		Buffers:      transport.OSBuffers,
-		TCP:          transport.DefaultTCPOptions,
-		Multicast:    transport.DefaultMulticast,
+		// Generous: some 60,000 short topics a subscriber. libzmq has no limit.
+		SubscriptionLimit: DefaultSubscriptionLimit,
+		StreamNotify:      true,
+		HandshakeIvl:      30 * time.Second,
+		Buffers:           transport.OSBuffers,
+		TCP:               transport.DefaultTCPOptions,
+		Multicast:         transport.DefaultMulticast,
 	}
 }
 

@@ -10,7 +10,7 @@ import (
 // interceptor is a pattern that takes inbound messages as they arrive (a publisher's
 // subscriptions), whether or not anybody calls Recv.
 type interceptor interface {
-	intercept(p *pipe.Pipe, m pipe.Msg, dst []pipe.Msg) ([]pipe.Msg, bool)
+	intercept(p *pipe.Pipe, m pipe.Msg, dst []pipe.Msg) ([]pipe.Msg, bool, error)
 }
 
 // subscriber is a pattern its application subscribes through (Socket.Subscribe).
@@ -29,11 +29,11 @@ func (s *Socket) hookPipe(p *pipe.Pipe, o *Options) {
 	if !ok {
 		return
 	}
-	p.Hook = func(m pipe.Msg, dst []pipe.Msg) ([]pipe.Msg, bool) {
+	p.Hook = func(m pipe.Msg, dst []pipe.Msg) ([]pipe.Msg, bool, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.closed {
-			return dst, true
+			return dst, true, nil
 		}
 		return x.intercept(p, m, dst)
 	}
@@ -65,7 +65,7 @@ func linkInprocSubs(a, b *Socket, ao, bo *Options, local, remote *pipe.Pipe, fre
 // to p's queue. An XSUB's Send waits for room there first (CtlFull); SUB's Subscribe, which
 // cannot wait, may go past RCVHWM.
 func ctlInproc(p *pipe.Pipe, sub []byte) {
-	out, _ := p.Intercept(pipe.Msg{append([]byte(nil), sub...)}, nil)
+	out, _, _ := p.Intercept(pipe.Msg{append([]byte(nil), sub...)}, nil) // inproc: never limited
 	for _, m := range out {
 		p.Push(m)
 	}

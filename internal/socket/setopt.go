@@ -63,6 +63,7 @@ func (s *req) configure(o *Options) { s.correlate, s.relaxed = o.ReqCorrelate, o
 
 func (x *xpub) configure(o *Options) {
 	x.nodrop, x.invert = o.XPubNoDrop, o.InvertMatching
+	x.subLimit = o.SubscriptionLimit // for subscriptions to come: those held stay
 	if !x.pub {
 		x.verbose, x.verboser = o.XPubVerbose || o.XPubVerboser, o.XPubVerboser
 		x.welcome = o.XPubWelcomeMsg

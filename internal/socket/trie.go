@@ -224,6 +224,12 @@ func (t *trie) find(prefix []byte) (n *tnode, path []*tnode) {
 	return n, path
 }
 
+// has reports whether p subscribes to exactly prefix.
+func (t *trie) has(prefix []byte, p *pipe.Pipe) bool {
+	n, _ := t.find(prefix)
+	return n != nil && n.count(p) > 0
+}
+
 // rm removes one count of prefix by p. gone reports that p no longer subscribes to prefix,
 // last that nobody does; found is false when p had no such subscription.
 func (t *trie) rm(prefix []byte, p *pipe.Pipe) (found, gone, last bool) {

@@ -1,6 +1,8 @@
 package socket
 
 import (
+	"fmt"
+
 	"github.com/purezmq/zmq/internal/pipe"
 	"github.com/purezmq/zmq/internal/zerr"
 )
@@ -34,10 +36,12 @@ type xpub struct {
 	last   *pipe.Pipe
 
 	onlyFirst bool // ONLY_FIRST_SUBSCRIBE: frames after a subscription reach the application
+
+	subLimit int64 // MAX_SUBSCRIPTION_BYTES: what one connection's subscriptions may cost; -1 none
 }
 
 func newXPub(o *Options, pub bool) *xpub {
-	x := &xpub{pub: pub, nodrop: o.XPubNoDrop, invert: o.InvertMatching}
+	x := &xpub{pub: pub, nodrop: o.XPubNoDrop, invert: o.InvertMatching, subLimit: o.SubscriptionLimit}
 	if !pub {
 		x.verbose, x.verboser = o.XPubVerbose || o.XPubVerboser, o.XPubVerboser
 		x.welcome = o.XPubWelcomeMsg
@@ -71,6 +75,7 @@ func (x *xpub) detach(p *pipe.Pipe) {
 			p.Push(pipe.Msg{append([]byte{0}, prefix...)})
 		}
 	})
+	p.SubBytes = 0
 }
 
 func (x *xpub) send(m pipe.Msg) error {
@@ -131,26 +136,39 @@ func (x *xpub) appSubscribe(prefix []byte, on bool) error {
 // arrives. Anything else is consumed by PUB (which never reads) and queued for XPUB's Recv.
 // What XPUB's application must see of a subscription is appended to dst, for the connection
 // to queue within RCVHWM: a connection whose application's queue is full stops reading.
-func (x *xpub) intercept(p *pipe.Pipe, m pipe.Msg, dst []pipe.Msg) ([]pipe.Msg, bool) {
+func (x *xpub) intercept(p *pipe.Pipe, m pipe.Msg, dst []pipe.Msg) ([]pipe.Msg, bool, error) {
 	f := m[0]
 	if len(f) == 0 || f[0] > 1 {
-		return dst, x.pub
+		return dst, x.pub, nil
 	}
 	topic := f[1:]
+	held := &x.subs // what the peer's requests go into
+	if x.manual {
+		held = &x.asked
+	}
+	if f[0] == 1 {
+		if err := x.admit(p, held, topic); err != nil {
+			return dst, true, err
+		}
+	}
 	notify := false
 	switch {
 	case x.manual:
 		if f[0] == 1 {
-			x.asked.add(topic, p, true)
+			created, _ := x.asked.add(topic, p, true)
+			charge(p, topic, created)
 		} else {
-			x.asked.rm(topic, p)
+			_, gone, _ := x.asked.rm(topic, p)
+			refund(p, topic, gone)
 		}
 		notify = true
 	case f[0] == 1:
-		_, first := x.subs.add(topic, p, true)
+		created, first := x.subs.add(topic, p, true)
+		charge(p, topic, created)
 		notify = first || x.verbose
 	default:
-		found, _, last := x.subs.rm(topic, p)
+		found, gone, last := x.subs.rm(topic, p)
+		refund(p, topic, gone)
 		notify = !found || last || x.verboser
 	}
 	if notify && !x.pub {
@@ -159,5 +177,42 @@ func (x *xpub) intercept(p *pipe.Pipe, m pipe.Msg, dst []pipe.Msg) ([]pipe.Msg, 
 	if x.onlyFirst && len(m) > 1 {
 		dst = append(dst, m[1:]) // after the subscription, as it came
 	}
-	return dst, true
+	return dst, true, nil
+}
+
+// A subscription costs its publisher its topic's bytes and a trie entry, about subEntryCost
+// bytes however long the topic (the node, its map slot, its subscriber's count). What one
+// connection's subscriptions cost is bounded by MAX_SUBSCRIPTION_BYTES (subLimit): a peer that
+// would go past it is disconnected, its subscriptions all dropped, rather than let grow the
+// publisher's memory without bound. Inproc peers are the program's own, and not limited.
+const subEntryCost = 256
+
+func subCost(topic []byte) int64 { return int64(len(topic)) + subEntryCost }
+
+// admit refuses a subscription to topic that p does not hold yet in held and that would take
+// its connection's subscriptions past the limit.
+func (x *xpub) admit(p *pipe.Pipe, held *trie, topic []byte) error {
+	if x.subLimit < 0 || !p.Encodes {
+		return nil
+	}
+	cost := p.SubBytes + subCost(topic)
+	if cost <= x.subLimit || held.has(topic, p) {
+		return nil
+	}
+	return fmt.Errorf("%w: a subscription of %d bytes would take the peer's to %d bytes, over MAX_SUBSCRIPTION_BYTES %d",
+		zerr.ErrSubscriptionLimit, len(topic), cost, x.subLimit)
+}
+
+// charge counts topic's cost against p's limit when p's subscription to it was created.
+func charge(p *pipe.Pipe, topic []byte, created bool) {
+	if created {
+		p.SubBytes += subCost(topic)
+	}
+}
+
+// refund gives topic's cost back to p when p's subscription to it is gone.
+func refund(p *pipe.Pipe, topic []byte, gone bool) {
+	if gone {
+		p.SubBytes -= subCost(topic)
+	}
 }

@@ -43,6 +43,9 @@ var (
 	ErrOption = &sentinel{msg: "zmq: invalid option", is: []error{ErrInvalid}}
 	// ErrMsgTooLarge reports a message above MAXMSGSIZE.
 	ErrMsgTooLarge = errors.New("zmq: message too large")
+	// ErrSubscriptionLimit reports a peer whose subscriptions would cost its publisher more
+	// than MAX_SUBSCRIPTION_BYTES.
+	ErrSubscriptionLimit = errors.New("zmq: subscriptions over the limit")
 	// ErrProtocol is a peer breaking ZMTP, in the handshake or after it.
 	ErrProtocol = errors.New("zmq: protocol error")
 )

@@ -28,7 +28,9 @@ func windowSqns(rateKbit int, ivl time.Duration, tpdu int) int {
 	return int(max(1, min(n, 1<<24)))
 }
 
-// The SPM schedule libzmq gives OpenPGM: a heartbeat after data, backing off, then ambient.
+// The SPM schedule libzmq gives OpenPGM: a heartbeat after data, backing off, and apart from it
+// an ambient SPM every ambientSPM, data or not (a receiver that missed the SPMs of its join
+// learns the source's address, and so where to send NAKs, from the next one).
 var heartbeatSPM = []time.Duration{
 	100 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond,
 	1300 * time.Millisecond, 7 * time.Second, 16 * time.Second, 25 * time.Second, 30 * time.Second,
@@ -52,9 +54,10 @@ type Sender struct {
 	queued  map[uint32]bool
 	ncfs    []Packet // NCFs to send at once (not rate limited, as OpenPGM)
 	spmSqn  uint32
-	spmNow  int // SPMs due at once (start, SPMR)
-	nextSPM time.Time
-	hb      int // index into heartbeatSPM; len means ambient
+	spmNow  int       // SPMs due at once (start, SPMR)
+	nextHB  time.Time // the next heartbeat SPM; zero when the heartbeat is over
+	nextAmb time.Time // the next ambient SPM
+	hb      int       // index into heartbeatSPM of the next heartbeat
 	closing bool
 	done    bool
 	more    bool // the engine holds more APDUs for the queue: see More
@@ -81,7 +84,7 @@ func NewSender(cfg SenderConfig, now time.Time) *Sender {
 		rate:    newBucket(bps, max(bps/1000, cfg.MaxTPDU), bps/100),
 		queued:  map[uint32]bool{},
 		spmNow:  burstSPMs,
-		nextSPM: now.Add(ambientSPM),
+		nextAmb: now.Add(ambientSPM),
 		hb:      len(heartbeatSPM),
 	}
 }
@@ -163,12 +166,18 @@ func (s *Sender) Poll(now time.Time, out func([]byte)) time.Time {
 	for ; s.spmNow > 0; s.spmNow-- {
 		s.sendSPM(out, false)
 	}
-	if !now.Before(s.nextSPM) {
+	due := false
+	if !s.nextHB.IsZero() && !now.Before(s.nextHB) {
+		s.hb++
+		s.beat(now)
+		due = true
+	}
+	if !now.Before(s.nextAmb) {
+		s.nextAmb = now.Add(ambientSPM)
+		due = true
+	}
+	if due {
 		s.sendSPM(out, false)
-		if s.hb < len(heartbeatSPM) {
-			s.hb++
-		}
-		s.schedule(now)
 	}
 	for len(s.repairs) > 0 {
 		sqn := s.repairs[0]
@@ -194,7 +203,7 @@ func (s *Sender) Poll(now time.Time, out func([]byte)) time.Time {
 	}
 	if sent {
 		s.hb = 0
-		s.schedule(now)
+		s.beat(now)
 	}
 	if s.closing && len(s.queue) == 0 && len(s.repairs) == 0 {
 		for range burstSPMs {
@@ -205,7 +214,10 @@ func (s *Sender) Poll(now time.Time, out func([]byte)) time.Time {
 	}
 	s.rate.busy = len(s.queue) > 0 || len(s.repairs) > 0 || s.more
 	s.more = false
-	next := s.nextSPM
+	next := s.nextAmb
+	if !s.nextHB.IsZero() {
+		next = earlier(next, s.nextHB)
+	}
 	if len(s.repairs) > 0 {
 		if apdu := s.w.get(s.repairs[0]); apdu != nil {
 			next = earlier(next, s.rate.when(now, s.wireLen(len(apdu))))
@@ -243,11 +255,12 @@ func earlier(a, b time.Time) time.Time {
 	return a
 }
 
-func (s *Sender) schedule(now time.Time) {
+// beat schedules the heartbeat's next SPM, or ends the heartbeat once it has backed off.
+func (s *Sender) beat(now time.Time) {
 	if s.hb < len(heartbeatSPM) {
-		s.nextSPM = now.Add(heartbeatSPM[s.hb])
+		s.nextHB = now.Add(heartbeatSPM[s.hb])
 	} else {
-		s.nextSPM = now.Add(ambientSPM)
+		s.nextHB = time.Time{}
 	}
 }
 

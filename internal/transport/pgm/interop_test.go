@@ -128,12 +128,15 @@ func TestInteropToLibzmq(t *testing.T) {
 	}
 }
 
-// pingUntil sends "ping" every 20 ms until the python peer says want: a PGM receiver hears
-// only what is sent after it has joined the group.
+// pingUntil sends "ping" every 20 ms until the python peer says want, and a few SPM intervals
+// more: a PGM receiver hears only what is sent after it has joined the group, and cannot ask
+// for a repair until an SPM has told it where to (libzmq's receiver asks for one SPM once, and
+// may miss the opening ones, as its connect joins the group in its own time).
 func pingUntil(t *testing.T, ctx context.Context, pub *zmq.Socket, py *pyPeer, want string) {
 	t.Helper()
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
+	var settled <-chan time.Time
 	for {
 		if err := pub.Send(ctx, zmq.NewMsgString("ping")); err != nil {
 			t.Fatal(err)
@@ -143,6 +146,8 @@ func pingUntil(t *testing.T, ctx context.Context, pub *zmq.Socket, py *pyPeer, w
 			if !ok || line != want {
 				t.Fatalf("python peer said %q (open %v), want %q; stderr: %s", line, ok, want, py.Stderr())
 			}
+			settled = time.After(500 * time.Millisecond) // five of a steady source's SPMs
+		case <-settled:
 			return
 		case <-tick.C:
 		case <-ctx.Done():

@@ -77,10 +77,12 @@ func TestRateWakesInBatches(t *testing.T) {
 			if el := now.Sub(start).Seconds(); float64(sent) < 0.95*el*float64(bps) || float64(sent) > el*float64(bps)+1500 {
 				t.Fatalf("%d bytes in %.3f s at %d bytes/s: want RATE", sent, el, bps)
 			}
-			// At most a poll per 8 packets, or per a quarter of the burst when it holds fewer.
+			// At most a poll per 8 packets, or per a quarter of the burst when it holds fewer,
+			// and one per SPM (a steady stream carries one every heartbeatSPM[0]).
 			perPoll := min(8, int(s.rate.burst)/1500/4)
-			if polls > pkts/max(1, perPoll) {
-				t.Fatalf("%d polls for %d packets: want at most one per %d", polls, pkts, perPoll)
+			spms := int(now.Sub(start)/heartbeatSPM[0]) + 1
+			if polls > pkts/max(1, perPoll)+spms {
+				t.Fatalf("%d polls for %d packets and %d SPMs: want at most one per %d packets and one per SPM", polls, pkts, spms, perPoll)
 			}
 		})
 	}

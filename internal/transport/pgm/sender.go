@@ -30,7 +30,9 @@ func windowSqns(rateKbit int, ivl time.Duration, tpdu int) int {
 
 // The SPM schedule libzmq gives OpenPGM: a heartbeat after data, backing off, and apart from it
 // an ambient SPM every ambientSPM, data or not (a receiver that missed the SPMs of its join
-// learns the source's address, and so where to send NAKs, from the next one).
+// learns the source's address, and so where to send NAKs, from the next one). Unlike OpenPGM,
+// whose data puts off the heartbeat for as long as it flows, a source sending data steadily
+// sends an SPM every heartbeatSPM[0] (Poll).
 var heartbeatSPM = []time.Duration{
 	100 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond,
 	1300 * time.Millisecond, 7 * time.Second, 16 * time.Second, 25 * time.Second, 30 * time.Second,
@@ -201,7 +203,12 @@ func (s *Sender) Poll(now time.Time, out func([]byte)) time.Time {
 		s.Stats.ODATA++
 		sent = true
 	}
-	if sent {
+	if sent && (s.hb > 0 || s.nextHB.IsZero()) {
+		// The heartbeat starts over after data, but data does not put off the first beat
+		// once due: a steady stream carries an SPM every heartbeatSPM[0]. A receiver that
+		// joined after the opening SPMs (libzmq's connect joins the group in its own time)
+		// and lost its one SPMR, or the answer, cannot send a NAK until an SPM names our
+		// address: every loss until then is beyond repair.
 		s.hb = 0
 		s.beat(now)
 	}

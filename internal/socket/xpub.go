@@ -142,34 +142,22 @@ func (x *xpub) intercept(p *pipe.Pipe, m pipe.Msg, dst []pipe.Msg) ([]pipe.Msg, 
 		return dst, x.pub, nil
 	}
 	topic := f[1:]
-	held := &x.subs // what the peer's requests go into
+	held := &x.subs // what the peer's requests go into: with XPUB_MANUAL, the application decides
 	if x.manual {
 		held = &x.asked
 	}
+	var notify bool
 	if f[0] == 1 {
 		if err := x.admit(p, held, topic); err != nil {
 			return dst, true, err
 		}
-	}
-	notify := false
-	switch {
-	case x.manual:
-		if f[0] == 1 {
-			created, _ := x.asked.add(topic, p, true)
-			charge(p, topic, created)
-		} else {
-			_, gone, _ := x.asked.rm(topic, p)
-			refund(p, topic, gone)
-		}
-		notify = true
-	case f[0] == 1:
-		created, first := x.subs.add(topic, p, true)
+		created, first := held.add(topic, p, true)
 		charge(p, topic, created)
-		notify = first || x.verbose
-	default:
-		found, gone, last := x.subs.rm(topic, p)
+		notify = x.manual || first || x.verbose
+	} else {
+		found, gone, last := held.rm(topic, p)
 		refund(p, topic, gone)
-		notify = !found || last || x.verboser
+		notify = x.manual || !found || last || x.verboser
 	}
 	if notify && !x.pub {
 		dst = append(dst, pipe.Msg{f})

@@ -58,8 +58,18 @@ func ping(ctx string) []byte        { return append([]byte{1, 0, 10, byte(len(ct
 func subscribe(topic string) []byte { return append([]byte{3, byte(len(topic))}, topic...) }
 func cancel(topic string) []byte    { return append([]byte{4, byte(len(topic))}, topic...) }
 func repeat(n byte) []byte          { return []byte{11, n} }
-func unknown() []byte               { return []byte{6, 2, 'F', 'O', 'O', 2, 'x', 'y'} }
-func errorCmd() []byte              { return []byte{5, 3, 'b', 'y', 'e'} }
+
+// subscriptions is n subscriptions to distinct topics: 20 take a peer past the fixture's
+// MAX_SUBSCRIPTION_BYTES (4 KiB at 257 and more each).
+func subscriptions(n int) []byte {
+	var b []byte
+	for i := range n {
+		b = append(b, subscribe(fmt.Sprintf("t%02d", i))...)
+	}
+	return b
+}
+func unknown() []byte  { return []byte{6, 2, 'F', 'O', 'O', 2, 'x', 'y'} }
+func errorCmd() []byte { return []byte{5, 3, 'b', 'y', 'e'} }
 func truncated(hugeIdx byte) []byte { // declares huge[hugeIdx] bytes, sends 1000
 	return []byte{8 | 1<<4, 0, hugeIdx, 0x80 + 4, 'z'}
 }
@@ -82,19 +92,20 @@ func seeds(m mech) map[string][]byte {
 	huge := byte(0x80 + 20) // 1 MiB
 	envelope := byte(0)     // an empty frame
 	s := map[string][]byte{
-		"pull-messages":         cat(honest(m, zmq.PULL, 0), msg(5), msg(1, 0x80+9, 200), msg(big), msg(0x80+15, 3)),
-		"router-identity":       cat(honest(m, zmq.ROUTER, 0, 0x80, 3, 'i', 'd', '1'), ping("ab"), msg(4), subscribe("t"), msg(0, 1)),
-		"rep-requests":          cat(honest(m, zmq.REP, 0, 1), msg(envelope, 7), msg(3), msg(envelope, 0x80+10)),
-		"xpub-subscriptions":    cat(honest(m, zmq.XPUB, 0), subscribe("topic"), subForm(1), cancel("topic"), msg(9)),
-		"sub-truncated":         cat(honest(m, zmq.SUB, 0), msg(6), truncated(1)),
-		"pull-too-large":        cat(honest(m, zmq.PULL, 0), msg(6), truncated(6)),
-		"pair-flood":            cat(honest(m, zmq.PAIR, late), msg(huge), ping(""), repeat(250), msg(2)),
-		"push-reserved-bits":    cat(honest(m, zmq.PUSH, 0), msg(1), rawFrame(0x40)),
-		"xsub-open-message":     cat(honest(m, zmq.XSUB, maxMsg, 1), msg(big, 0x80+18), openMsg()),
-		"req-stray-replies":     cat(honest(m, zmq.REQ, 0), msg(envelope, 5), unknown(), longSmall()),
-		"pub-error":             cat(honest(m, zmq.PUB, 0), subscribe(""), unknown(), errorCmd(), msg(3)),
-		"dealer-late":           cat(honest(m, zmq.DEALER, late, 2), msg(1), msg(2, 0x80+11), longSmall()),
-		"pull-flipped-greeting": cat([]byte{typeIndex(zmq.PULL), 0, 4, 0, 10, 0xff, 0, 0}, msg(3)),
+		"pull-messages":           cat(honest(m, zmq.PULL, 0), msg(5), msg(1, 0x80+9, 200), msg(big), msg(0x80+15, 3)),
+		"router-identity":         cat(honest(m, zmq.ROUTER, 0, 0x80, 3, 'i', 'd', '1'), ping("ab"), msg(4), subscribe("t"), msg(0, 1)),
+		"rep-requests":            cat(honest(m, zmq.REP, 0, 1), msg(envelope, 7), msg(3), msg(envelope, 0x80+10)),
+		"xpub-subscriptions":      cat(honest(m, zmq.XPUB, 0), subscribe("topic"), subForm(1), cancel("topic"), msg(9)),
+		"sub-truncated":           cat(honest(m, zmq.SUB, 0), msg(6), truncated(1)),
+		"pull-too-large":          cat(honest(m, zmq.PULL, 0), msg(6), truncated(6)),
+		"pair-flood":              cat(honest(m, zmq.PAIR, late), msg(huge), ping(""), repeat(250), msg(2)),
+		"push-reserved-bits":      cat(honest(m, zmq.PUSH, 0), msg(1), rawFrame(0x40)),
+		"xsub-open-message":       cat(honest(m, zmq.XSUB, maxMsg, 1), msg(big, 0x80+18), openMsg()),
+		"req-stray-replies":       cat(honest(m, zmq.REQ, 0), msg(envelope, 5), unknown(), longSmall()),
+		"pub-error":               cat(honest(m, zmq.PUB, 0), subscribe(""), unknown(), errorCmd(), msg(3)),
+		"xpub-subscription-flood": cat(honest(m, zmq.XPUB, 0), subscriptions(20), msg(3)), // past the limit
+		"dealer-late":             cat(honest(m, zmq.DEALER, late, 2), msg(1), msg(2, 0x80+11), longSmall()),
+		"pull-flipped-greeting":   cat([]byte{typeIndex(zmq.PULL), 0, 4, 0, 10, 0xff, 0, 0}, msg(3)),
 	}
 	if m == mechNull {
 		// A whole message read in one go with the header of a big frame whose body does not

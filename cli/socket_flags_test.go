@@ -47,6 +47,7 @@ func TestSetOption(t *testing.T) {
 		{zmq.ROUTER, "ROUTER_MANDATORY=1", func(s *zmq.Socket) bool { return opt(s, zmq.OptRouterMandatory) == true }},
 		{zmq.ROUTER, "ROUTER_MANDATORY=true", func(s *zmq.Socket) bool { return opt(s, zmq.OptRouterMandatory) == true }},
 		{zmq.PULL, "MAXMSGSIZE=4096", func(s *zmq.Socket) bool { return s.MaxMsgSize() == 4096 }},
+		{zmq.PUB, "MAX_SUBSCRIPTION_BYTES=65536", func(s *zmq.Socket) bool { return s.MaxSubscriptionBytes() == 65536 }},
 	} {
 		s, err := zmq.NewSocket(tc.typ)
 		if err != nil {
@@ -80,6 +81,8 @@ func TestSetOptionRefused(t *testing.T) {
 		{zmq.PUSH, "TYPE=1"},             // read-only
 		{zmq.ROUTER, "ROUTER_MANDATORY=2"},
 		{zmq.PUSH, "CURVE_SERVERKEY=tooshort"},
+		{zmq.SUB, "MAX_SUBSCRIPTION_BYTES=4096"}, // a publisher's
+		{zmq.PUB, "MAX_SUBSCRIPTION_BYTES=-2"},
 	} {
 		s, err := zmq.NewSocket(tc.typ)
 		if err != nil {

@@ -101,3 +101,25 @@ func ExampleWithInvertMatching() {
 	fmt.Printf("%s\n", m.Frames[0])
 	// Output: error.disk full
 }
+
+// MAX_SUBSCRIPTION_BYTES bounds what one subscriber's subscriptions may cost a publisher facing
+// untrusted peers: a subscriber that asks for more is disconnected, and the monitor says why.
+// Each subscription counts its topic's bytes and 256 more.
+func ExampleWithMaxSubscriptionBytes() {
+	pub, _ := zmq.NewSocket(zmq.PUB, zmq.WithMaxSubscriptionBytes(2*(256+8)))
+	defer pub.Close()
+	events, stop := pub.Monitor(zmq.EventDisconnected)
+	defer stop()
+	pub.Bind("tcp://127.0.0.1:*")
+
+	sub, _ := zmq.NewSocket(zmq.SUB)
+	defer sub.Close()
+	for _, topic := range []string{"prices.", "trades.", "orders."} { // three: one too many
+		sub.Subscribe([]byte(topic))
+	}
+	sub.Connect(pub.LastEndpoint())
+
+	e := <-events
+	fmt.Println(e.Type, errors.Is(e.Err, zmq.ErrSubscriptionLimit))
+	// Output: DISCONNECTED true
+}

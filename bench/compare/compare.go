@@ -45,6 +45,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	withConnmem := fs.Bool("connmem", true, "measure memory per connection (bench/connmem) for libzmq and purezmq; -connmem=false skips it")
 	connN := fs.Int("connmem-n", 2000, "connections of the memory measurement (-quick: default 500)")
 	withCross := fs.Bool("cross", true, "also run purezmq→libzmq and libzmq→purezmq over tcp and ipc")
+	withOneProc := fs.Bool("oneproc", true, "also run purezmq's ROUTER echo and fan-out with GOMAXPROCS=1 in both processes, unpinned")
 	withPinned := fs.Bool("pinned", true, "also run the ROUTER echo with its two processes on a processor each (libzmq pinned, purezmq pinned), when two processors and taskset are there")
 	dir := fs.String("dir", ".", "the bench directory (holding c/, cmd/peer and go.mod)")
 	out := fs.String("out", "", "output directory (default DIR/out); the peers are built into its bin/")
@@ -139,7 +140,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		got := measureMany(ctx, r, cell, ManyContenders(impls, cell.Kind, *withCross, r.pins != nil), *runs, *target)
+		got := measureMany(ctx, r, cell, ManyContenders(impls, cell.Kind, *withCross, r.pins != nil, *withOneProc), *runs, *target)
 		recs = append(recs, got...)
 		fmt.Fprintf(stderr, "[%d/%d] %v: %s\n", len(cells)+i+1, steps, cell, progress(got))
 	}

@@ -68,8 +68,9 @@ func ManyPlan(transports []string, peers []int) []ManyCell {
 // ManyContenders is libzmq and purezmq, each with itself, of impls; with withCross, for the
 // kinds of crossKinds, also purezmq's N sockets against libzmq's bound one and the other way
 // round, which tell whose side a difference is on; with withPinned, for the kinds of
-// pinnedKinds, also each with itself, its two sides on a processor each.
-func ManyContenders(impls []string, kind string, withCross, withPinned bool) []Contender {
+// pinnedKinds, also each with itself, its two sides on a processor each; with withOneProc, for
+// the kinds of oneProcKinds, purezmq with itself, both sides with GOMAXPROCS=1.
+func ManyContenders(impls []string, kind string, withCross, withPinned, withOneProc bool) []Contender {
 	var cs []Contender
 	for _, im := range manyImpls {
 		if slices.Contains(impls, im) {
@@ -83,6 +84,9 @@ func ManyContenders(impls []string, kind string, withCross, withPinned bool) []C
 	if withPinned && both && slices.Contains(pinnedKinds, kind) {
 		cs = append(cs, pinned("libzmq"), pinned("purezmq"))
 	}
+	if withOneProc && both && slices.Contains(oneProcKinds, kind) {
+		cs = append(cs, oneProc("purezmq"))
+	}
 	return cs
 }
 
@@ -90,7 +94,7 @@ func ManyContenders(impls []string, kind string, withCross, withPinned bool) []C
 func ManyColumns() []string {
 	var cols []string
 	for _, k := range report.ManyKinds {
-		for _, c := range ManyContenders(manyImpls, k.Name, true, true) {
+		for _, c := range ManyContenders(manyImpls, k.Name, true, true, true) {
 			if !slices.Contains(cols, c.Name) {
 				cols = append(cols, c.Name)
 			}
@@ -110,6 +114,12 @@ var crossKinds = []string{"router", "pushpull"}
 // ready goroutines wait behind whichever of its threads the kernel has just preempted to run
 // the other process.
 var pinnedKinds = []string{"router"}
+
+// oneProcKinds are the many-peer kinds measured with purezmq's runtimes on one processor each
+// too (GOMAXPROCS=1), unpinned: on two processors two Go processes otherwise run four
+// schedulers, each counting on processors the other is using (README, "Servers with many
+// peers").
+var oneProcKinds = []string{"router", "pubsub"}
 
 // measureMany runs one many-peer cell as measure does a one-to-one cell, giving one record per
 // metric of its kind (each run's failures on each).

@@ -3,6 +3,7 @@ package compare
 import (
 	"context"
 	"fmt"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"time"
@@ -27,8 +28,16 @@ func (r *runner) manyCommand(impl, role, endpoint string, count, peers int) (str
 
 // pin returns the command line that runs path with args on the side-th of the runner's two
 // processors when c is pinned (taskset sets the affinity before the program starts, so every
-// thread it makes inherits it), else path and args as they are.
+// thread it makes inherits it), with GOMAXPROCS in its environment when c sets Procs (env), else
+// path and args as they are.
 func (r *runner) pin(c Contender, side int, path string, args []string) (string, []string, error) {
+	if c.Procs > 0 {
+		env, err := exec.LookPath("env")
+		if err != nil {
+			return "", nil, err
+		}
+		path, args = env, append([]string{fmt.Sprintf("GOMAXPROCS=%d", c.Procs), path}, args...)
+	}
 	if !c.Pinned {
 		return path, args, nil
 	}

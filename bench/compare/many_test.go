@@ -37,25 +37,27 @@ func TestManyPlan(t *testing.T) {
 		t.Errorf("inproc has many-peer cells: %v", cells)
 	}
 	for _, tc := range []struct {
-		impls         []string
-		kind          string
-		cross, pinned bool
-		want          string
+		impls                  []string
+		kind                   string
+		cross, pinned, oneProc bool
+		want                   string
 	}{
-		{allImpls, "router", false, false, "libzmq purezmq"},
-		{allImpls, "router", true, false, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
-		{allImpls, "router", false, true, "libzmq purezmq libzmq pinned purezmq pinned"},
-		{allImpls, "router", true, true, "libzmq purezmq purezmq→libzmq libzmq→purezmq libzmq pinned purezmq pinned"},
-		{allImpls, "pushpull", true, true, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
-		{allImpls, "pubsub", true, true, "libzmq purezmq"},
-		{[]string{"purezmq", "pebbe"}, "router", true, true, "purezmq"},
-		{[]string{"gozmq"}, "router", true, true, ""},
+		{allImpls, "router", false, false, false, "libzmq purezmq"},
+		{allImpls, "router", true, false, false, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
+		{allImpls, "router", false, true, false, "libzmq purezmq libzmq pinned purezmq pinned"},
+		{allImpls, "router", true, true, false, "libzmq purezmq purezmq→libzmq libzmq→purezmq libzmq pinned purezmq pinned"},
+		{allImpls, "router", false, false, true, "libzmq purezmq purezmq GOMAXPROCS=1"},
+		{allImpls, "pushpull", true, true, true, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
+		{allImpls, "pubsub", true, true, false, "libzmq purezmq"},
+		{allImpls, "pubsub", true, true, true, "libzmq purezmq purezmq GOMAXPROCS=1"},
+		{[]string{"purezmq", "pebbe"}, "router", true, true, true, "purezmq"},
+		{[]string{"gozmq"}, "router", true, true, true, ""},
 	} {
-		if got := strings.Join(names(ManyContenders(tc.impls, tc.kind, tc.cross, tc.pinned)), " "); got != tc.want {
-			t.Errorf("%v %s cross=%v pinned=%v: %q, want %q", tc.impls, tc.kind, tc.cross, tc.pinned, got, tc.want)
+		if got := strings.Join(names(ManyContenders(tc.impls, tc.kind, tc.cross, tc.pinned, tc.oneProc)), " "); got != tc.want {
+			t.Errorf("%v %s cross=%v pinned=%v oneProc=%v: %q, want %q", tc.impls, tc.kind, tc.cross, tc.pinned, tc.oneProc, got, tc.want)
 		}
 	}
-	if got, want := strings.Join(ManyColumns(), ","), "libzmq,purezmq,purezmq→libzmq,libzmq→purezmq,libzmq pinned,purezmq pinned"; got != want {
+	if got, want := strings.Join(ManyColumns(), ","), "libzmq,purezmq,purezmq→libzmq,libzmq→purezmq,libzmq pinned,purezmq pinned,purezmq GOMAXPROCS=1"; got != want {
 		t.Errorf("columns %s, want %s", got, want)
 	}
 	for _, k := range report.ManyKinds {
@@ -231,7 +233,7 @@ func TestRunManyReal(t *testing.T) {
 	}
 	r := realRunner(t, roles...)
 	for _, k := range report.ManyKinds {
-		for _, c := range ManyContenders(manyImpls, k.Name, true, r.pins != nil) {
+		for _, c := range ManyContenders(manyImpls, k.Name, true, r.pins != nil, true) {
 			for _, transport := range []string{"tcp", "ipc"} {
 				cell := ManyCell{k.Name, transport, 3}
 				t.Run(cell.Kind+"/"+c.Name+"/"+transport, func(t *testing.T) {
@@ -252,7 +254,7 @@ func TestRunManyReal(t *testing.T) {
 	// contenders one count.
 	t.Run("measureMany", func(t *testing.T) {
 		cell := ManyCell{"pubsub", "ipc", 2}
-		recs := measureMany(context.Background(), r, cell, ManyContenders(manyImpls, cell.Kind, true, true), 1, 20*time.Millisecond)
+		recs := measureMany(context.Background(), r, cell, ManyContenders(manyImpls, cell.Kind, true, true, false), 1, 20*time.Millisecond)
 		kind, _ := manyKind("pubsub")
 		if len(recs) != 2*len(kind.Metrics) {
 			t.Fatalf("%d records, want %d", len(recs), 2*len(kind.Metrics))

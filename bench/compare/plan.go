@@ -42,6 +42,9 @@ type Contender struct {
 	// (runner.cpus), as a server and its clients on machines of their own, instead of both
 	// sharing every processor (many-peer cells).
 	Pinned bool
+	// Procs, when set, is GOMAXPROCS for both processes (many-peer cells): how a Go program
+	// does when its runtime does not count on processors the other process is using.
+	Procs int
 }
 
 func same(impl string) Contender { return Contender{Name: impl, Client: impl, Server: impl} }
@@ -49,6 +52,11 @@ func same(impl string) Contender { return Contender{Name: impl, Client: impl, Se
 // pinned is impl with itself, each side on a processor of its own.
 func pinned(impl string) Contender {
 	return Contender{Name: impl + report.PinnedSuffix, Client: impl, Server: impl, Pinned: true}
+}
+
+// oneProc is impl with itself, both sides with GOMAXPROCS=1 and sharing every processor.
+func oneProc(impl string) Contender {
+	return Contender{Name: impl + report.OneProcSuffix, Client: impl, Server: impl, Procs: 1}
 }
 
 // cross is a pair of different implementations: "client→server", i.e. sender→receiver for

@@ -113,6 +113,22 @@ func TestManyTablePinned(t *testing.T) {
 	}
 }
 
+// purezmq with GOMAXPROCS=1 gets a ratio column of its own, against libzmq as it ran.
+func TestManyTableOneProc(t *testing.T) {
+	router, _ := kindNamed(t, "router")
+	recs := append(manyRecords()[:4],
+		manyRec("purezmq GOMAXPROCS=1", "tcp", P99US, 100, []float64{3000}, nil),
+	)
+	lines := strings.Split(strings.TrimSpace(ManyTable(recs, router, []string{"libzmq", "purezmq", "purezmq GOMAXPROCS=1"})), "\n")
+	want := []string{
+		"| transport | N | metric | libzmq | purezmq | purezmq GOMAXPROCS=1 | purezmq/libzmq | purezmq GOMAXPROCS=1/libzmq |",
+		"| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+		"| tcp | 100 | round trips/s | 53.6 k (50.0 k–55.0 k) | 90.4 k | — | 1.69× | — |",
+		"| tcp | 100 | p99 round trip ↓ | 3262 µs | 5239 µs | 3000 µs | 1.61× | 0.92× |",
+	}
+	sameLines(t, lines, want)
+}
+
 func kindNamed(t *testing.T, name string) (ManyKind, bool) {
 	t.Helper()
 	for _, k := range ManyKinds {

@@ -16,6 +16,9 @@ const (
 	// PinnedSuffix names a many-peer contender whose two processes ran on a processor each:
 	// Ours+PinnedSuffix is compared with Reference+PinnedSuffix.
 	PinnedSuffix = " pinned"
+	// OneProcSuffix names a many-peer contender whose two processes ran with GOMAXPROCS=1, on
+	// every processor as the others: Ours+OneProcSuffix is compared with Reference.
+	OneProcSuffix = " GOMAXPROCS=1"
 )
 
 // ratioed reports whether column im gets a ratio column against Reference after it.

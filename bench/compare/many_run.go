@@ -26,11 +26,11 @@ func (r *runner) manyCommand(impl, role, endpoint string, count, peers int) (str
 	return filepath.Join(r.bin, "peer"), args
 }
 
-// pin returns the command line that runs path with args on the side-th of the runner's two
-// processors when c is pinned (taskset sets the affinity before the program starts, so every
-// thread it makes inherits it), with GOMAXPROCS in its environment when c sets Procs (env), else
-// path and args as they are.
-func (r *runner) pin(c Contender, side int, path string, args []string) (string, []string, error) {
+// wrap returns the command line that runs path with args as c asks: on the side-th of the
+// runner's two processors when c is pinned (taskset sets the affinity before the program
+// starts, so every thread it makes inherits it), with GOMAXPROCS in its environment when c sets
+// Procs (env), else path and args as they are.
+func (r *runner) wrap(c Contender, side int, path string, args []string) (string, []string, error) {
 	if c.Procs > 0 {
 		env, err := exec.LookPath("env")
 		if err != nil {
@@ -69,7 +69,7 @@ func (r *runner) runMany(ctx context.Context, cell ManyCell, c Contender, count 
 		return ManyMeasurement{}, err
 	}
 	path, args := r.manyCommand(c.Server, roles[0], ep, count, cell.Peers)
-	if path, args, err = r.pin(c, 0, path, args); err != nil {
+	if path, args, err = r.wrap(c, 0, path, args); err != nil {
 		return ManyMeasurement{}, err
 	}
 	server, err := r.launch(ctx, c.Server+" "+roles[0], roles[0], path, args)
@@ -81,7 +81,7 @@ func (r *runner) runMany(ctx context.Context, cell ManyCell, c Contender, count 
 		return ManyMeasurement{}, err
 	}
 	path, args = r.manyCommand(c.Client, roles[1], ep, count, cell.Peers)
-	if path, args, err = r.pin(c, 1, path, args); err != nil {
+	if path, args, err = r.wrap(c, 1, path, args); err != nil {
 		return ManyMeasurement{}, err
 	}
 	client, err := r.launch(ctx, c.Client+" "+roles[1], roles[1], path, args)

@@ -14,15 +14,15 @@ import (
 // taskset, and the program so started may run on that processor alone.
 func TestPin(t *testing.T) {
 	r := &runner{}
-	path, args, err := r.pin(same("purezmq"), 0, "/bin/peer", []string{"-role", "x"})
+	path, args, err := r.wrap(same("purezmq"), 0, "/bin/peer", []string{"-role", "x"})
 	if err != nil || path != "/bin/peer" || !slices.Equal(args, []string{"-role", "x"}) {
 		t.Errorf("unpinned: %s %q %v, want the command as it was", path, args, err)
 	}
-	if _, _, err := r.pin(pinned("purezmq"), 0, "/bin/peer", nil); !errors.Is(err, errNoPins) {
+	if _, _, err := r.wrap(pinned("purezmq"), 0, "/bin/peer", nil); !errors.Is(err, errNoPins) {
 		t.Errorf("pinned without processors: %v, want errNoPins", err)
 	}
 	r.pins = &pins{cpus: [2]int{3, 5}, taskset: "/usr/bin/taskset"}
-	path, args, err = r.pin(pinned("libzmq"), 1, "/bin/dealer_rt", []string{"tcp://x", "64"})
+	path, args, err = r.wrap(pinned("libzmq"), 1, "/bin/dealer_rt", []string{"tcp://x", "64"})
 	if err != nil || path != "/usr/bin/taskset" || !slices.Equal(args, []string{"-c", "5", "/bin/dealer_rt", "tcp://x", "64"}) {
 		t.Errorf("pinned: %s %q %v", path, args, err)
 	}
@@ -39,7 +39,7 @@ func TestPin(t *testing.T) {
 	}
 	r.pins = p
 	for side := range 2 {
-		path, args, err := r.pin(pinned("purezmq"), side, "/bin/cat", []string{"/proc/self/status"})
+		path, args, err := r.wrap(pinned("purezmq"), side, "/bin/cat", []string{"/proc/self/status"})
 		if err != nil {
 			t.Fatal(err)
 		}

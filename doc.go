@@ -195,6 +195,15 @@
 // until then, so a peer that stops reading costs one queue, not two. An HWM of 0 lifts the
 // bound.
 //
+// A peer that goes leaves what it sent and the application has not read queued, and the
+// application reads it in its turn, as with libzmq. Those messages, of all departed peers
+// together, count against one RCVHWM (the limit of the last to go): while they number RCVHWM
+// or more, no connection of the socket queues another message until the application has read
+// them down to half, so they add at most two RCVHWMs of messages to the bound however many
+// peers come, send and go. (A peer the socket connected to and keeps a queue for across
+// reconnections, as a DEALER or PUSH does without IMMEDIATE, has not gone while it reconnects;
+// inproc peers are the program's own.)
+//
 // M is the largest message a peer may send, MAXMSGSIZE (WithMaxMsgSize): one being read, one
 // read and waiting for room in a full queue. Without MAXMSGSIZE there is no such bound, but a
 // frame's memory grows with the bytes that have arrived, never with the size its header
@@ -212,7 +221,8 @@
 // default), counting 256 bytes besides each topic: a peer that would subscribe past it is
 // disconnected (ErrSubscriptionLimit). An XPUB reports a departed peer's topics to its
 // application as unsubscriptions, queued whatever RCVHWM says, as libzmq: as many as the peer
-// held, until the application reads them.
+// held, which then count among what departed peers left (above), so that peers that come,
+// subscribe and go cannot grow that queue while the application does not read.
 //
 // A multicast receiver (pgm, epgm, norm) has no connections: any host that can send to the
 // group is a sender, and may claim to be many. It tracks at most 256 senders at once (datagrams

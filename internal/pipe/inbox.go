@@ -25,10 +25,17 @@ type Inbox struct {
 
 	waiting  atomic.Int32 // receivers blocked in Wait; changed with mu held
 	watchers atomic.Int32 // pollers waiting for a message (see Watch); changed with mu held
+	leftFull atomic.Bool  // departed peers left their allowance or more (leave.go); changed with mu held
 	notify   func()       // called, with mu held, on every delivery while watchers > 0
 	wake     chan struct{}
 
 	bufs *BufPool // frame buffers for the socket's connections to read into again
+
+	// What departed peers left queued (leave.go), guarded by mu; and the pipes waiting for it
+	// to be read down, guarded by smu, which a producer takes with its pipe's lock held.
+	left, leftMax int
+	smu           sync.Mutex
+	starved       []*Pipe
 }
 
 // NewInbox returns an empty Inbox.
@@ -64,6 +71,10 @@ func (ib *Inbox) Pop() (p *Pipe, m Msg, freed, ok bool) {
 	}
 	p = ib.active.pop()
 	m = p.takeLocked()
+	var starved []func()
+	if p.left > 0 {
+		starved = ib.tookLeftLocked(p)
+	}
 	if p.unreadLocked() {
 		ib.active.push(p) // back of the line
 	} else {
@@ -82,6 +93,10 @@ func (ib *Inbox) Pop() (p *Pipe, m Msg, freed, ok bool) {
 	ib.mu.Unlock()
 	if onSpace != nil {
 		onSpace()
+		freed = true
+	}
+	for _, f := range starved {
+		f()
 		freed = true
 	}
 	if more {
@@ -160,14 +175,27 @@ func (ib *Inbox) Wake() <-chan struct{} { return ib.wake }
 // Drop discards every queued message that came from p and returns how many there were.
 func (ib *Inbox) Drop(p *Pipe) int {
 	ib.mu.Lock()
-	defer ib.mu.Unlock()
+	n, starved := ib.dropLocked(p)
+	ib.mu.Unlock()
+	for _, f := range starved {
+		f()
+	}
+	return n
+}
+
+// dropLocked is Drop with mu held; it returns the producers to wake after.
+func (ib *Inbox) dropLocked(p *Pipe) (int, []func()) {
 	n := 0
+	var starved []func()
 	for p.unreadLocked() {
 		p.takeLocked()
+		if p.left > 0 {
+			starved = append(starved, ib.tookLeftLocked(p)...)
+		}
 		n++
 	}
 	if n == 0 {
-		return 0
+		return 0, nil
 	}
 	var keep ring[*Pipe]
 	for ib.active.len() > 0 {
@@ -177,7 +205,7 @@ func (ib *Inbox) Drop(p *Pipe) int {
 	}
 	ib.active = keep
 	ib.leaveLocked(p)
-	return n
+	return n, starved
 }
 
 // lowWater is the queue length at which a blocked producer is woken: half the HWM, as libzmq.

@@ -29,6 +29,10 @@ type Pipe struct {
 	blocked atomic.Bool  // a delivery failed for lack of credit
 	onSpace func()       // guarded by inbox.mu
 
+	departed atomic.Bool // its peer has gone for good (Inbox.Abandon)
+	left     int         // messages queued when its peer went, not yet taken; guarded by inbox.mu
+	starving bool        // in the Inbox's starved line; guarded by inbox.smu
+
 	conflate bool // CONFLATE: a new inbound message replaces the one queued; guarded by pmu
 	last     Msg  // CONFLATE: the newest message, not yet taken; guarded by pmu
 	hasLast  bool // last is set; guarded by pmu
@@ -179,7 +183,13 @@ func (p *Pipe) deliver(ms []Msg, credit, signal bool) int {
 // onSpace.
 func (p *Pipe) creditLocked() bool {
 	hwm := uint64(p.hwm.Load())
-	if hwm == 0 || p.q.queued(false) < hwm || p.q.queued(true) < hwm {
+	if hwm == 0 {
+		return true
+	}
+	if p.inbox.leftFull.Load() && p.inbox.starve(p) {
+		return false
+	}
+	if p.q.queued(false) < hwm || p.q.queued(true) < hwm {
 		return true
 	}
 	p.blocked.Store(true)

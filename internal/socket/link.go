@@ -147,6 +147,7 @@ func (s *Socket) serve(nc net.Conn, ep string, o *Options, l *link, connectID []
 	if !l.persistent {
 		s.detachLocked(l)
 		l.q.Close()
+		s.inbox.Abandon(l.p) // what the peer left counts against what departed peers may
 	}
 	s.mu.Unlock()
 	s.wakeIdle()

@@ -45,6 +45,7 @@ func (s *Socket) serveRaw(nc net.Conn, ep string, o *Options, connectID []byte) 
 	if notify && !c.Finished() && !s.quitting() {
 		l.p.Push(pipe.Msg{{}}) // after detach: a send on hearing it fails, as the peer is gone
 	}
+	s.inbox.Abandon(l.p)
 	s.mu.Unlock()
 	s.wakeSenders() // a sender waiting for this peer's room fails now
 	s.wakeIdle()

@@ -204,11 +204,12 @@
 // reconnections, as a DEALER or PUSH does without IMMEDIATE, has not gone while it reconnects;
 // inproc peers are the program's own.)
 //
-// M is the largest message a peer may send, MAXMSGSIZE (WithMaxMsgSize): one being read, one
-// read and waiting for room in a full queue. Without MAXMSGSIZE there is no such bound, but a
-// frame's memory grows with the bytes that have arrived, never with the size its header
-// declares: a header alone costs at most 64 KiB, a body at most about twice what came of it.
-// Set MAXMSGSIZE on sockets that face untrusted peers.
+// M is the largest message a peer may send, MAXMSGSIZE (WithMaxMsgSize), counting 64 bytes
+// for each frame past a message's 64th, as a frame costs memory however small: one being
+// read, one read and waiting for room in a full queue. Without MAXMSGSIZE there is no such
+// bound, but a frame's memory grows with the bytes that have arrived, never with the size its
+// header declares: a header alone costs at most 64 KiB, a body at most about twice what came
+// of it. Set MAXMSGSIZE on sockets that face untrusted peers.
 //
 // The 16 MiB are big-frame buffers kept for reuse: recycled, dropped by the program (at most
 // 16 MiB of frames come back that way, counting those the program holds), or outgrown by a

@@ -102,7 +102,10 @@ func checkRoutingID(name string, id []byte) error {
 }
 
 // WithMaxMsgSize sets ZMQ_MAXMSGSIZE: the largest inbound message in bytes (all frames
-// together); a peer sending a bigger one is disconnected. -1, the default, means no limit.
+// together; libzmq bounds each frame); a peer sending a bigger one is disconnected. A frame
+// costs memory whatever its size, so a message's frames past its 64th count 64 bytes each
+// besides their own. Under CURVE the limit is on what the frames open to. A multicast receiver
+// drops a message over it. -1, the default, means no limit.
 func WithMaxMsgSize(n int64) Option {
 	return func(o *socketOptions) error {
 		if n < -1 {

@@ -91,3 +91,41 @@ func TestMemboundDeclaredNotSent(t *testing.T) {
 		t.Errorf("RSS grew %s, over the bound %s × %.2f + %s", mib(got.rss-base.rss), mib(formula), tolFactor, mib(tolSlack))
 	}
 }
+
+// TestMemboundEmptyFrames: MAXMSGSIZE bounds a message of empty frames too. An empty frame is
+// two bytes on the wire and its slot in a frame list costs more than ten times that, so a peer
+// sending one message of endless empty frames grew the socket without bound, whatever the
+// limit (4.4 million frames, 8.9 MB written: heap +169 MiB with a 1 MiB limit). Past a
+// message's first 64 frames each counts 64 bytes against the limit: the peer is disconnected
+// with ErrMsgTooLarge once its message's frames pass it, having cost about the limit.
+func TestMemboundEmptyFrames(t *testing.T) {
+	const limit = 1 << 20
+	pull := newSocket(t, zmq.PULL, zmq.WithMaxMsgSize(limit))
+	addr := bindTCP(t, pull)
+	ev := watch(t, pull)
+	var chunk []byte // the peer's own memory, before the baseline
+	for range 1 << 16 {
+		chunk = zmtp.AppendFrame(chunk, zmtp.FlagMore, nil)
+	}
+	base := measure(t)
+	c := rawDial(t, addr, "PUSH")
+	sent := 0
+	for ; sent < 1000; sent++ { // 65.5 million frames, 131 MB, if nothing stops the peer
+		_ = c.SetWriteDeadline(time.Now().Add(stall))
+		if _, err := c.Write(chunk); err != nil {
+			break // hung up on, or stalled
+		}
+	}
+	ev.waitFor(t, zmq.EventDisconnected, 1, waitLong)
+	got := measure(t)
+	formula := int64(2*limit) + connQuietHeap
+	grew := got.heap - base.heap
+	t.Logf("a message of empty frames to a PULL with MAXMSGSIZE %d MiB: %d × 65,536 frames written; heap +%s; formula 2×MAXMSGSIZE + 1 connection = %s",
+		limit>>20, sent, mib(grew), mib(formula))
+	if !within(grew, formula) {
+		t.Errorf("heap grew %s, over the bound %s × %.2f + %s", mib(grew), mib(formula), tolFactor, mib(tolSlack))
+	}
+	if ev.endedWith(zmq.ErrMsgTooLarge) != 1 {
+		t.Errorf("the peer's connection did not end with ErrMsgTooLarge: %s", ev.recent())
+	}
+}

@@ -46,7 +46,21 @@ func reference(h *hostile, maxMsg int64) want {
 			w.open = true
 			return w
 		}
-		if size > 1<<62 || maxMsg >= 0 && (size > uint64(maxMsg) || f&4 == 0 && msgSize+size > uint64(maxMsg)) {
+		// A frame on the wire may be as big as MAXMSGSIZE, a sealed one (CURVE) 33 bytes more;
+		// a message counts its frames' bytes (opened, under CURVE), and 64 more for each
+		// frame past its 64th.
+		wireMax := uint64(maxMsg)
+		if h.st.mech == mechCurve {
+			wireMax += 33
+		}
+		over := func(size uint64) bool {
+			cost := size
+			if len(cur) >= 64 {
+				cost += 64
+			}
+			return maxMsg >= 0 && msgSize+cost > uint64(maxMsg)
+		}
+		if size > 1<<62 || maxMsg >= 0 && size > wireMax || h.st.mech != mechCurve && f&4 == 0 && over(size) {
 			w.broken = true
 			return w
 		}
@@ -75,7 +89,14 @@ func reference(h *hostile, maxMsg int64) want {
 			}
 			continue
 		}
+		if over(uint64(len(body))) {
+			w.broken = true
+			return w
+		}
 		msgSize += uint64(len(body))
+		if len(cur) >= 64 {
+			msgSize += 64
+		}
 		cur = append(cur, body)
 		if flags&1 == 0 {
 			w.msgs = append(w.msgs, cur)

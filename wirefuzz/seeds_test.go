@@ -105,7 +105,10 @@ func seeds(m mech) map[string][]byte {
 		"pub-error":               cat(honest(m, zmq.PUB, 0), subscribe(""), unknown(), errorCmd(), msg(3)),
 		"xpub-subscription-flood": cat(honest(m, zmq.XPUB, 0), subscriptions(20), msg(3)), // past the limit
 		"dealer-late":             cat(honest(m, zmq.DEALER, late, 2), msg(1), msg(2, 0x80+11), longSmall()),
-		"pull-flipped-greeting":   cat([]byte{typeIndex(zmq.PULL), 0, 4, 0, 10, 0xff, 0, 0}, msg(3)),
+		// 264 empty frames, then 48 KiB in two: at MAXMSGSIZE in bytes, over it by the frames.
+		"pull-many-frames": cat(honest(m, zmq.PULL, maxMsg), []byte{12 | 3<<4, 0, 'e', 0, 'e', 0, 'e', 0, 'e'}, repeat(16),
+			msg(big, 0x80+11), msg(3)),
+		"pull-flipped-greeting": cat([]byte{typeIndex(zmq.PULL), 0, 4, 0, 10, 0xff, 0, 0}, msg(3)),
 	}
 	if m == mechNull {
 		// A whole message read in one go with the header of a big frame whose body does not

@@ -128,7 +128,7 @@ func (c *Conn) decode(caller bool) error {
 			d.bigs++
 		} else {
 			b := c.buffered()
-			f, size, n, err := zmtp.ParseFrameHeader(b, c.cfg.MaxMsgSize)
+			f, size, n, err := zmtp.ParseFrameHeader(b, c.frameMax())
 			if err != nil {
 				switch {
 				case errors.Is(err, zmtp.ErrNeedMore):
@@ -138,8 +138,10 @@ func (c *Conn) decode(caller bool) error {
 				}
 				return fmt.Errorf("%w: %w", ErrProtocol, err)
 			}
-			if f&zmtp.FlagCommand == 0 && c.cfg.MaxMsgSize >= 0 && d.msgSize+int64(size) > c.cfg.MaxMsgSize {
-				return fmt.Errorf("%w: %d bytes", ErrTooLarge, d.msgSize+int64(size))
+			if f&zmtp.FlagCommand == 0 && c.codec == nil {
+				if err := c.admit(size); err != nil {
+					return err
+				}
 			}
 			switch {
 			case len(b) >= n+size:
@@ -175,6 +177,11 @@ func (c *Conn) decode(caller bool) error {
 				return fmt.Errorf("%w: %w", ErrProtocol, err)
 			}
 			body, owned = dst, true
+			if flags&zmtp.FlagCommand == 0 {
+				if err := c.admit(n); err != nil {
+					return err
+				}
+			}
 		}
 		if flags&zmtp.FlagCommand != 0 {
 			if err := c.command(body); err != nil {
@@ -182,7 +189,7 @@ func (c *Conn) decode(caller bool) error {
 			}
 			continue
 		}
-		d.msgSize += int64(len(body))
+		d.msgSize += d.cost(len(body))
 		if !owned {
 			body = c.carve(body)
 		}
@@ -231,7 +238,34 @@ func (d *decoder) message() pipe.Msg {
 		clear(d.frames)
 	}
 	d.frames, d.msgSize = d.frames[:0], 0
+	if cap(d.frames) > pipe.FreeFrames {
+		d.frames = nil // a message of many frames leaves no list that size behind
+	}
 	return m
+}
+
+// cost is what the message's next frame, of size bytes, counts against MAXMSGSIZE
+// (pipe.FrameCost). A sealed frame (CURVE) counts the payload it opens to; on the wire it may
+// be as big as the limit and the seal's overhead (frameMax).
+func (d *decoder) cost(size int) int64 { return pipe.FrameCost(len(d.frames), size) }
+
+// admit fails when the message's next frame, of size bytes, takes it past MAXMSGSIZE.
+func (c *Conn) admit(size int) error {
+	d := &c.dec
+	if max := c.cfg.MaxMsgSize; max >= 0 && d.msgSize+d.cost(size) > max {
+		return fmt.Errorf("%w: %d bytes in %d frames", ErrTooLarge, d.msgSize+d.cost(size), len(d.frames)+1)
+	}
+	return nil
+}
+
+// frameMax is the largest frame the connection reads: MAXMSGSIZE and, on a connection that
+// seals its frames, the seal's overhead; -1 for no limit.
+func (c *Conn) frameMax() int64 {
+	max := c.cfg.MaxMsgSize
+	if max >= 0 && c.codec != nil {
+		max += int64(c.codec.Overhead())
+	}
+	return max
 }
 
 // listsSize is how many frame slots one shared frame list holds.

@@ -87,6 +87,13 @@ func (s *curveCodec) message(body []byte) (zmtp.CurveMessage, error) {
 	return m, nil
 }
 
+// curveOverhead is what a MESSAGE adds to its payload: the command's name and its length, the
+// short nonce, the flags byte and the box's authenticator.
+const curveOverhead = 1 + len(zmtp.CmdMessage) + zmtp.CurveShortNonceSize + 1 + zmtp.CurveBoxOverhead
+
+// Overhead is what a sealed frame's body has beyond its payload.
+func (s *curveCodec) Overhead() int { return curveOverhead }
+
 // PayloadLen checks that body is a MESSAGE and returns the length of the payload it carries.
 func (s *curveCodec) PayloadLen(body []byte) (int, error) {
 	m, err := s.message(body)

@@ -44,6 +44,8 @@ type Codec interface {
 	// OpenInto opens body into dst, PayloadLen(body) bytes not overlapping it, and returns the
 	// frame flags it carries. dst is written only once the body proved genuine.
 	OpenInto(dst, body []byte) (flags byte, err error)
+	// Overhead is how many bytes a sealed frame's body has beyond the payload it carries.
+	Overhead() int
 }
 
 // Result is what a handshake learned.

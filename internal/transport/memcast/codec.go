@@ -143,7 +143,7 @@ func (d *decoder) datagram(b []byte) []pipe.Msg {
 				return out
 			}
 			s.need = int(binary.BigEndian.Uint32(s.hdr[1:]))
-			s.size += int64(s.need)
+			s.size += pipe.FrameCost(len(s.msg), s.need)
 			s.skip = s.skip || d.max >= 0 && s.size > d.max
 			s.frame = nil
 		}

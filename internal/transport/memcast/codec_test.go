@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/pipe/limittest"
 	"go.uber.org/goleak"
 )
 
@@ -146,4 +147,27 @@ func FuzzDecoder(f *testing.F) {
 		}
 		d.datagram(b) // the same again: a repeat is a gap for the source
 	})
+}
+
+// MAXMSGSIZE bounds a whole message (pipe.FrameCost): its frames' bytes, and 64 more for each
+// frame past its 64th. A message over it is dropped; the next one comes through.
+func TestCodecMessageLimit(t *testing.T) {
+	for _, c := range limittest.Shapes() {
+		t.Run(c.Name, func(t *testing.T) {
+			d := decoder{max: limittest.Limit}
+			next := pipe.Msg{[]byte("next")}
+			var got []pipe.Msg
+			for _, b := range encode([]pipe.Msg{c.Frames, next}, 1400) {
+				got = append(got, d.datagram(b)...)
+			}
+			want := []pipe.Msg{next}
+			if c.Fits {
+				want = []pipe.Msg{c.Frames, next}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("got %d messages, want %d", len(got), len(want))
+			}
+			inOrder(t, got, want)
+		})
+	}
 }

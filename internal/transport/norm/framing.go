@@ -159,7 +159,7 @@ func (d *deframer) step(p []byte) (int, bool, error) {
 			return n, true, fmt.Errorf("%w: frame of %d bytes", ErrFraming, sz)
 		}
 		d.size = int(sz)
-		d.msgBytes += int64(sz)
+		d.msgBytes += pipe.FrameCost(len(d.msg), d.size)
 		if d.max >= 0 && d.msgBytes > d.max {
 			d.dropping = true
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/purezmq/zmq/internal/pipe"
+	"github.com/purezmq/zmq/internal/pipe/limittest"
 )
 
 // stream encodes msgs as libzmq's norm engine writes them, with the offset of each frame's
@@ -176,4 +177,24 @@ func TestRxStreamOrder(t *testing.T) {
 			t.Fatalf("got %q, gaps %d", *got, s.Gaps)
 		}
 	})
+}
+
+// MAXMSGSIZE bounds a whole message (pipe.FrameCost): its frames' bytes, and 64 more for each
+// frame past its 64th. A message over it is dropped; the next one comes through.
+func TestDeframerMessageLimit(t *testing.T) {
+	for _, c := range limittest.Shapes() {
+		t.Run(c.Name, func(t *testing.T) {
+			next := pipe.Msg{[]byte("next")}
+			b, marks := stream([]pipe.Msg{c.Frames, next})
+			d, got := collect(limittest.Limit)
+			d.write(b, marks[0])
+			want := []pipe.Msg{next}
+			if c.Fits {
+				want = []pipe.Msg{c.Frames, next}
+			}
+			if msgsString(*got) != msgsString(want) {
+				t.Fatalf("got %d messages, want %d", len(*got), len(want))
+			}
+		})
+	}
 }

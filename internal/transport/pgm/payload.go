@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+
+	"github.com/purezmq/zmq/internal/pipe"
 )
 
 // libzmq's APDU: a 2-byte big-endian offset to the first message that starts in the packet
@@ -98,7 +100,7 @@ type unpacker struct {
 	alloc      *frameAlloc // nil: every frame and list allocated
 	joined     bool
 	msg        [][]byte // the frames of the message under way; its list is handed out by alloc
-	msgSize    int
+	msgSize    int      // what they count against MAXMSGSIZE
 	hdr        [10]byte
 	hdrLen     int
 	frame      []byte
@@ -182,8 +184,9 @@ func (u *unpacker) decode(data []byte, deliver func([][]byte)) error {
 			return fmt.Errorf("%w: frame length 0", ErrPayload)
 		}
 		size-- // the flags byte
-		// MAXMSGSIZE bounds each frame, as libzmq's v1 decoder applies it.
-		if size > 1<<62 || (u.maxMsgSize >= 0 && int64(size) > u.maxMsgSize) {
+		// MAXMSGSIZE bounds the whole message (pipe.FrameCost), where libzmq's v1 decoder
+		// bounds each frame: as the stream transports do.
+		if size > 1<<62 || (u.maxMsgSize >= 0 && int64(u.msgSize)+pipe.FrameCost(len(u.msg), int(size)) > u.maxMsgSize) {
 			return fmt.Errorf("%w: message above the size limit", ErrPayload)
 		}
 		u.more = u.hdr[want-1]&flagMore != 0
@@ -214,8 +217,8 @@ func (u *unpacker) whole(data []byte) int {
 }
 
 func (u *unpacker) endFrame(deliver func([][]byte)) {
+	u.msgSize += int(pipe.FrameCost(len(u.msg), len(u.frame)))
 	u.msg = append(u.msg, u.frame)
-	u.msgSize += len(u.frame)
 	u.frame, u.inBody = nil, false
 	if !u.more {
 		msg := u.alloc.list(u.msg, u.msgSize)

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/purezmq/zmq/internal/pipe/limittest"
 )
 
 func testMessages(r *rand.Rand, n int) [][][]byte {
@@ -199,4 +201,27 @@ func FuzzUnpack(f *testing.F) {
 			t.Fatalf("frame buffer of %d bytes", cap(u.frame))
 		}
 	})
+}
+
+// MAXMSGSIZE bounds a whole message (pipe.FrameCost): its frames' bytes, and 64 more for each
+// frame past its 64th. A message over it resets the stream; the next one comes through.
+func TestUnpackerMessageLimit(t *testing.T) {
+	for _, c := range limittest.Shapes() {
+		t.Run(c.Name, func(t *testing.T) {
+			u := unpacker{maxMsgSize: limittest.Limit}
+			var got [][][]byte
+			var failed bool
+			for _, a := range pack(1400, [][][]byte{c.Frames, {[]byte("next")}}, 0) {
+				if err := u.feed(a, func(m [][]byte) { got = append(got, m) }); err != nil {
+					failed = true
+				}
+			}
+			if c.Fits && (failed || len(got) != 2 || !equalMsgs(got[0], c.Frames)) {
+				t.Fatalf("refused (%v) or lost: %d messages", failed, len(got))
+			}
+			if !c.Fits && (!failed || len(got) > 1 || len(got) == 1 && string(got[0][0]) != "next") {
+				t.Fatalf("not refused (%v), or not whole after: %d messages", failed, len(got))
+			}
+		})
+	}
 }

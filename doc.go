@@ -223,7 +223,9 @@
 // disconnected (ErrSubscriptionLimit). An XPUB reports a departed peer's topics to its
 // application as unsubscriptions, queued whatever RCVHWM says, as libzmq: as many as the peer
 // held, which then count among what departed peers left (above), so that peers that come,
-// subscribe and go cannot grow that queue while the application does not read.
+// subscribe and go cannot grow that queue while the application does not read: an XPUB must be
+// read (or be a PUB), as a subscription that its application is to see waits, its connection
+// held, while that queue is full.
 //
 // A multicast receiver (pgm, epgm, norm) has no connections: any host that can send to the
 // group is a sender, and may claim to be many. It tracks at most 256 senders at once (datagrams

@@ -75,6 +75,8 @@ func (x *xpub) detach(p *pipe.Pipe) {
 			p.Push(pipe.Msg{append([]byte{0}, prefix...)})
 		}
 	})
+	// Requests the peer made while XPUB_MANUAL was on (libzmq leaves them for good).
+	x.asked.rmPipe(p, nil)
 	p.SubBytes = 0
 }
 

@@ -257,16 +257,7 @@ func TestHeartbeatAnsweredPeerStaysConnected(t *testing.T) {
 // TestHeartbeatBetweenSockets runs heartbeats both ways between purezmq sockets, in the clear
 // and under CURVE (whose PINGs and PONGs are sealed like messages).
 func TestHeartbeatBetweenSockets(t *testing.T) {
-	spub, ssec := keyPair(t)
-	cpub, csec := keyPair(t)
-	mechanisms := []struct {
-		name           string
-		server, client []zmq.Option
-	}{
-		{"null", nil, nil},
-		{"curve", []zmq.Option{zmq.WithCurveServer(true), zmq.WithCurvePublicKey(spub), zmq.WithCurveSecretKey(ssec)},
-			[]zmq.Option{zmq.WithCurveServerKey(spub), zmq.WithCurvePublicKey(cpub), zmq.WithCurveSecretKey(csec)}},
-	}
+	mechanisms := nullAndCurve(t)
 	forEachWireTransport(t, func(t *testing.T, tr transport) {
 		for _, m := range mechanisms {
 			t.Run(m.name, func(t *testing.T) {

@@ -17,16 +17,7 @@ import (
 // frames arrives, one of 10,000 does not, though its bytes are none (limittest's shapes, which
 // every decoder is tested with).
 func TestMaxMsgSizeShapes(t *testing.T) {
-	spub, ssec := keyPair(t)
-	cpub, csec := keyPair(t)
-	mechanisms := []struct {
-		name           string
-		server, client []zmq.Option
-	}{
-		{"null", nil, nil},
-		{"curve", []zmq.Option{zmq.WithCurveServer(true), zmq.WithCurvePublicKey(spub), zmq.WithCurveSecretKey(ssec)},
-			[]zmq.Option{zmq.WithCurveServerKey(spub), zmq.WithCurvePublicKey(cpub), zmq.WithCurveSecretKey(csec)}},
-	}
+	mechanisms := nullAndCurve(t)
 	for _, m := range mechanisms {
 		for _, sh := range limittest.Shapes() {
 			t.Run(m.name+"/"+sh.Name, func(t *testing.T) {

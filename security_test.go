@@ -34,6 +34,23 @@ func keyPair(t *testing.T) (curve.PublicKey, curve.SecretKey) {
 	return pub, sec
 }
 
+// mechanism is a security mechanism as a server's and a client's options.
+type mechanism struct {
+	name           string
+	server, client []zmq.Option
+}
+
+// nullAndCurve returns NULL and CURVE (with fresh keys) as mechanisms.
+func nullAndCurve(t *testing.T) []mechanism {
+	spub, ssec := keyPair(t)
+	cpub, csec := keyPair(t)
+	return []mechanism{
+		{"null", nil, nil},
+		{"curve", []zmq.Option{zmq.WithCurveServer(true), zmq.WithCurvePublicKey(spub), zmq.WithCurveSecretKey(ssec)},
+			[]zmq.Option{zmq.WithCurveServerKey(spub), zmq.WithCurvePublicKey(cpub), zmq.WithCurveSecretKey(csec)}},
+	}
+}
+
 // roundTrip checks a REQ/REP exchange between a REP bound with serverOpts and a REQ connected
 // with clientOpts, carrying metadata both ways.
 func roundTrip(t *testing.T, tr transport, serverOpts, clientOpts []zmq.Option) {

@@ -170,14 +170,7 @@ func TestConflateConcurrent(t *testing.T) {
 	}()
 	last := -1
 	for last != n-1 {
-		_, m, _, ok := ib.Pop()
-		if !ok {
-			if ib.BeginWait() {
-				<-ib.Wake()
-				ib.EndWait()
-			}
-			continue
-		}
+		m := popWait(ib)
 		i := int(binary.BigEndian.Uint32(m[0]))
 		if i <= last {
 			t.Fatalf("got %d after %d", i, last)

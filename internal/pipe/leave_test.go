@@ -17,6 +17,19 @@ func fill(t *testing.T, p *Pipe, tag string, n int) {
 	}
 }
 
+// popWait pops the next message, waiting for one as a receiver does.
+func popWait(ib *Inbox) Msg {
+	for {
+		if _, m, _, ok := ib.Pop(); ok {
+			return m
+		}
+		if ib.BeginWait() {
+			<-ib.Wake()
+			ib.EndWait()
+		}
+	}
+}
+
 // popFrom pops until a message of want comes, failing on an empty inbox.
 func popFrom(t *testing.T, ib *Inbox, want *Pipe) Msg {
 	t.Helper()
@@ -205,14 +218,7 @@ func TestAbandonUnderLoad(t *testing.T) {
 	})
 	got := map[string]bool{}
 	for seen := 0; seen < live*each; {
-		_, m, _, ok := ib.Pop()
-		if !ok {
-			if ib.BeginWait() {
-				<-ib.Wake()
-				ib.EndWait()
-			}
-			continue
-		}
+		m := popWait(ib)
 		if got[string(m[0])] {
 			t.Fatalf("%s twice", m[0])
 		}

@@ -184,7 +184,8 @@
 //
 // A socket holds at most
 //
-//	connections × C + peers × (SNDHWM + RCVHWM + 1) × message size + connections × 2 × M + 16 MiB
+//	connections × C + (peers × (SNDHWM + RCVHWM + 1) + 2 × RCVHWM) × message size
+//	  + connections × 2 × M + 16 MiB
 //
 // C is a tcp or ipc connection: about 21 KiB of heap and 25 KiB resident when quiet (an 8 KiB
 // read buffer, a 4 KiB write buffer, a 4 KiB frame slab, a reader and a writer goroutine,
@@ -199,8 +200,8 @@
 // application reads it in its turn, as with libzmq. Those messages, of all departed peers
 // together, count against one RCVHWM (the limit of the last to go): while they number RCVHWM
 // or more, no connection of the socket queues another message until the application has read
-// them down to half, so they add at most two RCVHWMs of messages to the bound however many
-// peers come, send and go. (A peer the socket connected to and keeps a queue for across
+// them down to half, so they add at most the 2 × RCVHWM messages above however many peers
+// come, send and go. (A peer the socket connected to and keeps a queue for across
 // reconnections, as a DEALER or PUSH does without IMMEDIATE, has not gone while it reconnects;
 // inproc peers are the program's own.)
 //

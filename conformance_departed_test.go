@@ -40,19 +40,9 @@ func TestDepartedSubscribersBounded(t *testing.T) {
 			b = zmtp.AppendFrame(b, 0, []byte{1, name[0], byte('1' + i)})
 		}
 		rawWrite(t, c, b)
-		go func() {
-			_ = c.(*net.TCPConn).CloseWrite()
-			_, _ = io.Copy(io.Discard, c)
-		}()
+		leaveRaw(c)
 	}
-	gone := func(d time.Duration) bool {
-		select {
-		case <-events:
-			return true
-		case <-time.After(d):
-			return false
-		}
-	}
+	gone := func(d time.Duration) bool { return eventWithin(events, d) }
 
 	peer("a")
 	if !gone(5 * time.Second) {
@@ -84,5 +74,68 @@ func TestDepartedSubscribersBounded(t *testing.T) {
 		if len(mine) != 6 || !slices.Equal(mine[:3], want) || !slices.Equal(slices.Sorted(slices.Values(mine[3:])), wantGone) {
 			t.Fatalf("notices %q: %s's are %q, want %q then %q", got, name, mine, want, wantGone)
 		}
+	}
+}
+
+// eventWithin reports whether an event comes on events within d.
+func eventWithin(events <-chan zmq.Event, d time.Duration) bool {
+	select {
+	case <-events:
+		return true
+	case <-time.After(d):
+		return false
+	}
+}
+
+// leaveRaw closes c's sending side and reads until the other end hangs up: a peer that goes
+// with a FIN, not a reset, so nothing it sent is lost.
+func leaveRaw(c net.Conn) {
+	go func() {
+		_ = c.(*net.TCPConn).CloseWrite()
+		_, _ = io.Copy(io.Discard, c)
+	}()
+}
+
+// TestDepartedStreamPeersBounded: a STREAM socket's raw peers that connect, send and go leave
+// their data and the notices of their coming and going (STREAM_NOTIFY); those count among
+// what departed peers left, and once they reach RCVHWM the next peer's data waits, its
+// connection held, until the application reads.
+func TestDepartedStreamPeersBounded(t *testing.T) {
+	const hwm = 4
+	stream := newSocket(t, zmq.STREAM, zmq.WithRecvHWM(hwm))
+	events, stop := stream.Monitor(zmq.EventDisconnected)
+	defer stop()
+	addr := strings.TrimPrefix(bind(t, stream, "tcp://127.0.0.1:*"), "tcp://")
+	peer := func(data string) {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		rawWrite(t, c, []byte(data))
+		leaveRaw(c)
+	}
+	for _, data := range []string{"a", "b"} { // 3 messages each: hello, data, goodbye
+		peer(data)
+		if !eventWithin(events, 5*time.Second) {
+			t.Fatalf("peer %s did not go", data)
+		}
+	}
+	peer("c")
+	if eventWithin(events, 300*time.Millisecond) {
+		t.Fatal("the third peer went while what the first two left filled the queue")
+	}
+	var data []string
+	for len(data) < 3 {
+		m := recvWithin(t, stream, 5*time.Second)
+		if len(m.Frames) == 2 && len(m.Frames[1]) > 0 {
+			data = append(data, string(m.Frames[1]))
+		}
+	}
+	if !eventWithin(events, 5*time.Second) {
+		t.Fatal("the third peer did not go once the application read")
+	}
+	if got := strings.Join(slices.Sorted(slices.Values(data)), ""); got != "abc" {
+		t.Fatalf("data %q, want a, b and c", data)
 	}
 }

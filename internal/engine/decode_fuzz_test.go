@@ -58,6 +58,14 @@ func FuzzDecode(f *testing.F) {
 	f.Add(append(multi, one...), []byte{0, 3, 200})
 	f.Add(append(big, ping...), []byte{255, 1})
 	f.Add([]byte{0x02, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, []byte{})
+	// Messages of many empty frames: 70 fit the limit below, 1,100 do not (pipe.FrameCost).
+	for _, n := range []int{70, 1100} {
+		var m []byte
+		for range n - 1 {
+			m = zmtp.AppendFrame(m, zmtp.FlagMore, nil)
+		}
+		f.Add(zmtp.AppendFrame(m, 0, nil), []byte{})
+	}
 	f.Fuzz(func(t *testing.T, data, chunks []byte) {
 		sink, err := decodeAll(data, chunks, Config{MaxMsgSize: 64 << 10}, false)
 		checkDecoded(t, sink, err, len(data))

@@ -138,6 +138,10 @@ func FuzzDecoder(f *testing.F) {
 	for _, d := range encode(stream(), 64)[:8] {
 		f.Add(d)
 	}
+	// Messages of many empty frames: 70 fit the limit below, 15,000 do not (pipe.FrameCost).
+	for _, n := range []int{70, 15_000} {
+		f.Add(encode([]pipe.Msg{make(pipe.Msg, n)}, 1<<17)[0])
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d := decoder{max: 1 << 16}
 		for _, m := range d.datagram(b) {

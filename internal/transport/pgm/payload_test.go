@@ -177,6 +177,11 @@ func FuzzUnpack(f *testing.F) {
 		f.Add(a, a)
 	}
 	f.Add([]byte{0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, []byte{0xff, 0xff, 1})
+	// Messages of many empty frames: 70 fit the limit below, 1,100 do not (pipe.FrameCost).
+	for _, n := range []int{70, 1100} {
+		a := pack(4096, [][][]byte{make([][]byte, n)}, 0)[0]
+		f.Add(a, a)
+	}
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		u := unpacker{maxMsgSize: 1 << 16, alloc: &frameAlloc{}}
 		total := 0

@@ -11,9 +11,10 @@ import (
 
 // TestSendKeepsNoFrameList: Send keeps the frames it is given, not the caller's list of them,
 // so a caller may refill one list for every message; and the list a receiver gets is its own
-// (appending to it touches no other message). Small messages, whose lists the socket carves
-// from a shared array, and bigger ones (over 1 KiB) with lists of their own; one and three
-// frames; one peer and two subscribers sharing each message.
+// (appending to it touches no other message). SendCopy keeps neither, so a caller may also
+// refill one buffer per frame for every message. Small messages, whose lists (and copies) the
+// socket carves from shared storage, and bigger ones (over 1 KiB, or of many frames) with
+// storage of their own; one peer and two subscribers sharing each message (a publisher's log).
 func TestSendKeepsNoFrameList(t *testing.T) {
 	cases := []struct {
 		name   string
@@ -24,80 +25,106 @@ func TestSendKeepsNoFrameList(t *testing.T) {
 		{"three small frames", 3, 10},
 		{"one big frame", 1, 5000},
 		{"three frames, big together", 3, 600},
+		{"many small frames", 12, 10},
 	}
 	const count = 200 // more than one carved array's worth
 	forEachTransport(t, func(t *testing.T, tr transport) {
 		for _, tc := range cases {
-			t.Run(tc.name, func(t *testing.T) {
-				payload := func(i, f int) []byte {
-					return bytes.Repeat([]byte{byte(i), byte(f)}, tc.size/2)
+			for _, copying := range []bool{false, true} {
+				name := tc.name
+				if copying {
+					name += ", SendCopy"
 				}
-				// checkAll receives the count messages; first, when not nil, is the first of them.
-				checkAll := func(t *testing.T, s *zmq.Socket, first *zmq.Msg) {
-					t.Helper()
-					var prev zmq.Msg
-					for i := range count {
-						var m zmq.Msg
-						if i == 0 && first != nil {
-							m = *first
-						} else {
-							m = recvWithin(t, s, waitLong)
-						}
-						if len(m.Frames) != tc.frames {
-							t.Fatalf("message %d has %d frames, want %d", i, len(m.Frames), tc.frames)
-						}
-						for f, got := range m.Frames {
-							if !bytes.Equal(got, payload(i, f)) {
-								t.Fatalf("message %d frame %d is %.4x..., want %.4x...", i, f, got, payload(i, f))
-							}
-						}
-						if prev.Frames != nil {
-							_ = append(prev.Frames, []byte("appended")) // must not reach m
-							if !bytes.Equal(m.Frames[len(m.Frames)-1], payload(i, len(m.Frames)-1)) {
-								t.Fatalf("appending to message %d's list changed message %d", i-1, i)
-							}
-						}
-						prev = m
+				t.Run(name, func(t *testing.T) {
+					payload := func(i, f int) []byte {
+						return bytes.Repeat([]byte{byte(i), byte(f)}, tc.size/2)
 					}
-				}
-				send := func(s *zmq.Socket) {
-					list := make([][]byte, tc.frames) // one list, refilled for every message
-					for i := range count {
-						for f := range list {
-							list[f] = payload(i, f)
-						}
-						if err := s.Send(context.Background(), zmq.Msg{Frames: list}); err != nil {
-							t.Fatalf("Send %d: %v", i, err)
+					// checkAll receives the count messages; first, when not nil, is the first of them.
+					checkAll := func(t *testing.T, s *zmq.Socket, first *zmq.Msg) {
+						t.Helper()
+						var prev zmq.Msg
+						for i := range count {
+							var m zmq.Msg
+							if i == 0 && first != nil {
+								m = *first
+							} else {
+								m = recvWithin(t, s, waitLong)
+							}
+							if len(m.Frames) != tc.frames {
+								t.Fatalf("message %d has %d frames, want %d", i, len(m.Frames), tc.frames)
+							}
+							for f, got := range m.Frames {
+								if !bytes.Equal(got, payload(i, f)) {
+									t.Fatalf("message %d frame %d is %.4x..., want %.4x...", i, f, got, payload(i, f))
+								}
+							}
+							if prev.Frames != nil {
+								_ = append(prev.Frames, []byte("appended")) // must not reach m
+								if !bytes.Equal(m.Frames[len(m.Frames)-1], payload(i, len(m.Frames)-1)) {
+									t.Fatalf("appending to message %d's list changed message %d", i-1, i)
+								}
+							}
+							prev = m
 						}
 					}
-					clear(list)
-				}
+					send := func(s *zmq.Socket) {
+						list := make([][]byte, tc.frames) // one list, refilled for every message
+						bufs := make([][]byte, tc.frames) // SendCopy: one buffer a frame, too
+						for f := range bufs {
+							bufs[f] = make([]byte, tc.size/2*2)
+						}
+						for i := range count {
+							var err error
+							if copying {
+								for f := range list {
+									list[f] = bufs[f]
+									copy(bufs[f], payload(i, f))
+								}
+								err = s.SendCopy(context.Background(), zmq.Msg{Frames: list})
+							} else {
+								for f := range list {
+									list[f] = payload(i, f)
+								}
+								err = s.Send(context.Background(), zmq.Msg{Frames: list})
+							}
+							if err != nil {
+								t.Fatalf("Send %d: %v", i, err)
+							}
+						}
+						clear(list)
+						for _, b := range bufs {
+							for j := range b {
+								b[j] = 0xee
+							}
+						}
+					}
 
-				t.Run("PUSH to PULL", func(t *testing.T) {
-					push, pull := newSocket(t, zmq.PUSH), newSocket(t, zmq.PULL)
-					link(t, tr, pull, push)
-					send(push)
-					checkAll(t, pull, nil)
-				})
-				t.Run("PUB to two SUBs", func(t *testing.T) {
-					pub := newSocket(t, zmq.PUB)
-					ep := bind(t, pub, tr.wildcard())
-					subs := []*zmq.Socket{newSocket(t, zmq.SUB), newSocket(t, zmq.SUB)}
-					for i, s := range subs {
-						subscribe(t, s, "", fmt.Sprint(i, "sync"))
-						connect(t, s, ep)
-						syncSub(t, pub, s, fmt.Sprint(i, "sync"))
-					}
-					send(pub)
-					for _, s := range subs {
-						m := recvWithin(t, s, waitLong)
-						for isSync(m) { // what is left of the syncing comes first
-							m = recvWithin(t, s, waitLong)
+					t.Run("PUSH to PULL", func(t *testing.T) {
+						push, pull := newSocket(t, zmq.PUSH), newSocket(t, zmq.PULL)
+						link(t, tr, pull, push)
+						send(push)
+						checkAll(t, pull, nil)
+					})
+					t.Run("PUB to two SUBs", func(t *testing.T) {
+						pub := newSocket(t, zmq.PUB)
+						ep := bind(t, pub, tr.wildcard())
+						subs := []*zmq.Socket{newSocket(t, zmq.SUB), newSocket(t, zmq.SUB)}
+						for i, s := range subs {
+							subscribe(t, s, "", fmt.Sprint(i, "sync"))
+							connect(t, s, ep)
+							syncSub(t, pub, s, fmt.Sprint(i, "sync"))
 						}
-						checkAll(t, s, &m)
-					}
+						send(pub)
+						for _, s := range subs {
+							m := recvWithin(t, s, waitLong)
+							for isSync(m) { // what is left of the syncing comes first
+								m = recvWithin(t, s, waitLong)
+							}
+							checkAll(t, s, &m)
+						}
+					})
 				})
-			})
+			}
 		}
 	})
 }

@@ -66,8 +66,9 @@
 //	case errors.Is(err, zmq.ErrClosed): // the socket was closed (net.ErrClosed matches too)
 //	}
 //
-// After Send returns nil the frames belong to the library; after Recv they belong to the
-// caller.
+// After Send returns nil the frames belong to the library (zmq_msg_send: nothing is copied);
+// [Socket.SendCopy] sends a copy instead, leaving them to the caller to reuse (zmq_send). After
+// Recv the frames belong to the caller.
 //
 // # Multipart messages
 //

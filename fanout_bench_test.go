@@ -2,6 +2,7 @@ package zmq_test
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net"
@@ -104,37 +105,52 @@ func fanoutPub(tb testing.TB, tr string, n int) *zmq.Socket {
 // writers included: the count is the whole process's): the log's chunks, which hold the
 // messages' lists too, and the queues' run chunks are reused, so what is left is what queues
 // and buffers still grow and the runtime's odd allocation, fewer than one in 64 messages
-// (without the race detector, which allocates for itself).
+// (without the race detector, which allocates for itself). So too a SendCopy from one buffer
+// the caller rewrites for every message, whose copies the log's chunks hold as well.
 // (testing.AllocsPerRun, which this used, rounds such counts down to 0.)
 func TestPubFanoutSendAllocatesNothing(t *testing.T) {
 	for _, tr := range []string{"tcp", "ipc"} {
-		t.Run(tr, func(t *testing.T) {
-			pub := fanoutPub(t, tr, 100)
-			ctx := context.Background()
-			const rounds = 2000
-			topic := []byte("topic")
-			payloads := make([][]byte, (1+allocs.Tries)*rounds+1) // the warm-up's and the counts
-			for i := range payloads {
-				payloads[i] = []byte("payload")
-			}
-			next := 0
-			step := func() {
-				if err := pub.Send(ctx, zmq.Msg{Frames: [][]byte{topic, payloads[next]}}); err != nil {
-					t.Fatal(err)
-				}
-				next++
-			}
-			for range rounds {
-				step() // warm up: the queues grow to their HWM once
-			}
-			limit := uint64(rounds / 64)
-			if raceEnabled {
-				limit = rounds // its bookkeeping: 240-340 allocations here
-			}
-			if n := allocs.Count(rounds, step); n >= limit {
-				t.Fatalf("%d Sends to 100 subscribers over %s allocate %d times, want fewer than %d", rounds, tr, n, limit)
-			}
-		})
+		for _, copying := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/SendCopy=%v", tr, copying), func(t *testing.T) {
+				testPubFanoutAllocs(t, tr, copying)
+			})
+		}
+	}
+}
+
+func testPubFanoutAllocs(t *testing.T, tr string, copying bool) {
+	pub := fanoutPub(t, tr, 100)
+	ctx := context.Background()
+	const rounds = 2000
+	topic := []byte("topic")
+	payloads := make([][]byte, (1+allocs.Tries)*rounds+1) // the warm-up's and the counts
+	for i := range payloads {
+		payloads[i] = []byte("payload")
+	}
+	buf := []byte("payload 0000")
+	next := 0
+	step := func() {
+		var err error
+		if copying {
+			binary.BigEndian.PutUint32(buf[8:], uint32(next))
+			err = pub.SendCopy(ctx, zmq.Msg{Frames: [][]byte{topic, buf}})
+		} else {
+			err = pub.Send(ctx, zmq.Msg{Frames: [][]byte{topic, payloads[next]}})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		next++
+	}
+	for range rounds {
+		step() // warm up: the queues grow to their HWM once
+	}
+	limit := uint64(rounds / 64)
+	if raceEnabled {
+		limit = rounds // its bookkeeping: 240-340 allocations here
+	}
+	if n := allocs.Count(rounds, step); n >= limit {
+		t.Fatalf("%d Sends to 100 subscribers over %s allocate %d times, want fewer than %d", rounds, tr, n, limit)
 	}
 }
 

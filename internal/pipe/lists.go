@@ -14,7 +14,7 @@ func SmallList(m Msg) bool {
 	if len(m) > SmallListFrames {
 		return false
 	}
-	return msgSize(m) <= SmallListBytes
+	return MsgSize(m) <= SmallListBytes
 }
 
 // CarveList copies m's list into slots, which must have room for it, capped at its length: a
@@ -30,7 +30,27 @@ func CarveList(slots [][]byte, m Msg) Msg {
 	return c
 }
 
-func msgSize(m Msg) int {
+// CarveCopy copies m, its list into slots and its frames' bytes into data, which must have room
+// for them (len(m) slots, MsgSize(m) bytes), each frame capped at its length as CarveList caps
+// the list: a copy the caller may keep while it reuses m (a sender's SendCopy).
+func CarveCopy(slots [][]byte, data []byte, m Msg) Msg {
+	c := CarveList(slots, m)
+	for i, f := range m {
+		n := copy(data, f)
+		c[i] = data[:n:n]
+		data = data[n:]
+	}
+	return c
+}
+
+// CopyMsg returns a copy of m, list and frames, in storage of its own: one allocation for the
+// list and one for all the frames' bytes.
+func CopyMsg(m Msg) Msg {
+	return CarveCopy(make([][]byte, len(m)), make([]byte, MsgSize(m)), m)
+}
+
+// MsgSize is the bytes of m's frames together.
+func MsgSize(m Msg) int {
 	size := 0
 	for _, f := range m {
 		size += len(f)

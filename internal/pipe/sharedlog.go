@@ -24,13 +24,16 @@ import (
 // copies the caller's list into the log instead of into storage of its own, so a steady
 // publisher allocates no list either. Such a list lives as long as its chunk; a queue's
 // consumer therefore keeps the chunks its last drain went through until its next drain
-// (OutQueue.Drain), as the writer reads the lists of a drained batch until then.
+// (OutQueue.Drain), as the writer reads the lists of a drained batch until then. A send that
+// copies (SendCopy) puts the frames' bytes there too, in the chunk's data, which lives and goes
+// back as its lists do: a publisher fed from buffers its program reuses allocates nothing.
 const (
 	logChunkLen   = 32
 	logChunkBytes = 32 << 10
 	runChunkLen   = 64
 
 	logFramesLen = 2 * logChunkLen // a chunk's room for lists (SmallList): two frames a message
+	logDataLen   = logChunkBytes   // a chunk's room for copied frames (Own with copyFrames)
 )
 
 // Log is the messages a publisher sent to more than one connection, in order. Its producer is
@@ -40,6 +43,7 @@ type Log struct {
 	n     int   // messages in cur
 	bytes int   // their payload
 	nf    int   // frames of cur's lists in use (Own)
+	nd    int   // bytes of cur's data in use (Own copying frames)
 	seq   int64 // messages appended
 	free  *freeChunks
 }
@@ -47,6 +51,7 @@ type Log struct {
 type logChunk struct {
 	msgs   [logChunkLen]Msg
 	frames [logFramesLen][]byte // the lists Own made here
+	data   []byte               // the frames Own copied here: logDataLen bytes, made on first use
 	n, nf  int                  // msgs and frames used, set when the log closes the chunk
 	refs   atomic.Int32         // the log's while it is cur, and one per run referring to it
 	free   *freeChunks          // where it goes back once nobody refers to it
@@ -113,17 +118,31 @@ type Ref struct {
 
 // Own returns a copy of m's list of frames for the next Append, made in the log's current
 // chunk, which is sure to have room for that message: Append then writes it there, and the
-// list is the log's, freed with its chunk. A message whose list is not carved (SmallList) gets
-// one allocated for it. A copy never appended (every subscriber at its HWM) takes its frames'
-// places in the chunk until the chunk goes back: at most logFramesLen small frames a chunk.
-func (l *Log) Own(m Msg) Msg {
+// list is the log's, freed with its chunk; with copyFrames, a copy of the frames too, in the
+// chunk's data. A message whose list is not carved (SmallList) gets one allocated for it (and
+// its frames, copied). A copy never appended (every subscriber at its HWM) takes its places in
+// the chunk until the chunk goes back: at most logFramesLen small frames and logDataLen bytes.
+func (l *Log) Own(m Msg, copyFrames bool) Msg {
 	if !SmallList(m) {
+		if copyFrames {
+			return CopyMsg(m)
+		}
 		return append(Msg(nil), m...)
 	}
-	if l.full(msgSize(m)) || l.nf+len(m) > logFramesLen {
+	size := MsgSize(m)
+	if l.full(size) || l.nf+len(m) > logFramesLen || copyFrames && l.nd+size > logDataLen {
 		l.next()
 	}
-	c := CarveList(l.cur.frames[l.nf:], m)
+	var c Msg
+	if copyFrames {
+		if l.cur.data == nil {
+			l.cur.data = make([]byte, logDataLen)
+		}
+		c = CarveCopy(l.cur.frames[l.nf:], l.cur.data[l.nd:], m)
+		l.nd += size
+	} else {
+		c = CarveList(l.cur.frames[l.nf:], m)
+	}
 	l.nf += len(m)
 	return c
 }
@@ -131,12 +150,12 @@ func (l *Log) Own(m Msg) Msg {
 // Append writes m into the log; it must never change afterwards (every connection's writer
 // reads it).
 func (l *Log) Append(m Msg) Ref {
-	size := msgSize(m)
+	size := MsgSize(m)
 	if l.full(size) {
 		if l.owns(m) {
-			// Its list is in the chunk that closes: not after Own, which made room, unless
-			// something was appended in between.
-			m = append(Msg(nil), m...)
+			// Its list, and its frames when Own copied them, are in the chunk that closes: not
+			// after Own, which made room, unless something was appended in between.
+			m = CopyMsg(m)
 		}
 		l.next()
 	}
@@ -162,7 +181,7 @@ func (l *Log) owns(m Msg) bool {
 func (l *Log) next() {
 	old := l.cur
 	old.n, old.nf = l.n, l.nf
-	l.cur, l.n, l.bytes, l.nf = l.newChunk(), 0, 0, 0
+	l.cur, l.n, l.bytes, l.nf, l.nd = l.newChunk(), 0, 0, 0, 0
 	old.release()
 }
 

@@ -18,7 +18,9 @@ import (
 // to them, in order, whatever part of the log that is. Runs begin wherever a queue skips a
 // message (not pushed to it, refused at its HWM, or appended for another queue by a plain
 // push), where a log chunk closes (by count or by the bytes of big messages) and where a run
-// chunk fills; each queue is drained by its own goroutine while the producer pushes.
+// chunk fills; each queue is drained by its own goroutine while the producer pushes. A third of
+// the messages have their frames copied into the log (Own with copyFrames), whose chunks are
+// reused: a chunk filled again while a queue still reads it shows as a message's wrong bytes.
 func TestSharedLogSubsets(t *testing.T) {
 	const n = 40000
 	const stuck = 20 * time.Second // only a lost wake-up waits this long
@@ -75,8 +77,17 @@ func TestSharedLogSubsets(t *testing.T) {
 			}
 			continue
 		}
-		if seq%3 > 0 {
-			m = log.Own(m) // the list in the log, as a publisher's Send makes it
+		switch seq % 3 {
+		case 1:
+			m = log.Own(m, false) // the list in the log, as a publisher's Send makes it
+		case 2:
+			// The frames too, as a publisher's SendCopy makes it; the caller then reuses its
+			// buffers.
+			src := m
+			m = log.Own(src, true)
+			for _, f := range src {
+				clear(f)
+			}
 		}
 		ref := log.Append(m)
 		for i, q := range qs {
@@ -170,7 +181,7 @@ func TestSharedLogSteadyStateAllocs(t *testing.T) {
 	seq := 0
 	cycle := func() {
 		for range 3000 {
-			r := log.Append(log.Own(Msg{frame}))
+			r := log.Append(log.Own(Msg{frame}, false))
 			for i, q := range qs {
 				if seq%(i+1) == 0 { // runs break: the second queue takes every other message
 					q.TryPushRef(r)
@@ -202,9 +213,9 @@ func TestSharedLogBatchOutlivesItsChunks(t *testing.T) {
 	send := func(seq int) {
 		var m Msg
 		if seq%2 == 0 {
-			m = log.Own(Msg{seqMsg(seq)[0]})
+			m = log.Own(Msg{seqMsg(seq)[0]}, false)
 		} else {
-			m = log.Own(Msg{seqMsg(seq)[0], []byte("two")})
+			m = log.Own(Msg{seqMsg(seq)[0], []byte("two")}, false)
 		}
 		q.TryPushRef(log.Append(m))
 	}
@@ -247,7 +258,7 @@ func TestSharedLogBatchOutlivesItsChunks(t *testing.T) {
 	}
 	q.Close()
 	for seq := 4 * n; seq < 6*n; seq++ {
-		m := log.Own(Msg{seqMsg(seq)[0], []byte("two")})
+		m := log.Own(Msg{seqMsg(seq)[0], []byte("two")}, false)
 		other.TryPushRef(log.Append(m))
 		if seq%logChunkLen == 0 {
 			other.Drain(nil, math.MaxInt) // its chunks go back, free for the log to fill
@@ -267,7 +278,7 @@ func TestSharedLogBatchOutlivesItsChunks(t *testing.T) {
 func TestLogOwnCopiesSmallLists(t *testing.T) {
 	log := NewLog()
 	caller := Msg{[]byte("a"), []byte("b")}
-	m := log.Own(caller)
+	m := log.Own(caller, false)
 	if cap(m) != 2 || &m[0] != &log.cur.frames[0] {
 		t.Fatalf("a two-frame list: cap %d, in the chunk %v", cap(m), &m[0] == &log.cur.frames[0])
 	}
@@ -277,8 +288,8 @@ func TestLogOwnCopiesSmallLists(t *testing.T) {
 	}
 	for _, big := range []Msg{{make([]byte, SmallListBytes+1)}, make(Msg, SmallListFrames+1)} {
 		nf := log.nf
-		if o := log.Own(big); log.nf != nf || len(o) != len(big) {
-			t.Errorf("a message of %d frames, %d bytes took the log's room for lists", len(big), msgSize(big))
+		if o := log.Own(big, false); log.nf != nf || len(o) != len(big) {
+			t.Errorf("a message of %d frames, %d bytes took the log's room for lists", len(big), MsgSize(big))
 		}
 	}
 	for range logChunkLen {
@@ -287,5 +298,44 @@ func TestLogOwnCopiesSmallLists(t *testing.T) {
 	r := log.Append(m) // the chunk m's list is in closes first
 	if &r.c.msgs[r.i][0] == &m[0] {
 		t.Fatal("a message appended to a new chunk kept its list in the closed one")
+	}
+}
+
+// TestLogOwnCopiesFrames: Own with copyFrames copies a small message's frames into the chunk's
+// data, each capped at its length, so the caller may reuse its buffers; a copy never appended
+// keeps its bytes while the next is made; the chunk closes when its data has no room, and its
+// data is kept for the next fill; a big message is copied into storage of its own.
+func TestLogOwnCopiesFrames(t *testing.T) {
+	log := NewLog()
+	buf := []byte("hello")
+	m := log.Own(Msg{buf, buf[:2]}, true)
+	copy(buf, "XXXXX")
+	if string(m[0]) != "hello" || string(m[1]) != "he" || cap(m[0]) != 5 || cap(m[1]) != 2 {
+		t.Fatalf("copied frames %q (caps %d, %d), want hello, he capped", m, cap(m[0]), cap(m[1]))
+	}
+	next := log.Own(Msg{[]byte("world")}, true) // m is never appended
+	if string(m[0]) != "hello" || string(next[0]) != "world" {
+		t.Fatalf("a second copy made the first %q", m[0])
+	}
+	first := log.cur
+	data := &first.data[0]
+	frame := make([]byte, SmallListBytes)
+	for range logDataLen/SmallListBytes - 1 {
+		log.Own(Msg{frame}, true)
+	}
+	if log.cur != first {
+		t.Fatal("the chunk closed before its data was full")
+	}
+	log.Own(Msg{frame}, true)
+	if log.cur == first || log.nd != SmallListBytes {
+		t.Fatalf("a copy past the data's room: new chunk %v, %d bytes in it", log.cur != first, log.nd)
+	}
+	log.next() // first goes back (nothing referred to it) and is filled again
+	if log.cur != first || &log.cur.data[0] != data {
+		t.Fatal("the chunk came back without its data")
+	}
+	big := Msg{make([]byte, SmallListBytes+1)}
+	if c := log.Own(big, true); &c[0][0] == &big[0][0] || log.nd != 0 {
+		t.Fatal("a big message's copy: not a copy, or made in the chunk")
 	}
 }

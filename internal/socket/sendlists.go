@@ -19,10 +19,16 @@ const sendListsLen = 32
 // instead, where the lists of small messages are carved from chunks the log reuses
 // (pipe.Log.Own): a steady publisher then allocates none.
 //
-// sendLists is the unused rest of the array the socket carves lists from, and the pattern
-// when it may send into a log; guarded by s.mu.
+// SendCopy copies the frames as well, a small message's into the same places (the bytes of
+// its frames carved from a slab the socket allocates every sendDataLen bytes, or the log
+// chunk's data), a bigger one's into storage of its own.
+const sendDataLen = 8 << 10
+
+// sendLists is the unused rest of the array the socket carves lists from, and of the slab it
+// carves copied frames from, and the pattern when it may send into a log; guarded by s.mu.
 type sendLists struct {
 	free   [][]byte
+	data   []byte
 	logger logger
 }
 
@@ -33,20 +39,34 @@ type logger interface {
 	sendLog() *pipe.Log
 }
 
-// own returns a copy of frames in the socket's storage, or in the log the send goes to.
-func (l *sendLists) own(frames pipe.Msg) pipe.Msg {
+// own returns a copy of frames' list, and with copyFrames of the frames too, in the socket's
+// storage, or in the log the send goes to.
+func (l *sendLists) own(frames pipe.Msg, copyFrames bool) pipe.Msg {
 	if l.logger != nil {
 		if log := l.logger.sendLog(); log != nil {
-			return log.Own(frames)
+			return log.Own(frames, copyFrames)
 		}
 	}
 	if !pipe.SmallList(frames) {
+		if copyFrames {
+			return pipe.CopyMsg(frames)
+		}
 		return append(pipe.Msg(nil), frames...)
 	}
 	if len(frames) > len(l.free) {
 		l.free = make([][]byte, sendListsLen)
 	}
-	m := pipe.CarveList(l.free, frames)
+	var m pipe.Msg
+	if copyFrames {
+		size := pipe.MsgSize(frames)
+		if size > len(l.data) {
+			l.data = make([]byte, sendDataLen)
+		}
+		m = pipe.CarveCopy(l.free, l.data, frames)
+		l.data = l.data[size:]
+	} else {
+		m = pipe.CarveList(l.free, frames)
+	}
 	l.free = l.free[len(m):]
 	return m
 }

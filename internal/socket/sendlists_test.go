@@ -15,7 +15,9 @@ import (
 // TestSendListsCarveSmallOnly: small messages' lists are carved one after another from the
 // socket's array, each capped at its length; a message over pipe.SmallListBytes, or with many
 // frames, gets a list of its own and takes no place in the array (which would keep its big
-// frames alive with its neighbours').
+// frames alive with its neighbours'). Copying (SendCopy) carves the same lists, and the copied
+// frames, each capped at its length, are the socket's: a small message's carved from its slab
+// one after another, a big one's elsewhere.
 func TestSendListsCarveSmallOnly(t *testing.T) {
 	small := pipe.Msg{[]byte("a")}
 	cases := []struct {
@@ -31,32 +33,42 @@ func TestSendListsCarveSmallOnly(t *testing.T) {
 	}
 	slot := unsafe.Sizeof([]byte(nil))
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			var l sendLists
-			before := l.own(small)
-			m := l.own(tc.msg)
-			after := l.own(small)
-			if len(m) != len(tc.msg) || cap(m) != len(m) {
-				t.Fatalf("list of len %d cap %d, want len and cap %d", len(m), cap(m), len(tc.msg))
-			}
-			for i := range m {
-				if !bytes.Equal(m[i], tc.msg[i]) || len(m[i]) > 0 && &m[i][0] != &tc.msg[i][0] {
-					t.Fatalf("frame %d is not the one given", i)
+		for _, copyFrames := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/copy=%v", tc.name, copyFrames), func(t *testing.T) {
+				var l sendLists
+				before := l.own(small, copyFrames)
+				m := l.own(tc.msg, copyFrames)
+				after := l.own(small, copyFrames)
+				if len(m) != len(tc.msg) || cap(m) != len(m) {
+					t.Fatalf("list of len %d cap %d, want len and cap %d", len(m), cap(m), len(tc.msg))
 				}
-			}
-			if &m[0] == &tc.msg[0] {
-				t.Fatal("the caller's list was kept")
-			}
-			at := func(x pipe.Msg) uintptr { return uintptr(unsafe.Pointer(&x[0])) }
-			gotCarved := at(m) == at(before)+slot
-			nextAfter := at(before) + slot
-			if gotCarved {
-				nextAfter += uintptr(len(m)) * slot
-			}
-			if gotCarved != tc.carved || at(after) != nextAfter {
-				t.Fatalf("carved %v (the next small list at +%d), want carved %v", gotCarved, at(after)-at(before), tc.carved)
-			}
-		})
+				for i := range m {
+					same := len(m[i]) > 0 && &m[i][0] == &tc.msg[i][0]
+					if !bytes.Equal(m[i], tc.msg[i]) || len(m[i]) > 0 && same == copyFrames || copyFrames && cap(m[i]) != len(m[i]) {
+						t.Fatalf("frame %d: equal %v, the one given %v (cap %d)", i, bytes.Equal(m[i], tc.msg[i]), same, cap(m[i]))
+					}
+				}
+				if copyFrames {
+					end := uintptr(unsafe.Pointer(unsafe.SliceData(before[0]))) + uintptr(len(before[0]))
+					carvedBytes := len(m[0]) > 0 && uintptr(unsafe.Pointer(&m[0][0])) == end
+					if carvedBytes != tc.carved {
+						t.Fatalf("frames copied next to the previous message's: %v, want %v", carvedBytes, tc.carved)
+					}
+				}
+				if &m[0] == &tc.msg[0] {
+					t.Fatal("the caller's list was kept")
+				}
+				at := func(x pipe.Msg) uintptr { return uintptr(unsafe.Pointer(&x[0])) }
+				gotCarved := at(m) == at(before)+slot
+				nextAfter := at(before) + slot
+				if gotCarved {
+					nextAfter += uintptr(len(m)) * slot
+				}
+				if gotCarved != tc.carved || at(after) != nextAfter {
+					t.Fatalf("carved %v (the next small list at +%d), want carved %v", gotCarved, at(after)-at(before), tc.carved)
+				}
+			})
+		}
 	}
 }
 

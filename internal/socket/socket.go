@@ -107,7 +107,14 @@ func (s *Socket) opts() *Options { return s.optp.Load() }
 
 // Send queues frames on the pipe the pattern chooses, waiting for room until ctx is done. It
 // keeps the frames, not the list of them (sendlists.go).
-func (s *Socket) Send(ctx context.Context, frames pipe.Msg) error {
+func (s *Socket) Send(ctx context.Context, frames pipe.Msg) error { return s.send(ctx, frames, false) }
+
+// SendCopy is Send of a copy of the frames, which stay the caller's.
+func (s *Socket) SendCopy(ctx context.Context, frames pipe.Msg) error {
+	return s.send(ctx, frames, true)
+}
+
+func (s *Socket) send(ctx context.Context, frames pipe.Msg, copyFrames bool) error {
 	if len(frames) == 0 {
 		return fmt.Errorf("%w: a message needs at least one frame", zerr.ErrInvalid)
 	}
@@ -120,7 +127,7 @@ func (s *Socket) Send(ctx context.Context, frames pipe.Msg) error {
 			return s.closeErr
 		}
 		if m == nil {
-			m = s.lists.own(frames)
+			m = s.lists.own(frames, copyFrames)
 		}
 		s.ds.on = s.answered
 		err := s.pat.send(m)

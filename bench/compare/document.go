@@ -109,7 +109,7 @@ func writeCurve(b *strings.Builder, recs []report.Record, cols []string) {
 // writeMany writes the many-peer section: one table per kind.
 func writeMany(b *strings.Builder, recs []report.Record) {
 	b.WriteString("\n## Many peers\n\n")
-	b.WriteString("N sockets in one process (one thread each for libzmq, one goroutine each for purezmq through its ordinary API: no Recycle, a new payload per Send) against one bound socket in another, 64-byte messages stamped with sender and sequence number so that loss, repetition, reordering, misrouting and corruption fail a run. " +
+	b.WriteString("N sockets in one process (one thread each for libzmq, one goroutine each for purezmq through its ordinary API: no Recycle, a new payload per Send but for the publisher, below) against one bound socket in another, 64-byte messages stamped with sender and sequence number so that loss, repetition, reordering, misrouting and corruption fail a run. " +
 		"Median (min–max) of the runs; metrics marked ↓ are better lower, and so is their ratio. The chart is `manypeer.svg`. " +
 		"The crossed columns (ROUTER echo and N PUSH → PULL, with -cross) pair one implementation's N sockets with the other's bound socket, \"clients→server\": purezmq→libzmq is purezmq's N sockets against libzmq's bound one. " +
 		"The pinned columns (ROUTER echo, with -pinned) run the same two processes with the bound socket's on one processor and the N sockets' on another (taskset), as a server and its clients on machines of their own; elsewhere both share every processor. " +
@@ -120,7 +120,8 @@ func writeMany(b *strings.Builder, recs []report.Record) {
 		"pubsub": "An XPUB (XPUB_VERBOSER) starts once all N subscribers have subscribed, then sends count messages as fast as it can with the default SNDHWM, dropping at the HWM as PUB does. " +
 			"Delivered msgs/s: all subscribers, from the first message any got to the last (each subscriber reads the clock at its first message, every 256th and the end marker). Publisher CPU: its process's user+system time (getrusage, I/O threads included) over the send loop, or up to the end of the stream, divided by count × N; per copy delivered: up to the end of the stream, divided by the copies the subscribers got. " +
 			"The end of the stream is a marker repeated every millisecond until every subscriber has unsubscribed (which each does on seeing it), so drops never hang a run. " +
-			"Both publish the same count (the larger calibrated, at most 4 × the smaller, at least 10 × SNDHWM), as what a publisher drops, and what its sends cost, depend on how far the stream outruns the HWM.",
+			"Both publish the same count (the larger calibrated, at most 4 × the smaller, at least 10 × SNDHWM), as what a publisher drops, and what its sends cost, depend on how far the stream outruns the HWM. " +
+			"Each publisher rewrites one buffer for every message and sends a copy of it: libzmq's with zmq_send, purezmq's with SendCopy; the column purezmq (Send) publishes a new payload per message with Send instead, whose frames then belong to the library.",
 		"pushpull": "Each PUSH connects and waits for its handshake, then all send count/N messages as fast as they can. The PULL checks each sender's order; msgs/s from its first message to its last; fairness when half of all had come: the fewest any sender had delivered over the most.",
 	}
 	for _, k := range report.ManyKinds {

@@ -69,7 +69,8 @@ func ManyPlan(transports []string, peers []int) []ManyCell {
 // kinds of crossKinds, also purezmq's N sockets against libzmq's bound one and the other way
 // round, which tell whose side a difference is on; with withPinned, for the kinds of
 // pinnedKinds, also each with itself, its two sides on a processor each; with withOneProc, for
-// the kinds of oneProcKinds, purezmq with itself, both sides with GOMAXPROCS=1.
+// the kinds of oneProcKinds, purezmq with itself, both sides with GOMAXPROCS=1; for the
+// fan-out, purezmq with itself publishing with Send (report.OursSend).
 func ManyContenders(impls []string, kind string, withCross, withPinned, withOneProc bool) []Contender {
 	var cs []Contender
 	for _, im := range manyImpls {
@@ -86,6 +87,9 @@ func ManyContenders(impls []string, kind string, withCross, withPinned, withOneP
 	}
 	if withOneProc && both && slices.Contains(oneProcKinds, kind) {
 		cs = append(cs, oneProc("purezmq"))
+	}
+	if both && kind == "pubsub" {
+		cs = append(cs, Contender{Name: report.OursSend, Client: "purezmq", Server: "purezmq", NewPayload: true})
 	}
 	return cs
 }

@@ -69,6 +69,9 @@ func (r *runner) runMany(ctx context.Context, cell ManyCell, c Contender, count 
 		return ManyMeasurement{}, err
 	}
 	path, args := r.manyCommand(c.Server, roles[0], ep, count, cell.Peers)
+	if c.NewPayload {
+		args = append(args, "-newpayload")
+	}
 	if path, args, err = r.wrap(c, 0, path, args); err != nil {
 		return ManyMeasurement{}, err
 	}

@@ -45,6 +45,9 @@ type Contender struct {
 	// Procs, when set, is GOMAXPROCS for both processes (many-peer cells): how a Go program
 	// does when its runtime does not count on processors the other process is using.
 	Procs int
+	// NewPayload: purezmq's publisher sends a new payload per message with Send (peer
+	// -newpayload) instead of copies of one buffer with SendCopy (fan-out cells).
+	NewPayload bool
 }
 
 func same(impl string) Contender { return Contender{Name: impl, Client: impl, Server: impl} }

@@ -182,7 +182,11 @@ func (m *many) wrap(what string, err error) error {
 // stamped returns a new payload: the pattern stamped with idx and seq. A new one each time, as
 // the frames of a message sent belong to the library.
 func (m *many) stamped(idx int, seq uint64) []byte {
-	b := make([]byte, len(m.pat))
+	return m.stamp(make([]byte, len(m.pat)), idx, seq)
+}
+
+// stamp writes the pattern stamped with idx and seq into b, which has its size, for SendCopy.
+func (m *many) stamp(b []byte, idx int, seq uint64) []byte {
 	copy(b, m.pat)
 	binary.LittleEndian.PutUint32(b, uint32(idx))
 	binary.LittleEndian.PutUint64(b[4:], seq)

@@ -16,7 +16,9 @@ var endMarker = []byte("E")
 
 // publish is xpub_fan: an XPUB (XPUB_VERBOSER, to see each subscription and unsubscription)
 // waits until Peers subscribers subscribed, then sends Count messages as fast as it can with
-// the default SNDHWM, dropping at the HWM as PUB does; then it sends the end marker every
+// the default SNDHWM, dropping at the HWM as PUB does: copies of one buffer it rewrites for
+// each (SendCopy, as xpub_fan.c does with zmq_send), or with NewPayload a new payload each, the
+// library's once sent (Send); then it sends the end marker every
 // millisecond (any copy may be dropped) until every subscriber has unsubscribed, which a
 // subscriber does once it has seen the marker.
 func (m *many) publish(stderr io.Writer, res *ManyResult) error {
@@ -36,9 +38,16 @@ func (m *many) publish(stderr io.Writer, res *ManyResult) error {
 			return fmt.Errorf("peer: before the start, %v instead of a subscription to everything", msg)
 		}
 	}
+	buf := make([]byte, len(m.pat))
 	t0, c0 := time.Now(), cpuTime()
 	for i := range m.c.Count {
-		if err := s.Send(m.ctx, zmq.Msg{Frames: [][]byte{m.stamped(0, uint64(i))}}); err != nil {
+		var err error
+		if m.c.NewPayload {
+			err = s.Send(m.ctx, zmq.Msg{Frames: [][]byte{m.stamped(0, uint64(i))}})
+		} else {
+			err = s.SendCopy(m.ctx, zmq.Msg{Frames: [][]byte{m.stamp(buf, 0, uint64(i))}})
+		}
+		if err != nil {
 			return m.wrap("publish", err)
 		}
 		m.progress.Add(1)

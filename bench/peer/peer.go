@@ -57,6 +57,9 @@ type Config struct {
 	// NoRecycle keeps purezmq's receiving loops from giving messages back (Socket.Recycle),
 	// to measure what a program that does not gets.
 	NoRecycle bool
+	// NewPayload makes purezmq's xpub_fan send a new payload per message with Send (the
+	// frames the library's once sent) instead of copies of one buffer with SendCopy.
+	NewPayload bool
 	// Hold, when set, makes a thr_send or lat_rep peer wait for EOF on it after its last
 	// message before closing: for implementations whose Close loses what is still queued
 	// (mangos's PUSH, go-zeromq's REP).
@@ -134,6 +137,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.IntVar(&c.Size, "size", 16, "message size in bytes")
 	fs.IntVar(&c.Count, "count", 100000, "messages, or round trips")
 	fs.BoolVar(&c.NoRecycle, "norecycle", false, "purezmq: receive without Socket.Recycle")
+	fs.BoolVar(&c.NewPayload, "newpayload", false, "purezmq xpub_fan: Send a new payload per message instead of SendCopy from one buffer")
 	fs.BoolVar(&c.Curve, "curve", false, "secure the sockets with CURVE and the fixed test keys: the bound side is the server")
 	fs.BoolVar(&hold, "hold", false, "thr_send, lat_rep, push_fair: wait for EOF on stdin before closing")
 	fs.IntVar(&c.Peers, "peers", 10, "many-peer roles: sockets of the connecting side (each bound role needs the same number)")

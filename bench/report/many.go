@@ -128,10 +128,10 @@ func ManyTable(recs []Record, kind ManyKind, impls []string) string {
 			cols = append(cols, im)
 		}
 	}
-	// The ratios: ours against the reference, pinned against pinned, and ours with one
-	// processor per runtime against the reference.
+	// The ratios: ours against the reference, pinned against pinned, ours with one processor
+	// per runtime and ours publishing with Send against the reference.
 	var ratios [][2]string
-	for _, pair := range [][2]string{{Ours, Reference}, {Ours + PinnedSuffix, Reference + PinnedSuffix}, {Ours + OneProcSuffix, Reference}} {
+	for _, pair := range [][2]string{{Ours, Reference}, {Ours + PinnedSuffix, Reference + PinnedSuffix}, {Ours + OneProcSuffix, Reference}, {OursSend, Reference}} {
 		if slices.Contains(cols, pair[0]) && slices.Contains(cols, pair[1]) {
 			ratios = append(ratios, pair)
 		}

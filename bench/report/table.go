@@ -19,6 +19,10 @@ const (
 	// OneProcSuffix names a many-peer contender whose two processes ran with GOMAXPROCS=1, on
 	// every processor as the others: Ours+OneProcSuffix is compared with Reference.
 	OneProcSuffix = " GOMAXPROCS=1"
+	// OursSend is purezmq's fan-out with a publisher that sends a new payload per message with
+	// Send, where Ours sends copies of one buffer with SendCopy as libzmq's does with zmq_send:
+	// compared with Reference.
+	OursSend = "purezmq (Send)"
 )
 
 // ratioed reports whether column im gets a ratio column against Reference after it.

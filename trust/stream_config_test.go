@@ -24,6 +24,7 @@ type config struct {
 	pollRecv int    // per cent of Recvs preceded by a Poll in the same goroutine
 	bgPoll   int    // per mille of steps that start or stop a background Poller
 	recycle  int    // per cent of received messages given back with Recycle
+	sendCopy int    // per cent of data messages sent with SendCopy, their frames scribbled over after
 	prefix   []byte // what SUB and XSUB subscribe to
 	profile  profile
 }
@@ -131,6 +132,9 @@ func newConfig(p pattern, tr transport, r *rand.Rand, key uint64) config {
 		c.counts[1] = c.counts[0]
 	}
 	c.joinAt = int64(r.IntN(c.counts[0]/2 + 1))
+	if r.IntN(2) == 0 {
+		c.sendCopy = 50
+	}
 	return c
 }
 
@@ -149,8 +153,8 @@ func (c config) describe(p pattern) string {
 		fmt.Fprintf(&b, "; J joins after B received %d of A's messages", c.joinAt)
 	}
 	fmt.Fprintf(&b, "\n  messages %v, window %s in flight, blast %v, pipelined bursts after %d%% of Recvs, "+
-		"Poll before %d%% of Recvs, background Poller toggled at %d‰ of steps, recycle %d%%, prefix %q\n  shapes %v",
-		c.counts, kib(int(c.winBytes)), c.blast, c.pipeline, c.pollRecv, c.bgPoll, c.recycle, c.prefix, c.profile)
+		"Poll before %d%% of Recvs, background Poller toggled at %d‰ of steps, recycle %d%%, SendCopy %d%%, prefix %q\n  shapes %v",
+		c.counts, kib(int(c.winBytes)), c.blast, c.pipeline, c.pollRecv, c.bgPoll, c.recycle, c.sendCopy, c.prefix, c.profile)
 	return b.String()
 }
 

@@ -87,9 +87,26 @@ func (sd *side) send(st *flow, k int) {
 	sd.answered = false
 	var b strings.Builder
 	for i, m := range burst {
-		st.notes[m.seq] = fmt.Sprintf("sent %s, message %d of a burst of %d", how, i+1, len(burst))
+		copying := sd.s.cfg.sendCopy > 0 && sd.rng.IntN(100) < sd.s.cfg.sendCopy
+		by := "Send"
+		if copying {
+			by = "SendCopy"
+		}
+		st.notes[m.seq] = fmt.Sprintf("sent %s by %s, message %d of a burst of %d", how, by, i+1, len(burst))
 		ctx, cancel := sd.s.opCtx()
-		err := sd.sock.Send(ctx, zmq.NewMsg(m.frames...))
+		var err error
+		if copying {
+			err = sd.sock.SendCopy(ctx, zmq.NewMsg(m.frames...))
+			// The frames are the caller's again: a copy kept by mistake shows. (Not a ROUTER's
+			// routing id, which is the side's record of its peer.)
+			data := m.frames
+			if sd.typ == zmq.ROUTER {
+				data = data[1:]
+			}
+			scribble(data)
+		} else {
+			err = sd.sock.Send(ctx, zmq.NewMsg(m.frames...))
+		}
 		cancel()
 		if err != nil {
 			sd.s.failCall(err, "%v: Send of %s seq %d (%s)", sd, st.name(), m.seq, m.desc)
@@ -123,4 +140,13 @@ func (sd *side) sendFin(st *flow) {
 	st.finSends++
 	st.finSent.Store(true)
 	sd.hist.add("send fin s%d (%d)", st.id, st.finSends)
+}
+
+// scribble overwrites frames, as a program reusing its buffers after SendCopy would.
+func scribble(frames [][]byte) {
+	for _, f := range frames {
+		for i := range f {
+			f[i] = 0xa5
+		}
+	}
 }

@@ -216,7 +216,9 @@
 // The 16 MiB are big-frame buffers kept for reuse: recycled, dropped by the program (at most
 // 16 MiB of frames come back that way, counting those the program holds), or outgrown by a
 // growing body. A socket whose connections ask for none for a garbage collection cycle lets
-// them go. The kernel's socket buffers come on top, outside the process.
+// them go. A publisher fed by SendCopy also keeps up to 512 KiB of storage its copies of small
+// messages went into, for the next ones. The kernel's socket buffers come on top, outside the
+// process.
 //
 // A publisher (PUB, XPUB) also keeps its subscribers' subscriptions until they unsubscribe or
 // go: each costs its topic's bytes and about 250 bytes besides, however long the topic, and

@@ -33,7 +33,10 @@ const (
 	runChunkLen   = 64
 
 	logFramesLen = 2 * logChunkLen // a chunk's room for lists (SmallList): two frames a message
-	logDataLen   = logChunkBytes   // a chunk's room for copied frames (Own with copyFrames)
+	// A chunk's room for copied frames (Own with copyFrames): 32 messages of 256 bytes, fewer
+	// bigger ones. A chunk a queue's run holds keeps all of it, so it is smaller than
+	// logChunkBytes, and the free chunks keep at most maxFreeChunks × logDataLen for reuse.
+	logDataLen = 8 << 10
 )
 
 // Log is the messages a publisher sent to more than one connection, in order. Its producer is

@@ -338,4 +338,7 @@ func TestLogOwnCopiesFrames(t *testing.T) {
 	if c := log.Own(big, true); &c[0][0] == &big[0][0] || log.nd != 0 {
 		t.Fatal("a big message's copy: not a copy, or made in the chunk")
 	}
+	if kept := maxFreeChunks * logDataLen; kept > 512<<10 {
+		t.Errorf("free chunks keep %d bytes of copies: doc.go (Memory) says 512 KiB", kept)
+	}
 }

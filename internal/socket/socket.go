@@ -287,7 +287,7 @@ func ctxEnded(err error) error {
 // 1000 1.03× (while 100 PUSH → one PULL over tcp reached 34-60 % fairness at half-way with 100
 // against 12-15 % with 1000). That is the Go scheduler's sharing, not the sockets': goroutines
 // with no I/O yielding every 1000 units of work share two processors at 22-43 % at half-way,
-// every 100 at 82-87 % (bench/floor/schedfair on branch epoll-floor; README).
+// every 100 at 82-87 % (a prototype without the library, not kept; README).
 func sendTurn(hwm int) int {
 	if hwm <= 0 {
 		return 1000

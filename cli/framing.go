@@ -60,17 +60,14 @@ func (m *messageReader) next() ([]byte, error) {
 	return nil, err
 }
 
-// splitFrames cuts one message into its frames at each sep; no sep means one frame. Every
-// frame is a fresh slice, so that the message may be sent (and so given away) more than once.
+// splitFrames cuts one message into its frames at each sep; no sep means one frame. The frames
+// are views of msg: the commands send them with SendCopy, which leaves them to us, so one
+// message (a --reply) may be sent any number of times.
 func splitFrames(msg []byte, sep string) [][]byte {
 	if sep == "" {
-		return [][]byte{bytes.Clone(msg)}
+		return [][]byte{msg}
 	}
-	parts := bytes.Split(msg, []byte(sep))
-	for i, p := range parts {
-		parts[i] = bytes.Clone(p)
-	}
-	return parts
+	return bytes.Split(msg, []byte(sep))
 }
 
 // decodeFrames turns frames of hex text (--in hex) into their bytes. A "0x" prefix and

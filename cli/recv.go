@@ -145,7 +145,7 @@ func (f *recvFlags) recvOne(ctx context.Context, s *zmq.Socket, t zmq.Type, out 
 	}
 	wctx, cancel = f.waitCtx(ctx)
 	defer cancel()
-	if err := s.Send(wctx, zmq.NewMsg(rep.answer(id, body)...)); err != nil {
+	if err := s.SendCopy(wctx, zmq.NewMsg(rep.answer(id, body)...)); err != nil {
 		return f.timedOut(ctx, err, fmt.Sprintf("answering message %d", n))
 	}
 	return nil

@@ -25,8 +25,8 @@ func canReply(t zmq.Type) bool {
 // answer builds the reply to body, received from the peer with routing id id (ROUTER, STREAM;
 // nil otherwise). A REP adds the envelope itself. A ROUTER or DEALER answering a REQ (whose
 // request starts with the empty delimiter frame) keeps that frame ahead of a --reply, as a REQ
-// peer needs it; --echo returns it with the rest. The received frames are the caller's, so
-// echoing sends them as they are; --reply frames are copied, as every send gives them away.
+// peer needs it; --echo returns it with the rest. The frames are sent with SendCopy, so the
+// --reply frames serve every answer.
 func (r *replier) answer(id []byte, body [][]byte) [][]byte {
 	var frames [][]byte
 	if id != nil {
@@ -38,8 +38,5 @@ func (r *replier) answer(id []byte, body [][]byte) [][]byte {
 	if r.t != zmq.REP && len(body) > 1 && len(body[0]) == 0 {
 		frames = append(frames, []byte{})
 	}
-	for _, f := range r.reply {
-		frames = append(frames, append([]byte(nil), f...))
-	}
-	return frames
+	return append(frames, r.reply...)
 }

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -228,7 +227,7 @@ func runSend(ctx context.Context, f *sendFlags, args []string, stdin io.Reader, 
 			}
 		}
 		if p.to != nil {
-			frames = append([][]byte{bytes.Clone(p.to)}, frames...) // a sent frame is the library's
+			frames = append([][]byte{p.to}, frames...)
 		}
 		if err := f.sendOne(ctx, s, zmq.NewMsg(frames...), n); err != nil {
 			return interrupted(ctx, err, n-1)
@@ -247,7 +246,7 @@ func runSend(ctx context.Context, f *sendFlags, args []string, stdin io.Reader, 
 func (f *sendFlags) sendOne(ctx context.Context, s *zmq.Socket, m zmq.Msg, n int) error {
 	wctx, cancel := f.waitCtx(ctx)
 	defer cancel()
-	if err := s.Send(wctx, m); err != nil {
+	if err := s.SendCopy(wctx, m); err != nil {
 		if errors.Is(err, zmq.ErrHostUnreachable) {
 			return fmt.Errorf("message %d: no peer with routing id --to %s (--peers N waits for peers to connect)", n, f.to)
 		}

@@ -125,10 +125,11 @@ func (s *Socket) Send(ctx context.Context, m Msg) error { return s.s.Send(ctx, m
 // SendCopy is Send of a copy of m (zmq_send, where Send is zmq_msg_send): m's frames stay the
 // caller's, to change or reuse as soon as SendCopy returns, at the cost of copying their
 // bytes. Small messages (up to 8 frames and 1 KiB) are copied into storage the socket carves
-// many messages from, and a publisher whose subscribers are connections into storage it reuses
-// once every subscriber has written them: a program that publishes from a buffer it reuses then
-// allocates nothing per message. Send, which keeps the frames it is given, suits big messages
-// and frames built for the call; SendCopy, buffers a program keeps.
+// many messages from; a publisher whose subscribers are connections (two or more, no inproc
+// peer) copies them into storage it reuses once every subscriber's connection has written them,
+// so a program that publishes from a buffer it reuses allocates nothing per message. Send,
+// which keeps the frames it is given, suits big messages and frames built for the call;
+// SendCopy, buffers a program keeps.
 func (s *Socket) SendCopy(ctx context.Context, m Msg) error { return s.s.SendCopy(ctx, m.Frames) }
 
 // Recv returns the next whole message, all its frames (zmq_msg_recv until ZMQ_RCVMORE is 0),

@@ -3,6 +3,7 @@ package zmq_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -127,4 +128,49 @@ func TestSendKeepsNoFrameList(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSendCopyErrors: SendCopy fails as Send does, and changes nothing by failing (a Send right
+// after it fails the same way): no frame, a closed socket, REQ out of turn, ROUTER_MANDATORY to
+// an unknown peer, a done ctx with no peer.
+func TestSendCopyErrors(t *testing.T) {
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	cases := []struct {
+		name string
+		open func(t *testing.T) *zmq.Socket
+		ctx  context.Context
+		msg  zmq.Msg
+		want error
+	}{
+		{"no frame", func(t *testing.T) *zmq.Socket { return newSocket(t, zmq.PUSH) }, context.Background(), zmq.Msg{}, zmq.ErrInvalid},
+		{"closed", func(t *testing.T) *zmq.Socket {
+			s := newSocket(t, zmq.PUSH)
+			s.Close()
+			return s
+		}, context.Background(), zmq.NewMsgString("x"), zmq.ErrClosed},
+		{"REQ out of turn", func(t *testing.T) *zmq.Socket {
+			req, rep := newSocket(t, zmq.REQ), newSocket(t, zmq.REP)
+			link(t, transports[0], rep, req)
+			if err := req.SendCopy(context.Background(), zmq.NewMsgString("first")); err != nil {
+				t.Fatal(err)
+			}
+			return req
+		}, context.Background(), zmq.NewMsgString("second"), zmq.ErrState},
+		{"ROUTER_MANDATORY, unknown peer", func(t *testing.T) *zmq.Socket {
+			return newSocket(t, zmq.ROUTER, zmq.WithRouterMandatory(true))
+		}, context.Background(), zmq.NewMsgString("nobody", "x"), zmq.ErrHostUnreachable},
+		{"done ctx, no peer", func(t *testing.T) *zmq.Socket { return newSocket(t, zmq.PUSH) }, done, zmq.NewMsgString("x"), zmq.ErrAgain},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := tc.open(t)
+			if err := s.SendCopy(tc.ctx, tc.msg); !errors.Is(err, tc.want) {
+				t.Fatalf("SendCopy: %v, want %v", err, tc.want)
+			}
+			if err := s.Send(tc.ctx, tc.msg); !errors.Is(err, tc.want) {
+				t.Fatalf("Send after it: %v, want %v as well", err, tc.want)
+			}
+		})
+	}
 }

@@ -119,11 +119,8 @@ func (p *proxyRun) pass(ctx context.Context, m Msg, dst *Socket, from, to int) e
 	defer p.inFlight.RUnlock()
 	size := uint64(m.Size())
 	if p.capture != nil {
-		c := Msg{Frames: make([][]byte, len(m.Frames))}
-		for i, f := range m.Frames {
-			c.Frames[i] = append([]byte(nil), f...)
-		}
-		if err := p.capture.Send(ctx, c); err != nil {
+		// A copy: m itself goes on to dst.
+		if err := p.capture.SendCopy(ctx, m); err != nil {
 			return err
 		}
 	}

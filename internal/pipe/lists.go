@@ -44,7 +44,8 @@ func CarveCopy(slots [][]byte, data []byte, m Msg) Msg {
 }
 
 // CopyMsg returns a copy of m, list and frames, in storage of its own: one allocation for the
-// list and one for all the frames' bytes.
+// list and one for all the frames' bytes. Each frame's capacity ends with it, so a receiver
+// recycling a big frame (Socket.Recycle) gives back only that frame's bytes.
 func CopyMsg(m Msg) Msg {
 	return CarveCopy(make([][]byte, len(m)), make([]byte, MsgSize(m)), m)
 }

@@ -163,29 +163,12 @@ func (d *dist) deliver(m pipe.Msg, to []*pipe.Pipe) {
 			return
 		}
 		if spare == nil {
-			spare = copyMsg(m)
+			spare = pipe.CopyMsg(m)
 		}
 		if p.TryPush(spare) {
 			spare = nil
 		}
 	}
-}
-
-// copyMsg copies m into one new buffer and a new list. Each frame's capacity ends with it, so
-// a receiver recycling a big frame (Socket.Recycle) gives back only that frame's bytes.
-func copyMsg(m pipe.Msg) pipe.Msg {
-	size := 0
-	for _, f := range m {
-		size += len(f)
-	}
-	buf := make([]byte, 0, size)
-	out := make(pipe.Msg, len(m))
-	for i, f := range m {
-		at := len(buf)
-		buf = append(buf, f...)
-		out[i] = buf[at:len(buf):len(buf)]
-	}
-	return out
 }
 
 // shareLog makes the queue of l, a new connection's, hold runs of the pattern's log when it

@@ -50,6 +50,15 @@ func CopyMsg(m Msg) Msg {
 	return CarveCopy(make([][]byte, len(m)), make([]byte, MsgSize(m)), m)
 }
 
+// OwnApart returns a copy of m's list in storage of its own, for a message whose list is not
+// carved (SmallList), and with copyFrames of its frames too (CopyMsg).
+func OwnApart(m Msg, copyFrames bool) Msg {
+	if copyFrames {
+		return CopyMsg(m)
+	}
+	return append(Msg(nil), m...)
+}
+
 // MsgSize is the bytes of m's frames together.
 func MsgSize(m Msg) int {
 	size := 0

@@ -127,10 +127,7 @@ type Ref struct {
 // the chunk until the chunk goes back: at most logFramesLen small frames and logDataLen bytes.
 func (l *Log) Own(m Msg, copyFrames bool) Msg {
 	if !SmallList(m) {
-		if copyFrames {
-			return CopyMsg(m)
-		}
-		return append(Msg(nil), m...)
+		return OwnApart(m, copyFrames)
 	}
 	size := MsgSize(m)
 	if l.full(size) || l.nf+len(m) > logFramesLen || copyFrames && l.nd+size > logDataLen {

@@ -48,10 +48,7 @@ func (l *sendLists) own(frames pipe.Msg, copyFrames bool) pipe.Msg {
 		}
 	}
 	if !pipe.SmallList(frames) {
-		if copyFrames {
-			return pipe.CopyMsg(frames)
-		}
-		return append(pipe.Msg(nil), frames...)
+		return pipe.OwnApart(frames, copyFrames)
 	}
 	if len(frames) > len(l.free) {
 		l.free = make([][]byte, sendListsLen)

@@ -15,6 +15,9 @@ import (
 // another, 64-byte messages, libzmq (the C peers) and purezmq (cmd/peer).
 const manySize = 64
 
+// goNet is cmd/peer's -impl of the ROUTER echo with no messaging library (peer.GoNet).
+const goNet = "gonet"
+
 // manyImpls are the implementations with many-peer roles.
 var manyImpls = []string{"libzmq", "purezmq"}
 
@@ -70,7 +73,9 @@ func ManyPlan(transports []string, peers []int) []ManyCell {
 // round, which tell whose side a difference is on; with withPinned, for the kinds of
 // pinnedKinds, also each with itself, its two sides on a processor each; with withOneProc, for
 // the kinds of oneProcKinds, purezmq with itself, both sides with GOMAXPROCS=1; for the
-// fan-out, purezmq with itself publishing with Send (report.OursSend).
+// fan-out, purezmq with itself publishing with Send (report.OursSend); for the ROUTER echo,
+// the same round trips with no messaging library on either side (report.GoNetFloor): what Go
+// itself does in the cell's two processes.
 func ManyContenders(impls []string, kind string, withCross, withPinned, withOneProc bool) []Contender {
 	var cs []Contender
 	for _, im := range manyImpls {
@@ -90,6 +95,9 @@ func ManyContenders(impls []string, kind string, withCross, withPinned, withOneP
 	}
 	if both && kind == "pubsub" {
 		cs = append(cs, Contender{Name: report.OursSend, Client: "purezmq", Server: "purezmq", NewPayload: true})
+	}
+	if both && kind == "router" {
+		cs = append(cs, Contender{Name: report.GoNetFloor, Client: goNet, Server: goNet})
 	}
 	return cs
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/purezmq/zmq/bench/peer"
 	"github.com/purezmq/zmq/bench/report"
 )
 
@@ -42,11 +43,11 @@ func TestManyPlan(t *testing.T) {
 		cross, pinned, oneProc bool
 		want                   string
 	}{
-		{allImpls, "router", false, false, false, "libzmq purezmq"},
-		{allImpls, "router", true, false, false, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
-		{allImpls, "router", false, true, false, "libzmq purezmq libzmq pinned purezmq pinned"},
-		{allImpls, "router", true, true, false, "libzmq purezmq purezmq→libzmq libzmq→purezmq libzmq pinned purezmq pinned"},
-		{allImpls, "router", false, false, true, "libzmq purezmq purezmq GOMAXPROCS=1"},
+		{allImpls, "router", false, false, false, "libzmq purezmq Go net, no ZeroMQ"},
+		{allImpls, "router", true, false, false, "libzmq purezmq purezmq→libzmq libzmq→purezmq Go net, no ZeroMQ"},
+		{allImpls, "router", false, true, false, "libzmq purezmq libzmq pinned purezmq pinned Go net, no ZeroMQ"},
+		{allImpls, "router", true, true, false, "libzmq purezmq purezmq→libzmq libzmq→purezmq libzmq pinned purezmq pinned Go net, no ZeroMQ"},
+		{allImpls, "router", false, false, true, "libzmq purezmq purezmq GOMAXPROCS=1 Go net, no ZeroMQ"},
 		{allImpls, "pushpull", true, true, true, "libzmq purezmq purezmq→libzmq libzmq→purezmq"},
 		{allImpls, "pubsub", true, true, false, "libzmq purezmq purezmq (Send)"},
 		{allImpls, "pubsub", true, true, true, "libzmq purezmq purezmq GOMAXPROCS=1 purezmq (Send)"},
@@ -58,8 +59,11 @@ func TestManyPlan(t *testing.T) {
 			t.Errorf("%v %s cross=%v pinned=%v oneProc=%v: %q, want %q", tc.impls, tc.kind, tc.cross, tc.pinned, tc.oneProc, got, tc.want)
 		}
 	}
-	if got, want := strings.Join(ManyColumns(), ","), "libzmq,purezmq,purezmq→libzmq,libzmq→purezmq,libzmq pinned,purezmq pinned,purezmq GOMAXPROCS=1,purezmq (Send)"; got != want {
+	if got, want := strings.Join(ManyColumns(), ","), "libzmq,purezmq,purezmq→libzmq,libzmq→purezmq,libzmq pinned,purezmq pinned,purezmq GOMAXPROCS=1,Go net, no ZeroMQ,purezmq (Send)"; got != want {
 		t.Errorf("columns %s, want %s", got, want)
+	}
+	if goNet != peer.GoNet {
+		t.Errorf("the floor's -impl %q, cmd/peer's %q", goNet, peer.GoNet)
 	}
 	for _, k := range report.ManyKinds {
 		if _, ok := manyRoles[k.Name]; !ok {

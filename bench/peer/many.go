@@ -77,8 +77,8 @@ type ManyResult struct {
 
 // runMany plays one of the many-peer roles with purezmq.
 func runMany(c Config, stdout, stderr io.Writer) error {
-	if c.Impl != "purezmq" {
-		return fmt.Errorf("peer: role %s is purezmq's only (libzmq's is ../c/%s.c)", c.Role, c.Role)
+	if c.Impl != "purezmq" && (c.Impl != GoNet || !goNetRoles[c.Role]) {
+		return fmt.Errorf("peer: role %s is purezmq's only (libzmq's is ../c/%s.c; %s plays %s and %s)", c.Role, c.Role, GoNet, RouterEcho, DealerRT)
 	}
 	if c.Curve {
 		return fmt.Errorf("peer: role %s has no CURVE", c.Role)
@@ -98,7 +98,11 @@ func runMany(c Config, stdout, stderr io.Writer) error {
 	var err error
 	switch c.Role {
 	case RouterEcho:
-		err = m.routerEcho(stderr, &res)
+		if c.Impl == GoNet {
+			err = m.echoNet(stderr, &res)
+		} else {
+			err = m.routerEcho(stderr, &res)
+		}
 	case DealerRT:
 		err = m.dealers(stderr, &res)
 	case XPubFan:

@@ -50,9 +50,19 @@ func (m *many) routerEcho(stderr io.Writer, res *ManyResult) error {
 	return nil
 }
 
-// dealers runs Peers DEALERs, each making sequential round trips from its own goroutine. After
-// dealerWarmup round trips each they start together; the timed window ends at the Count-th
-// round trip completed in all, every client running until then.
+// tripper is one client of the ROUTER echo cell: a DEALER, or a plain connection (GoNet).
+type tripper interface {
+	// trip makes client i's round trip seq and returns its time.
+	trip(i int, seq uint64) (time.Duration, error)
+	// end tells the server this client is done, and closes it.
+	end() error
+	close()
+}
+
+// dealers runs Peers clients (DEALERs, or plain connections with GoNet), each making
+// sequential round trips from its own goroutine. After dealerWarmup round trips each they
+// start together; the timed window ends at the Count-th round trip completed in all, every
+// client running until then.
 func (m *many) dealers(stderr io.Writer, res *ManyResult) error {
 	fmt.Fprintln(stderr, "ready")
 	var (
@@ -74,14 +84,14 @@ func (m *many) dealers(stderr io.Writer, res *ManyResult) error {
 		// for one that is gone (the failure stops the others).
 		isReady := sync.OnceFunc(ready.Done)
 		defer isReady()
-		s, err := m.open(zmq.DEALER, false)
+		c, err := m.dial()
 		if err != nil {
 			return err
 		}
-		defer s.Close()
+		defer c.close()
 		seq := uint64(0)
 		for ; seq < dealerWarmup; seq++ {
-			if _, err := m.trip(s, i, seq); err != nil {
+			if _, err := c.trip(i, seq); err != nil {
 				return err
 			}
 		}
@@ -93,7 +103,7 @@ func (m *many) dealers(stderr io.Writer, res *ManyResult) error {
 		}
 		mine := 0 // stored at the end: neighbouring clients' counters would share cache lines
 		for ; ; seq++ {
-			d, err := m.trip(s, i, seq)
+			d, err := c.trip(i, seq)
 			if err != nil {
 				return err
 			}
@@ -109,11 +119,7 @@ func (m *many) dealers(stderr io.Writer, res *ManyResult) error {
 			}
 		}
 		done[i] = mine
-		// The end marker: the router_echo exits after one from every client.
-		if err := s.Send(m.ctx, zmq.Msg{Frames: [][]byte{{}}}); err != nil {
-			return m.wrap("end marker", err)
-		}
-		return nil
+		return c.end()
 	})
 	if err != nil {
 		return err
@@ -130,30 +136,63 @@ func (m *many) dealers(stderr io.Writer, res *ManyResult) error {
 	return nil
 }
 
-var errMisrouted = errors.New("a reply of another request")
+// dial opens a client of the ROUTER echo cell.
+func (m *many) dial() (tripper, error) {
+	if m.c.Impl == GoNet {
+		return m.dialNet()
+	}
+	s, err := m.open(zmq.DEALER, false)
+	if err != nil {
+		return nil, err
+	}
+	return dealer{m, s}, nil
+}
 
-// trip makes one round trip of client i's request seq and returns its time.
-func (m *many) trip(s *zmq.Socket, i int, seq uint64) (time.Duration, error) {
+// dealer is a DEALER client of the ROUTER echo cell.
+type dealer struct {
+	m *many
+	s *zmq.Socket
+}
+
+func (d dealer) trip(i int, seq uint64) (time.Duration, error) {
+	m := d.m
 	b := m.stamped(i, seq)
 	t0 := time.Now()
-	if err := s.Send(m.ctx, zmq.Msg{Frames: [][]byte{b}}); err != nil {
+	if err := d.s.Send(m.ctx, zmq.Msg{Frames: [][]byte{b}}); err != nil {
 		return 0, m.wrap(fmt.Sprintf("client %d send", i), err)
 	}
-	msg, err := s.Recv(m.ctx)
+	msg, err := d.s.Recv(m.ctx)
 	if err != nil {
 		return 0, m.wrap(fmt.Sprintf("client %d recv", i), err)
 	}
-	d := time.Since(t0)
-	m.progress.Add(1)
+	dt := time.Since(t0)
 	if len(msg.Frames) != 1 {
 		return 0, fmt.Errorf("peer: client %d: a reply of %d frames", i, len(msg.Frames))
 	}
-	gi, gs, err := m.unstamp(msg.Frames[0], seq%1024 == 0)
+	return dt, m.checkReply(msg.Frames[0], i, seq)
+}
+
+// end sends the end marker: the router_echo exits after one from every client.
+func (d dealer) end() error {
+	if err := d.s.Send(d.m.ctx, zmq.Msg{Frames: [][]byte{{}}}); err != nil {
+		return d.m.wrap("end marker", err)
+	}
+	return nil
+}
+
+func (d dealer) close() { d.s.Close() }
+
+var errMisrouted = errors.New("a reply of another request")
+
+// checkReply counts a reply received and checks it is client i's request seq, whole.
+func (m *many) checkReply(b []byte, i int, seq uint64) error {
+	m.progress.Add(1)
+	gi, gs, err := m.unstamp(b, seq%1024 == 0)
 	if err != nil {
-		return 0, fmt.Errorf("peer: client %d: %w", i, err)
+		return fmt.Errorf("peer: client %d: %w", i, err)
 	}
 	if gi != i || gs != seq {
-		return 0, fmt.Errorf("peer: client %d: %w: client %d's request %d for its request %d", i, errMisrouted, gi, gs, seq)
+		return fmt.Errorf("peer: client %d: %w: client %d's request %d for its request %d", i, errMisrouted, gi, gs, seq)
 	}
-	return d, nil
+	return nil
 }

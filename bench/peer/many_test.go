@@ -15,10 +15,10 @@ import (
 
 // runPair runs a many-peer server and client of purezmq in this process and returns their
 // result lines (the client's stdin is held open until the server is done, as the driver does).
-func runPair(t *testing.T, server, client, endpoint string, count, peers int) (srv, cli map[string]any) {
+func runPair(t *testing.T, server, client, endpoint string, count, peers int, extra ...string) (srv, cli map[string]any) {
 	t.Helper()
 	args := func(role string) []string {
-		return []string{"-role", role, "-endpoint", endpoint, "-size", "64", "-count", fmt.Sprint(count), "-peers", fmt.Sprint(peers)}
+		return append([]string{"-role", role, "-endpoint", endpoint, "-size", "64", "-count", fmt.Sprint(count), "-peers", fmt.Sprint(peers)}, extra...)
 	}
 	var srvOut, cliOut bytes.Buffer
 	ready := &readyWriter{ch: make(chan struct{})}
@@ -94,24 +94,33 @@ func freeTCP(t *testing.T) string {
 // hold what the driver reads, consistent with the run.
 func TestManyRoles(t *testing.T) {
 	const peers = 3
-	t.Run("router", func(t *testing.T) {
-		srv, cli := runPair(t, RouterEcho, DealerRT, freeTCP(t), 300, peers)
-		// Every round trip of the window and the warm-up ones were echoed (the window's last
-		// may overlap other clients' last requests, which are echoed too).
-		if e := num(t, srv, "echoed"); e < 300+peers*dealerWarmup {
-			t.Errorf("echoed %v, want at least %d", e, 300+peers*dealerWarmup)
-		}
-		lo, hi := num(t, cli, "min_done"), num(t, cli, "max_done")
-		if lo < 1 || hi < lo || lo+hi > 300 || num(t, cli, "count") != 300 || num(t, cli, "peers") != peers {
-			t.Errorf("client result %v", cli)
-		}
-		if p50, p99 := num(t, cli, "p50_us"), num(t, cli, "p99_us"); p50 <= 0 || p99 < p50 || num(t, cli, "rtt_per_s") <= 0 {
-			t.Errorf("client result %v", cli)
-		}
-		if f := num(t, cli, "fairness_pct"); f != 100*lo/hi {
-			t.Errorf("fairness %v, want %v", f, 100*lo/hi)
-		}
-	})
+	for _, tc := range []struct{ name, impl, endpoint string }{
+		{"router", "purezmq", freeTCP(t)},
+		{"router/gonet/tcp", GoNet, freeTCP(t)},
+		{"router/gonet/ipc", GoNet, ipcEndpoint(t, "echo")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv, cli := runPair(t, RouterEcho, DealerRT, tc.endpoint, 300, peers, "-impl", tc.impl)
+			// Every round trip of the window and the warm-up ones were echoed (the window's
+			// last may overlap other clients' last requests, which are echoed too).
+			if e := num(t, srv, "echoed"); e < 300+peers*dealerWarmup {
+				t.Errorf("echoed %v, want at least %d", e, 300+peers*dealerWarmup)
+			}
+			lo, hi := num(t, cli, "min_done"), num(t, cli, "max_done")
+			if lo < 1 || hi < lo || lo+hi > 300 || num(t, cli, "count") != 300 || num(t, cli, "peers") != peers {
+				t.Errorf("client result %v", cli)
+			}
+			if p50, p99 := num(t, cli, "p50_us"), num(t, cli, "p99_us"); p50 <= 0 || p99 < p50 || num(t, cli, "rtt_per_s") <= 0 {
+				t.Errorf("client result %v", cli)
+			}
+			if f := num(t, cli, "fairness_pct"); f != 100*lo/hi {
+				t.Errorf("fairness %v, want %v", f, 100*lo/hi)
+			}
+			if cli["impl"] != tc.impl || srv["impl"] != tc.impl {
+				t.Errorf("impl %v and %v, want %s", srv["impl"], cli["impl"], tc.impl)
+			}
+		})
+	}
 	t.Run("pubsub", func(t *testing.T) {
 		pub, sub := runPair(t, XPubFan, SubFan, ipcEndpoint(t, "fan"), 500, peers)
 		delivered, drops := num(t, sub, "delivered"), num(t, sub, "drops")
@@ -145,6 +154,10 @@ func TestManyRejects(t *testing.T) {
 		{"-role", DealerRT, "-endpoint", "tcp://127.0.0.1:1", "-size", "11"},
 		{"-role", DealerRT, "-endpoint", "tcp://127.0.0.1:1", "-peers", "0"},
 		{"-role", PushFair, "-endpoint", "tcp://127.0.0.1:1", "-peers", "10", "-count", "9"},
+		{"-impl", GoNet, "-role", SubFan, "-endpoint", "tcp://127.0.0.1:1"},
+		{"-impl", GoNet, "-role", ThrRecv, "-endpoint", "tcp://127.0.0.1:1"},
+		{"-impl", GoNet, "-role", RouterEcho, "-endpoint", "inproc://x"},
+		{"-impl", GoNet, "-role", DealerRT, "-endpoint", "udp://127.0.0.1:1"},
 	} {
 		if err := Main(args, nil, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)

@@ -130,7 +130,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var c Config
 	var mode string
 	var hold bool
-	fs.StringVar(&c.Impl, "impl", "purezmq", "implementation: "+implNames())
+	fs.StringVar(&c.Impl, "impl", "purezmq", "implementation: "+implNames()+", or "+GoNet+" (no ZeroMQ: router_echo and dealer_rt over plain connections)")
 	fs.StringVar(&c.Role, "role", "", "thr_recv|thr_send|lat_rep|lat_req|thr_inproc|lat_inproc|hs_req, or many-peer: "+strings.Join(ManyRoles, "|"))
 	fs.StringVar(&c.Endpoint, "endpoint", "", "endpoint, e.g. tcp://127.0.0.1:5555, ipc:///tmp/x, inproc://x")
 	fs.StringVar(&mode, "mode", "", "bind|connect (default: receivers and REP bind, senders and REQ connect)")
@@ -185,8 +185,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 // Run plays c's role and writes the result line to stdout and "ready" to stderr.
 func Run(c Config, stdout, stderr io.Writer) (err error) {
 	newImpl, ok := Impls[c.Impl]
-	if !ok {
-		return fmt.Errorf("peer: unknown -impl %q (want %s)", c.Impl, implNames())
+	if !ok && (c.Impl != GoNet || !IsMany(c.Role)) {
+		return fmt.Errorf("peer: unknown -impl %q (want %s, or %s for %s and %s)", c.Impl, implNames(), GoNet, RouterEcho, DealerRT)
 	}
 	if c.Endpoint == "" {
 		return errors.New("peer: -endpoint is required")

@@ -75,7 +75,7 @@ type ManyResult struct {
 	MsgsPerS float64 `json:"msgs_per_s,omitempty"`
 }
 
-// runMany plays one of the many-peer roles with purezmq.
+// runMany plays one of the many-peer roles with purezmq, or the ROUTER echo's with GoNet.
 func runMany(c Config, stdout, stderr io.Writer) error {
 	if c.Impl != "purezmq" && (c.Impl != GoNet || !goNetRoles[c.Role]) {
 		return fmt.Errorf("peer: role %s is purezmq's only (libzmq's is ../c/%s.c; %s plays %s and %s)", c.Role, c.Role, GoNet, RouterEcho, DealerRT)

@@ -54,8 +54,9 @@ func (m *many) routerEcho(stderr io.Writer, res *ManyResult) error {
 type tripper interface {
 	// trip makes client i's round trip seq and returns its time.
 	trip(i int, seq uint64) (time.Duration, error)
-	// end tells the server this client is done, and closes it.
+	// end tells the server this client is done.
 	end() error
+	// close lets the client go (again, after end, is fine).
 	close()
 }
 

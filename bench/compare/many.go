@@ -73,9 +73,8 @@ func ManyPlan(transports []string, peers []int) []ManyCell {
 // round, which tell whose side a difference is on; with withPinned, for the kinds of
 // pinnedKinds, also each with itself, its two sides on a processor each; with withOneProc, for
 // the kinds of oneProcKinds, purezmq with itself, both sides with GOMAXPROCS=1; for the
-// fan-out, purezmq with itself publishing with Send (report.OursSend); for the ROUTER echo,
-// the same round trips with no messaging library on either side (report.GoNetFloor): what Go
-// itself does in the cell's two processes.
+// fan-out, purezmq with itself publishing with Send (report.OursSend); for the kinds of
+// floorKinds, the same traffic with no messaging library on either side (report.GoNetFloor).
 func ManyContenders(impls []string, kind string, withCross, withPinned, withOneProc bool) []Contender {
 	var cs []Contender
 	for _, im := range manyImpls {
@@ -96,7 +95,7 @@ func ManyContenders(impls []string, kind string, withCross, withPinned, withOneP
 	if both && kind == "pubsub" {
 		cs = append(cs, Contender{Name: report.OursSend, Client: "purezmq", Server: "purezmq", NewPayload: true})
 	}
-	if both && kind == "router" {
+	if both && slices.Contains(floorKinds, kind) {
 		cs = append(cs, Contender{Name: report.GoNetFloor, Client: goNet, Server: goNet})
 	}
 	return cs
@@ -126,6 +125,12 @@ var crossKinds = []string{"router", "pushpull"}
 // ready goroutines wait behind whichever of its threads the kernel has just preempted to run
 // the other process.
 var pinnedKinds = []string{"router"}
+
+// floorKinds are the many-peer kinds measured with no messaging library too (peer -impl
+// gonet, Go's net package on both sides): what Go itself does with the cell's two processes,
+// where purezmq's tail (the ROUTER echo) and fairness (both) depend on how Go schedules its
+// goroutines. A fan-out has no such floor: what it drops is the library's.
+var floorKinds = []string{"router", "pushpull"}
 
 // oneProcKinds are the many-peer kinds measured with purezmq's runtimes on one processor each
 // too (GOMAXPROCS=1), unpinned: on two processors two Go processes otherwise run four

@@ -75,10 +75,11 @@ type ManyResult struct {
 	MsgsPerS float64 `json:"msgs_per_s,omitempty"`
 }
 
-// runMany plays one of the many-peer roles with purezmq, or the ROUTER echo's with GoNet.
+// runMany plays one of the many-peer roles with purezmq, or the ROUTER echo's and N PUSH →
+// PULL's with GoNet.
 func runMany(c Config, stdout, stderr io.Writer) error {
 	if c.Impl != "purezmq" && (c.Impl != GoNet || !goNetRoles[c.Role]) {
-		return fmt.Errorf("peer: role %s is purezmq's only (libzmq's is ../c/%s.c; %s plays %s and %s)", c.Role, c.Role, GoNet, RouterEcho, DealerRT)
+		return fmt.Errorf("peer: role %s is purezmq's only (libzmq's is ../c/%s.c; %s plays the ROUTER echo's and N PUSH → PULL's)", c.Role, c.Role, GoNet)
 	}
 	if c.Curve {
 		return fmt.Errorf("peer: role %s has no CURVE", c.Role)
@@ -110,7 +111,11 @@ func runMany(c Config, stdout, stderr io.Writer) error {
 	case SubFan:
 		err = m.subscribers(stderr, &res)
 	case PullFair:
-		err = m.pull(stderr, &res)
+		if c.Impl == GoNet {
+			err = m.pullNet(stderr, &res)
+		} else {
+			err = m.pull(stderr, &res)
+		}
 	case PushFair:
 		fmt.Fprintln(stderr, "ready")
 		return m.pushers()

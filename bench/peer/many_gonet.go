@@ -1,6 +1,7 @@
 package peer
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -12,16 +13,18 @@ import (
 	"time"
 )
 
-// GoNet is the floor of the ROUTER echo cell: the same round trips, measured the same way,
-// with no messaging library at all. The server is what a Go programmer writes with the
-// standard library alone, a goroutine per accepted connection reading each request of -size
-// bytes and writing it back; each client a plain connection, a request written and its reply
-// read in full. What the two Go runtimes' schedulers make of the cell's processes, this
-// shows without purezmq; it is no ZeroMQ peer and talks to nothing but itself.
+// GoNet is the floor of the ROUTER echo and N PUSH → PULL cells: the same traffic, measured
+// the same way, with no messaging library at all, as a Go programmer writes it with the
+// standard library alone. The echo server is a goroutine per accepted connection reading each
+// request of -size bytes and writing it back, each client a plain connection, a request
+// written and its reply read in full; the receiver of N PUSH → PULL a goroutine per
+// connection reading through a bufio.Reader, each sender a connection written through a
+// bufio.Writer. What the two Go runtimes' schedulers make of the cell's processes, this shows
+// without purezmq; it is no ZeroMQ peer and talks to nothing but itself.
 const GoNet = "gonet"
 
 // goNetRoles are the roles GoNet plays.
-var goNetRoles = map[string]bool{RouterEcho: true, DealerRT: true}
+var goNetRoles = map[string]bool{RouterEcho: true, DealerRT: true, PullFair: true, PushFair: true}
 
 // netAddr is the net package's network and address for a tcp:// or ipc:// endpoint.
 func netAddr(endpoint string) (network, addr string, err error) {
@@ -125,4 +128,127 @@ func (n *netClient) close() {
 		n.stop()
 		n.c.Close()
 	})
+}
+
+// dialPusher opens a GoNet sender of push_fair: a plain connection written through a
+// bufio.Writer of 64 KiB, which batches as a ZeroMQ connection's writer does.
+func (m *many) dialPusher() (pusher, error) {
+	network, addr, err := netAddr(m.c.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	var d net.Dialer
+	c, err := d.DialContext(m.ctx, network, addr)
+	if err != nil {
+		return nil, fmt.Errorf("peer: %s dial %s: %w", GoNet, m.c.Endpoint, err)
+	}
+	return &netPusher{m: m, c: c, w: bufio.NewWriterSize(c, 64<<10), buf: make([]byte, m.c.Size),
+		stop: context.AfterFunc(m.ctx, func() { c.Close() })}, nil
+}
+
+// netPusher is a GoNet sender: each message stamped into one buffer and written to the
+// connection's bufio.Writer.
+type netPusher struct {
+	m    *many
+	c    net.Conn
+	w    *bufio.Writer
+	buf  []byte
+	stop func() bool
+}
+
+func (p *netPusher) send(i int, seq uint64) error {
+	_, err := p.w.Write(p.m.stamp(p.buf, i, seq))
+	return err
+}
+
+func (p *netPusher) flush() error { return p.w.Flush() }
+
+func (p *netPusher) close() {
+	p.stop()
+	p.c.Close()
+}
+
+// pullNet is pull_fair for GoNet: it accepts Peers connections and reads each on its own
+// goroutine through a bufio.Reader, checking that every sender's Count/Peers messages come
+// whole and in order; its figures are pull_fair's, fairness taken by whichever goroutine reads
+// the message that makes half of all.
+func (m *many) pullNet(stderr io.Writer, res *ManyResult) error {
+	network, addr, err := netAddr(m.c.Endpoint)
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen(network, addr)
+	if err != nil {
+		return fmt.Errorf("peer: %s listen %s: %w", GoNet, m.c.Endpoint, err)
+	}
+	defer l.Close()
+	stop := context.AfterFunc(m.ctx, func() { l.Close() })
+	defer stop()
+	fmt.Fprintln(stderr, "ready")
+	per := m.c.Count / m.c.Peers
+	total := int64(per * m.c.Peers)
+	// A counter per sender, each on a cache line of its own: the readers write them as they go.
+	type count struct {
+		n atomic.Int64
+		_ [56]byte
+	}
+	counts := make([]count, m.c.Peers)
+	var (
+		got        atomic.Int64
+		start, end time.Time
+	)
+	err = m.each(func(int) error {
+		c, err := l.Accept()
+		if err != nil {
+			return m.wrap("accept", err)
+		}
+		defer c.Close()
+		stop := context.AfterFunc(m.ctx, func() { c.Close() })
+		defer stop()
+		r := bufio.NewReaderSize(c, 64<<10)
+		b := make([]byte, m.c.Size)
+		sender := -1
+		for seq := range per {
+			if _, err := io.ReadFull(r, b); err != nil {
+				return m.wrap(fmt.Sprintf("after %d messages of a sender", seq), err)
+			}
+			idx, gs, err := m.unstamp(b, seq%1024 == 0)
+			if err != nil {
+				return fmt.Errorf("peer: %w", err)
+			}
+			if seq == 0 && idx < m.c.Peers {
+				sender = idx
+			}
+			if idx != sender || gs != uint64(seq) {
+				return fmt.Errorf("peer: from sender %d message %d on sender %d's connection, its message %d (lost, repeated, reordered or %w)", idx, gs, sender, seq, errCorrupt)
+			}
+			counts[sender].n.Add(1)
+			k := got.Add(1)
+			if k == 1 {
+				start = time.Now()
+			}
+			if k == total/2 {
+				lo, hi := counts[0].n.Load(), counts[0].n.Load()
+				for i := range counts {
+					lo, hi = min(lo, counts[i].n.Load()), max(hi, counts[i].n.Load())
+				}
+				res.FairnessPct = ratioPct(uint64(lo), uint64(hi))
+			}
+			if k == total {
+				end = time.Now()
+			}
+			if seq%256 == 0 {
+				m.progress.Add(1)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	elapsed := end.Sub(start)
+	res.Count = int(total)
+	res.ElapsedS = elapsed.Seconds()
+	res.MsgsPerS = float64(total-1) / elapsed.Seconds()
+	return nil
 }

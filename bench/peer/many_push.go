@@ -55,9 +55,19 @@ func (m *many) pull(stderr io.Writer, res *ManyResult) error {
 	return nil
 }
 
-// pushers is push_fair: Peers PUSH sockets, each in its own goroutine, connect, wait until
-// every connection's handshake is done (so fairness is not how fast connections come up), then each sends Count/Peers messages as fast as it can; with Hold they stay open until
-// its EOF.
+// pusher is one sender of push_fair: a PUSH, or a plain connection (GoNet).
+type pusher interface {
+	// send sends sender i's message seq.
+	send(i int, seq uint64) error
+	// flush sends what send left buffered.
+	flush() error
+	close()
+}
+
+// pushers is push_fair: Peers senders (PUSH sockets, or plain connections with GoNet), each in
+// its own goroutine, connect, wait until every connection's handshake is done (so fairness is
+// not how fast connections come up), then each sends Count/Peers messages as fast as it can;
+// with Hold they stay open until its EOF.
 func (m *many) pushers() error {
 	per := m.c.Count / m.c.Peers
 	var connected sync.WaitGroup
@@ -87,23 +97,27 @@ func (m *many) pushers() error {
 		isConnected, isSent := sync.OnceFunc(connected.Done), sync.OnceFunc(sentAll.Done)
 		defer isConnected()
 		defer isSent()
-		s, err := m.zc.NewSocket(zmq.PUSH)
+		p, err := m.connectPusher(i)
 		if err != nil {
 			return err
 		}
-		defer s.Close()
-		if err := m.connectHandshaken(s, i); err != nil {
-			return err
-		}
+		defer p.close()
 		isConnected()
-		<-begin
+		select {
+		case <-begin:
+		case <-m.ctx.Done():
+			return m.wrap(fmt.Sprintf("sender %d waiting for the others", i), m.ctx.Err())
+		}
 		for k := range per {
-			if err := s.Send(m.ctx, zmq.Msg{Frames: [][]byte{m.stamped(i, uint64(k))}}); err != nil {
+			if err := p.send(i, uint64(k)); err != nil {
 				return m.wrap(fmt.Sprintf("sender %d", i), err)
 			}
 			if k%256 == 0 {
 				m.progress.Add(1) // not every message: a counter all senders write is contended
 			}
+		}
+		if err := p.flush(); err != nil {
+			return m.wrap(fmt.Sprintf("sender %d", i), err)
 		}
 		isSent()
 		// Every sender stays open until the hold ends (the context's close then waits until
@@ -121,6 +135,37 @@ func (m *many) pushers() error {
 	<-held
 	return holdErr
 }
+
+// connectPusher opens sender i, its connection up.
+func (m *many) connectPusher(i int) (pusher, error) {
+	if m.c.Impl == GoNet {
+		return m.dialPusher()
+	}
+	s, err := m.zc.NewSocket(zmq.PUSH)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.connectHandshaken(s, i); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return pushSocket{m, s}, nil
+}
+
+// pushSocket is a PUSH sender of push_fair: a new payload per message, the library's once
+// sent.
+type pushSocket struct {
+	m *many
+	s *zmq.Socket
+}
+
+func (p pushSocket) send(i int, seq uint64) error {
+	return p.s.Send(p.m.ctx, zmq.Msg{Frames: [][]byte{p.m.stamped(i, seq)}})
+}
+
+func (p pushSocket) flush() error { return nil } // the socket writes on its own
+
+func (p pushSocket) close() { p.s.Close() }
 
 // connectHandshaken connects s and waits until its connection's handshake is done.
 func (m *many) connectHandshaken(s *zmq.Socket, i int) error {

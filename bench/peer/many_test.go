@@ -9,6 +9,7 @@ import (
 	"net"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -132,19 +133,25 @@ func TestManyRoles(t *testing.T) {
 			t.Errorf("publisher's result %v", pub)
 		}
 	})
-	t.Run("pushpull", func(t *testing.T) {
-		// 1000 is not a multiple of 3: each sender sends 333.
-		pull, push := runPair(t, PullFair, PushFair, ipcEndpoint(t, "fanin"), 1000, peers)
-		if push != nil {
-			t.Errorf("the senders printed %v", push)
-		}
-		if num(t, pull, "count") != 999 || num(t, pull, "msgs_per_s") <= 0 {
-			t.Errorf("receiver's result %v", pull)
-		}
-		if f := num(t, pull, "fairness_pct"); f < 0 || f > 100 {
-			t.Errorf("fairness %v", f)
-		}
-	})
+	for _, tc := range []struct{ name, impl, endpoint string }{
+		{"pushpull", "purezmq", ipcEndpoint(t, "fanin")},
+		{"pushpull/gonet/ipc", GoNet, ipcEndpoint(t, "fanin2")},
+		{"pushpull/gonet/tcp", GoNet, freeTCP(t)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// 1000 is not a multiple of 3: each sender sends 333.
+			pull, push := runPair(t, PullFair, PushFair, tc.endpoint, 1000, peers, "-impl", tc.impl)
+			if push != nil {
+				t.Errorf("the senders printed %v", push)
+			}
+			if num(t, pull, "count") != 999 || num(t, pull, "msgs_per_s") <= 0 || pull["impl"] != tc.impl {
+				t.Errorf("receiver's result %v", pull)
+			}
+			if f := num(t, pull, "fairness_pct"); f < 0 || f > 100 {
+				t.Errorf("fairness %v", f)
+			}
+		})
+	}
 }
 
 func TestManyRejects(t *testing.T) {
@@ -155,6 +162,8 @@ func TestManyRejects(t *testing.T) {
 		{"-role", DealerRT, "-endpoint", "tcp://127.0.0.1:1", "-peers", "0"},
 		{"-role", PushFair, "-endpoint", "tcp://127.0.0.1:1", "-peers", "10", "-count", "9"},
 		{"-impl", GoNet, "-role", SubFan, "-endpoint", "tcp://127.0.0.1:1"},
+		{"-impl", GoNet, "-role", XPubFan, "-endpoint", "tcp://127.0.0.1:1"},
+		{"-impl", GoNet, "-role", PushFair, "-endpoint", "tcp://127.0.0.1:1", "-peers", "10", "-count", "9"},
 		{"-impl", GoNet, "-role", ThrRecv, "-endpoint", "tcp://127.0.0.1:1"},
 		{"-impl", GoNet, "-role", RouterEcho, "-endpoint", "inproc://x"},
 		{"-impl", GoNet, "-role", DealerRT, "-endpoint", "udp://127.0.0.1:1"},
@@ -197,4 +206,50 @@ func TestUnstamp(t *testing.T) {
 
 func ipcEndpoint(t *testing.T, name string) string {
 	return "ipc://" + filepath.Join(t.TempDir(), name)
+}
+
+// The floor's receivers check what they get as the library's do: a sender's message lost,
+// repeated or reordered, a request echoed to the wrong client, a message cut short, each
+// fails the run with its reason.
+func TestGoNetChecks(t *testing.T) {
+	m := &many{pat: Pattern(64)}
+	for _, tc := range []struct {
+		name, role string
+		send       [][]byte // written on one plain connection, which then closes
+		want       string
+	}{
+		{"a message lost", PullFair, [][]byte{m.stamped(0, 0), m.stamped(0, 2)}, "lost, repeated, reordered"},
+		{"a message repeated", PullFair, [][]byte{m.stamped(0, 0), m.stamped(0, 0)}, "lost, repeated, reordered"},
+		{"another sender's", PullFair, [][]byte{m.stamped(0, 0), m.stamped(1, 1)}, "lost, repeated, reordered"},
+		{"a corrupted byte", PullFair, [][]byte{append(m.stamped(0, 0)[:63:63], 0)}, "corrupted"},
+		{"cut short", PullFair, [][]byte{m.stamped(0, 0), m.stamped(0, 1)[:30]}, "unexpected EOF"},
+		{"an echo cut short", RouterEcho, [][]byte{m.stamped(0, 0)[:30]}, "unexpected EOF"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ep := freeTCP(t)
+			ready := &readyWriter{ch: make(chan struct{})}
+			done := make(chan error, 1)
+			args := []string{"-impl", GoNet, "-role", tc.role, "-endpoint", ep, "-size", "64", "-count", "4", "-peers", "1"}
+			go func() { done <- Main(args, nil, io.Discard, ready) }()
+			select {
+			case <-ready.ch:
+			case err := <-done:
+				t.Fatal(err)
+			}
+			c, err := net.Dial("tcp", ep[len("tcp://"):])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range tc.send {
+				if _, err := c.Write(b); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c.Close()
+			err = <-done
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("%v, want an error saying %q", err, tc.want)
+			}
+		})
+	}
 }

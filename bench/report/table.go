@@ -23,8 +23,8 @@ const (
 	// Send, where Ours sends copies of one buffer with SendCopy as libzmq's does with zmq_send:
 	// compared with Reference.
 	OursSend = "purezmq (Send)"
-	// GoNetFloor is the ROUTER echo's round trips with no messaging library (peer -impl
-	// gonet): Go's standard library, a goroutine per connection, on both sides; compared with
+	// GoNetFloor is a many-peer cell's traffic with no messaging library (peer -impl gonet):
+	// Go's standard library, a goroutine per connection, on both sides; compared with
 	// Reference.
 	GoNetFloor = "Go net, no ZeroMQ"
 )

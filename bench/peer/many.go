@@ -58,7 +58,7 @@ type ManyResult struct {
 	P50US       float64  `json:"p50_us,omitempty"`
 	P99US       float64  `json:"p99_us,omitempty"`
 	FairnessPct *float64 `json:"fairness_pct,omitempty"` // dealer_rt, pull_fair (0 is a result)
-	MinDone     int      `json:"min_done,omitempty"`
+	MinDone     *int     `json:"min_done,omitempty"`     // dealer_rt (0 is a result)
 	MaxDone     int      `json:"max_done,omitempty"`
 	// router_echo
 	Echoed int `json:"echoed,omitempty"`

@@ -132,7 +132,7 @@ func (m *many) dealers(stderr io.Writer, res *ManyResult) error {
 	res.RTTPerS = float64(m.c.Count) / elapsed.Seconds()
 	res.P50US = float64(percentile(rtt, 50)) / 1e3
 	res.P99US = float64(percentile(rtt, 99)) / 1e3
-	res.MinDone, res.MaxDone = lo, hi
+	res.MinDone, res.MaxDone = &lo, hi
 	res.FairnessPct = ratioPct(lo, hi)
 	return nil
 }

@@ -107,8 +107,10 @@ func TestManyRoles(t *testing.T) {
 			if e := num(t, srv, "echoed"); e < 300+peers*dealerWarmup {
 				t.Errorf("echoed %v, want at least %d", e, 300+peers*dealerWarmup)
 			}
+			// A client may make no round trip in so short a window when the others take the
+			// processors first: the fewest is then 0, and printed.
 			lo, hi := num(t, cli, "min_done"), num(t, cli, "max_done")
-			if lo < 1 || hi < lo || lo+hi > 300 || num(t, cli, "count") != 300 || num(t, cli, "peers") != peers {
+			if hi < 1 || lo > hi || lo+hi > 300 || num(t, cli, "count") != 300 || num(t, cli, "peers") != peers {
 				t.Errorf("client result %v", cli)
 			}
 			if p50, p99 := num(t, cli, "p50_us"), num(t, cli, "p99_us"); p50 <= 0 || p99 < p50 || num(t, cli, "rtt_per_s") <= 0 {

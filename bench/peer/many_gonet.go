@@ -40,27 +40,18 @@ func netAddr(endpoint string) (network, addr string, err error) {
 // echoNet is router_echo for GoNet: it accepts Peers connections and echoes each request on
 // its own goroutine until the client closes its connection (its end marker).
 func (m *many) echoNet(stderr io.Writer, res *ManyResult) error {
-	network, addr, err := netAddr(m.c.Endpoint)
+	l, err := m.listenNet(stderr)
 	if err != nil {
 		return err
 	}
-	l, err := net.Listen(network, addr)
-	if err != nil {
-		return fmt.Errorf("peer: %s listen %s: %w", GoNet, m.c.Endpoint, err)
-	}
 	defer l.Close()
-	stop := context.AfterFunc(m.ctx, func() { l.Close() })
-	defer stop()
-	fmt.Fprintln(stderr, "ready")
 	var echoed atomic.Int64
 	err = m.each(func(int) error {
-		c, err := l.Accept()
+		c, err := m.acceptNet(l)
 		if err != nil {
-			return m.wrap("accept", err)
+			return err
 		}
 		defer c.Close()
-		stop := context.AfterFunc(m.ctx, func() { c.Close() })
-		defer stop()
 		b := make([]byte, m.c.Size)
 		for {
 			if _, err := io.ReadFull(c, b); err != nil {
@@ -80,8 +71,35 @@ func (m *many) echoNet(stderr io.Writer, res *ManyResult) error {
 	return err
 }
 
-// dialNet opens a GoNet client.
-func (m *many) dialNet() (tripper, error) {
+// The plain connections of GoNet: listened for, accepted and dialled on the run's endpoint,
+// each closed when the run is cancelled (a peer failed or stalled) as a ZeroMQ socket's
+// blocked calls return then.
+
+// listenNet listens on the run's endpoint and says ready.
+func (m *many) listenNet(stderr io.Writer) (net.Listener, error) {
+	network, addr, err := netAddr(m.c.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	l, err := net.Listen(network, addr)
+	if err != nil {
+		return nil, fmt.Errorf("peer: %s listen %s: %w", GoNet, m.c.Endpoint, err)
+	}
+	fmt.Fprintln(stderr, "ready")
+	return cancelled(m.ctx, l), nil
+}
+
+// acceptNet accepts a connection on l.
+func (m *many) acceptNet(l net.Listener) (net.Conn, error) {
+	c, err := l.Accept()
+	if err != nil {
+		return nil, m.wrap("accept", err)
+	}
+	return cancelledConn(m.ctx, c), nil
+}
+
+// dialNetConn dials the run's endpoint.
+func (m *many) dialNetConn() (net.Conn, error) {
 	network, addr, err := netAddr(m.c.Endpoint)
 	if err != nil {
 		return nil, err
@@ -91,16 +109,61 @@ func (m *many) dialNet() (tripper, error) {
 	if err != nil {
 		return nil, fmt.Errorf("peer: %s dial %s: %w", GoNet, m.c.Endpoint, err)
 	}
-	return &netClient{m: m, c: c, stop: context.AfterFunc(m.ctx, func() { c.Close() }), reply: make([]byte, m.c.Size)}, nil
+	return cancelledConn(m.ctx, c), nil
 }
 
-// netClient is a GoNet client: a connection, closed when the run is cancelled.
+// closeOnCancel closes what it wraps when ctx is done, or when closed itself, once.
+type closeOnCancel struct {
+	stop func() bool
+	once sync.Once
+}
+
+func (cc *closeOnCancel) close(f func() error) (err error) {
+	cc.once.Do(func() {
+		cc.stop()
+		err = f()
+	})
+	return err
+}
+
+type cancelListener struct {
+	net.Listener
+	cc *closeOnCancel
+}
+
+func (l cancelListener) Close() error { return l.cc.close(l.Listener.Close) }
+
+// cancelled is l, closed when ctx is done.
+func cancelled(ctx context.Context, l net.Listener) net.Listener {
+	return cancelListener{l, &closeOnCancel{stop: context.AfterFunc(ctx, func() { l.Close() })}}
+}
+
+type cancelConn struct {
+	net.Conn
+	cc *closeOnCancel
+}
+
+func (c cancelConn) Close() error { return c.cc.close(c.Conn.Close) }
+
+// cancelledConn is c, closed when ctx is done.
+func cancelledConn(ctx context.Context, c net.Conn) net.Conn {
+	return cancelConn{c, &closeOnCancel{stop: context.AfterFunc(ctx, func() { c.Close() })}}
+}
+
+// dialNet opens a GoNet client.
+func (m *many) dialNet() (tripper, error) {
+	c, err := m.dialNetConn()
+	if err != nil {
+		return nil, err
+	}
+	return &netClient{m: m, c: c, reply: make([]byte, m.c.Size)}, nil
+}
+
+// netClient is a GoNet client: a connection.
 type netClient struct {
 	m     *many
 	c     net.Conn
-	stop  func() bool
 	reply []byte
-	once  sync.Once
 }
 
 func (n *netClient) trip(i int, seq uint64) (time.Duration, error) {
@@ -123,37 +186,25 @@ func (n *netClient) end() error {
 	return nil
 }
 
-func (n *netClient) close() {
-	n.once.Do(func() {
-		n.stop()
-		n.c.Close()
-	})
-}
+func (n *netClient) close() { n.c.Close() }
 
 // dialPusher opens a GoNet sender of push_fair: a plain connection written through a
 // bufio.Writer of 64 KiB, which batches as a ZeroMQ connection's writer does.
 func (m *many) dialPusher() (pusher, error) {
-	network, addr, err := netAddr(m.c.Endpoint)
+	c, err := m.dialNetConn()
 	if err != nil {
 		return nil, err
 	}
-	var d net.Dialer
-	c, err := d.DialContext(m.ctx, network, addr)
-	if err != nil {
-		return nil, fmt.Errorf("peer: %s dial %s: %w", GoNet, m.c.Endpoint, err)
-	}
-	return &netPusher{m: m, c: c, w: bufio.NewWriterSize(c, 64<<10), buf: make([]byte, m.c.Size),
-		stop: context.AfterFunc(m.ctx, func() { c.Close() })}, nil
+	return &netPusher{m: m, c: c, w: bufio.NewWriterSize(c, 64<<10), buf: make([]byte, m.c.Size)}, nil
 }
 
 // netPusher is a GoNet sender: each message stamped into one buffer and written to the
 // connection's bufio.Writer.
 type netPusher struct {
-	m    *many
-	c    net.Conn
-	w    *bufio.Writer
-	buf  []byte
-	stop func() bool
+	m   *many
+	c   net.Conn
+	w   *bufio.Writer
+	buf []byte
 }
 
 func (p *netPusher) send(i int, seq uint64) error {
@@ -163,28 +214,18 @@ func (p *netPusher) send(i int, seq uint64) error {
 
 func (p *netPusher) flush() error { return p.w.Flush() }
 
-func (p *netPusher) close() {
-	p.stop()
-	p.c.Close()
-}
+func (p *netPusher) close() { p.c.Close() }
 
 // pullNet is pull_fair for GoNet: it accepts Peers connections and reads each on its own
 // goroutine through a bufio.Reader, checking that every sender's Count/Peers messages come
 // whole and in order; its figures are pull_fair's, fairness taken by whichever goroutine reads
 // the message that makes half of all.
 func (m *many) pullNet(stderr io.Writer, res *ManyResult) error {
-	network, addr, err := netAddr(m.c.Endpoint)
+	l, err := m.listenNet(stderr)
 	if err != nil {
 		return err
 	}
-	l, err := net.Listen(network, addr)
-	if err != nil {
-		return fmt.Errorf("peer: %s listen %s: %w", GoNet, m.c.Endpoint, err)
-	}
 	defer l.Close()
-	stop := context.AfterFunc(m.ctx, func() { l.Close() })
-	defer stop()
-	fmt.Fprintln(stderr, "ready")
 	per := m.c.Count / m.c.Peers
 	total := int64(per * m.c.Peers)
 	// A counter per sender, each on a cache line of its own: the readers write them as they go.
@@ -198,13 +239,11 @@ func (m *many) pullNet(stderr io.Writer, res *ManyResult) error {
 		start, end time.Time
 	)
 	err = m.each(func(int) error {
-		c, err := l.Accept()
+		c, err := m.acceptNet(l)
 		if err != nil {
-			return m.wrap("accept", err)
+			return err
 		}
 		defer c.Close()
-		stop := context.AfterFunc(m.ctx, func() { c.Close() })
-		defer stop()
 		r := bufio.NewReaderSize(c, 64<<10)
 		b := make([]byte, m.c.Size)
 		sender := -1

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -86,7 +85,8 @@ func (m *many) listenNet(stderr io.Writer) (net.Listener, error) {
 		return nil, fmt.Errorf("peer: %s listen %s: %w", GoNet, m.c.Endpoint, err)
 	}
 	fmt.Fprintln(stderr, "ready")
-	return cancelled(m.ctx, l), nil
+	m.closeOnCancel(l)
+	return l, nil
 }
 
 // acceptNet accepts a connection on l.
@@ -95,7 +95,8 @@ func (m *many) acceptNet(l net.Listener) (net.Conn, error) {
 	if err != nil {
 		return nil, m.wrap("accept", err)
 	}
-	return cancelledConn(m.ctx, c), nil
+	m.closeOnCancel(c)
+	return c, nil
 }
 
 // dialNetConn dials the run's endpoint.
@@ -109,46 +110,13 @@ func (m *many) dialNetConn() (net.Conn, error) {
 	if err != nil {
 		return nil, fmt.Errorf("peer: %s dial %s: %w", GoNet, m.c.Endpoint, err)
 	}
-	return cancelledConn(m.ctx, c), nil
+	m.closeOnCancel(c)
+	return c, nil
 }
 
-// closeOnCancel closes what it wraps when ctx is done, or when closed itself, once.
-type closeOnCancel struct {
-	stop func() bool
-	once sync.Once
-}
-
-func (cc *closeOnCancel) close(f func() error) (err error) {
-	cc.once.Do(func() {
-		cc.stop()
-		err = f()
-	})
-	return err
-}
-
-type cancelListener struct {
-	net.Listener
-	cc *closeOnCancel
-}
-
-func (l cancelListener) Close() error { return l.cc.close(l.Listener.Close) }
-
-// cancelled is l, closed when ctx is done.
-func cancelled(ctx context.Context, l net.Listener) net.Listener {
-	return cancelListener{l, &closeOnCancel{stop: context.AfterFunc(ctx, func() { l.Close() })}}
-}
-
-type cancelConn struct {
-	net.Conn
-	cc *closeOnCancel
-}
-
-func (c cancelConn) Close() error { return c.cc.close(c.Conn.Close) }
-
-// cancelledConn is c, closed when ctx is done.
-func cancelledConn(ctx context.Context, c net.Conn) net.Conn {
-	return cancelConn{c, &closeOnCancel{stop: context.AfterFunc(ctx, func() { c.Close() })}}
-}
+// closeOnCancel closes c when the run is cancelled. The connection's own Close may come
+// before or after: closing twice is harmless, and the run's context ends with the process.
+func (m *many) closeOnCancel(c io.Closer) { context.AfterFunc(m.ctx, func() { c.Close() }) }
 
 // dialNet opens a GoNet client.
 func (m *many) dialNet() (tripper, error) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"time"
 
@@ -15,8 +16,12 @@ import (
 // another, 64-byte messages, libzmq (the C peers) and purezmq (cmd/peer).
 const manySize = 64
 
-// goNet is cmd/peer's -impl of the ROUTER echo with no messaging library (peer.GoNet).
-const goNet = "gonet"
+// goNet is cmd/peer's -impl of the ROUTER echo with no messaging library (peer.GoNet), and
+// goEpoll that of its server doing its own readiness (peer.GoEpoll).
+const (
+	goNet   = "gonet"
+	goEpoll = "goepoll"
+)
 
 // manyImpls are the implementations with many-peer roles.
 var manyImpls = []string{"libzmq", "purezmq"}
@@ -74,7 +79,8 @@ func ManyPlan(transports []string, peers []int) []ManyCell {
 // pinnedKinds, also each with itself, its two sides on a processor each; with withOneProc, for
 // the kinds of oneProcKinds, purezmq with itself, both sides with GOMAXPROCS=1; for the
 // fan-out, purezmq with itself publishing with Send (report.OursSend); for the kinds of
-// floorKinds, the same traffic with no messaging library on either side (report.GoNetFloor).
+// floorKinds, the same traffic with no messaging library on either side (report.GoNetFloor);
+// for the ROUTER echo on Linux, also that with its server on epoll (report.GoEpollFloor).
 func ManyContenders(impls []string, kind string, withCross, withPinned, withOneProc bool) []Contender {
 	var cs []Contender
 	for _, im := range manyImpls {
@@ -97,6 +103,9 @@ func ManyContenders(impls []string, kind string, withCross, withPinned, withOneP
 	}
 	if both && slices.Contains(floorKinds, kind) {
 		cs = append(cs, Contender{Name: report.GoNetFloor, Client: goNet, Server: goNet})
+	}
+	if both && kind == "router" && runtime.GOOS == "linux" {
+		cs = append(cs, Contender{Name: report.GoEpollFloor, Client: goNet, Server: goEpoll})
 	}
 	return cs
 }
@@ -131,6 +140,11 @@ var pinnedKinds = []string{"router"}
 // where purezmq's tail (the ROUTER echo) and fairness (both) depend on how Go schedules its
 // goroutines. A fan-out has no such floor: what it drops is the library's.
 var floorKinds = []string{"router", "pushpull"}
+
+// The ROUTER echo's second floor (peer -impl goepoll) is its server alone, one goroutine on an
+// epoll instance of its own reading ready connections in the kernel's order, against the first
+// floor's clients: what a Go server takes off Go's scheduler by doing its own readiness, as
+// libzmq's I/O thread does; the design a multi-connection reader of purezmq's would follow.
 
 // oneProcKinds are the many-peer kinds measured with purezmq's runtimes on one processor each
 // too (GOMAXPROCS=1), unpinned: on two processors two Go processes otherwise run four

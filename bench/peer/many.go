@@ -76,10 +76,10 @@ type ManyResult struct {
 }
 
 // runMany plays one of the many-peer roles with purezmq, or the ROUTER echo's and N PUSH →
-// PULL's with GoNet.
+// PULL's with GoNet, or the ROUTER echo's server with GoEpoll.
 func runMany(c Config, stdout, stderr io.Writer) error {
-	if c.Impl != "purezmq" && (c.Impl != GoNet || !goNetRoles[c.Role]) {
-		return fmt.Errorf("peer: role %s is purezmq's only (libzmq's is ../c/%s.c; %s plays the ROUTER echo's and N PUSH → PULL's)", c.Role, c.Role, GoNet)
+	if c.Impl != "purezmq" && !isFloor(c.Impl, c.Role) {
+		return fmt.Errorf("peer: role %s is purezmq's only (libzmq's is ../c/%s.c; %s plays the ROUTER echo's and N PUSH → PULL's, %s the ROUTER echo's server)", c.Role, c.Role, GoNet, GoEpoll)
 	}
 	if c.Curve {
 		return fmt.Errorf("peer: role %s has no CURVE", c.Role)
@@ -99,9 +99,12 @@ func runMany(c Config, stdout, stderr io.Writer) error {
 	var err error
 	switch c.Role {
 	case RouterEcho:
-		if c.Impl == GoNet {
+		switch c.Impl {
+		case GoNet:
 			err = m.echoNet(stderr, &res)
-		} else {
+		case GoEpoll:
+			err = m.echoEpoll(stderr, &res)
+		default:
 			err = m.routerEcho(stderr, &res)
 		}
 	case DealerRT:

@@ -22,8 +22,22 @@ import (
 // without purezmq; it is no ZeroMQ peer and talks to nothing but itself.
 const GoNet = "gonet"
 
-// goNetRoles are the roles GoNet plays.
-var goNetRoles = map[string]bool{RouterEcho: true, DealerRT: true, PullFair: true, PushFair: true}
+// GoEpoll is a second floor of the ROUTER echo, its server only (its clients are GoNet's):
+// one goroutine serving every connection through an epoll instance of its own, reading the
+// ready ones in the order the kernel reports them and answering each at once, as libzmq's I/O
+// thread does and as a Go program may with golang.org/x/sys/unix. Where GoNet shows what
+// Go's scheduler makes of a goroutine per connection, GoEpoll shows what a server that does
+// its own readiness takes off that (Linux only).
+const GoEpoll = "goepoll"
+
+// floorRoles are the roles each floor plays.
+var floorRoles = map[string]map[string]bool{
+	GoNet:   {RouterEcho: true, DealerRT: true, PullFair: true, PushFair: true},
+	GoEpoll: {RouterEcho: true},
+}
+
+// isFloor reports whether impl is a floor that plays role.
+func isFloor(impl, role string) bool { return floorRoles[impl][role] }
 
 // netAddr is the net package's network and address for a tcp:// or ipc:// endpoint.
 func netAddr(endpoint string) (network, addr string, err error) {
@@ -33,7 +47,7 @@ func netAddr(endpoint string) (network, addr string, err error) {
 	case strings.HasPrefix(endpoint, "ipc://"):
 		return "unix", strings.TrimPrefix(endpoint, "ipc://"), nil
 	}
-	return "", "", fmt.Errorf("peer: %s takes tcp:// or ipc:// endpoints, not %q", GoNet, endpoint)
+	return "", "", fmt.Errorf("peer: the floors take tcp:// or ipc:// endpoints, not %q", endpoint)
 }
 
 // echoNet is router_echo for GoNet: it accepts Peers connections and echoes each request on

@@ -18,13 +18,19 @@ import (
 // result lines (the client's stdin is held open until the server is done, as the driver does).
 func runPair(t *testing.T, server, client, endpoint string, count, peers int, extra ...string) (srv, cli map[string]any) {
 	t.Helper()
-	args := func(role string) []string {
+	return runSides(t, server, client, endpoint, count, peers, extra, extra)
+}
+
+// runSides is runPair with arguments of the server's (srvExtra) and the clients' own.
+func runSides(t *testing.T, server, client, endpoint string, count, peers int, srvExtra, cliExtra []string) (srv, cli map[string]any) {
+	t.Helper()
+	args := func(role string, extra []string) []string {
 		return append([]string{"-role", role, "-endpoint", endpoint, "-size", "64", "-count", fmt.Sprint(count), "-peers", fmt.Sprint(peers)}, extra...)
 	}
 	var srvOut, cliOut bytes.Buffer
 	ready := &readyWriter{ch: make(chan struct{})}
 	srvDone := make(chan error, 1)
-	go func() { srvDone <- Main(args(server), nil, &srvOut, ready) }()
+	go func() { srvDone <- Main(args(server, srvExtra), nil, &srvOut, ready) }()
 	select {
 	case <-ready.ch:
 	case err := <-srvDone:
@@ -32,7 +38,7 @@ func runPair(t *testing.T, server, client, endpoint string, count, peers int, ex
 	}
 	holdR, holdW := io.Pipe()
 	cliDone := make(chan error, 1)
-	go func() { cliDone <- Main(append(args(client), "-hold"), holdR, &cliOut, io.Discard) }()
+	go func() { cliDone <- Main(append(args(client, cliExtra), "-hold"), holdR, &cliOut, io.Discard) }()
 	var srvErr, cliErr error
 	select {
 	case srvErr = <-srvDone:
@@ -95,13 +101,15 @@ func freeTCP(t *testing.T) string {
 // hold what the driver reads, consistent with the run.
 func TestManyRoles(t *testing.T) {
 	const peers = 3
-	for _, tc := range []struct{ name, impl, endpoint string }{
-		{"router", "purezmq", freeTCP(t)},
-		{"router/gonet/tcp", GoNet, freeTCP(t)},
-		{"router/gonet/ipc", GoNet, ipcEndpoint(t, "echo")},
+	for _, tc := range []struct{ name, impl, cliImpl, endpoint string }{
+		{"router", "purezmq", "purezmq", freeTCP(t)},
+		{"router/gonet/tcp", GoNet, GoNet, freeTCP(t)},
+		{"router/gonet/ipc", GoNet, GoNet, ipcEndpoint(t, "echo")},
+		{"router/goepoll/tcp", GoEpoll, GoNet, freeTCP(t)},
+		{"router/goepoll/ipc", GoEpoll, GoNet, ipcEndpoint(t, "echo2")},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, cli := runPair(t, RouterEcho, DealerRT, tc.endpoint, 300, peers, "-impl", tc.impl)
+			srv, cli := runSides(t, RouterEcho, DealerRT, tc.endpoint, 300, peers, []string{"-impl", tc.impl}, []string{"-impl", tc.cliImpl})
 			// Every round trip of the window and the warm-up ones were echoed (the window's
 			// last may overlap other clients' last requests, which are echoed too).
 			if e := num(t, srv, "echoed"); e < 300+peers*dealerWarmup {
@@ -119,8 +127,8 @@ func TestManyRoles(t *testing.T) {
 			if f := num(t, cli, "fairness_pct"); f != 100*lo/hi {
 				t.Errorf("fairness %v, want %v", f, 100*lo/hi)
 			}
-			if cli["impl"] != tc.impl || srv["impl"] != tc.impl {
-				t.Errorf("impl %v and %v, want %s", srv["impl"], cli["impl"], tc.impl)
+			if srv["impl"] != tc.impl || cli["impl"] != tc.cliImpl {
+				t.Errorf("impl %v and %v, want %s and %s", srv["impl"], cli["impl"], tc.impl, tc.cliImpl)
 			}
 		})
 	}
@@ -169,6 +177,11 @@ func TestManyRejects(t *testing.T) {
 		{"-impl", GoNet, "-role", ThrRecv, "-endpoint", "tcp://127.0.0.1:1"},
 		{"-impl", GoNet, "-role", RouterEcho, "-endpoint", "inproc://x"},
 		{"-impl", GoNet, "-role", DealerRT, "-endpoint", "udp://127.0.0.1:1"},
+		{"-impl", GoEpoll, "-role", DealerRT, "-endpoint", "tcp://127.0.0.1:1"},
+		{"-impl", GoEpoll, "-role", PullFair, "-endpoint", "tcp://127.0.0.1:1"},
+		{"-impl", GoEpoll, "-role", ThrRecv, "-endpoint", "tcp://127.0.0.1:1"},
+		{"-impl", GoEpoll, "-role", RouterEcho, "-endpoint", "inproc://x"},
+		{"-impl", GoEpoll, "-role", RouterEcho, "-endpoint", "tcp://localhost:1"},
 	} {
 		if err := Main(args, nil, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)
@@ -216,22 +229,23 @@ func ipcEndpoint(t *testing.T, name string) string {
 func TestGoNetChecks(t *testing.T) {
 	m := &many{pat: Pattern(64)}
 	for _, tc := range []struct {
-		name, role string
-		send       [][]byte // written on one plain connection, which then closes
-		want       string
+		name, impl, role string
+		send             [][]byte // written on one plain connection, which then closes
+		want             string
 	}{
-		{"a message lost", PullFair, [][]byte{m.stamped(0, 0), m.stamped(0, 2)}, "lost, repeated, reordered"},
-		{"a message repeated", PullFair, [][]byte{m.stamped(0, 0), m.stamped(0, 0)}, "lost, repeated, reordered"},
-		{"another sender's", PullFair, [][]byte{m.stamped(0, 0), m.stamped(1, 1)}, "lost, repeated, reordered"},
-		{"a corrupted byte", PullFair, [][]byte{append(m.stamped(0, 0)[:63:63], 0)}, "corrupted"},
-		{"cut short", PullFair, [][]byte{m.stamped(0, 0), m.stamped(0, 1)[:30]}, "unexpected EOF"},
-		{"an echo cut short", RouterEcho, [][]byte{m.stamped(0, 0)[:30]}, "unexpected EOF"},
+		{"a message lost", GoNet, PullFair, [][]byte{m.stamped(0, 0), m.stamped(0, 2)}, "lost, repeated, reordered"},
+		{"a message repeated", GoNet, PullFair, [][]byte{m.stamped(0, 0), m.stamped(0, 0)}, "lost, repeated, reordered"},
+		{"another sender's", GoNet, PullFair, [][]byte{m.stamped(0, 0), m.stamped(1, 1)}, "lost, repeated, reordered"},
+		{"a corrupted byte", GoNet, PullFair, [][]byte{append(m.stamped(0, 0)[:63:63], 0)}, "corrupted"},
+		{"cut short", GoNet, PullFair, [][]byte{m.stamped(0, 0), m.stamped(0, 1)[:30]}, "unexpected EOF"},
+		{"an echo cut short", GoNet, RouterEcho, [][]byte{m.stamped(0, 0)[:30]}, "unexpected EOF"},
+		{"an epoll echo cut short", GoEpoll, RouterEcho, [][]byte{m.stamped(0, 0)[:30]}, "ended in a request (30 of 64 bytes)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ep := freeTCP(t)
 			ready := &readyWriter{ch: make(chan struct{})}
 			done := make(chan error, 1)
-			args := []string{"-impl", GoNet, "-role", tc.role, "-endpoint", ep, "-size", "64", "-count", "4", "-peers", "1"}
+			args := []string{"-impl", tc.impl, "-role", tc.role, "-endpoint", ep, "-size", "64", "-count", "4", "-peers", "1"}
 			go func() { done <- Main(args, nil, io.Discard, ready) }()
 			select {
 			case <-ready.ch:

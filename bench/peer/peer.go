@@ -130,7 +130,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	var c Config
 	var mode string
 	var hold bool
-	fs.StringVar(&c.Impl, "impl", "purezmq", "implementation: "+implNames()+", or "+GoNet+" (no ZeroMQ: router_echo, dealer_rt, pull_fair and push_fair over plain connections)")
+	fs.StringVar(&c.Impl, "impl", "purezmq", "implementation: "+implNames()+", or "+GoNet+" (no ZeroMQ: router_echo, dealer_rt, pull_fair and push_fair over plain connections), or "+GoEpoll+" (no ZeroMQ: router_echo by epoll, for "+GoNet+"'s clients)")
 	fs.StringVar(&c.Role, "role", "", "thr_recv|thr_send|lat_rep|lat_req|thr_inproc|lat_inproc|hs_req, or many-peer: "+strings.Join(ManyRoles, "|"))
 	fs.StringVar(&c.Endpoint, "endpoint", "", "endpoint, e.g. tcp://127.0.0.1:5555, ipc:///tmp/x, inproc://x")
 	fs.StringVar(&mode, "mode", "", "bind|connect (default: receivers and REP bind, senders and REQ connect)")
@@ -185,8 +185,11 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 // Run plays c's role and writes the result line to stdout and "ready" to stderr.
 func Run(c Config, stdout, stderr io.Writer) (err error) {
 	newImpl, ok := Impls[c.Impl]
-	if !ok && (c.Impl != GoNet || !IsMany(c.Role)) {
-		return fmt.Errorf("peer: unknown -impl %q (want %s, or %s for the many-peer roles but the fan-out's)", c.Impl, implNames(), GoNet)
+	if !ok && floorRoles[c.Impl] == nil {
+		return fmt.Errorf("peer: unknown -impl %q (want %s, or %s or %s for the ROUTER echo and N PUSH → PULL)", c.Impl, implNames(), GoNet, GoEpoll)
+	}
+	if !ok && !isFloor(c.Impl, c.Role) {
+		return fmt.Errorf("peer: -impl %s does not play %s", c.Impl, c.Role)
 	}
 	if c.Endpoint == "" {
 		return errors.New("peer: -endpoint is required")

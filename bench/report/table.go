@@ -27,6 +27,10 @@ const (
 	// Go's standard library, a goroutine per connection, on both sides; compared with
 	// Reference.
 	GoNetFloor = "Go net, no ZeroMQ"
+	// GoEpollFloor is the ROUTER echo with GoNetFloor's clients and a server of one goroutine
+	// on an epoll instance of its own, no messaging library (peer -impl goepoll); compared with
+	// Reference.
+	GoEpollFloor = "Go epoll server, no ZeroMQ"
 )
 
 // ratioed reports whether column im gets a ratio column against Reference after it.

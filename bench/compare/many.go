@@ -104,6 +104,10 @@ func ManyContenders(impls []string, kind string, withCross, withPinned, withOneP
 	if both && slices.Contains(floorKinds, kind) {
 		cs = append(cs, Contender{Name: report.GoNetFloor, Client: goNet, Server: goNet})
 	}
+	// The ROUTER echo's second floor (peer -impl goepoll) is its server alone, one goroutine on
+	// an epoll instance of its own reading ready connections in the kernel's order, against the
+	// first floor's clients: what a Go server takes off Go's scheduler by doing its own
+	// readiness, as libzmq's I/O thread does.
 	if both && kind == "router" && runtime.GOOS == "linux" {
 		cs = append(cs, Contender{Name: report.GoEpollFloor, Client: goNet, Server: goEpoll})
 	}
@@ -140,11 +144,6 @@ var pinnedKinds = []string{"router"}
 // where purezmq's tail (the ROUTER echo) and fairness (both) depend on how Go schedules its
 // goroutines. A fan-out has no such floor: what it drops is the library's.
 var floorKinds = []string{"router", "pushpull"}
-
-// The ROUTER echo's second floor (peer -impl goepoll) is its server alone, one goroutine on an
-// epoll instance of its own reading ready connections in the kernel's order, against the first
-// floor's clients: what a Go server takes off Go's scheduler by doing its own readiness, as
-// libzmq's I/O thread does; the design a multi-connection reader of purezmq's would follow.
 
 // oneProcKinds are the many-peer kinds measured with purezmq's runtimes on one processor each
 // too (GOMAXPROCS=1), unpinned: on two processors two Go processes otherwise run four

@@ -131,6 +131,92 @@ func TestKeptFramesIntact(t *testing.T) {
 	}
 }
 
+// smallShape is the frame sizes of small message i: one to three frames of up to 2,000 bytes,
+// carved from the connection's slabs (the first at least 4 bytes, for the message's number).
+func smallShape(i int) []int {
+	shape := []int{4 + i*7919%1997}
+	for j := range i % 3 {
+		shape = append(shape, (i+j)*104729%2001)
+	}
+	return shape
+}
+
+// TestKeptSmallFramesIntact: as TestKeptFramesIntact for small messages, many slabs' worth,
+// whose slabs come back to the process's pool (internal/pipe/slabs.go) once no frame carved
+// from them is reachable: what the receiver keeps, whole or as a sub-slice, is never carved
+// again.
+func TestKeptSmallFramesIntact(t *testing.T) {
+	const n = 20_000
+	message := func(i int) [][]byte {
+		shape := smallShape(i)
+		m := make([][]byte, len(shape))
+		for j, size := range shape {
+			m[j] = keptFrame(i, j, size)
+		}
+		return m
+	}
+	for _, peers := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d peers", peers), func(t *testing.T) {
+			forEachWireTransport(t, func(t *testing.T, tr transport) {
+				pull := newSocket(t, zmq.PULL)
+				ep := bind(t, pull, tr.wildcard())
+				pushes := make([]*zmq.Socket, peers)
+				for p := range pushes {
+					pushes[p] = newSocket(t, zmq.PUSH)
+					connect(t, pushes[p], ep)
+				}
+				sent := make(chan error, 1)
+				go func() {
+					ctx, cancel := within(waitLong)
+					defer cancel()
+					for i := range n {
+						if err := pushes[i%peers].Send(ctx, zmq.NewMsg(message(i)...)); err != nil {
+							sent <- fmt.Errorf("send %d: %w", i, err)
+							return
+						}
+					}
+					sent <- nil
+				}()
+				var keep []kept
+				seen := make([]bool, n)
+				for r := range n {
+					m := recvWithin(t, pull, waitLong)
+					i := int(binary.BigEndian.Uint32(m.Frames[0]))
+					if i >= n || seen[i] {
+						t.Fatalf("receive %d: message %d again, or unknown", r, i)
+					}
+					seen[i] = true
+					if d := framesDiff(m.Frames, message(i)); d != "" {
+						t.Fatalf("message %d as received: %s", i, d)
+					}
+					switch f0 := m.Frames[0]; {
+					case i%701 == 0:
+						for j, f := range m.Frames {
+							keep = append(keep, kept{i, j, 0, f})
+						}
+					case i%503 == 0:
+						keep = append(keep, kept{i, 0, len(f0) / 2, f0[len(f0)/2:]})
+					}
+					if r%500 == 499 {
+						runtime.GC()
+					}
+				}
+				if err := <-sent; err != nil {
+					t.Fatal(err)
+				}
+				for range 3 {
+					runtime.GC()
+				}
+				for _, k := range keep {
+					if err := k.check(); err != nil {
+						t.Fatalf("kept: %v", err)
+					}
+				}
+			})
+		})
+	}
+}
+
 // TestDroppedFramesReadAgain: a receiver that drops each big message once it has looked at it,
 // and whose program collects garbage now and then, has later messages read into the memory of
 // the ones it dropped instead of allocating a body per message.

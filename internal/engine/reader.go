@@ -76,13 +76,28 @@ func (c *Conn) frameBuffer(n int) []byte {
 	if len(d.slab)-d.slabOff < n {
 		// Each new slab doubles, up to slabSize: a busy connection carves many frames from
 		// one allocation, a quiet one holds little memory.
-		d.slab, d.slabOff = make([]byte, min(2*max(len(d.slab), smallBody/2), slabSize)), 0
+		d.slab, d.slabOff = newSlab(min(2*max(len(d.slab), smallBody/2), slabSize)), 0
 	}
 	// Carved at an offset, not resliced: a slice field rewritten per frame is a pointer write,
 	// with a write barrier whenever the garbage collector is marking.
 	out := d.slab[d.slabOff : d.slabOff+n : d.slabOff+n]
 	d.slabOff += n
 	return out
+}
+
+// newSlab returns n bytes to carve small frames from. A full-size slab, a busy connection's,
+// is one that comes back to the process's pool once no frame carved from it is reachable
+// (pipe.Slabs), while the pool has one or room for one more.
+func newSlab(n int) []byte {
+	if n == slabSize {
+		if b := pipe.Slabs.Get(n); b != nil {
+			return b
+		}
+		if b := pipe.Slabs.NewBuffer(n); b != nil {
+			return b
+		}
+	}
+	return make([]byte, n)
 }
 
 // offer hands the sink as many decoded messages as its credit allows and reports how many.

@@ -21,6 +21,7 @@ type BufPool struct {
 	held  map[any]struct{}
 
 	armed  int       // bytes of buffers that come back by themselves (reclaim.go), out or here
+	armCap int       // the most armed may reach; 0: armMax
 	fin    func(any) // their finalizer, reclaim
 	closed bool      // the socket is closed: keep nothing
 

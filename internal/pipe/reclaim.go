@@ -12,9 +12,9 @@ import (
 // frame, no sub-slice of one, nothing in the library), and later frames are read into it
 // instead of into a fresh allocation that is zeroed, faulted in and collected again.
 //
-// At most armMax bytes of such buffers exist per pool (with the application or held here).
-// A buffer with a finalizer outlives its last use by a collection cycle; bounding them bounds
-// that. Past it, frames are ordinary allocations. A finalizer needs a pointer to the start of
+// At most armMax bytes of such buffers exist per pool (with the application or held here),
+// or the pool's own cap (Slabs). A buffer with a finalizer outlives its last use by a
+// collection cycle; bounding them bounds that. Past it, frames are ordinary allocations. A finalizer needs a pointer to the start of
 // an object made by new, so these buffers are byte arrays made by reflect.New, of a few sizes
 // (armSize) so that the array types stay few.
 const (
@@ -32,14 +32,14 @@ func armSize(n int) int {
 var byteType = reflect.TypeFor[byte]()
 
 // NewBuffer returns a new buffer of length n that comes back to the pool once unreachable, or
-// nil: when n is out of range, the pool is closed, or armMax bytes of such buffers are out.
+// nil: when n is out of range, the pool is closed, or its cap of such buffers is out.
 func (p *BufPool) NewBuffer(n int) []byte {
 	if n < poolMin || n > armBig {
 		return nil
 	}
 	size := armSize(n)
 	p.mu.Lock()
-	ok := !p.closed && p.armed+size <= armMax
+	ok := !p.closed && p.armed+size <= p.armLimit()
 	if ok {
 		p.armed += size
 		if p.fin == nil {
@@ -54,6 +54,14 @@ func (p *BufPool) NewBuffer(n int) []byte {
 	a := reflect.New(reflect.ArrayOf(size, byteType))
 	runtime.SetFinalizer(a.Interface(), fin)
 	return a.Elem().Bytes()[:n]
+}
+
+// armLimit is how many bytes of buffers that come back the pool lets out at once.
+func (p *BufPool) armLimit() int {
+	if p.armCap > 0 {
+		return p.armCap
+	}
+	return armMax
 }
 
 // reclaim is the finalizer of a buffer from NewBuffer: nobody reads or writes it any more.

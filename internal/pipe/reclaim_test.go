@@ -93,32 +93,45 @@ func TestNewBufferComesBack(t *testing.T) {
 	}
 }
 
-// TestNewBufferBounded: at most armMax bytes of buffers that come back exist at once; one
-// that comes back to a full pool is let go, and makes room for another.
+// TestNewBufferBounded: at most the pool's cap of buffers that come back exist at once
+// (armMax, or its own as Slabs has); one that comes back to a full pool is let go, and makes
+// room for another.
 func TestNewBufferBounded(t *testing.T) {
-	p, c := reclaimPool()
-	var out [][]byte
-	for {
-		b := p.NewBuffer(64 << 10)
-		if b == nil {
-			break
-		}
-		out = append(out, b)
+	for _, tc := range []struct {
+		name string
+		cap  int
+		want int
+	}{
+		{"socket's", 0, armMax},
+		{"slabs'", SlabsMax, SlabsMax},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, c := reclaimPool()
+			p.armCap = tc.cap
+			var out [][]byte
+			for {
+				b := p.NewBuffer(64 << 10)
+				if b == nil {
+					break
+				}
+				out = append(out, b)
+			}
+			if want := tc.want / (64 << 10); len(out) != want {
+				t.Fatalf("%d buffers out at once, want %d", len(out), want)
+			}
+			for range 16 {
+				p.Put(make([]byte, 1<<20)) // fill the pool with ordinary buffers
+			}
+			out[0] = nil
+			if kept := collect(t, c, 1); kept != 0 {
+				t.Fatal("a full pool kept a buffer that came back")
+			}
+			if p.NewBuffer(64<<10) == nil {
+				t.Fatal("a buffer let go made no room for a new one")
+			}
+			runtime.KeepAlive(out)
+		})
 	}
-	if want := armMax / (64 << 10); len(out) != want {
-		t.Fatalf("%d buffers out at once, want %d", len(out), want)
-	}
-	for range 16 {
-		p.Put(make([]byte, 1<<20)) // fill the pool with ordinary buffers
-	}
-	out[0] = nil
-	if kept := collect(t, c, 1); kept != 0 {
-		t.Fatal("a full pool kept a buffer that came back")
-	}
-	if p.NewBuffer(64<<10) == nil {
-		t.Fatal("a buffer let go made no room for a new one")
-	}
-	runtime.KeepAlive(out)
 }
 
 func TestNewBufferRange(t *testing.T) {

@@ -14,9 +14,9 @@ import (
 //
 // At most armMax bytes of such buffers exist per pool (with the application or held here),
 // or the pool's own cap (Slabs). A buffer with a finalizer outlives its last use by a
-// collection cycle; bounding them bounds that. Past it, frames are ordinary allocations. A finalizer needs a pointer to the start of
-// an object made by new, so these buffers are byte arrays made by reflect.New, of a few sizes
-// (armSize) so that the array types stay few.
+// collection cycle; bounding them bounds that. Past it, frames are ordinary allocations. A
+// finalizer needs a pointer to the start of an object made by new, so these buffers are byte
+// arrays made by reflect.New, of a few sizes (armSize) so that the array types stay few.
 const (
 	armMax = poolMax
 	armBig = 4 << 20 // bigger frames are rare, and one would take much of armMax

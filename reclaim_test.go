@@ -50,6 +50,15 @@ type kept struct {
 	f         []byte
 }
 
+// keptWhole is every frame of message i, kept whole.
+func keptWhole(i int, frames [][]byte) []kept {
+	k := make([]kept, len(frames))
+	for j, f := range frames {
+		k[j] = kept{i, j, 0, f}
+	}
+	return k
+}
+
 func (k kept) check() error {
 	want := keptFrame(k.i, k.j, k.off+len(k.f))[k.off:]
 	if !bytes.Equal(k.f, want) {
@@ -63,72 +72,20 @@ func (k kept) check() error {
 // still what was sent. With one peer the receiver's Recv reads the connection itself; with
 // two, the connections' goroutines do.
 func TestKeptFramesIntact(t *testing.T) {
-	const n = 200
-	for _, peers := range []int{1, 2} {
-		t.Run(fmt.Sprintf("%d peers", peers), func(t *testing.T) {
-			forEachWireTransport(t, func(t *testing.T, tr transport) {
-				pull := newSocket(t, zmq.PULL)
-				ep := bind(t, pull, tr.wildcard())
-				pushes := make([]*zmq.Socket, peers)
-				for p := range pushes {
-					pushes[p] = newSocket(t, zmq.PUSH)
-					connect(t, pushes[p], ep)
-				}
-				sent := make(chan error, 1)
-				go func() {
-					ctx, cancel := within(waitLong)
-					defer cancel()
-					for i := range n {
-						if err := pushes[i%peers].Send(ctx, zmq.NewMsg(keptMessage(i)...)); err != nil {
-							sent <- fmt.Errorf("send %d: %w", i, err)
-							return
-						}
-					}
-					sent <- nil
-				}()
-				var keep []kept
-				seen := make([]bool, n)
-				for r := range n {
-					m := recvWithin(t, pull, waitLong)
-					i := int(binary.BigEndian.Uint32(m.Frames[0]))
-					if i >= n || seen[i] {
-						t.Fatalf("receive %d: message %d again, or unknown", r, i)
-					}
-					seen[i] = true
-					if d := framesDiff(m.Frames, keptMessage(i)); d != "" {
-						t.Fatalf("message %d as received: %s", i, d)
-					}
-					f0, last := m.Frames[0], m.Frames[len(m.Frames)-1]
-					switch {
-					case i%7 == 0:
-						for j, f := range m.Frames {
-							keep = append(keep, kept{i, j, 0, f})
-						}
-					case i%5 == 0:
-						off := len(f0) / 3
-						keep = append(keep, kept{i, 0, off, f0[off : off+64]})
-					case i%11 == 0:
-						off := len(last) - 3
-						keep = append(keep, kept{i, len(m.Frames) - 1, off, last[off:]})
-					}
-					if r%16 == 15 {
-						runtime.GC()
-					}
-				}
-				if err := <-sent; err != nil {
-					t.Fatal(err)
-				}
-				for range 3 {
-					runtime.GC()
-				}
-				for _, k := range keep {
-					if err := k.check(); err != nil {
-						t.Fatalf("kept: %v", err)
-					}
-				}
-			})
-		})
-	}
+	keepStream(t, 200, 16, keptMessage, func(i int, frames [][]byte) []kept {
+		f0, last := frames[0], frames[len(frames)-1]
+		switch {
+		case i%7 == 0:
+			return keptWhole(i, frames)
+		case i%5 == 0:
+			off := len(f0) / 3
+			return []kept{{i, 0, off, f0[off : off+64]}}
+		case i%11 == 0:
+			off := len(last) - 3
+			return []kept{{i, len(frames) - 1, off, last[off:]}}
+		}
+		return nil
+	})
 }
 
 // smallShape is the frame sizes of small message i: one to three frames of up to 2,000 bytes,
@@ -146,7 +103,6 @@ func smallShape(i int) []int {
 // from them is reachable: what the receiver keeps, whole or as a sub-slice, is never carved
 // again.
 func TestKeptSmallFramesIntact(t *testing.T) {
-	const n = 20_000
 	message := func(i int) [][]byte {
 		shape := smallShape(i)
 		m := make([][]byte, len(shape))
@@ -155,6 +111,22 @@ func TestKeptSmallFramesIntact(t *testing.T) {
 		}
 		return m
 	}
+	keepStream(t, 20_000, 500, message, func(i int, frames [][]byte) []kept {
+		switch f0 := frames[0]; {
+		case i%701 == 0:
+			return keptWhole(i, frames)
+		case i%503 == 0:
+			return []kept{{i, 0, len(f0) / 2, f0[len(f0)/2:]}}
+		}
+		return nil
+	})
+}
+
+// keepStream sends n messages (message(i), frame 0 starting with i) from one PUSH and from two
+// to a PULL, over every wire transport; the receiver checks each, holds on to what keep picks
+// from it, drops the rest and collects garbage every gcEvery messages; at the end everything it
+// held must still be what was sent.
+func keepStream(t *testing.T, n, gcEvery int, message func(i int) [][]byte, keep func(i int, frames [][]byte) []kept) {
 	for _, peers := range []int{1, 2} {
 		t.Run(fmt.Sprintf("%d peers", peers), func(t *testing.T) {
 			forEachWireTransport(t, func(t *testing.T, tr transport) {
@@ -177,7 +149,7 @@ func TestKeptSmallFramesIntact(t *testing.T) {
 					}
 					sent <- nil
 				}()
-				var keep []kept
+				var held []kept
 				seen := make([]bool, n)
 				for r := range n {
 					m := recvWithin(t, pull, waitLong)
@@ -189,15 +161,8 @@ func TestKeptSmallFramesIntact(t *testing.T) {
 					if d := framesDiff(m.Frames, message(i)); d != "" {
 						t.Fatalf("message %d as received: %s", i, d)
 					}
-					switch f0 := m.Frames[0]; {
-					case i%701 == 0:
-						for j, f := range m.Frames {
-							keep = append(keep, kept{i, j, 0, f})
-						}
-					case i%503 == 0:
-						keep = append(keep, kept{i, 0, len(f0) / 2, f0[len(f0)/2:]})
-					}
-					if r%500 == 499 {
+					held = append(held, keep(i, m.Frames)...)
+					if r%gcEvery == gcEvery-1 {
 						runtime.GC()
 					}
 				}
@@ -207,7 +172,7 @@ func TestKeptSmallFramesIntact(t *testing.T) {
 				for range 3 {
 					runtime.GC()
 				}
-				for _, k := range keep {
+				for _, k := range held {
 					if err := k.check(); err != nil {
 						t.Fatalf("kept: %v", err)
 					}

@@ -12,8 +12,7 @@ import (
 	"github.com/purezmq/zmq/zmtp"
 )
 
-// slabFrameSize makes 65 messages to a slab, so a batch of a few slabs' messages allocates
-// little besides their slabs (a frame list slot each).
+// slabFrameSize makes 65 messages to a full slab, carved at the same offsets in each.
 const slabFrameSize = 1000
 
 // slabFrame is the body of small message i: its number, then filler that is never zero;

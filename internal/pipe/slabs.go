@@ -7,9 +7,9 @@ package pipe
 // from it again. Without it a stream of small messages is a stream of fresh allocation, and
 // with a receiver's small heap the garbage collector runs every few megabytes.
 //
-// One pool for the process, not one per socket: a slab out, in use or on its way back, is
-// memory the collector counts as live, and a receiver's sockets, however many, hold no more
-// than SlabsMax of it. Past it, slabs are ordinary allocations.
+// One pool for the process, not one per socket: what it lets out is memory held besides the
+// program's own (a slab stays out until a collection after its last frame is dropped), and
+// SlabsMax bounds it however many sockets receive. Past it, slabs are ordinary allocations.
 var Slabs = &BufPool{armCap: SlabsMax}
 
 // SlabsMax bounds the bytes of slabs that come back, out and held at once, in the process.

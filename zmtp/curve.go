@@ -220,6 +220,23 @@ func AppendCurveMessageHeader(b []byte, nonce [CurveShortNonceSize]byte, boxLen 
 	return append(b, nonce[:]...)
 }
 
+// curveMessagePrefix is how every MESSAGE command body starts: its name's size, then its name.
+const curveMessagePrefix = "\x07" + CmdMessage
+
+// CurveMessageFrame reads a command frame body that is a MESSAGE, in place and without the
+// command parser, which a receiver of CURVE data frames would run twice a frame; ok is false
+// for anything else, which ParseCommand and ParseCurveMessage then say what is wrong with.
+// What it reads, they read the same.
+func CurveMessageFrame(body []byte) (m CurveMessage, ok bool) {
+	p := len(curveMessagePrefix)
+	if len(body) < p+CurveShortNonceSize+curveMessageMinBox || string(body[:p]) != curveMessagePrefix {
+		return m, false
+	}
+	copy(m.Nonce[:], body[p:])
+	m.Box = slices.Clip(body[p+CurveShortNonceSize:])
+	return m, true
+}
+
 // ParseCurveMessage decodes a CURVE MESSAGE command: a short nonce and a box
 // of at least 17 bytes, which aliases c.Data.
 func ParseCurveMessage(c Command) (CurveMessage, error) {

@@ -258,6 +258,17 @@ func FuzzCurveCommands(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := ParseCommand(data)
+		if fm, ok := CurveMessageFrame(data); ok {
+			// The in-place read takes only what the parser takes, and reads it the same.
+			m, err2 := ParseCurveMessage(c)
+			if err != nil || err2 != nil || m.Nonce != fm.Nonce || !bytes.Equal(m.Box, fm.Box) || cap(fm.Box) != len(fm.Box) {
+				t.Fatalf("CurveMessageFrame read %+v where the parser gives %+v, %v, %v", fm, m, err, err2)
+			}
+		} else if err == nil && c.Name == CmdMessage {
+			if _, err := ParseCurveMessage(c); err == nil {
+				t.Fatal("CurveMessageFrame refused a MESSAGE the parser reads")
+			}
+		}
 		if err != nil {
 			return
 		}

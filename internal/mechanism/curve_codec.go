@@ -71,20 +71,11 @@ func (s *curveCodec) Seal(dst []byte, flags byte, body []byte) []byte {
 	return dst
 }
 
-// messagePrefix is how every MESSAGE command starts: its name's size, then its name.
-const messagePrefix = "\x07" + zmtp.CmdMessage
-
-// messageMin is the shortest MESSAGE body: the prefix, the short nonce and an empty box.
-const messageMin = len(messagePrefix) + zmtp.CurveShortNonceSize + 1 + zmtp.CurveBoxOverhead
-
-// message parses one received frame body as a MESSAGE command. One of the right shape is read
-// in place (every data frame is one, and both PayloadLen and OpenInto ask); anything else goes
-// through the command parser, which says what is wrong with it.
+// message parses one received frame body as a MESSAGE command: read in place when it is one
+// (every data frame is, and both PayloadLen and OpenInto ask), else through the command parser,
+// which says what is wrong with it.
 func (s *curveCodec) message(body []byte) (zmtp.CurveMessage, error) {
-	if len(body) >= messageMin && string(body[:len(messagePrefix)]) == messagePrefix {
-		var m zmtp.CurveMessage
-		copy(m.Nonce[:], body[len(messagePrefix):])
-		m.Box = body[len(messagePrefix)+zmtp.CurveShortNonceSize : len(body) : len(body)]
+	if m, ok := zmtp.CurveMessageFrame(body); ok {
 		return m, nil
 	}
 	cmd, err := zmtp.ParseCommand(body)

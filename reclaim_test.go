@@ -34,8 +34,10 @@ func keptFrame(i, j, n int) []byte {
 	return f[:n:n]
 }
 
-func keptMessage(i int) [][]byte {
-	shape := keptShapes[i%len(keptShapes)]
+func keptMessage(i int) [][]byte { return shapedMessage(i, keptShapes[i%len(keptShapes)]) }
+
+// shapedMessage is message i with frames of the sizes shape gives (keptFrame).
+func shapedMessage(i int, shape []int) [][]byte {
 	m := make([][]byte, len(shape))
 	for j, n := range shape {
 		m[j] = keptFrame(i, j, n)
@@ -103,14 +105,7 @@ func smallShape(i int) []int {
 // from them is reachable: what the receiver keeps, whole or as a sub-slice, is never carved
 // again.
 func TestKeptSmallFramesIntact(t *testing.T) {
-	message := func(i int) [][]byte {
-		shape := smallShape(i)
-		m := make([][]byte, len(shape))
-		for j, size := range shape {
-			m[j] = keptFrame(i, j, size)
-		}
-		return m
-	}
+	message := func(i int) [][]byte { return shapedMessage(i, smallShape(i)) }
 	keepStream(t, 20_000, 500, message, func(i int, frames [][]byte) []kept {
 		switch f0 := frames[0]; {
 		case i%701 == 0:

@@ -80,7 +80,8 @@ func ManyPlan(transports []string, peers []int) []ManyCell {
 // the kinds of oneProcKinds, purezmq with itself, both sides with GOMAXPROCS=1; for the
 // fan-out, purezmq with itself publishing with Send (report.OursSend); for the kinds of
 // floorKinds, the same traffic with no messaging library on either side (report.GoNetFloor);
-// for the ROUTER echo on Linux, also that with its server on epoll (report.GoEpollFloor).
+// for the ROUTER echo on Linux, also that with its server on epoll (report.GoEpollFloor), and
+// that server answering purezmq's clients (report.GoEpollOurs).
 func ManyContenders(impls []string, kind string, withCross, withPinned, withOneProc bool) []Contender {
 	var cs []Contender
 	for _, im := range manyImpls {
@@ -110,6 +111,10 @@ func ManyContenders(impls []string, kind string, withCross, withPinned, withOneP
 	// readiness, as libzmq's I/O thread does.
 	if both && kind == "router" && runtime.GOOS == "linux" {
 		cs = append(cs, Contender{Name: report.GoEpollFloor, Client: goNet, Server: goEpoll})
+		// The same server answering purezmq's DEALERs in ZMTP: set beside purezmq with itself,
+		// what of the cell's tail a server can take off at all, purezmq's clients being what
+		// they are.
+		cs = append(cs, Contender{Name: report.GoEpollOurs, Client: "purezmq", Server: goEpoll, ServerZMTP: true})
 	}
 	return cs
 }

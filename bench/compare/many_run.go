@@ -72,6 +72,9 @@ func (r *runner) runMany(ctx context.Context, cell ManyCell, c Contender, count 
 	if c.NewPayload {
 		args = append(args, "-newpayload")
 	}
+	if c.ServerZMTP {
+		args = append(args, "-zmtp")
+	}
 	if path, args, err = r.wrap(c, 0, path, args); err != nil {
 		return ManyMeasurement{}, err
 	}

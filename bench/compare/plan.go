@@ -48,6 +48,8 @@ type Contender struct {
 	// NewPayload: purezmq's publisher sends a new payload per message with Send (peer
 	// -newpayload) instead of copies of one buffer with SendCopy (fan-out cells).
 	NewPayload bool
+	// ServerZMTP: the server, GoEpoll's, answers ZeroMQ clients (peer -zmtp).
+	ServerZMTP bool
 }
 
 func same(impl string) Contender { return Contender{Name: impl, Client: impl, Server: impl} }

@@ -8,6 +8,8 @@ import (
 	"os"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/purezmq/zmq/zmtp"
 )
 
 // echoEpoll is router_echo for GoEpoll: one goroutine, one epoll instance (level-triggered)
@@ -15,6 +17,8 @@ import (
 // Go's netpoller. Each ready connection, in the order epoll_wait reports them, is read once
 // (up to 64 KiB) and every whole request in what it holds is written back at once; a
 // connection that ends (the client's end marker) leaves, and the role ends when Peers have.
+// With ZMTP set its clients are ZeroMQ DEALERs: the same server, greeting each and answering
+// ZMTP frames instead of bare requests (many_goepoll_zmtp.go).
 func (m *many) echoEpoll(stderr io.Writer, res *ManyResult) error {
 	lfd, family, cleanup, err := m.listenRaw()
 	if err != nil {
@@ -34,6 +38,7 @@ func (m *many) echoEpoll(stderr io.Writer, res *ManyResult) error {
 		return m.wrap("epoll_ctl", err)
 	}
 	pending := map[int][]byte{} // per connection, what is read of a request not yet whole
+	shaken := map[int]bool{}    // with ZMTP, per connection: its client's greeting and READY are read
 	defer func() {
 		for fd := range pending {
 			unix.Close(fd)
@@ -79,6 +84,11 @@ func (m *many) echoEpoll(stderr io.Writer, res *ManyResult) error {
 							return m.wrap("TCP_NODELAY", err)
 						}
 					}
+					if m.c.ZMTP {
+						if err := m.writeRaw(cfd, zmtpServerHello); err != nil {
+							return err
+						}
+					}
 					if err := watch(cfd); err != nil {
 						return m.wrap("epoll_ctl", err)
 					}
@@ -92,23 +102,44 @@ func (m *many) echoEpoll(stderr io.Writer, res *ManyResult) error {
 			case err != nil:
 				return m.wrap("server read", err)
 			case got == 0:
-				if len(pending[fd]) > 0 {
-					return fmt.Errorf("peer: a client ended in a request (%d of %d bytes)", len(pending[fd]), size)
+				if n := len(pending[fd]); n > 0 && m.c.ZMTP {
+					return fmt.Errorf("peer: a client ended %d bytes into a frame or its handshake", n)
+				} else if n > 0 {
+					return fmt.Errorf("peer: a client ended in a request (%d of %d bytes)", n, size)
 				}
 				// Closing takes the connection out of the epoll set too.
 				unix.Close(fd)
 				delete(pending, fd)
+				delete(shaken, fd)
 				ended++
 				continue
 			}
 			p := append(pending[fd], buf[:got]...)
 			whole := len(p) / size * size
-			if whole > 0 {
-				if err := m.writeRaw(fd, p[:whole]); err != nil {
+			answer, requests := whole, whole/size
+			if m.c.ZMTP {
+				if !shaken[fd] {
+					n, err := zmtpHandshake(p)
+					if errors.Is(err, zmtp.ErrNeedMore) {
+						pending[fd] = p
+						continue
+					}
+					if err != nil {
+						return err
+					}
+					shaken[fd] = true
+					p = p[n:]
+				}
+				if whole, answer, requests, err = m.zmtpRequests(p); err != nil {
 					return err
 				}
-				echoed += whole / size
-				m.progress.Add(int64(whole / size))
+			}
+			if answer > 0 {
+				if err := m.writeRaw(fd, p[:answer]); err != nil {
+					return err
+				}
+				echoed += requests
+				m.progress.Add(int64(requests))
 			}
 			pending[fd] = append(p[:0], p[whole:]...)
 		}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/purezmq/zmq/zmtp"
 )
 
 // runPair runs a many-peer server and client of purezmq in this process and returns their
@@ -101,15 +103,20 @@ func freeTCP(t *testing.T) string {
 // hold what the driver reads, consistent with the run.
 func TestManyRoles(t *testing.T) {
 	const peers = 3
-	for _, tc := range []struct{ name, impl, cliImpl, endpoint string }{
-		{"router", "purezmq", "purezmq", freeTCP(t)},
-		{"router/gonet/tcp", GoNet, GoNet, freeTCP(t)},
-		{"router/gonet/ipc", GoNet, GoNet, ipcEndpoint(t, "echo")},
-		{"router/goepoll/tcp", GoEpoll, GoNet, freeTCP(t)},
-		{"router/goepoll/ipc", GoEpoll, GoNet, ipcEndpoint(t, "echo2")},
+	for _, tc := range []struct {
+		name, impl, cliImpl, endpoint string
+		srvArgs                       []string
+	}{
+		{"router", "purezmq", "purezmq", freeTCP(t), nil},
+		{"router/gonet/tcp", GoNet, GoNet, freeTCP(t), nil},
+		{"router/gonet/ipc", GoNet, GoNet, ipcEndpoint(t, "echo"), nil},
+		{"router/goepoll/tcp", GoEpoll, GoNet, freeTCP(t), nil},
+		{"router/goepoll/ipc", GoEpoll, GoNet, ipcEndpoint(t, "echo2"), nil},
+		{"router/goepoll-zmtp/tcp", GoEpoll, "purezmq", freeTCP(t), []string{"-zmtp"}},
+		{"router/goepoll-zmtp/ipc", GoEpoll, "purezmq", ipcEndpoint(t, "echo3"), []string{"-zmtp"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv, cli := runSides(t, RouterEcho, DealerRT, tc.endpoint, 300, peers, []string{"-impl", tc.impl}, []string{"-impl", tc.cliImpl})
+			srv, cli := runSides(t, RouterEcho, DealerRT, tc.endpoint, 300, peers, append([]string{"-impl", tc.impl}, tc.srvArgs...), []string{"-impl", tc.cliImpl})
 			// Every round trip of the window and the warm-up ones were echoed (the window's
 			// last may overlap other clients' last requests, which are echoed too).
 			if e := num(t, srv, "echoed"); e < 300+peers*dealerWarmup {
@@ -182,6 +189,9 @@ func TestManyRejects(t *testing.T) {
 		{"-impl", GoEpoll, "-role", ThrRecv, "-endpoint", "tcp://127.0.0.1:1"},
 		{"-impl", GoEpoll, "-role", RouterEcho, "-endpoint", "inproc://x"},
 		{"-impl", GoEpoll, "-role", RouterEcho, "-endpoint", "tcp://localhost:1"},
+		{"-impl", GoNet, "-role", RouterEcho, "-endpoint", "tcp://127.0.0.1:1", "-zmtp"},
+		{"-impl", GoEpoll, "-role", DealerRT, "-endpoint", "tcp://127.0.0.1:1", "-zmtp"},
+		{"-role", RouterEcho, "-endpoint", "tcp://127.0.0.1:1", "-zmtp"},
 	} {
 		if err := Main(args, nil, io.Discard, io.Discard); err == nil {
 			t.Errorf("%v accepted", args)
@@ -240,12 +250,27 @@ func TestGoNetChecks(t *testing.T) {
 		{"cut short", GoNet, PullFair, [][]byte{m.stamped(0, 0), m.stamped(0, 1)[:30]}, "unexpected EOF"},
 		{"an echo cut short", GoNet, RouterEcho, [][]byte{m.stamped(0, 0)[:30]}, "unexpected EOF"},
 		{"an epoll echo cut short", GoEpoll, RouterEcho, [][]byte{m.stamped(0, 0)[:30]}, "ended in a request (30 of 64 bytes)"},
+		// GoEpoll with -zmtp (zmtp: true below) reads ZMTP and tells what it will not answer.
+		{"zmtp: no greeting", GoEpoll + "-zmtp", RouterEcho, [][]byte{m.stamped(0, 0)}, "a client's greeting"},
+		{"zmtp: PLAIN", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("PLAIN")}, "NULL only"},
+		{"zmtp: no READY", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL"), zmtp.AppendFrame(nil, 0, m.stamped(0, 0))}, "not a command"},
+		{"zmtp: another command", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL"), zmtp.AppendCommand(nil, "PING", nil)}, "a client's READY"},
+		{"zmtp: a request of another size", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendFrame(nil, 0, m.stamped(0, 0)[:20])}, "want one-frame requests of 64"},
+		{"zmtp: a request of two frames", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendFrame(nil, zmtp.FlagMore, m.stamped(0, 0))}, "want one-frame requests of 64"},
+		{"zmtp: a command after READY", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendCommand(nil, "PING", make([]byte, 59))}, "want one-frame requests of 64"},
+		{"zmtp: a frame too big", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendFrameHeader(nil, 0, 1<<20)}, "a request"},
+		{"zmtp: cut short in the greeting", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL")[:30]}, "ended 30 bytes into a frame or its handshake"},
+		{"zmtp: cut short in a request", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendFrame(nil, 0, m.stamped(0, 0))[:40]}, "ended 40 bytes into a frame or its handshake"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ep := freeTCP(t)
 			ready := &readyWriter{ch: make(chan struct{})}
 			done := make(chan error, 1)
-			args := []string{"-impl", tc.impl, "-role", tc.role, "-endpoint", ep, "-size", "64", "-count", "4", "-peers", "1"}
+			impl, zmtpOn := strings.CutSuffix(tc.impl, "-zmtp")
+			args := []string{"-impl", impl, "-role", tc.role, "-endpoint", ep, "-size", "64", "-count", "4", "-peers", "1"}
+			if zmtpOn {
+				args = append(args, "-zmtp")
+			}
 			go func() { done <- Main(args, nil, io.Discard, ready) }()
 			select {
 			case <-ready.ch:
@@ -261,6 +286,11 @@ func TestGoNetChecks(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
+			if zmtpOn { // read the server's greeting and READY: closing with them unread resets the connection
+				if _, err := io.ReadFull(c, make([]byte, len(zmtpServerHello))); err != nil {
+					t.Fatal(err)
+				}
+			}
 			c.Close()
 			err = <-done
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -269,3 +299,11 @@ func TestGoNetChecks(t *testing.T) {
 		})
 	}
 }
+
+// greeting is a ZMTP 3.1 client's greeting asking for mechanism.
+func greeting(mechanism string) []byte {
+	return zmtp.Greeting{Major: 3, Minor: 1, Mechanism: mechanism}.Append(nil)
+}
+
+// dealerReady is a DEALER's READY.
+var dealerReady = zmtp.AppendReady(nil, zmtp.Metadata{{Name: "Socket-Type", Value: []byte("DEALER")}})

@@ -60,6 +60,9 @@ type Config struct {
 	// NewPayload makes purezmq's xpub_fan send a new payload per message with Send (the
 	// frames the library's once sent) instead of copies of one buffer with SendCopy.
 	NewPayload bool
+	// ZMTP makes GoEpoll's router_echo speak ZMTP to ZeroMQ DEALER clients (purezmq's or
+	// libzmq's): the same one-goroutine server, for clients of a messaging library.
+	ZMTP bool
 	// Hold, when set, makes a thr_send or lat_rep peer wait for EOF on it after its last
 	// message before closing: for implementations whose Close loses what is still queued
 	// (mangos's PUSH, go-zeromq's REP).
@@ -137,6 +140,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs.IntVar(&c.Size, "size", 16, "message size in bytes")
 	fs.IntVar(&c.Count, "count", 100000, "messages, or round trips")
 	fs.BoolVar(&c.NoRecycle, "norecycle", false, "purezmq: receive without Socket.Recycle")
+	fs.BoolVar(&c.ZMTP, "zmtp", false, GoEpoll+" router_echo: answer ZeroMQ DEALERs (ZMTP 3.1, NULL) instead of "+GoNet+"'s clients")
 	fs.BoolVar(&c.NewPayload, "newpayload", false, "purezmq xpub_fan: Send a new payload per message instead of SendCopy from one buffer")
 	fs.BoolVar(&c.Curve, "curve", false, "secure the sockets with CURVE and the fixed test keys: the bound side is the server")
 	fs.BoolVar(&hold, "hold", false, "thr_send, lat_rep, push_fair: wait for EOF on stdin before closing")
@@ -190,6 +194,9 @@ func Run(c Config, stdout, stderr io.Writer) (err error) {
 	}
 	if !ok && !isFloor(c.Impl, c.Role) {
 		return fmt.Errorf("peer: -impl %s does not play %s", c.Impl, c.Role)
+	}
+	if c.ZMTP && (c.Impl != GoEpoll || c.Role != RouterEcho) {
+		return fmt.Errorf("peer: -zmtp is %s's router_echo's, not %s's %s", GoEpoll, c.Impl, c.Role)
 	}
 	if c.Endpoint == "" {
 		return errors.New("peer: -endpoint is required")

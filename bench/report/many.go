@@ -132,7 +132,7 @@ func ManyTable(recs []Record, kind ManyKind, impls []string) string {
 	// per runtime, ours publishing with Send and Go with no library (both floors) against the
 	// reference.
 	var ratios [][2]string
-	for _, pair := range [][2]string{{Ours, Reference}, {Ours + PinnedSuffix, Reference + PinnedSuffix}, {Ours + OneProcSuffix, Reference}, {OursSend, Reference}, {GoNetFloor, Reference}, {GoEpollFloor, Reference}} {
+	for _, pair := range [][2]string{{Ours, Reference}, {Ours + PinnedSuffix, Reference + PinnedSuffix}, {Ours + OneProcSuffix, Reference}, {OursSend, Reference}, {GoNetFloor, Reference}, {GoEpollFloor, Reference}, {GoEpollOurs, Reference}} {
 		if slices.Contains(cols, pair[0]) && slices.Contains(cols, pair[1]) {
 			ratios = append(ratios, pair)
 		}

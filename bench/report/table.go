@@ -31,6 +31,10 @@ const (
 	// on an epoll instance of its own, no messaging library (peer -impl goepoll); compared with
 	// Reference.
 	GoEpollFloor = "Go epoll server, no ZeroMQ"
+	// GoEpollOurs is the ROUTER echo with Ours's clients and GoEpollFloor's server answering
+	// them in ZMTP (peer -impl goepoll -zmtp): what purezmq's DEALERs get from a server that
+	// does nothing but answer, in the order the kernel reports; compared with Reference.
+	GoEpollOurs = "Go epoll server, purezmq clients"
 )
 
 // ratioed reports whether column im gets a ratio column against Reference after it.

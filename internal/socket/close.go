@@ -26,6 +26,7 @@ func (s *Socket) Close() error {
 	eps := s.endpoints
 	s.endpoints = map[string]endpoint{}
 	s.mu.Unlock()
+	s.watch.stop()
 	s.notifyReady() // a Poll waiting on the socket reports it closed now, not after the linger
 
 	// Stop accepting, but keep every connection open while lingering: a REP's last reply or

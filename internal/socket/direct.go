@@ -3,6 +3,7 @@ package socket
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"github.com/purezmq/zmq/internal/engine"
 	"github.com/purezmq/zmq/internal/pipe"
@@ -76,13 +77,86 @@ func (s *Socket) updateSoleLocked() {
 }
 
 // readDirect reads c in the caller's goroutine until a message is queued; see
-// engine.Conn.ReadAsCaller. A done ctx interrupts the read.
+// engine.Conn.ReadAsCaller. A done ctx interrupts the read (ctxWatch).
 func (s *Socket) readDirect(ctx context.Context, c *engine.Conn) error {
 	if ctx.Done() != nil {
-		stop := context.AfterFunc(ctx, c.Interrupt)
-		defer stop()
+		if s.watch.enter(ctx, c) {
+			defer s.watch.leave()
+		} else {
+			stop := context.AfterFunc(ctx, c.Interrupt)
+			defer stop()
+		}
 	}
 	return c.ReadAsCaller(ctx, s.closing, s.queued)
+}
+
+// ctxWatch interrupts a direct read when the ctx of the Recv making it ends. It keeps one
+// context.AfterFunc registration for the ctx the socket's direct reads last ran under and
+// reuses it while they bring the same one: a registration per Recv takes the ctx's lock twice
+// and allocates, and a server's goroutines, each with a socket, commonly share one ctx, whose
+// lock they would all take on every Recv. A read under another ctx while one is under way
+// (two goroutines receiving on one socket) registers for itself, as before. The registration
+// stays until the ctx changes or the socket closes (stop).
+type ctxWatch struct {
+	mu      sync.Mutex // a leaf lock
+	ctx     context.Context
+	stopReg func() bool
+	reading *engine.Conn // the connection a read under ctx reads now, nil when none does
+	closed  bool         // the socket closed: no more registrations kept
+}
+
+// enter registers the read of c under ctx; false when another read is under way (the caller
+// then registers on its own).
+func (w *ctxWatch) enter(ctx context.Context, c *engine.Conn) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.reading != nil || w.closed {
+		return false
+	}
+	if w.ctx != ctx {
+		if w.stopReg != nil {
+			w.stopReg()
+		}
+		w.ctx = ctx
+		w.stopReg = context.AfterFunc(ctx, func() { w.fire(ctx) })
+	}
+	w.reading = c
+	return true
+}
+
+// leave ends the read enter began.
+func (w *ctxWatch) leave() {
+	w.mu.Lock()
+	w.reading = nil
+	w.mu.Unlock()
+}
+
+// fire interrupts the read under way when ctx, the watched ctx then, has ended. A ctx that
+// ends while no read is under way needs nothing: a Recv looks at its ctx before it reads
+// (engine.Conn.ReadAsCaller).
+func (w *ctxWatch) fire(ctx context.Context) {
+	w.mu.Lock()
+	c := w.reading
+	if w.ctx != ctx {
+		c = nil // the watch has moved on; this one was stopped too late
+	}
+	w.mu.Unlock()
+	if c != nil {
+		c.Interrupt()
+	}
+}
+
+// stop drops the registration for good, for a closing socket: a long-lived ctx would otherwise
+// keep it, and the socket with it. A read under way loses its ctx's interrupt, but Close
+// interrupts it anyway.
+func (w *ctxWatch) stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.closed = true
+	if w.stopReg != nil {
+		w.stopReg()
+	}
+	w.ctx, w.stopReg = nil, nil
 }
 
 func (s *Socket) queued() bool { return s.inbox.Queued() }

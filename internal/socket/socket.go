@@ -25,6 +25,8 @@ type Socket struct {
 	// readers load it without a lock, and bind and connect keep the snapshot they started with.
 	optp atomic.Pointer[Options]
 
+	watch ctxWatch // interrupts a Recv reading its sole peer when its ctx ends (direct.go); its own lock
+
 	mu        sync.Mutex // guards everything below and the pattern's state
 	pat       pattern
 	closed    bool

@@ -1,0 +1,130 @@
+//go:build unix
+
+package socket
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/purezmq/zmq/internal/parked"
+	"github.com/purezmq/zmq/internal/pipe"
+)
+
+// countingCtx is a cancellable ctx that counts the context.AfterFunc registrations made on it:
+// context.AfterFunc uses a parent's own AfterFunc method when it has one, and Value hides the
+// cancelCtx underneath so that it does. live is those neither fired nor stopped.
+type countingCtx struct {
+	context.Context
+	made, live atomic.Int64
+}
+
+func (c *countingCtx) Value(any) any { return nil }
+
+func (c *countingCtx) AfterFunc(f func()) func() bool {
+	c.made.Add(1)
+	c.live.Add(1)
+	stop := context.AfterFunc(c.Context, func() { c.live.Add(-1); f() })
+	return func() bool {
+		if stop() {
+			c.live.Add(-1)
+			return true
+		}
+		return false
+	}
+}
+
+// A socket reading its sole peer itself (direct I/O) watches the ctx of its Recv calls with
+// one registration for as long as they bring the same ctx, not one per call: many goroutines'
+// sockets sharing one ctx would otherwise all take its lock on every Recv. The registration
+// goes when the socket closes; a done ctx still interrupts a Recv waiting for its peer, the
+// watched one and another alike.
+func TestDirectReadWatchesCtxOnce(t *testing.T) {
+	ctx := NewContext()
+	defer ctx.Close()
+	o := DefaultOptions()
+	o.Linger = 0
+	a, err := New(ctx, PAIR, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if err := a.Bind("tcp://127.0.0.1:*"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := New(ctx, PAIR, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Connect(a.LastEndpoint()); err != nil {
+		t.Fatal(err)
+	}
+	base, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	shared := &countingCtx{Context: base}
+	const trips = 200
+	for i := range trips {
+		if err := b.Send(shared, pipe.Msg{[]byte("ping")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := a.Recv(shared); err != nil {
+			t.Fatalf("round trip %d: %v", i, err)
+		}
+		if err := a.Send(shared, pipe.Msg{[]byte("pong")}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := b.Recv(shared); err != nil {
+			t.Fatalf("round trip %d: %v", i, err)
+		}
+	}
+	// Each socket registers once, and again only if its peer's connection changed.
+	if made := shared.made.Load(); made > 4 {
+		t.Errorf("%d AfterFunc registrations on the shared ctx for %d Recvs; want one a socket", made, 2*trips)
+	}
+
+	// A done ctx interrupts a Recv waiting for its peer: the one the socket watches (it
+	// brought a message first), and another.
+	for _, name := range []string{"watched", "other"} {
+		cctx, ccancel := context.WithCancel(base)
+		c := &countingCtx{Context: cctx}
+		if name == "watched" {
+			if err := b.Send(c, pipe.Msg{[]byte("ping")}); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := a.Recv(c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		done := make(chan error, 1)
+		id := make(chan uint64, 1)
+		go func() {
+			id <- parked.ID()
+			_, _, err := a.Recv(c)
+			done <- err
+		}()
+		pctx, pcancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := parked.All(pctx, parked.Where{Func: "engine.(*Conn).readAsCaller", States: parked.IOWait}, <-id)
+		pcancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ccancel()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("%s ctx: Recv returned %v, want context.Canceled", name, err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%s ctx: a Recv whose ctx was cancelled is still waiting", name)
+		}
+	}
+
+	a.Close()
+	b.Close()
+	if live := shared.live.Load(); live != 0 {
+		t.Errorf("%d registrations left on the shared ctx after the sockets closed", live)
+	}
+}

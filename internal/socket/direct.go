@@ -90,54 +90,61 @@ func (s *Socket) readDirect(ctx context.Context, c *engine.Conn) error {
 	return c.ReadAsCaller(ctx, s.closing, s.queued)
 }
 
-// ctxWatch interrupts a direct read when the ctx of the Recv making it ends. It keeps one
-// context.AfterFunc registration for the ctx the socket's direct reads last ran under and
-// reuses it while they bring the same one: a registration per Recv takes the ctx's lock twice
-// and allocates, and a server's goroutines, each with a socket, commonly share one ctx, whose
-// lock they would all take on every Recv. A read under another ctx while one is under way
-// (two goroutines receiving on one socket) registers for itself, as before. The registration
-// stays until the ctx changes or the socket closes (stop).
+// ctxWatch interrupts a direct read when the ctx of the Recv making it ends. A registration
+// (context.AfterFunc) per Recv takes the ctx's lock twice and allocates, and a server's
+// goroutines, each with a socket, commonly share one ctx, whose lock they would all take on
+// every Recv; so once two reads in a row run under the same ctx (the same Done), the watch
+// keeps one registration for it, used by every read under it, until a read brings another ctx
+// or the socket closes (stop). A ctx seen for the first time gets a registration for that read
+// alone, stopped when it returns, as a ctx made for one Recv (a per-call timeout, cancelled
+// once it returns) would otherwise fire a kept one, a goroutine, on every call. A read while
+// another is under way (two goroutines receiving on one socket) registers for itself too.
 type ctxWatch struct {
-	mu      sync.Mutex // a leaf lock
-	ctx     context.Context
-	stopReg func() bool
-	reading *engine.Conn // the connection a read under ctx reads now, nil when none does
-	closed  bool         // the socket closed: no more registrations kept
+	mu      sync.Mutex      // a leaf lock
+	done    <-chan struct{} // Done of the ctx the last read ran under
+	stopReg func() bool     // the registration kept for done, nil when none
+	reading *engine.Conn    // the connection a read under the kept registration reads now
+	closed  bool            // the socket closed: nothing kept any more
 }
 
-// enter registers the read of c under ctx; false when another read is under way (the caller
-// then registers on its own).
+// enter registers the read of c under ctx with the kept registration; false when the caller
+// must register for this read itself.
 func (w *ctxWatch) enter(ctx context.Context, c *engine.Conn) bool {
+	done := ctx.Done()
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.reading != nil || w.closed {
 		return false
 	}
-	if w.ctx != ctx {
+	if w.done != done {
 		if w.stopReg != nil {
 			w.stopReg()
+			w.stopReg = nil
 		}
-		w.ctx = ctx
-		w.stopReg = context.AfterFunc(ctx, func() { w.fire(ctx) })
+		w.done = done
+		return false
+	}
+	if w.stopReg == nil {
+		w.stopReg = context.AfterFunc(ctx, func() { w.fire(done) })
 	}
 	w.reading = c
 	return true
 }
 
-// leave ends the read enter began.
+// leave ends the read enter let in.
 func (w *ctxWatch) leave() {
 	w.mu.Lock()
 	w.reading = nil
 	w.mu.Unlock()
 }
 
-// fire interrupts the read under way when ctx, the watched ctx then, has ended. A ctx that
-// ends while no read is under way needs nothing: a Recv looks at its ctx before it reads
-// (engine.Conn.ReadAsCaller).
-func (w *ctxWatch) fire(ctx context.Context) {
+// fire interrupts the read under way when the ctx whose Done is done has ended and the
+// registration is still the kept one. A ctx that ends while no read is under way needs
+// nothing: a Recv looks at its ctx before it reads (engine.Conn.ReadAsCaller).
+func (w *ctxWatch) fire(done <-chan struct{}) {
 	w.mu.Lock()
 	c := w.reading
-	if w.ctx != ctx {
+	if w.done != done {
 		c = nil // the watch has moved on; this one was stopped too late
 	}
 	w.mu.Unlock()
@@ -156,7 +163,7 @@ func (w *ctxWatch) stop() {
 	if w.stopReg != nil {
 		w.stopReg()
 	}
-	w.ctx, w.stopReg = nil, nil
+	w.done, w.stopReg = nil, nil
 }
 
 func (s *Socket) queued() bool { return s.inbox.Queued() }

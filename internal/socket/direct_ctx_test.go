@@ -80,9 +80,28 @@ func TestDirectReadWatchesCtxOnce(t *testing.T) {
 			t.Fatalf("round trip %d: %v", i, err)
 		}
 	}
-	// Each socket registers once, and again only if its peer's connection changed.
+	// Each socket registers for its first read under the ctx, then keeps one for the rest.
 	if made := shared.made.Load(); made > 4 {
-		t.Errorf("%d AfterFunc registrations on the shared ctx for %d Recvs; want one a socket", made, 2*trips)
+		t.Errorf("%d AfterFunc registrations on the shared ctx for %d Recvs; want two a socket", made, 2*trips)
+	}
+
+	// A ctx made for one Recv and cancelled once it returns, as a per-call timeout is, has no
+	// registration left when the Recv returns, which its cancel would fire (a goroutine each).
+	for i := range 50 {
+		if err := b.Send(shared, pipe.Msg{[]byte("ping")}); err != nil {
+			t.Fatal(err)
+		}
+		cctx, ccancel := context.WithTimeout(base, 10*time.Second)
+		c := &countingCtx{Context: cctx}
+		_, _, err := a.Recv(c)
+		live := c.live.Load()
+		ccancel()
+		if err != nil {
+			t.Fatalf("per-call ctx %d: %v", i, err)
+		}
+		if live != 0 {
+			t.Fatalf("per-call ctx %d: %d registrations left on it after its Recv returned; want none", i, live)
+		}
 	}
 
 	// A done ctx interrupts a Recv waiting for its peer: the one the socket watches (it
@@ -126,5 +145,61 @@ func TestDirectReadWatchesCtxOnce(t *testing.T) {
 	b.Close()
 	if live := shared.live.Load(); live != 0 {
 		t.Errorf("%d registrations left on the shared ctx after the sockets closed", live)
+	}
+}
+
+// BenchmarkDirectRecvCtx is a round trip between two PAIRs over ipc, each Recv reading its peer
+// itself, under a ctx shared by every call and under a ctx made for each call (cancelled once
+// it returns).
+func BenchmarkDirectRecvCtx(b *testing.B) {
+	for _, mode := range []string{"shared", "per-call"} {
+		b.Run(mode, func(b *testing.B) {
+			ctx := NewContext()
+			defer ctx.Close()
+			o := DefaultOptions()
+			o.Linger = 0
+			x, err := New(ctx, PAIR, o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer x.Close()
+			if err := x.Bind("ipc://" + b.TempDir() + "/s"); err != nil {
+				b.Fatal(err)
+			}
+			y, err := New(ctx, PAIR, o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer y.Close()
+			if err := y.Connect(x.LastEndpoint()); err != nil {
+				b.Fatal(err)
+			}
+			base, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			recv := func(s *Socket) {
+				c, done := base, context.CancelFunc(nil)
+				if mode == "per-call" {
+					c, done = context.WithCancel(base)
+				}
+				_, _, err := s.Recv(c)
+				if done != nil {
+					done()
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			m := pipe.Msg{[]byte("ping")}
+			for b.Loop() {
+				if err := y.Send(base, m); err != nil {
+					b.Fatal(err)
+				}
+				recv(x)
+				if err := x.Send(base, m); err != nil {
+					b.Fatal(err)
+				}
+				recv(y)
+			}
+		})
 	}
 }

@@ -36,32 +36,39 @@ func (c *countingCtx) AfterFunc(f func()) func() bool {
 	}
 }
 
+// pairOf returns two PAIRs, the first bound to ep and the second connected to it, closed with
+// their context when tb ends.
+func pairOf(tb testing.TB, ep string) (bound, connected *Socket) {
+	tb.Helper()
+	ctx := NewContext()
+	tb.Cleanup(func() { ctx.Close() })
+	o := DefaultOptions()
+	o.Linger = 0
+	for i, s := range []**Socket{&bound, &connected} {
+		var err error
+		if *s, err = New(ctx, PAIR, o); err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(func() { (*s).Close() })
+		if i == 0 {
+			err = (*s).Bind(ep)
+		} else {
+			err = (*s).Connect(bound.LastEndpoint())
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return bound, connected
+}
+
 // A socket reading its sole peer itself (direct I/O) watches the ctx of its Recv calls with
 // one registration for as long as they bring the same ctx, not one per call: many goroutines'
 // sockets sharing one ctx would otherwise all take its lock on every Recv. The registration
 // goes when the socket closes; a done ctx still interrupts a Recv waiting for its peer, the
 // watched one and another alike.
 func TestDirectReadWatchesCtxOnce(t *testing.T) {
-	ctx := NewContext()
-	defer ctx.Close()
-	o := DefaultOptions()
-	o.Linger = 0
-	a, err := New(ctx, PAIR, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	if err := a.Bind("tcp://127.0.0.1:*"); err != nil {
-		t.Fatal(err)
-	}
-	b, err := New(ctx, PAIR, o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	if err := b.Connect(a.LastEndpoint()); err != nil {
-		t.Fatal(err)
-	}
+	a, b := pairOf(t, "tcp://127.0.0.1:*")
 	base, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	shared := &countingCtx{Context: base}
@@ -154,26 +161,7 @@ func TestDirectReadWatchesCtxOnce(t *testing.T) {
 func BenchmarkDirectRecvCtx(b *testing.B) {
 	for _, mode := range []string{"shared", "per-call"} {
 		b.Run(mode, func(b *testing.B) {
-			ctx := NewContext()
-			defer ctx.Close()
-			o := DefaultOptions()
-			o.Linger = 0
-			x, err := New(ctx, PAIR, o)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer x.Close()
-			if err := x.Bind("ipc://" + b.TempDir() + "/s"); err != nil {
-				b.Fatal(err)
-			}
-			y, err := New(ctx, PAIR, o)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer y.Close()
-			if err := y.Connect(x.LastEndpoint()); err != nil {
-				b.Fatal(err)
-			}
+			x, y := pairOf(b, "ipc://"+b.TempDir()+"/s")
 			base, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			recv := func(s *Socket) {

@@ -240,35 +240,35 @@ func TestGoNetChecks(t *testing.T) {
 	m := &many{pat: Pattern(64)}
 	for _, tc := range []struct {
 		name, impl, role string
+		zmtp             bool     // the server speaks ZMTP (-zmtp)
 		send             [][]byte // written on one plain connection, which then closes
 		want             string
 	}{
-		{"a message lost", GoNet, PullFair, [][]byte{m.stamped(0, 0), m.stamped(0, 2)}, "lost, repeated, reordered"},
-		{"a message repeated", GoNet, PullFair, [][]byte{m.stamped(0, 0), m.stamped(0, 0)}, "lost, repeated, reordered"},
-		{"another sender's", GoNet, PullFair, [][]byte{m.stamped(0, 0), m.stamped(1, 1)}, "lost, repeated, reordered"},
-		{"a corrupted byte", GoNet, PullFair, [][]byte{append(m.stamped(0, 0)[:63:63], 0)}, "corrupted"},
-		{"cut short", GoNet, PullFair, [][]byte{m.stamped(0, 0), m.stamped(0, 1)[:30]}, "unexpected EOF"},
-		{"an echo cut short", GoNet, RouterEcho, [][]byte{m.stamped(0, 0)[:30]}, "unexpected EOF"},
-		{"an epoll echo cut short", GoEpoll, RouterEcho, [][]byte{m.stamped(0, 0)[:30]}, "ended in a request (30 of 64 bytes)"},
-		// GoEpoll with -zmtp (zmtp: true below) reads ZMTP and tells what it will not answer.
-		{"zmtp: no greeting", GoEpoll + "-zmtp", RouterEcho, [][]byte{m.stamped(0, 0)}, "a client's greeting"},
-		{"zmtp: PLAIN", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("PLAIN")}, "NULL only"},
-		{"zmtp: no READY", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL"), zmtp.AppendFrame(nil, 0, m.stamped(0, 0))}, "not a command"},
-		{"zmtp: another command", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL"), zmtp.AppendCommand(nil, "PING", nil)}, "a client's READY"},
-		{"zmtp: a request of another size", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendFrame(nil, 0, m.stamped(0, 0)[:20])}, "want one-frame requests of 64"},
-		{"zmtp: a request of two frames", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendFrame(nil, zmtp.FlagMore, m.stamped(0, 0))}, "want one-frame requests of 64"},
-		{"zmtp: a command after READY", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendCommand(nil, "PING", make([]byte, 59))}, "want one-frame requests of 64"},
-		{"zmtp: a frame too big", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendFrameHeader(nil, 0, 1<<20)}, "a request"},
-		{"zmtp: cut short in the greeting", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL")[:30]}, "ended 30 bytes into a frame or its handshake"},
-		{"zmtp: cut short in a request", GoEpoll + "-zmtp", RouterEcho, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendFrame(nil, 0, m.stamped(0, 0))[:40]}, "ended 40 bytes into a frame or its handshake"},
+		{"a message lost", GoNet, PullFair, false, [][]byte{m.stamped(0, 0), m.stamped(0, 2)}, "lost, repeated, reordered"},
+		{"a message repeated", GoNet, PullFair, false, [][]byte{m.stamped(0, 0), m.stamped(0, 0)}, "lost, repeated, reordered"},
+		{"another sender's", GoNet, PullFair, false, [][]byte{m.stamped(0, 0), m.stamped(1, 1)}, "lost, repeated, reordered"},
+		{"a corrupted byte", GoNet, PullFair, false, [][]byte{append(m.stamped(0, 0)[:63:63], 0)}, "corrupted"},
+		{"cut short", GoNet, PullFair, false, [][]byte{m.stamped(0, 0), m.stamped(0, 1)[:30]}, "unexpected EOF"},
+		{"an echo cut short", GoNet, RouterEcho, false, [][]byte{m.stamped(0, 0)[:30]}, "unexpected EOF"},
+		{"an epoll echo cut short", GoEpoll, RouterEcho, false, [][]byte{m.stamped(0, 0)[:30]}, "ended in a request (30 of 64 bytes)"},
+		// GoEpoll with -zmtp reads ZMTP and tells what it will not answer.
+		{"zmtp: no greeting", GoEpoll, RouterEcho, true, [][]byte{m.stamped(0, 0)}, "a client's greeting"},
+		{"zmtp: PLAIN", GoEpoll, RouterEcho, true, [][]byte{greeting("PLAIN")}, "NULL only"},
+		{"zmtp: no READY", GoEpoll, RouterEcho, true, [][]byte{greeting("NULL"), zmtp.AppendFrame(nil, 0, m.stamped(0, 0))}, "not a command"},
+		{"zmtp: another command", GoEpoll, RouterEcho, true, [][]byte{greeting("NULL"), zmtp.AppendCommand(nil, "PING", nil)}, "a client's READY"},
+		{"zmtp: a request of another size", GoEpoll, RouterEcho, true, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendFrame(nil, 0, m.stamped(0, 0)[:20])}, "want one-frame requests of 64"},
+		{"zmtp: a request of two frames", GoEpoll, RouterEcho, true, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendFrame(nil, zmtp.FlagMore, m.stamped(0, 0))}, "want one-frame requests of 64"},
+		{"zmtp: a command after READY", GoEpoll, RouterEcho, true, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendCommand(nil, "PING", make([]byte, 59))}, "want one-frame requests of 64"},
+		{"zmtp: a frame too big", GoEpoll, RouterEcho, true, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendFrameHeader(nil, 0, 1<<20)}, "a request"},
+		{"zmtp: cut short in the greeting", GoEpoll, RouterEcho, true, [][]byte{greeting("NULL")[:30]}, "ended 30 bytes into a frame or its handshake"},
+		{"zmtp: cut short in a request", GoEpoll, RouterEcho, true, [][]byte{greeting("NULL"), dealerReady, zmtp.AppendFrame(nil, 0, m.stamped(0, 0))[:40]}, "ended 40 bytes into a frame or its handshake"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ep := freeTCP(t)
 			ready := &readyWriter{ch: make(chan struct{})}
 			done := make(chan error, 1)
-			impl, zmtpOn := strings.CutSuffix(tc.impl, "-zmtp")
-			args := []string{"-impl", impl, "-role", tc.role, "-endpoint", ep, "-size", "64", "-count", "4", "-peers", "1"}
-			if zmtpOn {
+			args := []string{"-impl", tc.impl, "-role", tc.role, "-endpoint", ep, "-size", "64", "-count", "4", "-peers", "1"}
+			if tc.zmtp {
 				args = append(args, "-zmtp")
 			}
 			go func() { done <- Main(args, nil, io.Discard, ready) }()
@@ -286,7 +286,7 @@ func TestGoNetChecks(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if zmtpOn { // read the server's greeting and READY: closing with them unread resets the connection
+			if tc.zmtp { // read the server's greeting and READY: closing with them unread resets the connection
 				if _, err := io.ReadFull(c, make([]byte, len(zmtpServerHello))); err != nil {
 					t.Fatal(err)
 				}
